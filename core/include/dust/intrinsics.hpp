@@ -1,0 +1,94 @@
+// intrinsics.hpp — how host libraries (dustlib_k) plug into the machine.
+//
+// An intrinsic is a plain function over argument values with access to the
+// machine through an IntrinsicContext. It returns a value, an error, or
+// "block": the thread waits (on a mutex, a join, a sleep) and the call is
+// retried when the thread is woken. Each intrinsic is registered under its
+// plain name, `module.name` and `dustlib_k::module::name`.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dust/error.hpp"
+#include "dust/program.hpp"
+#include "dust/value.hpp"
+
+namespace dust {
+
+class Machine;
+struct StepEvent;
+
+enum class WaitKind : std::uint8_t { None, Mutex, Join, Sleep };
+const char* wait_kind_name(WaitKind k);
+
+struct WaitInfo {
+  WaitKind kind = WaitKind::None;
+  std::int64_t id = 0;          // mutex id, thread id, or wake tick
+  std::string description;      // "mutex 1 (held by thread 2)", for deadlock reports
+};
+
+struct IntrinsicResult {
+  enum class Status : std::uint8_t { Value, Error, Block, Yield };
+  Status status = Status::Value;
+  Value value;
+  DvmError error;
+  WaitInfo wait;
+
+  static IntrinsicResult of(Value v) { IntrinsicResult r; r.value = std::move(v); return r; }
+  static IntrinsicResult unit() { return of(Value::unit()); }
+  static IntrinsicResult fail(ErrorKind kind, std::string message) {
+    IntrinsicResult r;
+    r.status = Status::Error;
+    r.error = DvmError{kind, std::move(message)};
+    return r;
+  }
+  static IntrinsicResult block(WaitInfo wait) {
+    IntrinsicResult r;
+    r.status = Status::Block;
+    r.wait = std::move(wait);
+    return r;
+  }
+  // Completes with Unit and lets the scheduler pick another thread.
+  static IntrinsicResult yield() { IntrinsicResult r; r.status = Status::Yield; r.value = Value::unit(); return r; }
+};
+
+struct IntrinsicContext {
+  Machine& machine;
+  std::uint32_t thread;
+  Regime regime;
+  StepEvent& event;
+  std::string_view name;  // the name the program called it by
+};
+
+using IntrinsicFn = IntrinsicResult (*)(IntrinsicContext&, std::span<const Value>);
+
+struct IntrinsicDef {
+  std::string module;     // "memory", "threading", ...
+  std::string name;       // "alloc"
+  IntrinsicFn fn = nullptr;
+  int min_args = 0;
+  int max_args = 0;       // -1: variadic
+};
+
+// The set of intrinsics a machine can call. Built once, before any machine,
+// and shared read-only by all of them.
+class IntrinsicTable {
+ public:
+  // Registers `def` under its plain name, `module.name`, `dustlib_k::module::name`
+  // and any aliases (plain names too).
+  void add(IntrinsicDef def, std::vector<std::string> aliases = {});
+  const IntrinsicDef* find(std::string_view name) const;
+  const std::deque<IntrinsicDef>& all() const { return defs_; }
+
+ private:
+  std::deque<IntrinsicDef> defs_;  // a deque: pointers handed out stay valid as it grows
+  std::map<std::string, std::size_t, std::less<>> by_name_;
+};
+
+}  // namespace dust

@@ -1,0 +1,62 @@
+// k_state.hpp — the K-regime library's state, held inside the Machine.
+//
+// The data lives in core so that a Machine copy is a complete snapshot and
+// the recorder can serialise it without knowing dustlib_k; the behaviour
+// (what alloc, lock or open do to it) lives in dustlib_k.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dust {
+
+struct HeapBlock {
+  std::int64_t address = 0;
+  std::int64_t size = 0;
+  bool live = true;
+  std::uint32_t owner_thread = 0;   // the thread that allocated it
+  std::uint64_t alloc_step = 0;
+  std::uint64_t free_step = 0;
+  std::vector<std::uint8_t> bytes;  // contents; emptied when freed
+};
+
+struct Heap {
+  static constexpr std::int64_t kBase = 16777216;
+  std::int64_t next = kBase;                 // bump pointer, 16-byte aligned
+  std::map<std::int64_t, HeapBlock> blocks;  // by address, freed ones kept for diagnosis
+};
+
+struct MutexState {
+  std::int64_t id = 0;
+  std::int64_t owner = -1;               // thread id, -1 when free
+  std::vector<std::uint32_t> waiters;    // in arrival order
+};
+
+struct OpenFile {
+  std::int64_t fd = 0;
+  std::string path;
+  std::string mode;                      // "r", "w", "a"
+  std::int64_t position = 0;
+  bool open = true;
+};
+
+struct UnsafeRecord {
+  std::uint32_t thread = 0;
+  std::uint64_t step = 0;
+  std::string reason;
+};
+
+struct KState {
+  Heap heap;
+  std::vector<MutexState> mutexes;                 // id = index + 1
+  std::map<std::string, std::string> files;        // the simulated file system: path -> contents
+  std::map<std::int64_t, OpenFile> fds;            // by fd, closed ones kept for diagnosis
+  std::int64_t next_fd = 3;
+  std::map<std::int64_t, std::int64_t> ports;      // io ports and mmio cells
+  std::vector<UnsafeRecord> unsafe_log;
+  std::vector<std::uint32_t> unsafe_depth;         // per thread
+};
+
+}  // namespace dust

@@ -1,0 +1,145 @@
+// machine.hpp — the Dust Virtual Machine.
+//
+// All execution state lives in one Machine value: threads with their frames
+// and in-flight evaluations, the logical clock, the effect log, the Q
+// resource table, Φ witnesses, the K library's state and the scheduler's
+// PRNG. Nothing is hidden elsewhere, so copying a Machine is a snapshot and
+// stepping two copies gives identical events. The program and the intrinsic
+// table are shared, immutable, and not part of the state.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dust/error.hpp"
+#include "dust/intrinsics.hpp"
+#include "dust/k_state.hpp"
+#include "dust/program.hpp"
+#include "dust/q_table.hpp"
+#include "dust/step_event.hpp"
+#include "dust/value.hpp"
+
+namespace dust {
+
+enum class EffectMode : std::uint8_t { Simulate, Realize };
+const char* effect_mode_name(EffectMode m);
+
+struct RunConfig {
+  std::string entry = "main";
+  EffectMode effects = EffectMode::Simulate;
+  std::uint64_t seed = 0;   // scheduler seed: 0 is round-robin
+  std::string fs_root;      // realize: the only place files are touched; simulate: seeds the world
+  friend bool operator==(const RunConfig&, const RunConfig&) = default;
+};
+
+inline constexpr std::uint32_t kMaxCallDepth = 4096;
+
+// Where a frame is in a block. Loop bodies remember their loop so that the
+// end of the body, Break and Continue know where to go.
+struct BlockCursor {
+  std::uint32_t block = 0;
+  std::uint32_t index = 0;           // next statement of the block
+  std::uint32_t loop_stmt = kNoStmt; // the While/For whose body this is
+  bool for_checking = false;         // For body: the next step is the iteration check
+  std::int64_t for_counter = 0;
+  std::int64_t for_end = 0;
+};
+
+struct Frame {
+  std::uint32_t proc = 0;
+  std::vector<Value> slots;
+  std::vector<BlockCursor> cursors;
+  // An evaluation suspended by a call or a block: resumed at `pc` with `stack`.
+  bool evaluating = false;
+  std::uint8_t part = 0;             // which expression of the statement (For: 0 start, 1 end)
+  std::uint32_t pc = 0;
+  std::vector<Value> stack;
+  Value part_value;                  // For: the start value while the end is evaluated
+  Value returned;                    // a callee's result waiting to be delivered
+  bool has_returned = false;
+};
+
+enum class ThreadState : std::uint8_t { Runnable, Blocked, Sleeping, Finished };
+const char* thread_state_name(ThreadState s);
+
+struct Thread {
+  std::uint32_t id = 0;
+  std::uint32_t entry_proc = 0;
+  std::uint64_t spawn_seed = 0;
+  ThreadState state = ThreadState::Runnable;
+  WaitInfo wait;                     // while Blocked or Sleeping
+  std::vector<Frame> frames;
+  std::optional<Value> result;       // once Finished; nullopt = returned none
+  bool joined = false;
+};
+
+struct PhiWitness {
+  std::string id;
+  std::string digest;
+  std::uint64_t step = 0;
+};
+
+enum class MachineStatus : std::uint8_t { Running, Finished, Failed };
+
+struct RunOutcome {
+  MachineStatus status = MachineStatus::Running;
+  std::optional<Value> returned;
+  DvmError error;
+  std::uint32_t error_thread = 0;
+  // Whether a failure trace carries the effects and time so far. The
+  // reference keeps them only for the Φ refusal and the phi_witness type error.
+  bool carries_context = false;
+};
+
+class Machine {
+ public:
+  // Prepares a run of `config.entry`. Validation, entry lookup and entry
+  // parameter errors are reported by the first step, as the reference
+  // reports them before it executes anything.
+  Machine(std::shared_ptr<const Program> program, const IntrinsicTable* intrinsics, RunConfig config);
+
+  // Executes exactly one step of the thread the scheduler picked.
+  void step(StepEvent& event);
+  bool done() const { return outcome.status != MachineStatus::Running; }
+
+  const Program& program() const { return *program_; }
+  std::shared_ptr<const Program> program_ptr() const { return program_; }
+  const IntrinsicTable* intrinsics() const { return intrinsics_; }
+
+  // ---- services for intrinsics (dustlib_k) ----
+  // Starts a thread running `proc` with `args`; returns its id or an error.
+  std::optional<DvmError> spawn_thread(std::uint32_t proc, std::vector<Value> args, std::uint64_t seed,
+                                       std::uint32_t& tid);
+  // Makes every thread blocked on (kind, id) runnable again.
+  void wake_waiters(WaitKind kind, std::int64_t id);
+  std::string slot_name(std::uint32_t proc, std::uint32_t slot) const;
+
+  // ---- the state (public so the recorder can serialise it and the debugger inspect it) ----
+  RunConfig config;
+  std::uint64_t tick = 0;
+  std::uint64_t steps = 0;
+  std::vector<Thread> threads;
+  std::uint32_t current = 0;            // the thread that runs next
+  std::uint64_t rng_state = 0;          // scheduler PRNG (seed != 0)
+  std::vector<EffectEvent> effects;
+  QTable q;
+  std::uint64_t phi_witness_count = 0;
+  std::vector<PhiWitness> witnesses;
+  KState k;
+  bool started = false;
+  RunOutcome outcome;
+
+ private:
+  friend class StepRunner;
+  std::shared_ptr<const Program> program_;
+  const IntrinsicTable* intrinsics_;
+};
+
+// Runs a machine to the end, handing every step to an observer.
+class ExecutionObserver;
+const RunOutcome& run_to_end(Machine& machine, ExecutionObserver* observer = nullptr);
+
+}  // namespace dust

@@ -1,0 +1,127 @@
+// opcodes.hpp — the DVM's expression instructions and statement kinds.
+//
+// This file is the table a reader starts from, as Lua's lopcodes.h. An
+// expression string is compiled once, at load, into postfix instructions
+// that run on a small value stack. Postfix order is exactly the order in
+// which the reference's one-pass parse-and-evaluate meets operands and
+// applies operators, so errors surface in the same order.
+//
+// Instruction word: bits 0..7 opcode, bits 8..31 operand A (24 bits).
+//
+// opcode      operand A        stack            errors (kind Runtime unless noted)
+// ----------  ---------------  ---------------  -----------------------------------------------
+// PushInt     signed imm24     -> Int
+// PushConst   constant index   -> value
+// Load        slot             -> value         unknown identifier: <name>
+// Add Sub     -                a b -> Int       Add/Sub requires int operands; integer overflow
+// Mul Div     -                a b -> Int       Mul/Div requires int operands; division by zero;
+//                                               integer overflow
+// BitAnd BitOr BitXor  -       a b -> Int       bitwise operator requires int operands
+// Shl Shr     -                a b -> Int       shift requires int operands;
+//                                               shift amount out of range: <n>
+// Eq Ne       -                a b -> Bool      (structural; mixed types are unequal)
+// Lt Le Gt Ge -                a b -> Bool      comparison requires int operands
+// And Or      -                a b -> Bool      And requires bool operands / Or requires ...
+// Not         -                a -> Bool        Not requires a bool operand
+// Neg         -                a -> Int         Neg requires an int operand; integer overflow
+// Call        callsite index   args.. -> value  unknown callee: <target>; call depth limit
+//                                               exceeded; <proc> expects N arguments, got M
+// Field       name index       s -> value       no field <f> on <value>
+// Index       -                a i -> value     index requires an array and an int;
+//                                               index out of bounds: <i>
+// MakeArray   count            v.. -> Array
+// MakeStruct  shape index      v.. -> Struct
+// Fail        text index       -                the parse error the reference reports at
+//                                               this point of the expression
+#pragma once
+
+#include <cstdint>
+
+namespace dust {
+
+enum class Op : std::uint8_t {
+  PushInt,
+  PushConst,
+  Load,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  BitAnd,
+  BitOr,
+  BitXor,
+  Shl,
+  Shr,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  And,
+  Or,
+  Not,
+  Neg,
+  Call,
+  Field,
+  Index,
+  MakeArray,
+  MakeStruct,
+  Fail,
+};
+
+const char* op_name(Op op);
+
+struct Instr {
+  std::uint32_t bits;
+
+  static constexpr std::int32_t kImmMin = -(1 << 23);
+  static constexpr std::int32_t kImmMax = (1 << 23) - 1;
+  static constexpr std::uint32_t kOperandMax = (1u << 24) - 1;
+
+  static Instr make(Op op, std::uint32_t a = 0) { return Instr{static_cast<std::uint32_t>(op) | (a << 8)}; }
+  static Instr make_int(std::int32_t imm) {
+    return make(Op::PushInt, static_cast<std::uint32_t>(imm) & kOperandMax);
+  }
+  Op op() const { return static_cast<Op>(bits & 0xff); }
+  std::uint32_t a() const { return bits >> 8; }
+  std::int32_t imm() const { return static_cast<std::int32_t>(bits) >> 8; }
+};
+
+// Statement kinds. A "step" executes one simple statement, one check of a
+// compound statement, a call entry, or a return.
+//
+// kind       fields used                      ticks
+// ---------  -------------------------------  ---------------------------------------------
+// Let        slot, expr (or q_form / phi)     once when it completes
+// Assign     slot, expr                       once (target must be bound)
+// Constrain  expr, text = predicate           once (Φ: skipped, still ticks)
+// Prove      slot, expr, text = predicate     once
+// Effect     expr, text = kind                once
+// Return     expr (or none)                   never (Φ: ignored, ticks)
+// If         expr, body, else_body            the condition check ticks once
+// While      expr, body                       every condition check ticks (the last too)
+// For        slot, expr (start), expr2 (end)  the bounds evaluation ticks, every iteration
+//            body                             check ticks
+// Break      -                                once
+// Continue   -                                once
+// Eval       expr, slot (optional result)     Call statements and the memory statements
+//                                             lowered to calls: once when the call returns
+enum class StmtKind : std::uint8_t {
+  Let,
+  Assign,
+  Constrain,
+  Prove,
+  Effect,
+  Return,
+  If,
+  While,
+  For,
+  Break,
+  Continue,
+  Eval,
+};
+
+const char* stmt_kind_name(StmtKind kind);
+
+}  // namespace dust

@@ -1,0 +1,860 @@
+// dir_reader.inl — the simdjson On-Demand walk over DIR JSON, compiled
+// once per instruction set (see dir_reader_haswell.cpp and
+// dir_reader_generic.cpp); DUST_READER_NS names the copy.
+//
+// Shape errors follow serde's wording, since the reference deserialises DIR
+// with serde: "missing field `name`", "invalid type: integer `5`, expected a
+// string", "unknown variant `Foo`, expected one of ...", each followed by
+// "at line L column C".
+#include <array>
+#include <simdjson.h>
+
+#include "dir_reader.hpp"
+#include "expr_compiler.hpp"
+#include "mapped_input.hpp"
+#include "name_index.hpp"
+#include "text_scan.hpp"
+
+namespace dust::DUST_READER_NS {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+struct LoadFailure {
+  const char* where;  // position in the input, or nullptr for "at the end"
+  std::string message;
+};
+
+const char* describe_type(od::json_type t) {
+  switch (t) {
+    case od::json_type::array: return "sequence";
+    case od::json_type::object: return "map";
+    case od::json_type::number: return "number";
+    case od::json_type::string: return "string";
+    case od::json_type::boolean: return "boolean";
+    case od::json_type::null: return "null";
+  }
+  return "value";
+}
+
+std::string simdjson_failure(simdjson::error_code e) {
+  switch (e) {
+    case simdjson::EMPTY: return "EOF while parsing a value";
+    case simdjson::UNCLOSED_STRING: return "EOF while parsing a string";
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT: return "EOF while parsing a list or map";
+    case simdjson::TAPE_ERROR: return "malformed JSON";
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR: return "expected value";
+    case simdjson::NUMBER_ERROR: return "invalid number";
+    case simdjson::DEPTH_ERROR: return "recursion limit exceeded";
+    case simdjson::STRING_ERROR: return "invalid escape in string";
+    case simdjson::UTF8_ERROR: return "invalid UTF-8";
+    default: return simdjson::error_message(e);
+  }
+}
+
+// The statement variants a DIR may hold, in the order serde lists them.
+constexpr const char* kVariants =
+    "`Let`, `Constrain`, `Prove`, `Effect`, `Return`, `If`, `While`, `For`, `Break`, "
+    "`Continue`, `Call`, `Assign`, `Alloc`, `Dealloc`, `Load`, `Store`, `Index`, `Field`";
+
+class DirReader {
+ public:
+  DirReader(const char* base, std::size_t size, MappedInput* mapped)
+      : base_(base), size_(size), mapped_(mapped), program_(std::make_shared<Program>()),
+        shared_(*program_) {}
+
+  std::shared_ptr<Program> read(od::document& doc) {
+    od::object root = object_of(doc.get_object(), "a map", location(doc));
+    bool seen_forges = false;
+    for (auto field_result : root) {
+      od::field field = check(std::move(field_result));
+      std::string_view key = key_of(field);
+      if (key == "forges") {
+        if (seen_forges) fail(key_location(field), "duplicate field `forges`");
+        seen_forges = true;
+        read_forges(field.value());
+      }
+    }
+    if (!seen_forges) fail(location(doc), "missing field `forges`");
+    auto rest = doc.current_location();
+    if (!rest.error()) fail(rest.value_unsafe(), "trailing characters");
+    resolve_callees();
+    validate();
+    return program_;
+  }
+
+ private:
+  // ---- positions and failures ----
+
+  [[noreturn]] void fail(const char* where, std::string message) {
+    throw LoadFailure{where, std::move(message)};
+  }
+
+  template <class T>
+  T check(simdjson::simdjson_result<T>&& r, const char* where = nullptr) {
+    if (r.error()) fail(where, simdjson_failure(r.error()));
+    return std::move(r).value_unsafe();
+  }
+
+  template <class V>
+  const char* location(V& v) {
+    auto loc = v.current_location();
+    return loc.error() ? nullptr : loc.value_unsafe();
+  }
+
+  const char* key_location(od::field& f) { return f.key().raw(); }
+
+  template <class T>
+  T object_of(simdjson::simdjson_result<T>&& r, const char* expected, const char* where) {
+    if (r.error() == simdjson::INCORRECT_TYPE) fail(where, std::string("invalid type, expected ") + expected);
+    return check(std::move(r), where);
+  }
+
+  [[noreturn]] void type_error(od::value& v, const char* expected) {
+    const char* where = location(v);
+    auto t = v.type();
+    std::string found = t.error() ? "value" : describe_type(t.value_unsafe());
+    if (!t.error()) {
+      {
+        std::string_view token = trim_ascii(v.raw_json_token());
+        if (t.value_unsafe() == od::json_type::number) found = "integer `" + std::string(token) + "`";
+        if (t.value_unsafe() == od::json_type::boolean) found = "boolean `" + std::string(token) + "`";
+        if (t.value_unsafe() == od::json_type::string) found = "string " + std::string(token);
+      }
+    }
+    fail(where, "invalid type: " + found + ", expected " + expected);
+  }
+
+  // ---- scalar readers ----
+
+  // The unescaped text of a JSON string value. Strings without escapes are
+  // views into the input; the rest are decoded into `scratch`.
+  std::string_view string_of(od::value v, std::string& scratch, const char* expected = "a string") {
+    auto t = v.type();
+    if (t.error()) fail(location(v), simdjson_failure(t.error()));
+    if (t.value_unsafe() != od::json_type::string) type_error(v, expected);
+    const char* where = location(v);
+    od::raw_json_string raw = check(v.get_raw_json_string(), where);
+    std::string_view text;
+    std::string error;
+    if (!decode_json_string(raw.raw(), base_ + size_, text, scratch, error)) fail(where, error);
+    if (mapped_ != nullptr) mapped_->release_before(raw.raw());
+    return text;
+  }
+
+  std::string_view key_of(od::field& f) {
+    std::string_view text;
+    std::string error;
+    if (!decode_json_string(f.key().raw(), base_ + size_, text, key_scratch_, error)) {
+      fail(f.key().raw(), error);
+    }
+    return text;
+  }
+
+  bool is_null(od::value& v) {
+    auto t = v.type();
+    return !t.error() && t.value_unsafe() == od::json_type::null;
+  }
+
+  od::array array_of(od::value v, const char* expected = "a sequence") {
+    auto t = v.type();
+    if (t.error()) fail(location(v), simdjson_failure(t.error()));
+    if (t.value_unsafe() != od::json_type::array) type_error(v, expected);
+    return check(v.get_array(), location(v));
+  }
+
+  od::object map_of(od::value v, const char* expected) {
+    auto t = v.type();
+    if (t.error()) fail(location(v), simdjson_failure(t.error()));
+    if (t.value_unsafe() != od::json_type::object) type_error(v, expected);
+    return check(v.get_object(), location(v));
+  }
+
+  // Checks that an array holds only strings (qualifiers).
+  void skip_string_array(od::value v) {
+    std::string scratch;
+    for (auto item : array_of(v)) string_of(check(std::move(item)), scratch);
+  }
+
+  // Walks an array of records whose listed fields must all be strings
+  // (shapes' fields, binds' contract clauses).
+  void read_string_records(od::value v, std::initializer_list<const char*> names, const char* what) {
+    for (auto item : array_of(v)) {
+      od::value record = check(std::move(item));
+      const char* where = location(record);
+      std::vector<bool> seen(names.size(), false);
+      for (auto fr : map_of(record, what)) {
+        od::field f = check(std::move(fr));
+        std::string_view key = key_of(f);
+        std::size_t i = 0;
+        for (const char* n : names) {
+          if (key == n) {
+            std::string scratch;
+            string_of(f.value(), scratch);
+            seen[i] = true;
+          }
+          ++i;
+        }
+      }
+      std::size_t i = 0;
+      for (const char* n : names) {
+        if (!seen[i++]) fail(where, std::string("missing field `") + n + "`");
+      }
+    }
+  }
+
+  // ---- forges, shapes, binds, procs ----
+
+  void read_forges(od::value v) {
+    for (auto item : array_of(v)) {
+      od::value forge_value = check(std::move(item));
+      const char* where = location(forge_value);
+      auto forge_index = static_cast<std::uint32_t>(program_->forges.size());
+      program_->forges.emplace_back();
+      bool seen_name = false, seen_shapes = false, seen_procs = false, seen_binds = false;
+      std::string scratch;
+      for (auto fr : map_of(forge_value, "struct DirForge")) {
+        od::field f = check(std::move(fr));
+        std::string_view key = key_of(f);
+        if (key == "name") {
+          seen_name = true;
+          program_->forges[forge_index].name = std::string(string_of(f.value(), scratch));
+        } else if (key == "shapes") {
+          seen_shapes = true;
+          read_shapes(f.value());
+        } else if (key == "procs") {
+          seen_procs = true;
+          for (auto p : array_of(f.value())) read_proc(check(std::move(p)), forge_index);
+        } else if (key == "binds") {
+          seen_binds = true;
+          read_binds(f.value());
+        }
+      }
+      if (!seen_name) fail(where, "missing field `name`");
+      if (!seen_shapes) fail(where, "missing field `shapes`");
+      if (!seen_procs) fail(where, "missing field `procs`");
+      if (!seen_binds) fail(where, "missing field `binds`");
+    }
+  }
+
+  void read_shapes(od::value v) {
+    for (auto item : array_of(v)) {
+      od::value shape = check(std::move(item));
+      const char* where = location(shape);
+      bool seen_name = false, seen_fields = false;
+      std::string scratch;
+      for (auto fr : map_of(shape, "struct DirShape")) {
+        od::field f = check(std::move(fr));
+        std::string_view key = key_of(f);
+        if (key == "name") {
+          seen_name = true;
+          string_of(f.value(), scratch);
+        } else if (key == "fields") {
+          seen_fields = true;
+          read_string_records(f.value(), {"name", "ty"}, "struct DirField");
+        }
+      }
+      if (!seen_name) fail(where, "missing field `name`");
+      if (!seen_fields) fail(where, "missing field `fields`");
+    }
+  }
+
+  void read_binds(od::value v) {
+    for (auto item : array_of(v)) {
+      od::value bind = check(std::move(item));
+      const char* where = location(bind);
+      bool seen_source = false, seen_target = false, seen_contract = false;
+      std::string scratch;
+      for (auto fr : map_of(bind, "struct DirBind")) {
+        od::field f = check(std::move(fr));
+        std::string_view key = key_of(f);
+        if (key == "source") {
+          seen_source = true;
+          string_of(f.value(), scratch);
+        } else if (key == "target") {
+          seen_target = true;
+          string_of(f.value(), scratch);
+        } else if (key == "contract") {
+          seen_contract = true;
+          read_string_records(f.value(), {"key", "op", "value"}, "struct DirClause");
+        }
+      }
+      if (!seen_source) fail(where, "missing field `source`");
+      if (!seen_target) fail(where, "missing field `target`");
+      if (!seen_contract) fail(where, "missing field `contract`");
+    }
+  }
+
+  void read_uses(od::value v) {
+    for (auto item : array_of(v)) {
+      od::value use = check(std::move(item));
+      const char* where = location(use);
+      bool seen_resource = false, seen_args = false;
+      std::string scratch;
+      for (auto fr : map_of(use, "struct DirUses")) {
+        od::field f = check(std::move(fr));
+        std::string_view key = key_of(f);
+        if (key == "resource") {
+          seen_resource = true;
+          string_of(f.value(), scratch);
+        } else if (key == "args") {
+          seen_args = true;
+          for (auto arg : array_of(f.value())) read_use_arg(check(std::move(arg)));
+        }
+      }
+      if (!seen_resource) fail(where, "missing field `resource`");
+      if (!seen_args) fail(where, "missing field `args`");
+    }
+  }
+
+  // A (String, DirLit) tuple: ["name", {"Int": 1}].
+  void read_use_arg(od::value v) {
+    const char* where = location(v);
+    std::size_t n = 0;
+    std::string scratch;
+    for (auto item : array_of(v, "a tuple of size 2")) {
+      od::value element = check(std::move(item));
+      if (n == 0) {
+        string_of(element, scratch);
+      } else if (n == 1) {
+        od::object lit = map_of(element, "enum DirLit");
+        std::size_t keys = 0;
+        for (auto fr : lit) {
+          od::field f = check(std::move(fr));
+          std::string_view key = key_of(f);
+          ++keys;
+          od::value inner = f.value();
+          if (key == "Int") {
+            check(inner.get_int64(), location(inner));
+          } else if (key == "Bool") {
+            check(inner.get_bool(), location(inner));
+          } else if (key == "String") {
+            string_of(inner, scratch);
+          } else {
+            fail(key_location(f), "unknown variant `" + std::string(key) +
+                                      "`, expected one of `Int`, `Bool`, `String`");
+          }
+        }
+        if (keys != 1) fail(where, "invalid type: map, expected enum DirLit");
+      }
+      ++n;
+    }
+    if (n != 2) fail(where, "invalid length " + std::to_string(n) + ", expected a tuple of size 2");
+  }
+
+  void read_params(od::value v, Proc& proc, NameIndex& slots) {
+    for (auto item : array_of(v)) {
+      od::value pv = check(std::move(item));
+      const char* where = location(pv);
+      Param param;
+      bool seen_name = false, seen_ty = false;
+      std::string scratch;
+      for (auto fr : map_of(pv, "struct DirParam")) {
+        od::field f = check(std::move(fr));
+        std::string_view key = key_of(f);
+        if (key == "name") {
+          seen_name = true;
+          param.name = std::string(string_of(f.value(), scratch));
+        } else if (key == "ty") {
+          seen_ty = true;
+          param.type = std::string(string_of(f.value(), scratch));
+        }
+      }
+      if (!seen_name) fail(where, "missing field `name`");
+      if (!seen_ty) fail(where, "missing field `ty`");
+      param.slot = slots.intern(param.name);
+      proc.params.push_back(std::move(param));
+    }
+  }
+
+  void read_proc(od::value v, std::uint32_t forge_index) {
+    const char* where = location(v);
+    auto proc_index = static_cast<std::uint32_t>(program_->procs.size());
+    program_->procs.emplace_back();
+    program_->forges[forge_index].procs.push_back(proc_index);
+    // The statements must be compiled under the proc's regime, but JSON keys
+    // come in any order: remember where the body is and compile it last.
+    std::string regime_text;
+    bool seen[7] = {};
+    std::string scratch;
+    od::object obj = map_of(v, "struct DirProc");
+    // First pass: every field but the body.
+    for (auto fr : obj) {
+      od::field f = check(std::move(fr));
+      std::string_view key = key_of(f);
+      Proc& proc = program_->procs[proc_index];
+      if (key == "regime") {
+        seen[0] = true;
+        regime_text = std::string(string_of(f.value(), scratch));
+      } else if (key == "name") {
+        seen[1] = true;
+        proc.name = std::string(string_of(f.value(), scratch));
+      } else if (key == "params") {
+        seen[2] = true;
+      } else if (key == "uses") {
+        seen[3] = true;
+        read_uses(f.value());
+      } else if (key == "ret") {
+        seen[4] = true;
+        od::value r = f.value();
+        if (!is_null(r)) proc.ret = std::string(string_of(r, scratch));
+      } else if (key == "qualifiers") {
+        seen[5] = true;
+        skip_string_array(f.value());
+      } else if (key == "body") {
+        seen[6] = true;
+        od::value b = f.value();
+        auto t = b.type();
+        if (t.error() || t.value_unsafe() != od::json_type::array) type_error(b, "a sequence");
+      }
+    }
+    static const char* const kNames[] = {"regime", "name", "params", "uses", "ret", "qualifiers", "body"};
+    for (int i = 0; i < 7; ++i) {
+      if (i == 4) continue;  // ret is an Option: missing means null
+      if (!seen[i]) fail(where, std::string("missing field `") + kNames[i] + "`");
+    }
+    Proc& proc = program_->procs[proc_index];
+    proc.forge = forge_index;
+    proc.regime = regime_text == "Q" ? Regime::Q : regime_text == "Φ" ? Regime::Phi : Regime::K;
+    regime_texts_.push_back(regime_text);
+
+    // Second pass over the same object, now that the regime is known.
+    check(obj.reset(), where);
+    NameIndex slots(proc.slot_names);
+    current_forge_ = forge_index;
+    current_proc_ = proc_index;
+    current_regime_ = proc.regime;
+    for (auto fr : obj) {
+      od::field f = check(std::move(fr));
+      std::string_view key = key_of(f);
+      if (key == "params") {
+        read_params(f.value(), program_->procs[proc_index], slots);
+      } else if (key == "body") {
+        std::uint32_t body = read_block(f.value(), slots, 0);
+        program_->procs[proc_index].body = body;
+      }
+    }
+  }
+
+  // ---- statements ----
+
+  static constexpr int kMaxBlockNesting = 200;
+
+  std::uint32_t read_block(od::value v, NameIndex& slots, int nesting) {
+    const char* where = location(v);
+    if (nesting > kMaxBlockNesting) fail(where, "statement nesting too deep");
+    od::array arr = array_of(v);
+    std::size_t count = check(arr.count_elements(), where);
+    std::vector<Stmt> local;
+    local.reserve(count);
+    for (auto item : arr) {
+      od::value sv = check(std::move(item));
+      local.push_back(read_stmt(sv, slots, nesting));
+    }
+    Block block;
+    block.proc = current_proc_;
+    block.count = static_cast<std::uint32_t>(local.size());
+    auto& stmts = program_->stmts;
+    if (stmts.empty() && stmts.capacity() < local.size()) {
+      stmts.swap(local);
+      block.first = 0;
+    } else {
+      block.first = static_cast<std::uint32_t>(stmts.size());
+      stmts.insert(stmts.end(), local.begin(), local.end());
+    }
+    program_->blocks.push_back(block);
+    return static_cast<std::uint32_t>(program_->blocks.size() - 1);
+  }
+
+  struct Fields {
+    static constexpr int kMax = 4;
+    const char* names[kMax] = {};
+    od::value values[kMax];
+    bool seen[kMax] = {};
+    int count = 0;
+  };
+
+  // Reads the listed fields of a statement object, leaving each value
+  // unconsumed where it is a body (arrays) so the caller can walk it.
+  Stmt read_stmt(od::value& sv, NameIndex& slots, int nesting) {
+    const char* where = location(sv);
+    auto t = sv.type();
+    if (t.error()) fail(where, simdjson_failure(t.error()));
+    std::string scratch;
+    if (t.value_unsafe() == od::json_type::string) {
+      std::string_view name = string_of(sv, scratch);
+      Stmt s;
+      s.has_expr = 0;
+      if (name == "Break") { s.kind = StmtKind::Break; return s; }
+      if (name == "Continue") { s.kind = StmtKind::Continue; return s; }
+      fail(where, "unknown variant `" + std::string(name) + "`, expected one of " + kVariants);
+    }
+    if (t.value_unsafe() != od::json_type::object) type_error(sv, "enum DirStmt");
+    od::object obj = check(sv.get_object(), where);
+    Stmt result;
+    int variants = 0;
+    for (auto fr : obj) {
+      od::field f = check(std::move(fr));
+      std::string variant(key_of(f));
+      if (++variants > 1) fail(key_location(f), "invalid type: map, expected enum DirStmt");
+      result = read_variant(variant, key_location(f), f.value(), slots, nesting);
+    }
+    if (variants == 0) fail(where, "invalid type: map, expected enum DirStmt");
+    return result;
+  }
+
+  // Field values of a statement, by name; nullopt-like "absent" via seen flags.
+  struct StmtFields {
+    std::vector<std::pair<std::string, std::string>> strings;  // name -> text (copied)
+    std::vector<std::string> present_null;
+    std::vector<std::string> args;
+    bool has_args = false;
+    std::uint32_t body = kNoBlock;
+    std::uint32_t then_body = kNoBlock;
+    std::uint32_t else_body = kNoBlock;
+    bool has_body = false, has_then = false, has_else = false;
+
+    const std::string* get(std::string_view name) const {
+      for (const auto& [k, v] : strings)
+        if (k == name) return &v;
+      return nullptr;
+    }
+    bool is_null(std::string_view name) const {
+      for (const auto& k : present_null)
+        if (k == name) return true;
+      return false;
+    }
+  };
+
+  Stmt read_variant(const std::string& variant, const char* where, od::value v, NameIndex& slots,
+                    int nesting) {
+    if (variant == "Break" || variant == "Continue") {
+      Stmt s;
+      s.has_expr = 0;
+      s.kind = variant == "Break" ? StmtKind::Break : StmtKind::Continue;
+      return s;
+    }
+    static const char* const kKnown[] = {"Let", "Constrain", "Prove", "Effect", "Return", "If",
+                                         "While", "For", "Call", "Assign", "Alloc", "Dealloc",
+                                         "Load", "Store", "Index", "Field"};
+    bool known = false;
+    for (const char* k : kKnown) known = known || variant == k;
+    if (!known) fail(where, "unknown variant `" + variant + "`, expected one of " + kVariants);
+
+    const char* obj_where = location(v);
+    StmtFields fields;
+    std::string scratch;
+    for (auto fr : map_of(v, ("struct variant DirStmt::" + variant).c_str())) {
+      od::field f = check(std::move(fr));
+      std::string key(key_of(f));
+      od::value fv = f.value();
+      if (key == "body" || key == "then_body" || key == "else_body") {
+        if (key == "else_body" && is_null(fv)) continue;
+        bool wants = (key == "body" && (variant == "While" || variant == "For")) ||
+                     (key != "body" && variant == "If");
+        if (!wants) continue;
+        std::uint32_t b = read_block(fv, slots, nesting + 1);
+        if (key == "body") { fields.body = b; fields.has_body = true; }
+        if (key == "then_body") { fields.then_body = b; fields.has_then = true; }
+        if (key == "else_body") { fields.else_body = b; fields.has_else = true; }
+      } else if (key == "args" && variant == "Call") {
+        fields.has_args = true;
+        for (auto a : array_of(fv)) fields.args.emplace_back(string_of(check(std::move(a)), scratch));
+      } else if (is_null(fv)) {
+        fields.present_null.push_back(key);
+      } else if (wanted_string_field(variant, key)) {
+        fields.strings.emplace_back(key, std::string(string_of(fv, scratch)));
+      }
+    }
+    return build_stmt(variant, obj_where, fields, slots);
+  }
+
+  static bool wanted_string_field(const std::string& variant, const std::string& key) {
+    for (const char* name : required_fields(variant))
+      if (name != nullptr && key == name) return true;
+    return (variant == "Call" && key == "result");
+  }
+
+  static std::array<const char*, 4> required_fields(const std::string& v) {
+    if (v == "Let") return {"name", "expr"};
+    if (v == "Constrain") return {"predicate"};
+    if (v == "Prove") return {"name", "from"};
+    if (v == "Effect") return {"kind", "payload"};
+    if (v == "Return") return {"expr"};
+    if (v == "If") return {"condition"};
+    if (v == "While") return {"condition"};
+    if (v == "For") return {"var", "start", "end"};
+    if (v == "Call") return {"target"};
+    if (v == "Assign") return {"target", "expr"};
+    if (v == "Alloc") return {"size", "result"};
+    if (v == "Dealloc") return {"ptr"};
+    if (v == "Load") return {"ptr", "result"};
+    if (v == "Store") return {"ptr", "value"};
+    if (v == "Index") return {"target", "index", "result"};
+    if (v == "Field") return {"target", "field", "result"};
+    return {};
+  }
+
+  const std::string& need(const StmtFields& f, const char* name, const char* where) {
+    const std::string* s = f.get(name);
+    if (s == nullptr) {
+      if (f.is_null(name)) fail(where, std::string("invalid type: null, expected a string"));
+      fail(where, std::string("missing field `") + name + "`");
+    }
+    return *s;
+  }
+
+  Stmt build_stmt(const std::string& variant, const char* where, const StmtFields& f, NameIndex& slots) {
+    Stmt s;
+    auto expr = [&](const std::string& text) { return compile_expression(text, shared_, slots); };
+    if (variant == "Let") {
+      const std::string& name = need(f, "name", where);
+      const std::string& text = need(f, "expr", where);
+      s.kind = StmtKind::Let;
+      s.slot = slots.intern(name);
+      classify_let(s, text, slots);
+    } else if (variant == "Assign") {
+      s.kind = StmtKind::Assign;
+      s.slot = slots.intern(need(f, "target", where));
+      s.expr = expr(need(f, "expr", where));
+    } else if (variant == "Constrain") {
+      s.kind = StmtKind::Constrain;
+      const std::string& text = need(f, "predicate", where);
+      s.text = shared_.intern_text(text);
+      s.expr = expr(text);
+    } else if (variant == "Prove") {
+      s.kind = StmtKind::Prove;
+      s.slot = slots.intern(need(f, "name", where));
+      const std::string& text = need(f, "from", where);
+      s.text = shared_.intern_text(text);
+      s.expr = expr(text);
+    } else if (variant == "Effect") {
+      s.kind = StmtKind::Effect;
+      s.text = shared_.intern_text(need(f, "kind", where));
+      s.expr = expr(need(f, "payload", where));
+    } else if (variant == "Return") {
+      s.kind = StmtKind::Return;
+      if (const std::string* text = f.get("expr")) {
+        s.expr = expr(*text);
+      } else if (f.is_null("expr")) {
+        s.has_expr = 0;
+      } else {
+        fail(where, "missing field `expr`");
+      }
+    } else if (variant == "If") {
+      s.kind = StmtKind::If;
+      s.expr = expr(need(f, "condition", where));
+      if (!f.has_then) fail(where, "missing field `then_body`");
+      s.body = f.then_body;
+      s.else_body = f.has_else ? f.else_body : kNoBlock;
+    } else if (variant == "While") {
+      s.kind = StmtKind::While;
+      s.expr = expr(need(f, "condition", where));
+      if (!f.has_body) fail(where, "missing field `body`");
+      s.body = f.body;
+    } else if (variant == "For") {
+      s.kind = StmtKind::For;
+      s.slot = slots.intern(need(f, "var", where));
+      s.expr = expr(need(f, "start", where));
+      program_->for_ends.push_back(expr(need(f, "end", where)));
+      s.else_body = static_cast<std::uint32_t>(program_->for_ends.size() - 1);
+      if (!f.has_body) fail(where, "missing field `body`");
+      s.body = f.body;
+    } else if (variant == "Call") {
+      const std::string& target = need(f, "target", where);
+      if (!f.has_args) fail(where, "missing field `args`");
+      s.kind = StmtKind::Eval;
+      if (const std::string* result = f.get("result")) s.slot = slots.intern(*result);
+      QForm form = current_regime_ == Regime::Q ? q_form_of_name(target) : QForm::None;
+      if (form != QForm::None && f.args.size() == 1 && !trim_unicode(f.args[0]).empty()) {
+        s.kind = StmtKind::Let;
+        if (s.slot == kNoSlot) s.slot = slots.intern("_");
+        s.q_form = form;
+        s.text = shared_.intern_text(trim_unicode(f.args[0]));
+        s.has_expr = 0;
+      } else {
+        std::vector<std::string_view> args(f.args.begin(), f.args.end());
+        s.expr = call(target, args, slots);
+      }
+    } else if (variant == "Alloc") {
+      s = lowered_call("alloc", {need(f, "size", where)}, need(f, "result", where), slots);
+    } else if (variant == "Dealloc") {
+      s = lowered_call("free", {need(f, "ptr", where)}, "", slots);
+    } else if (variant == "Load") {
+      s = lowered_call("load", {need(f, "ptr", where)}, need(f, "result", where), slots);
+    } else if (variant == "Store") {
+      s = lowered_call("store", {need(f, "ptr", where), need(f, "value", where)}, "", slots);
+    } else if (variant == "Index") {
+      s.kind = StmtKind::Let;
+      s.slot = slots.intern(need(f, "result", where));
+      std::vector<std::string_view> parts{need(f, "target", where), need(f, "index", where)};
+      s.expr = compile_parts(parts, Instr::make(Op::Index), 2, shared_, slots);
+    } else if (variant == "Field") {
+      s.kind = StmtKind::Let;
+      s.slot = slots.intern(need(f, "result", where));
+      std::vector<std::string_view> parts{need(f, "target", where)};
+      const std::string& field = need(f, "field", where);
+      s.expr = compile_parts(parts, Instr::make(Op::Field, shared_.intern_text(field)), 1, shared_, slots);
+    }
+    return s;
+  }
+
+  CodeRef call(const std::string& target, const std::vector<std::string_view>& args, NameIndex& slots) {
+    shared_.current_forge = current_forge_;
+    return compile_call(target, args, shared_, slots);
+  }
+
+  Stmt lowered_call(const char* target, std::vector<std::string> args, const std::string& result,
+                    NameIndex& slots) {
+    Stmt s;
+    s.kind = StmtKind::Eval;
+    if (!result.empty()) s.slot = slots.intern(result);
+    std::vector<std::string_view> views(args.begin(), args.end());
+    s.expr = call(target, views, slots);
+    return s;
+  }
+
+  static QForm q_form_of_name(std::string_view name) {
+    if (name == "q_alloc") return QForm::Alloc;
+    if (name == "q_move") return QForm::Move;
+    if (name == "q_use") return QForm::Use;
+    if (name == "q_consume") return QForm::Consume;
+    return QForm::None;
+  }
+
+  // Q's Let forms and Φ's phi_witness are recognised by their raw text, in
+  // the reference's order: q_alloc, q_move, q_use, q_consume.
+  void classify_let(Stmt& s, const std::string& text, NameIndex& slots) {
+    shared_.current_forge = current_forge_;
+    if (current_regime_ == Regime::Q) {
+      for (QForm form : {QForm::Alloc, QForm::Move, QForm::Use, QForm::Consume}) {
+        std::string_view inner;
+        if (single_call_argument(text, q_form_name(form), inner)) {
+          s.q_form = form;
+          s.text = shared_.intern_text(inner);
+          s.has_expr = 0;
+          return;
+        }
+      }
+    }
+    if (current_regime_ == Regime::Phi) {
+      std::string_view inner;
+      if (single_call_argument(text, "phi_witness", inner)) {
+        s.phi_witness = true;
+        s.expr = compile_expression(inner, shared_, slots);
+        return;
+      }
+    }
+    s.expr = compile_expression(text, shared_, slots);
+  }
+
+  // ---- after the walk ----
+
+  // Calls resolve in this order: a proc in the caller's forge, `forge::name`,
+  // a unique proc of that name; anything else is left to the intrinsics.
+  void resolve_callees() {
+    Program& p = *program_;
+    for (Callee& callee : p.callees) {
+      std::string_view key = callee.name;
+      std::size_t bar = key.find('\x1f');
+      std::uint32_t forge = static_cast<std::uint32_t>(std::stoul(std::string(key.substr(0, bar))));
+      std::string name(key.substr(bar + 1));
+      callee.name = name;
+      for (std::uint32_t pi : p.forges[forge].procs) {
+        if (p.procs[pi].name == name) { callee.proc = static_cast<std::int32_t>(pi); break; }
+      }
+      if (callee.proc >= 0) continue;
+      std::size_t sep = name.rfind("::");
+      if (sep != std::string::npos) {
+        std::string forge_name = name.substr(0, sep);
+        std::string proc_name = name.substr(sep + 2);
+        for (const Forge& fg : p.forges) {
+          if (fg.name != forge_name) continue;
+          for (std::uint32_t pi : fg.procs) {
+            if (p.procs[pi].name == proc_name) { callee.proc = static_cast<std::int32_t>(pi); break; }
+          }
+          if (callee.proc >= 0) break;
+        }
+        if (callee.proc >= 0) continue;
+      }
+      std::int32_t found = -1;
+      int matches = 0;
+      for (std::size_t pi = 0; pi < p.procs.size(); ++pi) {
+        if (p.procs[pi].name == name) {
+          ++matches;
+          found = static_cast<std::int32_t>(pi);
+        }
+      }
+      if (matches == 1) callee.proc = found;
+    }
+  }
+
+  void validate() {
+    Program& p = *program_;
+    auto invalid = [&](std::string message) {
+      p.valid = false;
+      p.validation_error = std::move(message);
+    };
+    if (p.forges.empty()) return invalid("program has no forges");
+    for (const Forge& forge : p.forges) {
+      if (trim_unicode(forge.name).empty()) return invalid("forge name is empty");
+      for (std::uint32_t pi : forge.procs) {
+        if (trim_unicode(p.procs[pi].name).empty()) return invalid("proc name is empty");
+        const std::string& regime = regime_texts_[pi];
+        if (regime != "K" && regime != "Q" && regime != "Φ") return invalid("unknown regime: " + regime);
+      }
+    }
+  }
+
+  const char* base_;
+  std::size_t size_;
+  MappedInput* mapped_;
+  std::shared_ptr<Program> program_;
+  CompileShared shared_;
+  std::string key_scratch_;
+  std::vector<std::string> regime_texts_;
+  std::uint32_t current_forge_ = 0;
+  std::uint32_t current_proc_ = 0;
+  Regime current_regime_ = Regime::K;
+};
+
+DvmError load_error(const char* base, std::size_t size, const char* where, const std::string& message) {
+  std::size_t offset = where == nullptr ? size : static_cast<std::size_t>(where - base);
+  if (offset > size) offset = size;
+  TextPosition pos = text_position(std::string_view(base, size), offset);
+  return DvmError{ErrorKind::DirLoad,
+                  message + " at line " + std::to_string(pos.line) + " column " + std::to_string(pos.column)};
+}
+
+}  // namespace
+
+LoadResult parse_dir_json(const char* base, std::size_t size, std::size_t capacity, MappedInput* mapped) {
+  LoadResult result;
+  od::parser parser;
+  simdjson::padded_string_view view(base, size, capacity);
+  auto doc_result = parser.iterate(view);
+  if (doc_result.error()) {
+    if (doc_result.error() == simdjson::UTF8_ERROR) {
+      std::size_t bad = first_invalid_utf8(std::string_view(base, size));
+      result.error = load_error(base, size, bad == std::string_view::npos ? nullptr : base + bad, "invalid UTF-8");
+    } else {
+      result.error = load_error(base, size, nullptr, simdjson_failure(doc_result.error()));
+    }
+    return result;
+  }
+  od::document doc = std::move(doc_result).value_unsafe();
+  try {
+    DirReader reader(base, size, mapped);
+    auto program = reader.read(doc);
+    if (mapped != nullptr) mapped->release_all();
+    result.program = std::move(program);
+  } catch (const LoadFailure& failure) {
+    result.error = load_error(base, size, failure.where, failure.message);
+  }
+  return result;
+}
+
+}  // namespace dust::DUST_READER_NS

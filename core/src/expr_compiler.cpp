@@ -1,0 +1,573 @@
+// expr_compiler.cpp — DIR expression strings to postfix code.
+//
+// Grammar (lowest precedence first, all binary levels left-associative):
+//   or      := and ("Or" and)*
+//   and     := cmp ("And" cmp)*
+//   cmp     := bits (("Eq"|"Ne"|"Lt"|"Le"|"Gt"|"Ge") bits)*
+//   bits    := add (("BitAnd"|"BitOr"|"BitXor"|"Shl"|"Shr") add)*
+//   add     := mul (("Add"|"Sub") mul)*
+//   mul     := postfix (("Mul"|"Div") postfix)*
+//   postfix := primary ("." ident | "[" or "]")*
+//   primary := int | bool | string | "(" or ")" | "[" list "]"
+//            | ("Not"|"Neg") "(" or ")" | path "(" list ")" | ident "{" fields "}" | ident
+//   path    := ident ("::" ident)* | ident "." ident       (callee names)
+// Operators are identifiers, as the compiler emits them. v0.1 has only
+// literals, names, parentheses and the operators up to Or; the rest is v0.2.
+#include "expr_compiler.hpp"
+
+#include <charconv>
+#include <string>
+
+namespace dust {
+
+CompileShared::CompileShared(Program& p) : program(p) {
+  if (program.constants.empty()) {
+    program.constants.push_back(Value::boolean(false));
+    program.constants.push_back(Value::boolean(true));
+  }
+}
+
+std::uint32_t CompileShared::intern_callee(std::string_view name) {
+  std::string key = std::to_string(current_forge) + '\x1f' + std::string(name);
+  auto [it, inserted] = callee_index.try_emplace(key, 0);
+  if (inserted) {
+    it->second = static_cast<std::uint32_t>(program.callees.size());
+    program.callees.push_back(Callee{key, -1});
+  }
+  return it->second;
+}
+
+std::uint32_t CompileShared::intern_text(std::string_view text) {
+  auto [it, inserted] = text_index.try_emplace(std::string(text), 0);
+  if (inserted) it->second = program.texts.add(text);
+  return it->second;
+}
+
+namespace {
+
+enum class TokKind : std::uint8_t {
+  LParen, RParen, Comma, Dot, LBrace, RBrace, Colon, LBracket, RBracket,
+  Ident, Int, Bool, Str, Eof,
+};
+
+struct Token {
+  TokKind kind = TokKind::Eof;
+  std::string_view text;   // Ident
+  std::string str;         // Str (unescaped)
+  std::int64_t number = 0; // Int, Bool
+};
+
+// Rust's Debug form of a token, as the reference prints it in messages.
+std::string describe(const Token& t) {
+  switch (t.kind) {
+    case TokKind::LParen: return "LParen";
+    case TokKind::RParen: return "RParen";
+    case TokKind::Comma: return "Comma";
+    case TokKind::Dot: return "Dot";
+    case TokKind::LBrace: return "LBrace";
+    case TokKind::RBrace: return "RBrace";
+    case TokKind::Colon: return "Colon";
+    case TokKind::LBracket: return "LBracket";
+    case TokKind::RBracket: return "RBracket";
+    case TokKind::Ident: return "Ident(" + rust_debug_string(t.text) + ")";
+    case TokKind::Int: return "Int(" + std::to_string(t.number) + ")";
+    case TokKind::Bool: return t.number ? "Bool(true)" : "Bool(false)";
+    case TokKind::Str: return "Str(" + rust_debug_string(t.str) + ")";
+    case TokKind::Eof: return "Eof";
+  }
+  return "Eof";
+}
+
+// Decodes one UTF-8 scalar at s[i]; returns its length (1 for a bad byte).
+std::size_t utf8_length(std::string_view s, std::size_t i, char32_t& cp) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 1;
+  if (n == 1 || i + n > s.size()) { cp = c; return 1; }
+  cp = c & (0x7f >> n);
+  for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+  return n;
+}
+
+// Rust's char::is_whitespace (Unicode White_Space).
+bool is_whitespace(char32_t c) {
+  return (c >= 0x09 && c <= 0x0d) || c == 0x20 || c == 0x85 || c == 0xa0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f ||
+         c == 0x205f || c == 0x3000;
+}
+
+constexpr char32_t kPhi = 0x03a6;
+
+bool is_ident_start(char32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == kPhi;
+}
+bool is_ident_char(char32_t c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view s) : s_(s) {}
+
+  // Reads the next token into `t`; false (with `error`) on a lexical error.
+  bool next(Token& t, std::string& error) {
+    while (pos_ < s_.size()) {
+      char32_t c;
+      std::size_t n = utf8_length(s_, pos_, c);
+      if (!is_whitespace(c)) break;
+      pos_ += n;
+    }
+    if (pos_ >= s_.size()) { t.kind = TokKind::Eof; return true; }
+    char ch = s_[pos_];
+    switch (ch) {
+      case '(': ++pos_; t.kind = TokKind::LParen; return true;
+      case ')': ++pos_; t.kind = TokKind::RParen; return true;
+      case ',': ++pos_; t.kind = TokKind::Comma; return true;
+      case '.': ++pos_; t.kind = TokKind::Dot; return true;
+      case '{': ++pos_; t.kind = TokKind::LBrace; return true;
+      case '}': ++pos_; t.kind = TokKind::RBrace; return true;
+      case ':': ++pos_; t.kind = TokKind::Colon; return true;
+      case '[': ++pos_; t.kind = TokKind::LBracket; return true;
+      case ']': ++pos_; t.kind = TokKind::RBracket; return true;
+      case '"': return lex_string(t, error);
+      default: break;
+    }
+    if (ch == '-' || (ch >= '0' && ch <= '9')) return lex_int(t, error);
+    char32_t c;
+    std::size_t n = utf8_length(s_, pos_, c);
+    if (is_ident_start(c)) {
+      std::size_t start = pos_;
+      pos_ += n;
+      while (pos_ < s_.size()) {
+        std::size_t m = utf8_length(s_, pos_, c);
+        if (!is_ident_char(c)) break;
+        pos_ += m;
+      }
+      t.text = s_.substr(start, pos_ - start);
+      if (t.text == "true" || t.text == "false") {
+        t.kind = TokKind::Bool;
+        t.number = t.text == "true";
+      } else {
+        t.kind = TokKind::Ident;
+      }
+      return true;
+    }
+    error = "unexpected character in expression: " + std::string(s_.substr(pos_, n));
+    return false;
+  }
+
+ private:
+  bool lex_string(Token& t, std::string& error) {
+    ++pos_;
+    t.kind = TokKind::Str;
+    t.str.clear();
+    // An unterminated string simply ends with the input, as in the reference.
+    while (pos_ < s_.size()) {
+      std::size_t stop = s_.find_first_of("\"\\", pos_);
+      if (stop == std::string_view::npos) {
+        t.str.append(s_.substr(pos_));
+        pos_ = s_.size();
+        return true;
+      }
+      t.str.append(s_.substr(pos_, stop - pos_));
+      pos_ = stop + 1;
+      if (s_[stop] == '"') return true;
+      if (pos_ >= s_.size()) { error = "unterminated string escape"; return false; }
+      char32_t c;
+      std::size_t n = utf8_length(s_, pos_, c);
+      switch (c) {
+        case '"': t.str.push_back('"'); break;
+        case '\\': t.str.push_back('\\'); break;
+        case 'n': t.str.push_back('\n'); break;
+        case 't': t.str.push_back('\t'); break;
+        case 'r': t.str.push_back('\r'); break;
+        default:
+          error = "unsupported string escape: \\" + std::string(s_.substr(pos_, n));
+          return false;
+      }
+      pos_ += n;
+    }
+    return true;
+  }
+
+  bool lex_int(Token& t, std::string& error) {
+    std::size_t start = pos_;
+    if (s_[pos_] == '-') ++pos_;
+    while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
+    std::string_view digits = s_.substr(start, pos_ - start);
+    std::int64_t value = 0;
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc() || ptr != digits.data() + digits.size()) {
+      error = "invalid int literal: " + std::string(digits);
+      return false;
+    }
+    t.kind = TokKind::Int;
+    t.number = value;
+    return true;
+  }
+
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
+Op binary_op(std::string_view name, int level) {
+  switch (level) {
+    case 0: if (name == "Or") return Op::Or; break;
+    case 1: if (name == "And") return Op::And; break;
+    case 2:
+      if (name == "Eq") return Op::Eq;
+      if (name == "Ne") return Op::Ne;
+      if (name == "Lt") return Op::Lt;
+      if (name == "Le") return Op::Le;
+      if (name == "Gt") return Op::Gt;
+      if (name == "Ge") return Op::Ge;
+      break;
+    case 3:
+      if (name == "BitAnd") return Op::BitAnd;
+      if (name == "BitOr") return Op::BitOr;
+      if (name == "BitXor") return Op::BitXor;
+      if (name == "Shl") return Op::Shl;
+      if (name == "Shr") return Op::Shr;
+      break;
+    case 4:
+      if (name == "Add") return Op::Add;
+      if (name == "Sub") return Op::Sub;
+      break;
+    case 5:
+      if (name == "Mul") return Op::Mul;
+      if (name == "Div") return Op::Div;
+      break;
+    default: break;
+  }
+  return Op::Fail;
+}
+
+constexpr int kPostfixLevel = 6;
+
+class Compiler {
+ public:
+  Compiler(CompileShared& shared, NameIndex& slots)
+      : shared_(shared), program_(shared.program), slots_(slots) {}
+
+  // Compiles one expression string; appends its code to program.code.
+  void expression(std::string_view text) {
+    lexer_ = Lexer(text);
+    advance();
+    if (!failed_) parse_level(0);
+    if (!failed_ && tok_.kind != TokKind::Eof) {
+      fail("unexpected token in expression: " + describe(tok_));
+    }
+    // The reference lexes the whole string before it parses: a lexical
+    // error anywhere is the error, whatever the parser met first.
+    while (!lex_failed_ && tok_.kind != TokKind::Eof) advance();
+  }
+
+  void call(std::string_view target, const std::vector<std::string_view>& args) {
+    for (std::string_view a : args) {
+      if (!sub_expression(a)) return;
+    }
+    emit_call(target, static_cast<std::uint32_t>(args.size()));
+  }
+
+  void parts(const std::vector<std::string_view>& texts, Instr tail, int pops) {
+    for (std::string_view t : texts) {
+      if (!sub_expression(t)) return;
+    }
+    emit(tail, 1 - pops);
+  }
+
+  CodeRef finish() {
+    CodeRef ref;
+    if (lex_failed_) {
+      program_.code.resize(start_);
+      program_.code.push_back(Instr::make(Op::Fail, shared_.intern_text(lex_error_)));
+      ref.max_stack = 0;
+    } else {
+      ref.max_stack = static_cast<std::uint32_t>(max_depth_);
+    }
+    ref.offset = static_cast<std::uint32_t>(start_);
+    ref.length = static_cast<std::uint32_t>(program_.code.size() - start_);
+    return ref;
+  }
+
+  void begin() { start_ = program_.code.size(); }
+
+ private:
+  // Compiles one of several separate expression strings (the arguments of
+  // a Call statement) in place. Each string is lexed on its own, so a lexical
+  // error in one becomes a Fail at its place, after the earlier arguments.
+  bool sub_expression(std::string_view text) {
+    Compiler sub(shared_, slots_);
+    sub.begin();
+    sub.expression(text);
+    if (sub.lex_failed_) {
+      program_.code.resize(sub.start_);
+      fail(sub.lex_error_);
+      return false;
+    }
+    if (depth_ + sub.max_depth_ > max_depth_) max_depth_ = depth_ + sub.max_depth_;
+    if (sub.failed_) {
+      failed_ = true;
+      return false;
+    }
+    ++depth_;
+    return true;
+  }
+
+  void advance() {
+    std::string error;
+    if (!lexer_.next(tok_, error)) {
+      lex_failed_ = true;
+      lex_error_ = std::move(error);
+      failed_ = true;
+      tok_.kind = TokKind::Eof;
+    }
+  }
+
+  void emit(Instr ins, int stack_delta) {
+    program_.code.push_back(ins);
+    depth_ += stack_delta;
+    if (depth_ > max_depth_) max_depth_ = depth_;
+  }
+
+  void fail(const std::string& message) {
+    if (failed_ && !lex_failed_) return;
+    failed_ = true;
+    program_.code.push_back(Instr::make(Op::Fail, shared_.intern_text(message)));
+  }
+
+  bool expect(TokKind kind, const char* name) {
+    if (tok_.kind != kind) {
+      if (!lex_failed_) fail(std::string("expected ") + name + ", got " + describe(tok_));
+      return false;
+    }
+    advance();
+    return !failed_;
+  }
+
+  void push_int(std::int64_t n) {
+    if (n >= Instr::kImmMin && n <= Instr::kImmMax) {
+      emit(Instr::make_int(static_cast<std::int32_t>(n)), 1);
+    } else {
+      emit(Instr::make(Op::PushConst, add_constant(Value::integer(n))), 1);
+    }
+  }
+
+  std::uint32_t add_constant(Value v) {
+    program_.constants.push_back(std::move(v));
+    return static_cast<std::uint32_t>(program_.constants.size() - 1);
+  }
+
+  void emit_call(std::string_view target, std::uint32_t argc) {
+    std::uint32_t callee = shared_.intern_callee(target);
+    program_.callsites.push_back(Callsite{callee, argc});
+    emit(Instr::make(Op::Call, static_cast<std::uint32_t>(program_.callsites.size() - 1)),
+         1 - static_cast<int>(argc));
+  }
+
+  void parse_level(int level) {
+    if (level == kPostfixLevel) { parse_postfix(); return; }
+    parse_level(level + 1);
+    while (!failed_ && tok_.kind == TokKind::Ident) {
+      Op op = binary_op(tok_.text, level);
+      if (op == Op::Fail) break;
+      advance();
+      if (failed_) return;
+      parse_level(level + 1);
+      if (failed_) return;
+      emit(Instr::make(op), -1);
+    }
+  }
+
+  void parse_postfix() {
+    parse_primary();
+    while (!failed_) {
+      if (tok_.kind == TokKind::Dot) {
+        advance();
+        if (failed_) return;
+        if (tok_.kind != TokKind::Ident) { fail("expected identifier, got " + describe(tok_)); return; }
+        emit(Instr::make(Op::Field, shared_.intern_text(tok_.text)), 0);
+        advance();
+      } else if (tok_.kind == TokKind::LBracket) {
+        advance();
+        if (failed_) return;
+        nested([&] { parse_level(0); });
+        if (failed_) return;
+        if (!expect(TokKind::RBracket, "RBracket")) return;
+        emit(Instr::make(Op::Index), -1);
+      } else {
+        return;
+      }
+    }
+  }
+
+  template <class F>
+  void nested(F&& f) {
+    if (++nesting_ > kMaxExpressionNesting) {
+      fail("expression nesting too deep (limit " + std::to_string(kMaxExpressionNesting) + ")");
+      return;
+    }
+    f();
+    --nesting_;
+  }
+
+  // Parses `( a, b, ... )` after the opening paren has been consumed.
+  bool parse_list(TokKind close, const char* close_name, std::uint32_t& count) {
+    count = 0;
+    if (tok_.kind == close) { advance(); return !failed_; }
+    while (true) {
+      nested([&] { parse_level(0); });
+      if (failed_) return false;
+      ++count;
+      if (tok_.kind == TokKind::Comma) {
+        advance();
+        if (failed_) return false;
+        continue;
+      }
+      return expect(close, close_name);
+    }
+  }
+
+  void parse_primary() {
+    Token t = std::move(tok_);
+    switch (t.kind) {
+      case TokKind::Int: advance(); push_int(t.number); return;
+      case TokKind::Bool: advance(); emit(Instr::make(Op::PushConst, t.number ? 1 : 0), 1); return;
+      case TokKind::Str:
+        advance();
+        emit(Instr::make(Op::PushConst, add_constant(Value::string(std::move(t.str)))), 1);
+        return;
+      case TokKind::LParen:
+        advance();
+        if (failed_) return;
+        nested([&] { parse_level(0); });
+        if (failed_) return;
+        expect(TokKind::RParen, "RParen");
+        return;
+      case TokKind::LBracket: {
+        advance();
+        if (failed_) return;
+        std::uint32_t count = 0;
+        if (!parse_list(TokKind::RBracket, "RBracket", count)) return;
+        emit(Instr::make(Op::MakeArray, count), 1 - static_cast<int>(count));
+        return;
+      }
+      case TokKind::Ident: advance(); parse_identifier(t.text); return;
+      default:
+        // Like the reference, the offending token is consumed first.
+        tok_ = std::move(t);
+        fail("unexpected token in expression: " + describe(tok_));
+        return;
+    }
+  }
+
+  void parse_identifier(std::string_view name) {
+    if (failed_) {
+      // Lexing failed right after the identifier; the Fail is already placed.
+      return;
+    }
+    std::string path(name);
+    if (tok_.kind == TokKind::Colon) {
+      // dustlib_k::module::name
+      while (tok_.kind == TokKind::Colon) {
+        advance();
+        if (failed_) return;
+        if (!expect(TokKind::Colon, "Colon")) return;
+        if (tok_.kind != TokKind::Ident) { fail("expected identifier, got " + describe(tok_)); return; }
+        path += "::";
+        path += tok_.text;
+        advance();
+        if (failed_) return;
+      }
+      if (tok_.kind != TokKind::LParen) { fail("expected LParen, got " + describe(tok_)); return; }
+    }
+    if (tok_.kind == TokKind::LParen) {
+      advance();
+      if (failed_) return;
+      if (path == "Not" || path == "Neg") {
+        nested([&] { parse_level(0); });
+        if (failed_) return;
+        if (!expect(TokKind::RParen, "RParen")) return;
+        emit(Instr::make(path == "Not" ? Op::Not : Op::Neg), 0);
+        return;
+      }
+      std::uint32_t argc = 0;
+      if (!parse_list(TokKind::RParen, "RParen", argc)) return;
+      emit_call(path, argc);
+      return;
+    }
+    if (tok_.kind == TokKind::LBrace) {
+      parse_struct_literal(path);
+      return;
+    }
+    emit(Instr::make(Op::Load, slots_.intern(name)), 1);
+  }
+
+  void parse_struct_literal(const std::string& type) {
+    advance();
+    if (failed_) return;
+    StructShape shape;
+    shape.type = type;
+    if (tok_.kind == TokKind::RBrace) {
+      advance();
+    } else {
+      while (true) {
+        if (tok_.kind != TokKind::Ident) { fail("expected identifier, got " + describe(tok_)); return; }
+        shape.fields.emplace_back(tok_.text);
+        advance();
+        if (failed_) return;
+        if (!expect(TokKind::Colon, "Colon")) return;
+        nested([&] { parse_level(0); });
+        if (failed_) return;
+        if (tok_.kind == TokKind::Comma) {
+          advance();
+          if (failed_) return;
+          continue;
+        }
+        if (!expect(TokKind::RBrace, "RBrace")) return;
+        break;
+      }
+    }
+    if (failed_) return;
+    auto count = static_cast<int>(shape.fields.size());
+    program_.shapes.push_back(std::move(shape));
+    emit(Instr::make(Op::MakeStruct, static_cast<std::uint32_t>(program_.shapes.size() - 1)), 1 - count);
+  }
+
+  CompileShared& shared_;
+  Program& program_;
+  NameIndex& slots_;
+  Lexer lexer_{std::string_view()};
+  Token tok_;
+  bool failed_ = false;
+  bool lex_failed_ = false;
+  std::string lex_error_;
+  std::size_t start_ = 0;
+  int depth_ = 0;
+  int max_depth_ = 0;
+  int nesting_ = 0;
+};
+
+}  // namespace
+
+CodeRef compile_expression(std::string_view text, CompileShared& shared, NameIndex& slots) {
+  Compiler c(shared, slots);
+  c.begin();
+  c.expression(text);
+  return c.finish();
+}
+
+CodeRef compile_call(std::string_view target, const std::vector<std::string_view>& args,
+                     CompileShared& shared, NameIndex& slots) {
+  Compiler c(shared, slots);
+  c.begin();
+  c.call(target, args);
+  return c.finish();
+}
+
+CodeRef compile_parts(const std::vector<std::string_view>& parts, Instr tail, int tail_pops,
+                      CompileShared& shared, NameIndex& slots) {
+  Compiler c(shared, slots);
+  c.begin();
+  c.parts(parts, tail, tail_pops);
+  return c.finish();
+}
+
+}  // namespace dust

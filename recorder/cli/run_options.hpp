@@ -1,0 +1,47 @@
+// run_options.hpp — dustrun's command line.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dust/machine.hpp"
+
+namespace dust {
+
+inline constexpr const char* kDustrunVersion = "0.2.0 (DIR v0.1 conformant, v0.2 extensions)";
+
+inline constexpr const char* kDustrunUsage =
+    "Usage: dustrun <DIR> [options]\n"
+    "\n"
+    "Runs a Dust DIR program on the Dust Virtual Machine.\n"
+    "\n"
+    "Options:\n"
+    "  -e, --entry NAME          entry proc (default: main)\n"
+    "      --effects MODE        simulate (default) or realize\n"
+    "      --simulate            same as --effects simulate\n"
+    "      --seed N              scheduler seed for K-threads (0: round-robin)\n"
+    "      --fs-root DIR         the only directory file I/O may touch\n"
+    "      --trace               print one line per executed step to stderr\n"
+    "      --emit-trace          print the run's trace JSON to stdout (failures too)\n"
+    "      --quiet               print nothing but structured output\n"
+    "      --stats               print load time, execution time, steps and peak memory to stderr\n"
+    "  -h, --help                show this help\n"
+    "  -V, --version             show the version\n"
+    "\n"
+    "Exit codes: 0 success, 2 unreadable file or bad arguments, 3 DIR load error,\n"
+    "10 validation or run failure.\n";
+
+struct RunOptions {
+  std::string dir_path;
+  RunConfig config;
+  bool trace = false;
+  bool emit_trace = false;
+  bool quiet = false;
+  bool stats = false;
+};
+
+enum class ParseStatus { Run, Help, Version, Error };
+
+ParseStatus parse_run_options(const std::vector<std::string>& args, RunOptions& options, std::string& error);
+
+}  // namespace dust
