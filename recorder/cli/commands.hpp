@@ -1,0 +1,28 @@
+// commands.hpp — dustrun's subcommands. Each lives in its own file and
+// takes the arguments after its name.
+//
+//   dustrun <DIR> [options]                 run_command.cpp
+//   dustrun explore --seeds A..B <DIR>      explore_command.cpp
+//   dustrun record <DIR> -o run.dtrace      record_command.cpp
+//   dustrun --replay run.dtrace             replay_command.cpp
+//   dustrun inspect run.dtrace --info ...   inspect_command.cpp
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dust/intrinsics.hpp"
+
+namespace dust::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitLoad = 3;
+inline constexpr int kExitFailure = 10;
+
+// The intrinsics every command runs programs with.
+const IntrinsicTable& intrinsics();
+
+int run_command(const std::vector<std::string>& args);
+
+}  // namespace dust::cli

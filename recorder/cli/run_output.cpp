@@ -1,0 +1,53 @@
+// run_output.cpp — the human-readable and JSON forms of a run's outcome.
+#include "run_output.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "commands.hpp"
+#include "dust/trace_json.hpp"
+
+namespace dust::cli {
+
+namespace {
+
+void print_human(const Machine& machine, const RunOptions& options) {
+  const RunOutcome& outcome = machine.outcome;
+  std::string out;
+  out += "return: " + (outcome.returned ? render_human(*outcome.returned) : std::string("<none>")) + "\n";
+  if (machine.effects.empty()) {
+    out += "effects: <none>\n";
+  } else {
+    out += "effects:\n";
+    std::size_t i = 0;
+    for (const EffectEvent& e : machine.effects) {
+      out += "  " + std::to_string(++i) + ". " + e.kind + " " + e.payload + "\n";
+    }
+  }
+  out += "time.ticks: " + std::to_string(machine.tick) + "\n";
+  out += std::string("effect_mode: ") + effect_mode_name(options.config.effects) + "\n";
+  out += "entry: " + options.config.entry + "\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+}  // namespace
+
+int print_outcome(const Machine& machine, const RunOptions& options) {
+  bool failed = machine.outcome.status == MachineStatus::Failed;
+  if (options.emit_trace) {
+    std::string json = outcome_trace_json(machine);
+    json += "\n";
+    std::fwrite(json.data(), 1, json.size(), stdout);
+  } else if (!failed && !options.quiet) {
+    print_human(machine, options);
+  }
+  std::fflush(stdout);
+  if (failed) {
+    if (!options.quiet) std::cerr << "dustrun: " << machine.outcome.error.display() << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace dust::cli

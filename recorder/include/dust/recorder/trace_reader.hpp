@@ -1,0 +1,159 @@
+// trace_reader.hpp — the recorder's query API over a .dtrace file.
+//
+// This is the only way the debugger sees a run. A reader keeps the file's
+// index, per-block summaries and a small cache of decoded blocks and
+// keyframes; it never loads the whole trace. The state at any step is
+// rebuilt from the nearest keyframe at or before it by deterministic
+// re-execution, then checked against the recorded deltas.
+//
+// Step numbers: step k is the (k+1)-th call of Machine::step(); "the state
+// at step N" is the machine after N steps have run (N = 0: before the
+// first). Ranges are half-open [first, last) in steps.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dust/error.hpp"
+#include "dust/intrinsics.hpp"
+#include "dust/machine.hpp"
+#include "dust/program.hpp"
+#include "dust/step_event.hpp"
+
+namespace dust::rec {
+
+struct TraceInfo {
+  std::uint32_t format_version = 0;
+  std::uint32_t min_readable_version = 0;
+  RunConfig config;
+  std::string program_path;          // as given when recording
+  std::uint64_t steps = 0;           // steps in the file (whole blocks only)
+  std::uint32_t threads = 0;         // threads that ever existed
+  std::uint64_t blocks = 0;
+  std::uint64_t keyframes = 0;
+  std::uint64_t file_bytes = 0;
+  std::uint64_t raw_bytes = 0;       // the step deltas before compression
+  bool complete = false;             // false: cut short (killed recorder); readable up to `steps`
+  // How the run ended; meaningful when complete.
+  MachineStatus status = MachineStatus::Running;
+  std::optional<DvmError> error;
+  std::uint32_t error_thread = 0;
+  std::uint64_t final_tick = 0;
+};
+
+// What a thread was doing over a run of steps.
+enum class ThreadActivity : std::uint8_t { Running, Runnable, Blocked, Sleeping, Finished };
+
+struct ThreadSegment {
+  std::uint64_t first = 0, last = 0;   // steps [first, last)
+  ThreadActivity activity = ThreadActivity::Runnable;
+  std::uint32_t stmt = kNoStmt;        // Running: the statement of the first step
+  std::string waits_for;               // Blocked: the wait description
+  // Folded: several segments narrower than the requested width merged into
+  // one; `activity` is then the most important of them (Blocked over
+  // Running over Runnable), so a wait is never hidden.
+  bool folded = false;
+  std::uint32_t folded_count = 0;
+};
+
+struct MutexSegment {
+  std::int64_t mutex = 0;
+  std::uint64_t first = 0, last = 0;
+  bool held = true;                    // false: a thread waiting for it
+  std::uint32_t thread = 0;
+  bool contended = false;              // held while another thread waited
+};
+
+struct QLifetime {
+  std::string resource;                // qres:<name>:<n>
+  std::string type;
+  std::uint64_t alloc_step = 0;
+  std::vector<std::uint64_t> move_steps;
+  std::vector<std::string> bindings;   // the names it was bound to, in order
+  std::optional<std::uint64_t> consume_step;
+  std::optional<std::uint64_t> violation_step;  // a failed use/move/consume of it
+};
+
+struct MemoryLifetime {
+  std::int64_t address = 0;
+  std::int64_t size = 0;
+  std::uint32_t thread = 0;
+  std::uint64_t alloc_step = 0;
+  std::optional<std::uint64_t> free_step;
+};
+
+struct PhiMark {
+  std::uint64_t step = 0;
+  PhiEvent event;
+};
+
+struct EffectMark {
+  std::uint64_t step = 0;
+  std::uint32_t thread = 0;
+  EffectEvent effect;
+};
+
+struct FailureMark {
+  std::uint64_t step = 0;
+  std::uint32_t thread = 0;
+  DvmError error;
+};
+
+// One link of "where did this value come from": the step that wrote
+// `name`, and the names its expression read.
+struct OriginLink {
+  std::uint64_t step = 0;
+  std::uint32_t thread = 0;
+  std::string name;
+  std::string value;                   // rendered
+  std::vector<std::string> reads;
+};
+
+class TraceReader {
+ public:
+  virtual ~TraceReader() = default;
+
+  // Opens a trace; on failure returns null and sets `error` to a message
+  // naming the file and the offset. `intrinsics` must be the table the run
+  // was recorded with (dustlib_k's standard table).
+  static std::unique_ptr<TraceReader> open(const std::string& path, const IntrinsicTable& intrinsics,
+                                           std::string& error);
+
+  virtual const TraceInfo& info() const = 0;
+  virtual std::shared_ptr<const Program> program() const = 0;
+
+  // The machine after `step` steps (clamped to the recorded steps).
+  virtual Machine state_at(std::uint64_t step) = 0;
+  // Events of steps [first, last).
+  virtual std::vector<StepEvent> events(std::uint64_t first, std::uint64_t last) = 0;
+  // The logical tick after `step` steps.
+  virtual std::uint64_t tick_at(std::uint64_t step) = 0;
+
+  // Timeline lanes over [first, last), folding what is narrower than
+  // `min_width` steps (pass 1 for full detail).
+  virtual std::vector<ThreadSegment> thread_lane(std::uint32_t thread, std::uint64_t first, std::uint64_t last,
+                                                 std::uint64_t min_width) = 0;
+  virtual std::vector<MutexSegment> mutex_lane(std::int64_t mutex, std::uint64_t first, std::uint64_t last,
+                                               std::uint64_t min_width) = 0;
+  virtual std::vector<std::int64_t> mutexes() = 0;
+  virtual std::vector<QLifetime> q_lifetimes() = 0;
+  virtual std::vector<MemoryLifetime> memory_lifetimes() = 0;
+  virtual std::vector<PhiMark> phi_marks() = 0;
+  virtual std::vector<EffectMark> effect_marks(std::uint64_t first, std::uint64_t last) = 0;
+  virtual std::optional<FailureMark> failure() = 0;
+
+  // The last step before `before` that wrote binding `name` (in `thread`,
+  // if given) — the reverse watchpoint. A name of the form "mem:<addr>"
+  // asks for the last write to that memory cell.
+  virtual std::optional<std::uint64_t> last_write(const std::string& name, std::uint64_t before,
+                                                  std::optional<std::uint32_t> thread) = 0;
+  // The chain of writes that produced the value of `name` at step `at`,
+  // newest first.
+  virtual std::vector<OriginLink> origin(const std::string& name, std::uint64_t at,
+                                         std::optional<std::uint32_t> thread) = 0;
+};
+
+}  // namespace dust::rec
