@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,11 @@ struct RunConfig {
   EffectMode effects = EffectMode::Simulate;
   std::uint64_t seed = 0;   // scheduler seed: 0 is round-robin
   std::string fs_root;      // realize: the only place files are touched; simulate: seeds the world
+  // Replay of a realize-mode run: file contents come from `recorded_inputs`
+  // (path -> contents, taken from the recorded IoOpen events) and nothing
+  // outside the machine is read or written.
+  bool replaying = false;
+  std::map<std::string, std::string> recorded_inputs;
   friend bool operator==(const RunConfig&, const RunConfig&) = default;
 };
 

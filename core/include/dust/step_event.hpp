@@ -77,7 +77,7 @@ enum class LibEventKind : std::uint8_t {
   MutexWait,    // a = mutex id, b = owner thread
   MutexUnlock,  // a = mutex id
   MutexTryFail, // a = mutex id
-  IoOpen,       // a = fd, text = path + " " + mode
+  IoOpen,       // a = fd, b = 1 if the file existed, text = path, data = contents read from outside (realize)
   IoRead,       // a = fd, b = bytes read, text = data
   IoWrite,      // a = fd, b = bytes written, text = data
   IoClose,      // a = fd
@@ -95,6 +95,7 @@ struct LibEvent {
   std::int64_t b = 0;
   std::int64_t c = 0;
   std::string text;
+  std::string data;  // bytes that came from (or went to) the outside world
 };
 
 struct StepEvent {
