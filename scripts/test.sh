@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite: installs missing packages, builds and runs every test
+# in build/ (Release), then builds and runs it again under AddressSanitizer
+# and UndefinedBehaviorSanitizer in build-asan/.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+jobs=$(nproc)
+
+"$root/scripts/build.sh"
+ctest --test-dir "$root/build" --output-on-failure -j"$jobs"
+
+cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDUST_SANITIZE=ON >/dev/null
+cmake --build "$root/build-asan" -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs"
