@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ struct Heap {
   static constexpr std::int64_t kBase = 16777216;
   std::int64_t next = kBase;                 // bump pointer, 16-byte aligned
   std::map<std::int64_t, HeapBlock> blocks;  // by address, freed ones kept for diagnosis
+  // Bytes written by `poke` (inside unsafe) where no live block is: freed
+  // blocks and alignment padding. Addresses are never reused, so they can
+  // never collide with a later block.
+  std::map<std::int64_t, std::uint8_t> stray_bytes;
 };
 
 struct MutexState {
@@ -51,12 +56,21 @@ struct UnsafeRecord {
 struct KState {
   Heap heap;
   std::vector<MutexState> mutexes;                 // id = index + 1
-  std::map<std::string, std::string> files;        // the simulated file system: path -> contents
+  // The file world as the machine sees it: normalised path (relative to
+  // the root) -> contents. In realize mode it mirrors the real files it has
+  // read or written, so the outside is read at most once per path.
+  std::map<std::string, std::string> files;
+  std::set<std::string> consulted_paths;           // paths whose outside state was taken in (IoOpen data)
   std::map<std::int64_t, OpenFile> fds;            // by fd, closed ones kept for diagnosis
   std::int64_t next_fd = 3;
-  std::map<std::int64_t, std::int64_t> ports;      // io ports and mmio cells
+  std::map<std::int64_t, std::int64_t> ports;      // io ports: port -> last value written
+  std::map<std::int64_t, std::int64_t> mmio;       // memory-mapped device cells: address -> value
   std::vector<UnsafeRecord> unsafe_log;
   std::vector<std::uint32_t> unsafe_depth;         // per thread
+  // Blocking calls are retried when their thread wakes; these say what a
+  // thread was waiting for so the retry completes instead of starting over.
+  std::map<std::uint32_t, std::uint64_t> sleep_until;   // thread -> wake tick
+  std::map<std::uint32_t, std::int64_t> lock_pending;   // thread -> mutex it queued for
 };
 
 }  // namespace dust
