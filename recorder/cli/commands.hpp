@@ -24,5 +24,6 @@ inline constexpr int kExitFailure = 10;
 const IntrinsicTable& intrinsics();
 
 int run_command(const std::vector<std::string>& args);
+int explore_command(const std::vector<std::string>& args);
 
 }  // namespace dust::cli

@@ -4,17 +4,16 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "dustlib_k/dustlib_k.hpp"
 
 namespace dust::cli {
 
-const IntrinsicTable& intrinsics() {
-  static const IntrinsicTable table;
-  return table;
-}
+const IntrinsicTable& intrinsics() { return dust::k::standard_intrinsics(); }
 
 }  // namespace dust::cli
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "explore") return dust::cli::explore_command({args.begin() + 1, args.end()});
   return dust::cli::run_command(args);
 }

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "dust/trace_json.hpp"
+#include "dustlib_k/dustlib_k.hpp"
 
 namespace dust::cli {
 
@@ -43,6 +44,11 @@ int print_outcome(const Machine& machine, const RunOptions& options) {
     print_human(machine, options);
   }
   std::fflush(stdout);
+  // Leaks, open files, held mutexes and unjoined threads are worth knowing
+  // about a run that succeeded; after a failure they are noise.
+  if (!failed && !options.quiet) {
+    for (const std::string& warning : k::exit_warnings(machine)) std::cerr << "dustrun: warning: " << warning << "\n";
+  }
   if (failed) {
     if (!options.quiet) std::cerr << "dustrun: " << machine.outcome.error.display() << "\n";
     return kExitFailure;

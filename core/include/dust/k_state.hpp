@@ -26,6 +26,7 @@ struct HeapBlock {
 struct Heap {
   static constexpr std::int64_t kBase = 16777216;
   std::int64_t next = kBase;                 // bump pointer, 16-byte aligned
+  std::int64_t live_bytes = 0;               // sum of the sizes of live blocks
   std::map<std::int64_t, HeapBlock> blocks;  // by address, freed ones kept for diagnosis
   // Bytes written by `poke` (inside unsafe) where no live block is: freed
   // blocks and alignment padding. Addresses are never reused, so they can

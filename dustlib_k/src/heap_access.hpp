@@ -1,0 +1,41 @@
+// heap_access.hpp — checked access to the simulated heap, shared by the
+// modules that move bytes in and out of it (memory, io, unsafe).
+//
+// Every access names the first address it touches. Its errors are the
+// memory violations of the semantics doc (§2.2), all ConstraintFailure:
+// `out of bounds: <addr>` (no block there, or the access runs past its
+// block's end) and `use after free: <addr>` (the block was freed). Because
+// the allocator never reuses an address, a freed block stays recognisable
+// forever and a stale pointer is always caught.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dust/error.hpp"
+#include "dust/k_state.hpp"
+
+namespace dust::k {
+
+// The block whose range holds `addr` (live or freed), or null. A block of
+// size 0 holds only its own address, so that freeing it twice or using it
+// after free is still told apart from a wild pointer.
+const HeapBlock* block_at(const Heap& heap, std::int64_t addr);
+HeapBlock* block_at(Heap& heap, std::int64_t addr);
+
+// Reads `n` bytes from one live block. An access of 0 bytes touches nothing
+// and always succeeds.
+std::optional<DvmError> heap_read(const Heap& heap, std::int64_t addr, std::int64_t n, std::string& out);
+
+// Writes `bytes` into one live block.
+std::optional<DvmError> heap_write(Heap& heap, std::int64_t addr, std::string_view bytes);
+
+// The bytes from `addr` up to the first NUL or the end of its live block.
+std::optional<DvmError> heap_read_cstring(const Heap& heap, std::int64_t addr, std::string& out);
+
+std::int64_t decode_le64(std::string_view bytes);
+std::string encode_le64(std::int64_t value);
+
+}  // namespace dust::k

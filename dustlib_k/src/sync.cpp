@@ -1,0 +1,132 @@
+// sync.cpp — dustlib_k's sync module: deterministic mutexes.
+//
+//   mutex_new() -> Int         a new unlocked mutex; ids count from 1     (alias new_mutex)
+//   mutex_lock(m)              takes m, or waits for it                   (alias lock)
+//   mutex_unlock(m)            releases m                                 (alias unlock)
+//   mutex_try_lock(m) -> Bool  takes m if it is free, never waits         (alias try_lock)
+//
+// Mutexes are fair: waiters queue in arrival order and unlock hands the
+// mutex straight to the longest waiter, so a thread that unlocks and locks
+// again in a loop cannot starve the others, and which thread gets the lock
+// next depends only on the order threads arrived, which the scheduler seed
+// decides. A waiting thread is blocked with WaitInfo `mutex <m> (held by
+// thread <t>)`, which is what a deadlock report shows. Unlock wakes every
+// thread waiting on the mutex (core wakes by mutex id); those that were not
+// handed the lock find so on their retry and wait again without a second
+// MutexWait event. KState::lock_pending tells a retry (the thread queued
+// for the mutex) from a fresh call.
+//
+// Errors (ConstraintFailure): `unknown mutex: <m>`; unlocking a mutex the
+// caller does not hold: `mutex <m> not held by thread <tid>`; locking a
+// mutex the caller already holds: `mutex <m> already held by thread <tid>`
+// (these mutexes are not recursive, and waiting on oneself could never
+// end). try_lock on a mutex the caller holds returns false, as
+// pthread_mutex_trylock does. A mutex still held at the end of a run is an
+// exit warning.
+#include "arguments.hpp"
+#include "dust/machine.hpp"
+#include "dust/step_event.hpp"
+#include "modules.hpp"
+
+namespace dust::k {
+
+namespace {
+
+void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b = 0) {
+  ctx.event.lib.push_back(LibEvent{kind, a, b, 0, {}, {}});
+}
+
+std::optional<IntrinsicResult> mutex_arg(IntrinsicContext& ctx, std::span<const Value> args, MutexState*& out) {
+  std::int64_t id = 0;
+  if (auto bad = int_arg(ctx, args, 0, "an Int mutex id", id)) return bad;
+  std::vector<MutexState>& mutexes = ctx.machine.k.mutexes;
+  if (id < 1 || static_cast<std::uint64_t>(id) > mutexes.size()) {
+    return IntrinsicResult::fail(ErrorKind::ConstraintFailure, "unknown mutex: " + std::to_string(id));
+  }
+  out = &mutexes[static_cast<std::size_t>(id - 1)];
+  return std::nullopt;
+}
+
+WaitInfo waiting_for(const MutexState& mutex) {
+  return WaitInfo{WaitKind::Mutex, mutex.id,
+                  "mutex " + std::to_string(mutex.id) + " (held by thread " + std::to_string(mutex.owner) + ")"};
+}
+
+IntrinsicResult mutex_new(IntrinsicContext& ctx, std::span<const Value>) {
+  std::vector<MutexState>& mutexes = ctx.machine.k.mutexes;
+  MutexState mutex;
+  mutex.id = static_cast<std::int64_t>(mutexes.size()) + 1;
+  mutexes.push_back(mutex);
+  emit(ctx, LibEventKind::MutexNew, mutex.id);
+  return IntrinsicResult::of(Value::integer(mutex.id));
+}
+
+IntrinsicResult mutex_lock(IntrinsicContext& ctx, std::span<const Value> args) {
+  MutexState* mutex = nullptr;
+  if (auto bad = mutex_arg(ctx, args, mutex)) return *bad;
+  std::int64_t self = ctx.thread;
+  auto& pending = ctx.machine.k.lock_pending;
+  auto queued = pending.find(ctx.thread);
+  if (queued != pending.end() && queued->second == mutex->id) {
+    // A retry after a wake-up: either unlock handed us the mutex, or it went
+    // to a thread ahead of us in the queue.
+    if (mutex->owner != self) return IntrinsicResult::block(waiting_for(*mutex));
+    pending.erase(queued);
+    emit(ctx, LibEventKind::MutexLock, mutex->id);
+    return IntrinsicResult::unit();
+  }
+  if (mutex->owner == self) {
+    return IntrinsicResult::fail(ErrorKind::ConstraintFailure, "mutex " + std::to_string(mutex->id) +
+                                                                   " already held by thread " + std::to_string(self));
+  }
+  if (mutex->owner < 0) {
+    mutex->owner = self;
+    emit(ctx, LibEventKind::MutexLock, mutex->id);
+    return IntrinsicResult::unit();
+  }
+  mutex->waiters.push_back(ctx.thread);
+  pending[ctx.thread] = mutex->id;
+  emit(ctx, LibEventKind::MutexWait, mutex->id, mutex->owner);
+  return IntrinsicResult::block(waiting_for(*mutex));
+}
+
+IntrinsicResult mutex_unlock(IntrinsicContext& ctx, std::span<const Value> args) {
+  MutexState* mutex = nullptr;
+  if (auto bad = mutex_arg(ctx, args, mutex)) return *bad;
+  if (mutex->owner != static_cast<std::int64_t>(ctx.thread)) {
+    return IntrinsicResult::fail(ErrorKind::ConstraintFailure, "mutex " + std::to_string(mutex->id) +
+                                                                   " not held by thread " + std::to_string(ctx.thread));
+  }
+  emit(ctx, LibEventKind::MutexUnlock, mutex->id);
+  if (mutex->waiters.empty()) {
+    mutex->owner = -1;
+    return IntrinsicResult::unit();
+  }
+  mutex->owner = mutex->waiters.front();
+  mutex->waiters.erase(mutex->waiters.begin());
+  ctx.machine.wake_waiters(WaitKind::Mutex, mutex->id);
+  return IntrinsicResult::unit();
+}
+
+IntrinsicResult mutex_try_lock(IntrinsicContext& ctx, std::span<const Value> args) {
+  MutexState* mutex = nullptr;
+  if (auto bad = mutex_arg(ctx, args, mutex)) return *bad;
+  if (mutex->owner >= 0) {
+    emit(ctx, LibEventKind::MutexTryFail, mutex->id);
+    return IntrinsicResult::of(Value::boolean(false));
+  }
+  mutex->owner = ctx.thread;
+  emit(ctx, LibEventKind::MutexLock, mutex->id);
+  return IntrinsicResult::of(Value::boolean(true));
+}
+
+}  // namespace
+
+void register_sync(IntrinsicTable& table) {
+  table.add({"sync", "mutex_new", mutex_new, 0, 0}, {"new_mutex"});
+  table.add({"sync", "mutex_lock", mutex_lock, 1, 1}, {"lock"});
+  table.add({"sync", "mutex_unlock", mutex_unlock, 1, 1}, {"unlock"});
+  table.add({"sync", "mutex_try_lock", mutex_try_lock, 1, 1}, {"try_lock"});
+}
+
+}  // namespace dust::k
