@@ -67,6 +67,11 @@ class DirReader {
         shared_(*program_) {}
 
   std::shared_ptr<Program> read(od::document& doc) {
+    // Generated programs are mostly statements: reserving by input size
+    // avoids copying the large arrays as they grow (unused capacity is
+    // never touched, so it costs address space, not memory).
+    program_->code.reserve(size_ / 4);
+    program_->stmts.reserve(size_ / 64);
     od::object root = object_of(doc.get_object(), "a map", location(doc));
     bool seen_forges = false;
     for (auto field_result : root) {
@@ -136,12 +141,13 @@ class DirReader {
     auto t = v.type();
     if (t.error()) fail(location(v), simdjson_failure(t.error()));
     if (t.value_unsafe() != od::json_type::string) type_error(v, expected);
-    const char* where = location(v);
-    od::raw_json_string raw = check(v.get_raw_json_string(), where);
+    auto raw_result = v.get_raw_json_string();
+    if (raw_result.error()) fail(nullptr, simdjson_failure(raw_result.error()));
+    const char* raw = raw_result.value_unsafe().raw();
     std::string_view text;
     std::string error;
-    if (!decode_json_string(raw.raw(), base_ + size_, text, scratch, error)) fail(where, error);
-    if (mapped_ != nullptr) mapped_->release_before(raw.raw());
+    if (!decode_json_string(raw, base_ + size_, text, scratch, error)) fail(raw, error);
+    if (mapped_ != nullptr) mapped_->release_before(raw);
     return text;
   }
 
@@ -469,22 +475,78 @@ class DirReader {
     return static_cast<std::uint32_t>(program_->blocks.size() - 1);
   }
 
-  struct Fields {
-    static constexpr int kMax = 4;
-    const char* names[kMax] = {};
-    od::value values[kMax];
-    bool seen[kMax] = {};
-    int count = 0;
+  // The statement variants with the string fields each requires.
+  enum class Variant : std::uint8_t {
+    Let, Constrain, Prove, Effect, Return, If, While, For, Call, Assign,
+    Alloc, Dealloc, Load, Store, Index, Field, Unknown,
   };
 
-  // Reads the listed fields of a statement object, leaving each value
-  // unconsumed where it is a body (arrays) so the caller can walk it.
+  struct VariantInfo {
+    std::string_view name;
+    Variant variant;
+    std::array<std::string_view, 3> fields;  // required string fields
+  };
+
+  static constexpr std::array<VariantInfo, 16> kVariantInfo{{
+      {"Let", Variant::Let, {"name", "expr"}},
+      {"Constrain", Variant::Constrain, {"predicate"}},
+      {"Prove", Variant::Prove, {"name", "from"}},
+      {"Effect", Variant::Effect, {"kind", "payload"}},
+      {"Return", Variant::Return, {"expr"}},
+      {"If", Variant::If, {"condition"}},
+      {"While", Variant::While, {"condition"}},
+      {"For", Variant::For, {"var", "start", "end"}},
+      {"Call", Variant::Call, {"target"}},
+      {"Assign", Variant::Assign, {"target", "expr"}},
+      {"Alloc", Variant::Alloc, {"size", "result"}},
+      {"Dealloc", Variant::Dealloc, {"ptr"}},
+      {"Load", Variant::Load, {"ptr", "result"}},
+      {"Store", Variant::Store, {"ptr", "value"}},
+      {"Index", Variant::Index, {"target", "index", "result"}},
+      {"Field", Variant::Field, {"target", "field", "result"}},
+  }};
+
+  static const VariantInfo* find_variant(std::string_view name) {
+    for (const VariantInfo& info : kVariantInfo)
+      if (info.name == name) return &info;
+    return nullptr;
+  }
+
+  // A statement's string fields by name. Values are views into the input,
+  // or into `owned` when the JSON string had escapes.
+  struct StmtFields {
+    static constexpr int kMax = 4;
+    std::string_view names[kMax];
+    std::string_view values[kMax];
+    std::string owned[kMax];
+    bool null[kMax] = {};
+    int count = 0;
+    std::vector<std::string> args;
+    bool has_args = false;
+    std::uint32_t body = kNoBlock, then_body = kNoBlock, else_body = kNoBlock;
+    bool has_body = false, has_then = false, has_else = false;
+
+    int index(std::string_view name) const {
+      for (int i = 0; i < count; ++i)
+        if (names[i] == name) return i;
+      return -1;
+    }
+    const std::string_view* get(std::string_view name) const {
+      int i = index(name);
+      return i >= 0 && !null[i] ? &values[i] : nullptr;
+    }
+    bool is_null(std::string_view name) const {
+      int i = index(name);
+      return i >= 0 && null[i];
+    }
+  };
+
   Stmt read_stmt(od::value& sv, NameIndex& slots, int nesting) {
-    const char* where = location(sv);
     auto t = sv.type();
-    if (t.error()) fail(where, simdjson_failure(t.error()));
-    std::string scratch;
+    if (t.error()) fail(location(sv), simdjson_failure(t.error()));
     if (t.value_unsafe() == od::json_type::string) {
+      std::string scratch;
+      const char* where = location(sv);
       std::string_view name = string_of(sv, scratch);
       Stmt s;
       s.has_expr = 0;
@@ -493,211 +555,204 @@ class DirReader {
       fail(where, "unknown variant `" + std::string(name) + "`, expected one of " + kVariants);
     }
     if (t.value_unsafe() != od::json_type::object) type_error(sv, "enum DirStmt");
+    const char* where = location(sv);
     od::object obj = check(sv.get_object(), where);
     Stmt result;
     int variants = 0;
     for (auto fr : obj) {
       od::field f = check(std::move(fr));
-      std::string variant(key_of(f));
-      if (++variants > 1) fail(key_location(f), "invalid type: map, expected enum DirStmt");
-      result = read_variant(variant, key_location(f), f.value(), slots, nesting);
+      std::string_view variant = key_of(f);
+      const char* key_where = key_location(f);
+      if (++variants > 1) fail(key_where, "invalid type: map, expected enum DirStmt");
+      if (variant == "Break" || variant == "Continue") {
+        result.has_expr = 0;
+        result.kind = variant == "Break" ? StmtKind::Break : StmtKind::Continue;
+        continue;
+      }
+      const VariantInfo* info = find_variant(variant);
+      if (info == nullptr) fail(key_where, "unknown variant `" + std::string(variant) + "`, expected one of " + kVariants);
+      result = read_variant(*info, key_where, f.value(), slots, nesting);
     }
     if (variants == 0) fail(where, "invalid type: map, expected enum DirStmt");
     return result;
   }
 
-  // Field values of a statement, by name; nullopt-like "absent" via seen flags.
-  struct StmtFields {
-    std::vector<std::pair<std::string, std::string>> strings;  // name -> text (copied)
-    std::vector<std::string> present_null;
-    std::vector<std::string> args;
-    bool has_args = false;
-    std::uint32_t body = kNoBlock;
-    std::uint32_t then_body = kNoBlock;
-    std::uint32_t else_body = kNoBlock;
-    bool has_body = false, has_then = false, has_else = false;
-
-    const std::string* get(std::string_view name) const {
-      for (const auto& [k, v] : strings)
-        if (k == name) return &v;
-      return nullptr;
-    }
-    bool is_null(std::string_view name) const {
-      for (const auto& k : present_null)
-        if (k == name) return true;
-      return false;
-    }
-  };
-
-  Stmt read_variant(const std::string& variant, const char* where, od::value v, NameIndex& slots,
-                    int nesting) {
-    if (variant == "Break" || variant == "Continue") {
-      Stmt s;
-      s.has_expr = 0;
-      s.kind = variant == "Break" ? StmtKind::Break : StmtKind::Continue;
-      return s;
-    }
-    static const char* const kKnown[] = {"Let", "Constrain", "Prove", "Effect", "Return", "If",
-                                         "While", "For", "Call", "Assign", "Alloc", "Dealloc",
-                                         "Load", "Store", "Index", "Field"};
-    bool known = false;
-    for (const char* k : kKnown) known = known || variant == k;
-    if (!known) fail(where, "unknown variant `" + variant + "`, expected one of " + kVariants);
-
-    const char* obj_where = location(v);
+  // `obj_where` (the variant's key) is where a missing field is reported.
+  Stmt read_variant(const VariantInfo& info, const char* obj_where, od::value v, NameIndex& slots, int nesting) {
     StmtFields fields;
-    std::string scratch;
-    for (auto fr : map_of(v, ("struct variant DirStmt::" + variant).c_str())) {
+    auto t = v.type();
+    if (t.error()) fail(location(v), simdjson_failure(t.error()));
+    if (t.value_unsafe() != od::json_type::object) {
+      type_error(v, ("struct variant DirStmt::" + std::string(info.name)).c_str());
+    }
+    od::object obj = check(v.get_object(), obj_where);
+    Variant variant = info.variant;
+    for (auto fr : obj) {
       od::field f = check(std::move(fr));
-      std::string key(key_of(f));
+      std::string_view key = key_of(f);
       od::value fv = f.value();
       if (key == "body" || key == "then_body" || key == "else_body") {
         if (key == "else_body" && is_null(fv)) continue;
-        bool wants = (key == "body" && (variant == "While" || variant == "For")) ||
-                     (key != "body" && variant == "If");
+        bool wants = (key == "body" && (variant == Variant::While || variant == Variant::For)) ||
+                     (key != "body" && variant == Variant::If);
         if (!wants) continue;
+        std::string key_copy(key);
         std::uint32_t b = read_block(fv, slots, nesting + 1);
-        if (key == "body") { fields.body = b; fields.has_body = true; }
-        if (key == "then_body") { fields.then_body = b; fields.has_then = true; }
-        if (key == "else_body") { fields.else_body = b; fields.has_else = true; }
-      } else if (key == "args" && variant == "Call") {
+        if (key_copy == "body") { fields.body = b; fields.has_body = true; }
+        if (key_copy == "then_body") { fields.then_body = b; fields.has_then = true; }
+        if (key_copy == "else_body") { fields.else_body = b; fields.has_else = true; }
+        continue;
+      }
+      if (key == "args" && variant == Variant::Call) {
         fields.has_args = true;
+        std::string scratch;
         for (auto a : array_of(fv)) fields.args.emplace_back(string_of(check(std::move(a)), scratch));
-      } else if (is_null(fv)) {
-        fields.present_null.push_back(key);
-      } else if (wanted_string_field(variant, key)) {
-        fields.strings.emplace_back(key, std::string(string_of(fv, scratch)));
+        continue;
+      }
+      bool wanted = variant == Variant::Call && key == "result";
+      for (std::string_view name : info.fields) wanted = wanted || (!name.empty() && key == name);
+      if (!wanted || fields.count == StmtFields::kMax) continue;
+      int i = fields.count++;
+      fields.names[i] = info.fields[0] == key   ? info.fields[0]
+                        : info.fields[1] == key ? info.fields[1]
+                        : info.fields[2] == key ? info.fields[2]
+                                                : std::string_view("result");
+      if (is_null(fv)) {
+        fields.null[i] = true;
+      } else {
+        fields.values[i] = string_of(fv, fields.owned[i]);
+        // A decoded string lives in `owned`; keep the view pointing at it.
+        if (!fields.owned[i].empty() && fields.values[i].data() == fields.owned[i].data()) fields.values[i] = fields.owned[i];
       }
     }
     return build_stmt(variant, obj_where, fields, slots);
   }
 
-  static bool wanted_string_field(const std::string& variant, const std::string& key) {
-    for (const char* name : required_fields(variant))
-      if (name != nullptr && key == name) return true;
-    return (variant == "Call" && key == "result");
-  }
-
-  static std::array<const char*, 4> required_fields(const std::string& v) {
-    if (v == "Let") return {"name", "expr"};
-    if (v == "Constrain") return {"predicate"};
-    if (v == "Prove") return {"name", "from"};
-    if (v == "Effect") return {"kind", "payload"};
-    if (v == "Return") return {"expr"};
-    if (v == "If") return {"condition"};
-    if (v == "While") return {"condition"};
-    if (v == "For") return {"var", "start", "end"};
-    if (v == "Call") return {"target"};
-    if (v == "Assign") return {"target", "expr"};
-    if (v == "Alloc") return {"size", "result"};
-    if (v == "Dealloc") return {"ptr"};
-    if (v == "Load") return {"ptr", "result"};
-    if (v == "Store") return {"ptr", "value"};
-    if (v == "Index") return {"target", "index", "result"};
-    if (v == "Field") return {"target", "field", "result"};
-    return {};
-  }
-
-  const std::string& need(const StmtFields& f, const char* name, const char* where) {
-    const std::string* s = f.get(name);
+  std::string_view need(const StmtFields& f, std::string_view name, const char* where) {
+    const std::string_view* s = f.get(name);
     if (s == nullptr) {
-      if (f.is_null(name)) fail(where, std::string("invalid type: null, expected a string"));
-      fail(where, std::string("missing field `") + name + "`");
+      if (f.is_null(name)) fail(where, "invalid type: null, expected a string");
+      fail(where, "missing field `" + std::string(name) + "`");
     }
     return *s;
   }
 
-  Stmt build_stmt(const std::string& variant, const char* where, const StmtFields& f, NameIndex& slots) {
+  Stmt build_stmt(Variant variant, const char* where, const StmtFields& f, NameIndex& slots) {
     Stmt s;
-    auto expr = [&](const std::string& text) { return compile_expression(text, shared_, slots); };
-    if (variant == "Let") {
-      const std::string& name = need(f, "name", where);
-      const std::string& text = need(f, "expr", where);
-      s.kind = StmtKind::Let;
-      s.slot = slots.intern(name);
-      classify_let(s, text, slots);
-    } else if (variant == "Assign") {
-      s.kind = StmtKind::Assign;
-      s.slot = slots.intern(need(f, "target", where));
-      s.expr = expr(need(f, "expr", where));
-    } else if (variant == "Constrain") {
-      s.kind = StmtKind::Constrain;
-      const std::string& text = need(f, "predicate", where);
-      s.text = shared_.intern_text(text);
-      s.expr = expr(text);
-    } else if (variant == "Prove") {
-      s.kind = StmtKind::Prove;
-      s.slot = slots.intern(need(f, "name", where));
-      const std::string& text = need(f, "from", where);
-      s.text = shared_.intern_text(text);
-      s.expr = expr(text);
-    } else if (variant == "Effect") {
-      s.kind = StmtKind::Effect;
-      s.text = shared_.intern_text(need(f, "kind", where));
-      s.expr = expr(need(f, "payload", where));
-    } else if (variant == "Return") {
-      s.kind = StmtKind::Return;
-      if (const std::string* text = f.get("expr")) {
-        s.expr = expr(*text);
-      } else if (f.is_null("expr")) {
-        s.has_expr = 0;
-      } else {
-        fail(where, "missing field `expr`");
-      }
-    } else if (variant == "If") {
-      s.kind = StmtKind::If;
-      s.expr = expr(need(f, "condition", where));
-      if (!f.has_then) fail(where, "missing field `then_body`");
-      s.body = f.then_body;
-      s.else_body = f.has_else ? f.else_body : kNoBlock;
-    } else if (variant == "While") {
-      s.kind = StmtKind::While;
-      s.expr = expr(need(f, "condition", where));
-      if (!f.has_body) fail(where, "missing field `body`");
-      s.body = f.body;
-    } else if (variant == "For") {
-      s.kind = StmtKind::For;
-      s.slot = slots.intern(need(f, "var", where));
-      s.expr = expr(need(f, "start", where));
-      program_->for_ends.push_back(expr(need(f, "end", where)));
-      s.else_body = static_cast<std::uint32_t>(program_->for_ends.size() - 1);
-      if (!f.has_body) fail(where, "missing field `body`");
-      s.body = f.body;
-    } else if (variant == "Call") {
-      const std::string& target = need(f, "target", where);
-      if (!f.has_args) fail(where, "missing field `args`");
-      s.kind = StmtKind::Eval;
-      if (const std::string* result = f.get("result")) s.slot = slots.intern(*result);
-      QForm form = current_regime_ == Regime::Q ? q_form_of_name(target) : QForm::None;
-      if (form != QForm::None && f.args.size() == 1 && !trim_unicode(f.args[0]).empty()) {
+    auto expr = [&](std::string_view text) { return compile_expression(text, shared_, slots); };
+    shared_.current_forge = current_forge_;
+    switch (variant) {
+      case Variant::Let: {
+        std::string_view name = need(f, "name", where);
+        std::string_view text = need(f, "expr", where);
         s.kind = StmtKind::Let;
-        if (s.slot == kNoSlot) s.slot = slots.intern("_");
-        s.q_form = form;
-        s.text = shared_.intern_text(trim_unicode(f.args[0]));
-        s.has_expr = 0;
-      } else {
-        std::vector<std::string_view> args(f.args.begin(), f.args.end());
-        s.expr = call(target, args, slots);
+        s.slot = slots.intern(name);
+        classify_let(s, text, slots);
+        break;
       }
-    } else if (variant == "Alloc") {
-      s = lowered_call("alloc", {need(f, "size", where)}, need(f, "result", where), slots);
-    } else if (variant == "Dealloc") {
-      s = lowered_call("free", {need(f, "ptr", where)}, "", slots);
-    } else if (variant == "Load") {
-      s = lowered_call("load", {need(f, "ptr", where)}, need(f, "result", where), slots);
-    } else if (variant == "Store") {
-      s = lowered_call("store", {need(f, "ptr", where), need(f, "value", where)}, "", slots);
-    } else if (variant == "Index") {
-      s.kind = StmtKind::Let;
-      s.slot = slots.intern(need(f, "result", where));
-      std::vector<std::string_view> parts{need(f, "target", where), need(f, "index", where)};
-      s.expr = compile_parts(parts, Instr::make(Op::Index), 2, shared_, slots);
-    } else if (variant == "Field") {
-      s.kind = StmtKind::Let;
-      s.slot = slots.intern(need(f, "result", where));
-      std::vector<std::string_view> parts{need(f, "target", where)};
-      const std::string& field = need(f, "field", where);
-      s.expr = compile_parts(parts, Instr::make(Op::Field, shared_.intern_text(field)), 1, shared_, slots);
+      case Variant::Assign:
+        s.kind = StmtKind::Assign;
+        s.slot = slots.intern(need(f, "target", where));
+        s.expr = expr(need(f, "expr", where));
+        break;
+      case Variant::Constrain: {
+        s.kind = StmtKind::Constrain;
+        std::string_view text = need(f, "predicate", where);
+        s.text = shared_.intern_text(text);
+        s.expr = expr(text);
+        break;
+      }
+      case Variant::Prove: {
+        s.kind = StmtKind::Prove;
+        s.slot = slots.intern(need(f, "name", where));
+        std::string_view text = need(f, "from", where);
+        s.text = shared_.intern_text(text);
+        s.expr = expr(text);
+        break;
+      }
+      case Variant::Effect:
+        s.kind = StmtKind::Effect;
+        s.text = shared_.intern_text(need(f, "kind", where));
+        s.expr = expr(need(f, "payload", where));
+        break;
+      case Variant::Return:
+        s.kind = StmtKind::Return;
+        if (const std::string_view* text = f.get("expr")) {
+          s.expr = expr(*text);
+        } else if (f.is_null("expr")) {
+          s.has_expr = 0;
+        } else {
+          fail(where, "missing field `expr`");
+        }
+        break;
+      case Variant::If:
+        s.kind = StmtKind::If;
+        s.expr = expr(need(f, "condition", where));
+        if (!f.has_then) fail(where, "missing field `then_body`");
+        s.body = f.then_body;
+        s.else_body = f.has_else ? f.else_body : kNoBlock;
+        break;
+      case Variant::While:
+        s.kind = StmtKind::While;
+        s.expr = expr(need(f, "condition", where));
+        if (!f.has_body) fail(where, "missing field `body`");
+        s.body = f.body;
+        break;
+      case Variant::For:
+        s.kind = StmtKind::For;
+        s.slot = slots.intern(need(f, "var", where));
+        s.expr = expr(need(f, "start", where));
+        program_->for_ends.push_back(expr(need(f, "end", where)));
+        s.else_body = static_cast<std::uint32_t>(program_->for_ends.size() - 1);
+        if (!f.has_body) fail(where, "missing field `body`");
+        s.body = f.body;
+        break;
+      case Variant::Call: {
+        std::string target(need(f, "target", where));
+        if (!f.has_args) fail(where, "missing field `args`");
+        s.kind = StmtKind::Eval;
+        if (const std::string_view* result = f.get("result")) s.slot = slots.intern(*result);
+        QForm form = current_regime_ == Regime::Q ? q_form_of_name(target) : QForm::None;
+        if (form != QForm::None && f.args.size() == 1 && !trim_unicode(f.args[0]).empty()) {
+          s.kind = StmtKind::Let;
+          if (s.slot == kNoSlot) s.slot = slots.intern("_");
+          s.q_form = form;
+          s.text = shared_.intern_text(trim_unicode(f.args[0]));
+          s.has_expr = 0;
+        } else {
+          std::vector<std::string_view> args(f.args.begin(), f.args.end());
+          s.expr = call(target, args, slots);
+        }
+        break;
+      }
+      case Variant::Alloc:
+        s = lowered_call("alloc", {need(f, "size", where)}, need(f, "result", where), slots);
+        break;
+      case Variant::Dealloc:
+        s = lowered_call("free", {need(f, "ptr", where)}, {}, slots);
+        break;
+      case Variant::Load:
+        s = lowered_call("load", {need(f, "ptr", where)}, need(f, "result", where), slots);
+        break;
+      case Variant::Store:
+        s = lowered_call("store", {need(f, "ptr", where), need(f, "value", where)}, {}, slots);
+        break;
+      case Variant::Index: {
+        s.kind = StmtKind::Let;
+        s.slot = slots.intern(need(f, "result", where));
+        std::vector<std::string_view> parts{need(f, "target", where), need(f, "index", where)};
+        s.expr = compile_parts(parts, Instr::make(Op::Index), 2, shared_, slots);
+        break;
+      }
+      case Variant::Field: {
+        s.kind = StmtKind::Let;
+        s.slot = slots.intern(need(f, "result", where));
+        std::vector<std::string_view> parts{need(f, "target", where)};
+        std::string_view field = need(f, "field", where);
+        s.expr = compile_parts(parts, Instr::make(Op::Field, shared_.intern_text(field)), 1, shared_, slots);
+        break;
+      }
+      case Variant::Unknown: break;
     }
     return s;
   }
@@ -707,13 +762,12 @@ class DirReader {
     return compile_call(target, args, shared_, slots);
   }
 
-  Stmt lowered_call(const char* target, std::vector<std::string> args, const std::string& result,
+  Stmt lowered_call(const char* target, std::vector<std::string_view> args, std::string_view result,
                     NameIndex& slots) {
     Stmt s;
     s.kind = StmtKind::Eval;
     if (!result.empty()) s.slot = slots.intern(result);
-    std::vector<std::string_view> views(args.begin(), args.end());
-    s.expr = call(target, views, slots);
+    s.expr = call(target, args, slots);
     return s;
   }
 
@@ -727,7 +781,7 @@ class DirReader {
 
   // Q's Let forms and Φ's phi_witness are recognised by their raw text, in
   // the reference's order: q_alloc, q_move, q_use, q_consume.
-  void classify_let(Stmt& s, const std::string& text, NameIndex& slots) {
+  void classify_let(Stmt& s, std::string_view text, NameIndex& slots) {
     shared_.current_forge = current_forge_;
     if (current_regime_ == Regime::Q) {
       for (QForm form : {QForm::Alloc, QForm::Move, QForm::Use, QForm::Consume}) {

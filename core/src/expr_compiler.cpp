@@ -55,7 +55,50 @@ struct Token {
   std::string_view text;   // Ident
   std::string str;         // Str (unescaped)
   std::int64_t number = 0; // Int, Bool
+  Op binary = Op::Fail;    // Ident naming a binary operator: the operator
+  std::int8_t level = -1;  // and its precedence level (0 = Or ... 5 = Mul/Div)
 };
+
+// Operators are identifiers; classifying them once, when lexed, keeps the
+// parser from comparing strings at every level.
+void classify_operator(Token& t) {
+  std::string_view n = t.text;
+  t.binary = Op::Fail;
+  t.level = -1;
+  auto set = [&](Op op, std::int8_t level) {
+    t.binary = op;
+    t.level = level;
+  };
+  // Dispatch on length and letters: an ordinary name costs a compare or two.
+  switch (n.size()) {
+    case 2:
+      if (n[0] == 'O' && n[1] == 'r') set(Op::Or, 0);
+      else if (n[0] == 'E' && n[1] == 'q') set(Op::Eq, 2);
+      else if (n[0] == 'N' && n[1] == 'e') set(Op::Ne, 2);
+      else if (n[0] == 'L' && n[1] == 't') set(Op::Lt, 2);
+      else if (n[0] == 'L' && n[1] == 'e') set(Op::Le, 2);
+      else if (n[0] == 'G' && n[1] == 't') set(Op::Gt, 2);
+      else if (n[0] == 'G' && n[1] == 'e') set(Op::Ge, 2);
+      return;
+    case 3:
+      if (n == "And") set(Op::And, 1);
+      else if (n == "Add") set(Op::Add, 4);
+      else if (n == "Sub") set(Op::Sub, 4);
+      else if (n == "Mul") set(Op::Mul, 5);
+      else if (n == "Div") set(Op::Div, 5);
+      else if (n == "Shl") set(Op::Shl, 3);
+      else if (n == "Shr") set(Op::Shr, 3);
+      return;
+    case 5:
+      if (n == "BitOr") set(Op::BitOr, 3);
+      return;
+    case 6:
+      if (n == "BitAnd") set(Op::BitAnd, 3);
+      else if (n == "BitXor") set(Op::BitXor, 3);
+      return;
+    default: return;
+  }
+}
 
 // Rust's Debug form of a token, as the reference prints it in messages.
 std::string describe(const Token& t) {
@@ -109,6 +152,14 @@ class Lexer {
   // Reads the next token into `t`; false (with `error`) on a lexical error.
   bool next(Token& t, std::string& error) {
     while (pos_ < s_.size()) {
+      auto b = static_cast<unsigned char>(s_[pos_]);
+      if (b < 0x80) {
+        if (b == ' ' || (b >= 0x09 && b <= 0x0d)) {
+          ++pos_;
+          continue;
+        }
+        break;
+      }
       char32_t c;
       std::size_t n = utf8_length(s_, pos_, c);
       if (!is_whitespace(c)) break;
@@ -136,6 +187,14 @@ class Lexer {
       std::size_t start = pos_;
       pos_ += n;
       while (pos_ < s_.size()) {
+        auto b = static_cast<unsigned char>(s_[pos_]);
+        if (b < 0x80) {
+          if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_') {
+            ++pos_;
+            continue;
+          }
+          break;
+        }
         std::size_t m = utf8_length(s_, pos_, c);
         if (!is_ident_char(c)) break;
         pos_ += m;
@@ -146,6 +205,7 @@ class Lexer {
         t.number = t.text == "true";
       } else {
         t.kind = TokKind::Ident;
+        classify_operator(t);
       }
       return true;
     }
@@ -207,44 +267,30 @@ class Lexer {
   std::size_t pos_ = 0;
 };
 
-Op binary_op(std::string_view name, int level) {
-  switch (level) {
-    case 0: if (name == "Or") return Op::Or; break;
-    case 1: if (name == "And") return Op::And; break;
-    case 2:
-      if (name == "Eq") return Op::Eq;
-      if (name == "Ne") return Op::Ne;
-      if (name == "Lt") return Op::Lt;
-      if (name == "Le") return Op::Le;
-      if (name == "Gt") return Op::Gt;
-      if (name == "Ge") return Op::Ge;
-      break;
-    case 3:
-      if (name == "BitAnd") return Op::BitAnd;
-      if (name == "BitOr") return Op::BitOr;
-      if (name == "BitXor") return Op::BitXor;
-      if (name == "Shl") return Op::Shl;
-      if (name == "Shr") return Op::Shr;
-      break;
-    case 4:
-      if (name == "Add") return Op::Add;
-      if (name == "Sub") return Op::Sub;
-      break;
-    case 5:
-      if (name == "Mul") return Op::Mul;
-      if (name == "Div") return Op::Div;
-      break;
-    default: break;
-  }
-  return Op::Fail;
-}
-
-constexpr int kPostfixLevel = 6;
-
 class Compiler {
  public:
   Compiler(CompileShared& shared, NameIndex& slots)
       : shared_(shared), program_(shared.program), slots_(slots) {}
+
+  // The fast path: a character-level compiler for the common grammar
+  // (ASCII names, integers, plain strings, parentheses, binary operators).
+  // It produces exactly the code the general path would, and gives up —
+  // rolling back everything it appended — on anything else, including
+  // every error, so all messages come from the general path.
+  bool fast_expression(std::string_view text) {
+    fp_ = text.data();
+    fend_ = text.data() + text.size();
+    std::size_t constants = program_.constants.size();
+    if (fast_level(0, 0)) {
+      fast_skip_space();
+      if (fp_ == fend_) return true;
+    }
+    program_.code.resize(start_);
+    program_.constants.resize(constants);
+    depth_ = 0;
+    max_depth_ = 0;
+    return false;
+  }
 
   // Compiles one expression string; appends its code to program.code.
   void expression(std::string_view text) {
@@ -311,6 +357,89 @@ class Compiler {
     return true;
   }
 
+  void fast_skip_space() {
+    while (fp_ < fend_ && (*fp_ == ' ' || (*fp_ >= 0x09 && *fp_ <= 0x0d))) ++fp_;
+  }
+
+  static bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+  static bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
+
+  std::string_view fast_identifier() {
+    const char* begin = fp_;
+    while (fp_ < fend_ && (ascii_alpha(*fp_) || ascii_digit(*fp_))) ++fp_;
+    return std::string_view(begin, static_cast<std::size_t>(fp_ - begin));
+  }
+
+  bool fast_level(int min_level, int nesting) {
+    if (!fast_operand(nesting)) return false;
+    while (true) {
+      fast_skip_space();
+      if (fp_ == fend_ || !ascii_alpha(*fp_)) return true;
+      const char* before = fp_;
+      Token op;
+      op.text = fast_identifier();
+      if (fp_ < fend_ && static_cast<unsigned char>(*fp_) >= 0x80) return false;
+      classify_operator(op);
+      if (op.level < 0) return false;  // a trailing name: the general path reports it
+      if (op.level < min_level) {
+        fp_ = before;
+        return true;
+      }
+      if (!fast_level(op.level + 1, nesting)) return false;
+      emit(Instr::make(op.binary), -1);
+    }
+  }
+
+  bool fast_operand(int nesting) {
+    fast_skip_space();
+    if (fp_ == fend_) return false;
+    char c = *fp_;
+    if (c == '(') {
+      if (nesting + 1 > kMaxExpressionNesting) return false;
+      ++fp_;
+      if (!fast_level(0, nesting + 1)) return false;
+      fast_skip_space();
+      if (fp_ == fend_ || *fp_ != ')') return false;
+      ++fp_;
+    } else if (c == '-' || ascii_digit(c)) {
+      bool negative = c == '-';
+      if (negative) ++fp_;
+      const char* digits = fp_;
+      std::uint64_t magnitude = 0;
+      while (fp_ < fend_ && ascii_digit(*fp_)) {
+        if (fp_ - digits >= 18) return false;  // long literals: the general path checks range
+        magnitude = magnitude * 10 + static_cast<std::uint64_t>(*fp_ - '0');
+        ++fp_;
+      }
+      if (fp_ == digits) return false;
+      auto value = static_cast<std::int64_t>(magnitude);
+      push_int(negative ? -value : value);
+    } else if (ascii_alpha(c)) {
+      std::string_view name = fast_identifier();
+      if (fp_ < fend_ && static_cast<unsigned char>(*fp_) >= 0x80) return false;
+      const char* after = fp_;
+      fast_skip_space();
+      if (fp_ < fend_ && (*fp_ == '(' || *fp_ == '{' || *fp_ == ':' || *fp_ == '.' || *fp_ == '[')) return false;
+      fp_ = after;
+      if (name == "true" || name == "false") {
+        emit(Instr::make(Op::PushConst, name == "true" ? 1 : 0), 1);
+      } else {
+        emit(Instr::make(Op::Load, slots_.intern(name)), 1);
+      }
+    } else if (c == '"') {
+      const char* begin = ++fp_;
+      while (fp_ < fend_ && *fp_ != '"' && *fp_ != '\\') ++fp_;
+      if (fp_ == fend_ || *fp_ != '"') return false;
+      std::string text(begin, static_cast<std::size_t>(fp_ - begin));
+      ++fp_;
+      emit(Instr::make(Op::PushConst, add_constant(Value::string(std::move(text)))), 1);
+    } else {
+      return false;
+    }
+    fast_skip_space();
+    return fp_ == fend_ || (*fp_ != '.' && *fp_ != '[' && static_cast<unsigned char>(*fp_) < 0x80);
+  }
+
   void advance() {
     std::string error;
     if (!lexer_.next(tok_, error)) {
@@ -322,6 +451,24 @@ class Compiler {
   }
 
   void emit(Instr ins, int stack_delta) {
+    if (is_binary(ins.op()) && program_.code.size() > start_) {
+      // Peephole: a binary operator whose right operand is a single push
+      // takes the operand straight from the slot, immediate or constant.
+      Instr& last = program_.code.back();
+      FusedForm form;
+      bool fuse = true;
+      switch (last.op()) {
+        case Op::Load: form = FusedForm::Slot; break;
+        case Op::PushInt: form = FusedForm::Imm; break;
+        case Op::PushConst: form = FusedForm::Const; break;
+        default: fuse = false; form = FusedForm::Slot; break;
+      }
+      if (fuse) {
+        last = Instr{static_cast<std::uint32_t>(fused_op(ins.op(), form)) | (last.bits & ~0xffu)};
+        depth_ += stack_delta;
+        return;
+      }
+    }
     program_.code.push_back(ins);
     depth_ += stack_delta;
     if (depth_ > max_depth_) max_depth_ = depth_;
@@ -362,12 +509,14 @@ class Compiler {
          1 - static_cast<int>(argc));
   }
 
-  void parse_level(int level) {
-    if (level == kPostfixLevel) { parse_postfix(); return; }
-    parse_level(level + 1);
-    while (!failed_ && tok_.kind == TokKind::Ident) {
-      Op op = binary_op(tok_.text, level);
-      if (op == Op::Fail) break;
+  // Precedence climbing over the binary levels (0 = Or ... 5 = Mul/Div),
+  // all left-associative: operands are emitted before their operator, the
+  // order in which the reference evaluates them.
+  void parse_level(int min_level) {
+    parse_postfix();
+    while (!failed_ && tok_.kind == TokKind::Ident && tok_.level >= min_level) {
+      Op op = tok_.binary;
+      int level = tok_.level;
       advance();
       if (failed_) return;
       parse_level(level + 1);
@@ -408,10 +557,29 @@ class Compiler {
     --nesting_;
   }
 
+  static bool names_spawn(std::string_view path) {
+    return path == "spawn" || path == "threading.spawn" || path == "dustlib_k::threading::spawn";
+  }
+
+  // Whether the current token is an identifier standing alone as an argument.
+  bool bare_identifier_argument() const {
+    if (tok_.kind != TokKind::Ident) return false;
+    Lexer ahead = lexer_;
+    Token next;
+    std::string error;
+    if (!ahead.next(next, error)) return false;
+    return next.kind == TokKind::Comma || next.kind == TokKind::RParen;
+  }
+
   // Parses `( a, b, ... )` after the opening paren has been consumed.
   bool parse_list(TokKind close, const char* close_name, std::uint32_t& count) {
     count = 0;
     if (tok_.kind == close) { advance(); return !failed_; }
+    return parse_list_items(close, close_name, count);
+  }
+
+  // Parses `a, b, ... )`: at least one item, then the closing token.
+  bool parse_list_items(TokKind close, const char* close_name, std::uint32_t& count) {
     while (true) {
       nested([&] { parse_level(0); });
       if (failed_) return false;
@@ -489,7 +657,25 @@ class Compiler {
         return;
       }
       std::uint32_t argc = 0;
-      if (!parse_list(TokKind::RParen, "RParen", argc)) return;
+      if (names_spawn(path) && bare_identifier_argument()) {
+        // spawn(worker, ...) names the proc to run: the identifier is the
+        // proc's name, not a variable to look up.
+        emit(Instr::make(Op::PushConst, add_constant(Value::string(std::string(tok_.text)))), 1);
+        advance();
+        if (failed_) return;
+        argc = 1;
+        if (tok_.kind == TokKind::Comma) {
+          advance();
+          if (failed_) return;
+          std::uint32_t rest = 0;
+          if (!parse_list_items(TokKind::RParen, "RParen", rest)) return;
+          argc += rest;
+        } else if (!expect(TokKind::RParen, "RParen")) {
+          return;
+        }
+      } else if (!parse_list(TokKind::RParen, "RParen", argc)) {
+        return;
+      }
       emit_call(path, argc);
       return;
     }
@@ -543,11 +729,20 @@ class Compiler {
   int depth_ = 0;
   int max_depth_ = 0;
   int nesting_ = 0;
+  const char* fp_ = nullptr;   // fast path cursor
+  const char* fend_ = nullptr;
 };
 
 }  // namespace
 
 CodeRef compile_expression(std::string_view text, CompileShared& shared, NameIndex& slots) {
+  Compiler c(shared, slots);
+  c.begin();
+  if (!c.fast_expression(text)) c.expression(text);
+  return c.finish();
+}
+
+CodeRef compile_expression_general(std::string_view text, CompileShared& shared, NameIndex& slots) {
   Compiler c(shared, slots);
   c.begin();
   c.expression(text);

@@ -35,6 +35,10 @@ inline constexpr int kMaxExpressionNesting = 256;
 // Compiles `text` into program.code, resolving identifiers through `slots`.
 CodeRef compile_expression(std::string_view text, CompileShared& shared, NameIndex& slots);
 
+// The same without the fast path, so tests can check that both paths
+// produce identical code.
+CodeRef compile_expression_general(std::string_view text, CompileShared& shared, NameIndex& slots);
+
 // Compiles a call statement: arguments as expressions, then a Call.
 CodeRef compile_call(std::string_view target, const std::vector<std::string_view>& args,
                      CompileShared& shared, NameIndex& slots);

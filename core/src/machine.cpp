@@ -600,29 +600,103 @@ class StepRunner {
 
   enum class EvalResult : std::uint8_t { Done, Suspended, Failed };
 
+  // Applies binary operator `op` to `a` and `b`, leaving the result in `a`.
+  // Integers take the first branch; everything else the checks below, with
+  // the reference's messages.
+  static inline bool apply_binary(Op op, Value& a, const Value& b, std::optional<DvmError>* error) {
+    auto fail_with = [&](std::string message) {
+      *error = DvmError{ErrorKind::Runtime, std::move(message)};
+      return false;
+    };
+    if (a.is_int() && b.is_int()) {
+      std::int64_t x = a.as_int(), y = b.as_int(), r = 0;
+      switch (op) {
+        case Op::Add: if (__builtin_add_overflow(x, y, &r)) return fail_with("integer overflow"); a.set_int(r); return true;
+        case Op::Sub: if (__builtin_sub_overflow(x, y, &r)) return fail_with("integer overflow"); a.set_int(r); return true;
+        case Op::Mul: if (__builtin_mul_overflow(x, y, &r)) return fail_with("integer overflow"); a.set_int(r); return true;
+        case Op::Div:
+          if (y == 0) return fail_with("division by zero");
+          if (x == INT64_MIN && y == -1) return fail_with("integer overflow");
+          a.set_int(x / y);
+          return true;
+        case Op::BitAnd: a.set_int(x & y); return true;
+        case Op::BitOr: a.set_int(x | y); return true;
+        case Op::BitXor: a.set_int(x ^ y); return true;
+        case Op::Shl:
+        case Op::Shr:
+          if (y < 0 || y > 63) return fail_with("shift amount out of range: " + std::to_string(y));
+          a.set_int(op == Op::Shl ? static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << y) : x >> y);
+          return true;
+        case Op::Eq: a.set_bool(x == y); return true;
+        case Op::Ne: a.set_bool(x != y); return true;
+        case Op::Lt: a.set_bool(x < y); return true;
+        case Op::Le: a.set_bool(x <= y); return true;
+        case Op::Gt: a.set_bool(x > y); return true;
+        case Op::Ge: a.set_bool(x >= y); return true;
+        default: break;  // And/Or on ints: the type error below
+      }
+    }
+    switch (op) {
+      case Op::Add:
+      case Op::Sub: return fail_with("Add/Sub requires int operands");
+      case Op::Mul:
+      case Op::Div: return fail_with("Mul/Div requires int operands");
+      case Op::BitAnd:
+      case Op::BitOr:
+      case Op::BitXor: return fail_with("bitwise operator requires int operands");
+      case Op::Shl:
+      case Op::Shr: return fail_with("shift requires int operands");
+      case Op::Eq:
+      case Op::Ne: {
+        bool eq = a == b;
+        a.set_bool(op == Op::Eq ? eq : !eq);
+        return true;
+      }
+      case Op::Lt:
+      case Op::Le:
+      case Op::Gt:
+      case Op::Ge: return fail_with("comparison requires int operands");
+      case Op::And:
+      case Op::Or:
+        if (!a.is_bool() || !b.is_bool()) return fail_with(op == Op::And ? "And requires bool operands" : "Or requires bool operands");
+        a.set_bool(op == Op::And ? (a.as_bool() && b.as_bool()) : (a.as_bool() || b.as_bool()));
+        return true;
+      default: return fail_with("internal: not a binary operator");
+    }
+  }
+
   // Runs `code` on `f`'s value stack from where it stopped. `tid` is null
   // for pure evaluation (Φ validation), where a call cannot suspend.
+  //
+  // While running, the stack vector is sized for the deepest point of the
+  // expression and `n` counts the live values; at rest (done, failed or
+  // suspended) it holds exactly the live values, so a snapshot of the frame
+  // is exact.
   EvalResult eval_code(const std::uint32_t* tid, Frame& f, const CodeRef& code, Value& out,
                        std::optional<DvmError>* error) {
     const Instr* ins = p_.code.data() + code.offset;
     std::uint32_t pc = 0;
     std::vector<Value>& st = f.stack;
+    std::size_t n = 0;
     if (!f.evaluating) {
       st.clear();
-      if (st.capacity() < code.max_stack) st.reserve(code.max_stack);
     } else {
       pc = f.pc;
       f.evaluating = false;
+      n = st.size();
       if (f.has_returned) {
         // A callee returned: its arguments give way to its result.
         std::uint32_t argc = p_.callsites[ins[pc].a()].argc;
-        st.resize(st.size() - argc);
+        st.resize(n - argc);
         st.push_back(std::move(f.returned));
+        n = st.size();
         f.returned = Value();
         f.has_returned = false;
         ++pc;
       }
     }
+    if (st.size() < n + code.max_stack + 1) st.resize(n + code.max_stack + 1);
+    Value* base = st.data();
     const Proc& proc = p_.procs[f.proc];
     auto failed = [&](ErrorKind kind, std::string message) {
       *error = DvmError{kind, std::move(message)};
@@ -632,110 +706,54 @@ class StepRunner {
     for (; pc < code.length; ++pc) {
       const Instr in = ins[pc];
       switch (in.op()) {
-        case Op::PushInt: st.push_back(Value::integer(in.imm())); break;
-        case Op::PushConst: st.push_back(p_.constants[in.a()]); break;
+        case Op::PushInt: base[n++].set_int(in.imm()); break;
+        case Op::PushConst: base[n++] = p_.constants[in.a()]; break;
         case Op::Load: {
           const Value& v = f.slots[in.a()];
           if (!v.is_bound()) return failed(ErrorKind::Runtime, "unknown identifier: " + std::string(proc.slot_names.get(in.a())));
-          st.push_back(v);
+          base[n++] = v;
           break;
         }
         case Op::Add:
         case Op::Sub:
         case Op::Mul:
-        case Op::Div: {
-          Value& a = st[st.size() - 2];
-          const Value& b = st.back();
-          if (!a.is_int() || !b.is_int()) {
-            return failed(ErrorKind::Runtime, in.op() == Op::Add || in.op() == Op::Sub ? "Add/Sub requires int operands"
-                                                                                       : "Mul/Div requires int operands");
-          }
-          std::int64_t x = a.as_int(), y = b.as_int(), r = 0;
-          bool overflow = false;
-          switch (in.op()) {
-            case Op::Add: overflow = __builtin_add_overflow(x, y, &r); break;
-            case Op::Sub: overflow = __builtin_sub_overflow(x, y, &r); break;
-            case Op::Mul: overflow = __builtin_mul_overflow(x, y, &r); break;
-            default:
-              if (y == 0) return failed(ErrorKind::Runtime, "division by zero");
-              if (x == INT64_MIN && y == -1) overflow = true;
-              else r = x / y;
-          }
-          if (overflow) return failed(ErrorKind::Runtime, "integer overflow");
-          a = Value::integer(r);
-          st.pop_back();
-          break;
-        }
+        case Op::Div:
         case Op::BitAnd:
         case Op::BitOr:
         case Op::BitXor:
         case Op::Shl:
-        case Op::Shr: {
-          Value& a = st[st.size() - 2];
-          const Value& b = st.back();
-          bool shift = in.op() == Op::Shl || in.op() == Op::Shr;
-          if (!a.is_int() || !b.is_int()) {
-            return failed(ErrorKind::Runtime, shift ? "shift requires int operands" : "bitwise operator requires int operands");
-          }
-          std::int64_t x = a.as_int(), y = b.as_int(), r = 0;
-          if (shift && (y < 0 || y > 63)) return failed(ErrorKind::Runtime, "shift amount out of range: " + std::to_string(y));
-          switch (in.op()) {
-            case Op::BitAnd: r = x & y; break;
-            case Op::BitOr: r = x | y; break;
-            case Op::BitXor: r = x ^ y; break;
-            case Op::Shl: r = static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << y); break;
-            default: r = x >> y; break;
-          }
-          a = Value::integer(r);
-          st.pop_back();
-          break;
-        }
+        case Op::Shr:
         case Op::Eq:
-        case Op::Ne: {
-          bool eq = st[st.size() - 2] == st.back();
-          st.pop_back();
-          st.back() = Value::boolean(in.op() == Op::Eq ? eq : !eq);
-          break;
-        }
+        case Op::Ne:
         case Op::Lt:
         case Op::Le:
         case Op::Gt:
-        case Op::Ge: {
-          const Value& a = st[st.size() - 2];
-          const Value& b = st.back();
-          if (!a.is_int() || !b.is_int()) return failed(ErrorKind::Runtime, "comparison requires int operands");
-          std::int64_t x = a.as_int(), y = b.as_int();
-          bool r = in.op() == Op::Lt ? x < y : in.op() == Op::Le ? x <= y : in.op() == Op::Gt ? x > y : x >= y;
-          st.pop_back();
-          st.back() = Value::boolean(r);
-          break;
-        }
+        case Op::Ge:
         case Op::And:
         case Op::Or: {
-          const Value& a = st[st.size() - 2];
-          const Value& b = st.back();
-          if (!a.is_bool() || !b.is_bool()) {
-            return failed(ErrorKind::Runtime, in.op() == Op::And ? "And requires bool operands" : "Or requires bool operands");
+          if (!apply_binary(in.op(), base[n - 2], base[n - 1], error)) {
+            st.clear();
+            return EvalResult::Failed;
           }
-          bool r = in.op() == Op::And ? (a.as_bool() && b.as_bool()) : (a.as_bool() || b.as_bool());
-          st.pop_back();
-          st.back() = Value::boolean(r);
+          base[--n].clear();
           break;
         }
         case Op::Not: {
-          if (!st.back().is_bool()) return failed(ErrorKind::Runtime, "Not requires a bool operand");
-          st.back() = Value::boolean(!st.back().as_bool());
+          Value& a = base[n - 1];
+          if (!a.is_bool()) return failed(ErrorKind::Runtime, "Not requires a bool operand");
+          a.set_bool(!a.as_bool());
           break;
         }
         case Op::Neg: {
-          if (!st.back().is_int()) return failed(ErrorKind::Runtime, "Neg requires an int operand");
-          if (st.back().as_int() == INT64_MIN) return failed(ErrorKind::Runtime, "integer overflow");
-          st.back() = Value::integer(-st.back().as_int());
+          Value& a = base[n - 1];
+          if (!a.is_int()) return failed(ErrorKind::Runtime, "Neg requires an int operand");
+          if (a.as_int() == INT64_MIN) return failed(ErrorKind::Runtime, "integer overflow");
+          a.set_int(-a.as_int());
           break;
         }
         case Op::Field: {
           std::string_view name = p_.texts.get(in.a());
-          const Value& v = st.back();
+          const Value& v = base[n - 1];
           const Value* found = nullptr;
           for (const auto& [field_name, field_value] : v.struct_fields()) {
             if (field_name == name) {
@@ -747,53 +765,83 @@ class StepRunner {
             return failed(ErrorKind::Runtime, "no field " + std::string(name) + " on " + render_rust_debug(v));
           }
           Value result = *found;
-          st.back() = std::move(result);
+          base[n - 1] = std::move(result);
           break;
         }
         case Op::Index: {
-          const Value& a = st[st.size() - 2];
-          const Value& i = st.back();
+          const Value& a = base[n - 2];
+          const Value& i = base[n - 1];
           if (!a.is_array() || !i.is_int()) return failed(ErrorKind::Runtime, "index requires an array and an int");
           const auto& items = a.array_items();
           if (i.as_int() < 0 || static_cast<std::uint64_t>(i.as_int()) >= items.size()) {
             return failed(ErrorKind::Runtime, "index out of bounds: " + std::to_string(i.as_int()));
           }
           Value item = items[static_cast<std::size_t>(i.as_int())];
-          st.pop_back();
-          st.back() = std::move(item);
+          base[n - 1].clear();
+          base[n - 2] = std::move(item);
+          --n;
           break;
         }
         case Op::MakeArray: {
-          std::size_t n = in.a();
-          std::vector<Value> items(std::make_move_iterator(st.end() - static_cast<std::ptrdiff_t>(n)),
-                                   std::make_move_iterator(st.end()));
-          st.resize(st.size() - n);
-          st.push_back(Value::array(std::move(items)));
+          std::size_t count = in.a();
+          std::vector<Value> items(std::make_move_iterator(base + n - count), std::make_move_iterator(base + n));
+          n -= count;
+          base[n++] = Value::array(std::move(items));
           break;
         }
         case Op::MakeStruct: {
           const StructShape& shape = p_.shapes[in.a()];
-          std::size_t n = shape.fields.size();
+          std::size_t count = shape.fields.size();
           std::vector<std::pair<std::string, Value>> fields;
-          fields.reserve(n);
-          for (std::size_t k = 0; k < n; ++k) {
-            fields.emplace_back(shape.fields[k], std::move(st[st.size() - n + k]));
-          }
-          st.resize(st.size() - n);
-          st.push_back(Value::structure(shape.type, std::move(fields)));
+          fields.reserve(count);
+          for (std::size_t k = 0; k < count; ++k) fields.emplace_back(shape.fields[k], std::move(base[n - count + k]));
+          n -= count;
+          base[n++] = Value::structure(shape.type, std::move(fields));
           break;
         }
         case Op::Call: {
           if (tid == nullptr) return failed(ErrorKind::Runtime, "calls are not allowed in Φ constraints");
+          st.resize(n);  // at rest: exactly the live values
           CallOutcome r = call(*tid, f, in.a(), pc, error);
           if (r == CallOutcome::Failed) return EvalResult::Failed;
           if (r == CallOutcome::Suspended) return EvalResult::Suspended;
+          // The intrinsic ran and left its result on the stack. (Frames live
+          // in each thread's own vector, so spawning threads never moves `f`.)
+          n = st.size();
+          st.resize(n + code.max_stack + 1);
+          base = st.data();
           break;
         }
         case Op::Fail: return failed(ErrorKind::Runtime, std::string(p_.texts.get(in.a())));
+        default: {
+          // A fused binary operator: the right operand comes from the
+          // instruction instead of the stack.
+          Op op = fused_binary(in.op());
+          Value& a = base[n - 1];
+          const Value* b;
+          Value imm;
+          switch (fused_form(in.op())) {
+            case FusedForm::Slot:
+              b = &f.slots[in.a()];
+              if (!b->is_bound()) {
+                return failed(ErrorKind::Runtime, "unknown identifier: " + std::string(proc.slot_names.get(in.a())));
+              }
+              break;
+            case FusedForm::Imm:
+              imm.set_int(in.imm());
+              b = &imm;
+              break;
+            default: b = &p_.constants[in.a()]; break;
+          }
+          if (!apply_binary(op, a, *b, error)) {
+            st.clear();
+            return EvalResult::Failed;
+          }
+          break;
+        }
       }
     }
-    out = std::move(st.back());
+    out = std::move(base[n - 1]);
     st.clear();
     return EvalResult::Done;
   }
@@ -841,8 +889,10 @@ class StepRunner {
       return failed(ErrorKind::Runtime, callee.name + " expects " + expected + " arguments, got " + std::to_string(argc));
     }
     IntrinsicContext ctx{m_, tid, regime, ev_, callee.name};
-    std::span<const Value> args(st.data() + st.size() - cs.argc, cs.argc);
-    IntrinsicResult r = def->fn(ctx, args);
+    // The arguments are copied out: an intrinsic that spawns a thread grows
+    // the thread table, which may move this frame's stack.
+    std::vector<Value> arg_values(st.end() - cs.argc, st.end());
+    IntrinsicResult r = def->fn(ctx, std::span<const Value>(arg_values));
     // The intrinsic may have spawned threads: re-find our frame.
     Frame& fr = m_.threads[tid].frames.back();
     std::vector<Value>& stack = fr.stack;

@@ -70,8 +70,7 @@ class MappedInput {
   // Gives the pages before `upto` back; they are re-read from the page
   // cache if an error message needs them.
   void release_before(const char* upto) {
-    long page = sysconf(_SC_PAGESIZE);
-    std::size_t end = static_cast<std::size_t>(upto - base_) / page * page;
+    std::size_t end = static_cast<std::size_t>(upto - base_) & ~static_cast<std::size_t>(4095);
     if (end > released_ + (16u << 20)) {
       madvise(base_ + released_, end - released_, MADV_DONTNEED);
       released_ = end;

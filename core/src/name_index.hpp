@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,8 +27,18 @@ class NameIndex {
   static std::uint64_t hash(std::string_view s);
   void rebuild(std::size_t capacity);
 
+  // Names used again soon after their last use (the common case in
+  // generated code) are answered from this small direct-mapped cache,
+  // whose strings are still in the CPU cache.
+  struct Recent {
+    std::uint64_t hash = 0;
+    std::uint32_t index = kNoSlot;
+  };
+  static constexpr std::size_t kRecent = 4096;
+  std::vector<Recent> recent_ = std::vector<Recent>(kRecent);
+
   StringTable& table_;
-  std::vector<std::uint32_t> buckets_;  // kNoSlot = empty
+  std::vector<std::uint64_t> buckets_;  // hash tag << 32 | index; all ones = empty
 };
 
 }  // namespace dust

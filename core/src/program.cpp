@@ -1,6 +1,8 @@
 // program.cpp — the program model's lookups, names and paths.
 #include "dust/program.hpp"
 
+#include <string>
+
 #include "dust/opcodes.hpp"
 #include "dust/step_event.hpp"
 
@@ -33,6 +35,12 @@ const char* q_form_name(QForm f) {
 }
 
 const char* op_name(Op op) {
+  if (is_fused(op)) {
+    static const char* const kForms[] = {"Slot", "Imm", "Const"};
+    static thread_local std::string name;
+    name = std::string(op_name(fused_binary(op))) + kForms[static_cast<int>(fused_form(op))];
+    return name.c_str();
+  }
   static const char* const kNames[] = {
       "PushInt", "PushConst", "Load", "Add", "Sub", "Mul", "Div", "BitAnd", "BitOr", "BitXor",
       "Shl", "Shr", "Eq", "Ne", "Lt", "Le", "Gt", "Ge", "And", "Or", "Not", "Neg", "Call",

@@ -33,6 +33,14 @@
 // MakeStruct  shape index      v.. -> Struct
 // Fail        text index       -                the parse error the reference reports at
 //                                               this point of the expression
+//
+// Fused forms. After compiling, a peephole pass folds an operand push into
+// the binary operator that consumes it: `Load s; Add` becomes `AddSlot s`
+// (top = top Add slot s), `PushInt k; Mul` becomes `MulImm k`, `PushConst c;
+// Div` becomes `DivConst c`. The fused operand is read (and an unbound name
+// reported) before the operator checks its operands, exactly as unfused.
+// Every binary operator from Add to Or has the three forms, in that order,
+// right after the binary opcodes; `fused_op(op, form)` computes them.
 #pragma once
 
 #include <cstdint>
@@ -68,7 +76,34 @@ enum class Op : std::uint8_t {
   MakeArray,
   MakeStruct,
   Fail,
+  // Fused forms: for each binary op B in Add..Or, BSlot, BImm, BConst.
+  FusedBase,
 };
+
+inline constexpr int kBinaryFirst = static_cast<int>(Op::Add);
+inline constexpr int kBinaryLast = static_cast<int>(Op::Or);
+inline constexpr int kBinaryCount = kBinaryLast - kBinaryFirst + 1;
+
+enum class FusedForm : std::uint8_t { Slot = 0, Imm = 1, Const = 2 };
+
+inline bool is_binary(Op op) {
+  int o = static_cast<int>(op);
+  return o >= kBinaryFirst && o <= kBinaryLast;
+}
+inline Op fused_op(Op binary, FusedForm form) {
+  return static_cast<Op>(static_cast<int>(Op::FusedBase) + static_cast<int>(form) * kBinaryCount +
+                         (static_cast<int>(binary) - kBinaryFirst));
+}
+inline bool is_fused(Op op) { return static_cast<int>(op) >= static_cast<int>(Op::FusedBase); }
+// The binary operator and operand form of a fused opcode.
+inline Op fused_binary(Op fused) {
+  int k = static_cast<int>(fused) - static_cast<int>(Op::FusedBase);
+  return static_cast<Op>(kBinaryFirst + k % kBinaryCount);
+}
+inline FusedForm fused_form(Op fused) {
+  int k = static_cast<int>(fused) - static_cast<int>(Op::FusedBase);
+  return static_cast<FusedForm>(k / kBinaryCount);
+}
 
 const char* op_name(Op op);
 

@@ -59,6 +59,11 @@ class Value {
 
   void swap(Value& o) noexcept { std::swap(tag_, o.tag_); std::swap(i_, o.i_); }
 
+  // In-place setters for the interpreter's hot paths.
+  void set_int(std::int64_t n) noexcept { release(); tag_ = ValueTag::Int; i_ = n; }
+  void set_bool(bool b) noexcept { release(); tag_ = ValueTag::Bool; i_ = b ? 1 : 0; }
+  void clear() noexcept { release(); tag_ = ValueTag::Unbound; }
+
   ValueTag tag() const noexcept { return tag_; }
   bool is_bound() const noexcept { return tag_ != ValueTag::Unbound; }
   bool is_int() const noexcept { return tag_ == ValueTag::Int; }
