@@ -330,6 +330,10 @@ class Compiler {
     }
     ref.offset = static_cast<std::uint32_t>(start_);
     ref.length = static_cast<std::uint32_t>(program_.code.size() - start_);
+    ref.pure = true;
+    for (std::size_t i = start_; i < program_.code.size(); ++i) {
+      if (program_.code[i].op() == Op::Call) ref.pure = false;
+    }
     return ref;
   }
 

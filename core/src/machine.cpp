@@ -44,7 +44,7 @@ const char* thread_state_name(ThreadState s) {
 // over its state.
 class StepRunner {
  public:
-  StepRunner(Machine& m, StepEvent& e) : m_(m), p_(*m.program_), ev_(e) {}
+  StepRunner(Machine& m, StepEvent& e, bool detailed) : m_(m), p_(*m.program_), ev_(e), detailed_(detailed) {}
 
   void run() {
     ev_.reset();
@@ -193,7 +193,11 @@ class StepRunner {
     BlockCursor& c = f.cursors.back();
     if (c.for_checking) {
       ev_.stmt = c.loop_stmt;
-      for_check(tid);
+      if (p_.stmts[c.loop_stmt].kind == StmtKind::For) {
+        for_check(tid);
+      } else {
+        while_check(tid);
+      }
       return;
     }
     std::uint32_t stmt_id = p_.blocks[c.block].first + c.index;
@@ -226,7 +230,7 @@ class StepRunner {
     Thread& th = m_.threads[tid];
     Frame& f = th.frames.back();
     Value& cell = f.slots[slot];
-    ev_.writes.push_back(BindingWrite{static_cast<std::uint32_t>(th.frames.size() - 1), slot, cell, v});
+    if (detailed_) ev_.writes.push_back(BindingWrite{static_cast<std::uint32_t>(th.frames.size() - 1), slot, cell, v});
     cell = std::move(v);
   }
 
@@ -234,7 +238,12 @@ class StepRunner {
   // Done: `out` holds the value. Suspended: a call was entered or the thread blocked.
   Flow evaluate(std::uint32_t tid, const CodeRef& code, Value& out) {
     std::optional<DvmError> error;
-    EvalResult r = eval_code(&tid, m_.threads[tid].frames.back(), code, out, &error);
+    Frame& f = m_.threads[tid].frames.back();
+    if (code.pure && !f.evaluating && code.max_stack <= kLocalStack) {
+      if (eval_pure(f, code, out, &error)) return Flow::Done;
+      return fail(std::move(*error));
+    }
+    EvalResult r = eval_code(&tid, f, code, out, &error);
     switch (r) {
       case EvalResult::Done: return Flow::Done;
       case EvalResult::Suspended: return Flow::Suspended;
@@ -375,6 +384,9 @@ class StepRunner {
     ++m_.tick;
   }
 
+  // The first check of a While runs with the frame at the While statement;
+  // later checks run from its body cursor, which stays in place between
+  // iterations (see settle).
   void exec_while(std::uint32_t tid, const Stmt& s, std::uint32_t stmt_id) {
     bool truth = false;
     if (condition(tid, s, truth) != Flow::Done) return;
@@ -384,6 +396,23 @@ class StepRunner {
       f.cursors.push_back(BlockCursor{s.body, 0, stmt_id});
     } else {
       f.cursors.back().index++;
+    }
+    ++m_.tick;
+  }
+
+  void while_check(std::uint32_t tid) {
+    Frame& f = m_.threads[tid].frames.back();
+    const Stmt& s = p_.stmts[f.cursors.back().loop_stmt];
+    bool truth = false;
+    if (condition(tid, s, truth) != Flow::Done) return;
+    ev_.kind = StepKind::Check;
+    Frame& fr = m_.threads[tid].frames.back();
+    if (truth) {
+      fr.cursors.back().for_checking = false;
+      fr.cursors.back().index = 0;
+    } else {
+      fr.cursors.pop_back();
+      fr.cursors.back().index++;
     }
     ++m_.tick;
   }
@@ -465,12 +494,8 @@ class StepRunner {
     }
     f.cursors.resize(static_cast<std::size_t>(loop) + 1);
     BlockCursor& c = f.cursors.back();
-    if (p_.stmts[c.loop_stmt].kind == StmtKind::For) {
-      c.for_counter++;
-      c.for_checking = true;
-    } else {
-      f.cursors.pop_back();  // the While statement checks again
-    }
+    if (p_.stmts[c.loop_stmt].kind == StmtKind::For) c.for_counter++;
+    c.for_checking = true;
     ++m_.tick;
   }
 
@@ -524,12 +549,8 @@ class StepRunner {
         f.cursors.pop_back();
         continue;
       }
-      if (p_.stmts[c.loop_stmt].kind == StmtKind::For) {
-        c.for_counter++;
-        c.for_checking = true;
-        return;
-      }
-      f.cursors.pop_back();  // the While statement checks again
+      if (p_.stmts[c.loop_stmt].kind == StmtKind::For) c.for_counter++;
+      c.for_checking = true;  // the loop checks again from its body cursor
       return;
     }
   }
@@ -599,6 +620,172 @@ class StepRunner {
   // ---- expression evaluation ----
 
   enum class EvalResult : std::uint8_t { Done, Suspended, Failed };
+
+  static constexpr std::uint32_t kLocalStack = 16;
+
+  // Evaluates call-free code on a small stack of its own: nothing can
+  // suspend it, so nothing of it needs to live in the frame.
+  bool eval_pure(const Frame& f, const CodeRef& code, Value& out, std::optional<DvmError>* error) {
+    LocalStack stack;
+    const Instr* ins = p_.code.data() + code.offset;
+    const Proc& proc = p_.procs[f.proc];
+    auto unknown = [&](std::uint32_t slot) {
+      *error = runtime_error("unknown identifier: " + std::string(proc.slot_names.get(slot)));
+      return false;
+    };
+    for (std::uint32_t pc = 0; pc < code.length; ++pc) {
+      const Instr in = ins[pc];
+      Op op = in.op();
+      if (is_fused(op)) {
+        Value& a = stack.top();
+        switch (fused_form(op)) {
+          case FusedForm::Slot: {
+            const Value& b = f.slots[in.a()];
+            if (!b.is_bound()) return unknown(in.a());
+            if (!apply_binary(fused_binary(op), a, b, error)) return false;
+            break;
+          }
+          case FusedForm::Imm: {
+            const Value b = Value::integer(in.imm());
+            if (!apply_binary(fused_binary(op), a, b, error)) return false;
+            break;
+          }
+          default:
+            if (!apply_binary(fused_binary(op), a, p_.constants[in.a()], error)) return false;
+            break;
+        }
+        continue;
+      }
+      switch (op) {
+        case Op::PushInt: stack.push(Value::integer(in.imm())); break;
+        case Op::PushConst: stack.push(p_.constants[in.a()]); break;
+        case Op::Load: {
+          const Value& v = f.slots[in.a()];
+          if (!v.is_bound()) return unknown(in.a());
+          stack.push(v);
+          break;
+        }
+        case Op::Fail: *error = runtime_error(std::string(p_.texts.get(in.a()))); return false;
+        default:
+          if (is_binary(op)) {
+            if (!apply_binary(op, stack.at(stack.size() - 2), stack.top(), error)) return false;
+            stack.pop();
+            break;
+          }
+          // The rarer operators share the general evaluator's code.
+          if (!apply_other(op, in, stack, error)) return false;
+          break;
+      }
+    }
+    out = std::move(stack.top());
+    return true;
+  }
+
+  // A value stack in uninitialised storage on the host stack: only the
+  // live values are ever constructed or destroyed.
+  class LocalStack {
+   public:
+    LocalStack() = default;
+    LocalStack(const LocalStack&) = delete;
+    LocalStack& operator=(const LocalStack&) = delete;
+    ~LocalStack() {
+      for (std::size_t i = 0; i < n_; ++i) data()[i].~Value();
+    }
+    Value* data() { return reinterpret_cast<Value*>(raw_); }
+    std::size_t size() const { return n_; }
+    Value& top() { return data()[n_ - 1]; }
+    Value& at(std::size_t i) { return data()[i]; }
+    void push(const Value& v) { new (data() + n_++) Value(v); }
+    void push(Value&& v) { new (data() + n_++) Value(std::move(v)); }
+    void pop() { data()[--n_].~Value(); }
+
+   private:
+    alignas(Value) unsigned char raw_[sizeof(Value) * (kLocalStack + 1)];
+    std::size_t n_ = 0;
+  };
+
+  // The general evaluator's stack: a vector whose elements beyond the live
+  // count are constructed (unbound), so pushes assign and pops clear.
+  struct VectorStack {
+    Value* base;
+    std::size_t& n;
+    std::size_t size() const { return n; }
+    Value& top() { return base[n - 1]; }
+    Value& at(std::size_t i) { return base[i]; }
+    void push(Value v) { base[n++] = std::move(v); }
+    void pop() { base[--n].clear(); }
+  };
+
+  // Not, Neg, Field, Index, MakeArray, MakeStruct, on either kind of stack.
+  template <class Stack>
+  bool apply_other(Op op, Instr in, Stack& stack, std::optional<DvmError>* error) {
+    auto fail_with = [&](std::string message) {
+      *error = runtime_error(std::move(message));
+      return false;
+    };
+    switch (op) {
+      case Op::Not: {
+        Value& a = stack.top();
+        if (!a.is_bool()) return fail_with("Not requires a bool operand");
+        a.set_bool(!a.as_bool());
+        return true;
+      }
+      case Op::Neg: {
+        Value& a = stack.top();
+        if (!a.is_int()) return fail_with("Neg requires an int operand");
+        if (a.as_int() == INT64_MIN) return fail_with("integer overflow");
+        a.set_int(-a.as_int());
+        return true;
+      }
+      case Op::Field: {
+        std::string_view name = p_.texts.get(in.a());
+        Value& v = stack.top();
+        for (const auto& [field_name, field_value] : v.struct_fields()) {
+          if (field_name == name) {
+            Value result = field_value;
+            v = std::move(result);
+            return true;
+          }
+        }
+        return fail_with("no field " + std::string(name) + " on " + render_rust_debug(v));
+      }
+      case Op::Index: {
+        const Value& a = stack.at(stack.size() - 2);
+        const Value& i = stack.top();
+        if (!a.is_array() || !i.is_int()) return fail_with("index requires an array and an int");
+        const auto& items = a.array_items();
+        if (i.as_int() < 0 || static_cast<std::uint64_t>(i.as_int()) >= items.size()) {
+          return fail_with("index out of bounds: " + std::to_string(i.as_int()));
+        }
+        Value item = items[static_cast<std::size_t>(i.as_int())];
+        stack.pop();
+        stack.top() = std::move(item);
+        return true;
+      }
+      case Op::MakeArray: {
+        std::size_t count = in.a();
+        std::vector<Value> items;
+        items.reserve(count);
+        for (std::size_t k = stack.size() - count; k < stack.size(); ++k) items.push_back(std::move(stack.at(k)));
+        for (std::size_t k = 0; k < count; ++k) stack.pop();
+        stack.push(Value::array(std::move(items)));
+        return true;
+      }
+      case Op::MakeStruct: {
+        const StructShape& shape = p_.shapes[in.a()];
+        std::size_t count = shape.fields.size();
+        std::vector<std::pair<std::string, Value>> fields;
+        fields.reserve(count);
+        for (std::size_t k = 0; k < count; ++k) {
+          fields.emplace_back(shape.fields[k], std::move(stack.at(stack.size() - count + k)));
+        }
+        for (std::size_t k = 0; k < count; ++k) stack.pop();
+        stack.push(Value::structure(shape.type, std::move(fields)));
+        return true;
+      }
+      default: return fail_with(std::string("internal: unexpected ") + op_name(op));
+    }
+  }
 
   // Applies binary operator `op` to `a` and `b`, leaving the result in `a`.
   // Integers take the first branch; everything else the checks below, with
@@ -738,65 +925,18 @@ class StepRunner {
           base[--n].clear();
           break;
         }
-        case Op::Not: {
-          Value& a = base[n - 1];
-          if (!a.is_bool()) return failed(ErrorKind::Runtime, "Not requires a bool operand");
-          a.set_bool(!a.as_bool());
-          break;
-        }
-        case Op::Neg: {
-          Value& a = base[n - 1];
-          if (!a.is_int()) return failed(ErrorKind::Runtime, "Neg requires an int operand");
-          if (a.as_int() == INT64_MIN) return failed(ErrorKind::Runtime, "integer overflow");
-          a.set_int(-a.as_int());
-          break;
-        }
-        case Op::Field: {
-          std::string_view name = p_.texts.get(in.a());
-          const Value& v = base[n - 1];
-          const Value* found = nullptr;
-          for (const auto& [field_name, field_value] : v.struct_fields()) {
-            if (field_name == name) {
-              found = &field_value;
-              break;
-            }
+        case Op::Not:
+        case Op::Neg:
+        case Op::Field:
+        case Op::Index:
+        case Op::MakeArray:
+        case Op::MakeStruct:
+        {
+          VectorStack stack{base, n};
+          if (!apply_other(in.op(), in, stack, error)) {
+            st.clear();
+            return EvalResult::Failed;
           }
-          if (found == nullptr) {
-            return failed(ErrorKind::Runtime, "no field " + std::string(name) + " on " + render_rust_debug(v));
-          }
-          Value result = *found;
-          base[n - 1] = std::move(result);
-          break;
-        }
-        case Op::Index: {
-          const Value& a = base[n - 2];
-          const Value& i = base[n - 1];
-          if (!a.is_array() || !i.is_int()) return failed(ErrorKind::Runtime, "index requires an array and an int");
-          const auto& items = a.array_items();
-          if (i.as_int() < 0 || static_cast<std::uint64_t>(i.as_int()) >= items.size()) {
-            return failed(ErrorKind::Runtime, "index out of bounds: " + std::to_string(i.as_int()));
-          }
-          Value item = items[static_cast<std::size_t>(i.as_int())];
-          base[n - 1].clear();
-          base[n - 2] = std::move(item);
-          --n;
-          break;
-        }
-        case Op::MakeArray: {
-          std::size_t count = in.a();
-          std::vector<Value> items(std::make_move_iterator(base + n - count), std::make_move_iterator(base + n));
-          n -= count;
-          base[n++] = Value::array(std::move(items));
-          break;
-        }
-        case Op::MakeStruct: {
-          const StructShape& shape = p_.shapes[in.a()];
-          std::size_t count = shape.fields.size();
-          std::vector<std::pair<std::string, Value>> fields;
-          fields.reserve(count);
-          for (std::size_t k = 0; k < count; ++k) fields.emplace_back(shape.fields[k], std::move(base[n - count + k]));
-          n -= count;
-          base[n++] = Value::structure(shape.type, std::move(fields));
           break;
         }
         case Op::Call: {
@@ -922,6 +1062,7 @@ class StepRunner {
   Machine& m_;
   const Program& p_;
   StepEvent& ev_;
+  bool detailed_;
 };
 
 Machine::Machine(std::shared_ptr<const Program> program, const IntrinsicTable* intrinsics, RunConfig cfg)
@@ -929,9 +1070,9 @@ Machine::Machine(std::shared_ptr<const Program> program, const IntrinsicTable* i
   rng_state = config.seed;
 }
 
-void Machine::step(StepEvent& event) {
+void Machine::step(StepEvent& event, bool detailed) {
   if (done()) return;
-  StepRunner(*this, event).run();
+  StepRunner(*this, event, detailed).run();
 }
 
 std::optional<DvmError> Machine::spawn_thread(std::uint32_t proc, std::vector<Value> args, std::uint64_t seed,
@@ -972,9 +1113,13 @@ std::string Machine::slot_name(std::uint32_t proc, std::uint32_t slot) const {
 const RunOutcome& run_to_end(Machine& machine, ExecutionObserver* observer) {
   StepEvent event;
   if (observer != nullptr) observer->on_start(machine);
-  while (!machine.done()) {
-    machine.step(event);
-    if (observer != nullptr) observer->on_step(machine, event);
+  if (observer == nullptr) {
+    while (!machine.done()) machine.step(event, false);
+  } else {
+    while (!machine.done()) {
+      machine.step(event);
+      observer->on_step(machine, event);
+    }
   }
   if (observer != nullptr) observer->on_finish(machine);
   return machine.outcome;

@@ -49,7 +49,7 @@ struct BlockCursor {
   std::uint32_t block = 0;
   std::uint32_t index = 0;           // next statement of the block
   std::uint32_t loop_stmt = kNoStmt; // the While/For whose body this is
-  bool for_checking = false;         // For body: the next step is the iteration check
+  bool for_checking = false;         // loop body: the next step is the loop's check (For or While)
   std::int64_t for_counter = 0;
   std::int64_t for_end = 0;
 };
@@ -107,8 +107,11 @@ class Machine {
   // reports them before it executes anything.
   Machine(std::shared_ptr<const Program> program, const IntrinsicTable* intrinsics, RunConfig config);
 
-  // Executes exactly one step of the thread the scheduler picked.
-  void step(StepEvent& event);
+  // Executes exactly one step of the thread the scheduler picked. With
+  // `detailed` false the event records only what the step was (thread,
+  // statement, kind, error), not the bindings it wrote: for plain runs
+  // that nobody observes.
+  void step(StepEvent& event, bool detailed = true);
   bool done() const { return outcome.status != MachineStatus::Running; }
 
   const Program& program() const { return *program_; }

@@ -45,6 +45,7 @@ struct CodeRef {
   std::uint32_t offset = 0;
   std::uint32_t length = 0;
   std::uint32_t max_stack = 0;
+  bool pure = false;  // no calls: evaluates in one go, never suspends
   bool empty() const { return length == 0; }
 };
 
