@@ -61,9 +61,20 @@ class StepRunner {
     ev_.proc = th.frames.back().proc;
     ev_.depth = static_cast<std::uint32_t>(th.frames.size() - 1);
     execute(m_.current);
-    if (!m_.done()) settle(m_.current);
-    if (!m_.done()) schedule();
+    if (!m_.done() && needs_settling(m_.current)) settle(m_.current);
+    if (!m_.done() && !(m_.threads.size() == 1 && m_.threads[0].state == ThreadState::Runnable)) schedule();
     finish_step();
+  }
+
+  // Whether the thread's next statement is not simply the next one of its
+  // block (a block ended, a loop is due to check, or a frame is done).
+  bool needs_settling(std::uint32_t tid) const {
+    const Thread& th = m_.threads[tid];
+    if (th.frames.empty()) return false;
+    const Frame& f = th.frames.back();
+    if (f.evaluating || f.cursors.empty()) return !f.evaluating;
+    const BlockCursor& c = f.cursors.back();
+    return !c.for_checking && c.index >= p_.blocks[c.block].count;
   }
 
  private:
@@ -638,6 +649,27 @@ class StepRunner {
       Op op = in.op();
       if (is_fused(op)) {
         Value& a = stack.top();
+        if (a.is_int()) {
+          // The common case, integers on both sides, without leaving the loop.
+          std::int64_t y;
+          bool int_operand = true;
+          switch (fused_form(op)) {
+            case FusedForm::Slot: {
+              const Value& b = f.slots[in.a()];
+              int_operand = b.is_int();
+              y = b.as_int();
+              break;
+            }
+            case FusedForm::Imm: y = in.imm(); break;
+            default: {
+              const Value& b = p_.constants[in.a()];
+              int_operand = b.is_int();
+              y = b.as_int();
+              break;
+            }
+          }
+          if (int_operand && int_binary_fast(fused_binary(op), a, y)) continue;
+        }
         switch (fused_form(op)) {
           case FusedForm::Slot: {
             const Value& b = f.slots[in.a()];
@@ -784,6 +816,24 @@ class StepRunner {
         return true;
       }
       default: return fail_with(std::string("internal: unexpected ") + op_name(op));
+    }
+  }
+
+  // Integer arithmetic and comparison that cannot fail; false sends the
+  // caller to apply_binary (errors, overflow, other types).
+  static inline bool int_binary_fast(Op op, Value& a, std::int64_t y) {
+    std::int64_t x = a.as_int(), r;
+    switch (op) {
+      case Op::Add: if (__builtin_add_overflow(x, y, &r)) return false; a.replace_int(r); return true;
+      case Op::Sub: if (__builtin_sub_overflow(x, y, &r)) return false; a.replace_int(r); return true;
+      case Op::Mul: if (__builtin_mul_overflow(x, y, &r)) return false; a.replace_int(r); return true;
+      case Op::Lt: a.set_bool(x < y); return true;
+      case Op::Le: a.set_bool(x <= y); return true;
+      case Op::Gt: a.set_bool(x > y); return true;
+      case Op::Ge: a.set_bool(x >= y); return true;
+      case Op::Eq: a.set_bool(x == y); return true;
+      case Op::Ne: a.set_bool(x != y); return true;
+      default: return false;
     }
   }
 

@@ -63,6 +63,8 @@ class Value {
   void set_int(std::int64_t n) noexcept { release(); tag_ = ValueTag::Int; i_ = n; }
   void set_bool(bool b) noexcept { release(); tag_ = ValueTag::Bool; i_ = b ? 1 : 0; }
   void clear() noexcept { release(); tag_ = ValueTag::Unbound; }
+  // Replaces the number of a value that is already an Int.
+  void replace_int(std::int64_t n) noexcept { i_ = n; }
 
   ValueTag tag() const noexcept { return tag_; }
   bool is_bound() const noexcept { return tag_ != ValueTag::Unbound; }
