@@ -19,11 +19,18 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitLoad = 3;
 inline constexpr int kExitFailure = 10;
+// Exit codes of the trace commands (record, --replay, inspect).
+inline constexpr int kExitTraceIncomplete = 11;  // the trace was cut short; read as far as it goes
+inline constexpr int kExitBadTrace = 12;         // not a readable trace, or it could not be written
+inline constexpr int kExitDivergence = 13;       // a replay did not do what the recording says
 
 // The intrinsics every command runs programs with.
 const IntrinsicTable& intrinsics();
 
 int run_command(const std::vector<std::string>& args);
 int explore_command(const std::vector<std::string>& args);
+int record_command(const std::vector<std::string>& args);
+int replay_command(const std::vector<std::string>& args);  // takes all of dustrun's arguments
+int inspect_command(const std::vector<std::string>& args);
 
 }  // namespace dust::cli

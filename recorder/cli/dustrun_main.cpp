@@ -15,5 +15,10 @@ const IntrinsicTable& intrinsics() { return dust::k::standard_intrinsics(); }
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "explore") return dust::cli::explore_command({args.begin() + 1, args.end()});
+  if (!args.empty() && args[0] == "record") return dust::cli::record_command({args.begin() + 1, args.end()});
+  if (!args.empty() && args[0] == "inspect") return dust::cli::inspect_command({args.begin() + 1, args.end()});
+  for (const std::string& arg : args) {
+    if (arg == "--replay" || arg.rfind("--replay=", 0) == 0) return dust::cli::replay_command(args);
+  }
   return dust::cli::run_command(args);
 }

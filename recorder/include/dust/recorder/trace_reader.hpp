@@ -20,6 +20,7 @@
 #include "dust/error.hpp"
 #include "dust/intrinsics.hpp"
 #include "dust/machine.hpp"
+#include "dust/observer.hpp"
 #include "dust/program.hpp"
 #include "dust/step_event.hpp"
 
@@ -42,6 +43,13 @@ struct TraceInfo {
   std::optional<DvmError> error;
   std::uint32_t error_thread = 0;
   std::uint64_t final_tick = 0;
+  // Additions: where the bytes go, and why a trace is incomplete.
+  std::uint64_t delta_bytes = 0;     // step deltas as stored (compressed), with block summaries
+  std::uint64_t keyframe_bytes = 0;  // keyframes as stored
+  std::uint64_t keyframe_raw_bytes = 0;
+  std::uint64_t program_bytes = 0;   // the embedded DIR text
+  std::string incomplete_reason;     // "truncated block chunk at offset N"
+  std::string writer;                // the build that recorded it
 };
 
 // What a thread was doing over a run of steps.
@@ -65,6 +73,10 @@ struct MutexSegment {
   bool held = true;                    // false: a thread waiting for it
   std::uint32_t thread = 0;
   bool contended = false;              // held while another thread waited
+  // Folded: narrower segments of one role (holding, or one thread's
+  // waiting) merged into one; `contended` if any of them was.
+  bool folded = false;
+  std::uint32_t folded_count = 0;
 };
 
 struct QLifetime {
@@ -112,6 +124,13 @@ struct OriginLink {
   std::vector<std::string> reads;
 };
 
+// The first step at which a replay did not do what the recording says.
+struct Divergence {
+  std::uint64_t step = 0;
+  std::string recorded;   // the recorded step, one line
+  std::string replayed;   // what re-execution did instead
+};
+
 class TraceReader {
  public:
   virtual ~TraceReader() = default;
@@ -154,6 +173,23 @@ class TraceReader {
   // newest first.
   virtual std::vector<OriginLink> origin(const std::string& name, std::uint64_t at,
                                          std::optional<std::uint32_t> thread) = 0;
+
+  // ---- additions beyond the first contract ----
+
+  // The last problem a query met (a corrupt block, a divergence from the
+  // recording), empty if none. Queries that meet one return what they could.
+  virtual const std::string& last_error() const = 0;
+  // Reads every chunk of the file and checks its checksum; false with
+  // `error` ("<what> at offset N") at the first bad one.
+  virtual bool verify(std::string& error) = 0;
+  // Re-executes the recorded run from its start, checking every step.
+  // Returns the machine after the last step replayed; on a mismatch the
+  // replay stops and `divergence` says where. `observer`, if given, sees
+  // each replayed step.
+  virtual Machine replay(std::optional<Divergence>& divergence, ExecutionObserver* observer = nullptr) = 0;
+  // The run configuration a re-execution uses: the recorded one, and for a
+  // realize-mode run, replaying with the recorded outside inputs.
+  virtual const RunConfig& replay_config() const = 0;
 };
 
 }  // namespace dust::rec

@@ -1,0 +1,310 @@
+// inspect_command.cpp — `dustrun inspect run.dtrace ...`: questions about a
+// recorded run, answered through the TraceReader without re-running it
+// from the start.
+//
+//   --info                         versions, steps, threads, blocks, keyframes, sizes
+//   --at STEP [--json]             the whole machine state after STEP steps
+//   --events A..B                  one line per step of [A, B)
+//   --last-write NAME --before STEP [--thread T]   the reverse watchpoint
+//   --origin NAME --at STEP [--thread T]           where a value came from
+//   --bench-seek N [--seed S]      time N random seeks; report latency and memory
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "commands.hpp"
+#include "dust/recorder/state_report.hpp"
+#include "dust/recorder/trace_format.hpp"
+#include "dust/recorder/trace_reader.hpp"
+
+namespace dust::cli {
+
+namespace {
+
+constexpr const char* kInspectUsage =
+    "Usage: dustrun inspect <FILE.dtrace> [query]\n"
+    "\n"
+    "Queries:\n"
+    "  --info                      versions, steps, threads, blocks, keyframes, sizes (the default)\n"
+    "  --at STEP [--json]          the whole state after STEP steps: threads, frames, bindings,\n"
+    "                              heap blocks, mutexes, files, Q table, witnesses, effects\n"
+    "  --events A..B               one line per step of [A, B)\n"
+    "  --last-write NAME --before STEP [--thread T]\n"
+    "                              the last step before STEP that wrote NAME (a binding,\n"
+    "                              or mem:ADDRESS for a memory cell)\n"
+    "  --origin NAME --at STEP [--thread T]\n"
+    "                              the chain of writes that produced NAME's value at STEP\n"
+    "  --bench-seek N [--seed S]   time N seeks to random steps; print p50/p99 and peak memory\n"
+    "  --json                      JSON output for --info and --at\n"
+    "\n"
+    "Exit codes: 0 answered; 2 bad arguments; 11 the trace is incomplete (answered as far\n"
+    "as it goes); 12 not a readable trace; 13 the trace disagrees with re-execution.\n";
+
+struct InspectOptions {
+  std::string path;
+  std::string mode = "info";
+  std::string name;
+  std::uint64_t step = 0;
+  bool has_step = false;
+  std::uint64_t first = 0, last = 0;
+  std::optional<std::uint32_t> thread;
+  bool json = false;
+  std::uint64_t count = 0;
+  std::uint64_t seed = 1;
+};
+
+template <class T>
+bool parse_number(const std::string& s, T& out) {
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+bool parse_args(const std::vector<std::string>& args, InspectOptions& o, std::string& error) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= args.size()) {
+        error = "option " + arg + " needs a value";
+        return false;
+      }
+      out = args[++i];
+      return true;
+    };
+    std::string v;
+    if (arg == "--info") {
+      o.mode = "info";
+    } else if (arg == "--json") {
+      o.json = true;
+    } else if (arg == "--at" || arg == "--before") {
+      if (!value(v) || !parse_number(v, o.step)) return error.empty() ? (error = arg + " needs a step number", false) : false;
+      o.has_step = true;
+      if (arg == "--at" && o.mode == "info") o.mode = "at";
+    } else if (arg == "--thread") {
+      std::uint32_t t = 0;
+      if (!value(v) || !parse_number(v, t)) return error.empty() ? (error = "--thread needs a thread id", false) : false;
+      o.thread = t;
+    } else if (arg == "--last-write" || arg == "--origin") {
+      if (!value(o.name)) return false;
+      o.mode = arg.substr(2);
+    } else if (arg == "--events") {
+      if (!value(v)) return false;
+      std::size_t dots = v.find("..");
+      if (dots == std::string::npos || !parse_number(v.substr(0, dots), o.first) ||
+          !parse_number(v.substr(dots + 2), o.last)) {
+        error = "--events needs a range A..B";
+        return false;
+      }
+      o.mode = "events";
+    } else if (arg == "--bench-seek") {
+      if (!value(v) || !parse_number(v, o.count) || o.count == 0) {
+        return error.empty() ? (error = "--bench-seek needs a positive count", false) : false;
+      }
+      o.mode = "bench-seek";
+    } else if (arg == "--seed") {
+      if (!value(v) || !parse_number(v, o.seed)) return error.empty() ? (error = "--seed needs a number", false) : false;
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      error = "unknown option '" + arg + "'";
+      return false;
+    } else if (o.path.empty()) {
+      o.path = arg;
+    } else {
+      error = "unexpected argument '" + arg + "'";
+      return false;
+    }
+  }
+  if (o.path.empty()) {
+    error = "missing the trace file";
+    return false;
+  }
+  if ((o.mode == "last-write" || o.mode == "origin") && !o.has_step) {
+    error = "--" + o.mode + " needs " + (o.mode == "origin" ? "--at STEP" : "--before STEP");
+    return false;
+  }
+  return true;
+}
+
+std::string mib(std::uint64_t bytes) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+
+std::string ratio(std::uint64_t a, std::uint64_t b) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f", b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b));
+  return buf;
+}
+
+const char* status_word(const rec::TraceInfo& info) {
+  if (info.status == MachineStatus::Finished) return "finished";
+  if (info.status == MachineStatus::Failed) return "failed";
+  return "running";
+}
+
+void print_info(const rec::TraceInfo& info, const std::string& path, bool json) {
+  if (json) {
+    nlohmann::json j{{"file", path},
+                     {"format_version", info.format_version},
+                     {"min_readable_version", info.min_readable_version},
+                     {"writer", info.writer},
+                     {"program", info.program_path},
+                     {"entry", info.config.entry},
+                     {"effects", effect_mode_name(info.config.effects)},
+                     {"seed", info.config.seed},
+                     {"fs_root", info.config.fs_root},
+                     {"complete", info.complete},
+                     {"status", status_word(info)},
+                     {"steps", info.steps},
+                     {"ticks", info.final_tick},
+                     {"threads", info.threads},
+                     {"blocks", info.blocks},
+                     {"keyframes", info.keyframes},
+                     {"file_bytes", info.file_bytes},
+                     {"delta_raw_bytes", info.raw_bytes},
+                     {"delta_bytes", info.delta_bytes},
+                     {"keyframe_bytes", info.keyframe_bytes},
+                     {"keyframe_raw_bytes", info.keyframe_raw_bytes},
+                     {"program_bytes", info.program_bytes}};
+    if (!info.complete) j["incomplete_reason"] = info.incomplete_reason;
+    if (info.error) j["error"] = info.error->display();
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::string out;
+  out += "trace:       " + path + "\n";
+  out += "format:      version " + std::to_string(info.format_version) + " (readable by version " +
+         std::to_string(info.min_readable_version) + " and later; this dustrun reads " +
+         std::to_string(rec::kOldestReadableVersion) + ".." + std::to_string(rec::kFormatVersion) + ")\n";
+  out += "recorded by: " + info.writer + "\n";
+  out += "program:     " + info.program_path + " (embedded, " + std::to_string(info.program_bytes) + " bytes)\n";
+  out += "run:         entry " + info.config.entry + ", effects " + effect_mode_name(info.config.effects) + ", seed " +
+         std::to_string(info.config.seed) + (info.config.fs_root.empty() ? "" : ", fs-root " + info.config.fs_root) +
+         "\n";
+  if (info.complete) {
+    out += std::string("status:      complete, run ") + status_word(info);
+    if (info.error) out += " in thread " + std::to_string(info.error_thread) + ": " + info.error->display();
+    out += "\n";
+  } else {
+    out += "status:      INCOMPLETE (" + info.incomplete_reason + "); readable up to step " +
+           std::to_string(info.steps) + "\n";
+  }
+  out += "steps:       " + std::to_string(info.steps) + "\n";
+  out += "ticks:       " + std::to_string(info.final_tick) + "\n";
+  out += "threads:     " + std::to_string(info.threads) + "\n";
+  out += "blocks:      " + std::to_string(info.blocks) + "\n";
+  out += "keyframes:   " + std::to_string(info.keyframes) + "\n";
+  out += "file:        " + std::to_string(info.file_bytes) + " bytes (" + mib(info.file_bytes) + "), " +
+         ratio(info.file_bytes, info.steps) + " bytes/step\n";
+  out += "deltas:      " + std::to_string(info.raw_bytes) + " bytes raw -> " + std::to_string(info.delta_bytes) +
+         " stored (compression ratio " + ratio(info.raw_bytes, info.delta_bytes) + ")\n";
+  out += "keyframes:   " + std::to_string(info.keyframe_raw_bytes) + " bytes raw -> " +
+         std::to_string(info.keyframe_bytes) + " stored (compression ratio " +
+         ratio(info.keyframe_raw_bytes, info.keyframe_bytes) + ")\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+int bench_seek(rec::TraceReader& reader, const InspectOptions& o) {
+  std::uint64_t steps = reader.info().steps;
+  std::mt19937_64 rng(o.seed);
+  std::vector<double> ms;
+  ms.reserve(o.count);
+  for (std::uint64_t i = 0; i < o.count; ++i) {
+    std::uint64_t target = steps == 0 ? 0 : rng() % (steps + 1);
+    auto start = std::chrono::steady_clock::now();
+    Machine m = reader.state_at(target);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    if (m.steps != target) {
+      std::cerr << "dustrun: seek to step " << target << " reached step " << m.steps << "\n";
+      return kExitDivergence;
+    }
+  }
+  std::sort(ms.begin(), ms.end());
+  auto pct = [&](double p) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * static_cast<double>(ms.size())))]; };
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("state_at over %llu random steps of %llu: p50 %.3f ms, p99 %.3f ms, max %.3f ms; peak RSS %.1f MiB\n",
+              static_cast<unsigned long long>(o.count), static_cast<unsigned long long>(steps), pct(0.50), pct(0.99),
+              ms.back(), static_cast<double>(usage.ru_maxrss) / 1024.0);
+  return kExitOk;
+}
+
+}  // namespace
+
+int inspect_command(const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "-h" || args[0] == "--help")) {
+    std::cout << kInspectUsage;
+    return kExitOk;
+  }
+  InspectOptions o;
+  std::string error;
+  if (!parse_args(args, o, error)) {
+    std::cerr << "dustrun: " << error << "\n\n" << kInspectUsage;
+    return kExitUsage;
+  }
+  std::unique_ptr<rec::TraceReader> reader = rec::TraceReader::open(o.path, intrinsics(), error);
+  if (!reader) {
+    std::cerr << "dustrun: " << error << "\n";
+    return kExitBadTrace;
+  }
+  const rec::TraceInfo& info = reader->info();
+  std::shared_ptr<const Program> program = reader->program();
+
+  if (o.mode == "info") {
+    if (!reader->verify(error)) {
+      std::cerr << "dustrun: " << error << "\n";
+      return kExitBadTrace;
+    }
+    print_info(info, o.path, o.json);
+  } else if (o.mode == "at") {
+    Machine m = reader->state_at(o.step);
+    std::string text = o.json ? rec::state_json(m) : rec::state_text(m);
+    if (o.step > info.steps) std::cerr << "dustrun: the trace has " << info.steps << " steps; showing the last\n";
+    std::cout << text << (o.json ? "\n" : "");
+  } else if (o.mode == "events") {
+    for (const StepEvent& e : reader->events(o.first, o.last)) std::cout << rec::describe_step(*program, e) << "\n";
+  } else if (o.mode == "last-write") {
+    std::optional<std::uint64_t> step = reader->last_write(o.name, o.step, o.thread);
+    if (!step) {
+      std::cout << "no write to " << o.name << " before step " << o.step << "\n";
+    } else {
+      std::vector<StepEvent> events = reader->events(*step, *step + 1);
+      std::cout << "step " << *step;
+      if (!events.empty()) std::cout << ": " << rec::describe_step(*program, events.front());
+      std::cout << "\n";
+    }
+  } else if (o.mode == "origin") {
+    std::vector<rec::OriginLink> links = reader->origin(o.name, o.step, o.thread);
+    if (links.empty()) std::cout << "no write to " << o.name << " before step " << o.step << "\n";
+    for (const rec::OriginLink& link : links) {
+      std::cout << "step " << link.step << " thread " << link.thread << ": " << link.name << " = " << link.value;
+      if (!link.reads.empty()) {
+        std::cout << "  <- reads";
+        for (const std::string& r : link.reads) std::cout << " " << r;
+      }
+      std::cout << "\n";
+    }
+  } else if (o.mode == "bench-seek") {
+    int code = bench_seek(*reader, o);
+    if (code != kExitOk) return code;
+  }
+  std::cout.flush();
+
+  if (!reader->last_error().empty()) {
+    std::cerr << "dustrun: " << reader->last_error() << "\n";
+    return reader->last_error().find("diverges") != std::string::npos ? kExitDivergence : kExitBadTrace;
+  }
+  if (!info.complete) {
+    std::cerr << "dustrun: " << o.path << ": incomplete trace (" << info.incomplete_reason << "); read up to step "
+              << info.steps << "\n";
+    return kExitTraceIncomplete;
+  }
+  return kExitOk;
+}
+
+}  // namespace dust::cli

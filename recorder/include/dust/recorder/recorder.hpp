@@ -1,0 +1,55 @@
+// recorder.hpp — records a run into a .dtrace file.
+//
+// The Recorder is an ExecutionObserver: hand it to run_to_end and every
+// step is encoded as a compact delta, blocks of deltas are compressed and
+// written as they fill, and a keyframe (the whole machine) precedes a
+// block every `keyframe_steps` steps, so any step can be reached by
+// re-executing at most that many steps. The file is usable even if the
+// process dies mid-run: see trace_format.hpp.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "dust/observer.hpp"
+
+namespace dust::rec {
+
+struct RecorderOptions {
+  std::uint32_t block_steps = 8192;        // a block closes after this many steps...
+  std::uint32_t block_bytes = 1u << 20;    // ...or this many delta bytes
+  std::uint32_t keyframe_steps = 8192;     // the least distance between keyframes
+  bool progress = false;                   // a progress line on stderr
+};
+
+struct RecorderStats {
+  std::uint64_t steps = 0;
+  std::uint64_t blocks = 0;
+  std::uint64_t keyframes = 0;
+  std::uint64_t raw_delta_bytes = 0;
+  std::uint64_t file_bytes = 0;
+};
+
+class Recorder final : public ExecutionObserver {
+ public:
+  // `program_text` is the DIR the machine runs; it is embedded in the trace
+  // so replay needs nothing else. `program_path` is only reported.
+  Recorder(std::string trace_path, std::string program_text, std::string program_path, RecorderOptions options = {});
+  ~Recorder() override;
+
+  void on_start(const Machine& machine) override;
+  void on_step(const Machine& machine, const StepEvent& event) override;
+  void on_finish(const Machine& machine) override;
+
+  // False once writing failed; the run goes on but the trace is cut there.
+  bool ok() const;
+  const std::string& error() const;
+  const RecorderStats& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dust::rec

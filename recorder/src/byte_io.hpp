@@ -1,0 +1,126 @@
+// byte_io.hpp — the recorder's binary encoding primitives: little-endian
+// fixed-width integers, LEB128 varints and zigzag for signed numbers.
+//
+// A ByteReader never reads past its end: every read reports failure
+// instead, so a hostile or truncated trace is an error value, not a crash.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dust::rec {
+
+inline std::uint64_t zigzag(std::int64_t v) {
+  return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+inline std::int64_t unzigzag(std::uint64_t v) {
+  return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
+}
+
+class ByteWriter {
+ public:
+  explicit ByteWriter(std::string& out) : out_(out) {}
+
+  void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void u32(std::uint32_t v) { fixed(v, 4); }
+  void u64(std::uint64_t v) { fixed(v, 8); }
+  void varint(std::uint64_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void svarint(std::int64_t v) { varint(zigzag(v)); }
+  void bytes(std::string_view s) {
+    varint(s.size());
+    out_.append(s);
+  }
+  void raw(const void* p, std::size_t n) { out_.append(static_cast<const char*>(p), n); }
+  std::size_t size() const { return out_.size(); }
+  std::string& buffer() { return out_; }
+
+ private:
+  void fixed(std::uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  }
+  std::string& out_;
+};
+
+class ByteReader {
+ public:
+  ByteReader() = default;
+  ByteReader(const char* data, std::size_t size) : p_(data), end_(data + size), begin_(data) {}
+  explicit ByteReader(std::string_view s) : ByteReader(s.data(), s.size()) {}
+
+  bool ok() const { return ok_; }
+  bool at_end() const { return p_ == end_; }
+  std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
+  std::size_t remaining() const { return static_cast<std::size_t>(end_ - p_); }
+
+  std::uint8_t u8() {
+    if (!need(1)) return 0;
+    return static_cast<std::uint8_t>(*p_++);
+  }
+  std::uint32_t u32() { return static_cast<std::uint32_t>(fixed(4)); }
+  std::uint64_t u64() { return fixed(8); }
+  std::uint64_t varint() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (!need(1)) return 0;
+      auto b = static_cast<std::uint8_t>(*p_++);
+      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return v;
+    }
+    ok_ = false;
+    return 0;
+  }
+  std::int64_t svarint() { return unzigzag(varint()); }
+  std::uint32_t varint32() {
+    std::uint64_t v = varint();
+    if (v > 0xffffffffull) ok_ = false;
+    return static_cast<std::uint32_t>(v);
+  }
+  // A length-prefixed string; `limit` guards against absurd lengths.
+  std::string bytes() {
+    std::uint64_t n = varint();
+    if (!need(n)) return {};
+    std::string s(p_, static_cast<std::size_t>(n));
+    p_ += n;
+    return s;
+  }
+  std::string_view view(std::size_t n) {
+    if (!need(n)) return {};
+    std::string_view s(p_, n);
+    p_ += n;
+    return s;
+  }
+  void fail() { ok_ = false; }
+
+ private:
+  bool need(std::uint64_t n) {
+    if (!ok_ || n > static_cast<std::uint64_t>(end_ - p_)) {
+      ok_ = false;
+      p_ = end_;
+      return false;
+    }
+    return true;
+  }
+  std::uint64_t fixed(int n) {
+    if (!need(static_cast<std::uint64_t>(n))) return 0;
+    std::uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(p_[i])) << (8 * i);
+    p_ += n;
+    return v;
+  }
+
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  const char* begin_ = nullptr;
+  bool ok_ = true;
+};
+
+}  // namespace dust::rec

@@ -1,0 +1,119 @@
+// reader_impl.hpp — the TraceReader behind the interface: the open file,
+// its index, caches of decoded blocks and keyframes, and the re-execution
+// cursor. Split over trace_reader.cpp (opening, blocks, seeking, replay),
+// trace_queries.cpp (lifetimes, marks, reverse watchpoints) and
+// thread_lanes.cpp (timeline lanes).
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dust/recorder/trace_reader.hpp"
+#include "step_codec.hpp"
+#include "trace_chunks.hpp"
+#include "trace_io.hpp"
+
+namespace dust::rec {
+
+struct DecodedBlock {
+  std::vector<DecodedStep> steps;
+};
+
+class ReaderImpl final : public TraceReader {
+ public:
+  ReaderImpl(std::string path, const IntrinsicTable& intrinsics) : path_(std::move(path)), intrinsics_(intrinsics) {}
+  bool open(std::string& error);
+
+  const TraceInfo& info() const override { return info_; }
+  std::shared_ptr<const Program> program() const override { return program_; }
+  Machine state_at(std::uint64_t step) override;
+  std::vector<StepEvent> events(std::uint64_t first, std::uint64_t last) override;
+  std::uint64_t tick_at(std::uint64_t step) override;
+  std::vector<ThreadSegment> thread_lane(std::uint32_t thread, std::uint64_t first, std::uint64_t last,
+                                         std::uint64_t min_width) override;
+  std::vector<MutexSegment> mutex_lane(std::int64_t mutex, std::uint64_t first, std::uint64_t last,
+                                       std::uint64_t min_width) override;
+  std::vector<std::int64_t> mutexes() override;
+  std::vector<QLifetime> q_lifetimes() override;
+  std::vector<MemoryLifetime> memory_lifetimes() override;
+  std::vector<PhiMark> phi_marks() override;
+  std::vector<EffectMark> effect_marks(std::uint64_t first, std::uint64_t last) override;
+  std::optional<FailureMark> failure() override;
+  std::optional<std::uint64_t> last_write(const std::string& name, std::uint64_t before,
+                                          std::optional<std::uint32_t> thread) override;
+  std::vector<OriginLink> origin(const std::string& name, std::uint64_t at,
+                                 std::optional<std::uint32_t> thread) override;
+  const std::string& last_error() const override { return last_error_; }
+  bool verify(std::string& error) override;
+  Machine replay(std::optional<Divergence>& divergence, ExecutionObserver* observer) override;
+  const RunConfig& replay_config() const override { return replay_config_; }
+
+  // ---- for the query and lane code ----
+  const std::vector<BlockEntry>& blocks() const { return blocks_; }
+  // The block holding `step`, or blocks().size() if none does.
+  std::size_t block_at(std::uint64_t step) const;
+  // The decoded steps of block `b`; null (and last_error) if it is unreadable.
+  std::shared_ptr<const DecodedBlock> decoded(std::size_t b);
+  // The decoded step `step`, or null.
+  const DecodedStep* decoded_step(std::uint64_t step, std::shared_ptr<const DecodedBlock>& holder);
+
+ private:
+  struct Cursor {
+    std::optional<Machine> machine;
+    std::uint64_t step = 0;
+    std::size_t block = 0;
+    std::size_t pos = 0;
+    std::shared_ptr<const std::string> raw;  // deltas of `block`, once entered
+    bool diverged = false;
+  };
+
+  std::string where(const std::string& what, std::uint64_t offset) const;
+  bool read_header(std::string& error);
+  bool read_footer_index(std::uint64_t body, bool& found, std::string& error);
+  bool scan_chunks(std::uint64_t body, std::string& error);
+  bool check_structure(std::string& error);
+  bool collect_inputs(std::string& error);
+  void fill_info();
+  std::shared_ptr<const std::string> block_deltas(std::size_t b);
+  bool load_keyframe(std::size_t k, Machine& out);
+  bool seek(std::uint64_t step);
+  // Runs the cursor forward to `target`, checking each step against the
+  // recording; `on_event` sees each event. Stops early on a divergence when
+  // `stop_on_divergence`.
+  template <class OnEvent>
+  void advance(std::uint64_t target, bool stop_on_divergence, OnEvent&& on_event);
+  void note_divergence(std::uint64_t step, const StepEvent& replayed);
+
+  std::string path_;
+  const IntrinsicTable& intrinsics_;
+  TraceFile file_;
+  TraceInfo info_;
+  ConfigChunk config_;
+  std::optional<FinishChunk> finish_;
+  std::shared_ptr<const Program> program_;
+  RunConfig replay_config_;
+  std::vector<BlockEntry> blocks_;
+  std::vector<KeyframeEntry> keyframes_;
+  std::uint64_t index_offset_ = 0;  // where the chunks end (the index, or the end of the file)
+  std::string incomplete_reason_;
+  std::string last_error_;
+  std::optional<Divergence> divergence_;
+
+  std::deque<std::pair<std::size_t, std::shared_ptr<const std::string>>> delta_cache_;
+  std::deque<std::pair<std::size_t, std::shared_ptr<const DecodedBlock>>> decoded_cache_;
+  std::unique_ptr<StepEncoder> encoder_;
+  Cursor cursor_;
+
+  // Computed once, on first use.
+  std::optional<std::vector<QLifetime>> q_lifetimes_;
+  std::optional<std::vector<MemoryLifetime>> memory_lifetimes_;
+  std::optional<std::vector<PhiMark>> phi_marks_;
+
+ public:
+  const std::string& incomplete_reason() const { return incomplete_reason_; }
+};
+
+}  // namespace dust::rec

@@ -1,0 +1,608 @@
+// step_codec.cpp — encoding and decoding step deltas (see step_codec.hpp).
+#include "step_codec.hpp"
+
+#include <algorithm>
+
+namespace dust::rec {
+
+namespace {
+
+// Head byte.
+constexpr std::uint8_t kKindMask = 0x07;
+constexpr std::uint8_t kStmtPredicted = 0x08;
+constexpr std::uint8_t kSameThread = 0x10;
+constexpr std::uint8_t kUsualTick = 0x20;
+constexpr std::uint8_t kHasWrites = 0x40;
+constexpr std::uint8_t kHasExtras = 0x80;
+
+// Extras byte.
+constexpr std::uint8_t kProcExplicit = 0x01;
+constexpr std::uint8_t kDepthExplicit = 0x02;
+constexpr std::uint8_t kHasEffect = 0x04;
+constexpr std::uint8_t kHasQ = 0x08;
+constexpr std::uint8_t kHasPhi = 0x10;
+constexpr std::uint8_t kHasLib = 0x20;
+constexpr std::uint8_t kHasError = 0x40;
+constexpr std::uint8_t kHasChanges = 0x80;
+
+// Write byte: bits 0-2 tag, then these, then a two-bit Int mode.
+constexpr std::uint8_t kSlotPredicted = 0x08;
+constexpr std::uint8_t kMoreWrites = 0x10;
+constexpr int kModeShift = 5;
+enum IntMode : std::uint8_t { kIntAsPredicted = 0, kIntDeltaOfDelta = 1, kIntAbsolute = 2 };
+
+constexpr std::uint32_t kMaxThreads = 1u << 24;
+constexpr int kMaxValueDepth = 10000;
+
+std::uint64_t usual_tick(StepKind kind) { return kind == StepKind::Statement || kind == StepKind::Check ? 1 : 0; }
+
+std::int64_t wrapping_add(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+std::int64_t wrapping_sub(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+}
+
+// Statements are coded as stmt + 1 so that kNoStmt is 0.
+std::int64_t stmt_code(std::uint32_t stmt) { return static_cast<std::int64_t>(static_cast<std::uint32_t>(stmt + 1u)); }
+
+bool waits(ThreadState s) { return s == ThreadState::Blocked || s == ThreadState::Sleeping; }
+
+void encode_value_body(ByteWriter& w, const Value& v) {
+  switch (v.tag()) {
+    case ValueTag::Unbound:
+    case ValueTag::Unit: break;
+    case ValueTag::Int: w.svarint(v.as_int()); break;
+    case ValueTag::Bool: w.u8(v.as_bool() ? 1 : 0); break;
+    case ValueTag::String: w.bytes(v.as_string()); break;
+    case ValueTag::Struct:
+      w.bytes(v.struct_type());
+      w.varint(v.struct_fields().size());
+      for (const auto& [name, field] : v.struct_fields()) {
+        w.bytes(name);
+        encode_value(w, field);
+      }
+      break;
+    case ValueTag::Array:
+      w.varint(v.array_items().size());
+      for (const Value& item : v.array_items()) encode_value(w, item);
+      break;
+  }
+}
+
+bool decode_value_body(ByteReader& in, ValueTag tag, Value& out, int depth) {
+  switch (tag) {
+    case ValueTag::Unbound: out = Value(); return true;
+    case ValueTag::Unit: out = Value::unit(); return true;
+    case ValueTag::Int: out = Value::integer(in.svarint()); return in.ok();
+    case ValueTag::Bool: {
+      std::uint8_t b = in.u8();
+      if (b > 1) return false;
+      out = Value::boolean(b != 0);
+      return in.ok();
+    }
+    case ValueTag::String: {
+      std::string s = in.bytes();
+      if (!in.ok()) return false;
+      out = Value::string(std::move(s));
+      return true;
+    }
+    case ValueTag::Struct: {
+      std::string type = in.bytes();
+      std::uint64_t n = in.varint();
+      if (!in.ok() || n > in.remaining()) return false;
+      std::vector<std::pair<std::string, Value>> fields;
+      fields.reserve(static_cast<std::size_t>(n));
+      for (std::uint64_t i = 0; i < n; ++i) {
+        std::string name = in.bytes();
+        Value field;
+        if (!in.ok() || !decode_value(in, field, depth + 1)) return false;
+        fields.emplace_back(std::move(name), std::move(field));
+      }
+      out = Value::structure(std::move(type), std::move(fields));
+      return true;
+    }
+    case ValueTag::Array: {
+      std::uint64_t n = in.varint();
+      if (!in.ok() || n > in.remaining()) return false;
+      std::vector<Value> items;
+      items.reserve(static_cast<std::size_t>(n));
+      for (std::uint64_t i = 0; i < n; ++i) {
+        Value item;
+        if (!decode_value(in, item, depth + 1)) return false;
+        items.push_back(std::move(item));
+      }
+      out = Value::array(std::move(items));
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void encode_value(ByteWriter& w, const Value& v) {
+  w.u8(static_cast<std::uint8_t>(v.tag()));
+  encode_value_body(w, v);
+}
+
+bool decode_value(ByteReader& in, Value& out, int depth) {
+  if (depth > kMaxValueDepth) return false;
+  std::uint8_t tag = in.u8();
+  if (!in.ok() || tag > static_cast<std::uint8_t>(ValueTag::Array)) return false;
+  return decode_value_body(in, static_cast<ValueTag>(tag), out, depth);
+}
+
+// ---- StateTracker ----
+
+void StateTracker::resync(const Machine& machine) {
+  threads_.clear();
+  sleeping_ = 0;
+  for (const Thread& t : machine.threads) {
+    threads_.push_back(ThreadShadow{t.state, t.wait.kind, t.wait.id});
+    if (t.state == ThreadState::Sleeping) ++sleeping_;
+  }
+  mutexes_.clear();
+  for (const MutexState& m : machine.k.mutexes) mutexes_.push_back(MutexShadow{m.owner, m.waiters});
+}
+
+void StateTracker::compare_thread(const Machine& machine, std::uint32_t tid, std::vector<ThreadChange>& out) {
+  const Thread& t = machine.threads[tid];
+  bool is_new = tid >= threads_.size();
+  if (is_new) threads_.resize(tid + 1);
+  ThreadShadow& shadow = threads_[tid];
+  if (!is_new && shadow.state == t.state && shadow.wait_kind == t.wait.kind && shadow.wait_id == t.wait.id) return;
+  if (!is_new && shadow.state == ThreadState::Sleeping) --sleeping_;
+  if (t.state == ThreadState::Sleeping) ++sleeping_;
+  shadow = ThreadShadow{t.state, t.wait.kind, t.wait.id};
+  ThreadChange change{tid, t.state, t.wait.kind, t.wait.id, {}};
+  if (waits(t.state)) change.wait = t.wait.description;
+  out.push_back(std::move(change));
+}
+
+void StateTracker::observe(const Machine& machine, const StepEvent& event, std::vector<ThreadChange>& threads,
+                           std::vector<MutexChange>& mutexes) {
+  threads.clear();
+  mutexes.clear();
+  auto count = static_cast<std::uint32_t>(machine.threads.size());
+  // Another thread's state can only change through a library call, a
+  // wake-up by time, a thread appearing or a non-statement step; anything
+  // else can only touch the thread that ran.
+  bool everyone = count != threads_.size() || !event.lib.empty() || sleeping_ > 0 ||
+                  (event.kind != StepKind::Statement && event.kind != StepKind::Check);
+  if (everyone) {
+    for (std::uint32_t tid = 0; tid < count; ++tid) compare_thread(machine, tid, threads);
+  } else if (event.thread < count) {
+    const Thread& t = machine.threads[event.thread];
+    const ThreadShadow& shadow = threads_[event.thread];
+    if (shadow.state != t.state || shadow.wait_kind != t.wait.kind || shadow.wait_id != t.wait.id) {
+      compare_thread(machine, event.thread, threads);
+    }
+  }
+  if (event.lib.empty()) return;
+  const std::vector<MutexState>& current = machine.k.mutexes;
+  for (std::size_t i = 0; i < current.size(); ++i) {
+    bool is_new = i >= mutexes_.size();
+    if (is_new) mutexes_.resize(i + 1);
+    MutexShadow& shadow = mutexes_[i];
+    if (!is_new && shadow.owner == current[i].owner && shadow.waiters == current[i].waiters) continue;
+    shadow.owner = current[i].owner;
+    shadow.waiters = current[i].waiters;
+    mutexes.push_back(MutexChange{current[i].id, current[i].owner, current[i].waiters});
+  }
+}
+
+// ---- StepPredictor ----
+
+StepPredictor::StepPredictor(const Program& program) : program_(program) {
+  stmt_proc_.assign(program.stmts.size(), 0);
+  for (const Block& b : program.blocks) {
+    for (std::uint32_t i = 0; i < b.count && b.first + i < stmt_proc_.size(); ++i) stmt_proc_[b.first + i] = b.proc;
+  }
+  std::uint32_t total = 0;
+  for (const Proc& p : program.procs) {
+    slot_base_.push_back(total);
+    slot_count_.push_back(p.slot_count());
+    total += p.slot_count();
+  }
+  int_slots_.resize(total + 1);
+  successor_.resize(program.stmts.size() + 1);
+}
+
+void StepPredictor::reset() {
+  if (++generation_ == 0) {
+    // The generation counter wrapped: old stamps could look current again.
+    std::fill(int_slots_.begin(), int_slots_.end(), IntSlot{});
+    std::fill(successor_.begin(), successor_.end(), std::pair<std::uint32_t, std::uint32_t>{0, 0});
+    threads_.clear();
+    generation_ = 1;
+  }
+  previous_thread = kNoThread;
+  strings.clear();
+  string_ids.clear();
+}
+
+// ---- StepEncoder ----
+
+void StepEncoder::begin_block(const Machine& machine) {
+  predictor_.reset();
+  tracker_.resync(machine);
+}
+
+void StepEncoder::put_string(ByteWriter& w, const std::string& s) {
+  auto it = predictor_.string_ids.find(s);
+  if (it != predictor_.string_ids.end()) {
+    w.varint(it->second + 1);
+    return;
+  }
+  w.varint(0);
+  w.bytes(s);
+  predictor_.string_ids.emplace(s, static_cast<std::uint32_t>(predictor_.strings.size()));
+  predictor_.strings.push_back(s);
+}
+
+void StepEncoder::put_write(ByteWriter& w, const StepEvent& event, const BindingWrite& write, bool more) {
+  const Value& v = write.new_value;
+  bool predicted = predictor_.slot_predicted(event, write);
+  auto byte = static_cast<std::uint8_t>(v.tag());
+  if (predicted) byte |= kSlotPredicted;
+  if (more) byte |= kMoreWrites;
+  std::int64_t payload = 0;
+  IntMode mode = kIntAbsolute;
+  StepPredictor::IntSlot& s = predictor_.int_slot(event, write.frame, write.slot);
+  if (s.filter_generation != predictor_.generation() || s.filter_thread != event.thread || predictor_.is_overflow(s)) {
+    s.filter_generation = predictor_.generation();
+    s.filter_thread = event.thread;
+    new_keys_.push_back(WrittenKey{event.proc, write.slot, event.thread});
+  }
+  if (v.is_int()) {
+    std::int64_t x = v.as_int();
+    if (predictor_.live(s)) {
+      std::int64_t dd = wrapping_sub(x, wrapping_add(s.last, s.delta));
+      mode = dd == 0 ? kIntAsPredicted : kIntDeltaOfDelta;
+      payload = dd;
+      s.delta = wrapping_sub(x, s.last);
+    } else {
+      payload = x;
+      s.delta = 0;
+    }
+    s.last = x;
+    predictor_.touch(s);
+    byte |= static_cast<std::uint8_t>(mode << kModeShift);
+  } else if (v.is_bool()) {
+    if (v.as_bool()) byte |= 1u << kModeShift;
+  }
+  w.u8(byte);
+  if (!predicted) {
+    w.svarint(static_cast<std::int64_t>(event.depth) - static_cast<std::int64_t>(write.frame));
+    w.varint(write.slot);
+  }
+  switch (v.tag()) {
+    case ValueTag::Int:
+      if (mode != kIntAsPredicted) w.svarint(payload);
+      break;
+    case ValueTag::Bool:
+    case ValueTag::Unit:
+    case ValueTag::Unbound: break;
+    default: encode_value_body(w, v); break;
+  }
+}
+
+void StepEncoder::encode(const Machine& machine, const StepEvent& event, std::string& out) {
+  tracker_.observe(machine, event, thread_changes_, mutex_changes_);
+  new_keys_.clear();
+  ByteWriter w(out);
+  const StepPredictor::ThreadPrediction* tp = predictor_.thread(event.thread);
+  std::size_t head_at = out.size();
+  w.u8(0);
+  auto head = static_cast<std::uint8_t>(event.kind);
+
+  if (event.thread == predictor_.previous_thread) {
+    head |= kSameThread;
+  } else {
+    w.varint(event.thread);
+  }
+  std::uint32_t predicted_stmt = predictor_.predicted_stmt(tp);
+  if (event.stmt == predicted_stmt) {
+    head |= kStmtPredicted;
+  } else {
+    w.svarint(stmt_code(event.stmt) - stmt_code(predicted_stmt));
+  }
+  std::uint64_t tick_delta = event.tick - event.tick_before;
+  if (tick_delta == usual_tick(event.kind)) {
+    head |= kUsualTick;
+  } else {
+    w.varint(tick_delta);
+  }
+
+  std::uint8_t extras = 0;
+  if (event.proc != predictor_.predicted_proc(tp, event.stmt)) extras |= kProcExplicit;
+  if (tp == nullptr || tp->depth != event.depth) extras |= kDepthExplicit;
+  if (event.has_effect) extras |= kHasEffect;
+  if (!event.q.empty()) extras |= kHasQ;
+  if (!event.phi.empty()) extras |= kHasPhi;
+  if (!event.lib.empty()) extras |= kHasLib;
+  if (event.error) extras |= kHasError;
+  if (!thread_changes_.empty() || !mutex_changes_.empty()) extras |= kHasChanges;
+  if (extras != 0) {
+    head |= kHasExtras;
+    w.u8(extras);
+    if (extras & kProcExplicit) w.varint(event.proc);
+    if (extras & kDepthExplicit) w.varint(event.depth);
+  }
+
+  if (!event.writes.empty()) {
+    head |= kHasWrites;
+    for (std::size_t i = 0; i < event.writes.size(); ++i) put_write(w, event, event.writes[i], i + 1 < event.writes.size());
+  }
+
+  if (extras & kHasEffect) {
+    put_string(w, event.effect.kind);
+    w.bytes(event.effect.payload);
+  }
+  if (extras & kHasQ) {
+    w.varint(event.q.size());
+    for (const QEvent& q : event.q) {
+      w.u8(static_cast<std::uint8_t>(q.op));
+      put_string(w, q.binding);
+      put_string(w, q.source);
+      put_string(w, q.resource);
+    }
+  }
+  if (extras & kHasPhi) {
+    w.varint(event.phi.size());
+    for (const PhiEvent& phi : event.phi) {
+      w.u8(static_cast<std::uint8_t>(phi.kind));
+      put_string(w, phi.detail);
+      put_string(w, phi.digest);
+    }
+  }
+  if (extras & kHasLib) {
+    w.varint(event.lib.size());
+    for (const LibEvent& lib : event.lib) {
+      w.u8(static_cast<std::uint8_t>(lib.kind));
+      w.svarint(lib.a);
+      w.svarint(lib.b);
+      w.svarint(lib.c);
+      w.bytes(lib.text);
+      w.bytes(lib.data);
+    }
+  }
+  if (extras & kHasError) {
+    w.u8(static_cast<std::uint8_t>(event.error->kind));
+    w.bytes(event.error->message);
+  }
+  if (extras & kHasChanges) {
+    w.varint(thread_changes_.size());
+    for (const ThreadChange& c : thread_changes_) {
+      w.varint(c.thread);
+      w.u8(static_cast<std::uint8_t>(c.state));
+      if (waits(c.state)) {
+        w.u8(static_cast<std::uint8_t>(c.wait_kind));
+        w.svarint(c.wait_id);
+        put_string(w, c.wait);
+      }
+    }
+    w.varint(mutex_changes_.size());
+    for (const MutexChange& c : mutex_changes_) {
+      w.svarint(c.id);
+      w.svarint(c.owner);
+      w.varint(c.waiters.size());
+      for (std::uint32_t t : c.waiters) w.varint(t);
+    }
+  }
+  out[head_at] = static_cast<char>(head);
+  predictor_.after_step(event);
+}
+
+// ---- StepDecoder ----
+
+void StepDecoder::begin_block(std::uint64_t first_step, std::uint64_t tick) {
+  predictor_.reset();
+  next_index_ = first_step;
+  tick_ = tick;
+}
+
+bool StepDecoder::get_string(ByteReader& in, std::string& s) {
+  std::uint64_t id = in.varint();
+  if (!in.ok()) return false;
+  if (id == 0) {
+    s = in.bytes();
+    if (!in.ok()) return false;
+    predictor_.strings.push_back(s);
+    return true;
+  }
+  if (id > predictor_.strings.size()) return false;
+  s = predictor_.strings[static_cast<std::size_t>(id - 1)];
+  return true;
+}
+
+bool StepDecoder::get_write(ByteReader& in, StepEvent& event, bool& more) {
+  std::uint8_t byte = in.u8();
+  if (!in.ok()) return false;
+  std::uint8_t tag = byte & 0x07;
+  if (tag > static_cast<std::uint8_t>(ValueTag::Array)) return false;
+  more = (byte & kMoreWrites) != 0;
+  auto mode = static_cast<IntMode>((byte >> kModeShift) & 0x03);
+  BindingWrite write;
+  write.frame = event.depth;
+  if (byte & kSlotPredicted) {
+    if (event.stmt >= program_.stmts.size()) return false;
+    write.slot = program_.stmts[event.stmt].slot;
+  } else {
+    std::int64_t back = in.svarint();
+    write.slot = in.varint32();
+    std::int64_t frame = static_cast<std::int64_t>(event.depth) - back;
+    if (!in.ok() || frame < 0 || frame > static_cast<std::int64_t>(kMaxCallDepth)) return false;
+    write.frame = static_cast<std::uint32_t>(frame);
+  }
+  switch (static_cast<ValueTag>(tag)) {
+    case ValueTag::Int: {
+      StepPredictor::IntSlot& s = predictor_.int_slot(event, write.frame, write.slot);
+      std::int64_t x = 0;
+      bool live = predictor_.live(s);
+      if (mode == kIntAbsolute) {
+        if (live) return false;
+        x = in.svarint();
+        s.delta = 0;
+      } else {
+        if (!live || mode > kIntAbsolute) return false;
+        std::int64_t dd = mode == kIntDeltaOfDelta ? in.svarint() : 0;
+        if (mode == kIntDeltaOfDelta && dd == 0) return false;
+        x = wrapping_add(wrapping_add(s.last, s.delta), dd);
+        s.delta = wrapping_sub(x, s.last);
+      }
+      s.last = x;
+      predictor_.touch(s);
+      write.new_value = Value::integer(x);
+      break;
+    }
+    case ValueTag::Bool: write.new_value = Value::boolean(mode != 0); break;
+    default:
+      if (!decode_value_body(in, static_cast<ValueTag>(tag), write.new_value, 0)) return false;
+      break;
+  }
+  event.writes.push_back(std::move(write));
+  return in.ok();
+}
+
+bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
+  StepEvent& ev = out.event;
+  ev.reset();
+  out.threads.clear();
+  out.mutexes.clear();
+  auto bad = [&](const char* what) {
+    error = std::string("malformed step ") + std::to_string(next_index_) + ": " + what;
+    return false;
+  };
+  std::uint8_t head = in.u8();
+  if (!in.ok()) return bad("missing");
+  std::uint8_t kind = head & kKindMask;
+  if (kind > static_cast<std::uint8_t>(StepKind::Failed)) return bad("unknown step kind");
+  ev.kind = static_cast<StepKind>(kind);
+  ev.index = next_index_;
+  ev.thread = (head & kSameThread) ? predictor_.previous_thread : in.varint32();
+  if (!in.ok() || ev.thread >= kMaxThreads) return bad("bad thread");
+  const StepPredictor::ThreadPrediction* tp = predictor_.thread(ev.thread);
+  std::uint32_t predicted_stmt = predictor_.predicted_stmt(tp);
+  if (head & kStmtPredicted) {
+    ev.stmt = predicted_stmt;
+  } else {
+    std::int64_t code = stmt_code(predicted_stmt) + in.svarint();
+    if (!in.ok() || code < 0 || code > 0xffffffffll) return bad("bad statement");
+    ev.stmt = static_cast<std::uint32_t>(code) - 1u;
+  }
+  if (ev.stmt != kNoStmt && ev.stmt >= program_.stmts.size()) return bad("statement out of range");
+  std::uint64_t tick_delta = (head & kUsualTick) ? usual_tick(ev.kind) : in.varint();
+  if (!in.ok()) return bad("bad tick");
+  ev.tick_before = tick_;
+  tick_ += tick_delta;
+  ev.tick = tick_;
+
+  std::uint8_t extras = (head & kHasExtras) ? in.u8() : 0;
+  ev.proc = (extras & kProcExplicit) ? in.varint32() : predictor_.predicted_proc(tp, ev.stmt);
+  if (!in.ok() || (ev.proc >= program_.procs.size() && !program_.procs.empty())) return bad("bad proc");
+  if (extras & kDepthExplicit) {
+    ev.depth = in.varint32();
+  } else if (tp != nullptr) {
+    ev.depth = tp->depth;
+  } else {
+    return bad("missing depth");
+  }
+  if (!in.ok() || ev.depth > kMaxCallDepth) return bad("bad depth");
+
+  if (head & kHasWrites) {
+    bool more = true;
+    while (more) {
+      if (!get_write(in, ev, more)) return bad("bad binding write");
+    }
+  }
+  if (extras & kHasEffect) {
+    ev.has_effect = true;
+    if (!get_string(in, ev.effect.kind)) return bad("bad effect");
+    ev.effect.payload = in.bytes();
+  }
+  if (extras & kHasQ) {
+    std::uint64_t n = in.varint();
+    if (!in.ok() || n > in.remaining()) return bad("bad Q events");
+    for (std::uint64_t i = 0; i < n; ++i) {
+      QEvent q;
+      std::uint8_t op = in.u8();
+      if (op > static_cast<std::uint8_t>(QForm::Consume)) return bad("bad Q form");
+      q.op = static_cast<QForm>(op);
+      if (!get_string(in, q.binding) || !get_string(in, q.source) || !get_string(in, q.resource)) return bad("bad Q event");
+      ev.q.push_back(std::move(q));
+    }
+  }
+  if (extras & kHasPhi) {
+    std::uint64_t n = in.varint();
+    if (!in.ok() || n > in.remaining()) return bad("bad Φ events");
+    for (std::uint64_t i = 0; i < n; ++i) {
+      PhiEvent phi;
+      std::uint8_t k = in.u8();
+      if (k > static_cast<std::uint8_t>(PhiEventKind::Refused)) return bad("bad Φ kind");
+      phi.kind = static_cast<PhiEventKind>(k);
+      if (!get_string(in, phi.detail) || !get_string(in, phi.digest)) return bad("bad Φ event");
+      ev.phi.push_back(std::move(phi));
+    }
+  }
+  if (extras & kHasLib) {
+    std::uint64_t n = in.varint();
+    if (!in.ok() || n > in.remaining()) return bad("bad library events");
+    for (std::uint64_t i = 0; i < n; ++i) {
+      LibEvent lib;
+      std::uint8_t k = in.u8();
+      if (k > static_cast<std::uint8_t>(LibEventKind::Leak)) return bad("bad library event kind");
+      lib.kind = static_cast<LibEventKind>(k);
+      lib.a = in.svarint();
+      lib.b = in.svarint();
+      lib.c = in.svarint();
+      lib.text = in.bytes();
+      lib.data = in.bytes();
+      ev.lib.push_back(std::move(lib));
+    }
+  }
+  if (extras & kHasError) {
+    std::uint8_t k = in.u8();
+    if (k > static_cast<std::uint8_t>(ErrorKind::Runtime)) return bad("bad error kind");
+    ev.error = DvmError{static_cast<ErrorKind>(k), in.bytes()};
+  }
+  if (extras & kHasChanges) {
+    std::uint64_t n = in.varint();
+    if (!in.ok() || n > in.remaining()) return bad("bad thread changes");
+    for (std::uint64_t i = 0; i < n; ++i) {
+      ThreadChange c;
+      c.thread = in.varint32();
+      std::uint8_t state = in.u8();
+      if (!in.ok() || c.thread >= kMaxThreads || state > static_cast<std::uint8_t>(ThreadState::Finished)) {
+        return bad("bad thread change");
+      }
+      c.state = static_cast<ThreadState>(state);
+      if (waits(c.state)) {
+        std::uint8_t wk = in.u8();
+        if (wk > static_cast<std::uint8_t>(WaitKind::Sleep)) return bad("bad wait kind");
+        c.wait_kind = static_cast<WaitKind>(wk);
+        c.wait_id = in.svarint();
+        if (!get_string(in, c.wait)) return bad("bad wait");
+      }
+      out.threads.push_back(std::move(c));
+    }
+    std::uint64_t m = in.varint();
+    if (!in.ok() || m > in.remaining()) return bad("bad mutex changes");
+    for (std::uint64_t i = 0; i < m; ++i) {
+      MutexChange c;
+      c.id = in.svarint();
+      c.owner = in.svarint();
+      std::uint64_t waiters = in.varint();
+      if (!in.ok() || waiters > in.remaining()) return bad("bad mutex change");
+      for (std::uint64_t k = 0; k < waiters; ++k) c.waiters.push_back(in.varint32());
+      out.mutexes.push_back(std::move(c));
+    }
+  }
+  if (!in.ok()) return bad("truncated");
+  predictor_.after_step(ev);
+  ++next_index_;
+  return true;
+}
+
+}  // namespace dust::rec

@@ -1,0 +1,218 @@
+// step_codec.hpp — step deltas: how one StepEvent becomes a few bytes.
+//
+// Each step is a head byte (kind; whether the statement, the thread and the
+// tick advance are the predicted ones; whether writes or extras follow),
+// then only what the predictions missed. Statements are predicted from the
+// statement that followed the thread's previous statement last time, so a
+// loop costs no statement bytes. Int writes are predicted per (proc, slot)
+// from the last two values written there (delta of delta), so a counter
+// costs one byte. All predictor state is reset at the start of each block,
+// which makes every block decodable on its own.
+//
+// Thread and mutex state changes (a thread blocking, waking, finishing; a
+// mutex changing owner or waiters) are not in the StepEvent; the encoder
+// observes them on the machine after the step and records them with it, so
+// timeline lanes come from the deltas alone.
+//
+// The encoding is prefix-free and deterministic: replay re-encodes each
+// replayed step and compares bytes with the recording.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "byte_io.hpp"
+#include "dust/machine.hpp"
+#include "dust/step_event.hpp"
+
+namespace dust::rec {
+
+struct ThreadChange {
+  std::uint32_t thread = 0;
+  ThreadState state = ThreadState::Runnable;
+  WaitKind wait_kind = WaitKind::None;
+  std::int64_t wait_id = 0;
+  std::string wait;  // the wait description while Blocked or Sleeping
+};
+
+struct MutexChange {
+  std::int64_t id = 0;
+  std::int64_t owner = -1;
+  std::vector<std::uint32_t> waiters;
+};
+
+// One decoded step: the event (binding writes carry new values only) and
+// the state changes seen after it.
+struct DecodedStep {
+  StepEvent event;
+  std::vector<ThreadChange> threads;
+  std::vector<MutexChange> mutexes;
+};
+
+// The machine's thread and mutex states as last recorded.
+class StateTracker {
+ public:
+  void resync(const Machine& machine);
+  void observe(const Machine& machine, const StepEvent& event, std::vector<ThreadChange>& threads,
+               std::vector<MutexChange>& mutexes);
+
+ private:
+  struct ThreadShadow {
+    ThreadState state = ThreadState::Runnable;
+    WaitKind wait_kind = WaitKind::None;
+    std::int64_t wait_id = 0;
+  };
+  struct MutexShadow {
+    std::int64_t owner = -1;
+    std::vector<std::uint32_t> waiters;
+  };
+  void compare_thread(const Machine& machine, std::uint32_t tid, std::vector<ThreadChange>& out);
+
+  std::vector<ThreadShadow> threads_;
+  std::vector<MutexShadow> mutexes_;
+  std::uint32_t sleeping_ = 0;
+};
+
+// The prediction state shared by the encoder and the decoder: both must
+// evolve it identically. Its lookups run for every recorded step, so they
+// are inline.
+class StepPredictor {
+ public:
+  explicit StepPredictor(const Program& program);
+  void reset();
+
+  struct IntSlot {
+    std::uint32_t generation = 0;         // an Int was written here in this block
+    std::uint32_t filter_generation = 0;  // encoder only: the block summary knows of this slot...
+    std::uint32_t filter_thread = 0;      // ...as written by this thread
+    std::int64_t last = 0;
+    std::int64_t delta = 0;
+  };
+  struct ThreadPrediction {
+    std::uint32_t generation = 0;
+    std::uint32_t last_stmt = kNoStmt;
+    std::uint32_t depth = 0;
+    std::uint32_t proc = 0;
+  };
+
+  // The thread's prediction for this block, or null before its first step in it.
+  const ThreadPrediction* thread(std::uint32_t tid) const {
+    if (tid >= threads_.size() || threads_[tid].generation != generation_) return nullptr;
+    return &threads_[tid];
+  }
+  std::uint32_t predicted_stmt(const ThreadPrediction* tp) const {
+    if (tp == nullptr) return kNoStmt;
+    std::uint32_t index = tp->last_stmt + 1u;
+    if (index < successor_.size() && successor_[index].first == generation_) return successor_[index].second;
+    return tp->last_stmt == kNoStmt ? kNoStmt : tp->last_stmt + 1;
+  }
+  std::uint32_t predicted_proc(const ThreadPrediction* tp, std::uint32_t stmt) const {
+    if (stmt < stmt_proc_.size()) return stmt_proc_[stmt];
+    return tp == nullptr ? 0 : tp->proc;
+  }
+  bool slot_predicted(const StepEvent& event, const BindingWrite& write) const {
+    return event.stmt < program_.stmts.size() && write.frame == event.depth &&
+           write.slot == program_.stmts[event.stmt].slot;
+  }
+  // The per-(proc, slot) state of a write; writes outside the step's own
+  // frame share one overflow entry.
+  IntSlot& int_slot(const StepEvent& event, std::uint32_t frame, std::uint32_t slot) {
+    if (frame == event.depth && event.proc < slot_base_.size() && slot < slot_count_[event.proc]) {
+      return int_slots_[slot_base_[event.proc] + slot];
+    }
+    return int_slots_.back();
+  }
+  bool is_overflow(const IntSlot& s) const { return &s == &int_slots_.back(); }
+  bool live(const IntSlot& s) const { return s.generation == generation_; }
+  void touch(IntSlot& s) const { s.generation = generation_; }
+  std::uint32_t generation() const { return generation_; }
+  void after_step(const StepEvent& event) {
+    if (event.thread >= threads_.size()) threads_.resize(event.thread + 1);
+    ThreadPrediction& tp = threads_[event.thread];
+    if (tp.generation == generation_) {
+      std::uint32_t index = tp.last_stmt + 1u;
+      if (index < successor_.size()) successor_[index] = {generation_, event.stmt};
+    }
+    std::uint32_t depth = event.depth;
+    if (event.kind == StepKind::CallEnter) ++depth;
+    if (event.kind == StepKind::Return && depth > 0) --depth;
+    tp = ThreadPrediction{generation_, event.stmt, depth, event.proc};
+    previous_thread = event.thread;
+  }
+
+  std::uint32_t previous_thread = kNoThread;
+  static constexpr std::uint32_t kNoThread = 0xffffffffu;
+
+  // Per-block string table for names that repeat (effect kinds, Q names, waits).
+  std::vector<std::string> strings;
+  std::unordered_map<std::string, std::uint32_t> string_ids;
+
+ private:
+  const Program& program_;
+  std::uint32_t generation_ = 0;
+  std::vector<std::uint32_t> stmt_proc_;
+  std::vector<std::uint32_t> slot_base_;
+  std::vector<std::uint32_t> slot_count_;
+  std::vector<IntSlot> int_slots_;                                  // slot_base[proc] + slot; last = overflow
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> successor_;  // by stmt + 1: (generation, next stmt)
+  std::vector<ThreadPrediction> threads_;
+};
+
+// A binding slot written for the first time in a block (by that thread):
+// what the block summary's filter needs to learn.
+struct WrittenKey {
+  std::uint32_t proc = 0;
+  std::uint32_t slot = 0;
+  std::uint32_t thread = 0;
+};
+
+class StepEncoder {
+ public:
+  explicit StepEncoder(const Program& program) : predictor_(program) {}
+
+  // Called with the machine as it is before a block's first step.
+  void begin_block(const Machine& machine);
+  // Appends the step (and the state changes it caused) to `out`.
+  void encode(const Machine& machine, const StepEvent& event, std::string& out);
+
+  const std::vector<ThreadChange>& thread_changes() const { return thread_changes_; }
+  const std::vector<MutexChange>& mutex_changes() const { return mutex_changes_; }
+  const std::vector<WrittenKey>& new_keys() const { return new_keys_; }
+
+ private:
+  void put_string(ByteWriter& w, const std::string& s);
+  void put_write(ByteWriter& w, const StepEvent& event, const BindingWrite& write, bool more);
+
+  StepPredictor predictor_;
+  StateTracker tracker_;
+  std::vector<ThreadChange> thread_changes_;
+  std::vector<MutexChange> mutex_changes_;
+  std::vector<WrittenKey> new_keys_;
+};
+
+class StepDecoder {
+ public:
+  explicit StepDecoder(const Program& program) : predictor_(program), program_(program) {}
+
+  void begin_block(std::uint64_t first_step, std::uint64_t tick);
+  // Decodes the next step; false with `error` set if the bytes are malformed.
+  bool decode(ByteReader& in, DecodedStep& out, std::string& error);
+
+ private:
+  bool get_string(ByteReader& in, std::string& s);
+  bool get_write(ByteReader& in, StepEvent& event, bool& more);
+
+  StepPredictor predictor_;
+  const Program& program_;
+  std::uint64_t next_index_ = 0;
+  std::uint64_t tick_ = 0;
+};
+
+// Tagged value encoding, for values inside struct/array writes and for
+// anything else that must carry a whole Value.
+void encode_value(ByteWriter& w, const Value& v);
+bool decode_value(ByteReader& in, Value& out, int depth = 0);
+
+}  // namespace dust::rec

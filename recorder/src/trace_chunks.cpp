@@ -1,0 +1,149 @@
+// trace_chunks.cpp — encoding of config, finish, block and index payloads.
+#include "trace_chunks.hpp"
+
+#include "byte_io.hpp"
+
+namespace dust::rec {
+
+namespace {
+
+void put_error(ByteWriter& w, const DvmError& e) {
+  w.u8(static_cast<std::uint8_t>(e.kind));
+  w.bytes(e.message);
+}
+
+bool get_error(ByteReader& in, DvmError& e) {
+  std::uint8_t kind = in.u8();
+  if (kind > static_cast<std::uint8_t>(ErrorKind::Runtime)) return false;
+  e.kind = static_cast<ErrorKind>(kind);
+  e.message = in.bytes();
+  return in.ok();
+}
+
+}  // namespace
+
+std::string encode_config(const ConfigChunk& c) {
+  std::string out;
+  ByteWriter w(out);
+  w.bytes(c.config.entry);
+  w.u8(static_cast<std::uint8_t>(c.config.effects));
+  w.u64(c.config.seed);
+  w.bytes(c.config.fs_root);
+  w.bytes(c.program_path);
+  w.varint(c.block_steps);
+  w.varint(c.keyframe_steps);
+  w.bytes(c.writer);
+  return out;
+}
+
+bool decode_config(std::string_view bytes, ConfigChunk& c) {
+  ByteReader in(bytes);
+  c.config.entry = in.bytes();
+  std::uint8_t effects = in.u8();
+  if (effects > static_cast<std::uint8_t>(EffectMode::Realize)) return false;
+  c.config.effects = static_cast<EffectMode>(effects);
+  c.config.seed = in.u64();
+  c.config.fs_root = in.bytes();
+  c.program_path = in.bytes();
+  c.block_steps = in.varint32();
+  c.keyframe_steps = in.varint32();
+  c.writer = in.bytes();
+  return in.ok() && in.at_end();
+}
+
+std::string encode_finish(const FinishChunk& f) {
+  std::string out;
+  ByteWriter w(out);
+  w.u8(static_cast<std::uint8_t>(f.status));
+  w.u8(f.error ? 1 : 0);
+  if (f.error) put_error(w, *f.error);
+  w.varint(f.error_thread);
+  w.varint(f.tick);
+  w.varint(f.steps);
+  w.varint(f.threads);
+  return out;
+}
+
+bool decode_finish(std::string_view bytes, FinishChunk& f) {
+  ByteReader in(bytes);
+  std::uint8_t status = in.u8();
+  if (status > static_cast<std::uint8_t>(MachineStatus::Failed)) return false;
+  f.status = static_cast<MachineStatus>(status);
+  if (in.u8() != 0) {
+    DvmError e;
+    if (!get_error(in, e)) return false;
+    f.error = std::move(e);
+  }
+  f.error_thread = in.varint32();
+  f.tick = in.varint();
+  f.steps = in.varint();
+  f.threads = in.varint32();
+  return in.ok() && in.at_end();
+}
+
+std::string encode_block_payload(const BlockSummary& summary, std::string_view compressed_deltas) {
+  std::string summary_bytes;
+  ByteWriter s(summary_bytes);
+  write_summary(s, summary);
+  std::string out;
+  ByteWriter w(out);
+  w.bytes(summary_bytes);
+  w.raw(compressed_deltas.data(), compressed_deltas.size());
+  return out;
+}
+
+bool decode_block_payload(std::string_view payload, BlockSummary& summary, std::string_view& compressed_deltas) {
+  ByteReader in(payload);
+  std::uint64_t n = in.varint();
+  std::string_view summary_bytes = in.view(static_cast<std::size_t>(n));
+  if (!in.ok()) return false;
+  ByteReader s(summary_bytes);
+  if (!read_summary(s, summary) || !s.at_end()) return false;
+  compressed_deltas = payload.substr(in.offset());
+  return true;
+}
+
+std::string encode_index(const IndexChunk& index) {
+  std::string out;
+  ByteWriter w(out);
+  w.varint(index.blocks.size());
+  for (const BlockEntry& b : index.blocks) {
+    w.varint(b.offset);
+    w.varint(b.stored_bytes);
+    write_summary(w, b.summary);
+  }
+  w.varint(index.keyframes.size());
+  for (const KeyframeEntry& k : index.keyframes) {
+    w.varint(k.step);
+    w.varint(k.offset);
+    w.varint(k.stored_bytes);
+    w.varint(k.raw_bytes);
+  }
+  w.varint(index.finish_offset);
+  return out;
+}
+
+bool decode_index(std::string_view bytes, IndexChunk& index) {
+  ByteReader in(bytes);
+  std::uint64_t blocks = in.varint();
+  if (!in.ok() || blocks > in.remaining()) return false;
+  index.blocks.resize(static_cast<std::size_t>(blocks));
+  for (BlockEntry& b : index.blocks) {
+    b.offset = in.varint();
+    b.stored_bytes = in.varint();
+    if (!read_summary(in, b.summary)) return false;
+  }
+  std::uint64_t keyframes = in.varint();
+  if (!in.ok() || keyframes > in.remaining()) return false;
+  index.keyframes.resize(static_cast<std::size_t>(keyframes));
+  for (KeyframeEntry& k : index.keyframes) {
+    k.step = in.varint();
+    k.offset = in.varint();
+    k.stored_bytes = in.varint();
+    k.raw_bytes = in.varint();
+  }
+  index.finish_offset = in.varint();
+  return in.ok() && in.at_end();
+}
+
+}  // namespace dust::rec

@@ -1,0 +1,63 @@
+// trace_chunks.hpp — the payloads of a trace's chunks other than
+// keyframes (machine_archive) and step deltas (step_codec): the run
+// configuration, how the run finished, block payloads and the index.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "block_summary.hpp"
+#include "dust/machine.hpp"
+
+namespace dust::rec {
+
+struct ConfigChunk {
+  RunConfig config;
+  std::string program_path;
+  std::uint32_t block_steps = 0;
+  std::uint32_t keyframe_steps = 0;
+  std::string writer;  // the dustrun build that wrote the trace
+};
+std::string encode_config(const ConfigChunk& c);
+bool decode_config(std::string_view bytes, ConfigChunk& c);
+
+struct FinishChunk {
+  MachineStatus status = MachineStatus::Running;
+  std::optional<DvmError> error;
+  std::uint32_t error_thread = 0;
+  std::uint64_t tick = 0;
+  std::uint64_t steps = 0;
+  std::uint32_t threads = 0;
+};
+std::string encode_finish(const FinishChunk& f);
+bool decode_finish(std::string_view bytes, FinishChunk& f);
+
+// A block chunk's payload: its summary, then its LZ4-compressed deltas.
+std::string encode_block_payload(const BlockSummary& summary, std::string_view compressed_deltas);
+bool decode_block_payload(std::string_view payload, BlockSummary& summary, std::string_view& compressed_deltas);
+
+struct BlockEntry {
+  std::uint64_t offset = 0;       // of the chunk header
+  std::uint64_t stored_bytes = 0; // payload bytes on disk
+  BlockSummary summary;
+};
+
+struct KeyframeEntry {
+  std::uint64_t step = 0;
+  std::uint64_t offset = 0;
+  std::uint64_t stored_bytes = 0;
+  std::uint64_t raw_bytes = 0;
+};
+
+struct IndexChunk {
+  std::vector<BlockEntry> blocks;
+  std::vector<KeyframeEntry> keyframes;
+  std::uint64_t finish_offset = 0;
+};
+std::string encode_index(const IndexChunk& index);
+bool decode_index(std::string_view bytes, IndexChunk& index);
+
+}  // namespace dust::rec

@@ -1,0 +1,69 @@
+// trace_io.hpp — reading and writing the framing of a .dtrace file: the
+// file header, checksummed chunks, the footer, and LZ4 payloads (the
+// layout is described in dust/recorder/trace_format.hpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "dust/recorder/trace_format.hpp"
+
+namespace dust::rec {
+
+std::string lz4_compress(std::string_view raw);
+bool lz4_decompress(std::string_view stored, std::size_t raw_size, std::string& out);
+
+std::string encode_file_header(std::uint32_t version, std::uint32_t min_readable);
+std::string encode_chunk_header(const ChunkHeader& header);
+std::string encode_footer(std::uint64_t index_offset, std::uint32_t index_size);
+
+// Appends chunks to a new file, each with one write(2) as it comes, so a
+// killed writer leaves whole chunks behind.
+class TraceWriter {
+ public:
+  TraceWriter() = default;
+  TraceWriter(const TraceWriter&) = delete;
+  TraceWriter& operator=(const TraceWriter&) = delete;
+  ~TraceWriter();
+
+  bool open(const std::string& path, std::string& error);
+  bool write_chunk(ChunkType type, Codec codec, std::uint32_t raw_bytes, std::uint64_t first_step,
+                   std::uint32_t step_count, std::string_view payload, std::string& error);
+  bool write_footer(std::uint64_t index_offset, std::uint32_t index_size, std::string& error);
+  std::uint64_t offset() const { return offset_; }
+  void close();
+
+ private:
+  bool write_all(std::string_view a, std::string_view b, std::string& error);
+
+  int fd_ = -1;
+  std::string path_;
+  std::uint64_t offset_ = 0;
+};
+
+// A trace opened for reading with pread: nothing is read until asked.
+class TraceFile {
+ public:
+  TraceFile() = default;
+  TraceFile(const TraceFile&) = delete;
+  TraceFile& operator=(const TraceFile&) = delete;
+  ~TraceFile();
+
+  bool open(const std::string& path, std::string& error);
+  std::uint64_t size() const { return size_; }
+  bool read(std::uint64_t offset, std::size_t n, std::string& out) const;
+
+  enum class ChunkStatus { Ok, Truncated, Corrupt };
+  // Reads the chunk at `offset` and checks both checksums; `what` says
+  // what is wrong otherwise.
+  ChunkStatus read_chunk(std::uint64_t offset, ChunkHeader& header, std::string& payload, std::string& what) const;
+  // Reads and checks only the chunk header.
+  ChunkStatus read_chunk_header(std::uint64_t offset, ChunkHeader& header, std::string& what) const;
+
+ private:
+  int fd_ = -1;
+  std::uint64_t size_ = 0;
+};
+
+}  // namespace dust::rec

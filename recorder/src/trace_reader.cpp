@@ -1,0 +1,582 @@
+// trace_reader.cpp — opening a trace, reading its blocks and keyframes,
+// seeking by re-execution and replaying (see reader_impl.hpp).
+#include <algorithm>
+#include <cstring>
+
+#include "byte_io.hpp"
+#include "crc32.hpp"
+#include "dust/dir_loader.hpp"
+#include "dust/recorder/machine_archive.hpp"
+#include "dust/recorder/state_report.hpp"
+#include "reader_impl.hpp"
+
+namespace dust::rec {
+
+namespace {
+
+constexpr std::size_t kDeltaCacheBlocks = 8;
+constexpr std::size_t kDecodedCacheBlocks = 4;
+
+template <class T>
+void remember(std::deque<std::pair<std::size_t, T>>& cache, std::size_t key, T value, std::size_t capacity) {
+  cache.emplace_front(key, std::move(value));
+  while (cache.size() > capacity) cache.pop_back();
+}
+
+template <class T>
+const T* recall(std::deque<std::pair<std::size_t, T>>& cache, std::size_t key) {
+  for (auto it = cache.begin(); it != cache.end(); ++it) {
+    if (it->first == key) {
+      if (it != cache.begin()) {
+        auto entry = std::move(*it);
+        cache.erase(it);
+        cache.push_front(std::move(entry));
+      }
+      return &cache.front().second;
+    }
+  }
+  return nullptr;
+}
+
+std::string describe_changes(const std::vector<ThreadChange>& threads, const std::vector<MutexChange>& mutexes) {
+  std::string out;
+  for (const ThreadChange& c : threads) {
+    out += " | thread " + std::to_string(c.thread) + " -> " + thread_state_name(c.state);
+    if (!c.wait.empty()) out += " (" + c.wait + ")";
+  }
+  for (const MutexChange& c : mutexes) {
+    out += " | mutex " + std::to_string(c.id) + " owner " + std::to_string(c.owner) + " waiters [";
+    for (std::size_t i = 0; i < c.waiters.size(); ++i) out += (i ? "," : "") + std::to_string(c.waiters[i]);
+    out += "]";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<TraceReader> TraceReader::open(const std::string& path, const IntrinsicTable& intrinsics,
+                                               std::string& error) {
+  auto reader = std::make_unique<ReaderImpl>(path, intrinsics);
+  if (!reader->open(error)) return nullptr;
+  return reader;
+}
+
+std::string ReaderImpl::where(const std::string& what, std::uint64_t offset) const {
+  return path_ + ": " + what + " at offset " + std::to_string(offset);
+}
+
+bool ReaderImpl::read_header(std::string& error) {
+  std::string head;
+  if (!file_.read(0, kFileHeaderSize, head)) {
+    error = where("too short to be a trace (" + std::to_string(file_.size()) + " bytes)", 0);
+    return false;
+  }
+  if (std::memcmp(head.data(), kFileMagic, sizeof kFileMagic) != 0) {
+    error = where("not a Dust trace (bad magic)", 0);
+    return false;
+  }
+  ByteReader in(head);
+  in.view(sizeof kFileMagic);
+  std::uint32_t version = in.u32();
+  std::uint32_t min_readable = in.u32();
+  in.u32();  // flags
+  std::uint32_t crc = in.u32();
+  if (crc != crc32c(head.data(), kFileHeaderSize - 4)) {
+    error = where("corrupt file header (checksum mismatch)", 0);
+    return false;
+  }
+  if (min_readable > kFormatVersion || (version > kFormatVersion && min_readable == 0)) {
+    error = path_ + ": trace format version " + std::to_string(version) + " is newer than this dustrun supports (" +
+            std::to_string(kFormatVersion) + ")";
+    return false;
+  }
+  if (version < kOldestReadableVersion) {
+    error = path_ + ": trace format version " + std::to_string(version) +
+            " is older than this dustrun can read (oldest " + std::to_string(kOldestReadableVersion) + ")";
+    return false;
+  }
+  info_.format_version = version;
+  info_.min_readable_version = min_readable;
+  return true;
+}
+
+bool ReaderImpl::open(std::string& error) {
+  std::string os_error;
+  if (!file_.open(path_, os_error)) {
+    error = path_ + ": cannot open: " + os_error;
+    return false;
+  }
+  if (!read_header(error)) return false;
+
+  std::uint64_t offset = kFileHeaderSize;
+  ChunkHeader h;
+  std::string payload, what;
+  if (file_.read_chunk(offset, h, payload, what) != TraceFile::ChunkStatus::Ok || h.type != ChunkType::Config ||
+      !decode_config(payload, config_)) {
+    error = where(what.empty() ? "invalid config chunk" : what, offset);
+    return false;
+  }
+  offset += kChunkHeaderSize + h.stored_bytes;
+  std::string text;
+  if (file_.read_chunk(offset, h, payload, what) != TraceFile::ChunkStatus::Ok || h.type != ChunkType::Program ||
+      h.codec != Codec::Lz4 || !lz4_decompress(payload, h.raw_bytes, text)) {
+    error = where(what.empty() ? "invalid program chunk" : what, offset);
+    return false;
+  }
+  LoadResult loaded = load_dir_text(text);
+  if (!loaded.ok()) {
+    error = where("the embedded program does not load (" + loaded.error.display() + ")", offset);
+    return false;
+  }
+  program_ = loaded.program;
+  info_.program_bytes = text.size();
+  offset += kChunkHeaderSize + h.stored_bytes;
+
+  bool found = false;
+  if (!read_footer_index(offset, found, error)) return false;
+  if (!found && !scan_chunks(offset, error)) return false;
+  if (!check_structure(error)) return false;
+  fill_info();
+  replay_config_ = config_.config;
+  if (!collect_inputs(error)) return false;
+  encoder_ = std::make_unique<StepEncoder>(*program_);
+  return true;
+}
+
+bool ReaderImpl::read_footer_index(std::uint64_t body, bool& found, std::string& error) {
+  found = false;
+  std::uint64_t size = file_.size();
+  if (size < body + kFooterSize) return true;
+  std::uint64_t footer_at = size - kFooterSize;
+  std::string footer;
+  if (!file_.read(footer_at, kFooterSize, footer)) return true;
+  if (std::memcmp(footer.data() + 16, kFooterMagic, sizeof kFooterMagic) != 0) return true;
+  ByteReader in(footer);
+  std::uint64_t index_offset = in.u64();
+  std::uint32_t index_size = in.u32();
+  std::uint32_t crc = in.u32();
+  std::uint32_t expected = crc32c(footer.data(), 12);
+  expected = crc32c(kFooterMagic, sizeof kFooterMagic, expected);
+  if (crc != expected || index_offset < body || index_offset + index_size != footer_at) {
+    error = where("corrupt footer", footer_at);
+    return false;
+  }
+  ChunkHeader h;
+  std::string payload, what, raw;
+  IndexChunk index;
+  if (file_.read_chunk(index_offset, h, payload, what) != TraceFile::ChunkStatus::Ok || h.type != ChunkType::Index ||
+      !lz4_decompress(payload, h.raw_bytes, raw) || !decode_index(raw, index)) {
+    error = where(what.empty() ? "corrupt index" : what, index_offset);
+    return false;
+  }
+  FinishChunk finish;
+  if (file_.read_chunk(index.finish_offset, h, payload, what) != TraceFile::ChunkStatus::Ok ||
+      h.type != ChunkType::Finish || !decode_finish(payload, finish)) {
+    error = where(what.empty() ? "invalid finish chunk" : what, index.finish_offset);
+    return false;
+  }
+  finish_ = finish;
+  blocks_ = std::move(index.blocks);
+  keyframes_ = std::move(index.keyframes);
+  index_offset_ = index_offset;
+  info_.complete = true;
+  found = true;
+  return true;
+}
+
+bool ReaderImpl::scan_chunks(std::uint64_t body, std::string& error) {
+  std::uint64_t offset = body;
+  ChunkHeader h;
+  std::string payload, what;
+  while (offset < file_.size()) {
+    TraceFile::ChunkStatus status = file_.read_chunk(offset, h, payload, what);
+    if (status == TraceFile::ChunkStatus::Truncated) {
+      incomplete_reason_ = what + " at offset " + std::to_string(offset);
+      break;
+    }
+    if (status == TraceFile::ChunkStatus::Corrupt) {
+      error = where(what, offset);
+      return false;
+    }
+    if (h.type == ChunkType::Block) {
+      BlockEntry entry;
+      entry.offset = offset;
+      entry.stored_bytes = h.stored_bytes;
+      std::string_view deltas;
+      if (!decode_block_payload(payload, entry.summary, deltas) || entry.summary.first_step != h.first_step ||
+          entry.summary.step_count != h.step_count) {
+        error = where("invalid block summary", offset);
+        return false;
+      }
+      blocks_.push_back(std::move(entry));
+    } else if (h.type == ChunkType::Keyframe) {
+      keyframes_.push_back(KeyframeEntry{h.first_step, offset, h.stored_bytes, h.raw_bytes});
+    } else if (h.type == ChunkType::Finish) {
+      FinishChunk finish;
+      if (!decode_finish(payload, finish)) {
+        error = where("invalid finish chunk", offset);
+        return false;
+      }
+      finish_ = finish;
+    } else if (h.type == ChunkType::Index) {
+      offset += kChunkHeaderSize + h.stored_bytes;
+      incomplete_reason_ = "missing or cut footer at offset " + std::to_string(offset);
+      break;
+    } else {
+      error = where(std::string("unexpected ") + chunk_type_name(h.type) + " chunk", offset);
+      return false;
+    }
+    offset += kChunkHeaderSize + h.stored_bytes;
+  }
+  if (incomplete_reason_.empty()) incomplete_reason_ = "no index (the recorder did not finish)";
+  index_offset_ = offset;
+  return true;
+}
+
+bool ReaderImpl::check_structure(std::string& error) {
+  if (keyframes_.empty()) {
+    error = where("no keyframe: nothing was recorded", file_.size());
+    return false;
+  }
+  for (std::size_t i = 0; i < keyframes_.size(); ++i) {
+    const KeyframeEntry& k = keyframes_[i];
+    if ((i > 0 && k.step <= keyframes_[i - 1].step) || k.offset >= index_offset_) {
+      error = where("keyframes out of order", k.offset);
+      return false;
+    }
+  }
+  std::uint64_t next = keyframes_.front().step;
+  for (const BlockEntry& b : blocks_) {
+    if (b.summary.first_step != next || b.summary.step_count == 0 || b.offset >= index_offset_) {
+      error = where("blocks out of order", b.offset);
+      return false;
+    }
+    next = b.summary.end_step();
+  }
+  if (keyframes_.back().step > next) {
+    error = where("a keyframe lies beyond the recorded steps", keyframes_.back().offset);
+    return false;
+  }
+  if (finish_ && info_.complete && finish_->steps != next) {
+    error = where("the finish record disagrees with the blocks", index_offset_);
+    return false;
+  }
+  return true;
+}
+
+void ReaderImpl::fill_info() {
+  info_.config = config_.config;
+  info_.program_path = config_.program_path;
+  info_.writer = config_.writer;
+  info_.blocks = blocks_.size();
+  info_.keyframes = keyframes_.size();
+  info_.file_bytes = file_.size();
+  info_.steps = blocks_.empty() ? keyframes_.front().step : blocks_.back().summary.end_step();
+  info_.final_tick = blocks_.empty() ? 0 : blocks_.back().summary.tick_last;
+  for (const BlockEntry& b : blocks_) {
+    info_.raw_bytes += b.summary.raw_bytes;
+    info_.delta_bytes += b.stored_bytes;
+    info_.threads = std::max(info_.threads, b.summary.threads_at_end);
+  }
+  for (const KeyframeEntry& k : keyframes_) {
+    info_.keyframe_bytes += k.stored_bytes;
+    info_.keyframe_raw_bytes += k.raw_bytes;
+  }
+  if (finish_) {
+    info_.status = finish_->status;
+    info_.error = finish_->error;
+    info_.error_thread = finish_->error_thread;
+    info_.final_tick = finish_->tick;
+    info_.threads = std::max(info_.threads, finish_->threads);
+  }
+  if (!info_.complete) info_.incomplete_reason = incomplete_reason_;
+}
+
+// Realize-mode runs read the outside world; replay takes what they read
+// from the recorded IoOpen events instead.
+bool ReaderImpl::collect_inputs(std::string& error) {
+  if (config_.config.effects != EffectMode::Realize) return true;
+  replay_config_.replaying = true;
+  for (std::size_t b = 0; b < blocks_.size(); ++b) {
+    if ((blocks_[b].summary.flags & kBlockIoOpen) == 0) continue;
+    std::shared_ptr<const DecodedBlock> block = decoded(b);
+    if (!block) {
+      error = last_error_;
+      return false;
+    }
+    for (const DecodedStep& step : block->steps) {
+      for (const LibEvent& lib : step.event.lib) {
+        if (lib.kind == LibEventKind::IoOpen) replay_config_.recorded_inputs.emplace(lib.text, lib.data);
+      }
+    }
+  }
+  return true;
+}
+
+bool ReaderImpl::verify(std::string& error) {
+  ChunkHeader h;
+  std::string payload, what;
+  auto check = [&](std::uint64_t offset, ChunkType type) {
+    if (file_.read_chunk(offset, h, payload, what) != TraceFile::ChunkStatus::Ok) {
+      error = where(what, offset);
+      return false;
+    }
+    if (h.type != type) {
+      error = where(std::string("expected a ") + chunk_type_name(type) + " chunk", offset);
+      return false;
+    }
+    return true;
+  };
+  for (const KeyframeEntry& k : keyframes_) {
+    if (!check(k.offset, ChunkType::Keyframe)) return false;
+  }
+  for (const BlockEntry& b : blocks_) {
+    if (!check(b.offset, ChunkType::Block)) return false;
+    BlockSummary summary;
+    std::string_view deltas;
+    std::string raw;
+    if (!decode_block_payload(payload, summary, deltas) || !lz4_decompress(deltas, h.raw_bytes, raw)) {
+      error = where("corrupt block", b.offset);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::size_t ReaderImpl::block_at(std::uint64_t step) const {
+  auto it = std::upper_bound(blocks_.begin(), blocks_.end(), step,
+                             [](std::uint64_t s, const BlockEntry& b) { return s < b.summary.first_step; });
+  if (it == blocks_.begin()) return blocks_.size();
+  std::size_t b = static_cast<std::size_t>(it - blocks_.begin()) - 1;
+  return step < blocks_[b].summary.end_step() ? b : blocks_.size();
+}
+
+std::shared_ptr<const std::string> ReaderImpl::block_deltas(std::size_t b) {
+  if (const auto* hit = recall(delta_cache_, b)) return *hit;
+  const BlockEntry& entry = blocks_[b];
+  ChunkHeader h;
+  std::string payload, what;
+  if (file_.read_chunk(entry.offset, h, payload, what) != TraceFile::ChunkStatus::Ok) {
+    last_error_ = where(what, entry.offset);
+    return nullptr;
+  }
+  BlockSummary summary;
+  std::string_view compressed;
+  auto raw = std::make_shared<std::string>();
+  if (h.type != ChunkType::Block || h.first_step != entry.summary.first_step ||
+      !decode_block_payload(payload, summary, compressed) || !lz4_decompress(compressed, h.raw_bytes, *raw)) {
+    last_error_ = where("corrupt block", entry.offset);
+    return nullptr;
+  }
+  remember(delta_cache_, b, std::shared_ptr<const std::string>(raw), kDeltaCacheBlocks);
+  return raw;
+}
+
+std::shared_ptr<const DecodedBlock> ReaderImpl::decoded(std::size_t b) {
+  if (b >= blocks_.size()) return nullptr;
+  if (const auto* hit = recall(decoded_cache_, b)) return *hit;
+  std::shared_ptr<const std::string> raw = block_deltas(b);
+  if (!raw) return nullptr;
+  const BlockSummary& summary = blocks_[b].summary;
+  auto block = std::make_shared<DecodedBlock>();
+  block->steps.resize(static_cast<std::size_t>(summary.step_count));
+  StepDecoder decoder(*program_);
+  decoder.begin_block(summary.first_step, summary.tick_first);
+  ByteReader in(*raw);
+  std::string what;
+  for (DecodedStep& step : block->steps) {
+    if (!decoder.decode(in, step, what)) {
+      last_error_ = where(what, blocks_[b].offset);
+      return nullptr;
+    }
+  }
+  if (!in.at_end()) {
+    last_error_ = where("block has bytes after its last step", blocks_[b].offset);
+    return nullptr;
+  }
+  std::shared_ptr<const DecodedBlock> result = block;
+  remember(decoded_cache_, b, result, kDecodedCacheBlocks);
+  return result;
+}
+
+const DecodedStep* ReaderImpl::decoded_step(std::uint64_t step, std::shared_ptr<const DecodedBlock>& holder) {
+  std::size_t b = block_at(step);
+  holder = decoded(b);
+  if (!holder) return nullptr;
+  return &holder->steps[static_cast<std::size_t>(step - blocks_[b].summary.first_step)];
+}
+
+bool ReaderImpl::load_keyframe(std::size_t k, Machine& out) {
+  const KeyframeEntry& entry = keyframes_[k];
+  ChunkHeader h;
+  std::string payload, what, raw;
+  if (file_.read_chunk(entry.offset, h, payload, what) != TraceFile::ChunkStatus::Ok) {
+    last_error_ = where(what, entry.offset);
+    return false;
+  }
+  if (h.type != ChunkType::Keyframe || h.first_step != entry.step || !lz4_decompress(payload, h.raw_bytes, raw)) {
+    last_error_ = where("corrupt keyframe", entry.offset);
+    return false;
+  }
+  Machine machine(program_, &intrinsics_, replay_config_);
+  if (!load_machine(raw, machine, what)) {
+    last_error_ = where(what, entry.offset);
+    return false;
+  }
+  if (machine.steps != entry.step) {
+    last_error_ = where("keyframe is not at its step", entry.offset);
+    return false;
+  }
+  machine.config = replay_config_;
+  out = std::move(machine);
+  return true;
+}
+
+bool ReaderImpl::seek(std::uint64_t step) {
+  step = std::min(step, info_.steps);
+  auto it = std::upper_bound(keyframes_.begin(), keyframes_.end(), step,
+                             [](std::uint64_t s, const KeyframeEntry& k) { return s < k.step; });
+  std::size_t k = it == keyframes_.begin() ? 0 : static_cast<std::size_t>(it - keyframes_.begin()) - 1;
+  bool reuse = cursor_.machine && !cursor_.diverged && cursor_.step <= step && cursor_.step >= keyframes_[k].step;
+  if (!reuse) {
+    Machine machine(program_, &intrinsics_, replay_config_);
+    if (!load_keyframe(k, machine)) {
+      cursor_.machine.reset();
+      return false;
+    }
+    cursor_.machine = std::move(machine);
+    cursor_.step = keyframes_[k].step;
+    cursor_.raw.reset();
+    cursor_.pos = 0;
+    cursor_.diverged = false;
+  }
+  advance(step, false, [](const StepEvent&) {});
+  return true;
+}
+
+template <class OnEvent>
+void ReaderImpl::advance(std::uint64_t target, bool stop_on_divergence, OnEvent&& on_event) {
+  if (!cursor_.machine) return;
+  Machine& machine = *cursor_.machine;
+  StepEvent event;
+  std::string encoded;
+  target = std::min(target, info_.steps);
+  while (cursor_.step < target) {
+    std::uint64_t s = cursor_.step;
+    if (!cursor_.raw || s >= blocks_[cursor_.block].summary.end_step()) {
+      std::size_t b = block_at(s);
+      if (b == blocks_.size() || blocks_[b].summary.first_step != s) {
+        last_error_ = path_ + ": step " + std::to_string(s) + " is not at a block start";
+        cursor_.diverged = true;
+        return;
+      }
+      cursor_.raw = block_deltas(b);
+      if (!cursor_.raw) {
+        cursor_.diverged = true;
+        return;
+      }
+      cursor_.block = b;
+      cursor_.pos = 0;
+      encoder_->begin_block(machine);
+    }
+    if (machine.done()) {
+      if (!cursor_.diverged) {
+        StepEvent none;
+        none.index = s;
+        note_divergence(s, none);
+        cursor_.diverged = true;
+      }
+      return;
+    }
+    machine.step(event);
+    encoded.clear();
+    encoder_->encode(machine, event, encoded);
+    if (!cursor_.diverged && cursor_.raw->compare(cursor_.pos, encoded.size(), encoded) != 0) {
+      note_divergence(s, event);
+      cursor_.diverged = true;
+    }
+    cursor_.pos += encoded.size();
+    ++cursor_.step;
+    on_event(event);
+    if (cursor_.diverged && stop_on_divergence) return;
+  }
+}
+
+void ReaderImpl::note_divergence(std::uint64_t step, const StepEvent& replayed) {
+  Divergence d;
+  d.step = step;
+  std::shared_ptr<const DecodedBlock> holder;
+  if (const DecodedStep* recorded = decoded_step(step, holder)) {
+    d.recorded = describe_step(*program_, recorded->event) + describe_changes(recorded->threads, recorded->mutexes);
+  } else {
+    d.recorded = "(unreadable: " + last_error_ + ")";
+  }
+  if (cursor_.machine && cursor_.machine->steps == step && cursor_.machine->done()) {
+    d.replayed = "(the replayed run had already ended)";
+  } else {
+    d.replayed = describe_step(*program_, replayed) +
+                 describe_changes(encoder_->thread_changes(), encoder_->mutex_changes());
+  }
+  last_error_ = path_ + ": replay diverges from the recording at step " + std::to_string(step);
+  divergence_ = std::move(d);
+}
+
+Machine ReaderImpl::state_at(std::uint64_t step) {
+  if (!seek(step) || !cursor_.machine) return Machine(program_, &intrinsics_, replay_config_);
+  return *cursor_.machine;
+}
+
+std::vector<StepEvent> ReaderImpl::events(std::uint64_t first, std::uint64_t last) {
+  std::vector<StepEvent> out;
+  last = std::min(last, info_.steps);
+  if (first >= last || !seek(first)) return out;
+  out.reserve(static_cast<std::size_t>(last - first));
+  advance(last, false, [&](const StepEvent& e) { out.push_back(e); });
+  return out;
+}
+
+std::uint64_t ReaderImpl::tick_at(std::uint64_t step) {
+  step = std::min(step, info_.steps);
+  if (step == 0 || blocks_.empty()) return blocks_.empty() ? 0 : blocks_.front().summary.tick_first;
+  std::size_t b = block_at(step - 1);
+  if (b == blocks_.size()) return info_.final_tick;
+  const BlockSummary& s = blocks_[b].summary;
+  if (step == s.end_step()) return s.tick_last;
+  std::shared_ptr<const DecodedBlock> block = decoded(b);
+  if (!block) return s.tick_first;
+  return block->steps[static_cast<std::size_t>(step - 1 - s.first_step)].event.tick;
+}
+
+Machine ReaderImpl::replay(std::optional<Divergence>& divergence, ExecutionObserver* observer) {
+  divergence.reset();
+  divergence_.reset();
+  last_error_.clear();
+  cursor_ = Cursor{};
+  Machine start(program_, &intrinsics_, replay_config_);
+  if (!load_keyframe(0, start)) return start;
+  cursor_.machine = std::move(start);
+  cursor_.step = keyframes_.front().step;
+  if (observer != nullptr) observer->on_start(*cursor_.machine);
+  advance(info_.steps, true, [&](const StepEvent& e) {
+    if (observer != nullptr) observer->on_step(*cursor_.machine, e);
+  });
+  Machine& machine = *cursor_.machine;
+  if (!divergence_ && !cursor_.diverged && info_.complete && !machine.done()) {
+    Divergence d;
+    d.step = machine.steps;
+    d.recorded = "(the recorded run ended here)";
+    StepEvent next;
+    Machine probe = machine;
+    probe.step(next);
+    d.replayed = describe_step(*program_, next);
+    last_error_ = path_ + ": replay diverges from the recording at step " + std::to_string(d.step);
+    divergence_ = std::move(d);
+  }
+  if (observer != nullptr && !divergence_) observer->on_finish(machine);
+  divergence = divergence_;
+  Machine result = machine;
+  cursor_ = Cursor{};
+  return result;
+}
+
+}  // namespace dust::rec
