@@ -8,7 +8,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   libsimdjson-dev nlohmann-json3-dev
   libcereal-dev liblz4-dev
-  libimgui-dev libglfw3-dev libgl-dev
+  libimgui-dev libglfw3-dev libgl-dev libstb-dev fonts-dejavu-core
   xvfb xauth mesa-utils libgl1-mesa-dri
   lua5.4
 )

@@ -1,0 +1,181 @@
+// frame_loop.cpp — opening files, drawing frames, the interactive loop.
+#include "app/frame_loop.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "app/key_input.hpp"
+#include "dustlib_k/dustlib_k.hpp"
+
+namespace dust::dbg {
+
+namespace {
+
+std::string temporary_trace_path(const std::string& program) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::filesystem::path dir = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  std::string stem = std::filesystem::path(program).stem().string();
+  return (dir / ("dustdbg-" + stem + "-" + std::to_string(::getpid()) + ".dtrace")).string();
+}
+
+void draw_welcome(UiState& ui, const std::string& message) {
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(vp->WorkPos);
+  ImGui::SetNextWindowSize(vp->WorkSize);
+  ImGui::Begin("dustdbg", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_MenuBar |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus);
+  draw_menu_bar(nullptr, ui);
+  ImGui::TextUnformatted("dustdbg \u2014 the Dust time-travel debugger");
+  ImGui::Spacing();
+  if (!message.empty()) ImGui::TextColored(color_vec(palette::kFailure), "%s", message.c_str());
+  ImGui::TextUnformatted("File > Open... takes a recording (.dtrace) or a DIR program to record.");
+  draw_open_popup(ui);
+  ImGui::End();
+}
+
+}  // namespace
+
+std::string bundled_demo_path() {
+  const std::filesystem::path in_sources = std::filesystem::path(DUST_SOURCE_DIR) / "assets/demo/two_lock_deadlock.dir.json";
+  std::error_code ec;
+  if (std::filesystem::exists(in_sources, ec)) return in_sources.string();
+  // An installed or moved build: look beside the executable.
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  for (std::filesystem::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+    std::filesystem::path candidate = dir / "assets/demo/two_lock_deadlock.dir.json";
+    if (std::filesystem::exists(candidate, ec)) return candidate.string();
+  }
+  return in_sources.string();
+}
+
+App::~App() {
+  job_.reset();
+  dbg_.reset();
+  for (const std::string& path : temporary_traces_) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
+}
+
+RecordRequest App::request_for(const std::string& program, const LaunchOptions& options) const {
+  RecordRequest request;
+  request.program_path = program;
+  request.trace_path = temporary_trace_path(program);
+  if (!options.entry.empty()) request.config.entry = options.entry;
+  if (options.seed) request.config.seed = *options.seed;
+  if (options.effects == "realize") request.config.effects = EffectMode::Realize;
+  return request;
+}
+
+bool App::open_trace(const std::string& path, std::string& error) {
+  std::unique_ptr<Debugger> dbg = Debugger::open(path, intrinsics_, error);
+  if (!dbg) return false;
+  dbg->land_on_open();
+  dbg_ = std::move(dbg);
+  ui_ = UiState{};
+  ui_.side_tab_request = tab_for_failure(*dbg_);
+  return true;
+}
+
+bool App::open(const std::string& path, const LaunchOptions& options, bool wait, std::string& error) {
+  options_ = options;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    error = path + ": no such file";
+    return false;
+  }
+  if (looks_like_trace(path)) return open_trace(path, error);
+  RecordRequest request = request_for(path, options);
+  temporary_traces_.push_back(request.trace_path);
+  if (wait) {
+    RecordOutcome outcome = record_program(request, intrinsics_, nullptr, nullptr);
+    if (!outcome.ok) {
+      error = outcome.error;
+      return false;
+    }
+    return open_trace(request.trace_path, error);
+  }
+  job_ = std::make_unique<RecordingJob>(request, intrinsics_);
+  return true;
+}
+
+void App::finish_recording() {
+  RecordOutcome outcome = job_->outcome();
+  std::string trace = job_->request().trace_path;
+  job_.reset();
+  if (!outcome.ok) {
+    message_ = outcome.error;
+    return;
+  }
+  std::string error;
+  if (!open_trace(trace, error)) {
+    message_ = error;
+    return;
+  }
+  if (outcome.cancelled) {
+    dbg_->view().set_status("Recording cancelled after " + std::to_string(outcome.steps) +
+                            " steps; the trace holds every whole block before that");
+  }
+}
+
+void App::frame() {
+  if (!ui_.open_request.empty()) {
+    std::string path = std::move(ui_.open_request);
+    ui_.open_request.clear();
+    std::string error;
+    job_.reset();
+    if (!open(path, options_, false, error)) {
+      message_ = error;
+      ui_.open_error = error;
+    }
+  }
+  if (job_ != nullptr) {
+    if (!draw_recording(*job_) && job_->finished()) finish_recording();
+    if (dbg_ == nullptr) return;
+  }
+  if (dbg_ == nullptr) {
+    draw_welcome(ui_, message_);
+    return;
+  }
+  dispatch_shortcuts(*dbg_);
+  draw_debugger(*dbg_, ui_);
+}
+
+int run_interactive(const LaunchOptions& options) {
+  Window window;
+  std::string error;
+  WindowOptions wo;
+  wo.width = options.width;
+  wo.height = options.height;
+  if (!window.create(wo, error)) {
+    std::fprintf(stderr, "dustdbg: %s\n", error.c_str());
+    return 2;
+  }
+  App app(k::standard_intrinsics());
+  std::string path = options.file.empty() ? bundled_demo_path() : options.file;
+  if (!app.open(path, options, false, error)) {
+    std::fprintf(stderr, "dustdbg: %s\n", error.c_str());
+    app.ui().open_error = error;
+  }
+  // Frames are drawn when something happens (input, a recording running);
+  // otherwise the loop sleeps, so an idle debugger costs nothing.
+  int quiet_frames = 0;
+  while (!window.should_close() && !app.quit_requested()) {
+    bool woken = window.wait_events(app.busy() || quiet_frames < 3 ? 0.0 : 0.25);
+    if (woken && quiet_frames >= 3) quiet_frames = 0;
+    window.begin_frame();
+    app.frame();
+    // Input settles over a few frames (a click opens a popup, a drag
+    // scrolls); keep drawing while anything moves.
+    bool active = ImGui::IsAnyItemActive() || ImGui::IsMouseDragging(ImGuiMouseButton_Left) ||
+                  ImGui::IsMouseDragging(ImGuiMouseButton_Right);
+    quiet_frames = active ? 0 : quiet_frames + 1;
+    window.end_frame(true);
+  }
+  return 0;
+}
+
+}  // namespace dust::dbg

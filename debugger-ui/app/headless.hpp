@@ -1,0 +1,15 @@
+// headless.hpp — the modes that draw without a user: a screenshot of one
+// frame, the scrub benchmark and the idle-allocation check. Each opens a
+// hidden window (under Xvfb when there is no display) and drives the same
+// App::frame() the interactive debugger draws.
+#pragma once
+
+#include "model/launch_options.hpp"
+
+namespace dust::dbg {
+
+int run_screenshot(const LaunchOptions& options);
+int run_bench_scrub(const LaunchOptions& options);
+int run_idle_check(const LaunchOptions& options);
+
+}  // namespace dust::dbg

@@ -1,0 +1,54 @@
+// window.hpp — the GLFW window, its OpenGL context and Dear ImGui.
+//
+// The only place that knows about GLFW and the ImGui backends. A window
+// is created visible for interactive use, or hidden for headless
+// screenshots and benchmarks under Xvfb; frames are begun and ended here.
+#pragma once
+
+#include <string>
+
+struct GLFWwindow;
+
+namespace dust::dbg {
+
+struct WindowOptions {
+  int width = 1600;
+  int height = 1000;
+  bool visible = true;
+  bool vsync = true;
+  const char* title = "dustdbg";
+};
+
+class Window {
+ public:
+  Window() = default;
+  ~Window();
+  Window(const Window&) = delete;
+  Window& operator=(const Window&) = delete;
+
+  // Opens the window and sets up ImGui; false with `error` when there is no
+  // display or no OpenGL 3.
+  bool create(const WindowOptions& options, std::string& error);
+
+  bool should_close() const;
+  void request_close();
+  // Waits up to `timeout` seconds for input (0: just polls). Returns
+  // whether it was woken before the timeout, i.e. something happened.
+  bool wait_events(double timeout);
+  void begin_frame();
+  // Renders ImGui's draw data into the bound framebuffer; swaps when asked.
+  void end_frame(bool swap);
+  int framebuffer_width() const;
+  int framebuffer_height() const;
+  GLFWwindow* handle() const { return window_; }
+
+ private:
+  GLFWwindow* window_ = nullptr;
+  bool imgui_ready_ = false;
+};
+
+// The font: DejaVu Sans Mono when installed (it has Φ, arrows and box
+// marks), else ImGui's built-in font.
+void load_fonts(float size);
+
+}  // namespace dust::dbg

@@ -1,0 +1,214 @@
+// debugger.cpp — opening a recording, running commands, the cursor snapshot.
+#include "model/debugger.hpp"
+
+#include <cmath>
+
+namespace dust::dbg {
+
+std::unique_ptr<Debugger> Debugger::open(const std::string& path, const IntrinsicTable& intrinsics,
+                                         std::string& error) {
+  std::unique_ptr<rec::TraceReader> reader = rec::TraceReader::open(path, intrinsics, error);
+  if (!reader) {
+    if (error.empty()) error = path + ": cannot open trace";
+    return nullptr;
+  }
+  if (!reader->program()) {
+    error = path + ": the trace holds no program";
+    return nullptr;
+  }
+  return std::make_unique<Debugger>(std::move(reader), path);
+}
+
+Debugger::Debugger(std::unique_ptr<rec::TraceReader> reader, std::string path)
+    : path_(std::move(path)), reader_(std::move(reader)), program_(reader_->program()) {
+  listing_ = std::make_unique<ProgramListing>(*program_);
+  catalog_.load(*reader_);
+  step_source_ = std::make_unique<ReaderStepSource>(*reader_);
+  steps_ = std::make_unique<StepTable>(*step_source_);
+  view_.reset(reader_->info().steps);
+  timeline_.attach(reader_.get(), &catalog_);
+}
+
+std::optional<std::uint64_t> Debugger::failure_step() const {
+  if (catalog_.failure) return catalog_.failure->step;
+  return std::nullopt;
+}
+
+void Debugger::land_on_open() {
+  if (catalog_.failure) {
+    view_.set_cursor(catalog_.failure->step);
+    view_.set_focus_thread(catalog_.failure->thread);
+    view_.set_status("The run failed at step " + std::to_string(catalog_.failure->step) + " on T" +
+                     std::to_string(catalog_.failure->thread) + ": " + catalog_.failure->error.display());
+    return;
+  }
+  view_.set_cursor(0);
+  view_.set_focus_thread(0);
+  const rec::TraceInfo& info = reader_->info();
+  view_.set_status(info.complete ? "Recorded run of " + std::to_string(info.steps) + " steps"
+                                 : "Trace cut short: readable up to step " + std::to_string(info.steps));
+}
+
+void Debugger::go_to(std::uint64_t step) {
+  view_.set_cursor(step);
+  if (view_.cursor() < view_.steps()) view_.set_focus_thread(steps_->at(view_.cursor()).thread);
+}
+
+void Debugger::report(const char* what, const Stop& stop) {
+  std::string text = std::string(what) + ": ";
+  switch (stop.reason) {
+    case StopReason::ThreadDone:
+      text += "T" + std::to_string(view_.focus_thread()) + " has no more steps that way";
+      break;
+    case StopReason::Failure: text += "stopped at the failure, step " + std::to_string(stop.step); break;
+    case StopReason::Breakpoint: text += "breakpoint hit at step " + std::to_string(stop.step); break;
+    case StopReason::End: text += "reached the end, step " + std::to_string(stop.step); break;
+    case StopReason::Start: text += "at the start"; break;
+    case StopReason::Stepped: text += "step " + std::to_string(stop.step); break;
+  }
+  view_.set_status(std::move(text));
+}
+
+std::optional<Stop> Debugger::execute(Command command) {
+  std::uint64_t cursor = view_.cursor();
+  std::uint32_t focus = view_.focus_thread();
+  Navigator nav = navigator();
+  std::optional<Stop> stop;
+  bool focus_follows = false;
+  switch (command) {
+    case Command::StepInto: stop = nav.step_into(cursor, focus); break;
+    case Command::StepOver: stop = nav.step_over(cursor, focus); break;
+    case Command::StepOut: stop = nav.step_out(cursor, focus); break;
+    case Command::ReverseStepInto: stop = nav.reverse_step_into(cursor, focus); break;
+    case Command::ReverseStepOver: stop = nav.reverse_step_over(cursor, focus); break;
+    case Command::ReverseStepOut: stop = nav.reverse_step_out(cursor, focus); break;
+    case Command::Continue:
+      stop = nav.continue_forward(cursor);
+      focus_follows = true;
+      break;
+    case Command::ReverseContinue:
+      stop = nav.continue_reverse(cursor);
+      focus_follows = true;
+      break;
+    case Command::GoToStart:
+      stop = nav.go_to(0);
+      focus_follows = true;
+      break;
+    case Command::GoToEnd:
+      stop = nav.go_to(view_.steps());
+      focus_follows = true;
+      break;
+    case Command::GoToFailure:
+      if (!catalog_.failure) {
+        view_.set_status("The run did not fail");
+        return std::nullopt;
+      }
+      stop = nav.go_to(catalog_.failure->step);
+      view_.set_focus_thread(catalog_.failure->thread);
+      break;
+    case Command::ToggleBreakpoint: toggle_breakpoint_at_focus(); return std::nullopt;
+    case Command::LastWrite: return last_write();
+    case Command::WhereFrom: trace_origin(); return std::nullopt;
+    case Command::ZoomIn:
+      view_.axis().zoom(0.5, static_cast<double>(cursor));
+      return std::nullopt;
+    case Command::ZoomOut:
+      view_.axis().zoom(2.0, static_cast<double>(cursor));
+      return std::nullopt;
+    case Command::ZoomFit: view_.axis().fit(); return std::nullopt;
+  }
+  if (!stop) return stop;
+  if (focus_follows) {
+    go_to(stop->step);
+  } else {
+    view_.set_cursor(stop->step);
+  }
+  report(command_info(command).menu, *stop);
+  return stop;
+}
+
+void Debugger::toggle_breakpoint_at_focus() {
+  const CursorSnapshot& snap = snapshot();
+  for (const ThreadView& t : snap.threads) {
+    if (t.id != view_.focus_thread()) continue;
+    std::uint32_t stmt = t.current_stmt();
+    if (stmt == kNoStmt) break;
+    bool set = view_.breakpoints().toggle(stmt);
+    view_.set_status(std::string(set ? "Breakpoint set at " : "Breakpoint removed from ") + listing_->path(stmt));
+    return;
+  }
+  view_.set_status("The focus thread has no current statement");
+}
+
+std::optional<StepEvent> Debugger::event_at(std::uint64_t step) {
+  if (step >= view_.steps()) return std::nullopt;
+  std::vector<StepEvent> events = reader_->events(step, step + 1);
+  if (events.empty()) return std::nullopt;
+  return std::move(events.front());
+}
+
+const CursorSnapshot& Debugger::snapshot() {
+  std::uint64_t cursor = view_.cursor();
+  std::uint32_t focus = view_.focus_thread();
+  if (snapshot_revision_ == view_.cursor_revision() && snapshot_focus_ == focus) return snapshot_;
+  std::uint64_t first = cursor > 0 ? cursor - 1 : 0;
+  std::uint64_t last = std::min(cursor + 1, view_.steps());
+  std::vector<StepEvent> around = first < last ? reader_->events(first, last) : std::vector<StepEvent>{};
+  const StepEvent* previous = nullptr;
+  const StepEvent* next = nullptr;
+  for (const StepEvent& e : around) {
+    if (e.index + 1 == cursor) previous = &e;
+    if (e.index == cursor) next = &e;
+  }
+  std::optional<StepEvent> focus_last;
+  if (cursor > 1) {
+    if (auto p = steps_->prev_of_thread(cursor, focus); p && *p + 1 < cursor) focus_last = event_at(*p);
+  }
+  build_snapshot(reader_->state_at(cursor), cursor, *listing_, previous, focus_last ? &*focus_last : nullptr, next,
+                 snapshot_);
+  snapshot_revision_ = view_.cursor_revision();
+  snapshot_focus_ = focus;
+  return snapshot_;
+}
+
+std::optional<Stop> Debugger::last_write() {
+  const Selection& sel = view_.selection();
+  std::optional<std::uint64_t> step;
+  std::string subject;
+  switch (sel.kind) {
+    case Selection::Kind::Binding:
+      step = reader_->last_write(sel.name, view_.cursor(), sel.thread);
+      subject = sel.name;
+      break;
+    case Selection::Kind::MemoryCell:
+    case Selection::Kind::HeapBlock:
+      step = reader_->last_write("mem:" + std::to_string(sel.address), view_.cursor(), std::nullopt);
+      subject = "memory " + std::to_string(sel.address);
+      break;
+    default:
+      view_.set_status("Last write: select a binding or a memory cell first");
+      return std::nullopt;
+  }
+  if (!step) {
+    view_.set_status("Last write: nothing wrote " + subject + " before step " + std::to_string(view_.cursor()));
+    return std::nullopt;
+  }
+  go_to(*step);
+  Stop stop{*step, StopReason::Stepped};
+  view_.set_status("Last write of " + subject + ": step " + std::to_string(*step));
+  return stop;
+}
+
+void Debugger::trace_origin() {
+  const Selection& sel = view_.selection();
+  if (sel.kind != Selection::Kind::Binding) {
+    view_.set_status("Where from: select a binding first");
+    return;
+  }
+  origin_ = reader_->origin(sel.name, view_.cursor(), sel.thread);
+  origin_subject_ = sel.name + " at step " + std::to_string(view_.cursor());
+  view_.set_status(origin_.empty() ? "Where from: no recorded write of " + sel.name
+                                   : "Where from: " + std::to_string(origin_.size()) + " links for " + sel.name);
+}
+
+}  // namespace dust::dbg

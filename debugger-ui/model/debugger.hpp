@@ -1,0 +1,96 @@
+// debugger.hpp — one open recording and everything derived from it.
+//
+// Owns the trace reader (the recorder's query API, the only way a run is
+// seen), the program listing, the run catalog, the step table, the view
+// state and the caches the views draw from. Commands move the cursor
+// through the navigator; the snapshot at the cursor is rebuilt lazily, once
+// per cursor position. Nothing here touches a window.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dust/intrinsics.hpp"
+#include "dust/recorder/trace_reader.hpp"
+#include "model/commands.hpp"
+#include "model/cursor_snapshot.hpp"
+#include "model/navigation.hpp"
+#include "model/program_listing.hpp"
+#include "model/run_catalog.hpp"
+#include "model/step_table.hpp"
+#include "model/timeline_model.hpp"
+#include "model/view_state.hpp"
+
+namespace dust::dbg {
+
+class Debugger {
+ public:
+  // Opens a .dtrace; on failure returns null with `error` naming the file.
+  static std::unique_ptr<Debugger> open(const std::string& path, const IntrinsicTable& intrinsics,
+                                        std::string& error);
+  Debugger(std::unique_ptr<rec::TraceReader> reader, std::string path);
+
+  const std::string& path() const { return path_; }
+  rec::TraceReader& reader() { return *reader_; }
+  const rec::TraceInfo& info() const { return reader_->info(); }
+  const Program& program() const { return *program_; }
+  const ProgramListing& listing() const { return *listing_; }
+  const RunCatalog& catalog() const { return catalog_; }
+  StepTable& steps() { return *steps_; }
+  TimelineModel& timeline() { return timeline_; }
+  ViewState& view() { return view_; }
+  const ViewState& view() const { return view_; }
+
+  // Where a run opens: its failure if it failed, else step 0.
+  void land_on_open();
+
+  // Runs a command; returns where it stopped (for movement commands) and
+  // sets the status line.
+  std::optional<Stop> execute(Command command);
+  // Moves the cursor; the focus follows the thread that runs there.
+  void go_to(std::uint64_t step);
+
+  // The snapshot at the cursor, rebuilt when the cursor or focus moved.
+  const CursorSnapshot& snapshot();
+  // The event of step `step`, if it exists (cached for the cursor's neighbours).
+  std::optional<StepEvent> event_at(std::uint64_t step);
+
+  // "Last write" of the selection (a binding or a memory cell): moves the
+  // cursor to the step that wrote it, or says why not.
+  std::optional<Stop> last_write();
+  // The origin chain of the selected binding at the cursor, kept for the view.
+  void trace_origin();
+  const std::vector<rec::OriginLink>& origin_chain() const { return origin_; }
+  const std::string& origin_subject() const { return origin_subject_; }
+
+  // Threads that ever existed in the run.
+  std::uint32_t thread_count() const { return static_cast<std::uint32_t>(catalog_.threads.size()); }
+
+ private:
+  Navigator navigator() { return Navigator(*steps_, view_.breakpoints(), failure_step()); }
+  std::optional<std::uint64_t> failure_step() const;
+  void report(const char* what, const Stop& stop);
+  void toggle_breakpoint_at_focus();
+
+  std::string path_;
+  std::unique_ptr<rec::TraceReader> reader_;
+  std::shared_ptr<const Program> program_;
+  std::unique_ptr<ProgramListing> listing_;
+  RunCatalog catalog_;
+  std::unique_ptr<ReaderStepSource> step_source_;
+  std::unique_ptr<StepTable> steps_;
+  TimelineModel timeline_;
+  ViewState view_;
+
+  CursorSnapshot snapshot_;
+  std::uint64_t snapshot_revision_ = 0;
+  std::uint32_t snapshot_focus_ = 0xffffffffu;
+
+  std::vector<rec::OriginLink> origin_;
+  std::string origin_subject_;
+};
+
+}  // namespace dust::dbg

@@ -1,0 +1,167 @@
+// launch_options.cpp — parsing dustdbg's arguments.
+#include "model/launch_options.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <fstream>
+
+#include "dust/recorder/trace_format.hpp"
+
+namespace dust::dbg {
+
+namespace {
+
+bool parse_u64(const std::string& text, std::uint64_t& out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && ptr == text.data() + text.size() && !text.empty();
+}
+
+bool parse_size(const std::string& text, int& w, int& h) {
+  std::size_t x = text.find('x');
+  if (x == std::string::npos) return false;
+  std::uint64_t a = 0, b = 0;
+  if (!parse_u64(text.substr(0, x), a) || !parse_u64(text.substr(x + 1), b)) return false;
+  if (a < 320 || b < 240 || a > 8192 || b > 8192) return false;
+  w = static_cast<int>(a);
+  h = static_cast<int>(b);
+  return true;
+}
+
+bool parse_range(const std::string& text, std::pair<double, double>& out) {
+  std::size_t dots = text.find("..");
+  if (dots == std::string::npos) return false;
+  std::uint64_t a = 0, b = 0;
+  if (!parse_u64(text.substr(0, dots), a) || !parse_u64(text.substr(dots + 2), b) || b <= a) return false;
+  out = {static_cast<double>(a), static_cast<double>(b)};
+  return true;
+}
+
+}  // namespace
+
+const char* launch_usage() {
+  return "usage: dustdbg [FILE] [--seed N] [--entry NAME] [--effects simulate|realize]\n"
+         "       dustdbg --screenshot OUT.png --at STEP|failure|end [--size WxH] [--range A..B] FILE\n"
+         "       dustdbg --bench-scrub [--frames N] FILE\n"
+         "       dustdbg --idle-check FILE\n"
+         "FILE is a recording (.dtrace) or a DIR program, which is recorded first.\n"
+         "Without FILE the bundled demo opens.\n";
+}
+
+std::optional<LaunchOptions> parse_launch_options(const std::vector<std::string>& args, std::string& error) {
+  LaunchOptions o;
+  auto value = [&](std::size_t& i, const std::string& flag) -> const std::string* {
+    if (i + 1 >= args.size()) {
+      error = flag + " needs a value";
+      return nullptr;
+    }
+    return &args[++i];
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help") {
+      o.mode = LaunchMode::Help;
+    } else if (a == "--seed") {
+      const std::string* v = value(i, a);
+      std::uint64_t seed = 0;
+      if (v == nullptr) return std::nullopt;
+      if (!parse_u64(*v, seed)) {
+        error = "--seed expects a non-negative integer, got '" + *v + "'";
+        return std::nullopt;
+      }
+      o.seed = seed;
+    } else if (a == "-e" || a == "--entry") {
+      const std::string* v = value(i, a);
+      if (v == nullptr) return std::nullopt;
+      o.entry = *v;
+    } else if (a == "--effects") {
+      const std::string* v = value(i, a);
+      if (v == nullptr) return std::nullopt;
+      if (*v != "simulate" && *v != "realize") {
+        error = "--effects expects simulate or realize, got '" + *v + "'";
+        return std::nullopt;
+      }
+      o.effects = *v;
+    } else if (a == "--screenshot") {
+      const std::string* v = value(i, a);
+      if (v == nullptr) return std::nullopt;
+      o.mode = LaunchMode::Screenshot;
+      o.screenshot_path = *v;
+    } else if (a == "--at") {
+      const std::string* v = value(i, a);
+      if (v == nullptr) return std::nullopt;
+      std::uint64_t step = 0;
+      if (*v != "failure" && *v != "end" && !parse_u64(*v, step)) {
+        error = "--at expects a step number, 'failure' or 'end', got '" + *v + "'";
+        return std::nullopt;
+      }
+      o.at = *v;
+    } else if (a == "--size") {
+      const std::string* v = value(i, a);
+      if (v == nullptr) return std::nullopt;
+      if (!parse_size(*v, o.width, o.height)) {
+        error = "--size expects WxH between 320x240 and 8192x8192, got '" + *v + "'";
+        return std::nullopt;
+      }
+    } else if (a == "--range") {
+      const std::string* v = value(i, a);
+      if (v == nullptr) return std::nullopt;
+      std::pair<double, double> r;
+      if (!parse_range(*v, r)) {
+        error = "--range expects A..B with A < B, got '" + *v + "'";
+        return std::nullopt;
+      }
+      o.range = r;
+    } else if (a == "--bench-scrub") {
+      o.mode = LaunchMode::BenchScrub;
+    } else if (a == "--idle-check") {
+      o.mode = LaunchMode::IdleCheck;
+    } else if (a == "--frames") {
+      const std::string* v = value(i, a);
+      std::uint64_t n = 0;
+      if (v == nullptr) return std::nullopt;
+      if (!parse_u64(*v, n) || n < 2 || n > 1000000) {
+        error = "--frames expects a count from 2 to 1000000, got '" + *v + "'";
+        return std::nullopt;
+      }
+      o.frames = static_cast<int>(n);
+    } else if (!a.empty() && a[0] == '-') {
+      error = "unknown option '" + a + "'";
+      return std::nullopt;
+    } else if (o.file.empty()) {
+      o.file = a;
+    } else {
+      error = "more than one file given: '" + o.file + "' and '" + a + "'";
+      return std::nullopt;
+    }
+  }
+  if (o.mode == LaunchMode::Screenshot && o.screenshot_path.empty()) {
+    error = "--screenshot needs an output path";
+    return std::nullopt;
+  }
+  if ((o.mode == LaunchMode::BenchScrub || o.mode == LaunchMode::IdleCheck) && o.file.empty()) {
+    error = "--bench-scrub and --idle-check need a FILE";
+    return std::nullopt;
+  }
+  return o;
+}
+
+bool looks_like_trace(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[sizeof rec::kFileMagic] = {};
+  if (!in.read(magic, sizeof magic)) return false;
+  return std::memcmp(magic, rec::kFileMagic, sizeof magic) == 0;
+}
+
+std::optional<std::uint64_t> resolve_step(const std::string& at, std::uint64_t steps,
+                                          std::optional<std::uint64_t> failure_step, std::string& error) {
+  if (at == "end") return steps;
+  if (at == "failure") return failure_step ? *failure_step : steps;
+  std::uint64_t step = 0;
+  if (!parse_u64(at, step)) {
+    error = "not a step: '" + at + "'";
+    return std::nullopt;
+  }
+  return step < steps ? step : steps;
+}
+
+}  // namespace dust::dbg

@@ -1,0 +1,52 @@
+// launch_options.hpp — dustdbg's command line.
+//
+//   dustdbg                                  the bundled demo (assets/demo)
+//   dustdbg program.dir [--seed N] [--entry E] [--effects simulate|realize]
+//                                            record the run, then open it
+//   dustdbg run.dtrace                       open a recording
+//   dustdbg --screenshot out.png --at STEP [--size WxH] [--range A..B] FILE
+//                                            render one frame to a PNG and exit
+//   dustdbg --bench-scrub [--frames N] FILE  sweep the cursor, print frame times
+//   dustdbg --idle-check FILE                count allocations of idle frames
+//
+// STEP is a number, `failure` or `end`. A file is a recording when it
+// starts with the .dtrace magic, else it is read as DIR.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dust::dbg {
+
+enum class LaunchMode : std::uint8_t { Interactive, Screenshot, BenchScrub, IdleCheck, Help };
+
+struct LaunchOptions {
+  LaunchMode mode = LaunchMode::Interactive;
+  std::string file;                 // empty: the bundled demo
+  std::optional<std::uint64_t> seed;
+  std::string entry;                // empty: "main"
+  std::string effects;              // empty: simulate
+  std::string screenshot_path;
+  std::string at = "failure";       // a step number, "failure" or "end"
+  int width = 1600;
+  int height = 1000;
+  std::optional<std::pair<double, double>> range;  // the visible steps
+  int frames = 600;                 // --bench-scrub: frames in the sweep
+};
+
+// Parses argv[1..]; on a bad argument returns nullopt with `error` set.
+std::optional<LaunchOptions> parse_launch_options(const std::vector<std::string>& args, std::string& error);
+
+const char* launch_usage();
+
+// Whether `path` starts with the .dtrace file magic.
+bool looks_like_trace(const std::string& path);
+
+// Resolves --at against a run: a step number (clamped), the failure (or
+// the end when the run did not fail), or the end.
+std::optional<std::uint64_t> resolve_step(const std::string& at, std::uint64_t steps,
+                                          std::optional<std::uint64_t> failure_step, std::string& error);
+
+}  // namespace dust::dbg

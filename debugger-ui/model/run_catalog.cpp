@@ -1,0 +1,166 @@
+// run_catalog.cpp — loading the whole-run lists and packing lifetime rows.
+#include "model/run_catalog.hpp"
+
+#include <algorithm>
+#include <queue>
+#include <set>
+
+namespace dust::dbg {
+
+std::vector<std::uint32_t> pack_rows(const std::vector<std::pair<std::uint64_t, std::uint64_t>>& intervals) {
+  std::vector<std::uint32_t> rows(intervals.size(), 0);
+  using Busy = std::pair<std::uint64_t, std::uint32_t>;  // (end, row)
+  std::priority_queue<Busy, std::vector<Busy>, std::greater<>> busy;
+  std::set<std::uint32_t> free_rows;
+  std::uint32_t row_count = 0;
+  for (std::size_t i = 0; i < intervals.size(); ++i) {
+    auto [first, last] = intervals[i];
+    while (!busy.empty() && busy.top().first <= first) {
+      free_rows.insert(busy.top().second);
+      busy.pop();
+    }
+    std::uint32_t row;
+    if (!free_rows.empty()) {
+      row = *free_rows.begin();
+      free_rows.erase(free_rows.begin());
+    } else {
+      row = row_count++;
+    }
+    rows[i] = row;
+    busy.push({std::max(last, first + 1), row});
+  }
+  return rows;
+}
+
+namespace {
+
+// Whether `message` names `address` as a whole number ("use after free: 16777232").
+bool names_address(const std::string& message, std::int64_t address) {
+  std::string digits = std::to_string(address);
+  for (std::size_t at = message.find(digits); at != std::string::npos; at = message.find(digits, at + 1)) {
+    bool starts = at == 0 || !(message[at - 1] >= '0' && message[at - 1] <= '9');
+    std::size_t end = at + digits.size();
+    bool ends = end == message.size() || !(message[end] >= '0' && message[end] <= '9');
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+void place(LifetimeRows& rows, std::uint32_t row, Span bar) {
+  if (rows.bars.size() <= row) {
+    rows.bars.resize(row + 1);
+    rows.marks.resize(row + 1);
+  }
+  rows.bars[row].push_back(bar);
+}
+
+void sort_marks(LifetimeRows& rows) {
+  for (auto& marks : rows.marks) {
+    std::sort(marks.begin(), marks.end(), [](const Span& a, const Span& b) { return a.first < b.first; });
+  }
+}
+
+}  // namespace
+
+void RunCatalog::load(rec::TraceReader& reader) {
+  const rec::TraceInfo& info = reader.info();
+  steps = info.steps;
+  failure = reader.failure();
+  if (failure) failure_text = failure->error.display();
+  mutexes = reader.mutexes();
+  q = reader.q_lifetimes();
+  memory = reader.memory_lifetimes();
+  phi = reader.phi_marks();
+  effects = reader.effect_marks(0, steps);
+
+  Machine final_state = reader.state_at(steps);
+  const Program& program = final_state.program();
+  for (const Thread& t : final_state.threads) {
+    std::string proc = t.entry_proc < program.procs.size() ? program.procs[t.entry_proc].name : "?";
+    threads.push_back(ThreadName{t.id, "T" + std::to_string(t.id) + " " + proc});
+  }
+  // A cut-short trace may mention threads its last whole state has not met.
+  for (std::uint32_t id = static_cast<std::uint32_t>(threads.size()); id < info.threads; ++id) {
+    threads.push_back(ThreadName{id, "T" + std::to_string(id)});
+  }
+  unsafe = final_state.k.unsafe_log;
+
+  pack_q();
+  pack_memory();
+  for (std::size_t i = 0; i < phi.size(); ++i) {
+    std::uint8_t style = kPhiHeld;
+    switch (phi[i].event.kind) {
+      case PhiEventKind::ConstraintHeld: style = kPhiHeld; break;
+      case PhiEventKind::Witness: style = kPhiWitness; break;
+      case PhiEventKind::ConstraintFailed: style = kPhiFailed; break;
+      case PhiEventKind::Refused: style = kPhiRefused; break;
+    }
+    phi_instants.push_back(Span{phi[i].step, phi[i].step + 1, style, static_cast<std::uint32_t>(i)});
+  }
+  for (std::size_t i = 0; i < effects.size(); ++i) {
+    effect_instants.push_back(Span{effects[i].step, effects[i].step + 1, 1, static_cast<std::uint32_t>(i)});
+  }
+}
+
+void RunCatalog::pack_q() {
+  std::stable_sort(q.begin(), q.end(), [](const rec::QLifetime& a, const rec::QLifetime& b) {
+    return a.alloc_step < b.alloc_step;
+  });
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> intervals;
+  for (const rec::QLifetime& r : q) {
+    std::uint64_t end = steps;
+    if (r.consume_step) end = *r.consume_step + 1;
+    if (r.violation_step) end = std::max(end == steps ? r.alloc_step + 1 : end, *r.violation_step + 1);
+    intervals.push_back({r.alloc_step, std::max(end, r.alloc_step + 1)});
+  }
+  std::vector<std::uint32_t> rows = pack_rows(intervals);
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    const rec::QLifetime& r = q[i];
+    auto ref = static_cast<std::uint32_t>(i);
+    bool ended = r.consume_step.has_value();
+    place(q_rows, rows[i], Span{intervals[i].first, intervals[i].second,
+                                ended ? kLifetimeEnded : kLifetimeLive, ref});
+    auto& marks = q_rows.marks[rows[i]];
+    for (std::uint64_t m : r.move_steps) marks.push_back(Span{m, m + 1, kMarkMove, ref});
+    if (r.consume_step) marks.push_back(Span{*r.consume_step, *r.consume_step + 1, kMarkEnd, ref});
+    if (r.violation_step) marks.push_back(Span{*r.violation_step, *r.violation_step + 1, kMarkViolation, ref});
+  }
+  sort_marks(q_rows);
+}
+
+void RunCatalog::pack_memory() {
+  std::stable_sort(memory.begin(), memory.end(), [](const rec::MemoryLifetime& a, const rec::MemoryLifetime& b) {
+    return a.alloc_step < b.alloc_step;
+  });
+  // A block the failure names (a use after free, a double free) keeps its
+  // row up to the failure, so the violation mark lands on its own row.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> bars;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> reserved;
+  std::vector<bool> violated;
+  for (const rec::MemoryLifetime& m : memory) {
+    std::uint64_t end = std::max(m.free_step ? *m.free_step + 1 : steps, m.alloc_step + 1);
+    bool named = failure && names_address(failure->error.message, m.address);
+    bars.push_back({m.alloc_step, end});
+    reserved.push_back({m.alloc_step, named ? std::max(end, failure->step + 1) : end});
+    violated.push_back(named);
+  }
+  std::vector<std::uint32_t> rows = pack_rows(reserved);
+  for (std::size_t i = 0; i < memory.size(); ++i) {
+    const rec::MemoryLifetime& m = memory[i];
+    auto ref = static_cast<std::uint32_t>(i);
+    place(memory_rows, rows[i], Span{bars[i].first, bars[i].second,
+                                     m.free_step ? kLifetimeEnded : kLifetimeLive, ref});
+    auto& marks = memory_rows.marks[rows[i]];
+    if (m.free_step) marks.push_back(Span{*m.free_step, *m.free_step + 1, kMarkEnd, ref});
+    if (violated[i]) marks.push_back(Span{failure->step, failure->step + 1, kMarkViolation, ref});
+  }
+  sort_marks(memory_rows);
+}
+
+std::size_t RunCatalog::effect_at_or_after(std::uint64_t step) const {
+  auto it = std::lower_bound(effects.begin(), effects.end(), step,
+                             [](const rec::EffectMark& e, std::uint64_t s) { return e.step < s; });
+  return static_cast<std::size_t>(it - effects.begin());
+}
+
+}  // namespace dust::dbg

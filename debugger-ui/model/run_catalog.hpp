@@ -1,0 +1,79 @@
+// run_catalog.hpp — the whole-run facts every view lists, read once.
+//
+// When a trace opens, the catalog asks the query API for the run's Q
+// resource lifetimes, memory block lifetimes, Φ marks, effects, mutexes,
+// failure and final state (thread names, the unsafe audit log), and packs
+// lifetimes into timeline rows. Per-range lanes (threads, mutexes) are not
+// here: the timeline model asks for those as the view moves.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dust/k_state.hpp"
+#include "dust/recorder/trace_reader.hpp"
+#include "model/lane_folding.hpp"
+
+namespace dust::dbg {
+
+// Styles of lifetime bars and marks; a larger number is more important.
+enum LifetimeStyle : std::uint8_t {
+  kLifetimeLive = 1,       // bar: alive to the end of the run
+  kLifetimeEnded = 2,      // bar: consumed / freed within the run
+  kMarkMove = 3,           // Q move, memory realloc
+  kMarkEnd = 4,            // Q consume, memory free
+  kMarkViolation = 5,      // a failed use of it: never hidden
+};
+
+enum PhiStyle : std::uint8_t {
+  kPhiHeld = 1,
+  kPhiWitness = 2,
+  kPhiFailed = 3,          // never hidden
+  kPhiRefused = 4,
+};
+
+struct ThreadName {
+  std::uint32_t id = 0;
+  std::string label;       // "T0 main", "T2 worker"
+};
+
+struct LifetimeRows {
+  std::vector<std::vector<Span>> bars;   // one vector per row, ref = lifetime index
+  std::vector<std::vector<Span>> marks;  // per row: moves, ends, violations
+};
+
+class RunCatalog {
+ public:
+  void load(rec::TraceReader& reader);
+
+  std::uint64_t steps = 0;
+  std::optional<rec::FailureMark> failure;
+  std::string failure_text;           // the failure as the CLI prints it, rendered once
+  std::vector<ThreadName> threads;
+  std::vector<std::int64_t> mutexes;
+  std::vector<rec::QLifetime> q;
+  std::vector<rec::MemoryLifetime> memory;
+  std::vector<rec::PhiMark> phi;
+  std::vector<rec::EffectMark> effects;
+  std::vector<UnsafeRecord> unsafe;
+
+  LifetimeRows q_rows;
+  LifetimeRows memory_rows;
+  std::vector<Span> phi_instants;     // ref = index into phi
+  std::vector<Span> effect_instants;  // ref = index into effects
+
+  // The index of the first effect at or after `step`.
+  std::size_t effect_at_or_after(std::uint64_t step) const;
+
+ private:
+  void pack_q();
+  void pack_memory();
+};
+
+// Greedy interval packing: each [first, last) goes to the first row whose
+// last span ends at or before it starts. `order` must be sorted by first.
+std::vector<std::uint32_t> pack_rows(const std::vector<std::pair<std::uint64_t, std::uint64_t>>& intervals);
+
+}  // namespace dust::dbg

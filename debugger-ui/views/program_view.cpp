@@ -1,0 +1,114 @@
+// program_view.cpp — the DIR of every proc, pretty-printed, with where
+// each thread is.
+//
+// Each thread's current statement is highlighted (the focus thread's
+// strongest, callers' call sites faintly) and tagged with the thread; the
+// gutter shows breakpoints and a click there toggles one. When the cursor
+// moves, the listing scrolls to the focus thread's statement.
+#include <algorithm>
+#include <cstdio>
+
+#include "views/views.hpp"
+
+namespace dust::dbg {
+
+namespace {
+
+constexpr float kGutter = 20.0f;
+constexpr float kNumberWidth = 44.0f;
+constexpr float kTagWidth = 64.0f;
+
+}  // namespace
+
+void draw_program(Debugger& dbg, UiState& ui) {
+  const ProgramListing& listing = dbg.listing();
+  const CursorSnapshot& snap = dbg.snapshot();
+  ViewState& view = dbg.view();
+  const auto& lines = listing.lines();
+
+  ImGui::TextDisabled("Program");
+  ImGui::SameLine();
+  ImGui::TextDisabled("  click the gutter to toggle a breakpoint");
+  ImGui::BeginChild("listing", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float line_h = ImGui::GetTextLineHeightWithSpacing();
+
+  // The focus thread's line, to scroll to when the cursor moved.
+  std::uint32_t focus_stmt = kNoStmt;
+  for (const ThreadView& t : snap.threads) {
+    if (t.id == view.focus_thread()) focus_stmt = t.current_stmt();
+  }
+  if (ui.program_scroll_revision != view.cursor_revision()) {
+    ui.program_scroll_revision = view.cursor_revision();
+    if (auto line = listing.line_of(focus_stmt)) {
+      float target = static_cast<float>(*line) * line_h;
+      float scroll = ImGui::GetScrollY();
+      float visible = ImGui::GetWindowHeight();
+      if (target < scroll + line_h || target > scroll + visible - 3 * line_h) {
+        ImGui::SetScrollY(std::max(0.0f, target - visible * 0.35f));
+      }
+    }
+  }
+
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(lines.size()), line_h);
+  while (clipper.Step()) {
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      const ListingLine& line = lines[static_cast<std::size_t>(i)];
+      ImVec2 pos = ImGui::GetCursorScreenPos();
+      float width = std::max(ImGui::GetContentRegionAvail().x, 600.0f);
+      ImVec2 row_max(pos.x + width, pos.y + line_h);
+
+      // Highlights: where threads are now, and their callers' call sites.
+      float tag_x = pos.x + kGutter + kNumberWidth;
+      if (line.stmt != kNoStmt) {
+        for (const ThreadView& t : snap.threads) {
+          if (t.frames.empty()) continue;
+          bool here = t.current_stmt() == line.stmt;
+          bool caller = false;
+          for (std::size_t f = 0; f + 1 < t.frames.size(); ++f) caller = caller || t.frames[f].stmt == line.stmt;
+          if (!here && !caller) continue;
+          bool focus = t.id == view.focus_thread();
+          if (here) {
+            dl->AddRectFilled(pos, row_max, color(focus ? palette::kFocusLine : palette::kOtherThreadLine));
+            char tag[16];
+            std::snprintf(tag, sizeof tag, "T%u\u25b6", t.id);
+            dl->AddText(ImVec2(tag_x, pos.y), focus ? color(palette::kCursor) : IM_COL32(190, 200, 215, 255), tag);
+            tag_x += ImGui::CalcTextSize(tag).x + 4;
+          } else {
+            dl->AddRectFilled(pos, row_max, color(palette::kOtherThreadLine, 90));
+          }
+        }
+      }
+
+      ImGui::PushID(i);
+      if (line.stmt != kNoStmt) {
+        if (ImGui::InvisibleButton("##gutter", ImVec2(kGutter, line_h))) view.breakpoints().toggle(line.stmt);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Toggle breakpoint at %s", listing.path(line.stmt).c_str());
+      } else {
+        ImGui::Dummy(ImVec2(kGutter, line_h));
+      }
+      ImGui::PopID();
+      if (line.stmt != kNoStmt && view.breakpoints().has(line.stmt)) {
+        ImVec2 c(pos.x + kGutter * 0.5f, pos.y + line_h * 0.5f);
+        if (view.breakpoints().active(line.stmt)) {
+          dl->AddCircleFilled(c, 5.0f, color(palette::kBreakpoint));
+        } else {
+          dl->AddCircle(c, 5.0f, color(palette::kBreakpoint), 0, 1.5f);
+        }
+      }
+      ImGui::SameLine(0, 0);
+      ImGui::TextDisabled("%4d", i + 1);
+      ImGui::SameLine(kGutter + kNumberWidth + kTagWidth + static_cast<float>(line.indent) * 18.0f);
+      if (line.stmt == kNoStmt) {
+        ImGui::TextColored(ImVec4(0.62f, 0.70f, 0.85f, 1.0f), "%s", line.text.c_str());
+      } else {
+        ImGui::TextUnformatted(line.text.c_str(), line.text.c_str() + line.text.size());
+      }
+    }
+  }
+  clipper.End();
+  ImGui::EndChild();
+}
+
+}  // namespace dust::dbg

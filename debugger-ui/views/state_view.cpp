@@ -1,0 +1,210 @@
+// state_view.cpp — the machine at the cursor.
+//
+// Every thread with every frame and its bindings, then heap blocks,
+// mutexes and open files, the Q table and Φ witnesses. Whatever the last
+// step changed is drawn in the change colour. A binding's context menu
+// offers "last write" (the reverse watchpoint) and "where did this value
+// come from"; the origin chain shows below and each link jumps to its step.
+#include <cinttypes>
+
+#include "views/views.hpp"
+
+namespace dust::dbg {
+
+namespace {
+
+void binding_row(Debugger& dbg, const ThreadView& t, const FrameView& f, const BindingView& b) {
+  ViewState& view = dbg.view();
+  const Selection& sel = view.selection();
+  bool selected = sel.kind == Selection::Kind::Binding && sel.thread == t.id && sel.frame == f.depth && sel.name == b.name;
+  ImGui::TableNextRow();
+  ImGui::TableNextColumn();
+  ImGui::PushID(static_cast<int>(b.slot));
+  if (b.changed) ImGui::PushStyleColor(ImGuiCol_Text, color_vec(palette::kChanged));
+  if (ImGui::Selectable(b.name.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns)) {
+    view.select(Selection{Selection::Kind::Binding, t.id, f.depth, b.name, 0});
+  }
+  if (ImGui::BeginPopupContextItem("binding_menu")) {
+    view.select(Selection{Selection::Kind::Binding, t.id, f.depth, b.name, 0});
+    if (ImGui::MenuItem("Last write", command_info(Command::LastWrite).shortcut)) dbg.execute(Command::LastWrite);
+    if (ImGui::MenuItem("Where did this value come from?", command_info(Command::WhereFrom).shortcut)) {
+      dbg.execute(Command::WhereFrom);
+    }
+    ImGui::EndPopup();
+  }
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(b.value.c_str(), b.value.c_str() + b.value.size());
+  if (b.changed) ImGui::PopStyleColor();
+  ImGui::PopID();
+}
+
+void threads_section(Debugger& dbg, const CursorSnapshot& snap) {
+  ViewState& view = dbg.view();
+  for (const ThreadView& t : snap.threads) {
+    ImGui::PushID(static_cast<int>(t.id));
+    bool focus = t.id == view.focus_thread();
+    ImGuiTreeNodeFlags flags = ImGuiTreeNodeFlags_SpanAvailWidth;
+    if (focus || t.runs_next) flags |= ImGuiTreeNodeFlags_DefaultOpen;
+    if (t.state == ThreadState::Blocked) ImGui::PushStyleColor(ImGuiCol_Text, color_vec(palette::kThreadBlocked));
+    else if (focus) ImGui::PushStyleColor(ImGuiCol_Text, color_vec(palette::kCursor));
+    else ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_Text));
+    bool open = ImGui::TreeNodeEx("thread", flags, "%s%s", t.title.c_str(), t.runs_next ? "   \u25c0 runs next" : "");
+    ImGui::PopStyleColor();
+    if (ImGui::IsItemClicked(ImGuiMouseButton_Right)) view.set_focus_thread(t.id);
+    if (open) {
+      for (std::size_t k = t.frames.size(); k > 0; --k) {
+        const FrameView& f = t.frames[k - 1];
+        ImGui::PushID(static_cast<int>(f.depth));
+        ImGuiTreeNodeFlags fflags = ImGuiTreeNodeFlags_SpanAvailWidth;
+        if (k == t.frames.size()) fflags |= ImGuiTreeNodeFlags_DefaultOpen;
+        if (ImGui::TreeNodeEx("frame", fflags, "#%u %s", f.depth, f.title.c_str())) {
+          if (f.bindings.empty()) {
+            ImGui::TextDisabled("no bindings yet");
+          } else if (ImGui::BeginTable("bindings", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
+            ImGui::TableSetupColumn("name", ImGuiTableColumnFlags_WidthFixed, 130.0f);
+            ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
+            for (const BindingView& b : f.bindings) binding_row(dbg, t, f, b);
+            ImGui::EndTable();
+          }
+          ImGui::TreePop();
+        }
+        ImGui::PopID();
+      }
+      ImGui::TreePop();
+    }
+    ImGui::PopID();
+  }
+}
+
+void heap_section(Debugger& dbg, const CursorSnapshot& snap) {
+  if (snap.heap.empty()) return;
+  if (!ImGui::CollapsingHeader("Heap blocks", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  if (!ImGui::BeginTable("heap", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) return;
+  ImGui::TableSetupColumn("address", ImGuiTableColumnFlags_WidthFixed, 90.0f);
+  ImGui::TableSetupColumn("size", ImGuiTableColumnFlags_WidthFixed, 50.0f);
+  ImGui::TableSetupColumn("owner", ImGuiTableColumnFlags_WidthFixed, 40.0f);
+  ImGui::TableSetupColumn("bytes", ImGuiTableColumnFlags_WidthStretch);
+  ViewState& view = dbg.view();
+  for (const HeapView& h : snap.heap) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::PushID(static_cast<int>(h.address));
+    bool pushed = false;
+    if (h.changed) {
+      ImGui::PushStyleColor(ImGuiCol_Text, color_vec(palette::kChanged));
+      pushed = true;
+    } else if (!h.live) {
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+      pushed = true;
+    }
+    const Selection& sel = view.selection();
+    bool selected = sel.kind == Selection::Kind::HeapBlock && sel.address == h.address;
+    char label[32];
+    std::snprintf(label, sizeof label, "%" PRId64, h.address);
+    if (ImGui::Selectable(label, selected, ImGuiSelectableFlags_SpanAllColumns)) {
+      view.select(Selection{Selection::Kind::HeapBlock, h.owner, 0, {}, h.address});
+    }
+    if (ImGui::BeginPopupContextItem("heap_menu")) {
+      view.select(Selection{Selection::Kind::HeapBlock, h.owner, 0, {}, h.address});
+      if (ImGui::MenuItem("Last write")) dbg.execute(Command::LastWrite);
+      if (ImGui::MenuItem("Go to allocation")) dbg.go_to(h.alloc_step);
+      if (!h.live && ImGui::MenuItem("Go to free")) dbg.go_to(h.free_step);
+      ImGui::EndPopup();
+    }
+    ImGui::TableNextColumn();
+    ImGui::Text("%" PRId64, h.size);
+    ImGui::TableNextColumn();
+    ImGui::Text("T%u", h.owner);
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(h.preview.c_str());
+    if (pushed) ImGui::PopStyleColor();
+    ImGui::PopID();
+  }
+  ImGui::EndTable();
+}
+
+void simple_rows(const char* title, const std::vector<MutexView>& mutexes) {
+  if (mutexes.empty() || !ImGui::CollapsingHeader(title, ImGuiTreeNodeFlags_DefaultOpen)) return;
+  for (const MutexView& m : mutexes) {
+    ImVec4 c = m.changed ? color_vec(palette::kChanged) : ImGui::GetStyleColorVec4(ImGuiCol_Text);
+    ImGui::TextColored(c, "mutex %" PRId64 ": %s", m.id, m.text.c_str());
+  }
+}
+
+void file_rows(const std::vector<FileView>& files) {
+  if (files.empty() || !ImGui::CollapsingHeader("Files", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  for (const FileView& f : files) {
+    ImVec4 c = f.changed ? color_vec(palette::kChanged)
+               : f.open  ? ImGui::GetStyleColorVec4(ImGuiCol_Text)
+                         : ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled);
+    ImGui::TextColored(c, "%s", f.text.c_str());
+  }
+}
+
+void origin_section(Debugger& dbg) {
+  const auto& chain = dbg.origin_chain();
+  if (dbg.origin_subject().empty()) return;
+  if (!ImGui::CollapsingHeader("Where did this value come from?", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  ImGui::TextDisabled("%s, newest write first", dbg.origin_subject().c_str());
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    const rec::OriginLink& link = chain[i];
+    ImGui::PushID(static_cast<int>(i));
+    char label[48];
+    std::snprintf(label, sizeof label, "step %" PRIu64, link.step);
+    if (ImGui::SmallButton(label)) dbg.go_to(link.step);
+    ImGui::SameLine();
+    ImGui::Text("T%u %s = %s", link.thread, link.name.c_str(), link.value.c_str());
+    if (!link.reads.empty()) {
+      ImGui::SameLine();
+      ImGui::TextDisabled(" reads");
+      for (const std::string& r : link.reads) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("%s", r.c_str());
+      }
+    }
+    ImGui::PopID();
+  }
+}
+
+}  // namespace
+
+void draw_state(Debugger& dbg, UiState& ui) {
+  (void)ui;
+  const CursorSnapshot& snap = dbg.snapshot();
+  ImGui::TextDisabled("State at step %" PRIu64 ", tick %" PRIu64 ", %s", snap.step, snap.tick, snap.outcome.c_str());
+  ImGui::BeginChild("state_scroll", ImVec2(0, 0), false);
+  if (snap.next) {
+    bool fails = snap.next->kind == StepKind::Failed;
+    ImGui::TextColored(fails ? color_vec(palette::kFailure) : color_vec(palette::kCursor), "next");
+    ImGui::SameLine();
+    ImGui::TextWrapped("%s", snap.next_text.c_str());
+  } else {
+    ImGui::TextDisabled("the end of the recording");
+  }
+  if (snap.last) {
+    ImGui::TextDisabled("last");
+    ImGui::SameLine();
+    ImGui::TextWrapped("%s", snap.last_text.c_str());
+  }
+  for (const std::string& c : snap.changes) {
+    ImGui::TextColored(color_vec(palette::kChanged), "  %s", c.c_str());
+  }
+  ImGui::Separator();
+  threads_section(dbg, snap);
+  heap_section(dbg, snap);
+  simple_rows("Mutexes", snap.mutexes);
+  file_rows(snap.files);
+  if (!snap.q.empty() && ImGui::CollapsingHeader("Q table", ImGuiTreeNodeFlags_DefaultOpen)) {
+    for (const QView& q : snap.q) {
+      ImGui::TextColored(q.live ? color_vec(palette::kQLive) : ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled), "%s",
+                         q.text.c_str());
+    }
+  }
+  if (!snap.witnesses.empty() && ImGui::CollapsingHeader("\u03a6 witnesses", ImGuiTreeNodeFlags_DefaultOpen)) {
+    for (const std::string& w : snap.witnesses) ImGui::TextUnformatted(w.c_str());
+  }
+  origin_section(dbg);
+  ImGui::EndChild();
+}
+
+}  // namespace dust::dbg

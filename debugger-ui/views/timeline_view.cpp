@@ -1,0 +1,403 @@
+// timeline_view.cpp — the run laid out in time.
+//
+// A step ruler, then lanes: K-threads, mutexes, Q resource lifetimes,
+// memory block lifetimes, Φ resolution and effects, with the cursor line
+// and the failure marker across all of them. The lanes' items come culled
+// and folded from the TimelineModel (cached on the visible range); this
+// file only draws them and turns the mouse into model calls: the wheel
+// zooms about the pointer, a left drag scrubs the cursor, a right drag pans.
+#include <algorithm>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+
+#include "views/views.hpp"
+
+namespace dust::dbg {
+
+namespace {
+
+constexpr float kLabelWidth = 150.0f;
+constexpr float kRulerHeight = 24.0f;
+
+float lane_height(LaneKind kind) {
+  switch (kind) {
+    case LaneKind::Thread: return 22.0f;
+    case LaneKind::Mutex: return 20.0f;
+    case LaneKind::QResource:
+    case LaneKind::Memory: return 11.0f;
+    case LaneKind::Phi:
+    case LaneKind::Effects: return 20.0f;
+  }
+  return 20.0f;
+}
+
+palette::Rgb bar_color(LaneKind kind, std::uint8_t style) {
+  switch (kind) {
+    case LaneKind::Thread:
+      switch (style) {
+        case kThreadRunning: return palette::kThreadRunning;
+        case kThreadBlocked: return palette::kThreadBlocked;
+        case kThreadSleeping: return palette::kThreadSleeping;
+        default: return palette::kThreadRunnable;
+      }
+    case LaneKind::Mutex:
+      switch (style) {
+        case kMutexHeldContended: return palette::kMutexContended;
+        case kMutexWaited: return palette::kMutexWaited;
+        default: return palette::kMutexHeld;
+      }
+    case LaneKind::QResource: return style == kLifetimeEnded ? palette::kQEnded : palette::kQLive;
+    case LaneKind::Memory: return style == kLifetimeEnded ? palette::kMemoryFreed : palette::kMemoryLive;
+    case LaneKind::Phi:
+    case LaneKind::Effects: break;
+  }
+  return palette::kEffect;
+}
+
+palette::Rgb mark_color(LaneKind kind, std::uint8_t style) {
+  if (kind == LaneKind::Phi) {
+    switch (style) {
+      case kPhiWitness: return palette::kPhiWitness;
+      case kPhiFailed: return palette::kPhiFailed;
+      case kPhiRefused: return palette::kPhiRefused;
+      default: return palette::kPhiHeld;
+    }
+  }
+  if (kind == LaneKind::Effects) return palette::kEffect;
+  switch (style) {
+    case kMarkMove: return palette::kMarkMove;
+    case kMarkEnd: return palette::kMarkEnd;
+    case kMarkViolation: return palette::kMarkViolation;
+    default: return palette::kMarkMove;
+  }
+}
+
+// "12 345" up to a million, then "1.25M": labels stay short at any zoom.
+void format_step(char* buf, std::size_t size, double step) {
+  if (step >= 1e6) {
+    std::snprintf(buf, size, "%.6gM", step / 1e6);
+  } else if (step >= 1e4) {
+    std::snprintf(buf, size, "%.5gk", step / 1e3);
+  } else {
+    std::snprintf(buf, size, "%.0f", step);
+  }
+}
+
+double nice_interval(double raw) {
+  if (raw <= 1) return 1;
+  double base = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (base * m >= raw) return base * m;
+  }
+  return base * 10;
+}
+
+void draw_ruler(Debugger& dbg, ImDrawList* dl, ImVec2 origin, float width) {
+  const TimeAxis& axis = dbg.view().axis();
+  dl->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + kRulerHeight), color(palette::kLaneBackgroundAlt));
+  double interval = nice_interval(axis.steps_per_pixel(width) * 110.0);
+  double first = std::ceil(axis.visible().first / interval) * interval;
+  char buf[32];
+  for (double s = first; s <= axis.visible().last; s += interval) {
+    float x = origin.x + static_cast<float>(axis.step_to_x(s, width));
+    dl->AddLine(ImVec2(x, origin.y + kRulerHeight - 7), ImVec2(x, origin.y + kRulerHeight), IM_COL32(180, 180, 190, 255));
+    format_step(buf, sizeof buf, s);
+    dl->AddText(ImVec2(x + 3, origin.y + 3), IM_COL32(190, 190, 200, 255), buf);
+  }
+}
+
+void draw_bar_items(ImDrawList* dl, const Lane& lane, const std::vector<LaneItem>& items, float x0, float top,
+                    float bottom, std::uint8_t important) {
+  // Ordinary items first, then the important ones on top, so a widened
+  // wait is never covered by its neighbours.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const LaneItem& it : items) {
+      bool is_important = it.style >= important;
+      if (is_important != (pass == 1)) continue;
+      ImU32 fill = color(bar_color(lane.kind, it.style));
+      ImVec2 a(x0 + it.x0, top), b(x0 + std::max(it.x1, it.x0 + 1.0f), bottom);
+      dl->AddRectFilled(a, b, fill);
+      if (it.folded) dl->AddRect(a, b, IM_COL32(255, 255, 255, 110));
+    }
+  }
+}
+
+void draw_mark_items(ImDrawList* dl, const Lane& lane, float x0, float top, float bottom) {
+  float mid = (top + bottom) * 0.5f;
+  float half = (bottom - top) * 0.5f;
+  for (const LaneItem& it : lane.marks) {
+    ImU32 fill = color(mark_color(lane.kind, it.style));
+    float cx = x0 + (it.x0 + it.x1) * 0.5f;
+    if (lane.kind == LaneKind::Phi || lane.kind == LaneKind::Effects) {
+      float r = it.folded ? half : half * 0.75f;
+      dl->AddQuadFilled(ImVec2(cx, mid - r), ImVec2(cx + r, mid), ImVec2(cx, mid + r), ImVec2(cx - r, mid), fill);
+      if (it.folded) dl->AddQuad(ImVec2(cx, mid - r), ImVec2(cx + r, mid), ImVec2(cx, mid + r), ImVec2(cx - r, mid),
+                                 IM_COL32(255, 255, 255, 150));
+    } else {
+      float w = std::max(2.0f, it.x1 - it.x0);
+      dl->AddRectFilled(ImVec2(cx - w * 0.5f, top), ImVec2(cx + w * 0.5f, bottom), fill);
+    }
+  }
+}
+
+// Running segments wide enough get their statement written inside.
+void draw_thread_texts(Debugger& dbg, ImDrawList* dl, std::size_t lane_index, const Lane& lane, float x0, float top,
+                       float bottom) {
+  const float text_h = ImGui::GetTextLineHeight();
+  for (const LaneItem& it : lane.bars) {
+    if (it.folded || it.style != kThreadRunning || it.x1 - it.x0 < 60.0f) continue;
+    const rec::ThreadSegment* seg = dbg.timeline().thread_segment(lane_index, it.ref);
+    if (seg == nullptr || seg->stmt == kNoStmt) continue;
+    const std::string& text = dbg.listing().statement(seg->stmt);
+    ImVec4 clip(x0 + it.x0 + 2, top, x0 + it.x1 - 2, bottom);
+    dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(x0 + it.x0 + 4, (top + bottom - text_h) * 0.5f),
+                IM_COL32(12, 24, 12, 255), text.c_str(), text.c_str() + text.size(), 0.0f, &clip);
+  }
+}
+
+void thread_tooltip(Debugger& dbg, std::size_t lane_index, const Lane& lane, const LaneItem& it) {
+  const rec::ThreadSegment* seg = dbg.timeline().thread_segment(lane_index, it.ref);
+  ImGui::BeginTooltip();
+  ImGui::TextUnformatted(lane.label.c_str());
+  if (it.folded) ImGui::Text("%u spans folded; the most important shown", it.count);
+  if (seg != nullptr) {
+    static const char* const kActivity[] = {"running", "runnable", "blocked", "sleeping", "finished"};
+    ImGui::Text("%s, steps %" PRIu64 "..%" PRIu64, kActivity[static_cast<int>(seg->activity)], seg->first, seg->last);
+    if (seg->stmt != kNoStmt) {
+      ImGui::Text("%s", dbg.listing().path(seg->stmt).c_str());
+      ImGui::Text("%s", dbg.listing().statement(seg->stmt).c_str());
+    }
+    if (!seg->waits_for.empty()) ImGui::TextColored(color_vec(palette::kThreadBlocked), "waits for %s", seg->waits_for.c_str());
+  }
+  ImGui::EndTooltip();
+}
+
+void mutex_tooltip(Debugger& dbg, std::size_t lane_index, const Lane& lane, const LaneItem& it) {
+  const rec::MutexSegment* seg = dbg.timeline().mutex_segment(lane_index, it.ref);
+  ImGui::BeginTooltip();
+  ImGui::TextUnformatted(lane.label.c_str());
+  if (it.folded) ImGui::Text("%u spans folded", it.count);
+  if (seg != nullptr) {
+    ImGui::Text("%s by T%u, steps %" PRIu64 "..%" PRIu64, seg->held ? "held" : "waited for", seg->thread, seg->first,
+                seg->last);
+    if (seg->contended) ImGui::TextColored(color_vec(palette::kMutexContended), "contended: another thread waited");
+  }
+  ImGui::EndTooltip();
+}
+
+void lifetime_tooltip(Debugger& dbg, const Lane& lane, const LaneItem& it) {
+  const RunCatalog& cat = dbg.catalog();
+  ImGui::BeginTooltip();
+  if (it.folded) ImGui::Text("%u items folded", it.count);
+  if (lane.kind == LaneKind::QResource && it.ref < cat.q.size()) {
+    const rec::QLifetime& q = cat.q[it.ref];
+    ImGui::Text("%s  (%s)", q.resource.c_str(), q.type.c_str());
+    ImGui::Text("allocated at step %" PRIu64 ", %zu moves", q.alloc_step, q.move_steps.size());
+    for (const std::string& b : q.bindings) ImGui::BulletText("bound to %s", b.c_str());
+    if (q.consume_step) ImGui::Text("consumed at step %" PRIu64, *q.consume_step);
+    if (q.violation_step) {
+      ImGui::TextColored(color_vec(palette::kMarkViolation), "linearity violation at step %" PRIu64, *q.violation_step);
+    }
+  } else if (lane.kind == LaneKind::Memory && it.ref < cat.memory.size()) {
+    const rec::MemoryLifetime& m = cat.memory[it.ref];
+    ImGui::Text("block %" PRId64 ", %" PRId64 " bytes, by T%u", m.address, m.size, m.thread);
+    ImGui::Text("allocated at step %" PRIu64, m.alloc_step);
+    if (m.free_step) ImGui::Text("freed at step %" PRIu64, *m.free_step);
+    else ImGui::TextUnformatted("never freed");
+    if (it.style == kMarkViolation && cat.failure) {
+      ImGui::TextColored(color_vec(palette::kMarkViolation), "%s", cat.failure_text.c_str());
+    }
+  }
+  ImGui::EndTooltip();
+}
+
+void instant_tooltip(Debugger& dbg, const Lane& lane, const LaneItem& it) {
+  const RunCatalog& cat = dbg.catalog();
+  ImGui::BeginTooltip();
+  if (it.folded) ImGui::Text("%u marks folded; zoom in to separate them", it.count);
+  if (lane.kind == LaneKind::Phi && it.ref < cat.phi.size()) {
+    const rec::PhiMark& m = cat.phi[it.ref];
+    ImGui::Text("step %" PRIu64 ": %s", m.step, phi_event_kind_name(m.event.kind));
+    ImGui::TextWrapped("%s", m.event.detail.c_str());
+    if (!m.event.digest.empty()) ImGui::Text("digest %s", m.event.digest.c_str());
+  } else if (lane.kind == LaneKind::Effects && it.ref < cat.effects.size()) {
+    const rec::EffectMark& e = cat.effects[it.ref];
+    ImGui::Text("step %" PRIu64 ", T%u: %s %s", e.step, e.thread, e.effect.kind.c_str(), e.effect.payload.c_str());
+  }
+  ImGui::EndTooltip();
+}
+
+float lanes_height(const std::vector<Lane>& lanes) {
+  float h = 0;
+  LaneKind previous = LaneKind::Thread;
+  for (const Lane& lane : lanes) {
+    if (lane.kind != previous) h += 5;
+    previous = lane.kind;
+    h += lane_height(lane.kind);
+  }
+  return h;
+}
+
+}  // namespace
+
+float timeline_wanted_height(Debugger& dbg) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  return lanes_height(dbg.timeline().current_lanes()) + kRulerHeight + 2 + 2 * style.WindowPadding.y + 8;
+}
+
+void draw_timeline(Debugger& dbg, UiState& ui, float height) {
+  ViewState& view = dbg.view();
+  TimeAxis& axis = view.axis();
+  ImGui::BeginChild("timeline_panel", ImVec2(0, height), true, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImVec2 panel = ImGui::GetCursorScreenPos();
+  float panel_w = ImGui::GetContentRegionAvail().x;
+  float lanes_w = std::max(50.0f, panel_w - kLabelWidth);
+  float x0 = panel.x + kLabelWidth;
+
+  ImGui::TextDisabled("Timeline");
+  draw_ruler(dbg, dl, ImVec2(x0, panel.y), lanes_w);
+  ImGui::SetCursorScreenPos(ImVec2(panel.x, panel.y + kRulerHeight + 2));
+
+  const std::vector<Lane>& lanes = dbg.timeline().lanes(axis, lanes_w);
+  float body_h = ImGui::GetContentRegionAvail().y;
+  ImGui::BeginChild("lanes", ImVec2(0, body_h), false, ImGuiWindowFlags_NoScrollWithMouse);
+  ImDrawList* ldl = ImGui::GetWindowDrawList();
+  ImVec2 top_left = ImGui::GetCursorScreenPos();
+  ImVec2 clip_min = ImGui::GetWindowPos();
+  ImVec2 clip_max(clip_min.x + ImGui::GetWindowSize().x, clip_min.y + ImGui::GetWindowSize().y);
+  ImVec2 mouse = ImGui::GetIO().MousePos;
+  bool lanes_hovered = ImGui::IsWindowHovered();
+
+  float y = top_left.y;
+  LaneKind previous = LaneKind::Thread;
+  const LaneItem* hovered_item = nullptr;
+  std::size_t hovered_lane = 0;
+  bool hovered_is_mark = false;
+  for (std::size_t i = 0; i < lanes.size(); ++i) {
+    const Lane& lane = lanes[i];
+    if (lane.kind != previous) y += 5;
+    previous = lane.kind;
+    float h = lane_height(lane.kind);
+    float top = y, bottom = y + h;
+    y += h;
+    if (bottom < clip_min.y || top > clip_max.y) continue;
+    bool alt = (i % 2) == 1 && (lane.kind == LaneKind::Thread || lane.kind == LaneKind::Mutex);
+    ldl->AddRectFilled(ImVec2(x0, top), ImVec2(x0 + lanes_w, bottom),
+                       color(alt ? palette::kLaneBackgroundAlt : palette::kLaneBackground));
+    if (!lane.label.empty()) {
+      bool focus = lane.kind == LaneKind::Thread && lane.key == view.focus_thread();
+      ImU32 label_color = focus ? color(palette::kCursor) : IM_COL32(200, 200, 210, 255);
+      ImVec4 clip(top_left.x, top, x0 - 4, bottom + 4);
+      ldl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(top_left.x + 4, top + (h - ImGui::GetFontSize()) * 0.5f),
+                   label_color, lane.label.c_str(), nullptr, 0.0f, &clip);
+      if (lane.kind == LaneKind::Thread && lanes_hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left) &&
+          mouse.x < x0 && mouse.y >= top && mouse.y < bottom) {
+        view.set_focus_thread(lane.key);
+      }
+    }
+    float pad = lane.kind == LaneKind::QResource || lane.kind == LaneKind::Memory ? 1.0f : 2.0f;
+    float bar_top = top + pad, bar_bottom = bottom - pad;
+    ImGui::PushClipRect(ImVec2(x0, top), ImVec2(x0 + lanes_w, bottom), true);
+    if (lane.kind == LaneKind::Mutex) {
+      float split = top + (h - 2 * pad) * 0.6f + pad;
+      draw_bar_items(ldl, lane, lane.bars, x0, bar_top, split, kMutexWaited);
+      draw_bar_items(ldl, lane, lane.waits, x0, split + 1, bar_bottom, kMutexWaited);
+    } else {
+      draw_bar_items(ldl, lane, lane.bars, x0, bar_top, bar_bottom, lane.kind == LaneKind::Thread ? kThreadBlocked : 255);
+    }
+    if (lane.kind == LaneKind::Thread) draw_thread_texts(dbg, ldl, i, lane, x0, bar_top, bar_bottom);
+    draw_mark_items(ldl, lane, x0, bar_top, bar_bottom);
+    ImGui::PopClipRect();
+
+    if (lanes_hovered && mouse.y >= top && mouse.y < bottom && mouse.x >= x0) {
+      float mx = mouse.x - x0;
+      for (const LaneItem& it : lane.marks) {
+        if (mx >= it.x0 - 4 && mx <= it.x1 + 4) {
+          hovered_item = &it;
+          hovered_lane = i;
+          hovered_is_mark = true;
+        }
+      }
+      if (hovered_item == nullptr) {
+        for (const std::vector<LaneItem>* items : {&lane.bars, &lane.waits}) {
+          for (const LaneItem& it : *items) {
+            if (mx >= it.x0 && mx <= it.x1) {
+              hovered_item = &it;
+              hovered_lane = i;
+            }
+          }
+        }
+      }
+    }
+  }
+  ImGui::Dummy(ImVec2(panel_w, std::max(1.0f, y - top_left.y)));
+
+  // The failure marker and the cursor line cross every lane.
+  float lanes_bottom = std::min(clip_max.y, std::max(y, top_left.y));
+  auto line_at = [&](double step, palette::Rgb c, float thickness) {
+    float x = x0 + static_cast<float>(axis.step_to_x(step, lanes_w));
+    if (x < x0 - 1 || x > x0 + lanes_w + 1) return;
+    ldl->AddLine(ImVec2(x, clip_min.y), ImVec2(x, lanes_bottom), color(c), thickness);
+    dl->AddLine(ImVec2(x, panel.y), ImVec2(x, panel.y + kRulerHeight), color(c), thickness);
+  };
+  const RunCatalog& cat = dbg.catalog();
+  if (cat.failure) {
+    double fs = static_cast<double>(cat.failure->step) + 0.5;
+    line_at(fs, palette::kFailure, 3.0f);
+    float fx = x0 + static_cast<float>(axis.step_to_x(fs, lanes_w));
+    if (fx >= x0 - 8 && fx <= x0 + lanes_w + 8) {
+      dl->AddTriangleFilled(ImVec2(fx - 8, panel.y), ImVec2(fx + 8, panel.y), ImVec2(fx, panel.y + 12),
+                            color(palette::kFailure));
+    }
+  }
+  line_at(static_cast<double>(view.cursor()), palette::kCursor, 2.0f);
+
+  if (hovered_item != nullptr && !ui.scrubbing) {
+    const Lane& lane = lanes[hovered_lane];
+    switch (lane.kind) {
+      case LaneKind::Thread: thread_tooltip(dbg, hovered_lane, lane, *hovered_item); break;
+      case LaneKind::Mutex: mutex_tooltip(dbg, hovered_lane, lane, *hovered_item); break;
+      case LaneKind::QResource:
+      case LaneKind::Memory: lifetime_tooltip(dbg, lane, *hovered_item); break;
+      case LaneKind::Phi:
+      case LaneKind::Effects: instant_tooltip(dbg, lane, *hovered_item); break;
+    }
+    (void)hovered_is_mark;
+  }
+
+  // Mouse: wheel zooms about the pointer, left drag scrubs, right drag pans.
+  ImGuiIO& io = ImGui::GetIO();
+  bool over_lanes = lanes_hovered && mouse.x >= x0;
+  if (over_lanes && io.MouseWheel != 0.0f) {
+    double anchor = axis.x_to_step(mouse.x - x0, lanes_w);
+    axis.zoom(std::pow(0.8, static_cast<double>(io.MouseWheel)), anchor);
+  }
+  if (over_lanes && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) ui.scrubbing = true;
+  if (ui.scrubbing) {
+    if (!ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
+      ui.scrubbing = false;
+    } else {
+      std::uint64_t step = axis.cursor_at_x(mouse.x - x0, lanes_w);
+      if (step != view.cursor()) dbg.go_to(step);
+    }
+  }
+  if (lanes_hovered && ImGui::IsMouseDragging(ImGuiMouseButton_Right, 0.0f)) {
+    axis.pan_pixels(io.MouseDelta.x, lanes_w);
+    ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+  }
+  ImGui::EndChild();
+
+  // The ruler takes clicks too.
+  ImVec2 ruler_min(x0, panel.y), ruler_max(x0 + lanes_w, panel.y + kRulerHeight);
+  if (ImGui::IsMouseHoveringRect(ruler_min, ruler_max) && ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows)) {
+    if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) ui.scrubbing = true;
+    if (io.MouseWheel != 0.0f) {
+      axis.zoom(std::pow(0.8, static_cast<double>(io.MouseWheel)), axis.x_to_step(mouse.x - x0, lanes_w));
+    }
+  }
+  ImGui::EndChild();
+}
+
+}  // namespace dust::dbg

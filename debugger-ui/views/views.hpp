@@ -1,0 +1,67 @@
+// views.hpp — the debugger's views, one per file, each drawing one part of
+// the model with Dear ImGui.
+//
+// A view is a function over the Debugger (model) and the little state the
+// widgets need between frames (UiState). Views change the run's view only
+// through the model (cursor, selection, breakpoints, commands), so what a
+// click does is what a test of the model checks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "imgui.h"
+#include "model/debugger.hpp"
+#include "model/palette.hpp"
+
+namespace dust::dbg {
+
+struct RecordingJob;
+
+enum class SideTab : std::uint8_t { None, Effects, Q, Phi, Memory, Breakpoints, Unsafe };
+
+// Widget state carried between frames; nothing here is about the run.
+struct UiState {
+  bool scrubbing = false;                 // the left button is dragging the cursor on the timeline
+  std::uint64_t program_scroll_revision = 0;  // the cursor revision the listing last scrolled to
+  std::uint64_t effects_scroll_revision = 0;
+  char goto_text[24] = {};
+  char open_path[1024] = {};
+  bool open_popup = false;
+  std::string open_request;               // set by File > Open; the app opens it after the frame
+  std::string open_error;
+  bool quit = false;
+  std::int64_t memory_block = -1;         // the block the memory view shows (-1: the selection's)
+  SideTab side_tab_request = SideTab::None;  // a tab to bring forward on the next frame
+};
+
+// The side panel tab that best explains a run's failure (Q for a linearity
+// violation, Φ for an inadmissible run, Memory for a heap error).
+SideTab tab_for_failure(const Debugger& dbg);
+
+ImU32 color(palette::Rgb c, std::uint8_t alpha = 255);
+ImVec4 color_vec(palette::Rgb c, float alpha = 1.0f);
+
+// The fixed arrangement of the main window: toolbar, timeline, then the
+// program, state and tabbed side panels. Deterministic, so screenshots of
+// the same trace look the same.
+void draw_debugger(Debugger& dbg, UiState& ui);
+
+void draw_menu_bar(Debugger* dbg, UiState& ui);
+void draw_toolbar(Debugger& dbg, UiState& ui);
+void draw_timeline(Debugger& dbg, UiState& ui, float height);
+// The height the timeline needs to show every lane without scrolling.
+float timeline_wanted_height(Debugger& dbg);
+void draw_program(Debugger& dbg, UiState& ui);
+void draw_state(Debugger& dbg, UiState& ui);
+void draw_effects(Debugger& dbg, UiState& ui);
+void draw_q_resources(Debugger& dbg, UiState& ui);
+void draw_phi(Debugger& dbg, UiState& ui);
+void draw_memory(Debugger& dbg, UiState& ui);
+void draw_breakpoints(Debugger& dbg, UiState& ui);
+void draw_unsafe(Debugger& dbg, UiState& ui);
+// The progress window of a run being recorded; returns true while it shows.
+bool draw_recording(RecordingJob& job);
+void draw_open_popup(UiState& ui);
+
+}  // namespace dust::dbg
