@@ -166,7 +166,9 @@ TEST(BadInput, UnescapedControlCharacterInAStringNamesItsLine) {
 
 TEST(BadInput, NulBytesAreRejected) {
   std::string text = base_text();
-  text.insert(text.find("\"core\""), std::string("\0", 1));
+  std::size_t at = text.find("\"core\"");
+  ASSERT_NE(at, std::string::npos);
+  text[at] = '\0';
   expect_load_error(text, 4, "");
 }
 

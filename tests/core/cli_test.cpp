@@ -74,6 +74,34 @@ TEST(CliHuman, ReturnedValuesAreRendered) {
   EXPECT_EQ(unit.out, human("unit", "effects: <none>\n", 1));
 }
 
+TEST(CliHuman, ReturnedStringsUseRustDebugEscapes) {
+  // Rust's {:?} escapes control characters, \0, and characters Rust does not
+  // consider printable (non-space separators, format characters, grapheme
+  // extenders); printable non-ASCII stays as it is.
+  struct Case {
+    std::string value;
+    std::string shown;
+  };
+  const std::vector<Case> cases = {
+      {std::string("nul\0end", 7), R"("nul\0end")"},
+      {"bell\x01", R"("bell\u{1}")"},
+      {"esc\x1b", R"("esc\u{1b}")"},
+      {"del\x7f", R"("del\u{7f}")"},
+      {"it's", R"("it's")"},
+      {"é Φ ☃ 😀", R"("é Φ ☃ 😀")"},
+      {"nbsp\u00a0", R"("nbsp\u{a0}")"},
+      {"zwsp\u200b", R"("zwsp\u{200b}")"},
+      {"line\u2028sep", R"("line\u{2028}sep")"},
+      {"e\u0301", R"("e\u{301}")"},
+  };
+  for (const Case& c : cases) {
+    // The expression is a string literal holding the raw characters.
+    ProcessResult r = run_dustrun_on(dir::k_main({dir::ret("\"" + c.value + "\"")}));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, human(c.shown, "effects: <none>\n", 0)) << json(c.value).dump();
+  }
+}
+
 TEST(CliHuman, EffectsAreNumberedWithKindAndRawPayload) {
   ProcessResult r = run_dustrun_on(dir::k_main({dir::emit("\"first line\""), dir::effect("log", "2 Mul 21"),
                                                 dir::effect("seal", "S{k: \"v\"}"), dir::effect("expr", "true")}));
@@ -184,6 +212,52 @@ TEST(CliEmitTrace, FailureTraceOnStdoutAndMessageOnStderr) {
             json::parse(R"j({"error":{"kind":"Runtime","message":"phi_witness expects a String digest, got Int(5)"},)j"
                         R"j("effects":{"events":[{"kind":"emit","payload":"e"}]},"time":{"tick":1}})j"));
   EXPECT_EQ(r.err, "dustrun: runtime error: phi_witness expects a String digest, got Int(5)\n");
+}
+
+TEST(CliEmitTrace, WhichFailuresCarryEffectsAndTime) {
+  // Each program emits before it fails; only the Φ refusal and the
+  // phi_witness type error keep what happened before the failure.
+  struct Case {
+    std::string name;
+    dir::Json program;
+    std::vector<std::string> options;
+    std::string trace;
+  };
+  const std::string effects = R"j("effects":{"events":[{"kind":"emit","payload":"before"}]})j";
+  const std::vector<Case> cases = {
+      {"K runtime", dir::k_main({dir::emit("\"before\""), dir::let("x", "1 Div 0")}), {},
+       R"j({"error":{"kind":"Runtime","message":"division by zero"}})j"},
+      {"K constrain", dir::k_main({dir::emit("\"before\""), dir::constrain("false")}), {},
+       R"j({"error":{"kind":"Inadmissible","message":"constraint failed: false"}})j"},
+      {"Q linearity", dir::q_main({dir::emit("\"before\""), dir::let("a", "q_alloc(QBit)"), dir::let("a", "q_alloc(QBit)")}), {},
+       R"j({"error":{"kind":"Inadmissible","message":"Q alloc failed: name already bound: a"}})j"},
+      {"Φ validation", dir::phi_main({dir::emit("\"before\""), dir::constrain("false")}), {},
+       R"j({"error":{"kind":"Inadmissible","message":"constraint failed: false"}})j"},
+      {"Φ prove", dir::phi_main({dir::emit("\"before\""), dir::prove("p", "false")}), {},
+       R"j({"error":{"kind":"Inadmissible","message":"constraint failed: false"}})j"},
+      {"Φ body runtime", dir::phi_main({dir::emit("\"before\""), dir::emit("nope")}), {},
+       R"j({"error":{"kind":"Runtime","message":"unknown identifier: nope"}})j"},
+      {"Φ witness type", dir::phi_main({dir::emit("\"before\""), dir::let("w", "phi_witness(true)")}), {},
+       R"j({"error":{"kind":"Runtime","message":"phi_witness expects a String digest, got Bool(true)"},)j" + effects +
+           R"j(,"time":{"tick":1}})j"},
+      {"Φ refusal", dir::phi_main({dir::emit("\"before\""), dir::ret("0")}), {},
+       R"j({"error":{"kind":"UnsupportedRegime","message":"Φ-regime execution wiring into engine is a later step"},)j" +
+           effects + R"j(,"time":{"tick":2}})j"},
+      {"entry with params", dir::single_forge({dir::proc("K", "main", {dir::emit("\"before\"")}, {{"p"}})}), {},
+       R"j({"error":{"kind":"Runtime","message":"entrypoint has params in v0.1 host-runner: main:K"}})j"},
+      {"entry not found", dir::k_main({dir::emit("\"before\"")}), {"-e", "gone"},
+       R"j({"error":{"kind":"EntrypointNotFound","message":"gone"}})j"},
+      {"validation", dir::main_only("K ", {dir::emit("\"before\"")}), {},
+       R"j({"error":{"kind":"DirValidate","message":"unknown regime: K "}})j"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> options = c.options;
+    options.push_back("--emit-trace");
+    ProcessResult r = run_dustrun_on(c.program, options);
+    EXPECT_EQ(r.exit_code, 10) << c.name;
+    json actual = json::parse(r.out, nullptr, false);
+    EXPECT_EQ(actual, json::parse(c.trace)) << c.name << "\n" << r.out;
+  }
 }
 
 TEST(CliEmitTrace, LoadErrorTrace) {

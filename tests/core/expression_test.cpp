@@ -439,6 +439,15 @@ TEST(ExpressionParseErrors, TokensInMessagesAreRustDebug) {
   expect_runtime("(1 Φx)", "expected RParen, got Ident(\"Φx\")");
 }
 
+TEST(ExpressionParseErrors, TokenStringsEscapeWhatRustDoesNotPrint) {
+  // Rust's {:?} escapes control characters and non-printable characters
+  // such as U+00A0 (a space separator other than ' ') and U+200B (a format character).
+  expect_runtime("(1 \"a\tb\")", "expected RParen, got Str(\"a\\tb\")");
+  expect_runtime("(1 \"\x01\")", "expected RParen, got Str(\"\\u{1}\")");
+  expect_runtime("(1 \"\u00a0\")", "expected RParen, got Str(\"\\u{a0}\")");
+  expect_runtime("(1 \"\u200b\")", "expected RParen, got Str(\"\\u{200b}\")");
+}
+
 TEST(ExpressionParseErrors, UnexpectedTokenWhereAnOperandShouldBe) {
   expect_runtime("", "unexpected token in expression: Eof");
   expect_runtime("   ", "unexpected token in expression: Eof");
@@ -468,6 +477,29 @@ TEST(ExpressionParseErrors, TrailingTokensAfterACompleteExpression) {
   expect_runtime("1 }", "unexpected token in expression: RBrace");
   expect_runtime("1 {", "unexpected token in expression: LBrace");
   expect_runtime("1 Add 2 3 4", "unexpected token in expression: Int(3)");
+}
+
+// ---- v0.2 arrays, indexing and field access (messages from opcodes.hpp) ----
+
+TEST(ExpressionAccess, ArraysAndIndexing) {
+  EXPECT_EQ(value_of("[1, \"two\", true]"), json::parse(R"({"Array":[{"Int":1},{"String":"two"},{"Bool":true}]})"));
+  EXPECT_EQ(value_of("[]"), json::parse(R"({"Array":[]})"));
+  EXPECT_EQ(value_of("[10, 20, 30][1] Add 1"), int_value(21));
+  EXPECT_EQ(value_of("[[1, 2], [3, 4]][1][0]"), int_value(3));
+  EXPECT_EQ(value_of("[1, 2] Eq [1, 2]"), bool_value(true));
+  EXPECT_EQ(value_of("[1, 2] Eq [2, 1]"), bool_value(false));
+  expect_runtime("[1][1]", "index out of bounds: 1");
+  expect_runtime("[1][0 Sub 1]", "index out of bounds: -1");
+  expect_runtime("1[0]", "index requires an array and an int");
+  expect_runtime("[1][true]", "index requires an array and an int");
+}
+
+TEST(ExpressionAccess, FieldsOfStructs) {
+  EXPECT_EQ(value_of("P{x: 3, y: 4}.y Mul 2"), int_value(8));
+  EXPECT_EQ(value_of("O{i: I{v: \"deep\"}}.i.v"), string_value("deep"));
+  dir::Json prelude = {dir::let("p", "P{x: 1}")};
+  EXPECT_EQ(value_of("p.x", prelude), int_value(1));
+  expect_runtime("P{x: 1}.z", "no field z on Struct { ty: \"P\", fields: {\"x\": Int(1)} }");
 }
 
 // ---- a long flat chain needs no deep recursion ----
