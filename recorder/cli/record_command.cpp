@@ -28,7 +28,8 @@ constexpr const char* kRecordUsage =
     "\n"
     "Options (besides those of `dustrun <DIR>`: --entry, --effects, --seed, --fs-root, ...):\n"
     "  -o, --output FILE         the trace to write (required)\n"
-    "      --keyframe-every N    steps between keyframes, also the block size (default 8192)\n"
+    "      --keyframe-every N    steps between keyframes, also the block size (default: 8192,\n"
+    "                            further apart for machines whose keyframes are large)\n"
     "      --progress            a progress line on stderr (default when stderr is a terminal)\n"
     "      --no-progress         no progress line\n"
     "\n"
@@ -103,6 +104,7 @@ int record_command(const std::vector<std::string>& args) {
         return kExitUsage;
       }
       recorder_options.block_steps = recorder_options.keyframe_steps;
+      recorder_options.keyframe_bytes_per_step = 0;
     } else if (arg == "--progress") {
       recorder_options.progress = true;
     } else if (arg == "--no-progress") {

@@ -88,6 +88,14 @@ class SummaryBuilder {
   // `new_keys`: the slots the encoder saw written for the first time in the block.
   void add(const StepEvent& event, const std::vector<ThreadChange>& threads, const std::vector<MutexChange>& mutexes,
            const std::vector<WrittenKey>& new_keys);
+  // A plain step (StepEncoder::encode returned true): same thread as the
+  // step before, nothing but perhaps a write to an already known slot.
+  void add_plain(const StepEvent& event) {
+    ++summary_.step_count;
+    summary_.tick_last = event.tick;
+    ++threads_[event.thread].running;
+    if (!event.writes.empty()) summary_.flags |= kBlockWrites;
+  }
   BlockSummary finish(std::uint64_t raw_bytes);
   std::uint64_t steps() const { return summary_.step_count; }
 

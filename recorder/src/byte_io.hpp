@@ -5,8 +5,10 @@
 // instead, so a hostile or truncated trace is an error value, not a crash.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +50,38 @@ class ByteWriter {
     for (int i = 0; i < n; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
   }
   std::string& out_;
+};
+
+// A growable byte buffer whose hot path is a bounds check and a store:
+// the recorder appends a few bytes per step to one of these.
+class ByteBuffer {
+ public:
+  // Room for `n` more bytes; write them, then commit().
+  char* tail(std::size_t n) {
+    if (capacity_ - size_ < n) grow(n);
+    return data_.get() + size_;
+  }
+  void commit(std::size_t n) { size_ += n; }
+  void append(std::string_view s) {
+    std::memcpy(tail(s.size()), s.data(), s.size());
+    size_ += s.size();
+  }
+  std::string_view view() const { return {data_.get(), size_}; }
+  std::size_t size() const { return size_; }
+  void clear() { size_ = 0; }
+
+ private:
+  void grow(std::size_t n) {
+    std::size_t capacity = std::max<std::size_t>({capacity_ * 2, size_ + n, 4096});
+    std::unique_ptr<char[]> bigger(new char[capacity]);
+    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
 };
 
 class ByteReader {

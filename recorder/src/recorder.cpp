@@ -15,9 +15,6 @@ namespace {
 
 constexpr const char* kWriter = "dustrun recorder 1";
 constexpr std::uint64_t kProgressEvery = 1ull << 22;
-// A keyframe costs its size once per interval; keep that under half a byte
-// per step by spacing large keyframes further apart.
-constexpr std::uint64_t kKeyframeStepsPerByte = 2;
 constexpr std::uint64_t kKeyframeDeltaBytes = 4u << 20;
 
 }  // namespace
@@ -35,7 +32,7 @@ struct Recorder::Impl {
   TraceWriter writer;
   std::unique_ptr<StepEncoder> encoder;
   std::unique_ptr<SummaryBuilder> summary;
-  std::string deltas;
+  ByteBuffer deltas;
   IndexChunk index;
   std::uint64_t block_first_step = 0;
   std::uint64_t last_keyframe_step = 0;
@@ -74,7 +71,11 @@ struct Recorder::Impl {
     ++stats.keyframes;
     last_keyframe_step = machine.steps;
     delta_bytes_since_keyframe = 0;
-    keyframe_interval = std::max<std::uint64_t>(options.keyframe_steps, stored.size() * kKeyframeStepsPerByte);
+    keyframe_interval = options.keyframe_steps;
+    if (options.keyframe_bytes_per_step > 0) {
+      auto spread = static_cast<std::uint64_t>(static_cast<double>(stored.size()) / options.keyframe_bytes_per_step);
+      keyframe_interval = std::max(keyframe_interval, spread);
+    }
   }
 
   void begin_block(const Machine& machine) {
@@ -87,7 +88,7 @@ struct Recorder::Impl {
   void flush_block() {
     if (summary->steps() == 0 || failed) return;
     BlockSummary s = summary->finish(deltas.size());
-    std::string compressed = lz4_compress(deltas);
+    std::string compressed = lz4_compress(deltas.view());
     std::string payload = encode_block_payload(s, compressed);
     BlockEntry entry;
     entry.stored_bytes = payload.size();
@@ -153,7 +154,6 @@ void Recorder::on_start(const Machine& machine) {
   r.write(ChunkType::Program, Codec::Lz4, static_cast<std::uint32_t>(r.program_text.size()), 0, 0, program);
   r.encoder = std::make_unique<StepEncoder>(machine.program());
   r.summary = std::make_unique<SummaryBuilder>();
-  r.deltas.reserve(1u << 16);
   r.write_keyframe(machine);
   r.begin_block(machine);
 }
@@ -161,8 +161,11 @@ void Recorder::on_start(const Machine& machine) {
 void Recorder::on_step(const Machine& machine, const StepEvent& event) {
   Impl& r = *impl_;
   if (r.failed || !r.started) return;
-  r.encoder->encode(machine, event, r.deltas);
-  r.summary->add(event, r.encoder->thread_changes(), r.encoder->mutex_changes(), r.encoder->new_keys());
+  if (r.encoder->encode(machine, event, r.deltas)) {
+    r.summary->add_plain(event);
+  } else {
+    r.summary->add(event, r.encoder->thread_changes(), r.encoder->mutex_changes(), r.encoder->new_keys());
+  }
   ++r.stats.steps;
   if (r.summary->steps() >= r.options.block_steps || r.deltas.size() >= r.options.block_bytes) {
     r.flush_block();

@@ -288,9 +288,73 @@ void StepEncoder::put_write(ByteWriter& w, const StepEvent& event, const Binding
   }
 }
 
-void StepEncoder::encode(const Machine& machine, const StepEvent& event, std::string& out) {
+// The common step, encoded with the fewest loads and branches; it must
+// produce exactly the bytes and predictor state of the general path.
+bool StepEncoder::encode_plain(const Machine& machine, const StepEvent& event, ByteBuffer& out) {
+  if (event.thread != predictor_.previous_thread || event.tick - event.tick_before != 1 ||
+      (event.kind != StepKind::Statement && event.kind != StepKind::Check) || event.has_effect ||
+      !event.q.empty() || !event.phi.empty() || !event.lib.empty() || event.error || event.writes.size() > 1 ||
+      event.stmt >= predictor_.stmt_count() || !tracker_.unchanged(machine, event)) {
+    return false;
+  }
+  StepPredictor::ThreadPrediction& tp = predictor_.thread_slot(event.thread);
+  auto* next = predictor_.successor(tp.last_stmt);
+  std::uint32_t predicted = next != nullptr && next->first == predictor_.generation() ? next->second
+                            : tp.last_stmt == kNoStmt                                  ? kNoStmt
+                                                                                       : tp.last_stmt + 1;
+  if (event.stmt != predicted || event.depth != tp.depth || event.proc != predictor_.stmt_proc(event.stmt)) {
+    return false;
+  }
+  auto head = static_cast<char>(static_cast<std::uint8_t>(event.kind) | kSameThread | kStmtPredicted | kUsualTick);
+  char* bytes = out.tail(16);
+  std::size_t n = 0;
+  if (event.writes.empty()) {
+    bytes[n++] = head;
+  } else {
+    const BindingWrite& write = event.writes.front();
+    if (!write.new_value.is_int() || !predictor_.slot_predicted(event, write)) return false;
+    StepPredictor::IntSlot& s = predictor_.int_slot(event, write.frame, write.slot);
+    if (s.filter_generation != predictor_.generation() || s.filter_thread != event.thread ||
+        !predictor_.live(s)) {
+      return false;
+    }
+    std::int64_t x = write.new_value.as_int();
+    std::int64_t dd = wrapping_sub(x, wrapping_add(s.last, s.delta));
+    s.delta = wrapping_sub(x, s.last);
+    s.last = x;
+    bytes[n++] = static_cast<char>(head | kHasWrites);
+    std::uint8_t byte = static_cast<std::uint8_t>(ValueTag::Int) | kSlotPredicted;
+    if (dd == 0) {
+      bytes[n++] = static_cast<char>(byte | (kIntAsPredicted << kModeShift));
+    } else {
+      bytes[n++] = static_cast<char>(byte | (kIntDeltaOfDelta << kModeShift));
+      for (std::uint64_t v = zigzag(dd);; v >>= 7) {
+        if (v < 0x80) {
+          bytes[n++] = static_cast<char>(v);
+          break;
+        }
+        bytes[n++] = static_cast<char>((v & 0x7f) | 0x80);
+      }
+    }
+  }
+  out.commit(n);
+  if (next != nullptr) *next = {predictor_.generation(), event.stmt};
+  tp.last_stmt = event.stmt;
+  tp.proc = event.proc;
+  return true;
+}
+
+bool StepEncoder::encode(const Machine& machine, const StepEvent& event, ByteBuffer& buffer) {
+  if (encode_plain(machine, event, buffer)) {
+    if (!thread_changes_.empty()) thread_changes_.clear();
+    if (!mutex_changes_.empty()) mutex_changes_.clear();
+    if (!new_keys_.empty()) new_keys_.clear();
+    return true;
+  }
   tracker_.observe(machine, event, thread_changes_, mutex_changes_);
   new_keys_.clear();
+  std::string& out = scratch_;
+  out.clear();
   ByteWriter w(out);
   const StepPredictor::ThreadPrediction* tp = predictor_.thread(event.thread);
   std::size_t head_at = out.size();
@@ -393,6 +457,8 @@ void StepEncoder::encode(const Machine& machine, const StepEvent& event, std::st
   }
   out[head_at] = static_cast<char>(head);
   predictor_.after_step(event);
+  buffer.append(out);
+  return false;
 }
 
 // ---- StepDecoder ----

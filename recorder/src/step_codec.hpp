@@ -54,6 +54,13 @@ struct DecodedStep {
 // The machine's thread and mutex states as last recorded.
 class StateTracker {
  public:
+  // True when only the thread that ran can have changed, and it did not.
+  bool unchanged(const Machine& machine, const StepEvent& event) const {
+    if (sleeping_ != 0 || machine.threads.size() != threads_.size() || event.thread >= threads_.size()) return false;
+    const Thread& t = machine.threads[event.thread];
+    const ThreadShadow& shadow = threads_[event.thread];
+    return shadow.state == t.state && shadow.wait_kind == t.wait.kind && shadow.wait_id == t.wait.id;
+  }
   void resync(const Machine& machine);
   void observe(const Machine& machine, const StepEvent& event, std::vector<ThreadChange>& threads,
                std::vector<MutexChange>& mutexes);
@@ -145,6 +152,15 @@ class StepPredictor {
   std::uint32_t previous_thread = kNoThread;
   static constexpr std::uint32_t kNoThread = 0xffffffffu;
 
+  // For the encoder's fast path.
+  ThreadPrediction& thread_slot(std::uint32_t tid) { return threads_[tid]; }
+  std::uint32_t stmt_proc(std::uint32_t stmt) const { return stmt_proc_[stmt]; }
+  std::pair<std::uint32_t, std::uint32_t>* successor(std::uint32_t last_stmt) {
+    std::uint32_t index = last_stmt + 1u;
+    return index < successor_.size() ? &successor_[index] : nullptr;
+  }
+  std::size_t stmt_count() const { return stmt_proc_.size(); }
+
   // Per-block string table for names that repeat (effect kinds, Q names, waits).
   std::vector<std::string> strings;
   std::unordered_map<std::string, std::uint32_t> string_ids;
@@ -174,14 +190,17 @@ class StepEncoder {
 
   // Called with the machine as it is before a block's first step.
   void begin_block(const Machine& machine);
-  // Appends the step (and the state changes it caused) to `out`.
-  void encode(const Machine& machine, const StepEvent& event, std::string& out);
+  // Appends the step (and the state changes it caused) to `out`. Returns
+  // true for a plain step: same thread, predicted statement, one tick, at
+  // most one predicted Int write, nothing else, no state change, no new key.
+  bool encode(const Machine& machine, const StepEvent& event, ByteBuffer& out);
 
   const std::vector<ThreadChange>& thread_changes() const { return thread_changes_; }
   const std::vector<MutexChange>& mutex_changes() const { return mutex_changes_; }
   const std::vector<WrittenKey>& new_keys() const { return new_keys_; }
 
  private:
+  bool encode_plain(const Machine& machine, const StepEvent& event, ByteBuffer& out);
   void put_string(ByteWriter& w, const std::string& s);
   void put_write(ByteWriter& w, const StepEvent& event, const BindingWrite& write, bool more);
 
@@ -190,6 +209,7 @@ class StepEncoder {
   std::vector<ThreadChange> thread_changes_;
   std::vector<MutexChange> mutex_changes_;
   std::vector<WrittenKey> new_keys_;
+  std::string scratch_;  // the general path's bytes
 };
 
 class StepDecoder {

@@ -28,7 +28,8 @@ bool parse_memory_name(const std::string& name, std::int64_t& address) {
 void code_reads(const Program& p, const Proc& proc, const CodeRef& code, std::vector<std::string>& out) {
   for (std::uint32_t i = 0; i < code.length && code.offset + i < p.code.size(); ++i) {
     const Instr in = p.code[code.offset + i];
-    if (in.op() != Op::Load || in.a() >= proc.slot_count()) continue;
+    bool reads_slot = in.op() == Op::Load || (is_fused(in.op()) && fused_form(in.op()) == FusedForm::Slot);
+    if (!reads_slot || in.a() >= proc.slot_count()) continue;
     std::string name(proc.slot_names.get(in.a()));
     if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
   }

@@ -306,7 +306,8 @@ bool ReaderImpl::collect_inputs(std::string& error) {
     }
     for (const DecodedStep& step : block->steps) {
       for (const LibEvent& lib : step.event.lib) {
-        if (lib.kind == LibEventKind::IoOpen) replay_config_.recorded_inputs.emplace(lib.text, lib.data);
+        // Only a file that existed was read from outside; the first read is what the run saw.
+        if (lib.kind == LibEventKind::IoOpen && lib.b == 1) replay_config_.recorded_inputs.emplace(lib.text, lib.data);
       }
     }
   }
@@ -459,7 +460,7 @@ void ReaderImpl::advance(std::uint64_t target, bool stop_on_divergence, OnEvent&
   if (!cursor_.machine) return;
   Machine& machine = *cursor_.machine;
   StepEvent event;
-  std::string encoded;
+  ByteBuffer encoded;
   target = std::min(target, info_.steps);
   while (cursor_.step < target) {
     std::uint64_t s = cursor_.step;
@@ -491,7 +492,7 @@ void ReaderImpl::advance(std::uint64_t target, bool stop_on_divergence, OnEvent&
     machine.step(event);
     encoded.clear();
     encoder_->encode(machine, event, encoded);
-    if (!cursor_.diverged && cursor_.raw->compare(cursor_.pos, encoded.size(), encoded) != 0) {
+    if (!cursor_.diverged && cursor_.raw->compare(cursor_.pos, encoded.size(), encoded.view()) != 0) {
       note_divergence(s, event);
       cursor_.diverged = true;
     }

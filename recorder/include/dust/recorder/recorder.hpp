@@ -20,6 +20,10 @@ struct RecorderOptions {
   std::uint32_t block_steps = 8192;        // a block closes after this many steps...
   std::uint32_t block_bytes = 1u << 20;    // ...or this many delta bytes
   std::uint32_t keyframe_steps = 8192;     // the least distance between keyframes
+  // Large machines (a big heap) are keyframed less often, so keyframes cost
+  // at most this many bytes per step on average; 0 keeps every
+  // `keyframe_steps` whatever the size.
+  double keyframe_bytes_per_step = 0.5;
   bool progress = false;                   // a progress line on stderr
 };
 

@@ -1,0 +1,301 @@
+// trace_reader_test.cpp — the TraceReader against a direct run of the same
+// program: the state at every step, events, ticks, timeline lanes, mutex
+// lanes, lifetimes, marks, the reverse watchpoint and origin chains.
+#include "dust/recorder/machine_archive.hpp"
+
+#include <map>
+
+#include "dust/recorder/state_report.hpp"
+#include "recorder_harness.hpp"
+
+using namespace rec_test;
+
+namespace {
+
+struct Recorded {
+  TempDir dir;
+  DirectRun run;
+  std::unique_ptr<dust::rec::TraceReader> reader;
+};
+
+std::unique_ptr<Recorded> record_example(const std::string& text, std::uint64_t seed, std::uint32_t block = 16) {
+  auto r = std::make_unique<Recorded>();
+  record(text, seeded(seed), r->dir / "t.dtrace", small_blocks(block));
+  r->run = run_direct(text, seeded(seed), true);
+  r->reader = open_trace(r->dir / "t.dtrace");
+  return r;
+}
+
+// What thread `t` was doing at each step, from the direct run.
+std::vector<dust::rec::ThreadActivity> activity_of(const DirectRun& run, std::uint32_t t) {
+  std::vector<dust::rec::ThreadActivity> out;
+  for (std::size_t k = 0; k < run.events.size(); ++k) {
+    const dust::Machine& before = run.states[k];
+    if (run.events[k].thread == t) {
+      out.push_back(dust::rec::ThreadActivity::Running);
+    } else if (t >= before.threads.size()) {
+      out.push_back(static_cast<dust::rec::ThreadActivity>(255));
+    } else {
+      switch (before.threads[t].state) {
+        case dust::ThreadState::Runnable: out.push_back(dust::rec::ThreadActivity::Runnable); break;
+        case dust::ThreadState::Blocked: out.push_back(dust::rec::ThreadActivity::Blocked); break;
+        case dust::ThreadState::Sleeping: out.push_back(dust::rec::ThreadActivity::Sleeping); break;
+        case dust::ThreadState::Finished: out.push_back(dust::rec::ThreadActivity::Finished); break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(TraceReader, InfoDescribesTheRun) {
+  auto r = record_example(read_text(example("sync_bank_transfer.dir.json")), 0);
+  const dust::rec::TraceInfo& info = r->reader->info();
+  EXPECT_TRUE(info.complete);
+  EXPECT_EQ(info.steps, r->run.events.size());
+  EXPECT_EQ(info.status, dust::MachineStatus::Finished);
+  EXPECT_EQ(info.final_tick, r->run.states.back().tick);
+  EXPECT_EQ(info.threads, r->run.states.back().threads.size());
+  EXPECT_GT(info.blocks, 3u);
+  EXPECT_GT(info.keyframes, 3u);
+  EXPECT_EQ(info.program_path, "program.dir.json");
+  std::string error;
+  EXPECT_TRUE(r->reader->verify(error)) << error;
+}
+
+TEST(TraceReader, StateAtEveryStepIsTheDirectRunsState) {
+  for (const std::string& name : example_names()) {
+    SCOPED_TRACE(name);
+    auto r = record_example(read_text(example(name)), 1);
+    const DirectRun& run = r->run;
+    ASSERT_EQ(r->reader->info().steps, run.events.size());
+    // Forward, backward and jumping seeks all reach the same states.
+    std::vector<std::uint64_t> order;
+    for (std::uint64_t k = 0; k < run.states.size(); ++k) order.push_back(k);
+    for (std::uint64_t k = run.states.size(); k-- > 0;) order.push_back(k);
+    for (std::uint64_t k : order) {
+      dust::Machine m = r->reader->state_at(k);
+      ASSERT_EQ(dust::rec::save_machine(m), dust::rec::save_machine(run.states[k])) << "step " << k;
+    }
+    EXPECT_EQ(r->reader->last_error(), "");
+  }
+}
+
+TEST(TraceReader, EventsAndTicksMatchTheDirectRun) {
+  auto r = record_example(read_text(example("producer_consumer.dir.json")), 4);
+  const DirectRun& run = r->run;
+  std::vector<dust::StepEvent> events = r->reader->events(0, run.events.size());
+  ASSERT_EQ(events.size(), run.events.size());
+  const dust::Program& p = *r->reader->program();
+  for (std::size_t k = 0; k < events.size(); ++k) {
+    EXPECT_EQ(dust::rec::describe_step(p, events[k]), dust::rec::describe_step(p, run.events[k]));
+  }
+  std::vector<dust::StepEvent> middle = r->reader->events(37, 41);
+  ASSERT_EQ(middle.size(), 4u);
+  EXPECT_EQ(middle[0].index, 37u);
+  for (std::uint64_t k = 0; k < run.states.size(); ++k) EXPECT_EQ(r->reader->tick_at(k), run.states[k].tick);
+}
+
+TEST(TraceReader, ThreadLanesMatchTheDirectRunStepByStep) {
+  for (const char* name : {"sync_bank_transfer.dir.json", "threading_parallel_sum.dir.json",
+                           "two_lock_deadlock.dir.json", "producer_consumer.dir.json"}) {
+    SCOPED_TRACE(name);
+    auto r = record_example(read_text(example(name)), 0, 8);
+    std::uint64_t steps = r->reader->info().steps;
+    for (std::uint32_t t = 0; t < r->reader->info().threads; ++t) {
+      std::vector<dust::rec::ThreadActivity> expected = activity_of(r->run, t);
+      for (auto [first, last] : {std::pair<std::uint64_t, std::uint64_t>{0, steps}, {steps / 3, (2 * steps) / 3}}) {
+        std::vector<dust::rec::ThreadSegment> lane = r->reader->thread_lane(t, first, last, 1);
+        std::uint64_t at = first;
+        while (at < last && expected[at] == static_cast<dust::rec::ThreadActivity>(255)) ++at;
+        for (const dust::rec::ThreadSegment& seg : lane) {
+          EXPECT_FALSE(seg.folded);
+          ASSERT_EQ(seg.first, at) << "thread " << t;
+          for (std::uint64_t k = seg.first; k < seg.last; ++k) {
+            ASSERT_EQ(seg.activity, expected[k]) << "thread " << t << " step " << k;
+          }
+          if (seg.activity == dust::rec::ThreadActivity::Blocked) EXPECT_FALSE(seg.waits_for.empty());
+          at = seg.last;
+        }
+        EXPECT_EQ(at, last) << "thread " << t;
+      }
+    }
+  }
+}
+
+TEST(TraceReader, FoldedLanesNeverHideAWaitOrTheFailure) {
+  auto r = record_example(read_text(example("two_lock_deadlock.dir.json")), 0, 8);
+  std::uint64_t steps = r->reader->info().steps;
+  std::optional<dust::rec::FailureMark> failure = r->reader->failure();
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->step, steps - 1);
+  EXPECT_EQ(failure->error.kind, dust::ErrorKind::TimeViolation);
+  for (std::uint32_t t = 0; t < r->reader->info().threads; ++t) {
+    std::vector<dust::rec::ThreadSegment> exact = r->reader->thread_lane(t, 0, steps, 1);
+    std::vector<dust::rec::ThreadSegment> folded = r->reader->thread_lane(t, 0, steps, steps / 4 + 1);
+    EXPECT_LE(folded.size(), exact.size());
+    for (const dust::rec::ThreadSegment& seg : exact) {
+      if (seg.activity != dust::rec::ThreadActivity::Blocked) continue;
+      bool shown = false;
+      for (const dust::rec::ThreadSegment& f : folded) {
+        shown |= f.first <= seg.first && seg.first < f.last && f.activity == dust::rec::ThreadActivity::Blocked;
+      }
+      EXPECT_TRUE(shown) << "thread " << t << " blocked at " << seg.first;
+    }
+    if (t == failure->thread) {
+      bool alone = false;
+      for (const dust::rec::ThreadSegment& f : folded) alone |= f.first == failure->step && f.last == failure->step + 1;
+      EXPECT_TRUE(alone);
+    }
+    std::uint64_t covered = 0;
+    for (const dust::rec::ThreadSegment& f : folded) covered += f.last - f.first;
+    std::uint64_t exact_covered = 0;
+    for (const dust::rec::ThreadSegment& f : exact) exact_covered += f.last - f.first;
+    EXPECT_EQ(covered, exact_covered);
+  }
+}
+
+TEST(TraceReader, MutexLanesFollowOwnersAndWaiters) {
+  auto r = record_example(read_text(example("mutex_counter.dir.json")), 3, 8);
+  const DirectRun& run = r->run;
+  std::vector<std::int64_t> ids = r->reader->mutexes();
+  ASSERT_FALSE(ids.empty());
+  std::uint64_t steps = r->reader->info().steps;
+  for (std::int64_t id : ids) {
+    std::vector<dust::rec::MutexSegment> lane = r->reader->mutex_lane(id, 0, steps, 1);
+    // Every step after which a thread owned the mutex lies in a held segment of that thread.
+    for (std::uint64_t k = 1; k < run.states.size() && k < steps; ++k) {
+      const auto& mutexes = run.states[k].k.mutexes;
+      if (static_cast<std::size_t>(id) > mutexes.size()) continue;
+      const dust::MutexState& m = mutexes[static_cast<std::size_t>(id - 1)];
+      bool held = false;
+      for (const dust::rec::MutexSegment& seg : lane) {
+        if (seg.held && seg.first <= k && k < seg.last) {
+          EXPECT_EQ(static_cast<std::int64_t>(seg.thread), m.owner) << "step " << k;
+          held = true;
+        }
+      }
+      EXPECT_EQ(held, m.owner >= 0) << "step " << k;
+      for (std::uint32_t w : m.waiters) {
+        bool waiting = false;
+        for (const dust::rec::MutexSegment& seg : lane) waiting |= !seg.held && seg.thread == w && seg.first <= k && k < seg.last;
+        EXPECT_TRUE(waiting) << "thread " << w << " step " << k;
+      }
+    }
+    std::vector<dust::rec::MutexSegment> folded = r->reader->mutex_lane(id, 0, steps, steps / 3 + 1);
+    EXPECT_LE(folded.size(), lane.size());
+  }
+}
+
+TEST(TraceReader, LastWriteIsTheReverseWatchpoint) {
+  std::string text = read_text(example("k_collatz.dir.json"));
+  auto r = record_example(text, 0);
+  const dust::Program& p = *r->reader->program();
+  const DirectRun& run = r->run;
+  std::map<std::string, bool> names;
+  for (const dust::StepEvent& e : run.events) {
+    for (const dust::BindingWrite& w : e.writes) names[std::string(p.procs[e.proc].slot_names.get(w.slot))] = true;
+  }
+  ASSERT_FALSE(names.empty());
+  for (const auto& [name, unused] : names) {
+    for (std::uint64_t before = 0; before <= run.events.size(); before += 3) {
+      std::optional<std::uint64_t> expected;
+      for (std::uint64_t k = 0; k < before; ++k) {
+        const dust::StepEvent& e = run.events[k];
+        for (const dust::BindingWrite& w : e.writes) {
+          if (w.frame == e.depth && p.procs[e.proc].slot_names.get(w.slot) == name) expected = k;
+        }
+      }
+      EXPECT_EQ(r->reader->last_write(name, before, std::nullopt), expected) << name << " before " << before;
+    }
+  }
+  EXPECT_EQ(r->reader->last_write("no_such_name", run.events.size(), std::nullopt), std::nullopt);
+}
+
+TEST(TraceReader, LastWriteOfAMemoryCell) {
+  auto r = record_example(read_text(example("memory_linked_list.dir.json")), 0);
+  const DirectRun& run = r->run;
+  std::optional<std::uint64_t> last_store;
+  std::int64_t address = 0;
+  for (const dust::StepEvent& e : run.events) {
+    for (const dust::LibEvent& lib : e.lib) {
+      if (lib.kind == dust::LibEventKind::MemWrite) {
+        last_store = e.index;
+        address = lib.a;
+      }
+    }
+  }
+  ASSERT_TRUE(last_store);
+  EXPECT_EQ(r->reader->last_write("mem:" + std::to_string(address), run.events.size(), std::nullopt), last_store);
+  EXPECT_EQ(r->reader->last_write("mem:" + std::to_string(address), *last_store, std::nullopt) < last_store, true);
+}
+
+TEST(TraceReader, OriginFollowsTheReads) {
+  std::string text = R"({"forges":[{"name":"t","shapes":[],"binds":[],"procs":[{"regime":"K","name":"main","params":[],
+  "uses":[],"ret":null,"qualifiers":[],"body":[{"Let":{"name":"a","expr":"2"}},{"Let":{"name":"b","expr":"5"}},
+  {"Let":{"name":"noise","expr":"1"}},{"Let":{"name":"c","expr":"a Mul b"}},{"Assign":{"target":"a","expr":"7"}},
+  {"Let":{"name":"d","expr":"c Add 1"}},{"Return":{"expr":"d"}}],"locals":[]}]}]})";
+  TempDir dir;
+  record(text, dust::RunConfig{}, dir / "o.dtrace");
+  auto reader = open_trace(dir / "o.dtrace");
+  std::vector<dust::rec::OriginLink> chain = reader->origin("d", reader->info().steps, std::nullopt);
+  ASSERT_EQ(chain.size(), 4u);
+  EXPECT_EQ(chain[0].name, "d");
+  EXPECT_EQ(chain[0].value, "11");
+  EXPECT_EQ(chain[0].reads, std::vector<std::string>{"c"});
+  EXPECT_EQ(chain[1].name, "c");
+  EXPECT_EQ(chain[1].value, "10");
+  EXPECT_EQ(chain[1].reads, (std::vector<std::string>{"a", "b"}));
+  // `a` is the one written before c (2), not the later 7.
+  EXPECT_EQ(chain[2].name, "b");
+  EXPECT_EQ(chain[3].name, "a");
+  EXPECT_EQ(chain[3].value, "2");
+  EXPECT_EQ(chain[3].step, 0u);
+}
+
+TEST(TraceReader, LifetimesAndMarks) {
+  auto q = record_example(read_text(example("q_token_handoff.dir.json")), 0);
+  std::vector<dust::rec::QLifetime> resources = q->reader->q_lifetimes();
+  ASSERT_EQ(resources.size(), 1u);
+  EXPECT_FALSE(resources[0].move_steps.empty());
+  EXPECT_TRUE(resources[0].consume_step);
+  EXPECT_GE(resources[0].bindings.size(), 2u);
+
+  auto mem = record_example(read_text(example("memory_linked_list.dir.json")), 0);
+  std::vector<dust::rec::MemoryLifetime> blocks = mem->reader->memory_lifetimes();
+  std::size_t allocs = 0, frees = 0;
+  for (const dust::StepEvent& e : mem->run.events) {
+    for (const dust::LibEvent& lib : e.lib) {
+      allocs += lib.kind == dust::LibEventKind::MemAlloc || lib.kind == dust::LibEventKind::MemRealloc;
+      frees += lib.kind == dust::LibEventKind::MemFree || lib.kind == dust::LibEventKind::MemRealloc;
+    }
+  }
+  EXPECT_EQ(blocks.size(), allocs);
+  std::size_t freed = 0;
+  for (const dust::rec::MemoryLifetime& b : blocks) freed += b.free_step.has_value();
+  EXPECT_EQ(freed, frees);
+
+  auto phi = record_example(read_text(example("phi_admissible_budget.dir.json")), 0);
+  std::size_t phi_events = 0;
+  for (const dust::StepEvent& e : phi->run.events) phi_events += e.phi.size();
+  EXPECT_EQ(phi->reader->phi_marks().size(), phi_events);
+  EXPECT_TRUE(phi->reader->failure());
+
+  std::size_t effects = 0;
+  for (const dust::StepEvent& e : mem->run.events) effects += e.has_effect;
+  EXPECT_EQ(mem->reader->effect_marks(0, mem->reader->info().steps).size(), effects);
+  EXPECT_FALSE(mem->reader->failure());
+}
+
+TEST(TraceReader, AWholeRangeLaneOverManyBlocksIsFolded) {
+  TempDir dir;
+  record(loop_program(20000), dust::RunConfig{}, dir / "l.dtrace", small_blocks(256));
+  auto reader = open_trace(dir / "l.dtrace");
+  std::uint64_t steps = reader->info().steps;
+  std::vector<dust::rec::ThreadSegment> lane = reader->thread_lane(0, 0, steps, steps / 2000);
+  ASSERT_EQ(lane.size(), 1u);
+  EXPECT_EQ(lane[0].activity, dust::rec::ThreadActivity::Running);
+  EXPECT_EQ(lane[0].first, 0u);
+  EXPECT_EQ(lane[0].last, steps);
+}
