@@ -1,0 +1,114 @@
+// trace_history_test.cpp — the traces kept in traces/v*/ (see
+// traces/README.md): every one this build claims to read opens, replays
+// without divergence and gives its recorded result; and the current
+// version's trace is what this build records today, chunk by chunk, so a
+// change to the format without a version bump fails here.
+#include "../../recorder/src/trace_chunks.hpp"
+#include "../../recorder/src/trace_io.hpp"
+#include "dust/recorder/trace_format.hpp"
+#include "process_runner.hpp"
+#include "recorder_harness.hpp"
+
+using namespace rec_test;
+
+namespace {
+
+fs::path traces_dir() { return fs::path(DUST_SOURCE_DIR) / "traces"; }
+
+struct Chunk {
+  dust::rec::ChunkType type;
+  std::uint64_t first_step;
+  std::uint32_t step_count;
+  std::string content;  // decompressed
+};
+
+// Every chunk of a trace with its payload decompressed.
+std::vector<Chunk> chunks_of(const fs::path& path) {
+  std::vector<Chunk> out;
+  dust::rec::TraceFile file;
+  std::string error;
+  EXPECT_TRUE(file.open(path.string(), error)) << error;
+  std::uint64_t offset = dust::rec::kFileHeaderSize;
+  while (offset + dust::rec::kFooterSize < file.size()) {
+    dust::rec::ChunkHeader h;
+    std::string payload, what;
+    if (file.read_chunk(offset, h, payload, what) != dust::rec::TraceFile::ChunkStatus::Ok) {
+      ADD_FAILURE() << path << ": " << what << " at offset " << offset;
+      break;
+    }
+    Chunk c{h.type, h.first_step, h.step_count, {}};
+    if (h.type == dust::rec::ChunkType::Block) {
+      dust::rec::BlockSummary summary;
+      std::string_view deltas;
+      EXPECT_TRUE(dust::rec::decode_block_payload(payload, summary, deltas));
+      std::string raw;
+      EXPECT_TRUE(dust::rec::lz4_decompress(deltas, h.raw_bytes, raw));
+      c.content = payload.substr(0, payload.size() - deltas.size()) + raw;
+    } else if (h.codec == dust::rec::Codec::Lz4) {
+      EXPECT_TRUE(dust::rec::lz4_decompress(payload, h.raw_bytes, c.content));
+    } else {
+      c.content = payload;
+    }
+    out.push_back(std::move(c));
+    offset += dust::rec::kChunkHeaderSize + h.stored_bytes;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(TraceHistory, EveryReadableVersionReplays) {
+  int checked = 0;
+  for (std::uint32_t v = dust::rec::kOldestReadableVersion; v <= dust::rec::kFormatVersion; ++v) {
+    fs::path dir = traces_dir() / ("v" + std::to_string(v));
+    ASSERT_TRUE(fs::is_directory(dir)) << "no traces kept for format version " << v << " in " << dir;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.path().extension() != ".dtrace") continue;
+      SCOPED_TRACE(entry.path().string());
+      std::string error;
+      auto reader = dust::rec::TraceReader::open(entry.path().string(), intrinsics(), error);
+      ASSERT_TRUE(reader) << error;
+      EXPECT_EQ(reader->info().format_version, v);
+      EXPECT_TRUE(reader->info().complete);
+      EXPECT_TRUE(reader->verify(error)) << error;
+      dust_test::ProcessResult replay = dust_test::run_process(DUSTRUN_PATH, {"--replay", entry.path().string()});
+      EXPECT_EQ(replay.exit_code, 0) << replay.err;
+      fs::path expected = entry.path();
+      expected.replace_extension(".out");
+      EXPECT_EQ(replay.out, read_text(expected));
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 0);
+}
+
+TEST(TraceHistory, TheCurrentFormatIsWhatThisBuildRecords) {
+  fs::path dir = traces_dir() / ("v" + std::to_string(dust::rec::kFormatVersion));
+  fs::path kept = dir / "mutex_counter.dtrace";
+  ASSERT_TRUE(fs::exists(kept)) << "record a trace of the current format version into " << dir
+                                << " (see traces/README.md)";
+  TempDir tmp;
+  fs::path fresh = tmp / "fresh.dtrace";
+  // The options of the command in traces/README.md.
+  dust::rec::RecorderOptions options = small_blocks(32);
+  std::string text = read_text(dir / "mutex_counter.dir.json");
+  dust::Machine machine(load_program(text), &intrinsics(), seeded(2));
+  dust::rec::Recorder recorder(fresh.string(), text, "traces/v" + std::to_string(dust::rec::kFormatVersion) +
+                                                         "/mutex_counter.dir.json", options);
+  dust::run_to_end(machine, &recorder);
+  ASSERT_TRUE(recorder.ok()) << recorder.error();
+
+  std::string kept_bytes = read_text(kept), fresh_bytes = read_text(fresh);
+  EXPECT_EQ(kept_bytes.substr(0, dust::rec::kFileHeaderSize), fresh_bytes.substr(0, dust::rec::kFileHeaderSize));
+  std::vector<Chunk> a = chunks_of(kept), b = chunks_of(fresh);
+  const char* advice = "the trace format changed without a version bump: bump kFormatVersion in trace_format.hpp, "
+                       "record traces/v<N>/ and add it to traces/README.md";
+  ASSERT_EQ(a.size(), b.size()) << advice;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].type, b[i].type) << "chunk " << i << ": " << advice;
+    EXPECT_EQ(a[i].first_step, b[i].first_step) << "chunk " << i << ": " << advice;
+    EXPECT_EQ(a[i].step_count, b[i].step_count) << "chunk " << i << ": " << advice;
+    EXPECT_TRUE(a[i].content == b[i].content) << "chunk " << i << " (" << dust::rec::chunk_type_name(a[i].type)
+                                              << "): " << advice;
+  }
+}
