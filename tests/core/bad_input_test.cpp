@@ -84,7 +84,10 @@ LoadErrorLine parse_load_message(const std::string& message) {
 std::string expect_load_error_between(const std::string& text, int first_line, int last_line,
                                       const std::string& fragment) {
   dust::LoadResult loaded = dust::load_dir_text(text);
-  EXPECT_FALSE(loaded.ok());
+  if (loaded.ok()) {
+    ADD_FAILURE() << "loaded without error; expected a DirLoad error at line " << first_line;
+    return {};
+  }
   EXPECT_FALSE(loaded.unreadable);
   EXPECT_EQ(loaded.error.kind, dust::ErrorKind::DirLoad);
   LoadErrorLine parsed = parse_load_message(loaded.error.message);
@@ -247,6 +250,42 @@ TEST(BadInput, UnknownKeysAreIgnored) {
   text = text.substr(0, text.find("\"ret\"")) + "\"locals\": [{\"name\": \"t\"}], " + text.substr(text.find("\"ret\""));
   ProcessResult r = run_dustrun_on(text);
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(BadInput, EveryV01FieldShapeLoads) {
+  // shapes with fields, uses with (String, DirLit) tuples, binds with
+  // contracts, qualifiers, a missing `ret`, and unknown keys at every level.
+  const std::string text = R"j({"types": [], "forges": [{"name": "c",
+  "shapes": [{"name": "P", "fields": [{"name": "x", "ty": "Int"}], "extra": 1}],
+  "procs": [{"regime": "K", "name": "main", "params": [], "qualifiers": ["pure", "det"], "locals": [],
+    "uses": [{"resource": "net", "args": [["port", {"Int": 80}], ["tls", {"Bool": true}], ["host", {"String": "h"}]]}],
+    "body": [{"Let": {"name": "x", "expr": "1", "body": 5, "note": {"a": [null]}}},
+             {"Return": {"expr": "x", "extra": [1, 2]}}]}],
+  "binds": [{"source": "a", "target": "b", "contract": [{"key": "k", "op": "eq", "value": "v"}]}]}]})j";
+  dust_test::ApiRun run = dust_test::run_api_text(text);
+  EXPECT_EQ(dust_test::failure_of(run), "ok");
+  EXPECT_EQ(run.trace["returned"], json({{"Int", 1}}));
+}
+
+TEST(BadInput, WrongShapesInUsesShapesAndBinds) {
+  auto with_forge_fields = [](const std::string& shapes, const std::string& uses, const std::string& binds) {
+    return "{\"forges\": [{\"name\": \"c\", \"shapes\": " + shapes +
+           ", \"procs\": [{\"regime\": \"K\", \"name\": \"main\", \"params\": [], \"qualifiers\": [],\n\"uses\": " +
+           uses + ", \"ret\": null, \"body\": []}],\n\"binds\": " + binds + "}]}";
+  };
+  expect_load_error(with_forge_fields("[]", R"j([{"resource": "r", "args": [["a", {"Float": 1}]]}])j", "[]"), 2,
+                    "unknown variant `Float`");
+  expect_load_error(with_forge_fields("[]", R"j([{"resource": "r", "args": [["a"]]}])j", "[]"), 2, "");
+  expect_load_error(with_forge_fields("[]", R"j([{"resource": "r", "args": [["a", {"Int": "1"}]]}])j", "[]"), 2, "");
+  expect_load_error(with_forge_fields("[]", "[]", R"j([{"source": "a", "target": "b"}])j"), 3, "missing field `contract`");
+  expect_load_error(with_forge_fields(R"j([{"name": "P", "fields": [{"name": "x", "ty": 1}]}])j", "[]", "[]"), 1,
+                    "invalid type");
+}
+
+TEST(BadInput, DuplicateFieldsAreALoadError) {
+  // serde rejects a struct field given twice ("duplicate field `name`").
+  expect_load_error(base_with(9, R"(          "name": "main", "name": "other",)"), 9, "duplicate field `name`");
+  expect_load_error(base_with(16, R"(            { "Return": { "expr": "0", "expr": "1" } })"), 16, "duplicate field `expr`");
 }
 
 // ---- encoding ----
