@@ -8,6 +8,7 @@
 #include <GL/glext.h>
 
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 #include "app/frame_loop.hpp"
@@ -64,6 +65,20 @@ class OffscreenTarget {
   GLuint fbo_ = 0, color_ = 0;
 };
 
+// Binary PPM: what tests read back without an image library.
+bool write_ppm(const std::string& path, int width, int height, const std::vector<unsigned char>& rgb) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return false;
+  std::fprintf(f, "P6\n%d %d\n255\n", width, height);
+  bool ok = std::fwrite(rgb.data(), 1, rgb.size(), f) == rgb.size();
+  return std::fclose(f) == 0 && ok;
+}
+
+bool ends_with(const std::string& s, const char* suffix) {
+  std::size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
 }  // namespace
 
 int run_screenshot(const LaunchOptions& options) {
@@ -111,7 +126,10 @@ int run_screenshot(const LaunchOptions& options) {
     window.end_frame(false);
   }
   std::vector<unsigned char> pixels = target.read();
-  if (stbi_write_png(options.screenshot_path.c_str(), width, height, 3, pixels.data(), width * 3) == 0) {
+  bool written = ends_with(options.screenshot_path, ".ppm")
+                     ? write_ppm(options.screenshot_path, width, height, pixels)
+                     : stbi_write_png(options.screenshot_path.c_str(), width, height, 3, pixels.data(), width * 3) != 0;
+  if (!written) {
     std::fprintf(stderr, "dustdbg: cannot write %s\n", options.screenshot_path.c_str());
     return 2;
   }

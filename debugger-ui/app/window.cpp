@@ -31,8 +31,13 @@ void apply_style() {
   style.FrameRounding = 2.0f;
   style.ItemSpacing = ImVec2(6, 4);
   style.WindowPadding = ImVec2(6, 6);
-  style.Colors[ImGuiCol_WindowBg] = ImVec4(0.09f, 0.10f, 0.12f, 1.0f);
-  style.Colors[ImGuiCol_ChildBg] = ImVec4(0.11f, 0.12f, 0.14f, 1.0f);
+  // The window and panel backgrounds are the clear colour, not quads: with
+  // software OpenGL every full-window layer costs milliseconds of fill, so
+  // nothing is drawn where glClear already painted.
+  style.Colors[ImGuiCol_WindowBg] = ImVec4(0, 0, 0, 0);
+  style.Colors[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
+  style.Colors[ImGuiCol_ScrollbarBg] = ImVec4(0, 0, 0, 0);
+  style.Colors[ImGuiCol_MenuBarBg] = ImVec4(0.13f, 0.14f, 0.17f, 1.0f);
 }
 
 }  // namespace
@@ -116,13 +121,21 @@ void Window::begin_frame() {
   ImGui::NewFrame();
 }
 
-void Window::end_frame(bool swap) {
-  ImGui::Render();
+void Window::finish_ui() { ImGui::Render(); }
+
+void Window::draw() {
   glViewport(0, 0, framebuffer_width(), framebuffer_height());
-  glClearColor(0.08f, 0.08f, 0.10f, 1.0f);
+  glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-  if (swap) glfwSwapBuffers(window_);
+}
+
+void Window::present() { glfwSwapBuffers(window_); }
+
+void Window::end_frame(bool swap) {
+  finish_ui();
+  draw();
+  if (swap) present();
 }
 
 int Window::framebuffer_width() const {

@@ -36,8 +36,12 @@ class Window {
   // whether it was woken before the timeout, i.e. something happened.
   bool wait_events(double timeout);
   void begin_frame();
-  // Renders ImGui's draw data into the bound framebuffer; swaps when asked.
+  // Ends the frame's UI, draws it into the bound framebuffer and swaps
+  // when asked: finish_ui(), draw(), present().
   void end_frame(bool swap);
+  void finish_ui();
+  void draw();
+  void present();
   int framebuffer_width() const;
   int framebuffer_height() const;
   GLFWwindow* handle() const { return window_; }

@@ -206,6 +206,22 @@ void build_snapshot(Machine machine, std::uint64_t step, const ProgramListing& l
     out.threads.push_back(std::move(tv));
   }
 
+  // Before the first step the machine has no threads yet; show the entry
+  // thread about to start, so step 0's statement is highlighted too.
+  if (machine.threads.empty() && next != nullptr && next->proc < p.procs.size()) {
+    ThreadView tv;
+    tv.id = next->thread;
+    tv.runs_next = true;
+    tv.title = "T" + std::to_string(next->thread) + " " + p.procs[next->proc].name + " \u2014 about to start";
+    FrameView fv;
+    fv.proc = next->proc;
+    fv.stmt = next->stmt;
+    fv.title = p.procs[next->proc].name;
+    if (fv.stmt != kNoStmt) fv.title += "  (" + listing.path(fv.stmt) + ")";
+    tv.frames.push_back(std::move(fv));
+    out.threads.push_back(std::move(tv));
+  }
+
   for (const auto& [address, block] : machine.k.heap.blocks) {
     HeapView hv;
     hv.address = address;

@@ -12,24 +12,25 @@ class Folder {
  public:
   Folder(const FoldParams& params, std::vector<LaneItem>& out) : p_(params), out_(out) {}
 
-  void add(float x0, float x1, std::uint8_t style, std::uint32_t ref) {
+  void add(float x0, float x1, const Span& s) {
+    std::uint32_t count = std::max<std::uint32_t>(s.count, 1);
     if (x1 - x0 >= p_.min_px) {
       flush();
-      out_.push_back(LaneItem{x0, x1, style, false, 1, ref});
+      emit(LaneItem{x0, x1, s.style, s.folded, count, s.ref});
       return;
     }
     // A fold stays a few pixels wide: a wait folded into a long run of
     // busy spans must not paint the whole run in the wait's colour.
     if (pending_ && x0 - group_.x1 < p_.min_px && x1 - group_.x0 < p_.min_px * 4) {
       group_.x1 = std::max(group_.x1, x1);
-      group_.style = std::max(group_.style, style);
-      group_.count++;
+      group_.style = std::max(group_.style, s.style);
+      group_.count += count;
       group_.folded = true;
       return;
     }
     flush();
     pending_ = true;
-    group_ = LaneItem{x0, x1, style, false, 1, ref};
+    group_ = LaneItem{x0, x1, s.style, s.folded, count, s.ref};
   }
 
   void flush() {
@@ -44,10 +45,24 @@ class Folder {
       item.x0 = mid - min_width * 0.5f;
       item.x1 = mid + min_width * 0.5f;
     }
-    out_.push_back(item);
+    emit(item);
   }
 
  private:
+  // Touching folds of one style become one item: a thread busy across a
+  // zoomed-out range is one bar, not hundreds of markers to draw.
+  void emit(const LaneItem& item) {
+    if (item.folded && !out_.empty()) {
+      LaneItem& last = out_.back();
+      if (last.folded && last.style == item.style && item.x0 <= last.x1 + 0.5f) {
+        last.x1 = std::max(last.x1, item.x1);
+        last.count += item.count;
+        return;
+      }
+    }
+    out_.push_back(item);
+  }
+
   const FoldParams& p_;
   std::vector<LaneItem>& out_;
   bool pending_ = false;
@@ -77,7 +92,7 @@ void fold(const std::vector<Span>& spans, const TimeAxis& axis, const FoldParams
     x0 = std::max(x0, -params.min_px);
     x1 = std::min(x1, limit + params.min_px);
     if (x1 < x0) continue;
-    folder.add(x0, x1, s.style, s.ref);
+    folder.add(x0, x1, s);
   }
   folder.flush();
 }

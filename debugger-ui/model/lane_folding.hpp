@@ -2,7 +2,9 @@
 //
 // As in Tracy, lane data is preprocessed before drawing: spans outside the
 // visible range are culled, and runs of spans narrower than a few pixels
-// are folded into one marker that counts them. Every span has a style
+// are folded into one marker that counts them (a fold spans at most four
+// times the fold width, and touching folds of one style then merge into
+// one bar, so a zoomed-out lane is a handful of rectangles). Every span has a style
 // whose number is its importance; a folded marker takes the most important
 // style of what it holds, and spans at or above `important` (a lock wait,
 // a violation, a failure) are never folded away and always get at least
@@ -21,6 +23,10 @@ struct Span {
   std::uint64_t last = 0;
   std::uint8_t style = 0;
   std::uint32_t ref = 0;    // index of the detail behind it
+  // Already folded by the query API (it folds what is narrower than the
+  // width it was asked for): `count` spans, `style` the most important.
+  bool folded = false;
+  std::uint32_t count = 1;
 };
 
 struct LaneItem {

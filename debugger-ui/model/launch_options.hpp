@@ -4,7 +4,7 @@
 //   dustdbg program.dir [--seed N] [--entry E] [--effects simulate|realize]
 //                                            record the run, then open it
 //   dustdbg run.dtrace                       open a recording
-//   dustdbg --screenshot out.png --at STEP [--size WxH] [--range A..B] FILE
+//   dustdbg --screenshot out.png|out.ppm --at STEP [--size WxH] [--range A..B] FILE
 //                                            render one frame to a PNG and exit
 //   dustdbg --bench-scrub [--frames N] FILE  sweep the cursor, print frame times
 //   dustdbg --idle-check FILE                count allocations of idle frames

@@ -39,7 +39,6 @@ inline constexpr Rgb kBreakpoint{220, 40, 40};
 inline constexpr Rgb kChanged{255, 220, 110};
 inline constexpr Rgb kFocusLine{60, 90, 150};
 inline constexpr Rgb kOtherThreadLine{52, 64, 84};
-inline constexpr Rgb kLaneBackground{28, 30, 36};
 inline constexpr Rgb kLaneBackgroundAlt{34, 36, 43};
 
 }  // namespace dust::dbg::palette

@@ -7,9 +7,10 @@
 namespace dust::dbg {
 
 namespace {
-double extent_width(std::uint64_t extent) {
-  return std::max(static_cast<double>(extent), TimeAxis::kMinVisibleSteps);
-}
+// The whole run's width on the axis; an empty run still has one step.
+double extent_width(std::uint64_t extent) { return std::max(static_cast<double>(extent), 1.0); }
+// The narrowest visible range: a few steps, or the whole of a shorter run.
+double min_width(std::uint64_t extent) { return std::min(TimeAxis::kMinVisibleSteps, extent_width(extent)); }
 }  // namespace
 
 void TimeAxis::set_extent(std::uint64_t steps) {
@@ -26,7 +27,7 @@ void TimeAxis::set_visible(double first, double last) {
 
 void TimeAxis::clamp() {
   double total = extent_width(extent_);
-  double width = std::clamp(visible_.width(), kMinVisibleSteps, total);
+  double width = std::clamp(visible_.width(), min_width(extent_), total);
   if (!std::isfinite(width)) width = total;
   double first = std::isfinite(visible_.first) ? visible_.first : 0;
   first = std::clamp(first, 0.0, total - width);
@@ -56,7 +57,7 @@ double TimeAxis::steps_per_pixel(double width_px) const {
 void TimeAxis::zoom(double factor, double anchor) {
   if (!(factor > 0) || !std::isfinite(factor)) return;
   double total = extent_width(extent_);
-  double width = std::clamp(visible_.width() * factor, kMinVisibleSteps, total);
+  double width = std::clamp(visible_.width() * factor, min_width(extent_), total);
   double fraction = visible_.width() > 0 ? (anchor - visible_.first) / visible_.width() : 0.5;
   fraction = std::clamp(fraction, 0.0, 1.0);
   double first = anchor - fraction * width;

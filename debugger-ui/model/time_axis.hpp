@@ -2,9 +2,9 @@
 // and where they fall in pixels.
 //
 // The visible range is kept in fractional steps so zooming about the mouse
-// is smooth and reversible; it never leaves [0, steps] and never gets
-// narrower than kMinVisibleSteps, so a pixel is at most a fraction of a step
-// and at least a whole trace.
+// is smooth and reversible; it never leaves [0, steps] (an empty run counts
+// as one step) and never gets narrower than kMinVisibleSteps, or the whole
+// run when that is shorter.
 #pragma once
 
 #include <cstdint>

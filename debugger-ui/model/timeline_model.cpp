@@ -30,11 +30,17 @@ void TimelineModel::attach(rec::TraceReader* reader, const RunCatalog* catalog) 
   for (std::int64_t m : catalog->mutexes) {
     lanes_.push_back(Lane{LaneKind::Mutex, static_cast<std::uint32_t>(m), "mutex " + std::to_string(m), {}, {}, {}});
   }
+  // A row holding one lifetime is named after it; shared rows by count.
   for (std::size_t r = 0; r < catalog->q_rows.bars.size(); ++r) {
-    lanes_.push_back(Lane{LaneKind::QResource, static_cast<std::uint32_t>(r), r == 0 ? "Q resources" : "", {}, {}, {}});
+    const auto& row = catalog->q_rows.bars[r];
+    std::string label = row.size() == 1 ? catalog->q[row[0].ref].resource : std::to_string(row.size()) + " Q resources";
+    lanes_.push_back(Lane{LaneKind::QResource, static_cast<std::uint32_t>(r), std::move(label), {}, {}, {}});
   }
   for (std::size_t r = 0; r < catalog->memory_rows.bars.size(); ++r) {
-    lanes_.push_back(Lane{LaneKind::Memory, static_cast<std::uint32_t>(r), r == 0 ? "memory blocks" : "", {}, {}, {}});
+    const auto& row = catalog->memory_rows.bars[r];
+    std::string label = row.size() == 1 ? "block " + std::to_string(catalog->memory[row[0].ref].address)
+                                        : std::to_string(row.size()) + " blocks";
+    lanes_.push_back(Lane{LaneKind::Memory, static_cast<std::uint32_t>(r), std::move(label), {}, {}, {}});
   }
   lanes_.push_back(Lane{LaneKind::Phi, 0, "\u03a6 resolution", {}, {}, {}});
   lanes_.push_back(Lane{LaneKind::Effects, 0, "effects", {}, {}, {}});
@@ -103,7 +109,8 @@ void TimelineModel::build_thread_lane(std::size_t index, const TimeAxis& axis, c
   for (std::size_t k = 0; k < segments.size(); ++k) {
     const rec::ThreadSegment& seg = segments[k];
     if (seg.activity == rec::ThreadActivity::Finished) continue;
-    scratch_.push_back(Span{seg.first, seg.last, thread_style(seg.activity), static_cast<std::uint32_t>(k)});
+    scratch_.push_back(Span{seg.first, seg.last, thread_style(seg.activity), static_cast<std::uint32_t>(k), seg.folded,
+                            seg.folded_count});
   }
   fold_spans(scratch_, axis, params, lane.bars);
 }
@@ -119,9 +126,10 @@ void TimelineModel::build_mutex_lane(std::size_t index, const TimeAxis& axis, co
     const rec::MutexSegment& seg = segments[k];
     auto ref = static_cast<std::uint32_t>(k);
     if (seg.held) {
-      scratch_.push_back(Span{seg.first, seg.last, seg.contended ? kMutexHeldContended : kMutexHeld, ref});
+      scratch_.push_back(Span{seg.first, seg.last, seg.contended ? kMutexHeldContended : kMutexHeld, ref, seg.folded,
+                              seg.folded_count});
     } else {
-      scratch_waits_.push_back(Span{seg.first, seg.last, kMutexWaited, ref});
+      scratch_waits_.push_back(Span{seg.first, seg.last, kMutexWaited, ref, seg.folded, seg.folded_count});
     }
   }
   auto by_first = [](const Span& a, const Span& b) { return a.first < b.first; };

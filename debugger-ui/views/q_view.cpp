@@ -61,7 +61,9 @@ void draw_q_resources(Debugger& dbg, UiState& ui) {
   const auto& failure = dbg.catalog().failure;
   if (failure && failure->error.kind == ErrorKind::Inadmissible) {
     ImGui::Separator();
-    ImGui::TextColored(color_vec(palette::kFailure), "%s", dbg.catalog().failure_text.c_str());
+    ImGui::PushStyleColor(ImGuiCol_Text, color_vec(palette::kFailure));
+    ImGui::TextWrapped("%s", dbg.catalog().failure_text.c_str());
+    ImGui::PopStyleColor();
   }
   ImGui::EndChild();
 }

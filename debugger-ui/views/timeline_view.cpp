@@ -20,17 +20,31 @@ namespace {
 constexpr float kLabelWidth = 150.0f;
 constexpr float kRulerHeight = 24.0f;
 
-float lane_height(LaneKind kind) {
+// Lifetime rows are roomy while there are few of them, and thin when a
+// run has many, so every row still fits.
+constexpr std::size_t kRoomyRows = 12;
+
+float lane_height(LaneKind kind, bool dense) {
   switch (kind) {
     case LaneKind::Thread: return 22.0f;
     case LaneKind::Mutex: return 20.0f;
     case LaneKind::QResource:
-    case LaneKind::Memory: return 11.0f;
+    case LaneKind::Memory: return dense ? 9.0f : 16.0f;
     case LaneKind::Phi:
     case LaneKind::Effects: return 20.0f;
   }
   return 20.0f;
 }
+
+bool dense_rows(const std::vector<Lane>& lanes) {
+  std::size_t rows = 0;
+  for (const Lane& lane : lanes) rows += lane.kind == LaneKind::QResource || lane.kind == LaneKind::Memory;
+  return rows > kRoomyRows;
+}
+
+// Zoomed in this far, every step of a thread gets its own cell with its
+// statement written in it.
+constexpr double kStepCellPixels = 48.0;
 
 palette::Rgb bar_color(LaneKind kind, std::uint8_t style) {
   switch (kind) {
@@ -73,14 +87,23 @@ palette::Rgb mark_color(LaneKind kind, std::uint8_t style) {
   }
 }
 
-// "12 345" up to a million, then "1.25M": labels stay short at any zoom.
-void format_step(char* buf, std::size_t size, double step) {
-  if (step >= 1e6) {
-    std::snprintf(buf, size, "%.6gM", step / 1e6);
-  } else if (step >= 1e4) {
-    std::snprintf(buf, size, "%.5gk", step / 1e3);
+// Ruler labels: "3M", "250k" when the marks are that far apart, else the
+// whole step number in groups of three ("5 000 020"), so a zoomed-in ruler
+// never shows six-digit fractions.
+void format_step(char* buf, std::size_t size, double step, double interval) {
+  if (interval >= 1e6) {
+    std::snprintf(buf, size, "%.4gM", step / 1e6);
+  } else if (interval >= 1e3 && step >= 1e4) {
+    std::snprintf(buf, size, "%.6gk", step / 1e3);
   } else {
-    std::snprintf(buf, size, "%.0f", step);
+    char digits[24];
+    int n = std::snprintf(digits, sizeof digits, "%.0f", step);
+    std::size_t out = 0;
+    for (int i = 0; i < n && out + 2 < size; ++i) {
+      if (i > 0 && (n - i) % 3 == 0) buf[out++] = ' ';
+      buf[out++] = digits[i];
+    }
+    buf[out] = '\0';
   }
 }
 
@@ -102,23 +125,51 @@ void draw_ruler(Debugger& dbg, ImDrawList* dl, ImVec2 origin, float width) {
   for (double s = first; s <= axis.visible().last; s += interval) {
     float x = origin.x + static_cast<float>(axis.step_to_x(s, width));
     dl->AddLine(ImVec2(x, origin.y + kRulerHeight - 7), ImVec2(x, origin.y + kRulerHeight), IM_COL32(180, 180, 190, 255));
-    format_step(buf, sizeof buf, s);
+    format_step(buf, sizeof buf, s, interval);
     dl->AddText(ImVec2(x + 3, origin.y + 3), IM_COL32(190, 190, 200, 255), buf);
   }
 }
 
+// How a folded item looks. Its style is the most important of what it
+// holds, not the most common, so painting it in that colour would make a
+// busy thread with one short wait look blocked throughout. A fold is drawn
+// as a dim "busy" body with the important part as a strip along it: the
+// wait stays visible without taking over the lane.
+struct FoldLook {
+  palette::Rgb body;
+  bool strip = false;
+  palette::Rgb strip_color{0, 0, 0};
+};
+
+FoldLook fold_look(LaneKind kind, std::uint8_t style, bool waits) {
+  if (kind == LaneKind::Thread && (style == kThreadBlocked || style == kThreadSleeping)) {
+    return FoldLook{palette::kThreadRunning, true, bar_color(kind, style)};
+  }
+  if (kind == LaneKind::Mutex && !waits && style == kMutexHeldContended) {
+    return FoldLook{palette::kMutexHeld, true, palette::kMutexContended};
+  }
+  return FoldLook{bar_color(kind, style)};
+}
+
 void draw_bar_items(ImDrawList* dl, const Lane& lane, const std::vector<LaneItem>& items, float x0, float top,
-                    float bottom, std::uint8_t important) {
+                    float bottom, std::uint8_t important, bool waits = false) {
   // Ordinary items first, then the important ones on top, so a widened
   // wait is never covered by its neighbours.
   for (int pass = 0; pass < 2; ++pass) {
     for (const LaneItem& it : items) {
-      bool is_important = it.style >= important;
+      bool is_important = it.style >= important || (lane.kind == LaneKind::Mutex && it.style == kMutexHeldContended);
       if (is_important != (pass == 1)) continue;
-      ImU32 fill = color(bar_color(lane.kind, it.style));
       ImVec2 a(x0 + it.x0, top), b(x0 + std::max(it.x1, it.x0 + 1.0f), bottom);
-      dl->AddRectFilled(a, b, fill);
-      if (it.folded) dl->AddRect(a, b, IM_COL32(255, 255, 255, 110));
+      if (!it.folded || waits) {
+        dl->AddRectFilled(a, b, color(bar_color(lane.kind, it.style)));
+        continue;
+      }
+      FoldLook look = fold_look(lane.kind, it.style, waits);
+      dl->AddRectFilled(a, b, color(look.body, 150));
+      if (look.strip) {
+        float h = std::max(3.0f, (bottom - top) * 0.4f);
+        dl->AddRectFilled(ImVec2(a.x, bottom - h), b, color(look.strip_color));
+      }
     }
   }
 }
@@ -126,17 +177,24 @@ void draw_bar_items(ImDrawList* dl, const Lane& lane, const std::vector<LaneItem
 void draw_mark_items(ImDrawList* dl, const Lane& lane, float x0, float top, float bottom) {
   float mid = (top + bottom) * 0.5f;
   float half = (bottom - top) * 0.5f;
-  for (const LaneItem& it : lane.marks) {
+  const auto& marks = lane.marks;
+  for (std::size_t i = 0; i < marks.size(); ++i) {
+    const LaneItem& it = marks[i];
     ImU32 fill = color(mark_color(lane.kind, it.style));
-    float cx = x0 + (it.x0 + it.x1) * 0.5f;
+    // Several marks of one step (two constraint checks, a witness) share
+    // its cell side by side instead of covering each other.
+    std::size_t first = i, last = i;
+    while (first > 0 && marks[first - 1].x0 == it.x0 && marks[first - 1].x1 == it.x1) --first;
+    while (last + 1 < marks.size() && marks[last + 1].x0 == it.x0 && marks[last + 1].x1 == it.x1) ++last;
+    float share = static_cast<float>(i - first + 1) / static_cast<float>(last - first + 2);
+    float cx = x0 + it.x0 + (it.x1 - it.x0) * share;
     if (lane.kind == LaneKind::Phi || lane.kind == LaneKind::Effects) {
       float r = it.folded ? half : half * 0.75f;
       dl->AddQuadFilled(ImVec2(cx, mid - r), ImVec2(cx + r, mid), ImVec2(cx, mid + r), ImVec2(cx - r, mid), fill);
-      if (it.folded) dl->AddQuad(ImVec2(cx, mid - r), ImVec2(cx + r, mid), ImVec2(cx, mid + r), ImVec2(cx - r, mid),
-                                 IM_COL32(255, 255, 255, 150));
     } else {
-      float w = std::max(2.0f, it.x1 - it.x0);
-      dl->AddRectFilled(ImVec2(cx - w * 0.5f, top), ImVec2(cx + w * 0.5f, bottom), fill);
+      // A tick in the middle of its step: a move, an end, a violation.
+      float w = std::clamp(it.x1 - it.x0, 2.0f, it.style == kMarkViolation ? 6.0f : 4.0f);
+      dl->AddRectFilled(ImVec2(cx - w * 0.5f, top - 1), ImVec2(cx + w * 0.5f, bottom + 1), fill);
     }
   }
 }
@@ -156,10 +214,66 @@ void draw_thread_texts(Debugger& dbg, ImDrawList* dl, std::size_t lane_index, co
   }
 }
 
-void thread_tooltip(Debugger& dbg, std::size_t lane_index, const Lane& lane, const LaneItem& it) {
+// When each step is wide enough, the thread's own steps are drawn as cells
+// with their statements, since the query API merges a thread's consecutive
+// running steps into one segment.
+void draw_step_cells(Debugger& dbg, ImDrawList* dl, const Lane& lane, float x0, float width, float top,
+                     float bottom) {
+  const TimeAxis& axis = dbg.view().axis();
+  auto first = static_cast<std::uint64_t>(std::max(0.0, std::floor(axis.visible().first)));
+  auto last = static_cast<std::uint64_t>(std::max(0.0, std::ceil(axis.visible().last)));
+  last = std::min<std::uint64_t>(last, dbg.steps().size());
+  const float text_h = ImGui::GetTextLineHeight();
+  for (std::uint64_t s = first; s < last; ++s) {
+    StepInfo info = dbg.steps().at(s);
+    if (info.thread != lane.key) continue;
+    float a = x0 + static_cast<float>(axis.step_to_x(static_cast<double>(s), width));
+    float b = x0 + static_cast<float>(axis.step_to_x(static_cast<double>(s + 1), width));
+    dl->AddLine(ImVec2(a, top), ImVec2(a, bottom), IM_COL32(20, 40, 20, 255), 1.0f);
+    if (info.stmt == kNoStmt) continue;
+    const std::string& text = dbg.listing().statement(info.stmt);
+    ImVec4 clip(a + 2, top, b - 2, bottom);
+    dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(a + 4, (top + bottom - text_h) * 0.5f),
+                IM_COL32(12, 24, 12, 255), text.c_str(), text.c_str() + text.size(), 0.0f, &clip);
+  }
+}
+
+// Wide lifetime bars say what they hold: the Q resource's type, the
+// memory block's size.
+void draw_lifetime_texts(Debugger& dbg, ImDrawList* dl, const Lane& lane, float x0, float top, float bottom) {
+  if (bottom - top < ImGui::GetFontSize() - 2) return;
+  const RunCatalog& cat = dbg.catalog();
+  char buf[48];
+  for (const LaneItem& it : lane.bars) {
+    if (it.folded || it.x1 - it.x0 < 80.0f) continue;
+    const char* text = buf;
+    if (lane.kind == LaneKind::QResource && it.ref < cat.q.size()) {
+      text = cat.q[it.ref].type.c_str();
+    } else if (lane.kind == LaneKind::Memory && it.ref < cat.memory.size()) {
+      std::snprintf(buf, sizeof buf, "%" PRId64 " bytes", cat.memory[it.ref].size);
+    } else {
+      continue;
+    }
+    ImVec4 clip(x0 + it.x0 + 2, top, x0 + it.x1 - 2, bottom);
+    dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(x0 + it.x0 + 4, top + (bottom - top - ImGui::GetFontSize()) * 0.5f),
+                IM_COL32(10, 20, 24, 255), text, nullptr, 0.0f, &clip);
+  }
+}
+
+void thread_tooltip(Debugger& dbg, std::size_t lane_index, const Lane& lane, const LaneItem& it,
+                    std::uint64_t step_under_mouse) {
   const rec::ThreadSegment* seg = dbg.timeline().thread_segment(lane_index, it.ref);
   ImGui::BeginTooltip();
   ImGui::TextUnformatted(lane.label.c_str());
+  if (step_under_mouse < dbg.steps().size()) {
+    StepInfo info = dbg.steps().at(step_under_mouse);
+    if (info.thread == lane.key && info.stmt != kNoStmt) {
+      ImGui::Text("step %" PRIu64 " (%s): %s", step_under_mouse, step_kind_name(info.kind),
+                  dbg.listing().path(info.stmt).c_str());
+      ImGui::TextColored(color_vec(palette::kCursor), "%s", dbg.listing().statement(info.stmt).c_str());
+      ImGui::Separator();
+    }
+  }
   if (it.folded) ImGui::Text("%u spans folded; the most important shown", it.count);
   if (seg != nullptr) {
     static const char* const kActivity[] = {"running", "runnable", "blocked", "sleeping", "finished"};
@@ -229,12 +343,13 @@ void instant_tooltip(Debugger& dbg, const Lane& lane, const LaneItem& it) {
 }
 
 float lanes_height(const std::vector<Lane>& lanes) {
+  bool dense = dense_rows(lanes);
   float h = 0;
   LaneKind previous = LaneKind::Thread;
   for (const Lane& lane : lanes) {
     if (lane.kind != previous) h += 5;
     previous = lane.kind;
-    h += lane_height(lane.kind);
+    h += lane_height(lane.kind, dense);
   }
   return h;
 }
@@ -272,6 +387,7 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
 
   float y = top_left.y;
   LaneKind previous = LaneKind::Thread;
+  bool dense = dense_rows(lanes);
   const LaneItem* hovered_item = nullptr;
   std::size_t hovered_lane = 0;
   bool hovered_is_mark = false;
@@ -279,13 +395,15 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
     const Lane& lane = lanes[i];
     if (lane.kind != previous) y += 5;
     previous = lane.kind;
-    float h = lane_height(lane.kind);
+    float h = lane_height(lane.kind, dense);
     float top = y, bottom = y + h;
     y += h;
     if (bottom < clip_min.y || top > clip_max.y) continue;
-    bool alt = (i % 2) == 1 && (lane.kind == LaneKind::Thread || lane.kind == LaneKind::Mutex);
-    ldl->AddRectFilled(ImVec2(x0, top), ImVec2(x0 + lanes_w, bottom),
-                       color(alt ? palette::kLaneBackgroundAlt : palette::kLaneBackground));
+    // Every other thread and mutex lane gets a band; the rest show the
+    // window's clear colour (no fill: fill is what software GL pays for).
+    if ((i % 2) == 1 && (lane.kind == LaneKind::Thread || lane.kind == LaneKind::Mutex)) {
+      ldl->AddRectFilled(ImVec2(x0, top), ImVec2(x0 + lanes_w, bottom), color(palette::kLaneBackgroundAlt));
+    }
     if (!lane.label.empty()) {
       bool focus = lane.kind == LaneKind::Thread && lane.key == view.focus_thread();
       ImU32 label_color = focus ? color(palette::kCursor) : IM_COL32(200, 200, 210, 255);
@@ -303,11 +421,20 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
     if (lane.kind == LaneKind::Mutex) {
       float split = top + (h - 2 * pad) * 0.6f + pad;
       draw_bar_items(ldl, lane, lane.bars, x0, bar_top, split, kMutexWaited);
-      draw_bar_items(ldl, lane, lane.waits, x0, split + 1, bar_bottom, kMutexWaited);
+      draw_bar_items(ldl, lane, lane.waits, x0, split + 1, bar_bottom, kMutexWaited, true);
     } else {
       draw_bar_items(ldl, lane, lane.bars, x0, bar_top, bar_bottom, lane.kind == LaneKind::Thread ? kThreadBlocked : 255);
     }
-    if (lane.kind == LaneKind::Thread) draw_thread_texts(dbg, ldl, i, lane, x0, bar_top, bar_bottom);
+    if (lane.kind == LaneKind::Thread) {
+      if (axis.steps_per_pixel(lanes_w) <= 1.0 / kStepCellPixels) {
+        draw_step_cells(dbg, ldl, lane, x0, lanes_w, bar_top, bar_bottom);
+      } else {
+        draw_thread_texts(dbg, ldl, i, lane, x0, bar_top, bar_bottom);
+      }
+    }
+    if (lane.kind == LaneKind::QResource || lane.kind == LaneKind::Memory) {
+      draw_lifetime_texts(dbg, ldl, lane, x0, bar_top, bar_bottom);
+    }
     draw_mark_items(ldl, lane, x0, bar_top, bar_bottom);
     ImGui::PopClipRect();
 
@@ -344,7 +471,9 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
   };
   const RunCatalog& cat = dbg.catalog();
   if (cat.failure) {
-    double fs = static_cast<double>(cat.failure->step) + 0.5;
+    // At the end of the failing step: the cursor parked on the failure sits
+    // just before it, with the failing step between the two lines.
+    double fs = static_cast<double>(cat.failure->step) + 1.0;
     line_at(fs, palette::kFailure, 3.0f);
     float fx = x0 + static_cast<float>(axis.step_to_x(fs, lanes_w));
     if (fx >= x0 - 8 && fx <= x0 + lanes_w + 8) {
@@ -357,7 +486,11 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
   if (hovered_item != nullptr && !ui.scrubbing) {
     const Lane& lane = lanes[hovered_lane];
     switch (lane.kind) {
-      case LaneKind::Thread: thread_tooltip(dbg, hovered_lane, lane, *hovered_item); break;
+      case LaneKind::Thread: {
+        double step = std::floor(axis.x_to_step(mouse.x - x0, lanes_w));
+        thread_tooltip(dbg, hovered_lane, lane, *hovered_item, step < 0 ? UINT64_MAX : static_cast<std::uint64_t>(step));
+        break;
+      }
       case LaneKind::Mutex: mutex_tooltip(dbg, hovered_lane, lane, *hovered_item); break;
       case LaneKind::QResource:
       case LaneKind::Memory: lifetime_tooltip(dbg, lane, *hovered_item); break;

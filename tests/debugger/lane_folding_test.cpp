@@ -46,14 +46,20 @@ TEST(LaneFolding, NarrowSpansFoldIntoCountedMarkers) {
   for (std::uint64_t s = 0; s < 100000; ++s) spans.push_back(Span{s, s + 1, kBusy, static_cast<std::uint32_t>(s)});
   std::vector<LaneItem> out;
   fold_spans(spans, axis, params(1000), out);
-  EXPECT_LT(out.size(), 1000u) << "100 spans per pixel become a few hundred items";
-  std::uint64_t total = 0;
-  for (const LaneItem& it : out) {
-    total += it.count;
-    EXPECT_TRUE(it.folded);
-    EXPECT_LE(it.x1 - it.x0, 12.0f + 1e-3f);
-  }
-  EXPECT_EQ(total, 100000u) << "every span is in exactly one item";
+  ASSERT_EQ(out.size(), 1u) << "100 spans per pixel of one style become one busy bar";
+  EXPECT_TRUE(out[0].folded);
+  EXPECT_EQ(out[0].count, 100000u) << "every span is in it";
+  EXPECT_NEAR(out[0].x0, 0.0f, 2.0f);
+  EXPECT_NEAR(out[0].x1, 1000.0f, 2.0f);
+
+  // Two halves of different styles make two bars.
+  for (Span& s : spans) s.style = (s.first / 50000) == 0 ? kBusy : 2;
+  out.clear();
+  fold_spans(spans, axis, params(1000), out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].style, kBusy);
+  EXPECT_EQ(out[1].style, 2);
+  EXPECT_EQ(out[0].count + out[1].count, 100000u);
 }
 
 TEST(LaneFolding, AWaitOfOneStepIsNeverHidden) {

@@ -82,8 +82,12 @@ TEST(TimeAxis, RevealScrollsWithoutZooming) {
 TEST(TimeAxis, TinyRunsStillHaveAnAxis) {
   TimeAxis axis;
   axis.set_extent(0);
-  EXPECT_DOUBLE_EQ(axis.visible().width(), TimeAxis::kMinVisibleSteps);
+  EXPECT_DOUBLE_EQ(axis.visible().width(), 1);
   EXPECT_EQ(axis.cursor_at_x(50, 100), 0u);
+  axis.set_extent(5);
+  EXPECT_DOUBLE_EQ(axis.visible().width(), 5) << "a short run fills the axis";
+  axis.zoom(0.1, 2);
+  EXPECT_DOUBLE_EQ(axis.visible().width(), 5) << "and cannot be zoomed past its own length";
 }
 
 TEST(ViewState, CursorIsClampedAndRevisioned) {

@@ -1,0 +1,129 @@
+// screenshot_smoke_test.cpp — dustdbg renders real frames under Xvfb: the
+// timeline's lanes (running and blocked threads, held and waited mutexes,
+// memory blocks), the cursor and the failure marker are on screen in
+// their palette colours, and a frame in which nothing changes allocates
+// nothing. Skipped only when xvfb-run or the GUI build is missing.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "model/palette.hpp"
+#include "process_runner.hpp"
+
+namespace dust::dbg {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kCrashDir = fs::path(DUST_SOURCE_DIR) / "traces/crash";
+
+fs::path dustdbg_path() { return fs::path(DUSTRUN_PATH).parent_path() / "dustdbg"; }
+
+std::string xvfb_run() {
+  for (const char* dir : {"/usr/bin", "/usr/local/bin", "/bin"}) {
+    fs::path p = fs::path(dir) / "xvfb-run";
+    if (fs::exists(p)) return p.string();
+  }
+  return {};
+}
+
+struct Image {
+  int width = 0, height = 0;
+  std::vector<unsigned char> rgb;
+
+  // Pixels of exactly colour `c` inside rows [y0, y1).
+  int count(palette::Rgb c, int y0 = 0, int y1 = -1) const {
+    if (y1 < 0) y1 = height;
+    int n = 0;
+    for (int y = y0; y < y1; ++y) {
+      const unsigned char* row = rgb.data() + static_cast<std::size_t>(y) * width * 3;
+      for (int x = 0; x < width; ++x) {
+        n += row[x * 3] == c.r && row[x * 3 + 1] == c.g && row[x * 3 + 2] == c.b;
+      }
+    }
+    return n;
+  }
+};
+
+bool read_ppm(const fs::path& path, Image& image) {
+  std::ifstream in(path, std::ios::binary);
+  std::string magic;
+  int max = 0;
+  in >> magic >> image.width >> image.height >> max;
+  in.get();
+  if (!in || magic != "P6" || max != 255 || image.width <= 0 || image.height <= 0) return false;
+  image.rgb.resize(static_cast<std::size_t>(image.width) * image.height * 3);
+  in.read(reinterpret_cast<char*>(image.rgb.data()), static_cast<std::streamsize>(image.rgb.size()));
+  return static_cast<bool>(in);
+}
+
+class Screenshot : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(dustdbg_path())) GTEST_SKIP() << "dustdbg was not built (DUST_BUILD_GUI off or no ImGui/GLFW)";
+    xvfb_ = xvfb_run();
+    if (xvfb_.empty()) GTEST_SKIP() << "xvfb-run is not installed";
+  }
+
+  dust_test::ProcessResult dustdbg(std::vector<std::string> args) {
+    std::vector<std::string> all = {"-a", "-s", "-screen 0 1280x800x24", dustdbg_path().string()};
+    all.insert(all.end(), args.begin(), args.end());
+    return dust_test::run_process(xvfb_, all);
+  }
+
+  Image shoot(const std::string& trace, const std::string& at) {
+    fs::path out = fs::path(::testing::TempDir()) / (fs::path(trace).stem().string() + ".ppm");
+    auto r = dustdbg({"--screenshot", out.string(), "--at", at, "--size", "1280x800", (kCrashDir / trace).string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    Image image;
+    EXPECT_TRUE(read_ppm(out, image)) << "no readable frame in " << out;
+    fs::remove(out);
+    return image;
+  }
+
+  std::string xvfb_;
+};
+
+TEST_F(Screenshot, TheDeadlockFrameShowsItsLanes) {
+  Image img = shoot("two_lock_deadlock.dtrace", "failure");
+  ASSERT_EQ(img.width, 1280);
+  ASSERT_EQ(img.height, 800);
+  int timeline_bottom = img.height / 2;  // the timeline is the top part of the window
+  EXPECT_GT(img.count(palette::kThreadRunning, 0, timeline_bottom), 400) << "running spans";
+  EXPECT_GT(img.count(palette::kThreadRunnable, 0, timeline_bottom), 400) << "runnable spans";
+  EXPECT_GT(img.count(palette::kThreadBlocked, 0, timeline_bottom), 400) << "blocked spans of the deadlock";
+  EXPECT_GT(img.count(palette::kMutexHeld, 0, timeline_bottom), 200) << "held mutex spans";
+  EXPECT_GT(img.count(palette::kMutexContended, 0, timeline_bottom), 200) << "contention in its own colour";
+  EXPECT_GT(img.count(palette::kMutexWaited, 0, timeline_bottom), 20) << "a mutex wait";
+  EXPECT_GT(img.count(palette::kMemoryLive, 0, timeline_bottom), 200) << "the memory block's lifetime";
+  EXPECT_GT(img.count(palette::kEffect, 0, timeline_bottom), 20) << "effect markers";
+  EXPECT_GT(img.count(palette::kFailure, 0, timeline_bottom), 150) << "the failure marker";
+  EXPECT_GT(img.count(palette::kFocusLine, timeline_bottom, img.height), 1000) << "the failing statement highlighted";
+}
+
+TEST_F(Screenshot, QAndPhiFailuresAreMarked) {
+  Image q = shoot("q_linearity_violation.dtrace", "failure");
+  EXPECT_GT(q.count(palette::kQLive) + q.count(palette::kQEnded), 200) << "Q lifetime bars";
+  EXPECT_GT(q.count(palette::kMarkViolation), 10) << "the linearity violation mark";
+  Image phi = shoot("phi_inadmissible.dtrace", "failure");
+  EXPECT_GT(phi.count(palette::kPhiHeld), 10) << "the constraint that held";
+  EXPECT_GT(phi.count(palette::kPhiFailed), 10) << "the constraint that failed";
+}
+
+TEST_F(Screenshot, AnIdleFrameAllocatesNothing) {
+  auto r = dustdbg({"--idle-check", (kCrashDir / "two_lock_deadlock.dtrace").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("idle frames: 0 allocations"), std::string::npos) << r.out;
+}
+
+TEST_F(Screenshot, BadFilesFailWithAMessage) {
+  auto r = dustdbg({"--screenshot", (fs::path(::testing::TempDir()) / "x.png").string(), "/nonexistent.dtrace"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("/nonexistent.dtrace"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace dust::dbg
