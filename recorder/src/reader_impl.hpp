@@ -85,7 +85,7 @@ class ReaderImpl final : public TraceReader {
   // `stop_on_divergence`.
   template <class OnEvent>
   void advance(std::uint64_t target, bool stop_on_divergence, OnEvent&& on_event);
-  void note_divergence(std::uint64_t step, const StepEvent& replayed);
+  void note_divergence(std::uint64_t step, const StepEvent& replayed, bool plain);
 
   std::string path_;
   const IntrinsicTable& intrinsics_;

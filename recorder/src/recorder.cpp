@@ -28,6 +28,7 @@ struct Recorder::Impl {
   std::string error;
   bool started = false;
   bool failed = false;
+  bool recording = false;  // started and not failed
 
   TraceWriter writer;
   std::unique_ptr<StepEncoder> encoder;
@@ -42,6 +43,7 @@ struct Recorder::Impl {
   bool fail(const std::string& what) {
     if (!failed) error = trace_path + ": " + what;
     failed = true;
+    recording = false;
     writer.close();
     return false;
   }
@@ -156,12 +158,13 @@ void Recorder::on_start(const Machine& machine) {
   r.summary = std::make_unique<SummaryBuilder>();
   r.write_keyframe(machine);
   r.begin_block(machine);
+  r.recording = !r.failed;
 }
 
 void Recorder::on_step(const Machine& machine, const StepEvent& event) {
   Impl& r = *impl_;
-  if (r.failed || !r.started) return;
-  if (r.encoder->encode(machine, event, r.deltas)) {
+  if (!r.recording) return;
+  if (r.encoder->encode(machine, event, r.deltas)) [[likely]] {
     r.summary->add_plain(event);
   } else {
     r.summary->add(event, r.encoder->thread_changes(), r.encoder->mutex_changes(), r.encoder->new_keys());

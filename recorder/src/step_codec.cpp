@@ -345,12 +345,9 @@ bool StepEncoder::encode_plain(const Machine& machine, const StepEvent& event, B
 }
 
 bool StepEncoder::encode(const Machine& machine, const StepEvent& event, ByteBuffer& buffer) {
-  if (encode_plain(machine, event, buffer)) {
-    if (!thread_changes_.empty()) thread_changes_.clear();
-    if (!mutex_changes_.empty()) mutex_changes_.clear();
-    if (!new_keys_.empty()) new_keys_.clear();
-    return true;
-  }
+  // A plain step leaves the change lists as they were: only the general
+  // path's caller reads them.
+  if (encode_plain(machine, event, buffer)) [[likely]] return true;
   tracker_.observe(machine, event, thread_changes_, mutex_changes_);
   new_keys_.clear();
   std::string& out = scratch_;

@@ -195,6 +195,8 @@ class StepEncoder {
   // most one predicted Int write, nothing else, no state change, no new key.
   bool encode(const Machine& machine, const StepEvent& event, ByteBuffer& out);
 
+  // What the last step that was not plain changed (read them only when
+  // encode returned false).
   const std::vector<ThreadChange>& thread_changes() const { return thread_changes_; }
   const std::vector<MutexChange>& mutex_changes() const { return mutex_changes_; }
   const std::vector<WrittenKey>& new_keys() const { return new_keys_; }

@@ -484,16 +484,16 @@ void ReaderImpl::advance(std::uint64_t target, bool stop_on_divergence, OnEvent&
       if (!cursor_.diverged) {
         StepEvent none;
         none.index = s;
-        note_divergence(s, none);
+        note_divergence(s, none, true);
         cursor_.diverged = true;
       }
       return;
     }
     machine.step(event);
     encoded.clear();
-    encoder_->encode(machine, event, encoded);
+    bool plain = encoder_->encode(machine, event, encoded);
     if (!cursor_.diverged && cursor_.raw->compare(cursor_.pos, encoded.size(), encoded.view()) != 0) {
-      note_divergence(s, event);
+      note_divergence(s, event, plain);
       cursor_.diverged = true;
     }
     cursor_.pos += encoded.size();
@@ -503,7 +503,7 @@ void ReaderImpl::advance(std::uint64_t target, bool stop_on_divergence, OnEvent&
   }
 }
 
-void ReaderImpl::note_divergence(std::uint64_t step, const StepEvent& replayed) {
+void ReaderImpl::note_divergence(std::uint64_t step, const StepEvent& replayed, bool plain) {
   Divergence d;
   d.step = step;
   std::shared_ptr<const DecodedBlock> holder;
@@ -515,8 +515,8 @@ void ReaderImpl::note_divergence(std::uint64_t step, const StepEvent& replayed) 
   if (cursor_.machine && cursor_.machine->steps == step && cursor_.machine->done()) {
     d.replayed = "(the replayed run had already ended)";
   } else {
-    d.replayed = describe_step(*program_, replayed) +
-                 describe_changes(encoder_->thread_changes(), encoder_->mutex_changes());
+    d.replayed = describe_step(*program_, replayed);
+    if (!plain) d.replayed += describe_changes(encoder_->thread_changes(), encoder_->mutex_changes());
   }
   last_error_ = path_ + ": replay diverges from the recording at step " + std::to_string(step);
   divergence_ = std::move(d);

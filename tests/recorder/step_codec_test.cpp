@@ -75,9 +75,9 @@ Encoded encode_run(const std::string& text, const dust::RunConfig& config, std::
       out.block_offsets.push_back(out.bytes.size());
     }
     machine.step(event);
-    encoder.encode(machine, event, out.bytes);
+    bool plain = encoder.encode(machine, event, out.bytes);
     out.events.push_back(event);
-    out.thread_changes.push_back(encoder.thread_changes());
+    out.thread_changes.push_back(plain ? std::vector<dust::rec::ThreadChange>{} : encoder.thread_changes());
   }
   out.block_offsets.push_back(out.bytes.size());
   return out;

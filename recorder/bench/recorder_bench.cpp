@@ -1,0 +1,192 @@
+// recorder_bench.cpp — the recorder's speed and size on a 10,000,000-step
+// program (a While loop updating two counters), run on purpose, never by
+// ctest:
+//
+//   build/bin/recorder_bench [--benchmark_repetitions=3]
+//
+// Reports the plain run against the recorded run (the recording overhead,
+// in CPU time, best of three, so other load on the machine does not count),
+// bytes per step on disk, and `state_at` latency for 1,000 random steps
+// (p50, p99) with the reader's peak memory, measured in a child process
+// that does nothing but read.
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "dust/dir_loader.hpp"
+#include "dust/machine.hpp"
+#include "dust/observer.hpp"
+#include "dust/recorder/recorder.hpp"
+#include "dust/recorder/trace_reader.hpp"
+#include "dustlib_k/dustlib_k.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// 3,333,333 iterations of check + two assignments, plus the set-up: 10,000,004 steps.
+const std::string kProgram = R"({"forges":[{"name":"bench","shapes":[],"binds":[],"procs":[{"regime":"K",
+"name":"main","params":[],"uses":[],"ret":null,"qualifiers":[],"body":[{"Let":{"name":"i","expr":"0"}},
+{"Let":{"name":"acc","expr":"0"}},{"While":{"condition":"i Lt 3333333","body":[
+{"Assign":{"target":"i","expr":"i Add 1"}},{"Assign":{"target":"acc","expr":"acc Add i Mul 3"}}]}},
+{"Effect":{"kind":"emit","payload":"acc"}},{"Return":{"expr":"acc"}}],"locals":[]}]}]})";
+
+struct Figures {
+  double plain_seconds = 1e9;
+  double observed_seconds = 1e9;
+  double record_seconds = 1e9;
+  std::uint64_t steps = 0;
+  std::uint64_t file_bytes = 0;
+} figures;
+
+fs::path trace_path() { return fs::temp_directory_path() / "dust_recorder_bench.dtrace"; }
+
+std::shared_ptr<const dust::Program> program() {
+  static std::shared_ptr<const dust::Program> p = dust::load_dir_text(kProgram).program;
+  return p;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+void BM_PlainRun(benchmark::State& state) {
+  for (auto _ : state) {
+    dust::Machine m(program(), &dust::k::standard_intrinsics(), dust::RunConfig{});
+    double start = thread_cpu_seconds();
+    dust::run_to_end(m);
+    figures.plain_seconds = std::min(figures.plain_seconds, thread_cpu_seconds() - start);
+    figures.steps = m.steps;
+  }
+  state.counters["steps"] = static_cast<double>(figures.steps);
+}
+BENCHMARK(BM_PlainRun)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// An observer that does nothing: the machine then builds full step events
+// (bindings with old and new values), which a plain run skips. The
+// difference from the plain run is the cost of being observed at all.
+class NullObserver final : public dust::ExecutionObserver {
+ public:
+  void on_step(const dust::Machine&, const dust::StepEvent& e) override { benchmark::DoNotOptimize(e.index); }
+};
+
+void BM_ObservedRun(benchmark::State& state) {
+  for (auto _ : state) {
+    dust::Machine m(program(), &dust::k::standard_intrinsics(), dust::RunConfig{});
+    NullObserver observer;
+    double start = thread_cpu_seconds();
+    dust::run_to_end(m, &observer);
+    figures.observed_seconds = std::min(figures.observed_seconds, thread_cpu_seconds() - start);
+  }
+}
+BENCHMARK(BM_ObservedRun)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+void BM_RecordedRun(benchmark::State& state) {
+  for (auto _ : state) {
+    dust::Machine m(program(), &dust::k::standard_intrinsics(), dust::RunConfig{});
+    dust::rec::Recorder recorder(trace_path().string(), kProgram, "bench.dir.json");
+    double start = thread_cpu_seconds();
+    dust::run_to_end(m, &recorder);
+    figures.record_seconds = std::min(figures.record_seconds, thread_cpu_seconds() - start);
+    figures.file_bytes = recorder.stats().file_bytes;
+    if (!recorder.ok()) state.SkipWithError(recorder.error().c_str());
+  }
+  state.counters["bytes_per_step"] = static_cast<double>(figures.file_bytes) / static_cast<double>(figures.steps);
+}
+BENCHMARK(BM_RecordedRun)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// Seeks in a child process, so its peak RSS is the reader's alone. Wall
+// time is what a user waits; CPU time is the same work without the waits
+// of a loaded machine.
+void seek_figures(double (&figures_out)[5], double& peak_mib) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) return;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(pipe_fds[0]);
+    std::string error;
+    auto reader = dust::rec::TraceReader::open(trace_path().string(), dust::k::standard_intrinsics(), error);
+    double out[5] = {0, 0, 0, 0, 0};
+    if (reader) {
+      std::mt19937_64 rng(12345);
+      std::vector<double> ms, cpu_ms;
+      for (int i = 0; i < 1000; ++i) {
+        std::uint64_t target = rng() % (reader->info().steps + 1);
+        auto start = std::chrono::steady_clock::now();
+        double cpu_start = thread_cpu_seconds();
+        dust::Machine m = reader->state_at(target);
+        cpu_ms.push_back((thread_cpu_seconds() - cpu_start) * 1000.0);
+        ms.push_back(seconds_since(start) * 1000.0);
+        if (m.steps != target) _exit(3);
+      }
+      std::sort(ms.begin(), ms.end());
+      std::sort(cpu_ms.begin(), cpu_ms.end());
+      out[0] = ms[500];
+      out[1] = ms[990];
+      out[2] = ms.back();
+      out[3] = cpu_ms[500];
+      out[4] = cpu_ms[990];
+    }
+    ssize_t ignored = write(pipe_fds[1], out, sizeof out);
+    (void)ignored;
+    _exit(reader ? 0 : 2);
+  }
+  close(pipe_fds[1]);
+  double in[5] = {0, 0, 0, 0, 0};
+  ssize_t got = read(pipe_fds[0], in, sizeof in);
+  close(pipe_fds[0]);
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  if (got == sizeof in) std::copy(std::begin(in), std::end(in), std::begin(figures_out));
+  peak_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+void BM_StateAtRandom(benchmark::State& state) {
+  double f[5] = {0, 0, 0, 0, 0};
+  double peak = 0;
+  for (auto _ : state) seek_figures(f, peak);
+  state.counters["p50_ms"] = f[0];
+  state.counters["p99_ms"] = f[1];
+  state.counters["max_ms"] = f[2];
+  state.counters["reader_peak_MiB"] = peak;
+  std::printf("state_at, 1000 random steps: wall p50 %.3f ms, p99 %.3f ms, max %.3f ms; CPU p50 %.3f ms, "
+              "p99 %.3f ms; reader peak RSS %.1f MiB\n",
+              f[0], f[1], f[2], f[3], f[4], peak);
+}
+BENCHMARK(BM_StateAtRandom)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  if (figures.steps > 0 && figures.record_seconds < 1e9) {
+    std::printf("\n%llu steps (CPU time, best of 3): plain %.3f s, observed by a no-op %.3f s, recorded %.3f s\n"
+                "recording overhead %.2fx over the plain run (%.2fx over an observed run); trace %llu bytes, "
+                "%.3f bytes/step\n",
+                static_cast<unsigned long long>(figures.steps), figures.plain_seconds, figures.observed_seconds,
+                figures.record_seconds, figures.record_seconds / figures.plain_seconds,
+                figures.record_seconds / figures.observed_seconds, static_cast<unsigned long long>(figures.file_bytes),
+                static_cast<double>(figures.file_bytes) / static_cast<double>(figures.steps));
+  }
+  std::error_code ignored;
+  fs::remove(trace_path(), ignored);
+  return 0;
+}
