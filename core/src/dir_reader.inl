@@ -11,6 +11,7 @@
 
 #include "dir_reader.hpp"
 #include "expr_compiler.hpp"
+#include "json_syntax.hpp"
 #include "mapped_input.hpp"
 #include "name_index.hpp"
 #include "text_scan.hpp"
@@ -100,8 +101,19 @@ class DirReader {
 
   template <class T>
   T check(simdjson::simdjson_result<T>&& r, const char* where = nullptr) {
-    if (r.error()) fail(where, simdjson_failure(r.error()));
+    if (r.error()) fail_json(r.error(), where);
     return std::move(r).value_unsafe();
+  }
+
+  // A simdjson failure: where the text itself is malformed, the syntax
+  // scanner names the place; otherwise the best location we have.
+  [[noreturn]] void fail_json(simdjson::error_code code, const char* where) {
+    if (code != simdjson::INCORRECT_TYPE && code != simdjson::NO_SUCH_FIELD) {
+      if (auto syntax = find_json_syntax_error(std::string_view(base_, size_))) {
+        fail(base_ + syntax->offset, syntax->message);
+      }
+    }
+    fail(where, simdjson_failure(code));
   }
 
   template <class V>
@@ -111,6 +123,12 @@ class DirReader {
   }
 
   const char* key_location(od::field& f) { return f.key().raw(); }
+
+  // serde refuses a struct field given twice.
+  void mark_seen(bool& seen, od::field& f, std::string_view key) {
+    if (seen) fail(key_location(f), "duplicate field `" + std::string(key) + "`");
+    seen = true;
+  }
 
   template <class T>
   T object_of(simdjson::simdjson_result<T>&& r, const char* expected, const char* where) {
@@ -139,10 +157,10 @@ class DirReader {
   // views into the input; the rest are decoded into `scratch`.
   std::string_view string_of(od::value v, std::string& scratch, const char* expected = "a string") {
     auto t = v.type();
-    if (t.error()) fail(location(v), simdjson_failure(t.error()));
+    if (t.error()) fail_json(t.error(), location(v));
     if (t.value_unsafe() != od::json_type::string) type_error(v, expected);
     auto raw_result = v.get_raw_json_string();
-    if (raw_result.error()) fail(nullptr, simdjson_failure(raw_result.error()));
+    if (raw_result.error()) fail_json(raw_result.error(), nullptr);
     const char* raw = raw_result.value_unsafe().raw();
     std::string_view text;
     std::string error;
@@ -167,14 +185,14 @@ class DirReader {
 
   od::array array_of(od::value v, const char* expected = "a sequence") {
     auto t = v.type();
-    if (t.error()) fail(location(v), simdjson_failure(t.error()));
+    if (t.error()) fail_json(t.error(), location(v));
     if (t.value_unsafe() != od::json_type::array) type_error(v, expected);
     return check(v.get_array(), location(v));
   }
 
   od::object map_of(od::value v, const char* expected) {
     auto t = v.type();
-    if (t.error()) fail(location(v), simdjson_failure(t.error()));
+    if (t.error()) fail_json(t.error(), location(v));
     if (t.value_unsafe() != od::json_type::object) type_error(v, expected);
     return check(v.get_object(), location(v));
   }
@@ -226,16 +244,16 @@ class DirReader {
         od::field f = check(std::move(fr));
         std::string_view key = key_of(f);
         if (key == "name") {
-          seen_name = true;
+          mark_seen(seen_name, f, key);
           program_->forges[forge_index].name = std::string(string_of(f.value(), scratch));
         } else if (key == "shapes") {
-          seen_shapes = true;
+          mark_seen(seen_shapes, f, key);
           read_shapes(f.value());
         } else if (key == "procs") {
-          seen_procs = true;
+          mark_seen(seen_procs, f, key);
           for (auto p : array_of(f.value())) read_proc(check(std::move(p)), forge_index);
         } else if (key == "binds") {
-          seen_binds = true;
+          mark_seen(seen_binds, f, key);
           read_binds(f.value());
         }
       }
@@ -362,10 +380,10 @@ class DirReader {
         od::field f = check(std::move(fr));
         std::string_view key = key_of(f);
         if (key == "name") {
-          seen_name = true;
+          mark_seen(seen_name, f, key);
           param.name = std::string(string_of(f.value(), scratch));
         } else if (key == "ty") {
-          seen_ty = true;
+          mark_seen(seen_ty, f, key);
           param.type = std::string(string_of(f.value(), scratch));
         }
       }
@@ -393,25 +411,25 @@ class DirReader {
       std::string_view key = key_of(f);
       Proc& proc = program_->procs[proc_index];
       if (key == "regime") {
-        seen[0] = true;
+        mark_seen(seen[0], f, key);
         regime_text = std::string(string_of(f.value(), scratch));
       } else if (key == "name") {
-        seen[1] = true;
+        mark_seen(seen[1], f, key);
         proc.name = std::string(string_of(f.value(), scratch));
       } else if (key == "params") {
-        seen[2] = true;
+        mark_seen(seen[2], f, key);
       } else if (key == "uses") {
-        seen[3] = true;
+        mark_seen(seen[3], f, key);
         read_uses(f.value());
       } else if (key == "ret") {
-        seen[4] = true;
+        mark_seen(seen[4], f, key);
         od::value r = f.value();
         if (!is_null(r)) proc.ret = std::string(string_of(r, scratch));
       } else if (key == "qualifiers") {
-        seen[5] = true;
+        mark_seen(seen[5], f, key);
         skip_string_array(f.value());
       } else if (key == "body") {
-        seen[6] = true;
+        mark_seen(seen[6], f, key);
         od::value b = f.value();
         auto t = b.type();
         if (t.error() || t.value_unsafe() != od::json_type::array) type_error(b, "a sequence");
@@ -543,7 +561,7 @@ class DirReader {
 
   Stmt read_stmt(od::value& sv, NameIndex& slots, int nesting) {
     auto t = sv.type();
-    if (t.error()) fail(location(sv), simdjson_failure(t.error()));
+    if (t.error()) fail_json(t.error(), location(sv));
     if (t.value_unsafe() == od::json_type::string) {
       std::string scratch;
       const char* where = location(sv);
@@ -581,7 +599,7 @@ class DirReader {
   Stmt read_variant(const VariantInfo& info, const char* obj_where, od::value v, NameIndex& slots, int nesting) {
     StmtFields fields;
     auto t = v.type();
-    if (t.error()) fail(location(v), simdjson_failure(t.error()));
+    if (t.error()) fail_json(t.error(), location(v));
     if (t.value_unsafe() != od::json_type::object) {
       type_error(v, ("struct variant DirStmt::" + std::string(info.name)).c_str());
     }
@@ -597,6 +615,10 @@ class DirReader {
                      (key != "body" && variant == Variant::If);
         if (!wants) continue;
         std::string key_copy(key);
+        if ((key_copy == "body" && fields.has_body) || (key_copy == "then_body" && fields.has_then) ||
+            (key_copy == "else_body" && fields.has_else)) {
+          fail(key_location(f), "duplicate field `" + key_copy + "`");
+        }
         std::uint32_t b = read_block(fv, slots, nesting + 1);
         if (key_copy == "body") { fields.body = b; fields.has_body = true; }
         if (key_copy == "then_body") { fields.then_body = b; fields.has_then = true; }
@@ -604,6 +626,7 @@ class DirReader {
         continue;
       }
       if (key == "args" && variant == Variant::Call) {
+        if (fields.has_args) fail(key_location(f), "duplicate field `args`");
         fields.has_args = true;
         std::string scratch;
         for (auto a : array_of(fv)) fields.args.emplace_back(string_of(check(std::move(a)), scratch));
@@ -612,6 +635,7 @@ class DirReader {
       bool wanted = variant == Variant::Call && key == "result";
       for (std::string_view name : info.fields) wanted = wanted || (!name.empty() && key == name);
       if (!wanted || fields.count == StmtFields::kMax) continue;
+      if (fields.index(key) >= 0) fail(key_location(f), "duplicate field `" + std::string(key) + "`");
       int i = fields.count++;
       fields.names[i] = info.fields[0] == key   ? info.fields[0]
                         : info.fields[1] == key ? info.fields[1]
@@ -894,6 +918,8 @@ LoadResult parse_dir_json(const char* base, std::size_t size, std::size_t capaci
     if (doc_result.error() == simdjson::UTF8_ERROR) {
       std::size_t bad = first_invalid_utf8(std::string_view(base, size));
       result.error = load_error(base, size, bad == std::string_view::npos ? nullptr : base + bad, "invalid UTF-8");
+    } else if (auto syntax = find_json_syntax_error(std::string_view(base, size))) {
+      result.error = load_error(base, size, base + syntax->offset, syntax->message);
     } else {
       result.error = load_error(base, size, nullptr, simdjson_failure(doc_result.error()));
     }

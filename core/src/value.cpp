@@ -120,34 +120,80 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+namespace {
+
+struct CodeRange {
+  char32_t first, last;
+};
+
+// Characters Rust's `{:?}` prints as \u{..}: those `char::is_printable`
+// rejects (controls, format characters, separators other than ' ', private
+// use, noncharacters) and grapheme extenders (combining marks, variation
+// selectors), which Debug escapes so they cannot merge with a quote.
+constexpr CodeRange kEscapedRanges[] = {
+    {0x00, 0x1f},       {0x7f, 0xa0},       {0xad, 0xad},       {0x300, 0x36f},     {0x483, 0x489},
+    {0x591, 0x5bd},     {0x5bf, 0x5bf},     {0x5c1, 0x5c2},     {0x5c4, 0x5c5},     {0x5c7, 0x5c7},
+    {0x600, 0x605},     {0x610, 0x61a},     {0x61c, 0x61c},     {0x64b, 0x65f},     {0x670, 0x670},
+    {0x6d6, 0x6dd},     {0x6df, 0x6e4},     {0x6e7, 0x6e8},     {0x6ea, 0x6ed},     {0x70f, 0x70f},
+    {0x900, 0x902},     {0x93a, 0x93a},     {0x93c, 0x93c},     {0x941, 0x948},     {0x94d, 0x94d},
+    {0x1680, 0x1680},   {0x180b, 0x180f},   {0x1ab0, 0x1aff},   {0x1dc0, 0x1dff},   {0x2000, 0x200f},
+    {0x2028, 0x202f},   {0x205f, 0x206f},   {0x20d0, 0x20f0},   {0x3000, 0x3000},   {0x302a, 0x302f},
+    {0x3099, 0x309a},   {0xd800, 0xf8ff},   {0xfe00, 0xfe0f},   {0xfe20, 0xfe2f},   {0xfeff, 0xfeff},
+    {0xfff0, 0xfffb},   {0xfffe, 0xffff},   {0xe0000, 0xe0fff}, {0xf0000, 0x10ffff},
+};
+
+bool rust_debug_escapes(char32_t c) {
+  for (const CodeRange& r : kEscapedRanges) {
+    if (c < r.first) return false;
+    if (c <= r.last) return true;
+  }
+  return false;
+}
+
+// Decodes the UTF-8 sequence at s[i]; returns its length, 0 if invalid.
+std::size_t utf8_decode(std::string_view s, std::size_t i, char32_t& cp) {
+  auto b0 = static_cast<unsigned char>(s[i]);
+  std::size_t n = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xe ? 3 : (b0 >> 3) == 0x1e ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  cp = n == 1 ? b0 : b0 & (0x7f >> n);
+  for (std::size_t k = 1; k < n; ++k) {
+    auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  return n;
+}
+
+}  // namespace
+
 std::string rust_debug_string(std::string_view s) {
   std::string out = "\"";
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
+  std::size_t i = 0;
+  while (i < s.size()) {
+    char32_t c;
+    std::size_t n = utf8_decode(s, i, c);
+    if (n == 0) {  // not UTF-8: shown as the replacement character, as from_utf8_lossy would
+      out += "\uFFFD";
+      ++i;
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      case '\0': out += "\\0"; break;
+      case 0: out += "\\0"; break;
       default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[12];
-          std::snprintf(buf, sizeof buf, "\\u{%x}", c);
+        if (rust_debug_escapes(c)) {
+          char buf[16];
+          std::snprintf(buf, sizeof buf, "\\u{%x}", static_cast<unsigned>(c));
           out += buf;
-        } else if (c == 0xc2 && i + 1 < s.size() &&
-                   static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-                   static_cast<unsigned char>(s[i + 1]) <= 0x9f) {
-          // C1 control characters are not printable: Rust escapes them.
-          char buf[12];
-          std::snprintf(buf, sizeof buf, "\\u{%x}", static_cast<unsigned char>(s[i + 1]));
-          out += buf;
-          ++i;
         } else {
-          out.push_back(static_cast<char>(c));
+          out.append(s.substr(i, n));
         }
     }
+    i += n;
   }
   out.push_back('"');
   return out;
