@@ -306,10 +306,30 @@ class Compiler {
   }
 
   void call(std::string_view target, const std::vector<std::string_view>& args) {
-    for (std::string_view a : args) {
-      if (!sub_expression(a)) return;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      if (i == 0 && names_spawn(target) && is_bare_identifier(args[0])) {
+        // As in expressions: spawn's first argument names the proc.
+        emit(Instr::make(Op::PushConst, add_constant(Value::string(std::string(trim_spaces(args[0]))))), 1);
+        continue;
+      }
+      if (!sub_expression(args[i])) return;
     }
     emit_call(target, static_cast<std::uint32_t>(args.size()));
+  }
+
+  static std::string_view trim_spaces(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+  }
+
+  static bool is_bare_identifier(std::string_view text) {
+    std::string_view s = trim_spaces(text);
+    if (s.empty() || !(ascii_alpha(s[0]))) return false;
+    for (char c : s) {
+      if (!ascii_alpha(c) && !ascii_digit(c)) return false;
+    }
+    return s != "true" && s != "false";
   }
 
   void parts(const std::vector<std::string_view>& texts, Instr tail, int pops) {
@@ -565,6 +585,17 @@ class Compiler {
     return path == "spawn" || path == "threading.spawn" || path == "dustlib_k::threading::spawn";
   }
 
+  // At `.`: whether `name (` follows, making `a.name(` a qualified call
+  // rather than a field access.
+  bool dotted_call_follows() const {
+    Lexer ahead = lexer_;
+    Token name, paren;
+    std::string error;
+    if (!ahead.next(name, error) || name.kind != TokKind::Ident) return false;
+    if (!ahead.next(paren, error)) return false;
+    return paren.kind == TokKind::LParen;
+  }
+
   // Whether the current token is an identifier standing alone as an argument.
   bool bare_identifier_argument() const {
     if (tok_.kind != TokKind::Ident) return false;
@@ -649,6 +680,14 @@ class Compiler {
         if (failed_) return;
       }
       if (tok_.kind != TokKind::LParen) { fail("expected LParen, got " + describe(tok_)); return; }
+    }
+    if (tok_.kind == TokKind::Dot && path.find("::") == std::string::npos && dotted_call_follows()) {
+      // module.name(...): an intrinsic named with its module.
+      advance();
+      path += ".";
+      path += tok_.text;
+      advance();
+      if (failed_) return;
     }
     if (tok_.kind == TokKind::LParen) {
       advance();
