@@ -251,6 +251,7 @@ class StepRunner {
     std::optional<DvmError> error;
     Frame& f = m_.threads[tid].frames.back();
     if (code.pure && !f.evaluating && code.max_stack <= kLocalStack) {
+      if (code.length <= 2 && eval_small(f, code, out)) return Flow::Done;
       if (eval_pure(f, code, out, &error)) return Flow::Done;
       return fail(std::move(*error));
     }
@@ -633,6 +634,50 @@ class StepRunner {
   enum class EvalResult : std::uint8_t { Done, Suspended, Failed };
 
   static constexpr std::uint32_t kLocalStack = 16;
+
+  // The most common expressions — a name, a constant, or a name combined
+  // with one integer operand (`i Add 1`, `i Lt n`) — without a value stack.
+  // Anything unusual (an unbound name, a non-integer, an overflow) returns
+  // false and takes the general route, which reports it.
+  bool eval_small(const Frame& f, const CodeRef& code, Value& out) {
+    const Instr* ins = p_.code.data() + code.offset;
+    const Instr first = ins[0];
+    const Value* base;
+    switch (first.op()) {
+      case Op::Load: base = &f.slots[first.a()]; break;
+      case Op::PushConst: base = &p_.constants[first.a()]; break;
+      case Op::PushInt:
+        if (code.length != 1) return false;
+        out = Value::integer(first.imm());
+        return true;
+      default: return false;
+    }
+    if (!base->is_bound()) return false;
+    if (code.length == 1) {
+      out = *base;
+      return true;
+    }
+    const Instr second = ins[1];
+    if (!is_fused(second.op()) || !base->is_int()) return false;
+    std::int64_t y;
+    switch (fused_form(second.op())) {
+      case FusedForm::Slot: {
+        const Value& b = f.slots[second.a()];
+        if (!b.is_int()) return false;
+        y = b.as_int();
+        break;
+      }
+      case FusedForm::Imm: y = second.imm(); break;
+      default: {
+        const Value& b = p_.constants[second.a()];
+        if (!b.is_int()) return false;
+        y = b.as_int();
+        break;
+      }
+    }
+    out = Value::integer(base->as_int());
+    return int_binary_fast(fused_binary(second.op()), out, y);
+  }
 
   // Evaluates call-free code on a small stack of its own: nothing can
   // suspend it, so nothing of it needs to live in the frame.
