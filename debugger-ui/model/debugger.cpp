@@ -58,7 +58,9 @@ void Debugger::report(const char* what, const Stop& stop) {
   std::string text = std::string(what) + ": ";
   switch (stop.reason) {
     case StopReason::ThreadDone:
-      text += "T" + std::to_string(view_.focus_thread()) + " has no more steps that way";
+      text += 'T';
+      text += std::to_string(view_.focus_thread());
+      text += " has no more steps that way";
       break;
     case StopReason::Failure: text += "stopped at the failure, step " + std::to_string(stop.step); break;
     case StopReason::Breakpoint: text += "breakpoint hit at step " + std::to_string(stop.step); break;

@@ -46,6 +46,13 @@ bool names_address(const std::string& message, std::int64_t address) {
   return false;
 }
 
+// "T3". Built by appending: GCC 12 warns falsely on "T" + std::to_string().
+std::string thread_tag(std::uint32_t id) {
+  std::string tag(1, 'T');
+  tag += std::to_string(id);
+  return tag;
+}
+
 void place(LifetimeRows& rows, std::uint32_t row, Span bar) {
   if (rows.bars.size() <= row) {
     rows.bars.resize(row + 1);
@@ -77,11 +84,11 @@ void RunCatalog::load(rec::TraceReader& reader) {
   const Program& program = final_state.program();
   for (const Thread& t : final_state.threads) {
     std::string proc = t.entry_proc < program.procs.size() ? program.procs[t.entry_proc].name : "?";
-    threads.push_back(ThreadName{t.id, "T" + std::to_string(t.id) + " " + proc});
+    threads.push_back(ThreadName{t.id, thread_tag(t.id) + " " + proc});
   }
   // A cut-short trace may mention threads its last whole state has not met.
   for (std::uint32_t id = static_cast<std::uint32_t>(threads.size()); id < info.threads; ++id) {
-    threads.push_back(ThreadName{id, "T" + std::to_string(id)});
+    threads.push_back(ThreadName{id, thread_tag(id)});
   }
   unsafe = final_state.k.unsafe_log;
 

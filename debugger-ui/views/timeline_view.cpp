@@ -385,6 +385,27 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
   ImVec2 mouse = ImGui::GetIO().MousePos;
   bool lanes_hovered = ImGui::IsWindowHovered();
 
+  // The failing step's cell is tinted red behind the lanes and closed by a
+  // strong line (at the end of the step: the cursor parked on the failure
+  // sits just before it); a flag on the ruler marks it at any zoom. Both
+  // stay inside the lanes, so a failure at the very end is still seen.
+  // Channels: lane backgrounds, then the failure tint, then lane contents.
+  constexpr int kBackgroundChannel = 0, kTintChannel = 1, kContentChannel = 2;
+  ldl->ChannelsSplit(3);
+  ldl->ChannelsSetCurrent(kTintChannel);
+  std::optional<std::pair<float, float>> failure_cell;
+  if (const auto& failure = dbg.catalog().failure) {
+    float a = x0 + static_cast<float>(axis.step_to_x(static_cast<double>(failure->step), lanes_w));
+    float b = x0 + static_cast<float>(axis.step_to_x(static_cast<double>(failure->step) + 1.0, lanes_w));
+    if (b >= x0 && a <= x0 + lanes_w) {
+      b = std::clamp(std::max(b, a + 3.0f), x0 + 2.0f, x0 + lanes_w - 2.0f);
+      a = std::min(a, b - 3.0f);
+      failure_cell = std::make_pair(a, b);
+      float bottom = std::min(clip_max.y, top_left.y + lanes_height(lanes));
+      ldl->AddRectFilled(ImVec2(a, clip_min.y), ImVec2(b, bottom), color(palette::kFailure, 60));
+    }
+  }
+
   float y = top_left.y;
   LaneKind previous = LaneKind::Thread;
   bool dense = dense_rows(lanes);
@@ -402,8 +423,10 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
     // Every other thread and mutex lane gets a band; the rest show the
     // window's clear colour (no fill: fill is what software GL pays for).
     if ((i % 2) == 1 && (lane.kind == LaneKind::Thread || lane.kind == LaneKind::Mutex)) {
+      ldl->ChannelsSetCurrent(kBackgroundChannel);
       ldl->AddRectFilled(ImVec2(x0, top), ImVec2(x0 + lanes_w, bottom), color(palette::kLaneBackgroundAlt));
     }
+    ldl->ChannelsSetCurrent(kContentChannel);
     if (!lane.label.empty()) {
       bool focus = lane.kind == LaneKind::Thread && lane.key == view.focus_thread();
       ImU32 label_color = focus ? color(palette::kCursor) : IM_COL32(200, 200, 210, 255);
@@ -459,29 +482,25 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
       }
     }
   }
+  ldl->ChannelsMerge();
   ImGui::Dummy(ImVec2(panel_w, std::max(1.0f, y - top_left.y)));
 
   // The failure marker and the cursor line cross every lane.
   float lanes_bottom = std::min(clip_max.y, std::max(y, top_left.y));
-  auto line_at = [&](double step, palette::Rgb c, float thickness) {
-    float x = x0 + static_cast<float>(axis.step_to_x(step, lanes_w));
-    if (x < x0 - 1 || x > x0 + lanes_w + 1) return;
-    ldl->AddLine(ImVec2(x, clip_min.y), ImVec2(x, lanes_bottom), color(c), thickness);
-    dl->AddLine(ImVec2(x, panel.y), ImVec2(x, panel.y + kRulerHeight), color(c), thickness);
-  };
-  const RunCatalog& cat = dbg.catalog();
-  if (cat.failure) {
-    // At the end of the failing step: the cursor parked on the failure sits
-    // just before it, with the failing step between the two lines.
-    double fs = static_cast<double>(cat.failure->step) + 1.0;
-    line_at(fs, palette::kFailure, 3.0f);
-    float fx = x0 + static_cast<float>(axis.step_to_x(fs, lanes_w));
-    if (fx >= x0 - 8 && fx <= x0 + lanes_w + 8) {
-      dl->AddTriangleFilled(ImVec2(fx - 8, panel.y), ImVec2(fx + 8, panel.y), ImVec2(fx, panel.y + 12),
-                            color(palette::kFailure));
-    }
+  if (failure_cell) {
+    auto [a, b] = *failure_cell;
+    ldl->AddLine(ImVec2(b, clip_min.y), ImVec2(b, lanes_bottom), color(palette::kFailure), 3.0f);
+    dl->AddLine(ImVec2(b, panel.y), ImVec2(b, panel.y + kRulerHeight), color(palette::kFailure), 3.0f);
+    float fx = (a + b) * 0.5f;
+    dl->AddTriangleFilled(ImVec2(fx - 8, panel.y), ImVec2(fx + 8, panel.y), ImVec2(fx, panel.y + 12),
+                          color(palette::kFailure));
   }
-  line_at(static_cast<double>(view.cursor()), palette::kCursor, 2.0f);
+  float cursor_x = x0 + static_cast<float>(axis.step_to_x(static_cast<double>(view.cursor()), lanes_w));
+  if (cursor_x >= x0 - 1 && cursor_x <= x0 + lanes_w + 1) {
+    cursor_x = std::clamp(cursor_x, x0 + 1.0f, x0 + lanes_w - 1.0f);
+    ldl->AddLine(ImVec2(cursor_x, clip_min.y), ImVec2(cursor_x, lanes_bottom), color(palette::kCursor), 2.0f);
+    dl->AddLine(ImVec2(cursor_x, panel.y), ImVec2(cursor_x, panel.y + kRulerHeight), color(palette::kCursor), 2.0f);
+  }
 
   if (hovered_item != nullptr && !ui.scrubbing) {
     const Lane& lane = lanes[hovered_lane];

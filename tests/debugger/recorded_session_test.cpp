@@ -234,7 +234,9 @@ TEST(RecordedSession, TimelineLanesAreCachedOnTheRange) {
   EXPECT_FALSE(effect) << "the emit is after the visible half";
   axis.fit();
   for (const Lane& lane : dbg->timeline().lanes(axis, 800)) {
-    if (lane.kind == LaneKind::Effects) EXPECT_EQ(lane.marks.size(), 1u);
+    if (lane.kind == LaneKind::Effects) {
+      EXPECT_EQ(lane.marks.size(), 1u);
+    }
   }
 }
 
