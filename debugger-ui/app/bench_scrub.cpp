@@ -15,6 +15,7 @@
 #include "app/frame_loop.hpp"
 #include "app/headless.hpp"
 #include "dustlib_k/dustlib_k.hpp"
+#include "imgui.h"
 
 namespace dust::dbg {
 
@@ -45,6 +46,7 @@ struct Headless {
     ui_ms.reserve(capacity);
     render_ms.reserve(capacity);
     present_ms.reserve(capacity);
+    vertices.reserve(capacity);
     std::string error;
     WindowOptions wo;
     wo.width = options.width;
@@ -69,7 +71,7 @@ struct Headless {
   }
 
   // Where a frame's time goes: building the UI, rendering it, presenting it.
-  std::vector<double> ui_ms, render_ms, present_ms;
+  std::vector<double> ui_ms, render_ms, present_ms, vertices;
 
   void frame() {
     auto start = Clock::now();
@@ -77,6 +79,7 @@ struct Headless {
     window.begin_frame();
     app->frame();
     window.finish_ui();
+    vertices.push_back(static_cast<double>(ImGui::GetDrawData()->TotalVtxCount));
     auto built = Clock::now();
     window.draw();
     glFinish();
@@ -111,6 +114,7 @@ int run_bench_scrub(const LaunchOptions& options) {
   h.ui_ms.clear();
   h.render_ms.clear();
   h.present_ms.clear();
+  h.vertices.clear();
   std::vector<double> frame_ms, state_ms;
   frame_ms.reserve(static_cast<std::size_t>(options.frames));
   for (int i = 0; i < options.frames; ++i) {
@@ -134,6 +138,7 @@ int run_bench_scrub(const LaunchOptions& options) {
               percentile(h.render_ms, 0.99));
   std::printf("  present      median %.2f ms   p99 %.2f ms\n", percentile(h.present_ms, 0.5),
               percentile(h.present_ms, 0.99));
+  std::printf("  vertices     median %.0f per frame\n", percentile(h.vertices, 0.5));
   std::printf("  timeline lane rebuilds during the sweep: %llu\n",
               static_cast<unsigned long long>(dbg.timeline().rebuilds()));
   std::printf("  idle frames: %llu allocations in 30 frames\n", static_cast<unsigned long long>(idle));

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 
@@ -13,10 +14,15 @@ namespace dust::dbg {
 
 namespace {
 
+volatile std::sig_atomic_t g_stop_requested = 0;
+
+void request_stop(int) { g_stop_requested = 1; }
+
 std::string temporary_trace_path(const std::string& program) {
   const char* tmp = std::getenv("TMPDIR");
   std::filesystem::path dir = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
   std::string stem = std::filesystem::path(program).stem().string();
+  if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".dir") == 0) stem.resize(stem.size() - 4);
   return (dir / ("dustdbg-" + stem + "-" + std::to_string(::getpid()) + ".dtrace")).string();
 }
 
@@ -140,8 +146,10 @@ void App::frame() {
     draw_welcome(ui_, message_);
     return;
   }
+  dbg_->poll_search();
   dispatch_shortcuts(*dbg_);
   draw_debugger(*dbg_, ui_);
+  draw_search(*dbg_);
 }
 
 int run_interactive(const LaunchOptions& options) {
@@ -160,11 +168,17 @@ int run_interactive(const LaunchOptions& options) {
     std::fprintf(stderr, "dustdbg: %s\n", error.c_str());
     app.ui().open_error = error;
   }
-  // Frames are drawn when something happens (input, a recording running);
-  // otherwise the loop sleeps, so an idle debugger costs nothing.
+  // Ctrl+C or a kill closes the window the normal way, so recordings made
+  // for this session are removed.
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  // Frames are drawn when something happens (input, a recording running,
+  // at most 60 a second then); otherwise the loop sleeps, so an idle
+  // debugger costs nothing.
   int quiet_frames = 0;
-  while (!window.should_close() && !app.quit_requested()) {
-    bool woken = window.wait_events(app.busy() || quiet_frames < 3 ? 0.0 : 0.25);
+  while (!window.should_close() && !app.quit_requested() && !g_stop_requested) {
+    double timeout = app.busy() ? 1.0 / 60.0 : quiet_frames < 3 ? 0.0 : 0.25;
+    bool woken = window.wait_events(timeout);
     if (woken && quiet_frames >= 3) quiet_frames = 0;
     window.begin_frame();
     app.frame();

@@ -29,8 +29,8 @@ class App {
 
   // Draws one frame's UI (between Window::begin_frame and end_frame).
   void frame();
-  // Whether something is changing on its own (a recording running).
-  bool busy() const { return job_ != nullptr; }
+  // Whether something is changing on its own (a recording or a search running).
+  bool busy() const { return job_ != nullptr || (dbg_ != nullptr && dbg_->searching()); }
   bool quit_requested() const { return ui_.quit; }
 
   Debugger* debugger() { return dbg_.get(); }

@@ -2,6 +2,8 @@
 #include "model/debugger.hpp"
 
 #include <cmath>
+#include <chrono>
+#include <thread>
 
 namespace dust::dbg {
 
@@ -16,11 +18,11 @@ std::unique_ptr<Debugger> Debugger::open(const std::string& path, const Intrinsi
     error = path + ": the trace holds no program";
     return nullptr;
   }
-  return std::make_unique<Debugger>(std::move(reader), path);
+  return std::make_unique<Debugger>(std::move(reader), path, intrinsics);
 }
 
-Debugger::Debugger(std::unique_ptr<rec::TraceReader> reader, std::string path)
-    : path_(std::move(path)), reader_(std::move(reader)), program_(reader_->program()) {
+Debugger::Debugger(std::unique_ptr<rec::TraceReader> reader, std::string path, const IntrinsicTable& intrinsics)
+    : path_(std::move(path)), intrinsics_(&intrinsics), reader_(std::move(reader)), program_(reader_->program()) {
   listing_ = std::make_unique<ProgramListing>(*program_);
   catalog_.load(*reader_);
   step_source_ = std::make_unique<ReaderStepSource>(*reader_);
@@ -28,6 +30,8 @@ Debugger::Debugger(std::unique_ptr<rec::TraceReader> reader, std::string path)
   view_.reset(reader_->info().steps);
   timeline_.attach(reader_.get(), &catalog_);
 }
+
+Debugger::~Debugger() = default;
 
 std::optional<std::uint64_t> Debugger::failure_step() const {
   if (catalog_.failure) return catalog_.failure->step;
@@ -71,62 +75,87 @@ void Debugger::report(const char* what, const Stop& stop) {
   view_.set_status(std::move(text));
 }
 
+void Debugger::apply(Command command, const Stop& stop) {
+  if (command == Command::Continue || command == Command::ReverseContinue) {
+    go_to(stop.step);  // the focus follows the thread that hit the breakpoint
+  } else {
+    view_.set_cursor(stop.step);
+  }
+  report(command_info(command).menu, stop);
+}
+
 std::optional<Stop> Debugger::execute(Command command) {
   std::uint64_t cursor = view_.cursor();
-  std::uint32_t focus = view_.focus_thread();
-  Navigator nav = navigator();
-  std::optional<Stop> stop;
-  bool focus_follows = false;
+  if (search_ != nullptr && is_movement(command)) {
+    view_.set_status("Still searching; cancel the search first");
+    return std::nullopt;
+  }
+  if (is_movement(command)) {
+    Navigator nav = navigator();
+    steps_->begin_scan(StepTable::ScanControl{kSyncScanSteps, nullptr, nullptr});
+    std::optional<Stop> stop = run_movement(nav, command, cursor, view_.focus_thread());
+    bool interrupted = steps_->interrupted();
+    steps_->begin_scan({});
+    if (interrupted) {
+      SearchRequest request{command, cursor, view_.focus_thread(), view_.breakpoints(), failure_step()};
+      search_ = std::make_unique<SearchJob>(std::move(request), std::move(search_context_), path_, *intrinsics_);
+      view_.set_status(std::string(command_info(command).menu) + ": searching the trace...");
+      return std::nullopt;
+    }
+    if (stop) apply(command, *stop);
+    return stop;
+  }
   switch (command) {
-    case Command::StepInto: stop = nav.step_into(cursor, focus); break;
-    case Command::StepOver: stop = nav.step_over(cursor, focus); break;
-    case Command::StepOut: stop = nav.step_out(cursor, focus); break;
-    case Command::ReverseStepInto: stop = nav.reverse_step_into(cursor, focus); break;
-    case Command::ReverseStepOver: stop = nav.reverse_step_over(cursor, focus); break;
-    case Command::ReverseStepOut: stop = nav.reverse_step_out(cursor, focus); break;
-    case Command::Continue:
-      stop = nav.continue_forward(cursor);
-      focus_follows = true;
-      break;
-    case Command::ReverseContinue:
-      stop = nav.continue_reverse(cursor);
-      focus_follows = true;
-      break;
     case Command::GoToStart:
-      stop = nav.go_to(0);
-      focus_follows = true;
-      break;
-    case Command::GoToEnd:
-      stop = nav.go_to(view_.steps());
-      focus_follows = true;
-      break;
-    case Command::GoToFailure:
+    case Command::GoToEnd: {
+      Stop stop = navigator().go_to(command == Command::GoToStart ? 0 : view_.steps());
+      go_to(stop.step);
+      report(command_info(command).menu, stop);
+      return stop;
+    }
+    case Command::GoToFailure: {
       if (!catalog_.failure) {
         view_.set_status("The run did not fail");
         return std::nullopt;
       }
-      stop = nav.go_to(catalog_.failure->step);
+      Stop stop = navigator().go_to(catalog_.failure->step);
+      view_.set_cursor(stop.step);
       view_.set_focus_thread(catalog_.failure->thread);
-      break;
+      report(command_info(command).menu, stop);
+      return stop;
+    }
     case Command::ToggleBreakpoint: toggle_breakpoint_at_focus(); return std::nullopt;
     case Command::LastWrite: return last_write();
     case Command::WhereFrom: trace_origin(); return std::nullopt;
-    case Command::ZoomIn:
-      view_.axis().zoom(0.5, static_cast<double>(cursor));
-      return std::nullopt;
-    case Command::ZoomOut:
-      view_.axis().zoom(2.0, static_cast<double>(cursor));
-      return std::nullopt;
+    case Command::ZoomIn: view_.axis().zoom(0.5, static_cast<double>(cursor)); return std::nullopt;
+    case Command::ZoomOut: view_.axis().zoom(2.0, static_cast<double>(cursor)); return std::nullopt;
     case Command::ZoomFit: view_.axis().fit(); return std::nullopt;
+    default: return std::nullopt;
   }
-  if (!stop) return stop;
-  if (focus_follows) {
-    go_to(stop->step);
+}
+
+void Debugger::poll_search() {
+  if (search_ == nullptr || !search_->finished()) return;
+  Command command = search_->request().command;
+  std::optional<Stop> stop = search_->result();
+  std::string error = search_->error();
+  search_context_ = search_->take_context();
+  search_.reset();
+  if (stop) {
+    apply(command, *stop);
   } else {
-    view_.set_cursor(stop->step);
+    view_.set_status(error.empty() ? std::string(command_info(command).menu) + ": search cancelled"
+                                   : "Search failed: " + error);
   }
-  report(command_info(command).menu, *stop);
-  return stop;
+}
+
+void Debugger::cancel_search() {
+  if (search_ != nullptr) search_->cancel();
+}
+
+void Debugger::wait_for_search() {
+  while (search_ != nullptr && !search_->finished()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  poll_search();
 }
 
 void Debugger::toggle_breakpoint_at_focus() {

@@ -20,6 +20,7 @@
 #include "model/navigation.hpp"
 #include "model/program_listing.hpp"
 #include "model/run_catalog.hpp"
+#include "model/search_job.hpp"
 #include "model/step_table.hpp"
 #include "model/timeline_model.hpp"
 #include "model/view_state.hpp"
@@ -31,7 +32,8 @@ class Debugger {
   // Opens a .dtrace; on failure returns null with `error` naming the file.
   static std::unique_ptr<Debugger> open(const std::string& path, const IntrinsicTable& intrinsics,
                                         std::string& error);
-  Debugger(std::unique_ptr<rec::TraceReader> reader, std::string path);
+  Debugger(std::unique_ptr<rec::TraceReader> reader, std::string path, const IntrinsicTable& intrinsics);
+  ~Debugger();
 
   const std::string& path() const { return path_; }
   rec::TraceReader& reader() { return *reader_; }
@@ -48,8 +50,20 @@ class Debugger {
   void land_on_open();
 
   // Runs a command; returns where it stopped (for movement commands) and
-  // sets the status line.
+  // sets the status line. A movement that must look through more than
+  // kSyncScanSteps steps continues as a background search instead (and
+  // returns nullopt): see searching().
   std::optional<Stop> execute(Command command);
+  static constexpr std::uint64_t kSyncScanSteps = 200000;
+
+  // The background search, if one runs; poll_search() applies its result
+  // once it is done (the app calls it every frame).
+  const SearchJob* search() const { return search_.get(); }
+  bool searching() const { return search_ != nullptr; }
+  void poll_search();
+  void cancel_search();
+  // Blocks until the search, if any, is done and applied (tests, headless).
+  void wait_for_search();
   // Moves the cursor; the focus follows the thread that runs there.
   void go_to(std::uint64_t step);
 
@@ -71,11 +85,13 @@ class Debugger {
 
  private:
   Navigator navigator() { return Navigator(*steps_, view_.breakpoints(), failure_step()); }
+  void apply(Command command, const Stop& stop);
   std::optional<std::uint64_t> failure_step() const;
   void report(const char* what, const Stop& stop);
   void toggle_breakpoint_at_focus();
 
   std::string path_;
+  const IntrinsicTable* intrinsics_;
   std::unique_ptr<rec::TraceReader> reader_;
   std::shared_ptr<const Program> program_;
   std::unique_ptr<ProgramListing> listing_;
@@ -91,6 +107,9 @@ class Debugger {
 
   std::vector<rec::OriginLink> origin_;
   std::string origin_subject_;
+
+  std::unique_ptr<SearchJob> search_;
+  std::unique_ptr<SearchContext> search_context_;  // kept between searches
 };
 
 }  // namespace dust::dbg

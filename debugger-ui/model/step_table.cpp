@@ -58,6 +58,12 @@ const StepInfo& StepTable::at(std::uint64_t step) {
   return c.steps[step % kChunkSteps];
 }
 
+void StepTable::begin_scan(ScanControl control) {
+  control_ = control;
+  scanned_ = 0;
+  interrupted_ = false;
+}
+
 std::optional<std::uint64_t> StepTable::next_of_thread(std::uint64_t from, std::uint32_t thread) {
   return find_forward(from, [thread](std::uint64_t, const StepInfo& s) { return s.thread == thread; });
 }

@@ -8,6 +8,7 @@
 // ten-million-step trace costs a few megabytes.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -63,10 +64,22 @@ class StepTable {
   // The last step s < before of `thread`.
   std::optional<std::uint64_t> prev_of_thread(std::uint64_t before, std::uint32_t thread);
 
+  // Bounds on a scan, so that a search across a long trace can move to a
+  // worker thread: once `budget` steps have been looked at, or `cancel` is
+  // set, every scan returns nothing and interrupted() says why.
+  struct ScanControl {
+    std::uint64_t budget = UINT64_MAX;
+    const std::atomic<bool>* cancel = nullptr;
+    std::atomic<std::uint64_t>* position = nullptr;  // the step being looked at
+  };
+  void begin_scan(ScanControl control);
+  bool interrupted() const { return interrupted_; }
+
   // The first s in [from, size()) with pred(s, info) true.
   template <class Pred>
   std::optional<std::uint64_t> find_forward(std::uint64_t from, Pred&& pred) {
     for (std::uint64_t s = from; s < size_; ++s) {
+      if (!count_step(s)) return std::nullopt;
       StepInfo info = at(s);  // a copy: the predicate may load other chunks
       if (pred(s, info)) return s;
     }
@@ -76,6 +89,7 @@ class StepTable {
   template <class Pred>
   std::optional<std::uint64_t> find_backward(std::uint64_t before, Pred&& pred) {
     for (std::uint64_t s = before < size_ ? before : size_; s > 0; --s) {
+      if (!count_step(s - 1)) return std::nullopt;
       StepInfo info = at(s - 1);
       if (pred(s - 1, info)) return s - 1;
     }
@@ -90,12 +104,31 @@ class StepTable {
   };
 
   const Chunk& chunk(std::uint64_t index);
+  // Counts one step of a scan; false once the scan must stop.
+  bool count_step(std::uint64_t s) {
+    if (interrupted_) return false;
+    if (++scanned_ > control_.budget) {
+      interrupted_ = true;
+      return false;
+    }
+    if ((scanned_ & 4095) == 0) {
+      if (control_.position != nullptr) control_.position->store(s, std::memory_order_relaxed);
+      if (control_.cancel != nullptr && control_.cancel->load(std::memory_order_relaxed)) {
+        interrupted_ = true;
+        return false;
+      }
+    }
+    return true;
+  }
 
   StepSource& source_;
   std::uint64_t size_;
   std::vector<Chunk> chunks_;
   std::size_t recent_ = 0;
   std::uint64_t clock_ = 0;
+  ScanControl control_;
+  std::uint64_t scanned_ = 0;
+  bool interrupted_ = false;
 };
 
 }  // namespace dust::dbg

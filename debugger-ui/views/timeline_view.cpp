@@ -500,6 +500,14 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
     cursor_x = std::clamp(cursor_x, x0 + 1.0f, x0 + lanes_w - 1.0f);
     ldl->AddLine(ImVec2(cursor_x, clip_min.y), ImVec2(cursor_x, lanes_bottom), color(palette::kCursor), 2.0f);
     dl->AddLine(ImVec2(cursor_x, panel.y), ImVec2(cursor_x, panel.y + kRulerHeight), color(palette::kCursor), 2.0f);
+    // The cursor's step and logical tick, on the ruler beside the line.
+    char label[48];
+    std::snprintf(label, sizeof label, "%" PRIu64 "  t%" PRIu64, view.cursor(), dbg.snapshot().tick);
+    ImVec2 size = ImGui::CalcTextSize(label);
+    float lx = cursor_x + 4 + size.x + 4 > x0 + lanes_w ? cursor_x - size.x - 8 : cursor_x + 4;
+    dl->AddRectFilled(ImVec2(lx - 2, panel.y + 2), ImVec2(lx + size.x + 2, panel.y + 2 + size.y),
+                      color(palette::kCursor));
+    dl->AddText(ImVec2(lx, panel.y + 2), IM_COL32(20, 20, 10, 255), label);
   }
 
   if (hovered_item != nullptr && !ui.scrubbing) {

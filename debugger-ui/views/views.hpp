@@ -60,6 +60,8 @@ void draw_phi(Debugger& dbg, UiState& ui);
 void draw_memory(Debugger& dbg, UiState& ui);
 void draw_breakpoints(Debugger& dbg, UiState& ui);
 void draw_unsafe(Debugger& dbg, UiState& ui);
+// The progress window of a background search (a far continue), if any.
+void draw_search(Debugger& dbg);
 // The progress window of a run being recorded; returns true while it shows.
 bool draw_recording(RecordingJob& job);
 void draw_open_popup(UiState& ui);

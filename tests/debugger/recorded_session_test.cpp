@@ -277,3 +277,46 @@ TEST(RecordedSession, BadFilesAreRefusedWithTheirName) {
 
 }  // namespace
 }  // namespace dust::dbg
+
+namespace dust::dbg {
+namespace {
+
+// 100,000 iterations of a three-statement loop, then one last statement.
+constexpr const char* kLongLoop = R"JSON({"forges":[{"name":"F","shapes":[],"binds":[],"procs":[
+ {"regime":"K","name":"main","params":[],"uses":[],"ret":null,"qualifiers":[],"body":[
+   {"Let":{"name":"n","expr":"0"}},
+   {"While":{"condition":"n Lt 100000","body":[{"Assign":{"target":"n","expr":"n Add 1"}},
+                                                 {"Assign":{"target":"n","expr":"n Add 0"}}]}},
+   {"Effect":{"kind":"emit","payload":"n"}},
+   {"Return":{"expr":"n"}}]}
+]}]})JSON";
+
+TEST(RecordedSession, FarMovementsSearchInTheBackground) {
+  auto dbg = record_and_open("long_loop", kLongLoop);
+  ASSERT_TRUE(dbg);
+  ASSERT_GT(dbg->view().steps(), Debugger::kSyncScanSteps);
+  std::uint32_t emit = stmt_at(*dbg, "main/body[2]");
+  dbg->view().breakpoints().set(emit);
+  EXPECT_FALSE(dbg->execute(Command::Continue).has_value()) << "too far to answer at once";
+  EXPECT_TRUE(dbg->searching());
+  EXPECT_FALSE(dbg->execute(Command::StepInto).has_value()) << "one search at a time";
+  dbg->wait_for_search();
+  EXPECT_FALSE(dbg->searching());
+  EXPECT_EQ(current_stmt(*dbg), emit) << dbg->view().status();
+  EXPECT_EQ(dbg->view().cursor(), dbg->view().steps() - 2);
+
+  // Back to the start the same way, then a search cancelled at once.
+  dbg->view().breakpoints().set(stmt_at(*dbg, "main/body[0]"));
+  dbg->execute(Command::ReverseContinue);
+  dbg->wait_for_search();
+  EXPECT_EQ(dbg->view().cursor(), 0u);
+  dbg->execute(Command::Continue);
+  dbg->cancel_search();
+  dbg->wait_for_search();
+  EXPECT_TRUE(dbg->view().cursor() == 0u || dbg->view().cursor() == dbg->view().steps() - 2)
+      << "a cancelled search leaves the cursor, a finished one moves it";
+  EXPECT_FALSE(dbg->searching());
+}
+
+}  // namespace
+}  // namespace dust::dbg
