@@ -232,14 +232,22 @@ std::optional<Stop> Debugger::last_write() {
 
 void Debugger::trace_origin() {
   const Selection& sel = view_.selection();
-  if (sel.kind != Selection::Kind::Binding) {
-    view_.set_status("Where from: select a binding first");
-    return;
+  std::string name;
+  std::optional<std::uint32_t> thread;
+  switch (sel.kind) {
+    case Selection::Kind::Binding:
+      name = sel.name;
+      thread = sel.thread;
+      break;
+    case Selection::Kind::MemoryCell:
+    case Selection::Kind::HeapBlock: name = "mem:" + std::to_string(sel.address); break;
+    default: view_.set_status("Where from: select a binding or a memory cell first"); return;
   }
-  origin_ = reader_->origin(sel.name, view_.cursor(), sel.thread);
-  origin_subject_ = sel.name + " at step " + std::to_string(view_.cursor());
-  view_.set_status(origin_.empty() ? "Where from: no recorded write of " + sel.name
-                                   : "Where from: " + std::to_string(origin_.size()) + " links for " + sel.name);
+  origin_ = reader_->origin(name, view_.cursor(), thread);
+  origin_subject_ = name + " at step " + std::to_string(view_.cursor());
+  view_.set_status(origin_.empty() ? "Where from: no recorded write of " + name + " before step " +
+                                         std::to_string(view_.cursor())
+                                   : "Where from: " + std::to_string(origin_.size()) + " writes led to " + name);
 }
 
 }  // namespace dust::dbg

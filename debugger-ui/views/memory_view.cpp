@@ -48,6 +48,8 @@ void draw_memory(Debugger& dbg, UiState& ui) {
   }
   ImGui::SameLine();
   if (ImGui::Button("Last write")) dbg.execute(Command::LastWrite);
+  ImGui::SameLine();
+  if (ImGui::Button("Where from")) dbg.execute(Command::WhereFrom);
 
   const HeapBlock& block = block_it->second;
   ImGui::TextDisabled("allocated by T%u at step %" PRIu64 "%s", block.owner_thread, block.alloc_step,

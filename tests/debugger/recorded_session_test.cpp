@@ -190,6 +190,10 @@ TEST(RecordedSession, LastWriteOfABindingAndOfAMemoryCell) {
   stop = dbg->execute(Command::LastWrite);
   ASSERT_TRUE(stop) << dbg->view().status();
   EXPECT_EQ(dbg->steps().at(stop->step).stmt, stmt_at(*dbg, "main/body[5]")) << "the second store";
+  dbg->go_to(dbg->view().steps());
+  dbg->execute(Command::WhereFrom);
+  ASSERT_FALSE(dbg->origin_chain().empty()) << dbg->view().status();
+  EXPECT_EQ(dbg->origin_chain()[0].value, "13") << "the cell holds c Add 1";
 
   dbg->view().select(Selection{});
   EXPECT_FALSE(dbg->execute(Command::LastWrite).has_value());

@@ -114,7 +114,7 @@ TEST_F(Screenshot, QAndPhiFailuresAreMarked) {
 }
 
 TEST_F(Screenshot, AnIdleFrameAllocatesNothing) {
-  auto r = dustdbg({"--idle-check", (kCrashDir / "two_lock_deadlock.dtrace").string()});
+  auto r = dustdbg({"--idle-check", "--size", "800x600", (kCrashDir / "two_lock_deadlock.dtrace").string()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("idle frames: 0 allocations"), std::string::npos) << r.out;
 }
