@@ -14,8 +14,9 @@ fi
 
 echo "No display: recording the demo and summarising it." >&2
 trace="$root/build/demo.dtrace"
-"$bin/dustrun" record "$demo" -o "$trace" --seed 0 || true
+"$bin/dustrun" record "$demo" -o "$trace" --seed 0 || true  # the demo deadlocks on purpose
 "$bin/dustrun" inspect "$trace" --info
+steps=$("$bin/dustrun" inspect "$trace" --info | awk '/^steps:/ {print $2}')
 echo
-echo "The failure, and the state where it happened:"
-"$bin/dustrun" inspect "$trace" --at end
+echo "The state just before the last step (where the run failed):"
+"$bin/dustrun" inspect "$trace" --at "$((steps - 1))"
