@@ -207,7 +207,9 @@ TraceFile::ChunkStatus TraceFile::read_chunk_header(std::uint64_t offset, ChunkH
     what = "corrupt chunk header (checksum mismatch)";
     return ChunkStatus::Corrupt;
   }
-  if (type < 1 || type > static_cast<std::uint8_t>(ChunkType::Index) || codec > 1 || pad0 != 0 || pad1 != 0 ||
+  // Chunk types this build does not know are framed like any other: a
+  // newer writer may add some, and the reader decides whether to skip them.
+  if (type < 1 || codec > 1 || pad0 != 0 || pad1 != 0 ||
       h.stored_bytes > kMaxChunkBytes || h.raw_bytes > kMaxChunkBytes) {
     what = "invalid chunk header";
     return ChunkStatus::Corrupt;

@@ -46,7 +46,10 @@ std::string describe_changes(const std::vector<ThreadChange>& threads, const std
   }
   for (const MutexChange& c : mutexes) {
     out += " | mutex " + std::to_string(c.id) + " owner " + std::to_string(c.owner) + " waiters [";
-    for (std::size_t i = 0; i < c.waiters.size(); ++i) out += (i ? "," : "") + std::to_string(c.waiters[i]);
+    for (std::size_t i = 0; i < c.waiters.size(); ++i) {
+      if (i > 0) out += ',';
+      out += std::to_string(c.waiters[i]);
+    }
     out += "]";
   }
   return out;
@@ -222,8 +225,14 @@ bool ReaderImpl::scan_chunks(std::uint64_t body, std::string& error) {
       offset += kChunkHeaderSize + h.stored_bytes;
       incomplete_reason_ = "missing or cut footer at offset " + std::to_string(offset);
       break;
+    } else if (static_cast<std::uint8_t>(h.type) > static_cast<std::uint8_t>(ChunkType::Index) &&
+               info_.format_version > kFormatVersion) {
+      // A newer writer's addition that it declared readable without.
     } else {
-      error = where(std::string("unexpected ") + chunk_type_name(h.type) + " chunk", offset);
+      std::string what_chunk = "unexpected ";
+      what_chunk += chunk_type_name(h.type);
+      what_chunk += " chunk (type " + std::to_string(static_cast<int>(h.type)) + ")";
+      error = where(what_chunk, offset);
       return false;
     }
     offset += kChunkHeaderSize + h.stored_bytes;
