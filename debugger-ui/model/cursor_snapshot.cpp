@@ -135,14 +135,16 @@ void describe_changes(const StepEvent& e, const Machine& m, std::vector<std::str
     out.push_back("T" + std::to_string(e.thread) + " " + name + ": " + value_text(w.old_value) + " \u2192 " +
                   value_text(w.new_value));
   }
-  if (e.has_effect) out.push_back("effect " + e.effect.kind + " " + e.effect.payload);
+  // Every line names the thread whose step it was.
+  std::string who = "T" + std::to_string(e.thread) + " ";
+  if (e.has_effect) out.push_back(who + "effect " + e.effect.kind + " " + e.effect.payload);
   for (const QEvent& q : e.q) {
-    out.push_back(std::string(q_form_name(q.op)) + " " + q.source + " \u2192 " + q.binding +
+    out.push_back(who + q_form_name(q.op) + " " + q.source + " \u2192 " + q.binding +
                   (q.resource.empty() ? "" : " (" + q.resource + ")"));
   }
-  for (const PhiEvent& ph : e.phi) out.push_back(std::string("\u03a6 ") + phi_event_kind_name(ph.kind) + " " + ph.detail);
-  for (const LibEvent& l : e.lib) out.push_back(lib_event_text(l));
-  if (e.error) out.push_back("failed: " + e.error->display());
+  for (const PhiEvent& ph : e.phi) out.push_back(who + "\u03a6 " + phi_event_kind_name(ph.kind) + " " + ph.detail);
+  for (const LibEvent& l : e.lib) out.push_back(who + lib_event_text(l));
+  if (e.error) out.push_back(who + "failed: " + e.error->display());
 }
 
 }  // namespace
