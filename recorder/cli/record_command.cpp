@@ -3,7 +3,9 @@
 // writes every step to a trace (see recorder/include/dust/recorder).
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -139,6 +141,11 @@ int record_command(const std::vector<std::string>& args) {
     return kExitLoad;
   }
 
+  // Refuse at once a trace that cannot be written, rather than after the run.
+  if (std::ofstream probe(output, std::ios::binary | std::ios::trunc); !probe) {
+    std::cerr << "dustrun: " << output << ": cannot create: " << std::strerror(errno) << "\n";
+    return kExitBadTrace;
+  }
   Machine machine(loaded.program, &intrinsics(), options.config);
   rec::Recorder recorder(output, std::move(text), options.dir_path, recorder_options);
   std::unique_ptr<StepPrinter> printer;
