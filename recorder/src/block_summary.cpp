@@ -173,6 +173,7 @@ void SummaryBuilder::begin(const Machine& machine, std::uint64_t first_step) {
     span.contended = m.owner >= 0 && !m.waiters.empty();
   }
   previous_thread_ = 0xffffffffu;
+  plain_ = 0;
 }
 
 SummaryBuilder::ThreadWork& SummaryBuilder::thread(std::uint32_t tid, std::uint64_t appeared) {
@@ -226,8 +227,18 @@ void SummaryBuilder::add_lib(const StepEvent& event) {
   }
 }
 
+// Plain steps all ran on the thread of the step before them and ticked once.
+void SummaryBuilder::fold_plain() {
+  if (plain_ == 0) return;
+  summary_.step_count += plain_;
+  summary_.tick_last += plain_;
+  threads_[previous_thread_].running += plain_;
+  plain_ = 0;
+}
+
 void SummaryBuilder::add(const StepEvent& event, const std::vector<ThreadChange>& threads,
                          const std::vector<MutexChange>& mutexes, const std::vector<WrittenKey>& new_keys) {
+  fold_plain();
   std::uint64_t step = event.index;
   ++summary_.step_count;
   summary_.tick_last = event.tick;
@@ -279,6 +290,7 @@ void SummaryBuilder::add(const StepEvent& event, const std::vector<ThreadChange>
 }
 
 BlockSummary SummaryBuilder::finish(std::uint64_t raw_bytes) {
+  fold_plain();
   summary_.raw_bytes = raw_bytes;
   std::uint64_t end = summary_.end_step();
   summary_.threads_at_end = static_cast<std::uint32_t>(threads_.size());

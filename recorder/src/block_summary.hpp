@@ -88,16 +88,12 @@ class SummaryBuilder {
   // `new_keys`: the slots the encoder saw written for the first time in the block.
   void add(const StepEvent& event, const std::vector<ThreadChange>& threads, const std::vector<MutexChange>& mutexes,
            const std::vector<WrittenKey>& new_keys);
-  // A plain step (StepEncoder::encode returned true): same thread as the
-  // step before, nothing but perhaps a write to an already known slot.
-  void add_plain(const StepEvent& event) {
-    ++summary_.step_count;
-    summary_.tick_last = event.tick;
-    ++threads_[event.thread].running;
-    if (!event.writes.empty()) summary_.flags |= kBlockWrites;
-  }
+  // A plain step (StepEncoder::encode returned true): the same thread as
+  // the step before, one tick, and at most a write to a slot already in the
+  // filter. Such steps are only counted here and folded in later.
+  void add_plain() { ++plain_; }
   BlockSummary finish(std::uint64_t raw_bytes);
-  std::uint64_t steps() const { return summary_.step_count; }
+  std::uint64_t steps() const { return summary_.step_count + plain_; }
 
  private:
   struct ThreadWork {
@@ -125,7 +121,10 @@ class SummaryBuilder {
   BlockSummary summary_;
   std::vector<ThreadWork> threads_;
   std::vector<MutexWork> mutexes_;  // by id - 1
+  void fold_plain();
+
   std::uint32_t previous_thread_ = 0xffffffffu;
+  std::uint64_t plain_ = 0;  // plain steps not yet folded in
 };
 
 }  // namespace dust::rec

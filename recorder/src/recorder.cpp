@@ -36,6 +36,8 @@ struct Recorder::Impl {
   ByteBuffer deltas;
   IndexChunk index;
   std::uint64_t block_first_step = 0;
+  std::uint32_t block_steps = 0;  // steps in the block being built
+  std::uint64_t next_progress = kProgressEvery;
   std::uint64_t last_keyframe_step = 0;
   std::uint64_t keyframe_interval = 0;
   std::uint64_t delta_bytes_since_keyframe = 0;
@@ -82,6 +84,7 @@ struct Recorder::Impl {
 
   void begin_block(const Machine& machine) {
     block_first_step = machine.steps;
+    block_steps = 0;
     deltas.clear();
     encoder->begin_block(machine);
     summary->begin(machine, machine.steps);
@@ -165,24 +168,29 @@ void Recorder::on_step(const Machine& machine, const StepEvent& event) {
   Impl& r = *impl_;
   if (!r.recording) return;
   if (r.encoder->encode(machine, event, r.deltas)) [[likely]] {
-    r.summary->add_plain(event);
+    r.summary->add_plain();
   } else {
     r.summary->add(event, r.encoder->thread_changes(), r.encoder->mutex_changes(), r.encoder->new_keys());
   }
-  ++r.stats.steps;
-  if (r.summary->steps() >= r.options.block_steps || r.deltas.size() >= r.options.block_bytes) {
-    r.flush_block();
-    if (!machine.done()) {
-      if (r.keyframe_due(machine)) r.write_keyframe(machine);
-      r.begin_block(machine);
-    }
+  if (++r.block_steps < r.options.block_steps && r.deltas.size() < r.options.block_bytes) [[likely]] return;
+  r.stats.steps += r.block_steps;
+  r.block_steps = 0;
+  r.flush_block();
+  if (!machine.done()) {
+    if (r.keyframe_due(machine)) r.write_keyframe(machine);
+    r.begin_block(machine);
   }
-  if (r.options.progress && (r.stats.steps & (kProgressEvery - 1)) == 0) r.report_progress(false);
+  if (r.options.progress && r.stats.steps >= r.next_progress) {
+    r.report_progress(false);
+    r.next_progress += kProgressEvery;
+  }
 }
 
 void Recorder::on_finish(const Machine& machine) {
   Impl& r = *impl_;
   if (r.failed || !r.started) return;
+  r.stats.steps += r.block_steps;
+  r.block_steps = 0;
   r.flush_block();
   FinishChunk finish;
   finish.status = machine.outcome.status;

@@ -5,43 +5,14 @@
 
 namespace dust::rec {
 
+using namespace codec;
+
 namespace {
-
-// Head byte.
-constexpr std::uint8_t kKindMask = 0x07;
-constexpr std::uint8_t kStmtPredicted = 0x08;
-constexpr std::uint8_t kSameThread = 0x10;
-constexpr std::uint8_t kUsualTick = 0x20;
-constexpr std::uint8_t kHasWrites = 0x40;
-constexpr std::uint8_t kHasExtras = 0x80;
-
-// Extras byte.
-constexpr std::uint8_t kProcExplicit = 0x01;
-constexpr std::uint8_t kDepthExplicit = 0x02;
-constexpr std::uint8_t kHasEffect = 0x04;
-constexpr std::uint8_t kHasQ = 0x08;
-constexpr std::uint8_t kHasPhi = 0x10;
-constexpr std::uint8_t kHasLib = 0x20;
-constexpr std::uint8_t kHasError = 0x40;
-constexpr std::uint8_t kHasChanges = 0x80;
-
-// Write byte: bits 0-2 tag, then these, then a two-bit Int mode.
-constexpr std::uint8_t kSlotPredicted = 0x08;
-constexpr std::uint8_t kMoreWrites = 0x10;
-constexpr int kModeShift = 5;
-enum IntMode : std::uint8_t { kIntAsPredicted = 0, kIntDeltaOfDelta = 1, kIntAbsolute = 2 };
 
 constexpr std::uint32_t kMaxThreads = 1u << 24;
 constexpr int kMaxValueDepth = 10000;
 
 std::uint64_t usual_tick(StepKind kind) { return kind == StepKind::Statement || kind == StepKind::Check ? 1 : 0; }
-
-std::int64_t wrapping_add(std::int64_t a, std::int64_t b) {
-  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
-}
-std::int64_t wrapping_sub(std::int64_t a, std::int64_t b) {
-  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
-}
 
 // Statements are coded as stmt + 1 so that kNoStmt is 0.
 std::int64_t stmt_code(std::uint32_t stmt) { return static_cast<std::int64_t>(static_cast<std::uint32_t>(stmt + 1u)); }
@@ -288,66 +259,7 @@ void StepEncoder::put_write(ByteWriter& w, const StepEvent& event, const Binding
   }
 }
 
-// The common step, encoded with the fewest loads and branches; it must
-// produce exactly the bytes and predictor state of the general path.
-bool StepEncoder::encode_plain(const Machine& machine, const StepEvent& event, ByteBuffer& out) {
-  if (event.thread != predictor_.previous_thread || event.tick - event.tick_before != 1 ||
-      (event.kind != StepKind::Statement && event.kind != StepKind::Check) || event.has_effect ||
-      !event.q.empty() || !event.phi.empty() || !event.lib.empty() || event.error || event.writes.size() > 1 ||
-      event.stmt >= predictor_.stmt_count() || !tracker_.unchanged(machine, event)) {
-    return false;
-  }
-  StepPredictor::ThreadPrediction& tp = predictor_.thread_slot(event.thread);
-  auto* next = predictor_.successor(tp.last_stmt);
-  std::uint32_t predicted = next != nullptr && next->first == predictor_.generation() ? next->second
-                            : tp.last_stmt == kNoStmt                                  ? kNoStmt
-                                                                                       : tp.last_stmt + 1;
-  if (event.stmt != predicted || event.depth != tp.depth || event.proc != predictor_.stmt_proc(event.stmt)) {
-    return false;
-  }
-  auto head = static_cast<char>(static_cast<std::uint8_t>(event.kind) | kSameThread | kStmtPredicted | kUsualTick);
-  char* bytes = out.tail(16);
-  std::size_t n = 0;
-  if (event.writes.empty()) {
-    bytes[n++] = head;
-  } else {
-    const BindingWrite& write = event.writes.front();
-    if (!write.new_value.is_int() || !predictor_.slot_predicted(event, write)) return false;
-    StepPredictor::IntSlot& s = predictor_.int_slot(event, write.frame, write.slot);
-    if (s.filter_generation != predictor_.generation() || s.filter_thread != event.thread ||
-        !predictor_.live(s)) {
-      return false;
-    }
-    std::int64_t x = write.new_value.as_int();
-    std::int64_t dd = wrapping_sub(x, wrapping_add(s.last, s.delta));
-    s.delta = wrapping_sub(x, s.last);
-    s.last = x;
-    bytes[n++] = static_cast<char>(head | kHasWrites);
-    std::uint8_t byte = static_cast<std::uint8_t>(ValueTag::Int) | kSlotPredicted;
-    if (dd == 0) {
-      bytes[n++] = static_cast<char>(byte | (kIntAsPredicted << kModeShift));
-    } else {
-      bytes[n++] = static_cast<char>(byte | (kIntDeltaOfDelta << kModeShift));
-      for (std::uint64_t v = zigzag(dd);; v >>= 7) {
-        if (v < 0x80) {
-          bytes[n++] = static_cast<char>(v);
-          break;
-        }
-        bytes[n++] = static_cast<char>((v & 0x7f) | 0x80);
-      }
-    }
-  }
-  out.commit(n);
-  if (next != nullptr) *next = {predictor_.generation(), event.stmt};
-  tp.last_stmt = event.stmt;
-  tp.proc = event.proc;
-  return true;
-}
-
-bool StepEncoder::encode(const Machine& machine, const StepEvent& event, ByteBuffer& buffer) {
-  // A plain step leaves the change lists as they were: only the general
-  // path's caller reads them.
-  if (encode_plain(machine, event, buffer)) [[likely]] return true;
+bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event, ByteBuffer& buffer) {
   tracker_.observe(machine, event, thread_changes_, mutex_changes_);
   new_keys_.clear();
   std::string& out = scratch_;
