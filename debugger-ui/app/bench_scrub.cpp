@@ -47,6 +47,7 @@ struct Headless {
     render_ms.reserve(capacity);
     present_ms.reserve(capacity);
     vertices.reserve(capacity);
+    draw_calls.reserve(capacity);
     std::string error;
     WindowOptions wo;
     wo.width = options.width;
@@ -71,7 +72,7 @@ struct Headless {
   }
 
   // Where a frame's time goes: building the UI, rendering it, presenting it.
-  std::vector<double> ui_ms, render_ms, present_ms, vertices;
+  std::vector<double> ui_ms, render_ms, present_ms, vertices, draw_calls;
 
   void frame() {
     auto start = Clock::now();
@@ -79,7 +80,11 @@ struct Headless {
     window.begin_frame();
     app->frame();
     window.finish_ui();
-    vertices.push_back(static_cast<double>(ImGui::GetDrawData()->TotalVtxCount));
+    const ImDrawData* data = ImGui::GetDrawData();
+    vertices.push_back(static_cast<double>(data->TotalVtxCount));
+    int calls = 0;
+    for (int i = 0; i < data->CmdListsCount; ++i) calls += data->CmdLists[i]->CmdBuffer.Size;
+    draw_calls.push_back(static_cast<double>(calls));
     auto built = Clock::now();
     window.draw();
     glFinish();
@@ -115,6 +120,7 @@ int run_bench_scrub(const LaunchOptions& options) {
   h.render_ms.clear();
   h.present_ms.clear();
   h.vertices.clear();
+  h.draw_calls.clear();
   std::vector<double> frame_ms, state_ms;
   frame_ms.reserve(static_cast<std::size_t>(options.frames));
   for (int i = 0; i < options.frames; ++i) {
@@ -138,7 +144,8 @@ int run_bench_scrub(const LaunchOptions& options) {
               percentile(h.render_ms, 0.99));
   std::printf("  present      median %.2f ms   p99 %.2f ms\n", percentile(h.present_ms, 0.5),
               percentile(h.present_ms, 0.99));
-  std::printf("  vertices     median %.0f per frame\n", percentile(h.vertices, 0.5));
+  std::printf("  vertices     median %.0f per frame, %.0f draw calls\n", percentile(h.vertices, 0.5),
+              percentile(h.draw_calls, 0.5));
   std::printf("  timeline lane rebuilds during the sweep: %llu\n",
               static_cast<unsigned long long>(dbg.timeline().rebuilds()));
   std::printf("  idle frames: %llu allocations in 30 frames\n", static_cast<unsigned long long>(idle));

@@ -388,8 +388,9 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
   // The failing step's cell is tinted red behind the lanes and closed by a
   // strong line (at the end of the step: the cursor parked on the failure
   // sits just before it); a flag on the ruler marks it at any zoom. Both
-  // stay inside the lanes, so a failure at the very end is still seen.
-  // Channels: lane backgrounds, then the failure tint, then lane contents.
+  // stay inside the lanes, so a failure at the very end is still seen. The
+  // draw list is split so the tint lies over lane backgrounds and under
+  // lane contents.
   constexpr int kBackgroundChannel = 0, kTintChannel = 1, kContentChannel = 2;
   ldl->ChannelsSplit(3);
   ldl->ChannelsSetCurrent(kTintChannel);
@@ -411,7 +412,6 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
   bool dense = dense_rows(lanes);
   const LaneItem* hovered_item = nullptr;
   std::size_t hovered_lane = 0;
-  bool hovered_is_mark = false;
   for (std::size_t i = 0; i < lanes.size(); ++i) {
     const Lane& lane = lanes[i];
     if (lane.kind != previous) y += 5;
@@ -467,7 +467,6 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
         if (mx >= it.x0 - 4 && mx <= it.x1 + 4) {
           hovered_item = &it;
           hovered_lane = i;
-          hovered_is_mark = true;
         }
       }
       if (hovered_item == nullptr) {
@@ -524,7 +523,6 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
       case LaneKind::Phi:
       case LaneKind::Effects: instant_tooltip(dbg, lane, *hovered_item); break;
     }
-    (void)hovered_is_mark;
   }
 
   // Mouse: wheel zooms about the pointer, left drag scrubs, right drag pans.
