@@ -55,7 +55,9 @@ void Debugger::land_on_open() {
 
 void Debugger::go_to(std::uint64_t step) {
   view_.set_cursor(step);
-  if (view_.cursor() < view_.steps()) view_.set_focus_thread(steps_->at(view_.cursor()).thread);
+  // One event, not the step table: scrubbing visits a new chunk of the
+  // table nearly every frame, and filling one costs thousands of events.
+  if (auto next = event_at(view_.cursor())) view_.set_focus_thread(next->thread);
 }
 
 void Debugger::report(const char* what, const Stop& stop) {
