@@ -164,12 +164,11 @@ void draw_bar_items(ImDrawList* dl, const Lane& lane, const std::vector<LaneItem
         dl->AddRectFilled(a, b, color(bar_color(lane.kind, it.style)));
         continue;
       }
+      // Body and strip side by side, not stacked: every pixel is drawn once.
       FoldLook look = fold_look(lane.kind, it.style, waits);
-      dl->AddRectFilled(a, b, color(look.body, 150));
-      if (look.strip) {
-        float h = std::max(3.0f, (bottom - top) * 0.4f);
-        dl->AddRectFilled(ImVec2(a.x, bottom - h), b, color(look.strip_color));
-      }
+      float strip = look.strip ? std::max(3.0f, (bottom - top) * 0.4f) : 0.0f;
+      dl->AddRectFilled(a, ImVec2(b.x, bottom - strip), color(look.body, 150));
+      if (look.strip) dl->AddRectFilled(ImVec2(a.x, bottom - strip), b, color(look.strip_color));
     }
   }
 }
