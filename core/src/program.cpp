@@ -126,9 +126,10 @@ std::string Program::stmt_path(std::uint32_t stmt) const {
 }
 
 std::size_t Program::memory_bytes() const {
-  std::size_t bytes = stmts.capacity() * sizeof(Stmt) + code.capacity() * sizeof(Instr) +
-                      blocks.capacity() * sizeof(Block) + constants.capacity() * sizeof(Value) +
-                      texts.memory_bytes();
+  // Sizes, not capacities: the loader reserves generously, and untouched
+  // capacity costs address space, not memory.
+  std::size_t bytes = stmts.size() * sizeof(Stmt) + code.size() * sizeof(Instr) + blocks.size() * sizeof(Block) +
+                      constants.size() * sizeof(Value) + texts.memory_bytes();
   for (const Proc& p : procs) bytes += p.slot_names.memory_bytes();
   return bytes;
 }
