@@ -16,7 +16,7 @@ void draw_effects(Debugger& dbg, UiState& ui) {
   std::uint64_t cursor = dbg.view().cursor();
   std::size_t next = dbg.catalog().effect_at_or_after(cursor);
   ImGui::TextDisabled("%zu effects, %zu before the cursor", effects.size(), next);
-  ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV;
+  ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV;
   if (!ImGui::BeginTable("effects", 4, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("step", ImGuiTableColumnFlags_WidthFixed, 70.0f);

@@ -58,7 +58,7 @@ void draw_memory(Debugger& dbg, UiState& ui) {
     ImGui::TextColored(color_vec(palette::kMemoryFreed), "freed at step %" PRIu64 "; its bytes are gone", block.free_step);
     return;
   }
-  if (!ImGui::BeginTable("words", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV)) return;
+  if (!ImGui::BeginTable("words", 3, ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("address", ImGuiTableColumnFlags_WidthFixed, 90.0f);
   ImGui::TableSetupColumn("bytes", ImGuiTableColumnFlags_WidthFixed, 200.0f);

@@ -47,7 +47,7 @@ void draw_phi(Debugger& dbg, UiState& ui) {
   ImGui::TextDisabled("%zu constraints held, %zu witnesses", held, witnesses);
   if (cat.failure) ImGui::TextWrapped("%s", cat.failure_text.c_str());
   ImGui::Separator();
-  if (!ImGui::BeginTable("phi", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV)) return;
+  if (!ImGui::BeginTable("phi", 3, ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("step", ImGuiTableColumnFlags_WidthFixed, 60.0f);
   ImGui::TableSetupColumn("event", ImGuiTableColumnFlags_WidthFixed, 130.0f);

@@ -13,6 +13,13 @@ namespace dust::dbg {
 
 namespace {
 
+// A section heading: a tree node without a filled frame (fill is what
+// software OpenGL pays for), open by default.
+bool section(const char* label) {
+  return ImGui::TreeNodeEx(label, ImGuiTreeNodeFlags_DefaultOpen | ImGuiTreeNodeFlags_NoTreePushOnOpen |
+                                      ImGuiTreeNodeFlags_SpanAvailWidth);
+}
+
 void binding_row(Debugger& dbg, const ThreadView& t, const FrameView& f, const BindingView& b) {
   ViewState& view = dbg.view();
   const Selection& sel = view.selection();
@@ -60,7 +67,7 @@ void threads_section(Debugger& dbg, const CursorSnapshot& snap) {
         if (ImGui::TreeNodeEx("frame", fflags, "#%u %s", f.depth, f.title.c_str())) {
           if (f.bindings.empty()) {
             ImGui::TextDisabled("no bindings yet");
-          } else if (ImGui::BeginTable("bindings", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
+          } else if (ImGui::BeginTable("bindings", 2, ImGuiTableFlags_BordersInnerV)) {
             ImGui::TableSetupColumn("name", ImGuiTableColumnFlags_WidthFixed, 130.0f);
             ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
             for (const BindingView& b : f.bindings) binding_row(dbg, t, f, b);
@@ -78,8 +85,8 @@ void threads_section(Debugger& dbg, const CursorSnapshot& snap) {
 
 void heap_section(Debugger& dbg, const CursorSnapshot& snap) {
   if (snap.heap.empty()) return;
-  if (!ImGui::CollapsingHeader("Heap blocks", ImGuiTreeNodeFlags_DefaultOpen)) return;
-  if (!ImGui::BeginTable("heap", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) return;
+  if (!section("Heap blocks")) return;
+  if (!ImGui::BeginTable("heap", 4, ImGuiTableFlags_BordersInnerV)) return;
   ImGui::TableSetupColumn("address", ImGuiTableColumnFlags_WidthFixed, 90.0f);
   ImGui::TableSetupColumn("size", ImGuiTableColumnFlags_WidthFixed, 50.0f);
   ImGui::TableSetupColumn("owner", ImGuiTableColumnFlags_WidthFixed, 40.0f);
@@ -124,7 +131,7 @@ void heap_section(Debugger& dbg, const CursorSnapshot& snap) {
 }
 
 void simple_rows(const char* title, const std::vector<MutexView>& mutexes) {
-  if (mutexes.empty() || !ImGui::CollapsingHeader(title, ImGuiTreeNodeFlags_DefaultOpen)) return;
+  if (mutexes.empty() || !section(title)) return;
   for (const MutexView& m : mutexes) {
     ImVec4 c = m.changed ? color_vec(palette::kChanged) : ImGui::GetStyleColorVec4(ImGuiCol_Text);
     ImGui::TextColored(c, "mutex %" PRId64 ": %s", m.id, m.text.c_str());
@@ -132,7 +139,7 @@ void simple_rows(const char* title, const std::vector<MutexView>& mutexes) {
 }
 
 void file_rows(const std::vector<FileView>& files) {
-  if (files.empty() || !ImGui::CollapsingHeader("Files", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  if (files.empty() || !section("Files")) return;
   for (const FileView& f : files) {
     ImVec4 c = f.changed ? color_vec(palette::kChanged)
                : f.open  ? ImGui::GetStyleColorVec4(ImGuiCol_Text)
@@ -144,7 +151,7 @@ void file_rows(const std::vector<FileView>& files) {
 void origin_section(Debugger& dbg) {
   const auto& chain = dbg.origin_chain();
   if (dbg.origin_subject().empty()) return;
-  if (!ImGui::CollapsingHeader("Where did this value come from?", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  if (!section("Where did this value come from?")) return;
   ImGui::TextDisabled("%s, newest write first", dbg.origin_subject().c_str());
   for (std::size_t i = 0; i < chain.size(); ++i) {
     const rec::OriginLink& link = chain[i];
@@ -194,13 +201,13 @@ void draw_state(Debugger& dbg, UiState& ui) {
   heap_section(dbg, snap);
   simple_rows("Mutexes", snap.mutexes);
   file_rows(snap.files);
-  if (!snap.q.empty() && ImGui::CollapsingHeader("Q table", ImGuiTreeNodeFlags_DefaultOpen)) {
+  if (!snap.q.empty() && section("Q table")) {
     for (const QView& q : snap.q) {
       ImGui::TextColored(q.live ? color_vec(palette::kQLive) : ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled), "%s",
                          q.text.c_str());
     }
   }
-  if (!snap.witnesses.empty() && ImGui::CollapsingHeader("\u03a6 witnesses", ImGuiTreeNodeFlags_DefaultOpen)) {
+  if (!snap.witnesses.empty() && section("\u03a6 witnesses")) {
     for (const std::string& w : snap.witnesses) ImGui::TextUnformatted(w.c_str());
   }
   origin_section(dbg);

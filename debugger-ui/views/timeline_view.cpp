@@ -419,11 +419,11 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
     float top = y, bottom = y + h;
     y += h;
     if (bottom < clip_min.y || top > clip_max.y) continue;
-    // Every other thread and mutex lane gets a band; the rest show the
-    // window's clear colour (no fill: fill is what software GL pays for).
-    if ((i % 2) == 1 && (lane.kind == LaneKind::Thread || lane.kind == LaneKind::Mutex)) {
+    // Lanes have no background fill (fill is what software OpenGL pays
+    // for); a hairline under each thread and mutex lane keeps them apart.
+    if (lane.kind == LaneKind::Thread || lane.kind == LaneKind::Mutex) {
       ldl->ChannelsSetCurrent(kBackgroundChannel);
-      ldl->AddRectFilled(ImVec2(x0, top), ImVec2(x0 + lanes_w, bottom), color(palette::kLaneBackgroundAlt));
+      ldl->AddLine(ImVec2(x0, bottom - 0.5f), ImVec2(x0 + lanes_w, bottom - 0.5f), color(palette::kLaneBackgroundAlt));
     }
     ldl->ChannelsSetCurrent(kContentChannel);
     if (!lane.label.empty()) {

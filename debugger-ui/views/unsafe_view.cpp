@@ -13,7 +13,7 @@ void draw_unsafe(Debugger& dbg, UiState& ui) {
     ImGui::TextDisabled("The run entered no unsafe region.");
     return;
   }
-  if (!ImGui::BeginTable("unsafe", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV)) return;
+  if (!ImGui::BeginTable("unsafe", 3, ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("step", ImGuiTableColumnFlags_WidthFixed, 70.0f);
   ImGui::TableSetupColumn("thread", ImGuiTableColumnFlags_WidthFixed, 50.0f);
