@@ -113,6 +113,19 @@ TEST_F(Screenshot, QAndPhiFailuresAreMarked) {
   EXPECT_GT(phi.count(palette::kPhiFailed), 10) << "the constraint that failed";
 }
 
+TEST_F(Screenshot, ADirProgramIsRecordedThenShown) {
+  fs::path out = fs::path(::testing::TempDir()) / "phi_run.ppm";
+  fs::path program = fs::path(DUST_SOURCE_DIR) / "assets/demo/phi_witness_run.dir.json";
+  auto r = dustdbg({"--screenshot", out.string(), "--at", "failure", "--size", "1280x800", program.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Image img;
+  ASSERT_TRUE(read_ppm(out, img));
+  fs::remove(out);
+  EXPECT_GT(img.count(palette::kPhiWitness), 20) << "witness marks on the \u03a6 lane";
+  EXPECT_GT(img.count(palette::kPhiRefused), 10) << "the refusal that ends a \u03a6 run";
+  EXPECT_GT(img.count(palette::kThreadRunning), 400);
+}
+
 TEST_F(Screenshot, AnIdleFrameAllocatesNothing) {
   auto r = dustdbg({"--idle-check", "--size", "800x600", (kCrashDir / "two_lock_deadlock.dtrace").string()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
