@@ -54,7 +54,7 @@ class Debugger {
   // kSyncScanSteps steps continues as a background search instead (and
   // returns nullopt): see searching().
   std::optional<Stop> execute(Command command);
-  static constexpr std::uint64_t kSyncScanSteps = 200000;
+  static constexpr std::uint64_t kSyncScanSteps = 100000;
 
   // The background search, if one runs; poll_search() applies its result
   // once it is done (the app calls it every frame).
