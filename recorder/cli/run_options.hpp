@@ -12,8 +12,12 @@ inline constexpr const char* kDustrunVersion = "0.2.0 (DIR v0.1 conformant, v0.2
 
 inline constexpr const char* kDustrunUsage =
     "Usage: dustrun <DIR> [options]\n"
+    "       dustrun record <DIR> -o RUN.dtrace [options]   run and record every step\n"
+    "       dustrun --replay RUN.dtrace [--emit-trace]     re-execute a recording, checking every step\n"
+    "       dustrun inspect RUN.dtrace [--info | --at STEP | --last-write NAME --before STEP | ...]\n"
+    "       dustrun explore --seeds A..B <DIR> [options]  every distinct outcome over scheduler seeds\n"
     "\n"
-    "Runs a Dust DIR program on the Dust Virtual Machine.\n"
+    "Runs a Dust DIR program on the Dust Virtual Machine. Each command's --help lists its options.\n"
     "\n"
     "Options:\n"
     "  -e, --entry NAME          entry proc (default: main)\n"
