@@ -418,8 +418,14 @@ class StepRunner {
     bool truth = false;
     if (condition(tid, s, truth) != Flow::Done) return;
     ev_.kind = StepKind::Check;
+    finish_loop_check(tid, truth);
+  }
+
+  // The end of a loop check from the body cursor: enter the body again or
+  // leave the loop, past its statement; either way the check ticks.
+  void finish_loop_check(std::uint32_t tid, bool enter) {
     Frame& fr = m_.threads[tid].frames.back();
-    if (truth) {
+    if (enter) {
       fr.cursors.back().for_checking = false;
       fr.cursors.back().index = 0;
     } else {
@@ -466,15 +472,7 @@ class StepRunner {
     std::int64_t counter = c.for_counter;
     bool enter = counter < c.for_end;
     if (!f.slots[s.slot].is_int() || f.slots[s.slot].as_int() != counter) write_slot(tid, s.slot, Value::integer(counter));
-    Frame& fr = m_.threads[tid].frames.back();
-    if (enter) {
-      fr.cursors.back().for_checking = false;
-      fr.cursors.back().index = 0;
-    } else {
-      fr.cursors.pop_back();
-      fr.cursors.back().index++;
-    }
-    ++m_.tick;
+    finish_loop_check(tid, enter);
   }
 
   // The innermost loop body cursor of the frame, or -1.
