@@ -11,6 +11,7 @@ ctest --test-dir "$root/build" --output-on-failure -j"$jobs"
 
 cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDUST_SANITIZE=ON >/dev/null
 cmake --build "$root/build-asan" -j"$jobs"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  LSAN_OPTIONS=suppressions="$root/tests/lsan.supp" \
+# LeakSanitizer is on by default with ASan; dustdbg alone opts out in its
+# own __asan_default_options, for the GL driver's allocations at exit.
+ASAN_OPTIONS=abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs"
