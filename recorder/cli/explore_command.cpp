@@ -79,21 +79,8 @@ ParseStatus parse_explore_options(const std::vector<std::string>& args, ExploreO
   std::vector<std::string> rest;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    auto value_of = [&](const std::string& name, std::string& value) {
-      if (arg.size() > name.size() && arg[name.size()] == '=') {
-        value = arg.substr(name.size() + 1);
-        return true;
-      }
-      if (i + 1 >= args.size()) {
-        error = "option " + name + " needs a value";
-        return false;
-      }
-      value = args[++i];
-      return true;
-    };
-    auto is = [&](const std::string& name) {
-      return arg == name || (arg.rfind(name + "=", 0) == 0);
-    };
+    auto value_of = [&](const char* name, std::string& value) { return option_value(args, i, name, value, error); };
+    auto is = [&](const char* name) { return option_matches(arg, name); };
     std::string value;
     if (arg == "-h" || arg == "--help") return ParseStatus::Help;
     if (is("--seeds")) {

@@ -5,8 +5,6 @@
 
 namespace dust {
 
-namespace {
-
 // Splits "--name=value" and takes "--name value"; false if the value is missing.
 bool option_value(const std::vector<std::string>& args, std::size_t& i, const std::string& name, std::string& value,
                   std::string& error) {
@@ -23,12 +21,10 @@ bool option_value(const std::vector<std::string>& args, std::size_t& i, const st
   return true;
 }
 
-bool matches(const std::string& arg, const char* name) {
+bool option_matches(const std::string& arg, const char* name) {
   std::string n(name);
   return arg == n || (arg.size() > n.size() && arg.compare(0, n.size(), n) == 0 && arg[n.size()] == '=');
 }
-
-}  // namespace
 
 ParseStatus parse_run_options(const std::vector<std::string>& args, RunOptions& options, std::string& error) {
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -36,10 +32,10 @@ ParseStatus parse_run_options(const std::vector<std::string>& args, RunOptions& 
     std::string value;
     if (arg == "-h" || arg == "--help") return ParseStatus::Help;
     if (arg == "-V" || arg == "--version") return ParseStatus::Version;
-    if (arg == "-e" || matches(arg, "--entry")) {
+    if (arg == "-e" || option_matches(arg, "--entry")) {
       if (!option_value(args, i, arg == "-e" ? "-e" : "--entry", value, error)) return ParseStatus::Error;
       options.config.entry = value;
-    } else if (matches(arg, "--effects")) {
+    } else if (option_matches(arg, "--effects")) {
       if (!option_value(args, i, "--effects", value, error)) return ParseStatus::Error;
       if (value == "simulate") {
         options.config.effects = EffectMode::Simulate;
@@ -51,14 +47,14 @@ ParseStatus parse_run_options(const std::vector<std::string>& args, RunOptions& 
       }
     } else if (arg == "--simulate") {
       options.config.effects = EffectMode::Simulate;
-    } else if (matches(arg, "--seed")) {
+    } else if (option_matches(arg, "--seed")) {
       if (!option_value(args, i, "--seed", value, error)) return ParseStatus::Error;
       auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), options.config.seed);
       if (ec != std::errc() || ptr != value.data() + value.size()) {
         error = "invalid value '" + value + "' for --seed (expected a non-negative integer)";
         return ParseStatus::Error;
       }
-    } else if (matches(arg, "--fs-root")) {
+    } else if (option_matches(arg, "--fs-root")) {
       if (!option_value(args, i, "--fs-root", value, error)) return ParseStatus::Error;
       options.config.fs_root = value;
     } else if (arg == "--trace") {

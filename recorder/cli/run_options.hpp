@@ -46,6 +46,13 @@ struct RunOptions {
 
 enum class ParseStatus { Run, Help, Version, Error };
 
+// Shared by every subcommand's parser: whether `arg` is `name` or
+// `name=value`, and the value of the option at args[i] (from `=value` or
+// the next argument, advancing i); false with `error` set if it is missing.
+bool option_matches(const std::string& arg, const char* name);
+bool option_value(const std::vector<std::string>& args, std::size_t& i, const std::string& name, std::string& value,
+                  std::string& error);
+
 ParseStatus parse_run_options(const std::vector<std::string>& args, RunOptions& options, std::string& error);
 
 }  // namespace dust
