@@ -49,12 +49,7 @@ struct Headless {
     vertices.reserve(capacity);
     draw_calls.reserve(capacity);
     std::string error;
-    WindowOptions wo;
-    wo.width = options.width;
-    wo.height = options.height;
-    wo.visible = false;
-    wo.vsync = false;
-    if (!window.create(wo, error)) {
+    if (!window.create(WindowOptions::offscreen(options.width, options.height), error)) {
       std::fprintf(stderr, "dustdbg: %s\n", error.c_str());
       return false;
     }

@@ -84,12 +84,7 @@ bool ends_with(const std::string& s, const char* suffix) {
 int run_screenshot(const LaunchOptions& options) {
   Window window;
   std::string error;
-  WindowOptions wo;
-  wo.width = options.width;
-  wo.height = options.height;
-  wo.visible = false;
-  wo.vsync = false;
-  if (!window.create(wo, error)) {
+  if (!window.create(WindowOptions::offscreen(options.width, options.height), error)) {
     std::fprintf(stderr, "dustdbg: %s\n", error.c_str());
     return 2;
   }

@@ -17,6 +17,16 @@ struct WindowOptions {
   bool visible = true;
   bool vsync = true;
   const char* title = "dustdbg";
+
+  // An invisible window without vsync, for screenshots and benchmarks.
+  static WindowOptions offscreen(int width, int height) {
+    WindowOptions o;
+    o.width = width;
+    o.height = height;
+    o.visible = false;
+    o.vsync = false;
+    return o;
+  }
 };
 
 class Window {
