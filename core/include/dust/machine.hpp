@@ -113,6 +113,12 @@ class Machine {
   // that nobody observes.
   void step(StepEvent& event, bool detailed = true);
   bool done() const { return outcome.status != MachineStatus::Running; }
+  // Runs up to `limit` simple steps (see SimpleStep) and returns how many
+  // ran, stopping before the first step that is not simple, which is left
+  // to step(). Each is appended to `batch` when one is given (it must have
+  // room for `limit` more). The machine and any step's outcome are exactly
+  // as step() would leave them.
+  std::uint64_t run_simple(std::uint64_t limit, SimpleStepBatch* batch = nullptr);
 
   const Program& program() const { return *program_; }
   std::shared_ptr<const Program> program_ptr() const { return program_; }

@@ -15,6 +15,16 @@ class ExecutionObserver {
   virtual ~ExecutionObserver() = default;
   virtual void on_start(const Machine& machine) { (void)machine; }
   virtual void on_step(const Machine& machine, const StepEvent& event) = 0;
+  // An observer that takes simple steps in bulk returns its batch here
+  // (non-null for the whole run). The machine then appends simple steps to
+  // the batch instead of calling on_step for each, and hands the batch over
+  // with on_simple_steps when it is full, before any other step, and before
+  // on_finish. `machine` is then as after the batch's last step.
+  virtual SimpleStepBatch* simple_steps() { return nullptr; }
+  virtual void on_simple_steps(const Machine& machine, const SimpleStepBatch& batch) {
+    (void)machine;
+    (void)batch;
+  }
   virtual void on_finish(const Machine& machine) { (void)machine; }
 };
 

@@ -127,4 +127,33 @@ struct StepEvent {
   }
 };
 
+// A simple step: the only thread ran one statement or loop check of its
+// current frame that ticked once, wrote at most one Int (to the statement's
+// own slot, `program.stmts[stmt].slot`) and did nothing else: no effect, no
+// Q, Φ or library event, no call, return, block or failure. Most steps of
+// most programs are simple, so the machine can hand them to an observer in
+// bulk (see ExecutionObserver::simple_steps) instead of one StepEvent each.
+struct SimpleStep {
+  std::uint32_t stmt = kNoStmt;
+  StepKind kind = StepKind::Statement;  // Statement or Check
+  bool wrote = false;                   // whether `value` was written
+  std::int64_t value = 0;
+};
+
+// A run of consecutive simple steps. Everything a StepEvent would say that
+// is not in SimpleStep is the same for all of them: step i of the batch has
+// index first_index + i, ticks from first_tick + i to first_tick + i + 1,
+// and ran on `thread` in frame `depth` of proc `proc`.
+struct SimpleStepBatch {
+  std::uint64_t first_index = 0;
+  std::uint64_t first_tick = 0;
+  std::uint32_t thread = 0;
+  std::uint32_t proc = 0;
+  std::uint32_t depth = 0;
+  std::uint32_t size = 0;
+  std::uint32_t capacity = 0;
+  SimpleStep* steps = nullptr;  // storage owned by the observer, `capacity` long
+  bool full() const { return size == capacity; }
+};
+
 }  // namespace dust
