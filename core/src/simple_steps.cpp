@@ -1,7 +1,8 @@
 // simple_steps.cpp — the simple-step lane: Machine::run_simple.
 //
-// Most steps of most programs are a Let or Assign of an integer expression
-// or the check of an If or a loop, run by the only thread. This lane runs
+// Most steps of most programs are a Let or Assign of an integer expression,
+// the check of an If or a loop, or a Break or Continue, run by the only
+// thread. This lane runs
 // such steps without building a StepEvent, with an evaluator that knows only
 // Int and Bool, so a step costs a few dozen instructions instead of a few
 // hundred.
@@ -280,6 +281,8 @@ class Lane {
       case StmtKind::Constrain: return constraint(s, out);
       case StmtKind::If: return branch(s, out);
       case StmtKind::While: return first_while_check(s, out);
+      case StmtKind::Break: return leave_loop(out);
+      case StmtKind::Continue: return next_iteration(out);
       default: return false;
     }
   }
@@ -400,6 +403,41 @@ class Lane {
       advance();
     }
     out.kind = StepKind::Check;
+    out.wrote = false;
+    return true;
+  }
+
+  // The cursor of the innermost loop body, or -1 outside loops (an error
+  // that step() reports).
+  int innermost_loop() const {
+    for (std::size_t i = f_.cursors.size(); i-- > 0;) {
+      if (f_.cursors[i].loop_stmt != kNoStmt) return static_cast<int>(i);
+    }
+    return -1;
+  }
+
+  bool leave_loop(SimpleStep& out) {
+    const int loop = innermost_loop();
+    if (loop < 1) return false;
+    const auto outer = static_cast<std::size_t>(loop) - 1;
+    if (would_finish_frame(p_, f_, outer, f_.cursors[outer].index + 1)) return false;
+    f_.cursors.resize(outer + 1);
+    refresh();
+    advance();
+    out.kind = StepKind::Statement;
+    out.wrote = false;
+    return true;
+  }
+
+  bool next_iteration(SimpleStep& out) {
+    const int loop = innermost_loop();
+    if (loop < 0) return false;
+    f_.cursors.resize(static_cast<std::size_t>(loop) + 1);
+    BlockCursor& c = f_.cursors.back();
+    if (p_.stmts[c.loop_stmt].kind == StmtKind::For) c.for_counter++;
+    c.for_checking = true;
+    refresh();
+    out.kind = StepKind::Statement;
     out.wrote = false;
     return true;
   }

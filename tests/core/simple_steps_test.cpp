@@ -50,6 +50,12 @@ TEST(SimpleSteps, FrameEndsRightAfterASimpleStep) {
   compare(dir::k_main({dir::for_("i", "0", "3", {dir::let("x", "i")})}), "for last");
   compare(dir::k_main({dir::for_("i", "0", "3", dir::Json::array())}), "empty for last");
   compare(dir::k_main({dir::let("a", "1"), dir::constrain("a Eq 1")}), "constrain last");
+  compare(dir::k_main({dir::for_("i", "0", "5", {dir::if_("i Eq 2", {dir::break_()})})}), "break out of the last loop");
+  compare(dir::k_main({dir::let("i", "0"), dir::while_("true", {dir::assign("i", "i Add 1"),
+                                                                dir::if_("i Lt 3", {dir::continue_()}),
+                                                                dir::if_("i Eq 4", {dir::break_()})}),
+                       dir::let("after", "i")}),
+          "continue and break in a While");
 }
 
 TEST(SimpleSteps, EveryWayOutOfTheLaneGoesThroughStep) {
