@@ -243,7 +243,7 @@ class Lane {
  public:
   Lane(const Program& p, Frame& f, bool ints_only)
       : p_(p), f_(f), regime_(p.procs[f.proc].regime), eval_(p, f.slots.data()), slots_(f.slots.data()),
-        ints_only_(ints_only) {
+        code_(p.code.data()), constants_(p.constants.data()), ints_only_(ints_only) {
     refresh();
   }
 
@@ -291,7 +291,7 @@ class Lane {
   // without the threaded loop's set-up; longer ones go to it.
   bool evaluate(const CodeRef& code, Scalar& r) const {
     if (code.length > 2 || !code.pure) return eval_.run(code, r);
-    const Instr* ins = p_.code.data() + code.offset;
+    const Instr* ins = code_ + code.offset;
     const Instr first = ins[0];
     switch (first.op()) {
       case Op::Load:
@@ -302,7 +302,7 @@ class Lane {
         r.is_bool = false;
         break;
       case Op::PushConst:
-        if (!read_scalar(p_.constants[first.a()], r.v, r.is_bool)) return false;
+        if (!read_scalar(constants_[first.a()], r.v, r.is_bool)) return false;
         break;
       default: return false;
     }
@@ -319,7 +319,7 @@ class Lane {
   case static_cast<int>(fused_op(Op::name, FusedForm::Imm)):                                                       \
     return apply_scalar(Op::name, r.v, r.is_bool, second.imm(), false);                          \
   case static_cast<int>(fused_op(Op::name, FusedForm::Const)):                                                     \
-    return read_scalar(p_.constants[second.a()], y, y_bool) && apply_scalar(Op::name, r.v, r.is_bool, y, y_bool);
+    return read_scalar(constants_[second.a()], y, y_bool) && apply_scalar(Op::name, r.v, r.is_bool, y, y_bool);
       DUST_SHORT_CASES(Add) DUST_SHORT_CASES(Sub) DUST_SHORT_CASES(Mul) DUST_SHORT_CASES(Div)
       DUST_SHORT_CASES(BitAnd) DUST_SHORT_CASES(BitOr) DUST_SHORT_CASES(BitXor) DUST_SHORT_CASES(Shl)
       DUST_SHORT_CASES(Shr) DUST_SHORT_CASES(Eq) DUST_SHORT_CASES(Ne) DUST_SHORT_CASES(Lt) DUST_SHORT_CASES(Le)
@@ -485,6 +485,8 @@ class Lane {
   const Regime regime_;
   const ScalarEvaluator eval_;
   Value* const slots_;
+  const Instr* const code_;
+  const Value* const constants_;
   const bool ints_only_;
   BlockCursor* c_ = nullptr;    // the top cursor
   const Stmt* first_ = nullptr; // its block's first statement
