@@ -7,6 +7,13 @@
 // string", "unknown variant `Foo`, expected one of ...", each followed by
 // "at line L column C".
 #include <array>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <simdjson.h>
 
 #include "dir_reader.hpp"
@@ -448,6 +455,7 @@ class DirReader {
     // Second pass over the same object, now that the regime is known.
     check(obj.reset(), where);
     NameIndex slots(proc.slot_names);
+    slots_ = &slots;
     current_forge_ = forge_index;
     current_proc_ = proc_index;
     current_regime_ = proc.regime;
@@ -457,40 +465,55 @@ class DirReader {
       if (key == "params") {
         read_params(f.value(), program_->procs[proc_index], slots);
       } else if (key == "body") {
-        std::uint32_t body = read_block(f.value(), slots, 0);
+        std::uint32_t body = read_block(f.value(), 0);
         program_->procs[proc_index].body = body;
       }
     }
+    slots_ = nullptr;
   }
 
   // ---- statements ----
 
   static constexpr int kMaxBlockNesting = 200;
 
-  std::uint32_t read_block(od::value v, NameIndex& slots, int nesting) {
+  // The walk and the building of statements are separate: the walk turns
+  // each statement into a record (the fields it read), and blocks open and
+  // close around their statements; the builder interns names and compiles
+  // expressions record by record, in the order the walk emits them, which
+  // is the order the statements would be built in one pass. A large body
+  // is built on a second thread while the walk goes on (see Pipeline);
+  // anything else is built as soon as its record is emitted.
+  std::uint32_t read_block(od::value v, int nesting) {
     const char* where = location(v);
     if (nesting > kMaxBlockNesting) fail(where, "statement nesting too deep");
     od::array arr = array_of(v);
     std::size_t count = check(arr.count_elements(), where);
-    std::vector<Stmt> local;
-    local.reserve(count);
-    for (auto item : arr) {
-      od::value sv = check(std::move(item));
-      local.push_back(read_stmt(sv, slots, nesting));
+    bool own_pipeline = pipeline_ == nullptr && nesting == 0 && count >= pipeline_threshold();
+    if (own_pipeline) pipeline_ = std::make_unique<Pipeline>(*this);
+    try {
+      Record& begin = next_record();
+      begin.kind = RecordKind::BeginBlock;
+      begin.count = count;
+      commit_record();
+      for (auto item : arr) {
+        od::value sv = check(std::move(item));
+        read_stmt(sv, nesting);
+      }
+      next_record().kind = RecordKind::EndBlock;
+      commit_record();
+    } catch (...) {
+      if (own_pipeline) {
+        // An earlier record's build failure precedes the walk's failure.
+        std::unique_ptr<Pipeline> pipeline = std::move(pipeline_);
+        pipeline->finish();
+      }
+      throw;
     }
-    Block block;
-    block.proc = current_proc_;
-    block.count = static_cast<std::uint32_t>(local.size());
-    auto& stmts = program_->stmts;
-    if (stmts.empty() && stmts.capacity() < local.size()) {
-      stmts.swap(local);
-      block.first = 0;
-    } else {
-      block.first = static_cast<std::uint32_t>(stmts.size());
-      stmts.insert(stmts.end(), local.begin(), local.end());
+    if (own_pipeline) {
+      std::unique_ptr<Pipeline> pipeline = std::move(pipeline_);
+      pipeline->finish();
     }
-    program_->blocks.push_back(block);
-    return static_cast<std::uint32_t>(program_->blocks.size() - 1);
+    return blocks_emitted_++;
   }
 
   // The statement variants with the string fields each requires.
@@ -544,6 +567,44 @@ class DirReader {
     std::uint32_t body = kNoBlock, then_body = kNoBlock, else_body = kNoBlock;
     bool has_body = false, has_then = false, has_else = false;
 
+    // Back to empty, keeping the strings' storage for the next statement.
+    void reset() {
+      for (int i = 0; i < kMax; ++i) {
+        names[i] = {};
+        values[i] = {};
+        owned[i].clear();
+        null[i] = false;
+      }
+      count = 0;
+      args.clear();
+      has_args = false;
+      body = then_body = else_body = kNoBlock;
+      has_body = has_then = has_else = false;
+    }
+
+    // A copy whose views point at its own decoded strings.
+    void copy_from(const StmtFields& o) {
+      for (int i = 0; i < kMax; ++i) {
+        names[i] = o.names[i];
+        null[i] = o.null[i];
+        if (!o.owned[i].empty() && o.values[i].data() == o.owned[i].data()) {
+          owned[i] = o.owned[i];
+          values[i] = owned[i];
+        } else {
+          values[i] = o.values[i];
+        }
+      }
+      count = o.count;
+      args = o.args;
+      has_args = o.has_args;
+      body = o.body;
+      then_body = o.then_body;
+      else_body = o.else_body;
+      has_body = o.has_body;
+      has_then = o.has_then;
+      has_else = o.has_else;
+    }
+
     int index(std::string_view name) const {
       for (int i = 0; i < count; ++i)
         if (names[i] == name) return i;
@@ -559,23 +620,29 @@ class DirReader {
     }
   };
 
-  Stmt read_stmt(od::value& sv, NameIndex& slots, int nesting) {
+  void read_stmt(od::value& sv, int nesting) {
     auto t = sv.type();
     if (t.error()) fail_json(t.error(), location(sv));
     if (t.value_unsafe() == od::json_type::string) {
       std::string scratch;
       const char* where = location(sv);
       std::string_view name = string_of(sv, scratch);
-      Stmt s;
-      s.has_expr = 0;
-      if (name == "Break") { s.kind = StmtKind::Break; return s; }
-      if (name == "Continue") { s.kind = StmtKind::Continue; return s; }
+      if (name == "Break" || name == "Continue") {
+        Record& r = next_record();
+        r.kind = RecordKind::Ready;
+        r.ready = Stmt{};
+        r.ready.has_expr = 0;
+        r.ready.kind = name == "Break" ? StmtKind::Break : StmtKind::Continue;
+        commit_record();
+        return;
+      }
       fail(where, "unknown variant `" + std::string(name) + "`, expected one of " + kVariants);
     }
     if (t.value_unsafe() != od::json_type::object) type_error(sv, "enum DirStmt");
     const char* where = location(sv);
     od::object obj = check(sv.get_object(), where);
     Stmt result;
+    bool built = false;
     int variants = 0;
     for (auto fr : obj) {
       od::field f = check(std::move(fr));
@@ -589,15 +656,25 @@ class DirReader {
       }
       const VariantInfo* info = find_variant(variant);
       if (info == nullptr) fail(key_where, "unknown variant `" + std::string(variant) + "`, expected one of " + kVariants);
-      result = read_variant(*info, key_where, f.value(), slots, nesting);
+      read_variant(*info, key_where, f.value(), nesting);
+      built = true;
     }
     if (variants == 0) fail(where, "invalid type: map, expected enum DirStmt");
-    return result;
+    if (!built) {
+      Record& r = next_record();
+      r.kind = RecordKind::Ready;
+      r.ready = result;
+      commit_record();
+    }
   }
 
   // `obj_where` (the variant's key) is where a missing field is reported.
-  Stmt read_variant(const VariantInfo& info, const char* obj_where, od::value v, NameIndex& slots, int nesting) {
-    StmtFields fields;
+  void read_variant(const VariantInfo& info, const char* obj_where, od::value v, int nesting) {
+    // One set of fields per nesting level: a body's statements are read
+    // while the enclosing statement's fields are half filled.
+    while (walk_fields_.size() <= static_cast<std::size_t>(nesting)) walk_fields_.push_back(std::make_unique<StmtFields>());
+    StmtFields& fields = *walk_fields_[static_cast<std::size_t>(nesting)];
+    fields.reset();
     auto t = v.type();
     if (t.error()) fail_json(t.error(), location(v));
     if (t.value_unsafe() != od::json_type::object) {
@@ -619,7 +696,7 @@ class DirReader {
             (key_copy == "else_body" && fields.has_else)) {
           fail(key_location(f), "duplicate field `" + key_copy + "`");
         }
-        std::uint32_t b = read_block(fv, slots, nesting + 1);
+        std::uint32_t b = read_block(fv, nesting + 1);
         if (key_copy == "body") { fields.body = b; fields.has_body = true; }
         if (key_copy == "then_body") { fields.then_body = b; fields.has_then = true; }
         if (key_copy == "else_body") { fields.else_body = b; fields.has_else = true; }
@@ -649,7 +726,13 @@ class DirReader {
         if (!fields.owned[i].empty() && fields.values[i].data() == fields.owned[i].data()) fields.values[i] = fields.owned[i];
       }
     }
-    return build_stmt(variant, obj_where, fields, slots);
+    Record& r = next_record();
+    r.kind = RecordKind::Build;
+    r.variant = variant;
+    r.where = obj_where;
+    r.fields.copy_from(fields);
+    if (pipeline_) gather_hints(r);
+    commit_record();
   }
 
   std::string_view need(const StmtFields& f, std::string_view name, const char* where) {
@@ -829,6 +912,229 @@ class DirReader {
     s.expr = compile_expression(text, shared_, slots);
   }
 
+  // ---- records and their building ----
+
+  enum class RecordKind : std::uint8_t { BeginBlock, EndBlock, Ready, Build };
+
+  struct Record {
+    RecordKind kind = RecordKind::Ready;
+    Variant variant = Variant::Unknown;
+    const char* where = nullptr;  // Build: where a missing field is reported
+    std::size_t count = 0;        // BeginBlock: statements in the block
+    Stmt ready;                   // Ready: Break and Continue need no building
+    StmtFields fields;            // Build
+    // Build, on the two-thread path: the tags of names the statement will
+    // probably intern, which the builder prefetches a few records ahead.
+    static constexpr int kHints = 8;
+    std::uint32_t hints[kHints];
+    int hint_count = 0;
+  };
+
+  // Fills a record's hints. Only a guess — identifiers outside string
+  // literals, not operators — since a wrong one costs a wasted load and
+  // nothing else; the walk has time to spare while the builder has not.
+  static void gather_hints(Record& r) {
+    r.hint_count = 0;
+    auto add = [&](std::string_view name) {
+      if (r.hint_count < Record::kHints) r.hints[r.hint_count++] = NameIndex::key_of(name).tag;
+    };
+    auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+    const StmtFields& f = r.fields;
+    for (int i = 0; i < f.count; ++i) {
+      if (f.null[i]) continue;
+      std::string_view field = f.names[i];
+      std::string_view v = f.values[i];
+      if (field == "name" || field == "target" || field == "var" || field == "result") {
+        add(v);
+        continue;
+      }
+      std::size_t p = 0;
+      while (p < v.size()) {
+        char c = v[p];
+        if (c == '"') {
+          for (++p; p < v.size() && v[p] != '"'; ++p) p += v[p] == '\\';
+          ++p;
+        } else if (alpha(c)) {
+          std::size_t b = p;
+          while (p < v.size() && (alpha(v[p]) || (v[p] >= '0' && v[p] <= '9'))) ++p;
+          std::string_view id = v.substr(b, p - b);
+          bool operator_like = c >= 'A' && c <= 'Z' && id.size() <= 6;
+          if (!operator_like && id != "true" && id != "false") add(id);
+        } else if (c >= '0' && c <= '9') {
+          while (p < v.size() && v[p] >= '0' && v[p] <= '9') ++p;
+        } else {
+          ++p;
+        }
+      }
+    }
+  }
+
+  Record& next_record() { return pipeline_ ? pipeline_->slot() : inline_record_; }
+
+  void commit_record() {
+    if (pipeline_) {
+      pipeline_->commit();
+    } else {
+      build_record(inline_record_);
+    }
+  }
+
+  // Builds one record into the statements of the innermost open block.
+  void build_record(const Record& r) {
+    switch (r.kind) {
+      case RecordKind::BeginBlock: {
+        if (open_blocks_ == locals_.size()) locals_.emplace_back();
+        std::vector<Stmt>& local = locals_[open_blocks_++];
+        local.clear();
+        local.reserve(r.count);
+        // Most statements bind a name: make room so the index never grows mid-block.
+        slots_->reserve(r.count);
+        return;
+      }
+      case RecordKind::Ready: locals_[open_blocks_ - 1].push_back(r.ready); return;
+      case RecordKind::Build:
+        locals_[open_blocks_ - 1].push_back(build_stmt(r.variant, r.where, r.fields, *slots_));
+        return;
+      case RecordKind::EndBlock: {
+        std::vector<Stmt>& local = locals_[--open_blocks_];
+        Block block;
+        block.proc = current_proc_;
+        block.count = static_cast<std::uint32_t>(local.size());
+        auto& stmts = program_->stmts;
+        if (stmts.empty() && stmts.capacity() < local.size()) {
+          stmts.swap(local);
+          block.first = 0;
+        } else {
+          block.first = static_cast<std::uint32_t>(stmts.size());
+          stmts.insert(stmts.end(), local.begin(), local.end());
+        }
+        program_->blocks.push_back(block);
+        return;
+      }
+    }
+  }
+
+  // The builder's side of a large body: it runs on a second thread and
+  // takes records in chunks from the walk. Both sides only ever see records
+  // in emission order, so the program built is the one a single pass would
+  // build, whatever the timing. The first build failure stops the builder;
+  // the walk notices at its next hand-over and stops too; the failure
+  // reported is the builder's, as its record came before anything the walk
+  // was reading, else the walk's own.
+  struct BuildAborted {};
+
+  class Pipeline {
+   public:
+    static constexpr std::size_t kChunk = 512;
+    static constexpr std::size_t kChunks = 4;
+
+    explicit Pipeline(DirReader& reader) : reader_(reader) {
+      for (std::size_t i = 0; i < kChunks; ++i) {
+        chunks_[i] = std::make_unique<Record[]>(kChunk);
+        if (i > 0) free_.push_back(i);
+      }
+      worker_ = std::thread([this] { run(); });
+    }
+
+    ~Pipeline() {
+      if (worker_.joinable()) finish_quietly();
+    }
+
+    Record& slot() { return chunks_[current_][filled_]; }
+
+    void commit() {
+      if (++filled_ < kChunk) return;
+      std::unique_lock<std::mutex> lock(mutex_);
+      full_.push_back({current_, filled_});
+      ready_.notify_one();
+      freed_.wait(lock, [&] { return !free_.empty() || failed_; });
+      if (failed_) throw BuildAborted{};
+      current_ = free_.front();
+      free_.pop_front();
+      filled_ = 0;
+    }
+
+    // Hands over what is left, waits for the builder, and throws its
+    // failure if it had one.
+    void finish() {
+      finish_quietly();
+      if (failure_) throw *failure_;
+      if (error_) std::rethrow_exception(error_);
+    }
+
+   private:
+    void finish_quietly() {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (filled_ > 0) full_.push_back({current_, filled_});
+        filled_ = 0;
+        done_ = true;
+      }
+      ready_.notify_one();
+      worker_.join();
+    }
+
+    void run() {
+      while (true) {
+        std::pair<std::size_t, std::size_t> chunk;
+        {
+          std::unique_lock<std::mutex> lock(mutex_);
+          ready_.wait(lock, [&] { return !full_.empty() || done_; });
+          if (full_.empty()) return;
+          chunk = full_.front();
+          full_.pop_front();
+        }
+        bool ok = !failed_;
+        if (ok) ok = build(chunks_[chunk.first].get(), chunk.second);
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          free_.push_back(chunk.first);
+          if (!ok) failed_ = true;
+        }
+        freed_.notify_one();
+      }
+    }
+
+    bool build(const Record* records, std::size_t n) {
+      try {
+        for (std::size_t i = 0; i < n; ++i) {
+          // Start loading the bucket of a name bound a few statements ahead:
+          // with a large table, that load is a cache miss.
+          if (i + kAhead < n) reader_.prefetch_names(records[i + kAhead]);
+          reader_.build_record(records[i]);
+        }
+        return true;
+      } catch (const LoadFailure& f) {
+        failure_ = f;
+      } catch (...) {
+        error_ = std::current_exception();
+      }
+      return false;
+    }
+
+    static constexpr std::size_t kAhead = 8;
+
+    DirReader& reader_;
+    std::unique_ptr<Record[]> chunks_[kChunks];
+    std::size_t current_ = 0;  // the chunk the walk fills
+    std::size_t filled_ = 0;
+    std::mutex mutex_;
+    std::condition_variable ready_;  // a chunk was handed over, or the walk is done
+    std::condition_variable freed_;  // a chunk was built
+    std::deque<std::pair<std::size_t, std::size_t>> full_;  // chunk, records
+    std::deque<std::size_t> free_;
+    bool done_ = false;
+    bool failed_ = false;  // guarded by mutex_
+    std::optional<LoadFailure> failure_;
+    std::exception_ptr error_;
+    std::thread worker_;
+  };
+
+  void prefetch_names(const Record& r) const {
+    if (r.kind != RecordKind::Build) return;
+    for (int i = 0; i < r.hint_count; ++i) slots_->prefetch(r.hints[i]);
+  }
+
   // ---- after the walk ----
 
   // Calls resolve in this order: a proc in the caller's forge, `forge::name`,
@@ -897,6 +1203,15 @@ class DirReader {
   std::uint32_t current_forge_ = 0;
   std::uint32_t current_proc_ = 0;
   Regime current_regime_ = Regime::K;
+  NameIndex* slots_ = nullptr;  // the current proc's
+  // The walk's side.
+  std::vector<std::unique_ptr<StmtFields>> walk_fields_;
+  std::uint32_t blocks_emitted_ = 0;
+  std::unique_ptr<Pipeline> pipeline_;
+  // The builder's side.
+  Record inline_record_;
+  std::vector<std::vector<Stmt>> locals_;  // statements of the open blocks
+  std::size_t open_blocks_ = 0;
 };
 
 DvmError load_error(const char* base, std::size_t size, const char* where, const std::string& message) {
