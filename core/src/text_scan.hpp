@@ -4,10 +4,42 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
 namespace dust {
+
+// String equality the compiler inlines: against a literal of up to 16
+// bytes it is one or two integer compares. (GCC leaves string_view's == as
+// a call to compare and memcmp, even for literals, and the loader compares
+// field keys and operator names for every statement of a million-line
+// program.)
+template <std::size_t N>
+[[gnu::always_inline]] inline bool same(std::string_view a, const char (&literal)[N]) {
+  constexpr std::size_t n = N - 1;
+  if (a.size() != n) return false;
+  if constexpr (n <= 8) {
+    std::uint64_t x = 0, y = 0;
+    std::memcpy(&x, a.data(), n);
+    std::memcpy(&y, literal, n);
+    return x == y;
+  } else if constexpr (n <= 16) {
+    std::uint64_t x0, y0, x1 = 0, y1 = 0;
+    std::memcpy(&x0, a.data(), 8);
+    std::memcpy(&y0, literal, 8);
+    std::memcpy(&x1, a.data() + 8, n - 8);
+    std::memcpy(&y1, literal + 8, n - 8);
+    return x0 == y0 && x1 == y1;
+  } else {
+    return std::memcmp(a.data(), literal, n) == 0;
+  }
+}
+
+[[gnu::always_inline]] inline bool same(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+}
 
 // Rust's str::trim: strips Unicode White_Space from both ends.
 std::string_view trim_unicode(std::string_view s);
