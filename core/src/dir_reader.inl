@@ -85,7 +85,7 @@ class DirReader {
     for (auto field_result : root) {
       od::field field = check(std::move(field_result));
       std::string_view key = key_of(field);
-      if (key == "forges") {
+      if (same(key, "forges")) {
         if (seen_forges) fail(key_location(field), "duplicate field `forges`");
         seen_forges = true;
         read_forges(field.value());
@@ -250,16 +250,16 @@ class DirReader {
       for (auto fr : map_of(forge_value, "struct DirForge")) {
         od::field f = check(std::move(fr));
         std::string_view key = key_of(f);
-        if (key == "name") {
+        if (same(key, "name")) {
           mark_seen(seen_name, f, key);
           program_->forges[forge_index].name = std::string(string_of(f.value(), scratch));
-        } else if (key == "shapes") {
+        } else if (same(key, "shapes")) {
           mark_seen(seen_shapes, f, key);
           read_shapes(f.value());
-        } else if (key == "procs") {
+        } else if (same(key, "procs")) {
           mark_seen(seen_procs, f, key);
           for (auto p : array_of(f.value())) read_proc(check(std::move(p)), forge_index);
-        } else if (key == "binds") {
+        } else if (same(key, "binds")) {
           mark_seen(seen_binds, f, key);
           read_binds(f.value());
         }
@@ -280,10 +280,10 @@ class DirReader {
       for (auto fr : map_of(shape, "struct DirShape")) {
         od::field f = check(std::move(fr));
         std::string_view key = key_of(f);
-        if (key == "name") {
+        if (same(key, "name")) {
           seen_name = true;
           string_of(f.value(), scratch);
-        } else if (key == "fields") {
+        } else if (same(key, "fields")) {
           seen_fields = true;
           read_string_records(f.value(), {"name", "ty"}, "struct DirField");
         }
@@ -302,13 +302,13 @@ class DirReader {
       for (auto fr : map_of(bind, "struct DirBind")) {
         od::field f = check(std::move(fr));
         std::string_view key = key_of(f);
-        if (key == "source") {
+        if (same(key, "source")) {
           seen_source = true;
           string_of(f.value(), scratch);
-        } else if (key == "target") {
+        } else if (same(key, "target")) {
           seen_target = true;
           string_of(f.value(), scratch);
-        } else if (key == "contract") {
+        } else if (same(key, "contract")) {
           seen_contract = true;
           read_string_records(f.value(), {"key", "op", "value"}, "struct DirClause");
         }
@@ -328,10 +328,10 @@ class DirReader {
       for (auto fr : map_of(use, "struct DirUses")) {
         od::field f = check(std::move(fr));
         std::string_view key = key_of(f);
-        if (key == "resource") {
+        if (same(key, "resource")) {
           seen_resource = true;
           string_of(f.value(), scratch);
-        } else if (key == "args") {
+        } else if (same(key, "args")) {
           seen_args = true;
           for (auto arg : array_of(f.value())) read_use_arg(check(std::move(arg)));
         }
@@ -358,11 +358,11 @@ class DirReader {
           std::string_view key = key_of(f);
           ++keys;
           od::value inner = f.value();
-          if (key == "Int") {
+          if (same(key, "Int")) {
             check(inner.get_int64(), location(inner));
-          } else if (key == "Bool") {
+          } else if (same(key, "Bool")) {
             check(inner.get_bool(), location(inner));
-          } else if (key == "String") {
+          } else if (same(key, "String")) {
             string_of(inner, scratch);
           } else {
             fail(key_location(f), "unknown variant `" + std::string(key) +
@@ -386,10 +386,10 @@ class DirReader {
       for (auto fr : map_of(pv, "struct DirParam")) {
         od::field f = check(std::move(fr));
         std::string_view key = key_of(f);
-        if (key == "name") {
+        if (same(key, "name")) {
           mark_seen(seen_name, f, key);
           param.name = std::string(string_of(f.value(), scratch));
-        } else if (key == "ty") {
+        } else if (same(key, "ty")) {
           mark_seen(seen_ty, f, key);
           param.type = std::string(string_of(f.value(), scratch));
         }
@@ -417,25 +417,25 @@ class DirReader {
       od::field f = check(std::move(fr));
       std::string_view key = key_of(f);
       Proc& proc = program_->procs[proc_index];
-      if (key == "regime") {
+      if (same(key, "regime")) {
         mark_seen(seen[0], f, key);
         regime_text = std::string(string_of(f.value(), scratch));
-      } else if (key == "name") {
+      } else if (same(key, "name")) {
         mark_seen(seen[1], f, key);
         proc.name = std::string(string_of(f.value(), scratch));
-      } else if (key == "params") {
+      } else if (same(key, "params")) {
         mark_seen(seen[2], f, key);
-      } else if (key == "uses") {
+      } else if (same(key, "uses")) {
         mark_seen(seen[3], f, key);
         read_uses(f.value());
-      } else if (key == "ret") {
+      } else if (same(key, "ret")) {
         mark_seen(seen[4], f, key);
         od::value r = f.value();
         if (!is_null(r)) proc.ret = std::string(string_of(r, scratch));
-      } else if (key == "qualifiers") {
+      } else if (same(key, "qualifiers")) {
         mark_seen(seen[5], f, key);
         skip_string_array(f.value());
-      } else if (key == "body") {
+      } else if (same(key, "body")) {
         mark_seen(seen[6], f, key);
         od::value b = f.value();
         auto t = b.type();
@@ -449,7 +449,7 @@ class DirReader {
     }
     Proc& proc = program_->procs[proc_index];
     proc.forge = forge_index;
-    proc.regime = regime_text == "Q" ? Regime::Q : regime_text == "Φ" ? Regime::Phi : Regime::K;
+    proc.regime = same(regime_text, "Q") ? Regime::Q : same(regime_text, "Φ") ? Regime::Phi : Regime::K;
     regime_texts_.push_back(regime_text);
 
     // Second pass over the same object, now that the regime is known.
@@ -462,9 +462,9 @@ class DirReader {
     for (auto fr : obj) {
       od::field f = check(std::move(fr));
       std::string_view key = key_of(f);
-      if (key == "params") {
+      if (same(key, "params")) {
         read_params(f.value(), program_->procs[proc_index], slots);
-      } else if (key == "body") {
+      } else if (same(key, "body")) {
         std::uint32_t body = read_block(f.value(), 0);
         program_->procs[proc_index].body = body;
       }
@@ -549,7 +549,7 @@ class DirReader {
 
   static const VariantInfo* find_variant(std::string_view name) {
     for (const VariantInfo& info : kVariantInfo)
-      if (info.name == name) return &info;
+      if (same(info.name, name)) return &info;
     return nullptr;
   }
 
@@ -607,7 +607,7 @@ class DirReader {
 
     int index(std::string_view name) const {
       for (int i = 0; i < count; ++i)
-        if (names[i] == name) return i;
+        if (same(names[i], name)) return i;
       return -1;
     }
     const std::string_view* get(std::string_view name) const {
@@ -627,12 +627,12 @@ class DirReader {
       std::string scratch;
       const char* where = location(sv);
       std::string_view name = string_of(sv, scratch);
-      if (name == "Break" || name == "Continue") {
+      if (same(name, "Break") || same(name, "Continue")) {
         Record& r = next_record();
         r.kind = RecordKind::Ready;
         r.ready = Stmt{};
         r.ready.has_expr = 0;
-        r.ready.kind = name == "Break" ? StmtKind::Break : StmtKind::Continue;
+        r.ready.kind = same(name, "Break") ? StmtKind::Break : StmtKind::Continue;
         commit_record();
         return;
       }
@@ -649,9 +649,9 @@ class DirReader {
       std::string_view variant = key_of(f);
       const char* key_where = key_location(f);
       if (++variants > 1) fail(key_where, "invalid type: map, expected enum DirStmt");
-      if (variant == "Break" || variant == "Continue") {
+      if (same(variant, "Break") || same(variant, "Continue")) {
         result.has_expr = 0;
-        result.kind = variant == "Break" ? StmtKind::Break : StmtKind::Continue;
+        result.kind = same(variant, "Break") ? StmtKind::Break : StmtKind::Continue;
         continue;
       }
       const VariantInfo* info = find_variant(variant);
@@ -686,38 +686,38 @@ class DirReader {
       od::field f = check(std::move(fr));
       std::string_view key = key_of(f);
       od::value fv = f.value();
-      if (key == "body" || key == "then_body" || key == "else_body") {
-        if (key == "else_body" && is_null(fv)) continue;
-        bool wants = (key == "body" && (variant == Variant::While || variant == Variant::For)) ||
-                     (key != "body" && variant == Variant::If);
+      if (same(key, "body") || same(key, "then_body") || same(key, "else_body")) {
+        if (same(key, "else_body") && is_null(fv)) continue;
+        bool wants = (same(key, "body") && (variant == Variant::While || variant == Variant::For)) ||
+                     (!same(key, "body") && variant == Variant::If);
         if (!wants) continue;
         std::string key_copy(key);
-        if ((key_copy == "body" && fields.has_body) || (key_copy == "then_body" && fields.has_then) ||
-            (key_copy == "else_body" && fields.has_else)) {
+        if ((same(key_copy, "body") && fields.has_body) || (same(key_copy, "then_body") && fields.has_then) ||
+            (same(key_copy, "else_body") && fields.has_else)) {
           fail(key_location(f), "duplicate field `" + key_copy + "`");
         }
         std::uint32_t b = read_block(fv, nesting + 1);
-        if (key_copy == "body") { fields.body = b; fields.has_body = true; }
-        if (key_copy == "then_body") { fields.then_body = b; fields.has_then = true; }
-        if (key_copy == "else_body") { fields.else_body = b; fields.has_else = true; }
+        if (same(key_copy, "body")) { fields.body = b; fields.has_body = true; }
+        if (same(key_copy, "then_body")) { fields.then_body = b; fields.has_then = true; }
+        if (same(key_copy, "else_body")) { fields.else_body = b; fields.has_else = true; }
         continue;
       }
-      if (key == "args" && variant == Variant::Call) {
+      if (same(key, "args") && variant == Variant::Call) {
         if (fields.has_args) fail(key_location(f), "duplicate field `args`");
         fields.has_args = true;
         std::string scratch;
         for (auto a : array_of(fv)) fields.args.emplace_back(string_of(check(std::move(a)), scratch));
         continue;
       }
-      bool wanted = variant == Variant::Call && key == "result";
-      for (std::string_view name : info.fields) wanted = wanted || (!name.empty() && key == name);
+      bool wanted = variant == Variant::Call && same(key, "result");
+      for (std::string_view name : info.fields) wanted = wanted || (!name.empty() && same(key, name));
       if (!wanted || fields.count == StmtFields::kMax) continue;
       if (fields.index(key) >= 0) fail(key_location(f), "duplicate field `" + std::string(key) + "`");
       int i = fields.count++;
-      fields.names[i] = info.fields[0] == key   ? info.fields[0]
-                        : info.fields[1] == key ? info.fields[1]
-                        : info.fields[2] == key ? info.fields[2]
-                                                : std::string_view("result");
+      fields.names[i] = same(info.fields[0], key)   ? info.fields[0]
+                        : same(info.fields[1], key) ? info.fields[1]
+                        : same(info.fields[2], key) ? info.fields[2]
+                                                    : std::string_view("result");
       if (is_null(fv)) {
         fields.null[i] = true;
       } else {
@@ -879,10 +879,10 @@ class DirReader {
   }
 
   static QForm q_form_of_name(std::string_view name) {
-    if (name == "q_alloc") return QForm::Alloc;
-    if (name == "q_move") return QForm::Move;
-    if (name == "q_use") return QForm::Use;
-    if (name == "q_consume") return QForm::Consume;
+    if (same(name, "q_alloc")) return QForm::Alloc;
+    if (same(name, "q_move")) return QForm::Move;
+    if (same(name, "q_use")) return QForm::Use;
+    if (same(name, "q_consume")) return QForm::Consume;
     return QForm::None;
   }
 
@@ -925,49 +925,62 @@ class DirReader {
     StmtFields fields;            // Build
     // Build, on the two-thread path: the tags of names the statement will
     // probably intern, which the builder prefetches a few records ahead.
-    static constexpr int kHints = 8;
+    static constexpr int kHints = 4;
     std::uint32_t hints[kHints];
     int hint_count = 0;
   };
 
-  // Fills a record's hints. Only a guess — identifiers outside string
-  // literals, not operators — since a wrong one costs a wasted load and
-  // nothing else; the walk has time to spare while the builder has not.
+  // Fills a record's hints. Only a guess — the first few identifiers
+  // outside string literals, not operators — since a wrong one costs a
+  // wasted load and nothing else. The scan stops when the hints are full:
+  // it costs the walk's thread time too.
   static void gather_hints(Record& r) {
     r.hint_count = 0;
     auto add = [&](std::string_view name) {
       if (r.hint_count < Record::kHints) r.hints[r.hint_count++] = NameIndex::key_of(name).tag;
     };
-    auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
     const StmtFields& f = r.fields;
     for (int i = 0; i < f.count; ++i) {
       if (f.null[i]) continue;
       std::string_view field = f.names[i];
       std::string_view v = f.values[i];
-      if (field == "name" || field == "target" || field == "var" || field == "result") {
+      if (same(field, "name") || same(field, "target") || same(field, "var") || same(field, "result")) {
         add(v);
         continue;
       }
-      std::size_t p = 0;
-      while (p < v.size()) {
-        char c = v[p];
+      const char* p = v.data();
+      const char* end = p + v.size();
+      while (p < end && r.hint_count < Record::kHints) {
+        unsigned char c = static_cast<unsigned char>(*p);
         if (c == '"') {
-          for (++p; p < v.size() && v[p] != '"'; ++p) p += v[p] == '\\';
-          ++p;
-        } else if (alpha(c)) {
-          std::size_t b = p;
-          while (p < v.size() && (alpha(v[p]) || (v[p] >= '0' && v[p] <= '9'))) ++p;
-          std::string_view id = v.substr(b, p - b);
+          for (++p; p < end && *p != '"'; ++p) {
+            if (*p == '\\' && p + 1 < end) ++p;
+          }
+          if (p < end) ++p;
+        } else if (kNameChar[c] == 1) {
+          const char* b = p;
+          while (p < end && kNameChar[static_cast<unsigned char>(*p)] != 0) ++p;
+          std::string_view id(b, static_cast<std::size_t>(p - b));
           bool operator_like = c >= 'A' && c <= 'Z' && id.size() <= 6;
-          if (!operator_like && id != "true" && id != "false") add(id);
-        } else if (c >= '0' && c <= '9') {
-          while (p < v.size() && v[p] >= '0' && v[p] <= '9') ++p;
+          if (!operator_like && !same(id, "true") && !same(id, "false")) add(id);
+        } else if (kNameChar[c] == 2) {
+          while (p < end && kNameChar[static_cast<unsigned char>(*p)] == 2) ++p;
         } else {
           ++p;
         }
       }
     }
   }
+
+  // 1: starts a name, 2: a digit (continues a name), 0: anything else.
+  static constexpr std::array<std::uint8_t, 256> kNameChar = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (int c = 'a'; c <= 'z'; ++c) t[c] = 1;
+    for (int c = 'A'; c <= 'Z'; ++c) t[c] = 1;
+    t['_'] = 1;
+    for (int c = '0'; c <= '9'; ++c) t[c] = 2;
+    return t;
+  }();
 
   Record& next_record() { return pipeline_ ? pipeline_->slot() : inline_record_; }
 
@@ -1001,7 +1014,9 @@ class DirReader {
         block.proc = current_proc_;
         block.count = static_cast<std::uint32_t>(local.size());
         auto& stmts = program_->stmts;
-        if (stmts.empty() && stmts.capacity() < local.size()) {
+        // The first block (a proc body with no nested blocks, typically)
+        // is taken as it is rather than copied.
+        if (stmts.empty()) {
           stmts.swap(local);
           block.first = 0;
         } else {
@@ -1188,7 +1203,7 @@ class DirReader {
       for (std::uint32_t pi : forge.procs) {
         if (trim_unicode(p.procs[pi].name).empty()) return invalid("proc name is empty");
         const std::string& regime = regime_texts_[pi];
-        if (regime != "K" && regime != "Q" && regime != "Φ") return invalid("unknown regime: " + regime);
+        if (!same(regime, "K") && !same(regime, "Q") && !same(regime, "Φ")) return invalid("unknown regime: " + regime);
       }
     }
   }

@@ -15,8 +15,11 @@
 // literals, names, parentheses and the operators up to Or; the rest is v0.2.
 #include "expr_compiler.hpp"
 
+#include <array>
 #include <charconv>
 #include <string>
+
+#include "text_scan.hpp"
 
 namespace dust {
 
@@ -60,44 +63,51 @@ struct Token {
 };
 
 // Operators are identifiers; classifying them once, when lexed, keeps the
-// parser from comparing strings at every level.
-void classify_operator(Token& t) {
-  std::string_view n = t.text;
-  t.binary = Op::Fail;
-  t.level = -1;
-  auto set = [&](Op op, std::int8_t level) {
-    t.binary = op;
-    t.level = level;
-  };
+// parser from comparing strings at every level. Inline: the fast path asks
+// for every name it meets.
+struct OperatorClass {
+  Op binary = Op::Fail;
+  std::int8_t level = -1;  // -1: not a binary operator
+};
+
+[[gnu::always_inline]] inline OperatorClass classify_name(std::string_view n) {
   // Dispatch on length and letters: an ordinary name costs a compare or two.
   switch (n.size()) {
     case 2:
-      if (n[0] == 'O' && n[1] == 'r') set(Op::Or, 0);
-      else if (n[0] == 'E' && n[1] == 'q') set(Op::Eq, 2);
-      else if (n[0] == 'N' && n[1] == 'e') set(Op::Ne, 2);
-      else if (n[0] == 'L' && n[1] == 't') set(Op::Lt, 2);
-      else if (n[0] == 'L' && n[1] == 'e') set(Op::Le, 2);
-      else if (n[0] == 'G' && n[1] == 't') set(Op::Gt, 2);
-      else if (n[0] == 'G' && n[1] == 'e') set(Op::Ge, 2);
-      return;
-    case 3:
-      if (n == "And") set(Op::And, 1);
-      else if (n == "Add") set(Op::Add, 4);
-      else if (n == "Sub") set(Op::Sub, 4);
-      else if (n == "Mul") set(Op::Mul, 5);
-      else if (n == "Div") set(Op::Div, 5);
-      else if (n == "Shl") set(Op::Shl, 3);
-      else if (n == "Shr") set(Op::Shr, 3);
-      return;
+      if (n[0] == 'O' && n[1] == 'r') return {Op::Or, 0};
+      if (n[0] == 'E' && n[1] == 'q') return {Op::Eq, 2};
+      if (n[0] == 'N' && n[1] == 'e') return {Op::Ne, 2};
+      if (n[0] == 'L' && n[1] == 't') return {Op::Lt, 2};
+      if (n[0] == 'L' && n[1] == 'e') return {Op::Le, 2};
+      if (n[0] == 'G' && n[1] == 't') return {Op::Gt, 2};
+      if (n[0] == 'G' && n[1] == 'e') return {Op::Ge, 2};
+      return {};
+    case 3: {
+      if (n[0] < 'A' || n[0] > 'Z') return {};
+      if (same(n, "And")) return {Op::And, 1};
+      if (same(n, "Add")) return {Op::Add, 4};
+      if (same(n, "Sub")) return {Op::Sub, 4};
+      if (same(n, "Mul")) return {Op::Mul, 5};
+      if (same(n, "Div")) return {Op::Div, 5};
+      if (same(n, "Shl")) return {Op::Shl, 3};
+      if (same(n, "Shr")) return {Op::Shr, 3};
+      return {};
+    }
     case 5:
-      if (n == "BitOr") set(Op::BitOr, 3);
-      return;
+      if (same(n, "BitOr")) return {Op::BitOr, 3};
+      return {};
     case 6:
-      if (n == "BitAnd") set(Op::BitAnd, 3);
-      else if (n == "BitXor") set(Op::BitXor, 3);
-      return;
-    default: return;
+      if (same(n, "BitAnd")) return {Op::BitAnd, 3};
+      if (same(n, "BitXor")) return {Op::BitXor, 3};
+      return {};
+    default: return {};
   }
+}
+
+void classify_operator(Token& t) {
+  OperatorClass c = classify_name(t.text);
+  t.binary = c.binary;
+  t.level = c.level;
 }
 
 // Rust's Debug form of a token, as the reference prints it in messages.
@@ -200,9 +210,9 @@ class Lexer {
         pos_ += m;
       }
       t.text = s_.substr(start, pos_ - start);
-      if (t.text == "true" || t.text == "false") {
+      if (same(t.text, "true") || same(t.text, "false")) {
         t.kind = TokKind::Bool;
-        t.number = t.text == "true";
+        t.number = same(t.text, "true");
       } else {
         t.kind = TokKind::Ident;
         classify_operator(t);
@@ -329,7 +339,7 @@ class Compiler {
     for (char c : s) {
       if (!ascii_alpha(c) && !ascii_digit(c)) return false;
     }
-    return s != "true" && s != "false";
+    return !same(s, "true") && !same(s, "false");
   }
 
   void parts(const std::vector<std::string_view>& texts, Instr tail, int pops) {
@@ -381,8 +391,29 @@ class Compiler {
     return true;
   }
 
+  // Character classes for the fast path's loops: a table load instead of
+  // several range compares per character.
+  static constexpr std::uint8_t kNameChar = 1, kSpaceChar = 2, kDigitChar = 4;
+  static constexpr std::array<std::uint8_t, 256> kCharClass = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (int c = 'a'; c <= 'z'; ++c) t[c] = kNameChar;
+    for (int c = 'A'; c <= 'Z'; ++c) t[c] = kNameChar;
+    t['_'] = kNameChar;
+    for (int c = '0'; c <= '9'; ++c) t[c] = kNameChar | kDigitChar;
+    t[' '] = kSpaceChar;
+    for (int c = 0x09; c <= 0x0d; ++c) t[c] = kSpaceChar;
+    return t;
+  }();
+  static std::uint8_t char_class(char c) { return kCharClass[static_cast<unsigned char>(c)]; }
+
+  // The cursor is copied into a local in the loops below: fp_ is a member
+  // and the text is chars, which may alias it, so the compiler would
+  // otherwise store and reload it at every character.
   void fast_skip_space() {
-    while (fp_ < fend_ && (*fp_ == ' ' || (*fp_ >= 0x09 && *fp_ <= 0x0d))) ++fp_;
+    const char* p = fp_;
+    const char* end = fend_;
+    while (p < end && (char_class(*p) & kSpaceChar)) ++p;
+    fp_ = p;
   }
 
   static bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
@@ -390,8 +421,11 @@ class Compiler {
 
   std::string_view fast_identifier() {
     const char* begin = fp_;
-    while (fp_ < fend_ && (ascii_alpha(*fp_) || ascii_digit(*fp_))) ++fp_;
-    return std::string_view(begin, static_cast<std::size_t>(fp_ - begin));
+    const char* p = begin;
+    const char* end = fend_;
+    while (p < end && (char_class(*p) & kNameChar)) ++p;
+    fp_ = p;
+    return std::string_view(begin, static_cast<std::size_t>(p - begin));
   }
 
   bool fast_level(int min_level, int nesting) {
@@ -400,11 +434,20 @@ class Compiler {
       fast_skip_space();
       if (fp_ == fend_ || !ascii_alpha(*fp_)) return true;
       const char* before = fp_;
-      Token op;
-      op.text = fast_identifier();
-      if (fp_ < fend_ && static_cast<unsigned char>(*fp_) >= 0x80) return false;
-      classify_operator(op);
-      if (op.level < 0) return false;  // a trailing name: the general path reports it
+      OperatorClass op;
+      if (before == op_at_) {
+        // Read already by a deeper level, which stopped at it.
+        fp_ = op_end_;
+        op = op_class_;
+      } else {
+        std::string_view name = fast_identifier();
+        if (fp_ < fend_ && static_cast<unsigned char>(*fp_) >= 0x80) return false;
+        op = classify_name(name);
+        if (op.level < 0) return false;  // a trailing name: the general path reports it
+        op_at_ = before;
+        op_end_ = fp_;
+        op_class_ = op;
+      }
       if (op.level < min_level) {
         fp_ = before;
         return true;
@@ -427,15 +470,17 @@ class Compiler {
       ++fp_;
     } else if (c == '-' || ascii_digit(c)) {
       bool negative = c == '-';
-      if (negative) ++fp_;
-      const char* digits = fp_;
+      const char* p = fp_ + (negative ? 1 : 0);
+      const char* end = fend_;
+      const char* digits = p;
       std::uint64_t magnitude = 0;
-      while (fp_ < fend_ && ascii_digit(*fp_)) {
-        if (fp_ - digits >= 18) return false;  // long literals: the general path checks range
-        magnitude = magnitude * 10 + static_cast<std::uint64_t>(*fp_ - '0');
-        ++fp_;
+      while (p < end && ascii_digit(*p)) {
+        if (p - digits >= 18) return false;  // long literals: the general path checks range
+        magnitude = magnitude * 10 + static_cast<std::uint64_t>(*p - '0');
+        ++p;
       }
-      if (fp_ == digits) return false;
+      fp_ = p;
+      if (p == digits) return false;
       auto value = static_cast<std::int64_t>(magnitude);
       push_int(negative ? -value : value);
     } else if (ascii_alpha(c)) {
@@ -445,8 +490,8 @@ class Compiler {
       fast_skip_space();
       if (fp_ < fend_ && (*fp_ == '(' || *fp_ == '{' || *fp_ == ':' || *fp_ == '.' || *fp_ == '[')) return false;
       fp_ = after;
-      if (name == "true" || name == "false") {
-        emit(Instr::make(Op::PushConst, name == "true" ? 1 : 0), 1);
+      if ((c == 't' || c == 'f') && (same(name, "true") || same(name, "false"))) {
+        emit(Instr::make(Op::PushConst, same(name, "true") ? 1 : 0), 1);
       } else {
         emit(Instr::make(Op::Load, slots_.intern(name)), 1);
       }
@@ -582,7 +627,7 @@ class Compiler {
   }
 
   static bool names_spawn(std::string_view path) {
-    return path == "spawn" || path == "threading.spawn" || path == "dustlib_k::threading::spawn";
+    return same(path, "spawn") || same(path, "threading.spawn") || same(path, "dustlib_k::threading::spawn");
   }
 
   // At `.`: whether `name (` follows, making `a.name(` a qualified call
@@ -692,11 +737,11 @@ class Compiler {
     if (tok_.kind == TokKind::LParen) {
       advance();
       if (failed_) return;
-      if (path == "Not" || path == "Neg") {
+      if (same(path, "Not") || same(path, "Neg")) {
         nested([&] { parse_level(0); });
         if (failed_) return;
         if (!expect(TokKind::RParen, "RParen")) return;
-        emit(Instr::make(path == "Not" ? Op::Not : Op::Neg), 0);
+        emit(Instr::make(same(path, "Not") ? Op::Not : Op::Neg), 0);
         return;
       }
       std::uint32_t argc = 0;
@@ -774,6 +819,11 @@ class Compiler {
   int nesting_ = 0;
   const char* fp_ = nullptr;   // fast path cursor
   const char* fend_ = nullptr;
+  // The operator a deeper level read and stopped at, so that the level it
+  // returns to need not read it again.
+  const char* op_at_ = nullptr;
+  const char* op_end_ = nullptr;
+  OperatorClass op_class_;
 };
 
 }  // namespace
