@@ -291,9 +291,9 @@ class Compiler {
     fp_ = text.data();
     fend_ = text.data() + text.size();
     std::size_t constants = program_.constants.size();
-    if (fast_level(0, 0)) {
-      fast_skip_space();
-      if (fp_ == fend_) return true;
+    if (fast_run()) {
+      fast_done_ = true;
+      return true;
     }
     program_.code.resize(start_);
     program_.constants.resize(constants);
@@ -361,7 +361,8 @@ class Compiler {
     ref.offset = static_cast<std::uint32_t>(start_);
     ref.length = static_cast<std::uint32_t>(program_.code.size() - start_);
     ref.pure = true;
-    for (std::size_t i = start_; i < program_.code.size(); ++i) {
+    // The fast path's grammar has no calls; anything else is checked.
+    for (std::size_t i = start_; !fast_done_ && i < program_.code.size(); ++i) {
       if (program_.code[i].op() == Op::Call) ref.pure = false;
     }
     return ref;
@@ -406,107 +407,116 @@ class Compiler {
   }();
   static std::uint8_t char_class(char c) { return kCharClass[static_cast<unsigned char>(c)]; }
 
-  // The cursor is copied into a local in the loops below: fp_ is a member
-  // and the text is chars, which may alias it, so the compiler would
-  // otherwise store and reload it at every character.
-  void fast_skip_space() {
-    const char* p = fp_;
-    const char* end = fend_;
-    while (p < end && (char_class(*p) & kSpaceChar)) ++p;
-    fp_ = p;
-  }
-
   static bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
   static bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
 
-  std::string_view fast_identifier() {
-    const char* begin = fp_;
-    const char* p = begin;
+  // One pass over the text with an explicit stack of pending operators and
+  // open parentheses (shunting-yard). For left-associative binary operators
+  // this emits exactly what the general path's precedence climbing emits:
+  // an operator is emitted when an operator of the same or a lower level,
+  // a closing parenthesis or the end follows its right operand.
+  bool fast_run() {
+    static constexpr std::int8_t kParen = -1;
+    struct Pending {
+      Op binary;
+      std::int8_t level;  // kParen: an open parenthesis
+    };
+    static constexpr int kStack = 512;  // beyond: the general path
+    Pending stack[kStack];
+    int top = 0;
+    int parens = 0;
+    const char* p = fp_;
     const char* end = fend_;
-    while (p < end && (char_class(*p) & kNameChar)) ++p;
-    fp_ = p;
-    return std::string_view(begin, static_cast<std::size_t>(p - begin));
-  }
-
-  bool fast_level(int min_level, int nesting) {
-    if (!fast_operand(nesting)) return false;
+    auto skip_space = [&] {
+      while (p < end && (char_class(*p) & kSpaceChar)) ++p;
+    };
+    // After an operand or a closing parenthesis: a field access, an index or
+    // a non-ASCII character is for the general path.
+    auto operand_end_ok = [&] {
+      skip_space();
+      return p == end || (*p != '.' && *p != '[' && static_cast<unsigned char>(*p) < 0x80);
+    };
     while (true) {
-      fast_skip_space();
-      if (fp_ == fend_ || !ascii_alpha(*fp_)) return true;
-      const char* before = fp_;
-      OperatorClass op;
-      if (before == op_at_) {
-        // Read already by a deeper level, which stopped at it.
-        fp_ = op_end_;
-        op = op_class_;
-      } else {
-        std::string_view name = fast_identifier();
-        if (fp_ < fend_ && static_cast<unsigned char>(*fp_) >= 0x80) return false;
-        op = classify_name(name);
-        if (op.level < 0) return false;  // a trailing name: the general path reports it
-        op_at_ = before;
-        op_end_ = fp_;
-        op_class_ = op;
-      }
-      if (op.level < min_level) {
-        fp_ = before;
-        return true;
-      }
-      if (!fast_level(op.level + 1, nesting)) return false;
-      emit(Instr::make(op.binary), -1);
-    }
-  }
-
-  bool fast_operand(int nesting) {
-    fast_skip_space();
-    if (fp_ == fend_) return false;
-    char c = *fp_;
-    if (c == '(') {
-      if (nesting + 1 > kMaxExpressionNesting) return false;
-      ++fp_;
-      if (!fast_level(0, nesting + 1)) return false;
-      fast_skip_space();
-      if (fp_ == fend_ || *fp_ != ')') return false;
-      ++fp_;
-    } else if (c == '-' || ascii_digit(c)) {
-      bool negative = c == '-';
-      const char* p = fp_ + (negative ? 1 : 0);
-      const char* end = fend_;
-      const char* digits = p;
-      std::uint64_t magnitude = 0;
-      while (p < end && ascii_digit(*p)) {
-        if (p - digits >= 18) return false;  // long literals: the general path checks range
-        magnitude = magnitude * 10 + static_cast<std::uint64_t>(*p - '0');
+      // An operand, after any number of opening parentheses.
+      skip_space();
+      if (p == end) return false;
+      char c = *p;
+      if (c == '(') {
+        if (parens + 1 > kMaxExpressionNesting || top == kStack) return false;
+        ++parens;
+        stack[top++] = Pending{Op::Fail, kParen};
         ++p;
+        continue;
       }
-      fp_ = p;
-      if (p == digits) return false;
-      auto value = static_cast<std::int64_t>(magnitude);
-      push_int(negative ? -value : value);
-    } else if (ascii_alpha(c)) {
-      std::string_view name = fast_identifier();
-      if (fp_ < fend_ && static_cast<unsigned char>(*fp_) >= 0x80) return false;
-      const char* after = fp_;
-      fast_skip_space();
-      if (fp_ < fend_ && (*fp_ == '(' || *fp_ == '{' || *fp_ == ':' || *fp_ == '.' || *fp_ == '[')) return false;
-      fp_ = after;
-      if ((c == 't' || c == 'f') && (same(name, "true") || same(name, "false"))) {
-        emit(Instr::make(Op::PushConst, same(name, "true") ? 1 : 0), 1);
+      if (c == '-' || ascii_digit(c)) {
+        bool negative = c == '-';
+        if (negative) ++p;
+        const char* digits = p;
+        std::uint64_t magnitude = 0;
+        while (p < end && ascii_digit(*p)) {
+          if (p - digits >= 18) return false;  // long literals: the general path checks range
+          magnitude = magnitude * 10 + static_cast<std::uint64_t>(*p - '0');
+          ++p;
+        }
+        if (p == digits) return false;
+        auto value = static_cast<std::int64_t>(magnitude);
+        push_int(negative ? -value : value);
+      } else if (ascii_alpha(c)) {
+        const char* begin = p;
+        while (p < end && (char_class(*p) & kNameChar)) ++p;
+        std::string_view name(begin, static_cast<std::size_t>(p - begin));
+        if (p < end && static_cast<unsigned char>(*p) >= 0x80) return false;
+        const char* after = p;
+        skip_space();
+        // Calls, struct literals, paths, fields and indexes: the general path.
+        if (p < end && (*p == '(' || *p == '{' || *p == ':' || *p == '.' || *p == '[')) return false;
+        p = after;
+        if ((c == 't' || c == 'f') && (same(name, "true") || same(name, "false"))) {
+          emit(Instr::make(Op::PushConst, same(name, "true") ? 1 : 0), 1);
+        } else {
+          emit(Instr::make(Op::Load, slots_.intern(name)), 1);
+        }
+      } else if (c == '"') {
+        const char* begin = ++p;
+        while (p < end && *p != '"' && *p != '\\') ++p;
+        if (p == end || *p != '"') return false;
+        std::string text(begin, static_cast<std::size_t>(p - begin));
+        ++p;
+        emit(Instr::make(Op::PushConst, add_constant(Value::string(std::move(text)))), 1);
       } else {
-        emit(Instr::make(Op::Load, slots_.intern(name)), 1);
+        return false;
       }
-    } else if (c == '"') {
-      const char* begin = ++fp_;
-      while (fp_ < fend_ && *fp_ != '"' && *fp_ != '\\') ++fp_;
-      if (fp_ == fend_ || *fp_ != '"') return false;
-      std::string text(begin, static_cast<std::size_t>(fp_ - begin));
-      ++fp_;
-      emit(Instr::make(Op::PushConst, add_constant(Value::string(std::move(text)))), 1);
-    } else {
-      return false;
+      if (!operand_end_ok()) return false;
+      // Closing parentheses and the operator after the operand.
+      while (true) {
+        skip_space();
+        if (p == end) {
+          if (parens > 0) return false;
+          while (top > 0) emit(Instr::make(stack[--top].binary), -1);
+          fp_ = p;
+          return true;
+        }
+        if (*p == ')') {
+          if (parens == 0) return false;
+          while (stack[top - 1].level != kParen) emit(Instr::make(stack[--top].binary), -1);
+          --top;
+          --parens;
+          ++p;
+          if (!operand_end_ok()) return false;
+          continue;
+        }
+        if (!ascii_alpha(*p)) return false;
+        const char* begin = p;
+        while (p < end && (char_class(*p) & kNameChar)) ++p;
+        if (p < end && static_cast<unsigned char>(*p) >= 0x80) return false;
+        OperatorClass op = classify_name(std::string_view(begin, static_cast<std::size_t>(p - begin)));
+        if (op.level < 0) return false;  // a trailing name: the general path reports it
+        while (top > 0 && stack[top - 1].level >= op.level) emit(Instr::make(stack[--top].binary), -1);
+        if (top == kStack) return false;
+        stack[top++] = Pending{op.binary, op.level};
+        break;
+      }
     }
-    fast_skip_space();
-    return fp_ == fend_ || (*fp_ != '.' && *fp_ != '[' && static_cast<unsigned char>(*fp_) < 0x80);
   }
 
   void advance() {
@@ -519,7 +529,8 @@ class Compiler {
     }
   }
 
-  void emit(Instr ins, int stack_delta) {
+  // Inline: the fast path emits an instruction for nearly every token.
+  [[gnu::always_inline]] void emit(Instr ins, int stack_delta) {
     if (is_binary(ins.op()) && program_.code.size() > start_) {
       // Peephole: a binary operator whose right operand is a single push
       // takes the operand straight from the slot, immediate or constant.
@@ -819,11 +830,7 @@ class Compiler {
   int nesting_ = 0;
   const char* fp_ = nullptr;   // fast path cursor
   const char* fend_ = nullptr;
-  // The operator a deeper level read and stopped at, so that the level it
-  // returns to need not read it again.
-  const char* op_at_ = nullptr;
-  const char* op_end_ = nullptr;
-  OperatorClass op_class_;
+  bool fast_done_ = false;  // the fast path compiled the expression
 };
 
 }  // namespace

@@ -86,7 +86,11 @@ NameIndex::NameIndex(StringTable& table) : table_(table) {
   }
 }
 
-NameIndex::Key NameIndex::key_of(std::string_view name) {
+[[gnu::always_inline]] inline NameIndex::Key key_of_inline(std::string_view name);
+
+NameIndex::Key NameIndex::key_of(std::string_view name) { return key_of_inline(name); }
+
+inline NameIndex::Key key_of_inline(std::string_view name) {
   const char* p = name.data();
   std::size_t n = name.size();
   std::uint64_t word;
@@ -108,7 +112,7 @@ NameIndex::Key NameIndex::key_of(std::string_view name) {
   }
   std::uint64_t h = mix(word, n);
   std::uint32_t size = n < 255 ? static_cast<std::uint32_t>(n) : 255u;
-  return Key{word, (static_cast<std::uint32_t>(h >> 32) & 0xffffff00u) | size, static_cast<std::uint32_t>(h)};
+  return NameIndex::Key{word, (static_cast<std::uint32_t>(h >> 32) & 0xffffff00u) | size, static_cast<std::uint32_t>(h)};
 }
 
 void NameIndex::grow(unsigned bits) {
@@ -144,7 +148,7 @@ std::uint32_t NameIndex::find(std::string_view name) const {
 }
 
 std::uint32_t NameIndex::intern(std::string_view name) {
-  Key k = key_of(name);
+  Key k = key_of_inline(name);
   Bucket& recent = recent_[k.recent & (kRecent - 1)];
   if (recent.slot != 0 && matches(k, name, recent)) return recent.slot - 1;
   std::size_t mask = buckets_.size() - 1;
