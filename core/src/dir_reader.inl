@@ -709,15 +709,19 @@ class DirReader {
         for (auto a : array_of(fv)) fields.args.emplace_back(string_of(check(std::move(a)), scratch));
         continue;
       }
-      bool wanted = variant == Variant::Call && same(key, "result");
-      for (std::string_view name : info.fields) wanted = wanted || (!name.empty() && same(key, name));
-      if (!wanted || fields.count == StmtFields::kMax) continue;
+      // Which of the variant's fields the key names, compared once.
+      std::string_view matched;
+      for (std::string_view name : info.fields) {
+        if (!name.empty() && same(key, name)) {
+          matched = name;
+          break;
+        }
+      }
+      if (matched.empty() && variant == Variant::Call && same(key, "result")) matched = "result";
+      if (matched.empty() || fields.count == StmtFields::kMax) continue;
       if (fields.index(key) >= 0) fail(key_location(f), "duplicate field `" + std::string(key) + "`");
       int i = fields.count++;
-      fields.names[i] = same(info.fields[0], key)   ? info.fields[0]
-                        : same(info.fields[1], key) ? info.fields[1]
-                        : same(info.fields[2], key) ? info.fields[2]
-                                                    : std::string_view("result");
+      fields.names[i] = matched;
       if (is_null(fv)) {
         fields.null[i] = true;
       } else {
@@ -925,7 +929,7 @@ class DirReader {
     StmtFields fields;            // Build
     // Build, on the two-thread path: the tags of names the statement will
     // probably intern, which the builder prefetches a few records ahead.
-    static constexpr int kHints = 4;
+    static constexpr int kHints = 3;
     std::uint32_t hints[kHints];
     int hint_count = 0;
   };

@@ -466,11 +466,9 @@ class Compiler {
         while (p < end && (char_class(*p) & kNameChar)) ++p;
         std::string_view name(begin, static_cast<std::size_t>(p - begin));
         if (p < end && static_cast<unsigned char>(*p) >= 0x80) return false;
-        const char* after = p;
         skip_space();
         // Calls, struct literals, paths, fields and indexes: the general path.
         if (p < end && (*p == '(' || *p == '{' || *p == ':' || *p == '.' || *p == '[')) return false;
-        p = after;
         if ((c == 't' || c == 'f') && (same(name, "true") || same(name, "false"))) {
           emit(Instr::make(Op::PushConst, same(name, "true") ? 1 : 0), 1);
         } else {
