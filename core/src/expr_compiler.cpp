@@ -83,15 +83,24 @@ struct OperatorClass {
       if (n[0] == 'G' && n[1] == 'e') return {Op::Ge, 2};
       return {};
     case 3: {
-      if (n[0] < 'A' || n[0] > 'Z') return {};
-      if (same(n, "And")) return {Op::And, 1};
-      if (same(n, "Add")) return {Op::Add, 4};
-      if (same(n, "Sub")) return {Op::Sub, 4};
-      if (same(n, "Mul")) return {Op::Mul, 5};
-      if (same(n, "Div")) return {Op::Div, 5};
-      if (same(n, "Shl")) return {Op::Shl, 3};
-      if (same(n, "Shr")) return {Op::Shr, 3};
-      return {};
+      // The three bytes as one number, built in registers.
+      std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(n[0])) |
+                        static_cast<std::uint32_t>(static_cast<unsigned char>(n[1])) << 8 |
+                        static_cast<std::uint32_t>(static_cast<unsigned char>(n[2])) << 16;
+      constexpr auto code = [](const char (&s)[4]) {
+        return static_cast<std::uint32_t>(s[0]) | static_cast<std::uint32_t>(s[1]) << 8 |
+               static_cast<std::uint32_t>(s[2]) << 16;
+      };
+      switch (v) {
+        case code("And"): return {Op::And, 1};
+        case code("Add"): return {Op::Add, 4};
+        case code("Sub"): return {Op::Sub, 4};
+        case code("Mul"): return {Op::Mul, 5};
+        case code("Div"): return {Op::Div, 5};
+        case code("Shl"): return {Op::Shl, 3};
+        case code("Shr"): return {Op::Shr, 3};
+        default: return {};
+      }
     }
     case 5:
       if (same(n, "BitOr")) return {Op::BitOr, 3};
