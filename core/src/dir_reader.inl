@@ -6,6 +6,8 @@
 // with serde: "missing field `name`", "invalid type: integer `5`, expected a
 // string", "unknown variant `Foo`, expected one of ...", each followed by
 // "at line L column C".
+#include <sys/mman.h>
+
 #include <array>
 #include <condition_variable>
 #include <deque>
@@ -80,6 +82,7 @@ class DirReader {
     // never touched, so it costs address space, not memory).
     program_->code.reserve(size_ / 4);
     program_->stmts.reserve(size_ / 64);
+    advise_huge_pages(program_->code);
     od::object root = object_of(doc.get_object(), "a map", location(doc));
     bool seen_forges = false;
     for (auto field_result : root) {
@@ -925,6 +928,20 @@ class DirReader {
     s.expr = compile_expression(text, shared_, slots);
   }
 
+  // Large arrays filled once, front to back (code, a big body's
+  // statements): in huge pages they cost a page fault per 2 MiB instead of
+  // per 4 KiB. Only whole huge pages inside the allocation are advised, and
+  // untouched capacity still costs nothing.
+  template <class T>
+  static void advise_huge_pages(std::vector<T>& v) {
+    constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+    auto begin = reinterpret_cast<std::uintptr_t>(v.data());
+    std::uintptr_t end = begin + v.capacity() * sizeof(T);
+    begin = (begin + kHuge - 1) & ~(kHuge - 1);
+    end &= ~(kHuge - 1);
+    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  }
+
   // ---- records and their building ----
 
   enum class RecordKind : std::uint8_t { BeginBlock, EndBlock, Ready, Build };
@@ -1013,6 +1030,7 @@ class DirReader {
         std::vector<Stmt>& local = locals_[open_blocks_++];
         local.clear();
         local.reserve(r.count);
+        advise_huge_pages(local);
         // Most statements bind a name: make room so the index never grows mid-block.
         slots_->reserve(r.count);
         return;
