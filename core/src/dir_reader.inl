@@ -569,15 +569,17 @@ class DirReader {
   // or into `owned` when the JSON string had escapes.
   struct StmtFields {
     static constexpr int kMax = 4;
+    // What the builder reads comes first, in as few cache lines as
+    // possible: on the two-thread path each record crosses between cores.
     std::string_view names[kMax];
     std::string_view values[kMax];
-    std::string owned[kMax];
     bool null[kMax] = {};
     int count = 0;
-    std::vector<std::string> args;
     bool has_args = false;
-    std::uint32_t body = kNoBlock, then_body = kNoBlock, else_body = kNoBlock;
     bool has_body = false, has_then = false, has_else = false;
+    std::uint32_t body = kNoBlock, then_body = kNoBlock, else_body = kNoBlock;
+    std::vector<std::string> args;
+    std::string owned[kMax];  // decoded strings the views above may point into
 
     // Back to empty, keeping the strings' storage for the next statement.
     void reset() {
@@ -949,15 +951,15 @@ class DirReader {
   struct Record {
     RecordKind kind = RecordKind::Ready;
     Variant variant = Variant::Unknown;
-    const char* where = nullptr;  // Build: where a missing field is reported
-    std::size_t count = 0;        // BeginBlock: statements in the block
-    Stmt ready;                   // Ready: Break and Continue need no building
-    StmtFields fields;            // Build
     // Build, on the two-thread path: the tags of names the statement will
     // probably intern, which the builder prefetches a few records ahead.
     static constexpr int kHints = 3;
-    std::uint32_t hints[kHints];
     int hint_count = 0;
+    std::uint32_t hints[kHints];
+    const char* where = nullptr;  // Build: where a missing field is reported
+    std::size_t count = 0;        // BeginBlock: statements in the block
+    StmtFields fields;            // Build
+    Stmt ready;                   // Ready: Break and Continue need no building
   };
 
   // Fills a record's hints. Only a guess — the first few identifiers
