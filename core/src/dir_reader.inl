@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <simdjson.h>
 
@@ -501,7 +502,14 @@ class DirReader {
     od::array arr = array_of(v);
     std::size_t count = check(arr.count_elements(), where);
     bool own_pipeline = pipeline_ == nullptr && nesting == 0 && count >= pipeline_threshold();
-    if (own_pipeline) pipeline_ = std::make_unique<Pipeline>(*this);
+    if (own_pipeline) {
+      try {
+        pipeline_ = std::make_unique<Pipeline>(*this);
+      } catch (const std::system_error&) {
+        // No thread to be had: build on this one, as for a small body.
+        own_pipeline = false;
+      }
+    }
     try {
       Record& begin = next_record();
       begin.kind = RecordKind::BeginBlock;
