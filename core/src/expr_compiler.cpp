@@ -470,6 +470,7 @@ class Compiler {
         if (p == digits) return false;
         auto value = static_cast<std::int64_t>(magnitude);
         push_int(negative ? -value : value);
+        if (!operand_end_ok()) return false;
       } else if (ascii_alpha(c)) {
         const char* begin = p;
         while (p < end && (char_class(*p) & kNameChar)) ++p;
@@ -478,11 +479,14 @@ class Compiler {
         skip_space();
         // Calls, struct literals, paths, fields and indexes: the general path.
         if (p < end && (*p == '(' || *p == '{' || *p == ':' || *p == '.' || *p == '[')) return false;
+        if (p < end && static_cast<unsigned char>(*p) >= 0x80) return false;
         if ((c == 't' || c == 'f') && (same(name, "true") || same(name, "false"))) {
           emit(Instr::make(Op::PushConst, same(name, "true") ? 1 : 0), 1);
         } else {
           emit(Instr::make(Op::Load, slots_.intern(name)), 1);
         }
+        // The spaces after the name are skipped and what follows checked
+        // (what operand_end_ok does for the other operands).
       } else if (c == '"') {
         const char* begin = ++p;
         while (p < end && *p != '"' && *p != '\\') ++p;
@@ -490,13 +494,14 @@ class Compiler {
         std::string text(begin, static_cast<std::size_t>(p - begin));
         ++p;
         emit(Instr::make(Op::PushConst, add_constant(Value::string(std::move(text)))), 1);
+        if (!operand_end_ok()) return false;
       } else {
         return false;
       }
-      if (!operand_end_ok()) return false;
-      // Closing parentheses and the operator after the operand.
+      // Closing parentheses and the operator after the operand; spaces
+      // are already skipped here (each is skipped once: the loops' exits
+      // are hard to predict, so every needless call costs).
       while (true) {
-        skip_space();
         if (p == end) {
           if (parens > 0) return false;
           while (top > 0) emit(Instr::make(stack[--top].binary), -1);
