@@ -271,13 +271,15 @@ class Lane {
     if (c_->for_checking) return loop_check(out);
     const Stmt& s = first_[c_->index];
     out.stmt = first_index_ + c_->index;
+    // Bindings first, as plain branches: they are most steps, and a
+    // predictable branch is cheaper than the switch's indirect jump.
+    if (s.kind == StmtKind::Assign) [[likely]] {
+      return slots_[s.slot].is_bound() && binding(s, out);
+    }
+    if (s.kind == StmtKind::Let) [[likely]] {
+      return s.q_form == QForm::None && !(s.phi_witness && regime_ == Regime::Phi) && binding(s, out);
+    }
     switch (s.kind) {
-      case StmtKind::Let:
-        if (s.q_form != QForm::None || (s.phi_witness && regime_ == Regime::Phi)) return false;
-        return binding(s, out);
-      case StmtKind::Assign:
-        if (!slots_[s.slot].is_bound()) return false;
-        return binding(s, out);
       case StmtKind::Constrain: return constraint(s, out);
       case StmtKind::If: return branch(s, out);
       case StmtKind::While: return first_while_check(s, out);
@@ -293,18 +295,13 @@ class Lane {
     if (code.length > 2 || !code.pure) return eval_.run(code, r);
     const Instr* ins = code_ + code.offset;
     const Instr first = ins[0];
-    switch (first.op()) {
-      case Op::Load:
-        if (!read_scalar(slots_[first.a()], r.v, r.is_bool)) return false;
-        break;
-      case Op::PushInt:
-        r.v = first.imm();
-        r.is_bool = false;
-        break;
-      case Op::PushConst:
-        if (!read_scalar(constants_[first.a()], r.v, r.is_bool)) return false;
-        break;
-      default: return false;
+    if (first.op() == Op::Load) [[likely]] {
+      if (!read_scalar(slots_[first.a()], r.v, r.is_bool)) return false;
+    } else if (first.op() == Op::PushInt) {
+      r.v = first.imm();
+      r.is_bool = false;
+    } else if (first.op() != Op::PushConst || !read_scalar(constants_[first.a()], r.v, r.is_bool)) {
+      return false;
     }
     if (code.length == 1) return true;
     const Instr second = ins[1];
