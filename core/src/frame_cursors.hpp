@@ -12,6 +12,13 @@
 
 namespace dust {
 
+// A finished loop body turns to its loop's next check, a For's with its
+// counter advanced.
+inline void turn_to_loop_check(const Program& p, BlockCursor& c) {
+  if (p.stmts[c.loop_stmt].kind == StmtKind::For) c.for_counter++;
+  c.for_checking = true;
+}
+
 // Leaves finished blocks: a finished branch block is popped, a finished loop
 // body turns to its loop's next check (a For with its counter advanced).
 // Returns false when the frame's outermost block has finished, which means
@@ -24,8 +31,7 @@ inline bool settle_cursors(const Program& p, Frame& f) {
       f.cursors.pop_back();
       continue;
     }
-    if (p.stmts[c.loop_stmt].kind == StmtKind::For) c.for_counter++;
-    c.for_checking = true;
+    turn_to_loop_check(p, c);
     return true;
   }
   return false;

@@ -520,9 +520,7 @@ class StepRunner {
       return;
     }
     f.cursors.resize(static_cast<std::size_t>(loop) + 1);
-    BlockCursor& c = f.cursors.back();
-    if (p_.stmts[c.loop_stmt].kind == StmtKind::For) c.for_counter++;
-    c.for_checking = true;
+    turn_to_loop_check(p_, f.cursors.back());
     ++m_.tick;
   }
 

@@ -328,12 +328,18 @@ class Lane {
 
   // Whether the frame would end once the top cursor moves past its statement.
   bool finishes_after_next() const {
-    return c_->index + 1 >= count_ && would_finish_frame(p_, f_, f_.cursors.size() - 1, c_->index + 1);
+    return c_->index + 1 >= count_ && c_->loop_stmt == kNoStmt &&
+           would_finish_frame(p_, f_, f_.cursors.size() - 1, c_->index + 1);
   }
 
-  // Moves past the statement the top cursor is at.
+  // Moves past the statement the top cursor is at. The end of a loop body,
+  // every iteration, keeps the cursor and its block where they are.
   void advance() {
     if (++c_->index < count_) return;
+    if (c_->loop_stmt != kNoStmt) {
+      turn_to_loop_check(p_, *c_);
+      return;
+    }
     settle_cursors(p_, f_);
     refresh();
   }
@@ -430,9 +436,7 @@ class Lane {
     const int loop = innermost_loop();
     if (loop < 0) return false;
     f_.cursors.resize(static_cast<std::size_t>(loop) + 1);
-    BlockCursor& c = f_.cursors.back();
-    if (p_.stmts[c.loop_stmt].kind == StmtKind::For) c.for_counter++;
-    c.for_checking = true;
+    turn_to_loop_check(p_, f_.cursors.back());
     refresh();
     out.kind = StepKind::Statement;
     out.wrote = false;
