@@ -178,6 +178,12 @@ StepPredictor::StepPredictor(const Program& program) : program_(program) {
   }
   int_slots_.resize(total + 1);
   successor_.resize(program.stmts.size() + 1);
+  stmt_int_slot_.assign(program.stmts.size(), total);
+  for (std::size_t i = 0; i < program.stmts.size(); ++i) {
+    std::uint32_t proc = stmt_proc_[i];
+    std::uint32_t slot = program.stmts[i].slot;
+    if (proc < slot_base_.size() && slot < slot_count_[proc]) stmt_int_slot_[i] = slot_base_[proc] + slot;
+  }
 }
 
 void StepPredictor::reset() {
@@ -194,6 +200,23 @@ void StepPredictor::reset() {
 }
 
 // ---- StepEncoder ----
+
+void expand_simple_step(const Program& program, const SimpleStepBatch& batch, std::uint32_t i, StepEvent& event) {
+  const SimpleStep& step = batch.steps[i];
+  event.reset();
+  event.index = batch.first_index + i;
+  event.thread = batch.thread;
+  event.proc = batch.proc;
+  event.stmt = step.stmt;
+  event.depth = batch.depth;
+  event.tick_before = batch.first_tick + i;
+  event.tick = event.tick_before + 1;
+  event.kind = step.kind;
+  if (step.wrote) {
+    std::uint32_t slot = step.stmt < program.stmts.size() ? program.stmts[step.stmt].slot : kNoSlot;
+    event.writes.push_back(BindingWrite{batch.depth, slot, Value(), Value::integer(step.value)});
+  }
+}
 
 void StepEncoder::begin_block(const Machine& machine) {
   predictor_.reset();

@@ -90,10 +90,11 @@ struct DecodedStep {
 class StateTracker {
  public:
   // True when only the thread that ran can have changed, and it did not.
-  bool unchanged(const Machine& machine, const StepEvent& event) const {
-    if (sleeping_ != 0 || machine.threads.size() != threads_.size() || event.thread >= threads_.size()) return false;
-    const Thread& t = machine.threads[event.thread];
-    const ThreadShadow& shadow = threads_[event.thread];
+  bool unchanged(const Machine& machine, const StepEvent& event) const { return unchanged(machine, event.thread); }
+  bool unchanged(const Machine& machine, std::uint32_t thread) const {
+    if (sleeping_ != 0 || machine.threads.size() != threads_.size() || thread >= threads_.size()) return false;
+    const Thread& t = machine.threads[thread];
+    const ThreadShadow& shadow = threads_[thread];
     return shadow.state == t.state && shadow.wait_kind == t.wait.kind && shadow.wait_id == t.wait.id;
   }
   void resync(const Machine& machine);
@@ -209,6 +210,14 @@ class StepPredictor {
   std::vector<IntSlot> int_slots_;                                  // slot_base[proc] + slot; last = overflow
   std::vector<std::pair<std::uint32_t, std::uint32_t>> successor_;  // by stmt + 1: (generation, next stmt)
   std::vector<ThreadPrediction> threads_;
+  // The int_slots_ entry of each statement's own slot in its own proc's
+  // frame (the overflow entry if the slot is outside the proc's slots), so
+  // the batch encoder finds a simple step's slot with one load.
+  std::vector<std::uint32_t> stmt_int_slot_;
+
+  // The batch encoder walks the tables directly: it runs for nearly every
+  // step of a long run and cannot afford a bounds check per lookup.
+  friend class StepEncoder;
 };
 
 // A binding slot written for the first time in a block (by that thread):
@@ -234,6 +243,15 @@ class StepEncoder {
     if (encode_plain(machine, event, out)) [[likely]] return true;
     return encode_general(machine, event, out);
   }
+
+  // Encodes steps [from, to) of a batch of simple steps, stopping at the
+  // first one that is not plain; returns how many were encoded. Each gets
+  // exactly the bytes and predictor state encode() would give the
+  // equivalent StepEvent (see expand_simple_step); the one it stopped at is
+  // for encode() to do. `machine` is as after the batch: simple steps
+  // change no thread's state, so it serves for each of them.
+  std::uint32_t encode_simple(const Machine& machine, const SimpleStepBatch& batch, std::uint32_t from,
+                              std::uint32_t to, ByteBuffer& out);
 
   // What the last step that was not plain changed (read them only when
   // encode returned false).
@@ -310,6 +328,84 @@ inline bool StepEncoder::encode_plain(const Machine& machine, const StepEvent& e
   tp.proc = event.proc;
   return true;
 }
+
+// The most bytes encode_plain writes for one step: the head, the write
+// byte and a ten-byte varint.
+inline constexpr std::size_t kMaxPlainStepBytes = 12;
+
+// The same conditions and bytes as encode_plain, with what is the same for
+// the whole batch (thread, depth, proc, the thread's state) checked once.
+inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const SimpleStepBatch& batch,
+                                                std::uint32_t from, std::uint32_t to, ByteBuffer& out) {
+  if (from >= to || batch.thread != predictor_.previous_thread || !tracker_.unchanged(machine, batch.thread)) return 0;
+  StepPredictor& p = predictor_;
+  StepPredictor::ThreadPrediction& tp = p.threads_[batch.thread];
+  if (tp.depth != batch.depth) return 0;
+  const std::uint32_t generation = p.generation_;
+  const std::uint32_t thread = batch.thread;
+  const std::uint32_t proc = batch.proc;
+  const auto count = static_cast<std::uint32_t>(p.stmt_proc_.size());
+  const std::uint32_t* stmt_proc = p.stmt_proc_.data();
+  const std::uint32_t* stmt_int_slot = p.stmt_int_slot_.data();
+  std::pair<std::uint32_t, std::uint32_t>* successor = p.successor_.data();
+  StepPredictor::IntSlot* int_slots = p.int_slots_.data();
+  constexpr std::uint8_t kPlainHead = codec::kSameThread | codec::kStmtPredicted | codec::kUsualTick;
+  constexpr std::uint8_t kIntWrite = static_cast<std::uint8_t>(ValueTag::Int) | codec::kSlotPredicted;
+
+  char* const start = out.tail(static_cast<std::size_t>(to - from) * kMaxPlainStepBytes);
+  char* bytes = start;
+  std::uint32_t last = tp.last_stmt;
+  std::uint32_t i = from;
+  for (; i < to; ++i) {
+    const SimpleStep& step = batch.steps[i];
+    // successor_ has stmt_count + 1 entries and last is a statement or
+    // kNoStmt (whose entry is 0), so this is always in range.
+    std::pair<std::uint32_t, std::uint32_t>& next = successor[last + 1u];
+    std::uint32_t predicted = next.first == generation ? next.second : last == kNoStmt ? kNoStmt : last + 1;
+    if (step.stmt != predicted || step.stmt >= count || stmt_proc[step.stmt] != proc ||
+        (step.kind != StepKind::Statement && step.kind != StepKind::Check)) {
+      break;
+    }
+    auto head = static_cast<std::uint8_t>(static_cast<std::uint8_t>(step.kind) | kPlainHead);
+    if (!step.wrote) {
+      *bytes++ = static_cast<char>(head);
+    } else {
+      StepPredictor::IntSlot& s = int_slots[stmt_int_slot[step.stmt]];
+      if (s.filter_generation != generation || s.filter_thread != thread || s.generation != generation) break;
+      std::int64_t x = step.value;
+      std::int64_t dd = codec::wrapping_sub(x, codec::wrapping_add(s.last, s.delta));
+      s.delta = codec::wrapping_sub(x, s.last);
+      s.last = x;
+      bytes[0] = static_cast<char>(head | codec::kHasWrites);
+      if (dd == 0) {
+        bytes[1] = static_cast<char>(kIntWrite | (codec::kIntAsPredicted << codec::kModeShift));
+        bytes += 2;
+      } else {
+        bytes[1] = static_cast<char>(kIntWrite | (codec::kIntDeltaOfDelta << codec::kModeShift));
+        bytes += 2;
+        std::uint64_t v = zigzag(dd);
+        while (v >= 0x80) {
+          *bytes++ = static_cast<char>((v & 0x7f) | 0x80);
+          v >>= 7;
+        }
+        *bytes++ = static_cast<char>(v);
+      }
+    }
+    next = {generation, step.stmt};
+    last = step.stmt;
+  }
+  if (i > from) {
+    tp.last_stmt = last;
+    tp.proc = proc;
+  }
+  out.commit(static_cast<std::size_t>(bytes - start));
+  return i - from;
+}
+
+// The StepEvent equivalent to step `i` of a batch of simple steps, for the
+// general encoder and the block summary (which never read a write's old
+// value, so it is left Unbound).
+void expand_simple_step(const Program& program, const SimpleStepBatch& batch, std::uint32_t i, StepEvent& event);
 
 class StepDecoder {
  public:

@@ -44,6 +44,12 @@ class Recorder final : public ExecutionObserver {
 
   void on_start(const Machine& machine) override;
   void on_step(const Machine& machine, const StepEvent& event) override;
+  // Simple steps arrive in batches whose capacity the recorder keeps
+  // within the block being built, so blocks (and the keyframes before
+  // them) fall where per-step recording puts them and the file is the
+  // same byte for byte.
+  SimpleStepBatch* simple_steps() override;
+  void on_simple_steps(const Machine& machine, const SimpleStepBatch& batch) override;
   void on_finish(const Machine& machine) override;
 
   // False once writing failed; the run goes on but the trace is cut there.
