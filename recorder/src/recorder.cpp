@@ -43,6 +43,7 @@ struct Recorder::Impl {
   std::unique_ptr<StepEncoder> encoder;
   std::unique_ptr<SummaryBuilder> summary;
   ByteBuffer deltas;
+  ByteBuffer payload;  // the block chunk being written
   IndexChunk index;
   std::uint64_t block_first_step = 0;
   std::uint32_t block_steps = 0;  // steps in the block being built
@@ -177,13 +178,13 @@ struct Recorder::Impl {
   void flush_block() {
     if (summary->steps() == 0 || failed) return;
     BlockSummary s = summary->finish(deltas.size());
-    std::string compressed = lz4_compress(deltas.view());
-    std::string payload = encode_block_payload(s, compressed);
+    payload.clear();
+    encode_block_payload(s, deltas.view(), payload);
     BlockEntry entry;
     entry.stored_bytes = payload.size();
     auto steps = static_cast<std::uint32_t>(s.step_count);
-    if (!write(ChunkType::Block, Codec::Lz4, static_cast<std::uint32_t>(deltas.size()), s.first_step, steps, payload,
-               &entry.offset)) {
+    if (!write(ChunkType::Block, Codec::Lz4, static_cast<std::uint32_t>(deltas.size()), s.first_step, steps,
+               payload.view(), &entry.offset)) {
       return;
     }
     entry.summary = std::move(s);
