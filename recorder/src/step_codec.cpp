@@ -178,11 +178,12 @@ StepPredictor::StepPredictor(const Program& program) : program_(program) {
   }
   int_slots_.resize(total + 1);
   successor_.resize(program.stmts.size() + 1);
-  stmt_int_slot_.assign(program.stmts.size(), total);
+  stmt_info_.assign(program.stmts.size(), StmtInfo{});
   for (std::size_t i = 0; i < program.stmts.size(); ++i) {
     std::uint32_t proc = stmt_proc_[i];
     std::uint32_t slot = program.stmts[i].slot;
-    if (proc < slot_base_.size() && slot < slot_count_[proc]) stmt_int_slot_[i] = slot_base_[proc] + slot;
+    bool own = proc < slot_base_.size() && slot < slot_count_[proc];
+    stmt_info_[i] = StmtInfo{proc, own ? slot_base_[proc] + slot : total};
   }
 }
 

@@ -18,7 +18,9 @@
 // replayed step and compares bytes with the recording.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -210,10 +212,14 @@ class StepPredictor {
   std::vector<IntSlot> int_slots_;                                  // slot_base[proc] + slot; last = overflow
   std::vector<std::pair<std::uint32_t, std::uint32_t>> successor_;  // by stmt + 1: (generation, next stmt)
   std::vector<ThreadPrediction> threads_;
-  // The int_slots_ entry of each statement's own slot in its own proc's
-  // frame (the overflow entry if the slot is outside the proc's slots), so
-  // the batch encoder finds a simple step's slot with one load.
-  std::vector<std::uint32_t> stmt_int_slot_;
+  // Each statement's proc and the int_slots_ entry of its own slot in its
+  // proc's frame (the overflow entry if the slot is outside the proc's
+  // slots), side by side so the batch encoder reads both with one load.
+  struct StmtInfo {
+    std::uint32_t proc = 0;
+    std::uint32_t int_slot = 0;
+  };
+  std::vector<StmtInfo> stmt_info_;
 
   // The batch encoder walks the tables directly: it runs for nearly every
   // step of a long run and cannot afford a bounds check per lookup.
@@ -334,7 +340,10 @@ inline bool StepEncoder::encode_plain(const Machine& machine, const StepEvent& e
 inline constexpr std::size_t kMaxPlainStepBytes = 12;
 
 // The same conditions and bytes as encode_plain, with what is the same for
-// the whole batch (thread, depth, proc, the thread's state) checked once.
+// the whole batch (thread, depth, proc, the thread's state) checked once,
+// and the tables it reads taken out of their vectors first: byte stores
+// through a char pointer may alias anything, so the compiler would reload
+// every vector's data pointer after each byte otherwise.
 inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const SimpleStepBatch& batch,
                                                 std::uint32_t from, std::uint32_t to, ByteBuffer& out) {
   if (from >= to || batch.thread != predictor_.previous_thread || !tracker_.unchanged(machine, batch.thread)) return 0;
@@ -344,11 +353,11 @@ inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const Si
   const std::uint32_t generation = p.generation_;
   const std::uint32_t thread = batch.thread;
   const std::uint32_t proc = batch.proc;
-  const auto count = static_cast<std::uint32_t>(p.stmt_proc_.size());
-  const std::uint32_t* stmt_proc = p.stmt_proc_.data();
-  const std::uint32_t* stmt_int_slot = p.stmt_int_slot_.data();
+  const auto count = static_cast<std::uint32_t>(p.stmt_info_.size());
+  const StepPredictor::StmtInfo* stmt_info = p.stmt_info_.data();
   std::pair<std::uint32_t, std::uint32_t>* successor = p.successor_.data();
   StepPredictor::IntSlot* int_slots = p.int_slots_.data();
+  const SimpleStep* steps = batch.steps;
   constexpr std::uint8_t kPlainHead = codec::kSameThread | codec::kStmtPredicted | codec::kUsualTick;
   constexpr std::uint8_t kIntWrite = static_cast<std::uint8_t>(ValueTag::Int) | codec::kSlotPredicted;
 
@@ -357,21 +366,20 @@ inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const Si
   std::uint32_t last = tp.last_stmt;
   std::uint32_t i = from;
   for (; i < to; ++i) {
-    const SimpleStep& step = batch.steps[i];
+    const SimpleStep step = steps[i];
     // successor_ has stmt_count + 1 entries and last is a statement or
     // kNoStmt (whose entry is 0), so this is always in range.
     std::pair<std::uint32_t, std::uint32_t>& next = successor[last + 1u];
     std::uint32_t predicted = next.first == generation ? next.second : last == kNoStmt ? kNoStmt : last + 1;
-    if (step.stmt != predicted || step.stmt >= count || stmt_proc[step.stmt] != proc ||
-        (step.kind != StepKind::Statement && step.kind != StepKind::Check)) {
-      break;
-    }
+    if (step.stmt != predicted || step.stmt >= count) break;
+    const StepPredictor::StmtInfo info = stmt_info[step.stmt];
+    if (info.proc != proc || (step.kind != StepKind::Statement && step.kind != StepKind::Check)) break;
     auto head = static_cast<std::uint8_t>(static_cast<std::uint8_t>(step.kind) | kPlainHead);
     if (!step.wrote) {
       *bytes++ = static_cast<char>(head);
     } else {
-      StepPredictor::IntSlot& s = int_slots[stmt_int_slot[step.stmt]];
-      if (s.filter_generation != generation || s.filter_thread != thread || s.generation != generation) break;
+      StepPredictor::IntSlot& s = int_slots[info.int_slot];
+      if (((s.filter_generation ^ generation) | (s.generation ^ generation) | (s.filter_thread ^ thread)) != 0) break;
       std::int64_t x = step.value;
       std::int64_t dd = codec::wrapping_sub(x, codec::wrapping_add(s.last, s.delta));
       s.delta = codec::wrapping_sub(x, s.last);
@@ -384,10 +392,7 @@ inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const Si
         bytes[1] = static_cast<char>(kIntWrite | (codec::kIntDeltaOfDelta << codec::kModeShift));
         bytes += 2;
         std::uint64_t v = zigzag(dd);
-        while (v >= 0x80) {
-          *bytes++ = static_cast<char>((v & 0x7f) | 0x80);
-          v >>= 7;
-        }
+        for (; v >= 0x80; v >>= 7) *bytes++ = static_cast<char>((v & 0x7f) | 0x80);
         *bytes++ = static_cast<char>(v);
       }
     }

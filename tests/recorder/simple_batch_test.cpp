@@ -120,18 +120,21 @@ std::vector<Chunk> chunks_of(const fs::path& path, dust::rec::ChunkType only) {
   return out;
 }
 
-// A For loop with an If, a call, a Bool write and an Int that changes by
-// large, irregular amounts (multi-byte deltas).
+// A For loop with an If, a call, a Bool write, an Int that changes by
+// large, irregular amounts (multi-byte deltas) and one that swings by
+// trillions (deltas of delta too long for the batch encoder's one-word store).
 const std::string kForProgram = R"dir({"forges":[{"name":"t","shapes":[],"binds":[],"procs":[
 {"regime":"K","name":"sq","params":[{"name":"x","ty":"K[Int]"}],"uses":[],"ret":"K[Int]","qualifiers":[],
  "body":[{"Let":{"name":"y","expr":"x Mul x"}},{"Return":{"expr":"y"}}],"locals":[]},
 {"regime":"K","name":"main","params":[],"uses":[],"ret":null,"qualifiers":[],"body":[
  {"Let":{"name":"s","expr":"0"}},{"Let":{"name":"big","expr":"9000000000000"}},{"Let":{"name":"flag","expr":"false"}},
+ {"Let":{"name":"w","expr":"1"}},
  {"For":{"var":"i","start":"0","end":"300","body":[
    {"Assign":{"target":"s","expr":"s Add i"}},
    {"If":{"condition":"i BitAnd 7 Eq 0","then_body":[{"Assign":{"target":"s","expr":"s Add sq(i)"}}],
           "else_body":[{"Assign":{"target":"flag","expr":"true"}}]}},
-   {"Assign":{"target":"big","expr":"big Sub s Mul 1000003"}}]}},
+   {"Assign":{"target":"big","expr":"big Sub s Mul 1000003"}},
+   {"Assign":{"target":"w","expr":"4000000000000 Sub w"}}]}},
  {"Effect":{"kind":"emit","payload":"s"}},{"Return":{"expr":"s"}}],"locals":[]}]}]})dir";
 
 // Straight-line code: every statement is new, nothing is predicted.
