@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "dust/observer.hpp"
+#include "frame_cursors.hpp"
 
 namespace dust {
 
@@ -543,25 +544,13 @@ class StepRunner {
     while (!th.frames.empty() && !m_.done()) {
       Frame& f = th.frames.back();
       if (f.evaluating) return;  // a suspended statement resumes first
-      if (f.cursors.empty()) {
-        if (p_.procs[f.proc].regime == Regime::Phi) {
-          ev_.phi.push_back(PhiEvent{PhiEventKind::Refused, kPhiRefusal, ""});
-          fail(ErrorKind::UnsupportedRegime, kPhiRefusal, true);
-          return;
-        }
-        return_from_frame(tid, std::nullopt);
-        if (th.frames.empty()) return;
-        continue;
+      if (settle_cursors(p_, f)) return;
+      if (p_.procs[f.proc].regime == Regime::Phi) {
+        ev_.phi.push_back(PhiEvent{PhiEventKind::Refused, kPhiRefusal, ""});
+        fail(ErrorKind::UnsupportedRegime, kPhiRefusal, true);
+        return;
       }
-      BlockCursor& c = f.cursors.back();
-      if (c.for_checking || c.index < p_.blocks[c.block].count) return;
-      if (c.loop_stmt == kNoStmt) {
-        f.cursors.pop_back();
-        continue;
-      }
-      if (p_.stmts[c.loop_stmt].kind == StmtKind::For) c.for_counter++;
-      c.for_checking = true;  // the loop checks again from its body cursor
-      return;
+      return_from_frame(tid, std::nullopt);
     }
   }
 
@@ -1207,7 +1196,20 @@ const RunOutcome& run_to_end(Machine& machine, ExecutionObserver* observer) {
   StepEvent event;
   if (observer != nullptr) observer->on_start(machine);
   if (observer == nullptr) {
-    while (!machine.done()) machine.step(event, false);
+    while (!machine.done()) {
+      machine.run_simple(UINT64_MAX);
+      machine.step(event, false);
+    }
+  } else if (SimpleStepBatch* batch = observer->simple_steps()) {
+    while (!machine.done()) {
+      batch->size = 0;
+      if (machine.run_simple(batch->capacity, batch) > 0) {
+        observer->on_simple_steps(machine, *batch);
+        if (batch->full()) continue;
+      }
+      machine.step(event);
+      observer->on_step(machine, event);
+    }
   } else {
     while (!machine.done()) {
       machine.step(event);

@@ -116,8 +116,9 @@ class Machine {
   // Runs up to `limit` simple steps (see SimpleStep) and returns how many
   // ran, stopping before the first step that is not simple, which is left
   // to step(). Each is appended to `batch` when one is given (it must have
-  // room for `limit` more). The machine and any step's outcome are exactly
-  // as step() would leave them.
+  // room for `limit` more; an empty batch gets its first index, first tick,
+  // thread, proc and depth from the machine). The machine and any step's
+  // outcome are exactly as step() would leave them.
   std::uint64_t run_simple(std::uint64_t limit, SimpleStepBatch* batch = nullptr);
 
   const Program& program() const { return *program_; }

@@ -1,0 +1,137 @@
+// lane_comparison.hpp — checks that the simple-step lane (Machine::run_simple)
+// changes nothing about a run.
+//
+// A program is run three ways: step() alone, the reference; run_to_end with
+// no observer, which takes the lane wherever it can; and run_to_end with an
+// observer that takes simple steps in batches. Every step the batching
+// observer sees (in bulk or as a StepEvent) must say what the reference's
+// step said, and all three runs must end with the same trace, clock, step
+// count and effects.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dust/dir_loader.hpp"
+#include "dust/intrinsics.hpp"
+#include "dust/machine.hpp"
+#include "dust/observer.hpp"
+#include "dust/trace_json.hpp"
+
+namespace dust_test {
+
+// What a step says, as far as a simple step can say it: a binding write
+// shows where it went and the new value (simple steps carry no old value).
+inline std::string step_line(std::uint64_t index, std::uint64_t tick_before, std::uint64_t tick, std::uint32_t thread,
+                             std::uint32_t proc, std::uint32_t depth, std::uint32_t stmt, dust::StepKind kind) {
+  return std::to_string(index) + " tick " + std::to_string(tick_before) + "->" + std::to_string(tick) + " thread " +
+         std::to_string(thread) + " proc " + std::to_string(proc) + " depth " + std::to_string(depth) + " stmt " +
+         std::to_string(stmt) + " " + dust::step_kind_name(kind);
+}
+
+inline std::string describe_event(const dust::StepEvent& e) {
+  std::string s = step_line(e.index, e.tick_before, e.tick, e.thread, e.proc, e.depth, e.stmt, e.kind);
+  for (const dust::BindingWrite& w : e.writes) {
+    s += " | write " + std::to_string(w.frame) + "/" + std::to_string(w.slot) + " = " +
+         dust::value_to_tagged_json(w.new_value);
+  }
+  if (e.has_effect || !e.q.empty() || !e.phi.empty() || !e.lib.empty() || e.error) s += " | more";
+  return s;
+}
+
+class BatchingObserver final : public dust::ExecutionObserver {
+ public:
+  BatchingObserver(const dust::Program& program, std::uint32_t capacity) : program_(program), storage_(capacity) {
+    batch_.capacity = capacity;
+    batch_.steps = storage_.data();
+  }
+  dust::SimpleStepBatch* simple_steps() override { return &batch_; }
+  void on_simple_steps(const dust::Machine& machine, const dust::SimpleStepBatch& batch) override {
+    EXPECT_GT(batch.size, 0u);
+    EXPECT_EQ(machine.steps, batch.first_index + batch.size) << "the machine is as after the batch";
+    for (std::uint32_t i = 0; i < batch.size; ++i) {
+      const dust::SimpleStep& step = batch.steps[i];
+      std::string s = step_line(batch.first_index + i, batch.first_tick + i, batch.first_tick + i + 1, batch.thread,
+                                batch.proc, batch.depth, step.stmt, step.kind);
+      if (step.wrote) {
+        s += " | write " + std::to_string(batch.depth) + "/" + std::to_string(program_.stmts[step.stmt].slot) + " = " +
+             dust::value_to_tagged_json(dust::Value::integer(step.value));
+      }
+      lines.push_back(std::move(s));
+    }
+    simple += batch.size;
+  }
+  void on_step(const dust::Machine&, const dust::StepEvent& event) override { lines.push_back(describe_event(event)); }
+
+  std::vector<std::string> lines;
+  std::uint64_t simple = 0;
+
+ private:
+  const dust::Program& program_;
+  std::vector<dust::SimpleStep> storage_;
+  dust::SimpleStepBatch batch_;
+};
+
+struct RunEnd {
+  std::string trace;
+  std::uint64_t tick = 0;
+  std::uint64_t steps = 0;
+  std::vector<dust::EffectEvent> effects;
+};
+
+inline RunEnd run_end(const dust::Machine& m) {
+  return RunEnd{dust::outcome_trace_json(m), m.tick, m.steps, m.effects};
+}
+
+inline void expect_same_end(const RunEnd& expected, const RunEnd& actual, const std::string& what) {
+  EXPECT_EQ(expected.trace, actual.trace) << what;
+  EXPECT_EQ(expected.tick, actual.tick) << what;
+  EXPECT_EQ(expected.steps, actual.steps) << what;
+  EXPECT_EQ(expected.effects, actual.effects) << what;
+}
+
+// Runs the comparison; returns how many steps the batching observer got in
+// bulk (with the largest batch), so callers can check the lane was taken.
+inline std::uint64_t compare_lane(const std::string& dir_text, const dust::IntrinsicTable& intrinsics,
+                                  const std::string& what, std::uint64_t max_steps = 200'000) {
+  dust::LoadResult loaded = dust::load_dir_text(dir_text);
+  if (!loaded.ok()) return 0;
+  dust::RunConfig config;
+  std::vector<std::string> reference_lines;
+  dust::Machine reference(loaded.program, &intrinsics, config);
+  dust::StepEvent event;
+  while (!reference.done() && reference.steps < max_steps) {
+    reference.step(event);
+    reference_lines.push_back(describe_event(event));
+  }
+  if (!reference.done()) return 0;  // too long to compare step by step
+  RunEnd expected = run_end(reference);
+
+  dust::Machine plain(loaded.program, &intrinsics, config);
+  dust::run_to_end(plain);
+  expect_same_end(expected, run_end(plain), what + ", plain run");
+
+  std::uint64_t simple = 0;
+  for (std::uint32_t capacity : {1u, 3u, 1024u}) {
+    dust::Machine observed(loaded.program, &intrinsics, config);
+    BatchingObserver observer(*loaded.program, capacity);
+    dust::run_to_end(observed, &observer);
+    std::string with = what + ", batches of " + std::to_string(capacity);
+    expect_same_end(expected, run_end(observed), with);
+    EXPECT_EQ(reference_lines.size(), observer.lines.size()) << with;
+    for (std::size_t i = 0; i < std::min(reference_lines.size(), observer.lines.size()); ++i) {
+      if (reference_lines[i] != observer.lines[i]) {
+        ADD_FAILURE() << with << ": step " << i << " differs\n  step():   " << reference_lines[i]
+                      << "\n  batched:  " << observer.lines[i];
+        break;
+      }
+    }
+    simple = observer.simple;
+  }
+  return simple;
+}
+
+}  // namespace dust_test

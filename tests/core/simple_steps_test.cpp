@@ -1,0 +1,110 @@
+// simple_steps_test.cpp — the simple-step lane (Machine::run_simple) runs
+// steps exactly as step() does: same writes, ticks, statements, cursors and
+// outcome, and it hands every step that is not simple back to step(). The
+// programs put every kind of block end, loop exit and frame end right
+// after a simple step, and every way an expression can leave the lane.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "dir_builder.hpp"
+#include "dvm_runner.hpp"
+#include "lane_comparison.hpp"
+
+namespace {
+
+namespace dir = dust_test::dir;
+namespace fs = std::filesystem;
+
+std::uint64_t compare(const dir::Json& program, const std::string& what) {
+  return dust_test::compare_lane(program.dump(), dust_test::no_intrinsics(), what);
+}
+
+TEST(SimpleSteps, LoopsAndBranchesEndingEveryWay) {
+  // Empty bodies, loops that never run, an If as the last statement of a
+  // loop body, of a branch and of the proc, a While that ends the proc.
+  dir::Json body = dir::Json::array(
+      {dir::let("i", "0"), dir::let("s", "0"),
+       dir::while_("i Lt 20", {dir::assign("s", "s Add i Mul 3"), dir::assign("i", "i Add 1"),
+                               dir::if_("i Ge 10", {dir::assign("s", "s Sub 1")}, dir::Json::array())}),
+       dir::for_("k", "0", "4", dir::Json::array()), dir::for_("k", "5", "2", {dir::assign("s", "s Add 100")}),
+       dir::while_("false", {dir::assign("s", "0")}),
+       dir::for_("j", "0", "6",
+                 {dir::if_("j Eq 2", {dir::continue_()}), dir::if_("j Eq 5", {dir::break_()}),
+                  dir::if_("j Lt 3", {dir::let("t", "j Mul j")}, dir::Json::array({dir::let("t", "0 Sub j")}))}),
+       dir::let("flag", "s Gt 10 And Not(s Eq 0)"), dir::let("bits", "s Shl 2 BitXor 7 Shr 1 BitOr 1 BitAnd 255"),
+       dir::let("neg", "Neg(s) Div 3"), dir::let("ne", "flag Ne false"),
+       dir::while_("i Gt 15", {dir::assign("i", "i Sub 1"), dir::if_("i Eq 16", {dir::let("z", "1")})})});
+  EXPECT_GT(compare(dir::k_main(body), "loops"), 100u) << "most steps take the lane";
+}
+
+TEST(SimpleSteps, FrameEndsRightAfterASimpleStep) {
+  // The first step starts the machine and the last ends the frame: neither is simple.
+  EXPECT_EQ(compare(dir::k_main({dir::let("a", "1"), dir::let("b", "a Add 1"), dir::let("c", "b Add 1")}), "let last"),
+            1u);
+  compare(dir::k_main({dir::let("a", "1"), dir::if_("a Eq 1", {dir::let("b", "2")})}), "if last");
+  compare(dir::k_main({dir::let("a", "1"), dir::if_("a Eq 2", {dir::let("b", "2")})}), "if not taken last");
+  compare(dir::k_main({dir::let("a", "0"), dir::while_("a Lt 3", {dir::assign("a", "a Add 1")})}), "while last");
+  compare(dir::k_main({dir::for_("i", "0", "3", {dir::let("x", "i")})}), "for last");
+  compare(dir::k_main({dir::for_("i", "0", "3", dir::Json::array())}), "empty for last");
+  compare(dir::k_main({dir::let("a", "1"), dir::constrain("a Eq 1")}), "constrain last");
+}
+
+TEST(SimpleSteps, EveryWayOutOfTheLaneGoesThroughStep) {
+  compare(dir::k_main({dir::let("x", "1"), dir::for_("i", "0", "80", {dir::assign("x", "x Mul 3")})}), "overflow");
+  compare(dir::k_main({dir::let("x", "5"), dir::let("z", "0"), dir::let("y", "x Div z")}), "division by zero");
+  compare(dir::k_main({dir::let("x", "1"), dir::assign("y", "2")}), "assign unbound");
+  compare(dir::k_main({dir::let("x", "1"), dir::let("y", "x Add nope")}), "unknown name");
+  compare(dir::k_main({dir::let("x", "1"), dir::while_("x", {dir::assign("x", "0")})}), "condition not bool");
+  compare(dir::k_main({dir::let("x", "1"), dir::constrain("x Eq 2")}), "constraint fails");
+  compare(dir::k_main({dir::let("s", "\"text\""), dir::let("n", "3"), dir::assign("s", "n"), dir::let("t", "s Add 1"),
+                       dir::let("b", "true Add 1"), dir::ret("t")}),
+          "strings and type errors");
+  compare(dir::k_main({dir::let("m", "0 Sub 9223372036854775807 Sub 1"), dir::let("n", "Neg(m)")}), "Neg overflow");
+  compare(dir::k_main({dir::let("a", "1 Shl 64")}), "shift range");
+  compare(dir::k_main({dir::let("a", "P{x: 1}"), dir::let("b", "a.x Add 1"), dir::let("c", "[1, 2][1]"),
+                       dir::emit("b"), dir::ret("c")}),
+          "structs, arrays and effects");
+  compare(dir::k_main({dir::let("a", "1"), dir::let("b", "(a Add 2"), dir::let("c", "3")}), "parse error");
+}
+
+TEST(SimpleSteps, CallsRegimesAndRecursion) {
+  dir::Json fact = dir::proc("K", "fact",
+                             {dir::if_("n Le 1", {dir::ret("1")}, dir::Json::array({dir::ret("n Mul fact(n Sub 1)")}))},
+                             {{"n"}});
+  dir::Json add = dir::proc("K", "add", {dir::let("s", "a Add b"), dir::let("t", "s Mul 2"), dir::ret("t")},
+                            {{"a"}, {"b"}});
+  dir::Json main = dir::proc("K", "main",
+                             {dir::let("total", "0"),
+                              dir::for_("i", "0", "5", {dir::assign("total", "total Add add(i, 10)")}),
+                              dir::call("add", {"fact(5)", "total"}, "r"), dir::let("u", "r Add 1"), dir::ret("u")});
+  compare(dir::single_forge({main, fact, add}), "calls");
+  compare(dir::phi_main({dir::constrain("true"), dir::let("a", "1"), dir::prove("p", "true"), dir::let("b", "a Add 1"),
+                         dir::constrain("b Eq 5"), dir::ret("b")}),
+          "Φ");
+  compare(dir::q_main({dir::let("n", "1"), dir::let("a", "q_alloc(QBit)"), dir::let("m", "n Add 1"),
+                       dir::let("c", "q_move(a)")}),
+          "Q");
+}
+
+// Every shared fixture and corpus program, run without library intrinsics.
+TEST(SimpleSteps, SharedFixturesAndCorpus) {
+  int compared = 0;
+  for (const char* folder : {"conformance/dustrun/fixtures", "corpus"}) {
+    fs::path root = fs::path(DUST_SHARED_DIR) / folder;
+    if (!fs::exists(root)) continue;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+      if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      dust_test::compare_lane(text.str(), dust_test::no_intrinsics(), entry.path().string());
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 10);
+}
+
+}  // namespace
