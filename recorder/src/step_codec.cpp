@@ -178,13 +178,6 @@ StepPredictor::StepPredictor(const Program& program) : program_(program) {
   }
   int_slots_.resize(total + 1);
   successor_.resize(program.stmts.size() + 1);
-  stmt_info_.assign(program.stmts.size(), StmtInfo{});
-  for (std::size_t i = 0; i < program.stmts.size(); ++i) {
-    std::uint32_t proc = stmt_proc_[i];
-    std::uint32_t slot = program.stmts[i].slot;
-    bool own = proc < slot_base_.size() && slot < slot_count_[proc];
-    stmt_info_[i] = StmtInfo{proc, own ? slot_base_[proc] + slot : total};
-  }
 }
 
 void StepPredictor::reset() {
@@ -216,6 +209,20 @@ void expand_simple_step(const Program& program, const SimpleStepBatch& batch, st
   if (step.wrote) {
     std::uint32_t slot = step.stmt < program.stmts.size() ? program.stmts[step.stmt].slot : kNoSlot;
     event.writes.push_back(BindingWrite{batch.depth, slot, Value(), Value::integer(step.value)});
+  }
+}
+
+StepEncoder::StepEncoder(const Program& program) : predictor_(program) {
+  const StepPredictor& p = predictor_;
+  auto overflow = static_cast<std::uint32_t>(p.int_slots_.size() - 1);
+  simple_stmts_.resize(program.stmts.size() + 1);
+  simple_stmts_[0].proc = 0xffffffffu;
+  for (std::size_t i = 0; i < program.stmts.size(); ++i) {
+    std::uint32_t proc = p.stmt_proc_[i];
+    std::uint32_t slot = program.stmts[i].slot;
+    bool own = proc < p.slot_base_.size() && slot < p.slot_count_[proc];
+    simple_stmts_[i + 1].proc = proc;
+    simple_stmts_[i + 1].int_slot = own ? p.slot_base_[proc] + slot : overflow;
   }
 }
 

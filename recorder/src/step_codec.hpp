@@ -212,15 +212,6 @@ class StepPredictor {
   std::vector<IntSlot> int_slots_;                                  // slot_base[proc] + slot; last = overflow
   std::vector<std::pair<std::uint32_t, std::uint32_t>> successor_;  // by stmt + 1: (generation, next stmt)
   std::vector<ThreadPrediction> threads_;
-  // Each statement's proc and the int_slots_ entry of its own slot in its
-  // proc's frame (the overflow entry if the slot is outside the proc's
-  // slots), side by side so the batch encoder reads both with one load.
-  struct StmtInfo {
-    std::uint32_t proc = 0;
-    std::uint32_t int_slot = 0;
-  };
-  std::vector<StmtInfo> stmt_info_;
-
   // The batch encoder walks the tables directly: it runs for nearly every
   // step of a long run and cannot afford a bounds check per lookup.
   friend class StepEncoder;
@@ -236,7 +227,7 @@ struct WrittenKey {
 
 class StepEncoder {
  public:
-  explicit StepEncoder(const Program& program) : predictor_(program) {}
+  explicit StepEncoder(const Program& program);
 
   // Called with the machine as it is before a block's first step.
   void begin_block(const Machine& machine);
@@ -273,6 +264,22 @@ class StepEncoder {
 
   StepPredictor predictor_;
   StateTracker tracker_;
+  // What encode_simple knows of each statement, at index stmt + 1 (index 0,
+  // for kNoStmt, is a proc no step runs in, so such a step is never plain):
+  // its proc, the int_slots_ entry of its own slot in its proc's frame (the
+  // overflow entry if the slot is outside the proc's slots), and the call
+  // of encode_simple that last found the statement's proc (and its slot)
+  // as a plain step needs them. Within one call the thread, the block and
+  // the proc stay the same and no other path runs, so what held for a
+  // statement once holds for the rest of the call.
+  struct SimpleStmt {
+    std::uint32_t proc = 0;
+    std::uint32_t int_slot = 0;
+    std::uint32_t proc_checked = 0;
+    std::uint32_t slot_checked = 0;
+  };
+  std::vector<SimpleStmt> simple_stmts_;
+  std::uint32_t simple_call_ = 0;
   std::vector<ThreadChange> thread_changes_;
   std::vector<MutexChange> mutex_changes_;
   std::vector<WrittenKey> new_keys_;
@@ -339,25 +346,43 @@ inline bool StepEncoder::encode_plain(const Machine& machine, const StepEvent& e
 // byte and a ten-byte varint.
 inline constexpr std::size_t kMaxPlainStepBytes = 12;
 
-// The same conditions and bytes as encode_plain, with what is the same for
-// the whole batch (thread, depth, proc, the thread's state) checked once,
-// and the tables it reads taken out of their vectors first: byte stores
-// through a char pointer may alias anything, so the compiler would reload
-// every vector's data pointer after each byte otherwise.
+// The bytes of a successor_ entry {generation, stmt}, built with integer
+// operations (the compiler assembles the pair in vector registers).
+inline std::uint64_t successor_bits(std::uint32_t generation, std::uint32_t stmt) {
+  static_assert(sizeof(std::pair<std::uint32_t, std::uint32_t>) == sizeof(std::uint64_t));
+  if constexpr (std::endian::native == std::endian::little) {
+    return static_cast<std::uint64_t>(generation) | static_cast<std::uint64_t>(stmt) << 32;
+  } else {
+    return static_cast<std::uint64_t>(generation) << 32 | static_cast<std::uint64_t>(stmt);
+  }
+}
+
+// The same conditions and bytes as encode_plain. What is the same for the
+// whole batch (thread, depth, the thread's state) is checked once; what is
+// the same for every step of a statement (its proc, its slot being known
+// to the block summary and live) once per statement and call (see
+// SimpleStmt); the predicted statement with one comparison. The tables are
+// taken out of their vectors first: byte stores through a char pointer may
+// alias anything, so the compiler would otherwise reload every vector's
+// data pointer after each byte.
 inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const SimpleStepBatch& batch,
                                                 std::uint32_t from, std::uint32_t to, ByteBuffer& out) {
   if (from >= to || batch.thread != predictor_.previous_thread || !tracker_.unchanged(machine, batch.thread)) return 0;
   StepPredictor& p = predictor_;
   StepPredictor::ThreadPrediction& tp = p.threads_[batch.thread];
   if (tp.depth != batch.depth) return 0;
+  if (++simple_call_ == 0) {
+    // The call counter wrapped: old marks could look current again.
+    for (SimpleStmt& m : simple_stmts_) m.proc_checked = m.slot_checked = 0;
+    simple_call_ = 1;
+  }
+  const std::uint32_t call = simple_call_;
   const std::uint32_t generation = p.generation_;
-  const std::uint32_t thread = batch.thread;
   const std::uint32_t proc = batch.proc;
-  const auto count = static_cast<std::uint32_t>(p.stmt_info_.size());
-  const StepPredictor::StmtInfo* stmt_info = p.stmt_info_.data();
-  std::pair<std::uint32_t, std::uint32_t>* successor = p.successor_.data();
-  StepPredictor::IntSlot* int_slots = p.int_slots_.data();
-  const SimpleStep* steps = batch.steps;
+  SimpleStmt* const stmts = simple_stmts_.data();
+  std::pair<std::uint32_t, std::uint32_t>* const successor = p.successor_.data();
+  StepPredictor::IntSlot* const int_slots = p.int_slots_.data();
+  const SimpleStep* const steps = batch.steps;
   constexpr std::uint8_t kPlainHead = codec::kSameThread | codec::kStmtPredicted | codec::kUsualTick;
   constexpr std::uint8_t kIntWrite = static_cast<std::uint8_t>(ValueTag::Int) | codec::kSlotPredicted;
 
@@ -366,20 +391,41 @@ inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const Si
   std::uint32_t last = tp.last_stmt;
   std::uint32_t i = from;
   for (; i < to; ++i) {
-    const SimpleStep step = steps[i];
+    const SimpleStep& step = steps[i];
+    const std::uint32_t stmt = step.stmt;
     // successor_ has stmt_count + 1 entries and last is a statement or
-    // kNoStmt (whose entry is 0), so this is always in range.
+    // kNoStmt (whose entry is 0), so this is always in range. The entry is
+    // {generation, stmt} when this block saw `stmt` follow `last`.
     std::pair<std::uint32_t, std::uint32_t>& next = successor[last + 1u];
-    std::uint32_t predicted = next.first == generation ? next.second : last == kNoStmt ? kNoStmt : last + 1;
-    if (step.stmt != predicted || step.stmt >= count) break;
-    const StepPredictor::StmtInfo info = stmt_info[step.stmt];
-    if (info.proc != proc || (step.kind != StepKind::Statement && step.kind != StepKind::Check)) break;
+    std::uint64_t seen;
+    std::memcpy(&seen, &next, sizeof seen);
+    const std::uint64_t wanted = successor_bits(generation, stmt);
+    if (seen != wanted) [[unlikely]] {
+      // Without a successor in this block the next statement is predicted.
+      if (next.first == generation || stmt != (last == kNoStmt ? kNoStmt : last + 1) || stmt >= p.stmt_proc_.size()) {
+        break;
+      }
+    }
+    // A successor recorded in this block is a statement or kNoStmt, so
+    // stmt + 1 is in range.
+    SimpleStmt& m = stmts[stmt + 1u];
+    if (step.kind != StepKind::Statement && step.kind != StepKind::Check) break;
     auto head = static_cast<std::uint8_t>(static_cast<std::uint8_t>(step.kind) | kPlainHead);
     if (!step.wrote) {
+      if (m.proc_checked != call) [[unlikely]] {
+        if (m.proc != proc) break;
+        m.proc_checked = call;
+      }
       *bytes++ = static_cast<char>(head);
     } else {
-      StepPredictor::IntSlot& s = int_slots[info.int_slot];
-      if (((s.filter_generation ^ generation) | (s.generation ^ generation) | (s.filter_thread ^ thread)) != 0) break;
+      StepPredictor::IntSlot& s = int_slots[m.int_slot];
+      if (m.slot_checked != call) [[unlikely]] {
+        if (m.proc != proc || s.filter_generation != generation || s.filter_thread != batch.thread ||
+            s.generation != generation) {
+          break;
+        }
+        m.proc_checked = m.slot_checked = call;
+      }
       std::int64_t x = step.value;
       std::int64_t dd = codec::wrapping_sub(x, codec::wrapping_add(s.last, s.delta));
       s.delta = codec::wrapping_sub(x, s.last);
@@ -396,8 +442,10 @@ inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const Si
         *bytes++ = static_cast<char>(v);
       }
     }
-    next = {generation, step.stmt};
-    last = step.stmt;
+    // Only now that the step is plain: a step that is not leaves the
+    // predictor as it was, for encode() to take it from there.
+    std::memcpy(&next, &wanted, sizeof wanted);
+    last = stmt;
   }
   if (i > from) {
     tp.last_stmt = last;
