@@ -311,3 +311,43 @@ TEST(SimpleBatches, BlocksEndingInsideABatchKeepTheirBytesAndKeyframesWait) {
     }
   }
 }
+
+// A seek runs simple steps on the machine's lane and checks a batch's
+// bytes at once; a divergence inside a batch is still named at its step,
+// the one a step-by-step replay names.
+TEST(SimpleBatches, ASeekOnTheLaneNamesTheFirstDivergentStep) {
+  // The trace embeds a program that differs from the one that ran in the
+  // statement that updates acc, as if the program had changed under the
+  // recording.
+  std::string ran = loop_program(400);
+  std::string embedded = ran;
+  std::string from = R"({"Assign":{"target":"acc","expr":"acc Add i Mul 3"}})";
+  std::string to = R"({"Assign":{"target":"acc","expr":"acc Add i Mul 4"}})";
+  ASSERT_NE(embedded.find(from), std::string::npos);
+  embedded.replace(embedded.find(from), from.size(), to);
+  TempDir dir;
+  {
+    dust::Machine machine(load_program(ran), &intrinsics(), dust::RunConfig{});
+    dust::rec::Recorder recorder((dir / "d.dtrace").string(), embedded, "changed.dir.json", small_blocks(512));
+    dust::run_to_end(machine, &recorder);
+    ASSERT_TRUE(recorder.ok());
+  }
+  auto seeking = open_trace(dir / "d.dtrace");
+  auto stepping = open_trace(dir / "d.dtrace");
+  ASSERT_TRUE(seeking && stepping);
+  seeking->state_at(300);
+  stepping->events(0, 300);
+  EXPECT_NE(seeking->last_error().find("diverges from the recording at step 4"), std::string::npos)
+      << seeking->last_error();
+  EXPECT_EQ(seeking->last_error(), stepping->last_error());
+
+  // Without a divergence, seeks on the lane reach the direct run's states.
+  TempDir clean;
+  record(ran, dust::RunConfig{}, clean / "c.dtrace", small_blocks(512));
+  auto reader = open_trace(clean / "c.dtrace");
+  DirectRun run = run_direct(ran, dust::RunConfig{}, true);
+  for (std::uint64_t k : {0u, 1u, 5u, 511u, 512u, 513u, 1000u, 700u, 3u, static_cast<unsigned>(run.states.size() - 1)}) {
+    ASSERT_EQ(dust::rec::save_machine(reader->state_at(k)), dust::rec::save_machine(run.states[k])) << "step " << k;
+  }
+  EXPECT_EQ(reader->last_error(), "");
+}
