@@ -426,10 +426,12 @@ inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const Si
         }
         m.proc_checked = m.slot_checked = call;
       }
-      std::int64_t x = step.value;
-      std::int64_t dd = codec::wrapping_sub(x, codec::wrapping_add(s.last, s.delta));
-      s.delta = codec::wrapping_sub(x, s.last);
+      // dd = x - (last + delta), the same wrapping sum as encode_plain's.
+      const std::int64_t x = step.value;
+      const std::int64_t delta = codec::wrapping_sub(x, s.last);
+      const std::int64_t dd = codec::wrapping_sub(delta, s.delta);
       s.last = x;
+      s.delta = delta;
       bytes[0] = static_cast<char>(head | codec::kHasWrites);
       if (dd == 0) {
         bytes[1] = static_cast<char>(kIntWrite | (codec::kIntAsPredicted << codec::kModeShift));
