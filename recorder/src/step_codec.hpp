@@ -19,6 +19,7 @@
 #pragma once
 
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -264,20 +265,32 @@ class StepEncoder {
 
   StepPredictor predictor_;
   StateTracker tracker_;
-  // What encode_simple knows of each statement, at index stmt + 1 (index 0,
-  // for kNoStmt, is a proc no step runs in, so such a step is never plain):
-  // its proc, the int_slots_ entry of its own slot in its proc's frame (the
-  // overflow entry if the slot is outside the proc's slots), and the call
-  // of encode_simple that last found the statement's proc (and its slot)
-  // as a plain step needs them. Within one call the thread, the block and
-  // the proc stay the same and no other path runs, so what held for a
-  // statement once holds for the rest of the call.
+  // What encode_simple knows of each statement, at index stmt + 1 (index 0
+  // is kNoStmt's, with a proc no step runs in, so such a step is never
+  // plain): its proc; the int_slots_ entry of its own slot in its proc's
+  // frame (the overflow entry if the slot is outside the proc's slots);
+  // and, within one call of encode_simple, the step that last followed it
+  // there and was plain (see step_key), with that step's int_slots_ entry.
+  // Within a call the thread, the block and the proc stay the same, no
+  // other path runs and a statement's successor only changes through such
+  // a step, so a step equal to that one is plain again: its statement is
+  // the predicted one and its proc and slot passed the checks.
   struct SimpleStmt {
     std::uint32_t proc = 0;
     std::uint32_t int_slot = 0;
-    std::uint32_t proc_checked = 0;
-    std::uint32_t slot_checked = 0;
+    std::uint64_t next_key = 0;
+    std::uint32_t next_int_slot = 0;
   };
+  // A simple step's statement, kind and whether it wrote, tagged with the
+  // call of encode_simple (a call's tag is never 0, so a cleared key never
+  // matches).
+  static std::uint64_t step_key(const SimpleStep& step, std::uint64_t tag) {
+    static_assert(offsetof(SimpleStep, wrote) == offsetof(SimpleStep, kind) + 1 && sizeof(StepKind) == 1);
+    std::uint16_t kind_and_wrote;
+    std::memcpy(&kind_and_wrote, reinterpret_cast<const char*>(&step) + offsetof(SimpleStep, kind),
+                sizeof kind_and_wrote);
+    return static_cast<std::uint64_t>(step.stmt) | static_cast<std::uint64_t>(kind_and_wrote) << 32 | tag;
+  }
   std::vector<SimpleStmt> simple_stmts_;
   std::uint32_t simple_call_ = 0;
   std::vector<ThreadChange> thread_changes_;
@@ -346,37 +359,26 @@ inline bool StepEncoder::encode_plain(const Machine& machine, const StepEvent& e
 // byte and a ten-byte varint.
 inline constexpr std::size_t kMaxPlainStepBytes = 12;
 
-// The bytes of a successor_ entry {generation, stmt}, built with integer
-// operations (the compiler assembles the pair in vector registers).
-inline std::uint64_t successor_bits(std::uint32_t generation, std::uint32_t stmt) {
-  static_assert(sizeof(std::pair<std::uint32_t, std::uint32_t>) == sizeof(std::uint64_t));
-  if constexpr (std::endian::native == std::endian::little) {
-    return static_cast<std::uint64_t>(generation) | static_cast<std::uint64_t>(stmt) << 32;
-  } else {
-    return static_cast<std::uint64_t>(generation) << 32 | static_cast<std::uint64_t>(stmt);
-  }
-}
-
 // The same conditions and bytes as encode_plain. What is the same for the
-// whole batch (thread, depth, the thread's state) is checked once; what is
-// the same for every step of a statement (its proc, its slot being known
-// to the block summary and live) once per statement and call (see
-// SimpleStmt); the predicted statement with one comparison. The tables are
-// taken out of their vectors first: byte stores through a char pointer may
-// alias anything, so the compiler would otherwise reload every vector's
-// data pointer after each byte.
+// whole batch (thread, depth, the thread's state) is checked once. A step
+// that repeats, within the call, the step that last followed the same
+// statement is plain without further checks (see SimpleStmt); any other
+// step is checked as encode_plain checks it. The tables are taken out of
+// their vectors first: byte stores through a char pointer may alias
+// anything, so the compiler would otherwise reload every vector's data
+// pointer after each byte.
 inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const SimpleStepBatch& batch,
                                                 std::uint32_t from, std::uint32_t to, ByteBuffer& out) {
   if (from >= to || batch.thread != predictor_.previous_thread || !tracker_.unchanged(machine, batch.thread)) return 0;
   StepPredictor& p = predictor_;
   StepPredictor::ThreadPrediction& tp = p.threads_[batch.thread];
   if (tp.depth != batch.depth) return 0;
-  if (++simple_call_ == 0) {
-    // The call counter wrapped: old marks could look current again.
-    for (SimpleStmt& m : simple_stmts_) m.proc_checked = m.slot_checked = 0;
-    simple_call_ = 1;
+  if ((++simple_call_ & 0xffffu) == 0) {
+    // The 16-bit tag wrapped: keys of old calls could look current again.
+    for (SimpleStmt& m : simple_stmts_) m.next_key = 0;
+    ++simple_call_;
   }
-  const std::uint32_t call = simple_call_;
+  const std::uint64_t tag = static_cast<std::uint64_t>(simple_call_ & 0xffffu) << 48;
   const std::uint32_t generation = p.generation_;
   const std::uint32_t proc = batch.proc;
   SimpleStmt* const stmts = simple_stmts_.data();
@@ -388,51 +390,48 @@ inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const Si
 
   char* const start = out.tail(static_cast<std::size_t>(to - from) * kMaxPlainStepBytes);
   char* bytes = start;
-  std::uint32_t last = tp.last_stmt;
+  // successor_ and simple_stmts_ are indexed by statement + 1; `after` is
+  // that index for the thread's last statement (0 for kNoStmt), always in
+  // range: the last statement is a statement or kNoStmt.
+  std::uint32_t after = tp.last_stmt + 1u;
   std::uint32_t i = from;
   for (; i < to; ++i) {
     const SimpleStep& step = steps[i];
     const std::uint32_t stmt = step.stmt;
-    // successor_ has stmt_count + 1 entries and last is a statement or
-    // kNoStmt (whose entry is 0), so this is always in range. The entry is
-    // {generation, stmt} when this block saw `stmt` follow `last`.
-    std::pair<std::uint32_t, std::uint32_t>& next = successor[last + 1u];
-    std::uint64_t seen;
-    std::memcpy(&seen, &next, sizeof seen);
-    const std::uint64_t wanted = successor_bits(generation, stmt);
-    if (seen != wanted) [[unlikely]] {
-      // Without a successor in this block the next statement is predicted.
-      if (next.first == generation || stmt != (last == kNoStmt ? kNoStmt : last + 1) || stmt >= p.stmt_proc_.size()) {
-        break;
+    const std::uint64_t key = step_key(step, tag);
+    SimpleStmt& previous = stmts[after];
+    std::uint32_t slot_index = previous.next_int_slot;
+    if (previous.next_key != key) [[unlikely]] {
+      // The checks of encode_plain. The successor entry is {generation,
+      // stmt} when this block saw `stmt` follow the last statement;
+      // without one the next statement is predicted.
+      std::pair<std::uint32_t, std::uint32_t>& next = successor[after];
+      std::uint32_t predicted = next.first == generation ? next.second : after == 0 ? kNoStmt : after;
+      if (stmt != predicted || stmt >= p.stmt_proc_.size()) break;
+      const SimpleStmt& m = stmts[stmt + 1u];
+      if (m.proc != proc || (step.kind != StepKind::Statement && step.kind != StepKind::Check)) break;
+      if (step.wrote) {
+        const StepPredictor::IntSlot& s = int_slots[m.int_slot];
+        if (s.filter_generation != generation || s.filter_thread != batch.thread || s.generation != generation) break;
       }
+      next = {generation, stmt};
+      previous.next_key = key;
+      previous.next_int_slot = slot_index = m.int_slot;
     }
-    // A successor recorded in this block is a statement or kNoStmt, so
-    // stmt + 1 is in range.
-    SimpleStmt& m = stmts[stmt + 1u];
-    if (step.kind != StepKind::Statement && step.kind != StepKind::Check) break;
     auto head = static_cast<std::uint8_t>(static_cast<std::uint8_t>(step.kind) | kPlainHead);
     if (!step.wrote) {
-      if (m.proc_checked != call) [[unlikely]] {
-        if (m.proc != proc) break;
-        m.proc_checked = call;
-      }
       *bytes++ = static_cast<char>(head);
     } else {
-      StepPredictor::IntSlot& s = int_slots[m.int_slot];
-      if (m.slot_checked != call) [[unlikely]] {
-        if (m.proc != proc || s.filter_generation != generation || s.filter_thread != batch.thread ||
-            s.generation != generation) {
-          break;
-        }
-        m.proc_checked = m.slot_checked = call;
-      }
+      StepPredictor::IntSlot& s = int_slots[slot_index];
       // dd = x - (last + delta), the same wrapping sum as encode_plain's.
       const std::int64_t x = step.value;
       const std::int64_t delta = codec::wrapping_sub(x, s.last);
       const std::int64_t dd = codec::wrapping_sub(delta, s.delta);
-      s.last = x;
+      // The byte store between the two stores keeps the compiler from
+      // pairing them into a vector store, which costs more instructions.
       s.delta = delta;
       bytes[0] = static_cast<char>(head | codec::kHasWrites);
+      s.last = x;
       if (dd == 0) {
         bytes[1] = static_cast<char>(kIntWrite | (codec::kIntAsPredicted << codec::kModeShift));
         bytes += 2;
@@ -444,13 +443,10 @@ inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const Si
         *bytes++ = static_cast<char>(v);
       }
     }
-    // Only now that the step is plain: a step that is not leaves the
-    // predictor as it was, for encode() to take it from there.
-    std::memcpy(&next, &wanted, sizeof wanted);
-    last = stmt;
+    after = stmt + 1u;
   }
   if (i > from) {
-    tp.last_stmt = last;
+    tp.last_stmt = after - 1u;
     tp.proc = proc;
   }
   out.commit(static_cast<std::size_t>(bytes - start));

@@ -237,7 +237,9 @@ TEST(SimpleBatches, TheMachinesLaneRecordsThePerStepTraceByteForByte) {
       record_per_step(c, options, dir / "per_step.dtrace");
       std::uint64_t simple = record_with_lane(c, options, dir / "lane.dtrace");
       // The single-threaded programs must actually take the lane.
-      if (c.name == "loop" || c.name == "for" || c.name == "straight") EXPECT_GT(simple, 100u);
+      if (c.name == "loop" || c.name == "for" || c.name == "straight") {
+        EXPECT_GT(simple, 100u);
+      }
       std::string a = read_text(dir / "per_step.dtrace"), b = read_text(dir / "lane.dtrace");
       ASSERT_GT(a.size(), 0u);
       EXPECT_TRUE(a == b) << "the trace recorded through the lane differs (" << a.size() << " and " << b.size()
