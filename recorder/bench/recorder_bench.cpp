@@ -7,8 +7,9 @@
 // Reports the plain run (run_to_end without an observer, which takes the
 // machine's simple-step lane) against the recorded run: the recording
 // overhead in CPU time of the whole process (every thread the recorder may
-// use counts) and in wall time, each the best of five runs so that other
-// load on the machine counts as little as possible. For context it also
+// use counts) and in wall time, each the best of seven rounds in which the
+// runs take turns, so that other load on the machine counts as little as
+// possible. For context it also
 // times a run observed step by step by a no-op observer and one handing
 // batches of simple steps to a no-op observer. Then bytes per step on disk,
 // and `state_at` latency for 1,000 random steps (p50, p99) with the
@@ -58,7 +59,7 @@ struct Figures {
   std::uint64_t file_bytes = 0;
 } figures;
 
-constexpr int kRuns = 5;
+constexpr int kRuns = 7;
 
 fs::path trace_path() { return fs::temp_directory_path() / "dust_recorder_bench.dtrace"; }
 
@@ -89,15 +90,11 @@ void timed(Timing& t, Body&& body) {
   t.cpu = std::min(t.cpu, cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu);
 }
 
-void BM_PlainRun(benchmark::State& state) {
-  for (auto _ : state) {
-    dust::Machine m(program(), &dust::k::standard_intrinsics(), dust::RunConfig{});
-    timed(figures.plain, [&] { dust::run_to_end(m); });
-    figures.steps = m.steps;
-  }
-  state.counters["steps"] = static_cast<double>(figures.steps);
+void plain_run() {
+  dust::Machine m(program(), &dust::k::standard_intrinsics(), dust::RunConfig{});
+  timed(figures.plain, [&] { dust::run_to_end(m); });
+  figures.steps = m.steps;
 }
-BENCHMARK(BM_PlainRun)->Unit(benchmark::kMillisecond)->Iterations(kRuns);
 
 // An observer that does nothing with each step: the machine then builds
 // full step events (bindings with old and new values) for every step.
@@ -106,14 +103,11 @@ class NullObserver final : public dust::ExecutionObserver {
   void on_step(const dust::Machine&, const dust::StepEvent& e) override { benchmark::DoNotOptimize(e.index); }
 };
 
-void BM_ObservedRun(benchmark::State& state) {
-  for (auto _ : state) {
-    dust::Machine m(program(), &dust::k::standard_intrinsics(), dust::RunConfig{});
-    NullObserver observer;
-    timed(figures.observed, [&] { dust::run_to_end(m, &observer); });
-  }
+void observed_run() {
+  dust::Machine m(program(), &dust::k::standard_intrinsics(), dust::RunConfig{});
+  NullObserver observer;
+  timed(figures.observed, [&] { dust::run_to_end(m, &observer); });
 }
-BENCHMARK(BM_ObservedRun)->Unit(benchmark::kMillisecond)->Iterations(kRuns);
 
 // An observer that takes simple steps in batches (as the recorder does)
 // and does nothing with them: the cost of the lane handing steps out.
@@ -134,34 +128,42 @@ class NullBatchObserver final : public dust::ExecutionObserver {
   dust::SimpleStepBatch batch_;
 };
 
-void BM_BatchObservedRun(benchmark::State& state) {
-  for (auto _ : state) {
-    dust::Machine m(program(), &dust::k::standard_intrinsics(), dust::RunConfig{});
-    NullBatchObserver observer;
-    timed(figures.batched, [&] { dust::run_to_end(m, &observer); });
-  }
+void batch_observed_run() {
+  dust::Machine m(program(), &dust::k::standard_intrinsics(), dust::RunConfig{});
+  NullBatchObserver observer;
+  timed(figures.batched, [&] { dust::run_to_end(m, &observer); });
 }
-BENCHMARK(BM_BatchObservedRun)->Unit(benchmark::kMillisecond)->Iterations(kRuns);
 
-void BM_RecordedRun(benchmark::State& state) {
+// The recorder is made and destroyed inside the timed part: everything it
+// does for the trace, to the last byte on disk, counts.
+bool recorded_run(std::string& error) {
+  dust::Machine m(program(), &dust::k::standard_intrinsics(), dust::RunConfig{});
+  bool ok = true;
+  timed(figures.recorded, [&] {
+    dust::rec::Recorder recorder(trace_path().string(), kProgram, "bench.dir.json");
+    dust::run_to_end(m, &recorder);
+    figures.file_bytes = recorder.stats().file_bytes;
+    ok = recorder.ok();
+    error = recorder.error();
+  });
+  return ok;
+}
+
+// The four runs take turns, round after round, and each keeps its best
+// time: load from elsewhere on a shared machine comes and goes, and runs
+// measured minutes apart would compare different loads.
+void BM_RecordingOverhead(benchmark::State& state) {
   for (auto _ : state) {
-    dust::Machine m(program(), &dust::k::standard_intrinsics(), dust::RunConfig{});
-    // The recorder is made and destroyed inside the timed part: everything
-    // it does for the trace, to the last byte on disk, counts.
-    bool ok = true;
+    plain_run();
+    batch_observed_run();
     std::string error;
-    timed(figures.recorded, [&] {
-      dust::rec::Recorder recorder(trace_path().string(), kProgram, "bench.dir.json");
-      dust::run_to_end(m, &recorder);
-      figures.file_bytes = recorder.stats().file_bytes;
-      ok = recorder.ok();
-      error = recorder.error();
-    });
-    if (!ok) state.SkipWithError(error.c_str());
+    if (!recorded_run(error)) state.SkipWithError(error.c_str());
+    observed_run();
   }
+  state.counters["steps"] = static_cast<double>(figures.steps);
   state.counters["bytes_per_step"] = static_cast<double>(figures.file_bytes) / static_cast<double>(figures.steps);
 }
-BENCHMARK(BM_RecordedRun)->Unit(benchmark::kMillisecond)->Iterations(kRuns);
+BENCHMARK(BM_RecordingOverhead)->Unit(benchmark::kMillisecond)->Iterations(kRuns);
 
 // Seeks in a child process, so its peak RSS is the reader's alone. Wall
 // time is what a user waits; CPU time is the same work without the waits
@@ -232,7 +234,7 @@ int main(int argc, char** argv) {
   benchmark::Shutdown();
   if (figures.steps > 0 && figures.recorded.cpu < 1e9) {
     const Figures& f = figures;
-    std::printf("\n%llu steps, best of %d (CPU time of the whole process / wall time):\n"
+    std::printf("\n%llu steps, best of %d interleaved rounds (CPU time of the whole process / wall time):\n"
                 "  plain run (no observer)           %.3f s / %.3f s\n"
                 "  observed step by step (no-op)     %.3f s / %.3f s\n"
                 "  observed in batches (no-op)       %.3f s / %.3f s\n"
