@@ -5,12 +5,20 @@
 // faster one is picked at run time.
 #include "dust/dir_loader.hpp"
 
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
 #include "dir_reader.hpp"
 #include "mapped_input.hpp"
 
 namespace dust {
 
 namespace {
+
+// Below this a body is built faster than a thread starts; with one core
+// there is nothing to gain at all.
+std::atomic<std::size_t> threshold{std::thread::hardware_concurrency() > 1 ? 20000 : SIZE_MAX};
 
 LoadResult parse(const char* base, std::size_t size, std::size_t capacity, MappedInput* mapped) {
   static const bool has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
@@ -20,6 +28,9 @@ LoadResult parse(const char* base, std::size_t size, std::size_t capacity, Mappe
 }
 
 }  // namespace
+
+std::size_t pipeline_threshold() { return threshold.load(std::memory_order_relaxed); }
+void set_pipeline_threshold(std::size_t statements) { threshold.store(statements, std::memory_order_relaxed); }
 
 LoadResult load_dir_file(const std::string& path) {
   MappedInput input;

@@ -6,7 +6,17 @@
 // with serde: "missing field `name`", "invalid type: integer `5`, expected a
 // string", "unknown variant `Foo`, expected one of ...", each followed by
 // "at line L column C".
+#include <sys/mman.h>
+
 #include <array>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <thread>
 #include <simdjson.h>
 
 #include "dir_reader.hpp"
@@ -73,12 +83,13 @@ class DirReader {
     // never touched, so it costs address space, not memory).
     program_->code.reserve(size_ / 4);
     program_->stmts.reserve(size_ / 64);
+    advise_huge_pages(program_->code);
     od::object root = object_of(doc.get_object(), "a map", location(doc));
     bool seen_forges = false;
     for (auto field_result : root) {
       od::field field = check(std::move(field_result));
       std::string_view key = key_of(field);
-      if (key == "forges") {
+      if (same(key, "forges")) {
         if (seen_forges) fail(key_location(field), "duplicate field `forges`");
         seen_forges = true;
         read_forges(field.value());
@@ -103,6 +114,15 @@ class DirReader {
   T check(simdjson::simdjson_result<T>&& r, const char* where = nullptr) {
     if (r.error()) fail_json(r.error(), where);
     return std::move(r).value_unsafe();
+  }
+
+  // The same, in place: the hot loops use it, since copying a value out of
+  // a result right after simdjson wrote it in pieces stalls store
+  // forwarding (a few percent of the walk in perf).
+  template <class T>
+  T& check_ref(simdjson::simdjson_result<T>& r, const char* where = nullptr) {
+    if (r.error()) fail_json(r.error(), where);
+    return r.value_unsafe();
   }
 
   // A simdjson failure: where the text itself is malformed, the syntax
@@ -243,16 +263,16 @@ class DirReader {
       for (auto fr : map_of(forge_value, "struct DirForge")) {
         od::field f = check(std::move(fr));
         std::string_view key = key_of(f);
-        if (key == "name") {
+        if (same(key, "name")) {
           mark_seen(seen_name, f, key);
           program_->forges[forge_index].name = std::string(string_of(f.value(), scratch));
-        } else if (key == "shapes") {
+        } else if (same(key, "shapes")) {
           mark_seen(seen_shapes, f, key);
           read_shapes(f.value());
-        } else if (key == "procs") {
+        } else if (same(key, "procs")) {
           mark_seen(seen_procs, f, key);
           for (auto p : array_of(f.value())) read_proc(check(std::move(p)), forge_index);
-        } else if (key == "binds") {
+        } else if (same(key, "binds")) {
           mark_seen(seen_binds, f, key);
           read_binds(f.value());
         }
@@ -273,10 +293,10 @@ class DirReader {
       for (auto fr : map_of(shape, "struct DirShape")) {
         od::field f = check(std::move(fr));
         std::string_view key = key_of(f);
-        if (key == "name") {
+        if (same(key, "name")) {
           seen_name = true;
           string_of(f.value(), scratch);
-        } else if (key == "fields") {
+        } else if (same(key, "fields")) {
           seen_fields = true;
           read_string_records(f.value(), {"name", "ty"}, "struct DirField");
         }
@@ -295,13 +315,13 @@ class DirReader {
       for (auto fr : map_of(bind, "struct DirBind")) {
         od::field f = check(std::move(fr));
         std::string_view key = key_of(f);
-        if (key == "source") {
+        if (same(key, "source")) {
           seen_source = true;
           string_of(f.value(), scratch);
-        } else if (key == "target") {
+        } else if (same(key, "target")) {
           seen_target = true;
           string_of(f.value(), scratch);
-        } else if (key == "contract") {
+        } else if (same(key, "contract")) {
           seen_contract = true;
           read_string_records(f.value(), {"key", "op", "value"}, "struct DirClause");
         }
@@ -321,10 +341,10 @@ class DirReader {
       for (auto fr : map_of(use, "struct DirUses")) {
         od::field f = check(std::move(fr));
         std::string_view key = key_of(f);
-        if (key == "resource") {
+        if (same(key, "resource")) {
           seen_resource = true;
           string_of(f.value(), scratch);
-        } else if (key == "args") {
+        } else if (same(key, "args")) {
           seen_args = true;
           for (auto arg : array_of(f.value())) read_use_arg(check(std::move(arg)));
         }
@@ -351,11 +371,11 @@ class DirReader {
           std::string_view key = key_of(f);
           ++keys;
           od::value inner = f.value();
-          if (key == "Int") {
+          if (same(key, "Int")) {
             check(inner.get_int64(), location(inner));
-          } else if (key == "Bool") {
+          } else if (same(key, "Bool")) {
             check(inner.get_bool(), location(inner));
-          } else if (key == "String") {
+          } else if (same(key, "String")) {
             string_of(inner, scratch);
           } else {
             fail(key_location(f), "unknown variant `" + std::string(key) +
@@ -379,10 +399,10 @@ class DirReader {
       for (auto fr : map_of(pv, "struct DirParam")) {
         od::field f = check(std::move(fr));
         std::string_view key = key_of(f);
-        if (key == "name") {
+        if (same(key, "name")) {
           mark_seen(seen_name, f, key);
           param.name = std::string(string_of(f.value(), scratch));
-        } else if (key == "ty") {
+        } else if (same(key, "ty")) {
           mark_seen(seen_ty, f, key);
           param.type = std::string(string_of(f.value(), scratch));
         }
@@ -410,25 +430,25 @@ class DirReader {
       od::field f = check(std::move(fr));
       std::string_view key = key_of(f);
       Proc& proc = program_->procs[proc_index];
-      if (key == "regime") {
+      if (same(key, "regime")) {
         mark_seen(seen[0], f, key);
         regime_text = std::string(string_of(f.value(), scratch));
-      } else if (key == "name") {
+      } else if (same(key, "name")) {
         mark_seen(seen[1], f, key);
         proc.name = std::string(string_of(f.value(), scratch));
-      } else if (key == "params") {
+      } else if (same(key, "params")) {
         mark_seen(seen[2], f, key);
-      } else if (key == "uses") {
+      } else if (same(key, "uses")) {
         mark_seen(seen[3], f, key);
         read_uses(f.value());
-      } else if (key == "ret") {
+      } else if (same(key, "ret")) {
         mark_seen(seen[4], f, key);
         od::value r = f.value();
         if (!is_null(r)) proc.ret = std::string(string_of(r, scratch));
-      } else if (key == "qualifiers") {
+      } else if (same(key, "qualifiers")) {
         mark_seen(seen[5], f, key);
         skip_string_array(f.value());
-      } else if (key == "body") {
+      } else if (same(key, "body")) {
         mark_seen(seen[6], f, key);
         od::value b = f.value();
         auto t = b.type();
@@ -442,55 +462,78 @@ class DirReader {
     }
     Proc& proc = program_->procs[proc_index];
     proc.forge = forge_index;
-    proc.regime = regime_text == "Q" ? Regime::Q : regime_text == "Φ" ? Regime::Phi : Regime::K;
+    proc.regime = same(regime_text, "Q") ? Regime::Q : same(regime_text, "Φ") ? Regime::Phi : Regime::K;
     regime_texts_.push_back(regime_text);
 
     // Second pass over the same object, now that the regime is known.
     check(obj.reset(), where);
     NameIndex slots(proc.slot_names);
+    slots_ = &slots;
     current_forge_ = forge_index;
     current_proc_ = proc_index;
     current_regime_ = proc.regime;
     for (auto fr : obj) {
       od::field f = check(std::move(fr));
       std::string_view key = key_of(f);
-      if (key == "params") {
+      if (same(key, "params")) {
         read_params(f.value(), program_->procs[proc_index], slots);
-      } else if (key == "body") {
-        std::uint32_t body = read_block(f.value(), slots, 0);
+      } else if (same(key, "body")) {
+        std::uint32_t body = read_block(f.value(), 0);
         program_->procs[proc_index].body = body;
       }
     }
+    slots_ = nullptr;
   }
 
   // ---- statements ----
 
   static constexpr int kMaxBlockNesting = 200;
 
-  std::uint32_t read_block(od::value v, NameIndex& slots, int nesting) {
+  // The walk and the building of statements are separate: the walk turns
+  // each statement into a record (the fields it read), and blocks open and
+  // close around their statements; the builder interns names and compiles
+  // expressions record by record, in the order the walk emits them, which
+  // is the order the statements would be built in one pass. A large body
+  // is built on a second thread while the walk goes on (see Pipeline);
+  // anything else is built as soon as its record is emitted.
+  std::uint32_t read_block(od::value v, int nesting) {
     const char* where = location(v);
     if (nesting > kMaxBlockNesting) fail(where, "statement nesting too deep");
     od::array arr = array_of(v);
     std::size_t count = check(arr.count_elements(), where);
-    std::vector<Stmt> local;
-    local.reserve(count);
-    for (auto item : arr) {
-      od::value sv = check(std::move(item));
-      local.push_back(read_stmt(sv, slots, nesting));
+    bool own_pipeline = pipeline_ == nullptr && nesting == 0 && count >= pipeline_threshold();
+    if (own_pipeline) {
+      try {
+        pipeline_ = std::make_unique<Pipeline>(*this);
+      } catch (const std::system_error&) {
+        // No thread to be had: build on this one, as for a small body.
+        own_pipeline = false;
+      }
     }
-    Block block;
-    block.proc = current_proc_;
-    block.count = static_cast<std::uint32_t>(local.size());
-    auto& stmts = program_->stmts;
-    if (stmts.empty() && stmts.capacity() < local.size()) {
-      stmts.swap(local);
-      block.first = 0;
-    } else {
-      block.first = static_cast<std::uint32_t>(stmts.size());
-      stmts.insert(stmts.end(), local.begin(), local.end());
+    try {
+      Record& begin = next_record();
+      begin.kind = RecordKind::BeginBlock;
+      begin.count = count;
+      commit_record();
+      for (auto item : arr) {
+        od::value& sv = check_ref(item);
+        read_stmt(sv, nesting);
+      }
+      next_record().kind = RecordKind::EndBlock;
+      commit_record();
+    } catch (...) {
+      if (own_pipeline) {
+        // An earlier record's build failure precedes the walk's failure.
+        std::unique_ptr<Pipeline> pipeline = std::move(pipeline_);
+        pipeline->finish();
+      }
+      throw;
     }
-    program_->blocks.push_back(block);
-    return static_cast<std::uint32_t>(program_->blocks.size() - 1);
+    if (own_pipeline) {
+      std::unique_ptr<Pipeline> pipeline = std::move(pipeline_);
+      pipeline->finish();
+    }
+    return blocks_emitted_++;
   }
 
   // The statement variants with the string fields each requires.
@@ -526,7 +569,7 @@ class DirReader {
 
   static const VariantInfo* find_variant(std::string_view name) {
     for (const VariantInfo& info : kVariantInfo)
-      if (info.name == name) return &info;
+      if (same(info.name, name)) return &info;
     return nullptr;
   }
 
@@ -534,19 +577,59 @@ class DirReader {
   // or into `owned` when the JSON string had escapes.
   struct StmtFields {
     static constexpr int kMax = 4;
+    // What the builder reads comes first, in as few cache lines as
+    // possible: on the two-thread path each record crosses between cores.
     std::string_view names[kMax];
     std::string_view values[kMax];
-    std::string owned[kMax];
     bool null[kMax] = {};
     int count = 0;
-    std::vector<std::string> args;
     bool has_args = false;
-    std::uint32_t body = kNoBlock, then_body = kNoBlock, else_body = kNoBlock;
     bool has_body = false, has_then = false, has_else = false;
+    std::uint32_t body = kNoBlock, then_body = kNoBlock, else_body = kNoBlock;
+    std::vector<std::string> args;
+    std::string owned[kMax];  // decoded strings the views above may point into
+
+    // Back to empty, keeping the strings' storage for the next statement.
+    void reset() {
+      for (int i = 0; i < kMax; ++i) {
+        names[i] = {};
+        values[i] = {};
+        owned[i].clear();
+        null[i] = false;
+      }
+      count = 0;
+      args.clear();
+      has_args = false;
+      body = then_body = else_body = kNoBlock;
+      has_body = has_then = has_else = false;
+    }
+
+    // A copy whose views point at its own decoded strings.
+    void copy_from(const StmtFields& o) {
+      for (int i = 0; i < kMax; ++i) {
+        names[i] = o.names[i];
+        null[i] = o.null[i];
+        if (!o.owned[i].empty() && o.values[i].data() == o.owned[i].data()) {
+          owned[i] = o.owned[i];
+          values[i] = owned[i];
+        } else {
+          values[i] = o.values[i];
+        }
+      }
+      count = o.count;
+      args = o.args;
+      has_args = o.has_args;
+      body = o.body;
+      then_body = o.then_body;
+      else_body = o.else_body;
+      has_body = o.has_body;
+      has_then = o.has_then;
+      has_else = o.has_else;
+    }
 
     int index(std::string_view name) const {
       for (int i = 0; i < count; ++i)
-        if (names[i] == name) return i;
+        if (same(names[i], name)) return i;
       return -1;
     }
     const std::string_view* get(std::string_view name) const {
@@ -559,45 +642,61 @@ class DirReader {
     }
   };
 
-  Stmt read_stmt(od::value& sv, NameIndex& slots, int nesting) {
+  void read_stmt(od::value& sv, int nesting) {
     auto t = sv.type();
     if (t.error()) fail_json(t.error(), location(sv));
     if (t.value_unsafe() == od::json_type::string) {
       std::string scratch;
       const char* where = location(sv);
       std::string_view name = string_of(sv, scratch);
-      Stmt s;
-      s.has_expr = 0;
-      if (name == "Break") { s.kind = StmtKind::Break; return s; }
-      if (name == "Continue") { s.kind = StmtKind::Continue; return s; }
+      if (same(name, "Break") || same(name, "Continue")) {
+        Record& r = next_record();
+        r.kind = RecordKind::Ready;
+        r.ready = Stmt{};
+        r.ready.has_expr = 0;
+        r.ready.kind = same(name, "Break") ? StmtKind::Break : StmtKind::Continue;
+        commit_record();
+        return;
+      }
       fail(where, "unknown variant `" + std::string(name) + "`, expected one of " + kVariants);
     }
     if (t.value_unsafe() != od::json_type::object) type_error(sv, "enum DirStmt");
     const char* where = location(sv);
     od::object obj = check(sv.get_object(), where);
     Stmt result;
+    bool built = false;
     int variants = 0;
     for (auto fr : obj) {
-      od::field f = check(std::move(fr));
+      od::field& f = check_ref(fr);
       std::string_view variant = key_of(f);
       const char* key_where = key_location(f);
       if (++variants > 1) fail(key_where, "invalid type: map, expected enum DirStmt");
-      if (variant == "Break" || variant == "Continue") {
+      if (same(variant, "Break") || same(variant, "Continue")) {
         result.has_expr = 0;
-        result.kind = variant == "Break" ? StmtKind::Break : StmtKind::Continue;
+        result.kind = same(variant, "Break") ? StmtKind::Break : StmtKind::Continue;
         continue;
       }
       const VariantInfo* info = find_variant(variant);
       if (info == nullptr) fail(key_where, "unknown variant `" + std::string(variant) + "`, expected one of " + kVariants);
-      result = read_variant(*info, key_where, f.value(), slots, nesting);
+      read_variant(*info, key_where, f.value(), nesting);
+      built = true;
     }
     if (variants == 0) fail(where, "invalid type: map, expected enum DirStmt");
-    return result;
+    if (!built) {
+      Record& r = next_record();
+      r.kind = RecordKind::Ready;
+      r.ready = result;
+      commit_record();
+    }
   }
 
   // `obj_where` (the variant's key) is where a missing field is reported.
-  Stmt read_variant(const VariantInfo& info, const char* obj_where, od::value v, NameIndex& slots, int nesting) {
-    StmtFields fields;
+  void read_variant(const VariantInfo& info, const char* obj_where, od::value v, int nesting) {
+    // One set of fields per nesting level: a body's statements are read
+    // while the enclosing statement's fields are half filled.
+    while (walk_fields_.size() <= static_cast<std::size_t>(nesting)) walk_fields_.push_back(std::make_unique<StmtFields>());
+    StmtFields& fields = *walk_fields_[static_cast<std::size_t>(nesting)];
+    fields.reset();
     auto t = v.type();
     if (t.error()) fail_json(t.error(), location(v));
     if (t.value_unsafe() != od::json_type::object) {
@@ -606,41 +705,45 @@ class DirReader {
     od::object obj = check(v.get_object(), obj_where);
     Variant variant = info.variant;
     for (auto fr : obj) {
-      od::field f = check(std::move(fr));
+      od::field& f = check_ref(fr);
       std::string_view key = key_of(f);
-      od::value fv = f.value();
-      if (key == "body" || key == "then_body" || key == "else_body") {
-        if (key == "else_body" && is_null(fv)) continue;
-        bool wants = (key == "body" && (variant == Variant::While || variant == Variant::For)) ||
-                     (key != "body" && variant == Variant::If);
+      od::value& fv = f.value();
+      if (same(key, "body") || same(key, "then_body") || same(key, "else_body")) {
+        if (same(key, "else_body") && is_null(fv)) continue;
+        bool wants = (same(key, "body") && (variant == Variant::While || variant == Variant::For)) ||
+                     (!same(key, "body") && variant == Variant::If);
         if (!wants) continue;
         std::string key_copy(key);
-        if ((key_copy == "body" && fields.has_body) || (key_copy == "then_body" && fields.has_then) ||
-            (key_copy == "else_body" && fields.has_else)) {
+        if ((same(key_copy, "body") && fields.has_body) || (same(key_copy, "then_body") && fields.has_then) ||
+            (same(key_copy, "else_body") && fields.has_else)) {
           fail(key_location(f), "duplicate field `" + key_copy + "`");
         }
-        std::uint32_t b = read_block(fv, slots, nesting + 1);
-        if (key_copy == "body") { fields.body = b; fields.has_body = true; }
-        if (key_copy == "then_body") { fields.then_body = b; fields.has_then = true; }
-        if (key_copy == "else_body") { fields.else_body = b; fields.has_else = true; }
+        std::uint32_t b = read_block(fv, nesting + 1);
+        if (same(key_copy, "body")) { fields.body = b; fields.has_body = true; }
+        if (same(key_copy, "then_body")) { fields.then_body = b; fields.has_then = true; }
+        if (same(key_copy, "else_body")) { fields.else_body = b; fields.has_else = true; }
         continue;
       }
-      if (key == "args" && variant == Variant::Call) {
+      if (same(key, "args") && variant == Variant::Call) {
         if (fields.has_args) fail(key_location(f), "duplicate field `args`");
         fields.has_args = true;
         std::string scratch;
         for (auto a : array_of(fv)) fields.args.emplace_back(string_of(check(std::move(a)), scratch));
         continue;
       }
-      bool wanted = variant == Variant::Call && key == "result";
-      for (std::string_view name : info.fields) wanted = wanted || (!name.empty() && key == name);
-      if (!wanted || fields.count == StmtFields::kMax) continue;
+      // Which of the variant's fields the key names, compared once.
+      std::string_view matched;
+      for (std::string_view name : info.fields) {
+        if (!name.empty() && same(key, name)) {
+          matched = name;
+          break;
+        }
+      }
+      if (matched.empty() && variant == Variant::Call && same(key, "result")) matched = "result";
+      if (matched.empty() || fields.count == StmtFields::kMax) continue;
       if (fields.index(key) >= 0) fail(key_location(f), "duplicate field `" + std::string(key) + "`");
       int i = fields.count++;
-      fields.names[i] = info.fields[0] == key   ? info.fields[0]
-                        : info.fields[1] == key ? info.fields[1]
-                        : info.fields[2] == key ? info.fields[2]
-                                                : std::string_view("result");
+      fields.names[i] = matched;
       if (is_null(fv)) {
         fields.null[i] = true;
       } else {
@@ -649,7 +752,13 @@ class DirReader {
         if (!fields.owned[i].empty() && fields.values[i].data() == fields.owned[i].data()) fields.values[i] = fields.owned[i];
       }
     }
-    return build_stmt(variant, obj_where, fields, slots);
+    Record& r = next_record();
+    r.kind = RecordKind::Build;
+    r.variant = variant;
+    r.where = obj_where;
+    r.fields.copy_from(fields);
+    if (pipeline_) gather_hints(r);
+    commit_record();
   }
 
   std::string_view need(const StmtFields& f, std::string_view name, const char* where) {
@@ -796,10 +905,10 @@ class DirReader {
   }
 
   static QForm q_form_of_name(std::string_view name) {
-    if (name == "q_alloc") return QForm::Alloc;
-    if (name == "q_move") return QForm::Move;
-    if (name == "q_use") return QForm::Use;
-    if (name == "q_consume") return QForm::Consume;
+    if (same(name, "q_alloc")) return QForm::Alloc;
+    if (same(name, "q_move")) return QForm::Move;
+    if (same(name, "q_use")) return QForm::Use;
+    if (same(name, "q_consume")) return QForm::Consume;
     return QForm::None;
   }
 
@@ -827,6 +936,259 @@ class DirReader {
       }
     }
     s.expr = compile_expression(text, shared_, slots);
+  }
+
+  // Large arrays filled once, front to back (code, a big body's
+  // statements): in huge pages they cost a page fault per 2 MiB instead of
+  // per 4 KiB. Only whole huge pages inside the allocation are advised, and
+  // untouched capacity still costs nothing.
+  template <class T>
+  static void advise_huge_pages(std::vector<T>& v) {
+    constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+    auto begin = reinterpret_cast<std::uintptr_t>(v.data());
+    std::uintptr_t end = begin + v.capacity() * sizeof(T);
+    begin = (begin + kHuge - 1) & ~(kHuge - 1);
+    end &= ~(kHuge - 1);
+    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  }
+
+  // ---- records and their building ----
+
+  enum class RecordKind : std::uint8_t { BeginBlock, EndBlock, Ready, Build };
+
+  struct Record {
+    RecordKind kind = RecordKind::Ready;
+    Variant variant = Variant::Unknown;
+    // Build, on the two-thread path: the tags of names the statement will
+    // probably intern, which the builder prefetches a few records ahead.
+    static constexpr int kHints = 3;
+    int hint_count = 0;
+    std::uint32_t hints[kHints];
+    const char* where = nullptr;  // Build: where a missing field is reported
+    std::size_t count = 0;        // BeginBlock: statements in the block
+    StmtFields fields;            // Build
+    Stmt ready;                   // Ready: Break and Continue need no building
+  };
+
+  // Fills a record's hints. Only a guess — the first few identifiers
+  // outside string literals, not operators — since a wrong one costs a
+  // wasted load and nothing else. The scan stops when the hints are full:
+  // it costs the walk's thread time too.
+  static void gather_hints(Record& r) {
+    r.hint_count = 0;
+    auto add = [&](std::string_view name) {
+      if (r.hint_count < Record::kHints) r.hints[r.hint_count++] = NameIndex::key_of(name).tag;
+    };
+    const StmtFields& f = r.fields;
+    for (int i = 0; i < f.count; ++i) {
+      if (f.null[i]) continue;
+      std::string_view field = f.names[i];
+      std::string_view v = f.values[i];
+      if (same(field, "name") || same(field, "target") || same(field, "var") || same(field, "result")) {
+        add(v);
+        continue;
+      }
+      const char* p = v.data();
+      const char* end = p + v.size();
+      while (p < end && r.hint_count < Record::kHints) {
+        unsigned char c = static_cast<unsigned char>(*p);
+        if (c == '"') {
+          for (++p; p < end && *p != '"'; ++p) {
+            if (*p == '\\' && p + 1 < end) ++p;
+          }
+          if (p < end) ++p;
+        } else if (kNameChar[c] == 1) {
+          const char* b = p;
+          while (p < end && kNameChar[static_cast<unsigned char>(*p)] != 0) ++p;
+          std::string_view id(b, static_cast<std::size_t>(p - b));
+          bool operator_like = c >= 'A' && c <= 'Z' && id.size() <= 6;
+          if (!operator_like && !same(id, "true") && !same(id, "false")) add(id);
+        } else if (kNameChar[c] == 2) {
+          while (p < end && kNameChar[static_cast<unsigned char>(*p)] == 2) ++p;
+        } else {
+          ++p;
+        }
+      }
+    }
+  }
+
+  // 1: starts a name, 2: a digit (continues a name), 0: anything else.
+  static constexpr std::array<std::uint8_t, 256> kNameChar = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (int c = 'a'; c <= 'z'; ++c) t[c] = 1;
+    for (int c = 'A'; c <= 'Z'; ++c) t[c] = 1;
+    t['_'] = 1;
+    for (int c = '0'; c <= '9'; ++c) t[c] = 2;
+    return t;
+  }();
+
+  Record& next_record() { return pipeline_ ? pipeline_->slot() : inline_record_; }
+
+  void commit_record() {
+    if (pipeline_) {
+      pipeline_->commit();
+    } else {
+      build_record(inline_record_);
+    }
+  }
+
+  // Builds one record into the statements of the innermost open block.
+  void build_record(const Record& r) {
+    switch (r.kind) {
+      case RecordKind::BeginBlock: {
+        if (open_blocks_ == locals_.size()) locals_.emplace_back();
+        std::vector<Stmt>& local = locals_[open_blocks_++];
+        local.clear();
+        local.reserve(r.count);
+        advise_huge_pages(local);
+        // Most statements bind a name: make room so the index never grows mid-block.
+        slots_->reserve(r.count);
+        return;
+      }
+      case RecordKind::Ready: locals_[open_blocks_ - 1].push_back(r.ready); return;
+      case RecordKind::Build:
+        locals_[open_blocks_ - 1].push_back(build_stmt(r.variant, r.where, r.fields, *slots_));
+        return;
+      case RecordKind::EndBlock: {
+        std::vector<Stmt>& local = locals_[--open_blocks_];
+        Block block;
+        block.proc = current_proc_;
+        block.count = static_cast<std::uint32_t>(local.size());
+        auto& stmts = program_->stmts;
+        // The first block (a proc body with no nested blocks, typically)
+        // is taken as it is rather than copied.
+        if (stmts.empty()) {
+          stmts.swap(local);
+          block.first = 0;
+        } else {
+          block.first = static_cast<std::uint32_t>(stmts.size());
+          stmts.insert(stmts.end(), local.begin(), local.end());
+        }
+        program_->blocks.push_back(block);
+        return;
+      }
+    }
+  }
+
+  // The builder's side of a large body: it runs on a second thread and
+  // takes records in chunks from the walk. Both sides only ever see records
+  // in emission order, so the program built is the one a single pass would
+  // build, whatever the timing. The first build failure stops the builder;
+  // the walk notices at its next hand-over and stops too; the failure
+  // reported is the builder's, as its record came before anything the walk
+  // was reading, else the walk's own.
+  struct BuildAborted {};
+
+  class Pipeline {
+   public:
+    static constexpr std::size_t kChunk = 512;
+    static constexpr std::size_t kChunks = 4;
+
+    explicit Pipeline(DirReader& reader) : reader_(reader) {
+      for (std::size_t i = 0; i < kChunks; ++i) {
+        chunks_[i] = std::make_unique<Record[]>(kChunk);
+        if (i > 0) free_.push_back(i);
+      }
+      worker_ = std::thread([this] { run(); });
+    }
+
+    ~Pipeline() {
+      if (worker_.joinable()) finish_quietly();
+    }
+
+    Record& slot() { return chunks_[current_][filled_]; }
+
+    void commit() {
+      if (++filled_ < kChunk) return;
+      std::unique_lock<std::mutex> lock(mutex_);
+      full_.push_back({current_, filled_});
+      ready_.notify_one();
+      freed_.wait(lock, [&] { return !free_.empty() || failed_; });
+      if (failed_) throw BuildAborted{};
+      current_ = free_.front();
+      free_.pop_front();
+      filled_ = 0;
+    }
+
+    // Hands over what is left, waits for the builder, and throws its
+    // failure if it had one.
+    void finish() {
+      finish_quietly();
+      if (failure_) throw *failure_;
+      if (error_) std::rethrow_exception(error_);
+    }
+
+   private:
+    void finish_quietly() {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (filled_ > 0) full_.push_back({current_, filled_});
+        filled_ = 0;
+        done_ = true;
+      }
+      ready_.notify_one();
+      worker_.join();
+    }
+
+    void run() {
+      while (true) {
+        std::pair<std::size_t, std::size_t> chunk;
+        {
+          std::unique_lock<std::mutex> lock(mutex_);
+          ready_.wait(lock, [&] { return !full_.empty() || done_; });
+          if (full_.empty()) return;
+          chunk = full_.front();
+          full_.pop_front();
+        }
+        bool ok = !failed_;
+        if (ok) ok = build(chunks_[chunk.first].get(), chunk.second);
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          free_.push_back(chunk.first);
+          if (!ok) failed_ = true;
+        }
+        freed_.notify_one();
+      }
+    }
+
+    bool build(const Record* records, std::size_t n) {
+      try {
+        for (std::size_t i = 0; i < n; ++i) {
+          // Start loading the bucket of a name bound a few statements ahead:
+          // with a large table, that load is a cache miss.
+          if (i + kAhead < n) reader_.prefetch_names(records[i + kAhead]);
+          reader_.build_record(records[i]);
+        }
+        return true;
+      } catch (const LoadFailure& f) {
+        failure_ = f;
+      } catch (...) {
+        error_ = std::current_exception();
+      }
+      return false;
+    }
+
+    static constexpr std::size_t kAhead = 8;
+
+    DirReader& reader_;
+    std::unique_ptr<Record[]> chunks_[kChunks];
+    std::size_t current_ = 0;  // the chunk the walk fills
+    std::size_t filled_ = 0;
+    std::mutex mutex_;
+    std::condition_variable ready_;  // a chunk was handed over, or the walk is done
+    std::condition_variable freed_;  // a chunk was built
+    std::deque<std::pair<std::size_t, std::size_t>> full_;  // chunk, records
+    std::deque<std::size_t> free_;
+    bool done_ = false;
+    bool failed_ = false;  // guarded by mutex_
+    std::optional<LoadFailure> failure_;
+    std::exception_ptr error_;
+    std::thread worker_;
+  };
+
+  void prefetch_names(const Record& r) const {
+    if (r.kind != RecordKind::Build) return;
+    for (int i = 0; i < r.hint_count; ++i) slots_->prefetch(r.hints[i]);
   }
 
   // ---- after the walk ----
@@ -882,7 +1244,7 @@ class DirReader {
       for (std::uint32_t pi : forge.procs) {
         if (trim_unicode(p.procs[pi].name).empty()) return invalid("proc name is empty");
         const std::string& regime = regime_texts_[pi];
-        if (regime != "K" && regime != "Q" && regime != "Φ") return invalid("unknown regime: " + regime);
+        if (!same(regime, "K") && !same(regime, "Q") && !same(regime, "Φ")) return invalid("unknown regime: " + regime);
       }
     }
   }
@@ -897,6 +1259,15 @@ class DirReader {
   std::uint32_t current_forge_ = 0;
   std::uint32_t current_proc_ = 0;
   Regime current_regime_ = Regime::K;
+  NameIndex* slots_ = nullptr;  // the current proc's
+  // The walk's side.
+  std::vector<std::unique_ptr<StmtFields>> walk_fields_;
+  std::uint32_t blocks_emitted_ = 0;
+  std::unique_ptr<Pipeline> pipeline_;
+  // The builder's side.
+  Record inline_record_;
+  std::vector<std::vector<Stmt>> locals_;  // statements of the open blocks
+  std::size_t open_blocks_ = 0;
 };
 
 DvmError load_error(const char* base, std::size_t size, const char* where, const std::string& message) {

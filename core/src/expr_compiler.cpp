@@ -15,8 +15,11 @@
 // literals, names, parentheses and the operators up to Or; the rest is v0.2.
 #include "expr_compiler.hpp"
 
+#include <array>
 #include <charconv>
 #include <string>
+
+#include "text_scan.hpp"
 
 namespace dust {
 
@@ -60,44 +63,60 @@ struct Token {
 };
 
 // Operators are identifiers; classifying them once, when lexed, keeps the
-// parser from comparing strings at every level.
-void classify_operator(Token& t) {
-  std::string_view n = t.text;
-  t.binary = Op::Fail;
-  t.level = -1;
-  auto set = [&](Op op, std::int8_t level) {
-    t.binary = op;
-    t.level = level;
-  };
+// parser from comparing strings at every level. Inline: the fast path asks
+// for every name it meets.
+struct OperatorClass {
+  Op binary = Op::Fail;
+  std::int8_t level = -1;  // -1: not a binary operator
+};
+
+[[gnu::always_inline]] inline OperatorClass classify_name(std::string_view n) {
   // Dispatch on length and letters: an ordinary name costs a compare or two.
   switch (n.size()) {
     case 2:
-      if (n[0] == 'O' && n[1] == 'r') set(Op::Or, 0);
-      else if (n[0] == 'E' && n[1] == 'q') set(Op::Eq, 2);
-      else if (n[0] == 'N' && n[1] == 'e') set(Op::Ne, 2);
-      else if (n[0] == 'L' && n[1] == 't') set(Op::Lt, 2);
-      else if (n[0] == 'L' && n[1] == 'e') set(Op::Le, 2);
-      else if (n[0] == 'G' && n[1] == 't') set(Op::Gt, 2);
-      else if (n[0] == 'G' && n[1] == 'e') set(Op::Ge, 2);
-      return;
-    case 3:
-      if (n == "And") set(Op::And, 1);
-      else if (n == "Add") set(Op::Add, 4);
-      else if (n == "Sub") set(Op::Sub, 4);
-      else if (n == "Mul") set(Op::Mul, 5);
-      else if (n == "Div") set(Op::Div, 5);
-      else if (n == "Shl") set(Op::Shl, 3);
-      else if (n == "Shr") set(Op::Shr, 3);
-      return;
+      if (n[0] == 'O' && n[1] == 'r') return {Op::Or, 0};
+      if (n[0] == 'E' && n[1] == 'q') return {Op::Eq, 2};
+      if (n[0] == 'N' && n[1] == 'e') return {Op::Ne, 2};
+      if (n[0] == 'L' && n[1] == 't') return {Op::Lt, 2};
+      if (n[0] == 'L' && n[1] == 'e') return {Op::Le, 2};
+      if (n[0] == 'G' && n[1] == 't') return {Op::Gt, 2};
+      if (n[0] == 'G' && n[1] == 'e') return {Op::Ge, 2};
+      return {};
+    case 3: {
+      // The three bytes as one number, built in registers.
+      std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(n[0])) |
+                        static_cast<std::uint32_t>(static_cast<unsigned char>(n[1])) << 8 |
+                        static_cast<std::uint32_t>(static_cast<unsigned char>(n[2])) << 16;
+      constexpr auto code = [](const char (&s)[4]) {
+        return static_cast<std::uint32_t>(s[0]) | static_cast<std::uint32_t>(s[1]) << 8 |
+               static_cast<std::uint32_t>(s[2]) << 16;
+      };
+      switch (v) {
+        case code("And"): return {Op::And, 1};
+        case code("Add"): return {Op::Add, 4};
+        case code("Sub"): return {Op::Sub, 4};
+        case code("Mul"): return {Op::Mul, 5};
+        case code("Div"): return {Op::Div, 5};
+        case code("Shl"): return {Op::Shl, 3};
+        case code("Shr"): return {Op::Shr, 3};
+        default: return {};
+      }
+    }
     case 5:
-      if (n == "BitOr") set(Op::BitOr, 3);
-      return;
+      if (same(n, "BitOr")) return {Op::BitOr, 3};
+      return {};
     case 6:
-      if (n == "BitAnd") set(Op::BitAnd, 3);
-      else if (n == "BitXor") set(Op::BitXor, 3);
-      return;
-    default: return;
+      if (same(n, "BitAnd")) return {Op::BitAnd, 3};
+      if (same(n, "BitXor")) return {Op::BitXor, 3};
+      return {};
+    default: return {};
   }
+}
+
+void classify_operator(Token& t) {
+  OperatorClass c = classify_name(t.text);
+  t.binary = c.binary;
+  t.level = c.level;
 }
 
 // Rust's Debug form of a token, as the reference prints it in messages.
@@ -200,9 +219,9 @@ class Lexer {
         pos_ += m;
       }
       t.text = s_.substr(start, pos_ - start);
-      if (t.text == "true" || t.text == "false") {
+      if (same(t.text, "true") || same(t.text, "false")) {
         t.kind = TokKind::Bool;
-        t.number = t.text == "true";
+        t.number = same(t.text, "true");
       } else {
         t.kind = TokKind::Ident;
         classify_operator(t);
@@ -281,9 +300,9 @@ class Compiler {
     fp_ = text.data();
     fend_ = text.data() + text.size();
     std::size_t constants = program_.constants.size();
-    if (fast_level(0, 0)) {
-      fast_skip_space();
-      if (fp_ == fend_) return true;
+    if (fast_run()) {
+      fast_done_ = true;
+      return true;
     }
     program_.code.resize(start_);
     program_.constants.resize(constants);
@@ -329,7 +348,7 @@ class Compiler {
     for (char c : s) {
       if (!ascii_alpha(c) && !ascii_digit(c)) return false;
     }
-    return s != "true" && s != "false";
+    return !same(s, "true") && !same(s, "false");
   }
 
   void parts(const std::vector<std::string_view>& texts, Instr tail, int pops) {
@@ -351,7 +370,8 @@ class Compiler {
     ref.offset = static_cast<std::uint32_t>(start_);
     ref.length = static_cast<std::uint32_t>(program_.code.size() - start_);
     ref.pure = true;
-    for (std::size_t i = start_; i < program_.code.size(); ++i) {
+    // The fast path's grammar has no calls; anything else is checked.
+    for (std::size_t i = start_; !fast_done_ && i < program_.code.size(); ++i) {
       if (program_.code[i].op() == Op::Call) ref.pure = false;
     }
     return ref;
@@ -381,87 +401,134 @@ class Compiler {
     return true;
   }
 
-  void fast_skip_space() {
-    while (fp_ < fend_ && (*fp_ == ' ' || (*fp_ >= 0x09 && *fp_ <= 0x0d))) ++fp_;
-  }
+  // Character classes for the fast path's loops: a table load instead of
+  // several range compares per character.
+  static constexpr std::uint8_t kNameChar = 1, kSpaceChar = 2, kDigitChar = 4;
+  static constexpr std::array<std::uint8_t, 256> kCharClass = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (int c = 'a'; c <= 'z'; ++c) t[c] = kNameChar;
+    for (int c = 'A'; c <= 'Z'; ++c) t[c] = kNameChar;
+    t['_'] = kNameChar;
+    for (int c = '0'; c <= '9'; ++c) t[c] = kNameChar | kDigitChar;
+    t[' '] = kSpaceChar;
+    for (int c = 0x09; c <= 0x0d; ++c) t[c] = kSpaceChar;
+    return t;
+  }();
+  static std::uint8_t char_class(char c) { return kCharClass[static_cast<unsigned char>(c)]; }
 
   static bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
   static bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
 
-  std::string_view fast_identifier() {
-    const char* begin = fp_;
-    while (fp_ < fend_ && (ascii_alpha(*fp_) || ascii_digit(*fp_))) ++fp_;
-    return std::string_view(begin, static_cast<std::size_t>(fp_ - begin));
-  }
-
-  bool fast_level(int min_level, int nesting) {
-    if (!fast_operand(nesting)) return false;
+  // One pass over the text with an explicit stack of pending operators and
+  // open parentheses (shunting-yard). For left-associative binary operators
+  // this emits exactly what the general path's precedence climbing emits:
+  // an operator is emitted when an operator of the same or a lower level,
+  // a closing parenthesis or the end follows its right operand.
+  bool fast_run() {
+    static constexpr std::int8_t kParen = -1;
+    struct Pending {
+      Op binary;
+      std::int8_t level;  // kParen: an open parenthesis
+    };
+    static constexpr int kStack = 512;  // beyond: the general path
+    Pending stack[kStack];
+    int top = 0;
+    int parens = 0;
+    const char* p = fp_;
+    const char* end = fend_;
+    auto skip_space = [&] {
+      while (p < end && (char_class(*p) & kSpaceChar)) ++p;
+    };
+    // After an operand or a closing parenthesis: a field access, an index or
+    // a non-ASCII character is for the general path.
+    auto operand_end_ok = [&] {
+      skip_space();
+      return p == end || (*p != '.' && *p != '[' && static_cast<unsigned char>(*p) < 0x80);
+    };
     while (true) {
-      fast_skip_space();
-      if (fp_ == fend_ || !ascii_alpha(*fp_)) return true;
-      const char* before = fp_;
-      Token op;
-      op.text = fast_identifier();
-      if (fp_ < fend_ && static_cast<unsigned char>(*fp_) >= 0x80) return false;
-      classify_operator(op);
-      if (op.level < 0) return false;  // a trailing name: the general path reports it
-      if (op.level < min_level) {
-        fp_ = before;
-        return true;
+      // An operand, after any number of opening parentheses.
+      skip_space();
+      if (p == end) return false;
+      char c = *p;
+      if (c == '(') {
+        if (parens + 1 > kMaxExpressionNesting || top == kStack) return false;
+        ++parens;
+        stack[top++] = Pending{Op::Fail, kParen};
+        ++p;
+        continue;
       }
-      if (!fast_level(op.level + 1, nesting)) return false;
-      emit(Instr::make(op.binary), -1);
-    }
-  }
-
-  bool fast_operand(int nesting) {
-    fast_skip_space();
-    if (fp_ == fend_) return false;
-    char c = *fp_;
-    if (c == '(') {
-      if (nesting + 1 > kMaxExpressionNesting) return false;
-      ++fp_;
-      if (!fast_level(0, nesting + 1)) return false;
-      fast_skip_space();
-      if (fp_ == fend_ || *fp_ != ')') return false;
-      ++fp_;
-    } else if (c == '-' || ascii_digit(c)) {
-      bool negative = c == '-';
-      if (negative) ++fp_;
-      const char* digits = fp_;
-      std::uint64_t magnitude = 0;
-      while (fp_ < fend_ && ascii_digit(*fp_)) {
-        if (fp_ - digits >= 18) return false;  // long literals: the general path checks range
-        magnitude = magnitude * 10 + static_cast<std::uint64_t>(*fp_ - '0');
-        ++fp_;
-      }
-      if (fp_ == digits) return false;
-      auto value = static_cast<std::int64_t>(magnitude);
-      push_int(negative ? -value : value);
-    } else if (ascii_alpha(c)) {
-      std::string_view name = fast_identifier();
-      if (fp_ < fend_ && static_cast<unsigned char>(*fp_) >= 0x80) return false;
-      const char* after = fp_;
-      fast_skip_space();
-      if (fp_ < fend_ && (*fp_ == '(' || *fp_ == '{' || *fp_ == ':' || *fp_ == '.' || *fp_ == '[')) return false;
-      fp_ = after;
-      if (name == "true" || name == "false") {
-        emit(Instr::make(Op::PushConst, name == "true" ? 1 : 0), 1);
+      if (c == '-' || ascii_digit(c)) {
+        bool negative = c == '-';
+        if (negative) ++p;
+        const char* digits = p;
+        std::uint64_t magnitude = 0;
+        while (p < end && ascii_digit(*p)) {
+          if (p - digits >= 18) return false;  // long literals: the general path checks range
+          magnitude = magnitude * 10 + static_cast<std::uint64_t>(*p - '0');
+          ++p;
+        }
+        if (p == digits) return false;
+        auto value = static_cast<std::int64_t>(magnitude);
+        push_int(negative ? -value : value);
+        if (!operand_end_ok()) return false;
+      } else if (ascii_alpha(c)) {
+        const char* begin = p;
+        while (p < end && (char_class(*p) & kNameChar)) ++p;
+        std::string_view name(begin, static_cast<std::size_t>(p - begin));
+        if (p < end && static_cast<unsigned char>(*p) >= 0x80) return false;
+        skip_space();
+        // Calls, struct literals, paths, fields and indexes: the general path.
+        if (p < end && (*p == '(' || *p == '{' || *p == ':' || *p == '.' || *p == '[')) return false;
+        if (p < end && static_cast<unsigned char>(*p) >= 0x80) return false;
+        if ((c == 't' || c == 'f') && (same(name, "true") || same(name, "false"))) {
+          emit(Instr::make(Op::PushConst, same(name, "true") ? 1 : 0), 1);
+        } else {
+          emit(Instr::make(Op::Load, slots_.intern(name)), 1);
+        }
+        // The spaces after the name are skipped and what follows checked
+        // (what operand_end_ok does for the other operands).
+      } else if (c == '"') {
+        const char* begin = ++p;
+        while (p < end && *p != '"' && *p != '\\') ++p;
+        if (p == end || *p != '"') return false;
+        std::string text(begin, static_cast<std::size_t>(p - begin));
+        ++p;
+        emit(Instr::make(Op::PushConst, add_constant(Value::string(std::move(text)))), 1);
+        if (!operand_end_ok()) return false;
       } else {
-        emit(Instr::make(Op::Load, slots_.intern(name)), 1);
+        return false;
       }
-    } else if (c == '"') {
-      const char* begin = ++fp_;
-      while (fp_ < fend_ && *fp_ != '"' && *fp_ != '\\') ++fp_;
-      if (fp_ == fend_ || *fp_ != '"') return false;
-      std::string text(begin, static_cast<std::size_t>(fp_ - begin));
-      ++fp_;
-      emit(Instr::make(Op::PushConst, add_constant(Value::string(std::move(text)))), 1);
-    } else {
-      return false;
+      // Closing parentheses and the operator after the operand; spaces
+      // are already skipped here (each is skipped once: the loops' exits
+      // are hard to predict, so every needless call costs).
+      while (true) {
+        if (p == end) {
+          if (parens > 0) return false;
+          while (top > 0) emit(Instr::make(stack[--top].binary), -1);
+          fp_ = p;
+          return true;
+        }
+        if (*p == ')') {
+          if (parens == 0) return false;
+          while (stack[top - 1].level != kParen) emit(Instr::make(stack[--top].binary), -1);
+          --top;
+          --parens;
+          ++p;
+          if (!operand_end_ok()) return false;
+          continue;
+        }
+        if (!ascii_alpha(*p)) return false;
+        const char* begin = p;
+        while (p < end && (char_class(*p) & kNameChar)) ++p;
+        if (p < end && static_cast<unsigned char>(*p) >= 0x80) return false;
+        OperatorClass op = classify_name(std::string_view(begin, static_cast<std::size_t>(p - begin)));
+        if (op.level < 0) return false;  // a trailing name: the general path reports it
+        while (top > 0 && stack[top - 1].level >= op.level) emit(Instr::make(stack[--top].binary), -1);
+        if (top == kStack) return false;
+        stack[top++] = Pending{op.binary, op.level};
+        break;
+      }
     }
-    fast_skip_space();
-    return fp_ == fend_ || (*fp_ != '.' && *fp_ != '[' && static_cast<unsigned char>(*fp_) < 0x80);
   }
 
   void advance() {
@@ -474,7 +541,8 @@ class Compiler {
     }
   }
 
-  void emit(Instr ins, int stack_delta) {
+  // Inline: the fast path emits an instruction for nearly every token.
+  [[gnu::always_inline]] void emit(Instr ins, int stack_delta) {
     if (is_binary(ins.op()) && program_.code.size() > start_) {
       // Peephole: a binary operator whose right operand is a single push
       // takes the operand straight from the slot, immediate or constant.
@@ -582,7 +650,7 @@ class Compiler {
   }
 
   static bool names_spawn(std::string_view path) {
-    return path == "spawn" || path == "threading.spawn" || path == "dustlib_k::threading::spawn";
+    return same(path, "spawn") || same(path, "threading.spawn") || same(path, "dustlib_k::threading::spawn");
   }
 
   // At `.`: whether `name (` follows, making `a.name(` a qualified call
@@ -692,11 +760,11 @@ class Compiler {
     if (tok_.kind == TokKind::LParen) {
       advance();
       if (failed_) return;
-      if (path == "Not" || path == "Neg") {
+      if (same(path, "Not") || same(path, "Neg")) {
         nested([&] { parse_level(0); });
         if (failed_) return;
         if (!expect(TokKind::RParen, "RParen")) return;
-        emit(Instr::make(path == "Not" ? Op::Not : Op::Neg), 0);
+        emit(Instr::make(same(path, "Not") ? Op::Not : Op::Neg), 0);
         return;
       }
       std::uint32_t argc = 0;
@@ -774,6 +842,7 @@ class Compiler {
   int nesting_ = 0;
   const char* fp_ = nullptr;   // fast path cursor
   const char* fend_ = nullptr;
+  bool fast_done_ = false;  // the fast path compiled the expression
 };
 
 }  // namespace

@@ -8,6 +8,8 @@
 // steps of its own, and the caller resumes with the result.
 #include "dust/machine.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 
 #include "dust/observer.hpp"
@@ -25,6 +27,20 @@ std::uint64_t splitmix64(std::uint64_t& state) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);
+}
+
+// Sizes a new frame's slots. Generated programs can have a million names
+// in one proc, a 16 MiB frame; asking for huge pages before it is first
+// touched turns thousands of page faults into a few.
+void size_frame_slots(std::vector<Value>& slots, std::size_t count) {
+  constexpr std::uintptr_t kHugePage = 2u << 20;
+  if (count * sizeof(Value) >= 2 * kHugePage) {
+    slots.reserve(count);
+    auto begin = (reinterpret_cast<std::uintptr_t>(slots.data()) + kHugePage - 1) & ~(kHugePage - 1);
+    auto end = reinterpret_cast<std::uintptr_t>(slots.data() + count) & ~(kHugePage - 1);
+    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  }
+  slots.resize(count);
 }
 
 }  // namespace
@@ -146,7 +162,7 @@ class StepRunner {
     Thread& th = m_.threads[tid];
     Frame frame;
     frame.proc = proc_index;
-    frame.slots.resize(proc.slot_count());
+    size_frame_slots(frame.slots, proc.slot_count());
     for (std::size_t i = 0; i < proc.params.size() && i < args.size(); ++i) {
       frame.slots[proc.params[i].slot] = args[i];
     }
@@ -1170,7 +1186,7 @@ std::optional<DvmError> Machine::spawn_thread(std::uint32_t proc, std::vector<Va
   t.spawn_seed = seed;
   Frame frame;
   frame.proc = proc;
-  frame.slots.resize(p.slot_count());
+  size_frame_slots(frame.slots, p.slot_count());
   for (std::size_t i = 0; i < args.size(); ++i) frame.slots[p.params[i].slot] = std::move(args[i]);
   frame.cursors.push_back(BlockCursor{p.body, 0});
   t.frames.push_back(std::move(frame));

@@ -1,7 +1,8 @@
 // simple_steps.cpp — the simple-step lane: Machine::run_simple.
 //
-// Most steps of most programs are a Let or Assign of an integer expression
-// or the check of an If or a loop, run by the only thread. This lane runs
+// Most steps of most programs are a Let or Assign of an integer expression,
+// the check of an If or a loop, or a Break or Continue, run by the only
+// thread. This lane runs
 // such steps without building a StepEvent, with an evaluator that knows only
 // Int and Bool, so a step costs a few dozen instructions instead of a few
 // hundred.
@@ -41,6 +42,59 @@ inline bool read_scalar(const Value& value, std::int64_t& v, bool& is_bool) {
   return false;
 }
 
+// Applies binary operator `op` to x and y, leaving the result in x. False
+// for anything that is an error, or not plain Int/Bool arithmetic, under the
+// reference's rules: the general evaluator then reports it. Always inlined,
+// so where `op` is a constant (the threaded handlers) only its case remains.
+[[gnu::always_inline]] inline bool apply_scalar(Op op, std::int64_t& x, bool& x_bool, std::int64_t y, bool y_bool) {
+  switch (op) {
+    case Op::And:
+    case Op::Or:
+      if (!x_bool || !y_bool) return false;
+      x = op == Op::And ? (x & y) : (x | y);
+      return true;
+    case Op::Eq:
+    case Op::Ne:
+      if (x_bool != y_bool) return false;
+      x = (x == y) == (op == Op::Eq);
+      x_bool = true;
+      return true;
+    default: break;
+  }
+  if (x_bool || y_bool) return false;
+  switch (op) {
+    case Op::Add: return !__builtin_add_overflow(x, y, &x);
+    case Op::Sub: return !__builtin_sub_overflow(x, y, &x);
+    case Op::Mul: return !__builtin_mul_overflow(x, y, &x);
+    case Op::Div:
+      if (y == 0 || (x == INT64_MIN && y == -1)) return false;
+      // A 64-bit divide takes several times as long as a 32-bit one, and
+      // most quotients in real programs have operands that fit 32 bits.
+      if (((static_cast<std::uint64_t>(x) | static_cast<std::uint64_t>(y)) >> 32) == 0) {
+        x = static_cast<std::uint32_t>(x) / static_cast<std::uint32_t>(y);
+      } else {
+        x /= y;
+      }
+      return true;
+    case Op::BitAnd: x &= y; return true;
+    case Op::BitOr: x |= y; return true;
+    case Op::BitXor: x ^= y; return true;
+    case Op::Shl:
+      if (static_cast<std::uint64_t>(y) > 63) return false;
+      x = static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << y);
+      return true;
+    case Op::Shr:
+      if (static_cast<std::uint64_t>(y) > 63) return false;
+      x >>= y;
+      return true;
+    case Op::Lt: x = x < y; x_bool = true; return true;
+    case Op::Le: x = x <= y; x_bool = true; return true;
+    case Op::Gt: x = x > y; x_bool = true; return true;
+    case Op::Ge: x = x >= y; x_bool = true; return true;
+    default: return false;
+  }
+}
+
 // Evaluates call-free code over Int and Bool values of one frame. It only
 // reads, so giving up (false) leaves nothing to undo.
 //
@@ -66,26 +120,11 @@ class ScalarEvaluator {
 
 // The handlers, in opcode order (opcodes.hpp): binary operators with how
 // they check their operands and what they compute into the top (x, xb).
-#define DUST_BINARY_OPS(X)                                                                  \
-  X(Add, INT, if (xb || __builtin_add_overflow(x, y, &x)) goto give_up;)                   \
-  X(Sub, INT, if (xb || __builtin_sub_overflow(x, y, &x)) goto give_up;)                   \
-  X(Mul, INT, if (xb || __builtin_mul_overflow(x, y, &x)) goto give_up;)                   \
-  X(Div, INT, if (xb || y == 0 || (x == INT64_MIN && y == -1)) goto give_up; x /= y;)      \
-  X(BitAnd, INT, if (xb) goto give_up; x &= y;)                                            \
-  X(BitOr, INT, if (xb) goto give_up; x |= y;)                                             \
-  X(BitXor, INT, if (xb) goto give_up; x ^= y;)                                            \
-  X(Shl, INT, if (xb || static_cast<std::uint64_t>(y) > 63) goto give_up;                  \
-    x = static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << y);)                    \
-  X(Shr, INT, if (xb || static_cast<std::uint64_t>(y) > 63) goto give_up; x >>= y;)        \
-  X(Eq, ANY, if (xb != yb) goto give_up; x = x == y; xb = true;)                           \
-  X(Ne, ANY, if (xb != yb) goto give_up; x = x != y; xb = true;)                           \
-  X(Lt, INT, if (xb) goto give_up; x = x < y; xb = true;)                                  \
-  X(Le, INT, if (xb) goto give_up; x = x <= y; xb = true;)                                 \
-  X(Gt, INT, if (xb) goto give_up; x = x > y; xb = true;)                                  \
-  X(Ge, INT, if (xb) goto give_up; x = x >= y; xb = true;)                                 \
-  X(And, ANY, if (!xb || !yb) goto give_up; x &= y;)                                       \
-  X(Or, ANY, if (!xb || !yb) goto give_up; x |= y;)
-
+#define DUST_BINARY_OPS(X) \
+  X(Add, INT) X(Sub, INT) X(Mul, INT) X(Div, INT) X(BitAnd, INT) X(BitOr, INT) X(BitXor, INT) X(Shl, INT) \
+  X(Shr, INT) X(Eq, ANY) X(Ne, ANY) X(Lt, INT) X(Le, INT) X(Gt, INT) X(Ge, INT) X(And, ANY) X(Or, ANY)
+#define DUST_APPLY(name) \
+  if (!apply_scalar(Op::name, x, xb, y, yb)) goto give_up;
 #define DUST_NEXT                    \
   if (++ip == end) goto finished;    \
   in = *ip;                          \
@@ -107,24 +146,24 @@ class ScalarEvaluator {
   x = (value_x);                    \
   xb = (value_b);
 
-#define DUST_STACK_HANDLER(name, kind, body) \
-  op_##name : y = x;                         \
-  yb = xb;                                   \
-  x = vs[--n];                               \
-  xb = bs[n];                                \
-  DUST_CHECK_##kind body DUST_NEXT
-#define DUST_SLOT_HANDLER(name, kind, body) \
-  op_##name##Slot : DUST_FETCH_##kind(slots_[in.a()]) body DUST_NEXT
-#define DUST_IMM_HANDLER(name, kind, body) \
-  op_##name##Imm : y = in.imm();           \
-  yb = false;                              \
-  body DUST_NEXT
-#define DUST_CONST_HANDLER(name, kind, body) \
-  op_##name##Const : DUST_FETCH_##kind(p_.constants[in.a()]) body DUST_NEXT
-#define DUST_LABEL(name, kind, body) &&op_##name,
-#define DUST_LABEL_SLOT(name, kind, body) &&op_##name##Slot,
-#define DUST_LABEL_IMM(name, kind, body) &&op_##name##Imm,
-#define DUST_LABEL_CONST(name, kind, body) &&op_##name##Const,
+#define DUST_STACK_HANDLER(name, kind) \
+  op_##name : y = x;                   \
+  yb = xb;                             \
+  x = vs[--n];                         \
+  xb = bs[n];                          \
+  DUST_CHECK_##kind DUST_APPLY(name) DUST_NEXT
+#define DUST_SLOT_HANDLER(name, kind) \
+  op_##name##Slot : DUST_FETCH_##kind(slots_[in.a()]) DUST_APPLY(name) DUST_NEXT
+#define DUST_IMM_HANDLER(name, kind) \
+  op_##name##Imm : y = in.imm();     \
+  yb = false;                        \
+  DUST_APPLY(name) DUST_NEXT
+#define DUST_CONST_HANDLER(name, kind) \
+  op_##name##Const : DUST_FETCH_##kind(p_.constants[in.a()]) DUST_APPLY(name) DUST_NEXT
+#define DUST_LABEL(name, kind) &&op_##name,
+#define DUST_LABEL_SLOT(name, kind) &&op_##name##Slot,
+#define DUST_LABEL_IMM(name, kind) &&op_##name##Imm,
+#define DUST_LABEL_CONST(name, kind) &&op_##name##Const,
 
     static_assert(static_cast<int>(Op::FusedBase) == 28 && kBinaryCount == 17, "the handler table follows opcodes.hpp");
     static const void* const kHandlers[256] = {
@@ -171,6 +210,7 @@ class ScalarEvaluator {
     return false;
 
 #undef DUST_BINARY_OPS
+#undef DUST_APPLY
 #undef DUST_NEXT
 #undef DUST_CHECK_INT
 #undef DUST_CHECK_ANY
@@ -193,47 +233,118 @@ class ScalarEvaluator {
   const Value* slots_;
 };
 
-// One simple step of frame `f`, or false with nothing changed.
-class SimpleStepper {
+// Runs simple steps of frame `f`. Each step either completes or leaves the
+// frame exactly as it was.
+//
+// The loop keeps what every step needs at hand: the top cursor, its block's
+// first statement and length. They are refreshed only when the cursors
+// change shape (a block entered or left, a loop check).
+class Lane {
  public:
-  SimpleStepper(const Program& p, Frame& f, bool ints_only)
-      : p_(p), f_(f), regime_(p.procs[f.proc].regime), eval_(p, f.slots.data()), ints_only_(ints_only) {}
+  Lane(const Program& p, Frame& f, bool ints_only)
+      : p_(p), f_(f), regime_(p.procs[f.proc].regime), eval_(p, f.slots.data()), slots_(f.slots.data()),
+        code_(p.code.data()), constants_(p.constants.data()), ints_only_(ints_only) {
+    refresh();
+  }
 
-  bool step(SimpleStep& out) {
-    BlockCursor& c = f_.cursors.back();
-    if (c.for_checking) return loop_check(c, out);
-    const std::uint32_t id = p_.blocks[c.block].first + c.index;
-    const Stmt& s = p_.stmts[id];
-    out.stmt = id;
+  // Runs up to `limit` steps, recording each in `out` when given; returns how many ran.
+  std::uint64_t run(std::uint64_t limit, SimpleStep* out) {
+    SimpleStep step;
+    std::uint64_t n = 0;
+    while (n < limit && one(step)) {
+      if (out != nullptr) out[n] = step;
+      ++n;
+    }
+    return n;
+  }
+
+ private:
+  void refresh() {
+    c_ = &f_.cursors.back();
+    const Block& b = p_.blocks[c_->block];
+    first_ = p_.stmts.data() + b.first;
+    first_index_ = b.first;
+    count_ = b.count;
+  }
+
+  bool one(SimpleStep& out) {
+    if (c_->for_checking) return loop_check(out);
+    const Stmt& s = first_[c_->index];
+    out.stmt = first_index_ + c_->index;
     switch (s.kind) {
       case StmtKind::Let:
         if (s.q_form != QForm::None || (s.phi_witness && regime_ == Regime::Phi)) return false;
         return binding(s, out);
       case StmtKind::Assign:
-        if (!f_.slots[s.slot].is_bound()) return false;
+        if (!slots_[s.slot].is_bound()) return false;
         return binding(s, out);
       case StmtKind::Constrain: return constraint(s, out);
       case StmtKind::If: return branch(s, out);
-      case StmtKind::While: return first_while_check(s, id, out);
+      case StmtKind::While: return first_while_check(s, out);
+      case StmtKind::Break: return leave_loop(out);
+      case StmtKind::Continue: return next_iteration(out);
       default: return false;
     }
   }
 
- private:
-  bool finishes_after_next(const BlockCursor& c) const {
-    return c.index + 1 >= p_.blocks[c.block].count && would_finish_frame(p_, f_, f_.cursors.size() - 1, c.index + 1);
+  // The one- and two-instruction expressions (`i`, `i Add 1`, `n Lt 10`)
+  // without the threaded loop's set-up; longer ones go to it.
+  bool evaluate(const CodeRef& code, Scalar& r) const {
+    if (code.length > 2 || !code.pure) return eval_.run(code, r);
+    const Instr* ins = code_ + code.offset;
+    const Instr first = ins[0];
+    switch (first.op()) {
+      case Op::Load:
+        if (!read_scalar(slots_[first.a()], r.v, r.is_bool)) return false;
+        break;
+      case Op::PushInt:
+        r.v = first.imm();
+        r.is_bool = false;
+        break;
+      case Op::PushConst:
+        if (!read_scalar(constants_[first.a()], r.v, r.is_bool)) return false;
+        break;
+      default: return false;
+    }
+    if (code.length == 1) return true;
+    const Instr second = ins[1];
+    std::int64_t y;
+    bool y_bool = false;
+    // One jump on the second opcode straight to its operator and operand
+    // form; each case's operator is a constant, so apply_scalar folds to it.
+    switch (static_cast<int>(second.op())) {
+#define DUST_SHORT_CASES(name)                                                                   \
+  case static_cast<int>(fused_op(Op::name, FusedForm::Slot)):                                                      \
+    return read_scalar(slots_[second.a()], y, y_bool) && apply_scalar(Op::name, r.v, r.is_bool, y, y_bool); \
+  case static_cast<int>(fused_op(Op::name, FusedForm::Imm)):                                                       \
+    return apply_scalar(Op::name, r.v, r.is_bool, second.imm(), false);                          \
+  case static_cast<int>(fused_op(Op::name, FusedForm::Const)):                                                     \
+    return read_scalar(constants_[second.a()], y, y_bool) && apply_scalar(Op::name, r.v, r.is_bool, y, y_bool);
+      DUST_SHORT_CASES(Add) DUST_SHORT_CASES(Sub) DUST_SHORT_CASES(Mul) DUST_SHORT_CASES(Div)
+      DUST_SHORT_CASES(BitAnd) DUST_SHORT_CASES(BitOr) DUST_SHORT_CASES(BitXor) DUST_SHORT_CASES(Shl)
+      DUST_SHORT_CASES(Shr) DUST_SHORT_CASES(Eq) DUST_SHORT_CASES(Ne) DUST_SHORT_CASES(Lt) DUST_SHORT_CASES(Le)
+      DUST_SHORT_CASES(Gt) DUST_SHORT_CASES(Ge) DUST_SHORT_CASES(And) DUST_SHORT_CASES(Or)
+#undef DUST_SHORT_CASES
+      default: return eval_.run(code, r);
+    }
+  }
+
+  // Whether the frame would end once the top cursor moves past its statement.
+  bool finishes_after_next() const {
+    return c_->index + 1 >= count_ && would_finish_frame(p_, f_, f_.cursors.size() - 1, c_->index + 1);
   }
 
   // Moves past the statement the top cursor is at.
   void advance() {
-    BlockCursor& c = f_.cursors.back();
-    if (++c.index >= p_.blocks[c.block].count) settle_cursors(p_, f_);
+    if (++c_->index < count_) return;
+    settle_cursors(p_, f_);
+    refresh();
   }
 
   bool binding(const Stmt& s, SimpleStep& out) {
     Scalar r;
-    if (!eval_.run(s.expr, r) || (r.is_bool && ints_only_) || finishes_after_next(f_.cursors.back())) return false;
-    Value& cell = f_.slots[s.slot];
+    if (!evaluate(s.expr, r) || (r.is_bool && ints_only_) || finishes_after_next()) return false;
+    Value& cell = slots_[s.slot];
     if (r.is_bool) {
       cell.set_bool(r.v != 0);
     } else {
@@ -249,9 +360,9 @@ class SimpleStepper {
   bool constraint(const Stmt& s, SimpleStep& out) {
     if (regime_ != Regime::Phi) {
       Scalar r;
-      if (!eval_.run(s.expr, r) || !r.is_bool || r.v == 0) return false;
+      if (!evaluate(s.expr, r) || !r.is_bool || r.v == 0) return false;
     }
-    if (finishes_after_next(f_.cursors.back())) return false;
+    if (finishes_after_next()) return false;
     advance();
     out.kind = StepKind::Statement;
     out.wrote = false;
@@ -260,7 +371,7 @@ class SimpleStepper {
 
   bool condition(const Stmt& s, bool& truth) const {
     Scalar r;
-    if (!eval_.run(s.expr, r) || !r.is_bool) return false;
+    if (!evaluate(s.expr, r) || !r.is_bool) return false;
     truth = r.v != 0;
     return true;
   }
@@ -270,22 +381,24 @@ class SimpleStepper {
     if (!condition(s, truth)) return false;
     const std::uint32_t block = truth ? s.body : s.else_body;
     const bool enters = block != kNoBlock && p_.blocks[block].count > 0;
-    if (!enters && finishes_after_next(f_.cursors.back())) return false;
-    f_.cursors.back().index++;
+    if (!enters && finishes_after_next()) return false;
+    c_->index++;
     if (block != kNoBlock) f_.cursors.push_back(BlockCursor{block, 0});
     settle_cursors(p_, f_);
+    refresh();
     out.kind = StepKind::Check;
     out.wrote = false;
     return true;
   }
 
-  bool first_while_check(const Stmt& s, std::uint32_t id, SimpleStep& out) {
+  bool first_while_check(const Stmt& s, SimpleStep& out) {
     bool truth = false;
     if (!condition(s, truth)) return false;
-    if (!truth && finishes_after_next(f_.cursors.back())) return false;
+    if (!truth && finishes_after_next()) return false;
     if (truth) {
-      f_.cursors.push_back(BlockCursor{s.body, 0, id});
+      f_.cursors.push_back(BlockCursor{s.body, 0, out.stmt});
       settle_cursors(p_, f_);
+      refresh();
     } else {
       advance();
     }
@@ -294,8 +407,44 @@ class SimpleStepper {
     return true;
   }
 
+  // The cursor of the innermost loop body, or -1 outside loops (an error
+  // that step() reports).
+  int innermost_loop() const {
+    for (std::size_t i = f_.cursors.size(); i-- > 0;) {
+      if (f_.cursors[i].loop_stmt != kNoStmt) return static_cast<int>(i);
+    }
+    return -1;
+  }
+
+  bool leave_loop(SimpleStep& out) {
+    const int loop = innermost_loop();
+    if (loop < 1) return false;
+    const auto outer = static_cast<std::size_t>(loop) - 1;
+    if (would_finish_frame(p_, f_, outer, f_.cursors[outer].index + 1)) return false;
+    f_.cursors.resize(outer + 1);
+    refresh();
+    advance();
+    out.kind = StepKind::Statement;
+    out.wrote = false;
+    return true;
+  }
+
+  bool next_iteration(SimpleStep& out) {
+    const int loop = innermost_loop();
+    if (loop < 0) return false;
+    f_.cursors.resize(static_cast<std::size_t>(loop) + 1);
+    BlockCursor& c = f_.cursors.back();
+    if (p_.stmts[c.loop_stmt].kind == StmtKind::For) c.for_counter++;
+    c.for_checking = true;
+    refresh();
+    out.kind = StepKind::Statement;
+    out.wrote = false;
+    return true;
+  }
+
   // A While or For check from the loop's body cursor.
-  bool loop_check(BlockCursor& c, SimpleStep& out) {
+  bool loop_check(SimpleStep& out) {
+    BlockCursor& c = *c_;
     const Stmt& s = p_.stmts[c.loop_stmt];
     out.stmt = c.loop_stmt;
     out.kind = StepKind::Check;
@@ -309,7 +458,7 @@ class SimpleStepper {
     const std::size_t outer = f_.cursors.size() - 2;
     if (!enter && would_finish_frame(p_, f_, outer, f_.cursors[outer].index + 1)) return false;
     if (s.kind == StmtKind::For) {
-      Value& cell = f_.slots[s.slot];
+      Value& cell = slots_[s.slot];
       if (!cell.is_int() || cell.as_int() != c.for_counter) {
         cell.set_int(c.for_counter);
         out.wrote = true;
@@ -319,9 +468,13 @@ class SimpleStepper {
     if (enter) {
       c.for_checking = false;
       c.index = 0;
-      if (p_.blocks[c.block].count == 0) settle_cursors(p_, f_);
+      if (count_ == 0) {
+        settle_cursors(p_, f_);
+        refresh();
+      }
     } else {
       f_.cursors.pop_back();
+      refresh();
       advance();
     }
     return true;
@@ -331,7 +484,14 @@ class SimpleStepper {
   Frame& f_;
   const Regime regime_;
   const ScalarEvaluator eval_;
+  Value* const slots_;
+  const Instr* const code_;
+  const Value* const constants_;
   const bool ints_only_;
+  BlockCursor* c_ = nullptr;    // the top cursor
+  const Stmt* first_ = nullptr; // its block's first statement
+  std::uint32_t first_index_ = 0;
+  std::uint32_t count_ = 0;     // and length
 };
 
 }  // namespace
@@ -349,15 +509,11 @@ std::uint64_t Machine::run_simple(std::uint64_t limit, SimpleStepBatch* batch) {
     batch->proc = f.proc;
     batch->depth = static_cast<std::uint32_t>(th.frames.size() - 1);
   }
-  SimpleStepper stepper(*program_, f, batch != nullptr);
-  std::uint64_t n = 0;
-  SimpleStep step;
-  while (n < limit && stepper.step(step)) {
-    ++tick;
-    ++steps;
-    ++n;
-    if (batch != nullptr) batch->steps[batch->size++] = step;
-  }
+  Lane lane(*program_, f, batch != nullptr);
+  const std::uint64_t n = lane.run(limit, batch != nullptr ? batch->steps + batch->size : nullptr);
+  tick += n;
+  steps += n;
+  if (batch != nullptr) batch->size += static_cast<std::uint32_t>(n);
   return n;
 }
 

@@ -14,14 +14,17 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <initializer_list>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <string_view>
 
 #include "commands.hpp"
 #include "dust/recorder/state_report.hpp"
 #include "dust/recorder/trace_format.hpp"
 #include "dust/recorder/trace_reader.hpp"
+#include "run_options.hpp"
 
 namespace dust::cli {
 
@@ -65,35 +68,40 @@ bool parse_number(const std::string& s, T& out) {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
+// The name of the option `arg` is (bare or with `=value`) among `names`, or null.
+const char* option_among(const std::string& arg, std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    if (option_matches(arg, name)) return name;
+  }
+  return nullptr;
+}
+
 bool parse_args(const std::vector<std::string>& args, InspectOptions& o, std::string& error) {
   for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    auto value = [&](std::string& out) {
-      if (i + 1 >= args.size()) {
-        error = "option " + arg + " needs a value";
-        return false;
-      }
-      out = args[++i];
-      return true;
-    };
+    const std::string arg = args[i];  // a copy: taking a value moves i on
     std::string v;
+    auto number = [&](const char* name, auto& out, const char* needs) {
+      if (option_value(args, i, name, v, error) && parse_number(v, out)) return true;
+      if (error.empty()) error = std::string(name) + " needs " + needs;
+      return false;
+    };
     if (arg == "--info") {
       o.mode = "info";
     } else if (arg == "--json") {
       o.json = true;
-    } else if (arg == "--at" || arg == "--before") {
-      if (!value(v) || !parse_number(v, o.step)) return error.empty() ? (error = arg + " needs a step number", false) : false;
+    } else if (const char* name = option_among(arg, {"--at", "--before"})) {
+      if (!number(name, o.step, "a step number")) return false;
       o.has_step = true;
-      if (arg == "--at" && o.mode == "info") o.mode = "at";
-    } else if (arg == "--thread") {
+      if (std::string_view(name) == "--at" && o.mode == "info") o.mode = "at";
+    } else if (option_matches(arg, "--thread")) {
       std::uint32_t t = 0;
-      if (!value(v) || !parse_number(v, t)) return error.empty() ? (error = "--thread needs a thread id", false) : false;
+      if (!number("--thread", t, "a thread id")) return false;
       o.thread = t;
-    } else if (arg == "--last-write" || arg == "--origin") {
-      if (!value(o.name)) return false;
-      o.mode = arg.substr(2);
-    } else if (arg == "--events") {
-      if (!value(v)) return false;
+    } else if (const char* name = option_among(arg, {"--last-write", "--origin"})) {
+      if (!option_value(args, i, name, o.name, error)) return false;
+      o.mode = name + 2;
+    } else if (option_matches(arg, "--events")) {
+      if (!option_value(args, i, "--events", v, error)) return false;
       std::size_t dots = v.find("..");
       if (dots == std::string::npos || !parse_number(v.substr(0, dots), o.first) ||
           !parse_number(v.substr(dots + 2), o.last)) {
@@ -101,13 +109,15 @@ bool parse_args(const std::vector<std::string>& args, InspectOptions& o, std::st
         return false;
       }
       o.mode = "events";
-    } else if (arg == "--bench-seek") {
-      if (!value(v) || !parse_number(v, o.count) || o.count == 0) {
-        return error.empty() ? (error = "--bench-seek needs a positive count", false) : false;
+    } else if (option_matches(arg, "--bench-seek")) {
+      if (!number("--bench-seek", o.count, "a positive count")) return false;
+      if (o.count == 0) {
+        error = "--bench-seek needs a positive count";
+        return false;
       }
       o.mode = "bench-seek";
-    } else if (arg == "--seed") {
-      if (!value(v) || !parse_number(v, o.seed)) return error.empty() ? (error = "--seed needs a number", false) : false;
+    } else if (option_matches(arg, "--seed")) {
+      if (!number("--seed", o.seed, "a number")) return false;
     } else if (arg.size() > 1 && arg[0] == '-') {
       error = "unknown option '" + arg + "'";
       return false;

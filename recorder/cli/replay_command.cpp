@@ -32,15 +32,13 @@ int replay_command(const std::vector<std::string>& args) {
   std::string path;
   RunOptions options;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--replay") {
-      if (i + 1 >= args.size()) {
-        std::cerr << "dustrun: option --replay needs a value\n\n" << kReplayUsage;
+    const std::string arg = args[i];  // a copy: taking a value moves i on
+    std::string error;
+    if (option_matches(arg, "--replay")) {
+      if (!option_value(args, i, "--replay", path, error)) {
+        std::cerr << "dustrun: " << error << "\n\n" << kReplayUsage;
         return kExitUsage;
       }
-      path = args[++i];
-    } else if (arg.rfind("--replay=", 0) == 0) {
-      path = arg.substr(9);
     } else if (arg == "--emit-trace") {
       options.emit_trace = true;
     } else if (arg == "--quiet") {

@@ -62,7 +62,20 @@ TEST(CompilePaths, HandWrittenExpressions) {
            "T{a: 1}", "\"a\\\"b\"", "\"unterminated", "1 Div 0 Add )", "Φx Add 1", "x Add \"\u00e9\"",
            "  a   Add\tb  ", "(((((x)))))", "x Add -1", "x Sub-1", "-", "--1", "1 Add @", "add Add Add",
            "(v41 Mul 31 Add v40) Sub (v41 Mul 31 Add v40) Div 1000003 Mul 1000003",
+           // Parentheses and precedence around the operator stack.
+           "a Add b)", "(a Add b))", "((a)", "a)", "(a) b", "(a)(b)", "(a).b", "(a)[0]", "(a) Add", "Add", "()",
+           "a Add (b Mul c) Sub d", "1 Add 2 Sub 3 Mul 4 Div 5 Lt 6 And 7 Or 8", "(((a Add b) Mul c) Sub d) Div e",
+           "a Or b And c Eq d BitOr e Add f Mul g", "a Mul b Add c BitXor d Ne e And f Or g", "(a Or (b And (c)))",
+           "a Sub (b Sub (c Sub d)) Sub e", "1Add 2", "x Add 1 (", "x Add ( 1 )  ", "( x )Mul( y )",
        }) {
+    expect_same_code(text);
+  }
+}
+
+TEST(CompilePaths, NestingAtAndBeyondTheLimit) {
+  for (int depth : {255, 256, 257, 600}) {
+    std::string text = std::string(static_cast<std::size_t>(depth), '(') + "x Add 1" +
+                       std::string(static_cast<std::size_t>(depth), ')') + " Mul 2";
     expect_same_code(text);
   }
 }

@@ -50,6 +50,12 @@ TEST(SimpleSteps, FrameEndsRightAfterASimpleStep) {
   compare(dir::k_main({dir::for_("i", "0", "3", {dir::let("x", "i")})}), "for last");
   compare(dir::k_main({dir::for_("i", "0", "3", dir::Json::array())}), "empty for last");
   compare(dir::k_main({dir::let("a", "1"), dir::constrain("a Eq 1")}), "constrain last");
+  compare(dir::k_main({dir::for_("i", "0", "5", {dir::if_("i Eq 2", {dir::break_()})})}), "break out of the last loop");
+  compare(dir::k_main({dir::let("i", "0"), dir::while_("true", {dir::assign("i", "i Add 1"),
+                                                                dir::if_("i Lt 3", {dir::continue_()}),
+                                                                dir::if_("i Eq 4", {dir::break_()})}),
+                       dir::let("after", "i")}),
+          "continue and break in a While");
 }
 
 TEST(SimpleSteps, EveryWayOutOfTheLaneGoesThroughStep) {
@@ -87,6 +93,35 @@ TEST(SimpleSteps, CallsRegimesAndRecursion) {
   compare(dir::q_main({dir::let("n", "1"), dir::let("a", "q_alloc(QBit)"), dir::let("m", "n Add 1"),
                        dir::let("c", "q_move(a)")}),
           "Q");
+}
+
+// Every operator over values at the edges (signs, 32-bit boundaries, the
+// i64 limits), with its right operand in a slot, an immediate and a
+// constant, and with a bool where an int belongs: the lane computes what
+// step() computes, or leaves the step to it.
+TEST(SimpleSteps, EveryOperatorAtTheEdges) {
+  const std::vector<std::string> values = {"0", "1", "0 Sub 1", "7", "0 Sub 7", "2147483647", "4294967295",
+                                           "4294967296", "0 Sub 4294967296", "8589934597", "9223372036854775807",
+                                           "0 Sub 9223372036854775807 Sub 1", "63", "64", "true", "false"};
+  const std::vector<std::string> literals = {"3", "1000003", "4294967296", "0"};
+  const std::vector<std::string> ops = {"Add", "Sub", "Mul", "Div", "BitAnd", "BitOr", "BitXor", "Shl",
+                                        "Shr", "Eq", "Ne", "Lt", "Le", "Gt", "Ge", "And", "Or"};
+  std::uint64_t lane_steps = 0;
+  for (const std::string& op : ops) {
+    for (const std::string& x : values) {
+      for (const std::string& y : values) {
+        dir::Json body = dir::Json::array({dir::let("a", x), dir::let("b", y), dir::let("r", "a " + op + " b")});
+        for (const std::string& k : literals) body.push_back(dir::let("r", "a " + op + " " + k));
+        body.push_back(dir::let("n", "Not(a Eq b)"));
+        body.push_back(dir::let("m", "Neg(b)"));
+        body.push_back(dir::let("w", "(a " + op + " b) Eq (a " + op + " b)"));
+        body.push_back(dir::ret("r"));
+        lane_steps += compare(dir::k_main(body), x + " " + op + " " + y);
+        if (::testing::Test::HasFailure()) return;
+      }
+    }
+  }
+  EXPECT_GT(lane_steps, 1000u);
 }
 
 // Every shared fixture and corpus program, run without library intrinsics.

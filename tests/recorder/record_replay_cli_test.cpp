@@ -112,6 +112,8 @@ TEST(RecordReplayCli, InspectAnswers) {
   EXPECT_EQ(at.exit_code, 0) << at.err;
   EXPECT_NE(at.out.find("threads (4):"), std::string::npos) << at.out;
   EXPECT_NE(at.out.find("mutexes (1):"), std::string::npos) << at.out;
+  dust_test::ProcessResult at_equals = run_process(DUSTRUN_PATH, {"inspect", trace, "--at=" + std::to_string(steps / 2)});
+  EXPECT_EQ(at_equals.out, at.out) << "--at=N is --at N";
   dust_test::ProcessResult at_json = run_process(DUSTRUN_PATH, {"inspect", trace, "--at", std::to_string(steps), "--json"});
   nlohmann::json state = nlohmann::json::parse(at_json.out);
   EXPECT_EQ(state["status"], "finished");

@@ -86,21 +86,21 @@ inline constexpr int kBinaryCount = kBinaryLast - kBinaryFirst + 1;
 
 enum class FusedForm : std::uint8_t { Slot = 0, Imm = 1, Const = 2 };
 
-inline bool is_binary(Op op) {
+constexpr bool is_binary(Op op) {
   int o = static_cast<int>(op);
   return o >= kBinaryFirst && o <= kBinaryLast;
 }
-inline Op fused_op(Op binary, FusedForm form) {
+constexpr Op fused_op(Op binary, FusedForm form) {
   return static_cast<Op>(static_cast<int>(Op::FusedBase) + static_cast<int>(form) * kBinaryCount +
                          (static_cast<int>(binary) - kBinaryFirst));
 }
-inline bool is_fused(Op op) { return static_cast<int>(op) >= static_cast<int>(Op::FusedBase); }
+constexpr bool is_fused(Op op) { return static_cast<int>(op) >= static_cast<int>(Op::FusedBase); }
 // The binary operator and operand form of a fused opcode.
-inline Op fused_binary(Op fused) {
+constexpr Op fused_binary(Op fused) {
   int k = static_cast<int>(fused) - static_cast<int>(Op::FusedBase);
   return static_cast<Op>(kBinaryFirst + k % kBinaryCount);
 }
-inline FusedForm fused_form(Op fused) {
+constexpr FusedForm fused_form(Op fused) {
   int k = static_cast<int>(fused) - static_cast<int>(Op::FusedBase);
   return static_cast<FusedForm>(k / kBinaryCount);
 }
