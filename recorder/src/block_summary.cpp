@@ -149,11 +149,11 @@ bool read_summary(ByteReader& in, BlockSummary& s) {
 
 // ---- SummaryBuilder ----
 
-void SummaryBuilder::begin(const Machine& machine, std::uint64_t first_step) {
+void SummaryBuilder::begin(const Machine& machine, std::uint64_t first_step, std::uint64_t tick) {
   summary_ = BlockSummary{};
   summary_.first_step = first_step;
-  summary_.tick_first = machine.tick;
-  summary_.tick_last = machine.tick;
+  summary_.tick_first = tick;
+  summary_.tick_last = tick;
   threads_.assign(machine.threads.size(), ThreadWork{});
   for (std::size_t i = 0; i < machine.threads.size(); ++i) {
     const Thread& t = machine.threads[i];

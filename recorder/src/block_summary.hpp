@@ -84,14 +84,19 @@ bool read_summary(ByteReader& in, BlockSummary& s);
 class SummaryBuilder {
  public:
   SummaryBuilder() = default;
-  void begin(const Machine& machine, std::uint64_t first_step);
+  void begin(const Machine& machine, std::uint64_t first_step) { begin(machine, first_step, machine.tick); }
+  // A block that starts inside a batch of simple steps: the machine is as
+  // after the batch, which differs from the block's start only in the step
+  // count, the tick and the running thread's own frame, so the first step
+  // and tick are given and the threads' and mutexes' states read from it.
+  void begin(const Machine& machine, std::uint64_t first_step, std::uint64_t tick);
   // `new_keys`: the slots the encoder saw written for the first time in the block.
   void add(const StepEvent& event, const std::vector<ThreadChange>& threads, const std::vector<MutexChange>& mutexes,
            const std::vector<WrittenKey>& new_keys);
   // A plain step (StepEncoder::encode returned true): the same thread as
   // the step before, one tick, and at most a write to a slot already in the
   // filter. Such steps are only counted here and folded in later.
-  void add_plain() { ++plain_; }
+  void add_plain(std::uint64_t steps = 1) { plain_ += steps; }
   BlockSummary finish(std::uint64_t raw_bytes);
   std::uint64_t steps() const { return summary_.step_count + plain_; }
 

@@ -85,6 +85,15 @@ class ReaderImpl final : public TraceReader {
   // `stop_on_divergence`.
   template <class OnEvent>
   void advance(std::uint64_t target, bool stop_on_divergence, OnEvent&& on_event);
+  // What advance is given when nobody looks at the events (a seek): it may
+  // then run simple steps on the machine's lane (advance_simple).
+  struct NoEvents {
+    void operator()(const StepEvent&) const {}
+  };
+  // Runs the simple steps that come next, up to `target` and the end of the
+  // cursor's block, with Machine::run_simple, and checks their bytes
+  // against the recording at once; false if the next step is not simple.
+  bool advance_simple(std::uint64_t target);
   void note_divergence(std::uint64_t step, const StepEvent& replayed, bool plain);
 
   std::string path_;
@@ -106,6 +115,12 @@ class ReaderImpl final : public TraceReader {
   std::deque<std::pair<std::size_t, std::shared_ptr<const DecodedBlock>>> decoded_cache_;
   std::unique_ptr<StepEncoder> encoder_;
   Cursor cursor_;
+  // advance_simple's batch of simple steps, their bytes, and one of them as
+  // a StepEvent when it is not plain.
+  std::vector<SimpleStep> lane_steps_ = std::vector<SimpleStep>(4096);
+  SimpleStepBatch lane_batch_;
+  ByteBuffer lane_bytes_;
+  StepEvent lane_event_;
 
   // Computed once, on first use.
   std::optional<std::vector<QLifetime>> q_lifetimes_;

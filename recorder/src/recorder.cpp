@@ -16,6 +16,15 @@ namespace {
 constexpr const char* kWriter = "dustrun recorder 1";
 constexpr std::uint64_t kProgressEvery = 1ull << 22;
 constexpr std::uint64_t kKeyframeDeltaBytes = 4u << 20;
+// Simple steps handed over at a time: enough that the hand-over costs
+// nothing per step, few enough that the batch stays in the L2 cache.
+constexpr std::uint32_t kBatchSteps = 2048;
+// More than any simple step can take in the deltas, plain (12 bytes) or
+// not (a thread switch, a statement jump, explicit proc and depth and an
+// absolute Int: under 40). A batch never holds more steps than fit in what
+// is left of the block's byte budget at this rate, so a block never
+// overruns that budget inside a batch.
+constexpr std::size_t kMaxSimpleStepBytes = 64;
 
 }  // namespace
 
@@ -34,6 +43,7 @@ struct Recorder::Impl {
   std::unique_ptr<StepEncoder> encoder;
   std::unique_ptr<SummaryBuilder> summary;
   ByteBuffer deltas;
+  ByteBuffer payload;  // the block chunk being written
   IndexChunk index;
   std::uint64_t block_first_step = 0;
   std::uint32_t block_steps = 0;  // steps in the block being built
@@ -41,6 +51,9 @@ struct Recorder::Impl {
   std::uint64_t last_keyframe_step = 0;
   std::uint64_t keyframe_interval = 0;
   std::uint64_t delta_bytes_since_keyframe = 0;
+  std::vector<SimpleStep> batch_storage = std::vector<SimpleStep>(kBatchSteps);
+  SimpleStepBatch batch;
+  StepEvent expanded;  // a simple step that is not plain, as a StepEvent for the general path
 
   bool fail(const std::string& what) {
     if (!failed) error = trace_path + ": " + what;
@@ -82,24 +95,96 @@ struct Recorder::Impl {
     }
   }
 
-  void begin_block(const Machine& machine) {
-    block_first_step = machine.steps;
+  void begin_block(const Machine& machine) { begin_block_at(machine, machine.steps, machine.tick); }
+
+  // A block starting at `first_step` (tick `tick`), with `machine` as then
+  // or, inside a batch of simple steps, as after the batch: the encoder and
+  // the summary read only thread and mutex states from it, which simple
+  // steps do not change.
+  void begin_block_at(const Machine& machine, std::uint64_t first_step, std::uint64_t tick) {
+    block_first_step = first_step;
     block_steps = 0;
     deltas.clear();
     encoder->begin_block(machine);
-    summary->begin(machine, machine.steps);
+    summary->begin(machine, first_step, tick);
+  }
+
+  // Closes the block whose last step was just encoded and starts the next
+  // one at `next_step`. `exact` says `machine` is as at `next_step`; it is
+  // not when the block ends inside a batch, and then no keyframe can be
+  // taken there: it waits for the next block that starts at a batch end.
+  void end_block(const Machine& machine, std::uint64_t next_step, std::uint64_t tick, bool exact) {
+    stats.steps += block_steps;
+    block_steps = 0;
+    flush_block();
+    if (exact) {
+      if (!machine.done()) {
+        if (keyframe_due(machine)) write_keyframe(machine);
+        begin_block(machine);
+      }
+    } else {
+      begin_block_at(machine, next_step, tick);
+    }
+    if (options.progress && stats.steps >= next_progress) {
+      report_progress(false);
+      next_progress += kProgressEvery;
+    }
+  }
+
+  // Sizes the batch for what is left of the current block (see
+  // kMaxSimpleStepBytes), so that a block closes at a batch end. Called
+  // whenever the batch is empty: the machine only appends to it.
+  void size_batch() {
+    std::uint64_t capacity = kBatchSteps;
+    if (recording) {
+      std::uint64_t steps_left = options.block_steps > block_steps ? options.block_steps - block_steps : 1;
+      std::size_t bytes_left = options.block_bytes > deltas.size() ? options.block_bytes - deltas.size() : 0;
+      capacity = std::min({capacity, steps_left, std::max<std::uint64_t>(1, bytes_left / kMaxSimpleStepBytes)});
+    }
+    batch.capacity = static_cast<std::uint32_t>(capacity);
+  }
+
+  // Encodes a batch of simple steps exactly as on_step would encode them
+  // one by one, closing blocks where on_step would.
+  void take_batch(const Machine& machine, const SimpleStepBatch& b) {
+    std::uint32_t i = 0;
+    while (i < b.size && recording) {
+      // The steps that cannot close the block before the last of them.
+      std::uint64_t steps_left = options.block_steps > block_steps ? options.block_steps - block_steps : 1;
+      std::size_t bytes_left = options.block_bytes > deltas.size() ? options.block_bytes - deltas.size() : 0;
+      std::uint64_t room = std::min(steps_left, std::max<std::uint64_t>(1, bytes_left / kMaxSimpleStepBytes));
+      auto end = static_cast<std::uint32_t>(std::min<std::uint64_t>(b.size, i + room));
+      std::uint32_t first = i;
+      while (i < end) {
+        std::uint32_t plain = encoder->encode_simple(machine, b, i, end, deltas);
+        summary->add_plain(plain);
+        i += plain;
+        if (i == end) break;
+        expand_simple_step(machine.program(), b, i, expanded);
+        if (encoder->encode(machine, expanded, deltas)) {
+          summary->add_plain();
+        } else {
+          summary->add(expanded, encoder->thread_changes(), encoder->mutex_changes(), encoder->new_keys());
+        }
+        ++i;
+      }
+      block_steps += i - first;
+      if (block_steps >= options.block_steps || deltas.size() >= options.block_bytes) {
+        end_block(machine, b.first_index + i, b.first_tick + i, i == b.size);
+      }
+    }
   }
 
   void flush_block() {
     if (summary->steps() == 0 || failed) return;
     BlockSummary s = summary->finish(deltas.size());
-    std::string compressed = lz4_compress(deltas.view());
-    std::string payload = encode_block_payload(s, compressed);
+    payload.clear();
+    encode_block_payload(s, deltas.view(), payload);
     BlockEntry entry;
     entry.stored_bytes = payload.size();
     auto steps = static_cast<std::uint32_t>(s.step_count);
-    if (!write(ChunkType::Block, Codec::Lz4, static_cast<std::uint32_t>(deltas.size()), s.first_step, steps, payload,
-               &entry.offset)) {
+    if (!write(ChunkType::Block, Codec::Lz4, static_cast<std::uint32_t>(deltas.size()), s.first_step, steps,
+               payload.view(), &entry.offset)) {
       return;
     }
     entry.summary = std::move(s);
@@ -131,6 +216,8 @@ Recorder::Recorder(std::string trace_path, std::string program_text, std::string
   if (options.block_steps == 0) options.block_steps = 1;
   if (options.keyframe_steps == 0) options.keyframe_steps = 1;
   impl_->options = options;
+  impl_->batch.steps = impl_->batch_storage.data();
+  impl_->size_batch();
 }
 
 Recorder::~Recorder() = default;
@@ -162,6 +249,7 @@ void Recorder::on_start(const Machine& machine) {
   r.write_keyframe(machine);
   r.begin_block(machine);
   r.recording = !r.failed;
+  r.size_batch();
 }
 
 void Recorder::on_step(const Machine& machine, const StepEvent& event) {
@@ -172,18 +260,24 @@ void Recorder::on_step(const Machine& machine, const StepEvent& event) {
   } else {
     r.summary->add(event, r.encoder->thread_changes(), r.encoder->mutex_changes(), r.encoder->new_keys());
   }
-  if (++r.block_steps < r.options.block_steps && r.deltas.size() < r.options.block_bytes) [[likely]] return;
-  r.stats.steps += r.block_steps;
-  r.block_steps = 0;
-  r.flush_block();
-  if (!machine.done()) {
-    if (r.keyframe_due(machine)) r.write_keyframe(machine);
-    r.begin_block(machine);
+  if (++r.block_steps >= r.options.block_steps || r.deltas.size() >= r.options.block_bytes) [[unlikely]] {
+    r.end_block(machine, machine.steps, machine.tick, true);
   }
-  if (r.options.progress && r.stats.steps >= r.next_progress) {
-    r.report_progress(false);
-    r.next_progress += kProgressEvery;
-  }
+  r.size_batch();
+}
+
+SimpleStepBatch* Recorder::simple_steps() { return &impl_->batch; }
+
+void Recorder::on_simple_steps(const Machine& machine, const SimpleStepBatch& batch) {
+  Impl& r = *impl_;
+  bool was_full = batch.full();
+  if (r.recording) r.take_batch(machine, batch);
+  r.size_batch();
+  // run_to_end asks full() after this call to know whether the lane may go
+  // on, and empties the batch before it refills it. The batch handed over
+  // is the one simple_steps() gave out; with its capacity changed for the
+  // next one, it still answers full() as it would have.
+  r.batch.size = was_full ? r.batch.capacity : 0;
 }
 
 void Recorder::on_finish(const Machine& machine) {

@@ -195,6 +195,37 @@ void StepPredictor::reset() {
 
 // ---- StepEncoder ----
 
+void expand_simple_step(const Program& program, const SimpleStepBatch& batch, std::uint32_t i, StepEvent& event) {
+  const SimpleStep& step = batch.steps[i];
+  event.reset();
+  event.index = batch.first_index + i;
+  event.thread = batch.thread;
+  event.proc = batch.proc;
+  event.stmt = step.stmt;
+  event.depth = batch.depth;
+  event.tick_before = batch.first_tick + i;
+  event.tick = event.tick_before + 1;
+  event.kind = step.kind;
+  if (step.wrote) {
+    std::uint32_t slot = step.stmt < program.stmts.size() ? program.stmts[step.stmt].slot : kNoSlot;
+    event.writes.push_back(BindingWrite{batch.depth, slot, Value(), Value::integer(step.value)});
+  }
+}
+
+StepEncoder::StepEncoder(const Program& program) : predictor_(program) {
+  const StepPredictor& p = predictor_;
+  auto overflow = static_cast<std::uint32_t>(p.int_slots_.size() - 1);
+  simple_stmts_.resize(program.stmts.size() + 1);
+  simple_stmts_[0].proc = 0xffffffffu;
+  for (std::size_t i = 0; i < program.stmts.size(); ++i) {
+    std::uint32_t proc = p.stmt_proc_[i];
+    std::uint32_t slot = program.stmts[i].slot;
+    bool own = proc < p.slot_base_.size() && slot < p.slot_count_[proc];
+    simple_stmts_[i + 1].proc = proc;
+    simple_stmts_[i + 1].int_slot = own ? p.slot_base_[proc] + slot : overflow;
+  }
+}
+
 void StepEncoder::begin_block(const Machine& machine) {
   predictor_.reset();
   tracker_.resync(machine);

@@ -18,7 +18,10 @@
 // replayed step and compares bytes with the recording.
 #pragma once
 
+#include <bit>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -90,10 +93,11 @@ struct DecodedStep {
 class StateTracker {
  public:
   // True when only the thread that ran can have changed, and it did not.
-  bool unchanged(const Machine& machine, const StepEvent& event) const {
-    if (sleeping_ != 0 || machine.threads.size() != threads_.size() || event.thread >= threads_.size()) return false;
-    const Thread& t = machine.threads[event.thread];
-    const ThreadShadow& shadow = threads_[event.thread];
+  bool unchanged(const Machine& machine, const StepEvent& event) const { return unchanged(machine, event.thread); }
+  bool unchanged(const Machine& machine, std::uint32_t thread) const {
+    if (sleeping_ != 0 || machine.threads.size() != threads_.size() || thread >= threads_.size()) return false;
+    const Thread& t = machine.threads[thread];
+    const ThreadShadow& shadow = threads_[thread];
     return shadow.state == t.state && shadow.wait_kind == t.wait.kind && shadow.wait_id == t.wait.id;
   }
   void resync(const Machine& machine);
@@ -209,6 +213,9 @@ class StepPredictor {
   std::vector<IntSlot> int_slots_;                                  // slot_base[proc] + slot; last = overflow
   std::vector<std::pair<std::uint32_t, std::uint32_t>> successor_;  // by stmt + 1: (generation, next stmt)
   std::vector<ThreadPrediction> threads_;
+  // The batch encoder walks the tables directly: it runs for nearly every
+  // step of a long run and cannot afford a bounds check per lookup.
+  friend class StepEncoder;
 };
 
 // A binding slot written for the first time in a block (by that thread):
@@ -221,7 +228,7 @@ struct WrittenKey {
 
 class StepEncoder {
  public:
-  explicit StepEncoder(const Program& program) : predictor_(program) {}
+  explicit StepEncoder(const Program& program);
 
   // Called with the machine as it is before a block's first step.
   void begin_block(const Machine& machine);
@@ -234,6 +241,15 @@ class StepEncoder {
     if (encode_plain(machine, event, out)) [[likely]] return true;
     return encode_general(machine, event, out);
   }
+
+  // Encodes steps [from, to) of a batch of simple steps, stopping at the
+  // first one that is not plain; returns how many were encoded. Each gets
+  // exactly the bytes and predictor state encode() would give the
+  // equivalent StepEvent (see expand_simple_step); the one it stopped at is
+  // for encode() to do. `machine` is as after the batch: simple steps
+  // change no thread's state, so it serves for each of them.
+  std::uint32_t encode_simple(const Machine& machine, const SimpleStepBatch& batch, std::uint32_t from,
+                              std::uint32_t to, ByteBuffer& out);
 
   // What the last step that was not plain changed (read them only when
   // encode returned false).
@@ -249,6 +265,34 @@ class StepEncoder {
 
   StepPredictor predictor_;
   StateTracker tracker_;
+  // What encode_simple knows of each statement, at index stmt + 1 (index 0
+  // is kNoStmt's, with a proc no step runs in, so such a step is never
+  // plain): its proc; the int_slots_ entry of its own slot in its proc's
+  // frame (the overflow entry if the slot is outside the proc's slots);
+  // and, within one call of encode_simple, the step that last followed it
+  // there and was plain (see step_key), with that step's int_slots_ entry.
+  // Within a call the thread, the block and the proc stay the same, no
+  // other path runs and a statement's successor only changes through such
+  // a step, so a step equal to that one is plain again: its statement is
+  // the predicted one and its proc and slot passed the checks.
+  struct SimpleStmt {
+    std::uint32_t proc = 0;
+    std::uint32_t int_slot = 0;
+    std::uint64_t next_key = 0;
+    std::uint32_t next_int_slot = 0;
+  };
+  // A simple step's statement, kind and whether it wrote, tagged with the
+  // call of encode_simple (a call's tag is never 0, so a cleared key never
+  // matches).
+  static std::uint64_t step_key(const SimpleStep& step, std::uint64_t tag) {
+    static_assert(offsetof(SimpleStep, wrote) == offsetof(SimpleStep, kind) + 1 && sizeof(StepKind) == 1);
+    std::uint16_t kind_and_wrote;
+    std::memcpy(&kind_and_wrote, reinterpret_cast<const char*>(&step) + offsetof(SimpleStep, kind),
+                sizeof kind_and_wrote);
+    return static_cast<std::uint64_t>(step.stmt) | static_cast<std::uint64_t>(kind_and_wrote) << 32 | tag;
+  }
+  std::vector<SimpleStmt> simple_stmts_;
+  std::uint32_t simple_call_ = 0;
   std::vector<ThreadChange> thread_changes_;
   std::vector<MutexChange> mutex_changes_;
   std::vector<WrittenKey> new_keys_;
@@ -310,6 +354,109 @@ inline bool StepEncoder::encode_plain(const Machine& machine, const StepEvent& e
   tp.proc = event.proc;
   return true;
 }
+
+// The most bytes encode_plain writes for one step: the head, the write
+// byte and a ten-byte varint.
+inline constexpr std::size_t kMaxPlainStepBytes = 12;
+
+// The same conditions and bytes as encode_plain. What is the same for the
+// whole batch (thread, depth, the thread's state) is checked once. A step
+// that repeats, within the call, the step that last followed the same
+// statement is plain without further checks (see SimpleStmt); any other
+// step is checked as encode_plain checks it. The tables are taken out of
+// their vectors first: byte stores through a char pointer may alias
+// anything, so the compiler would otherwise reload every vector's data
+// pointer after each byte.
+inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const SimpleStepBatch& batch,
+                                                std::uint32_t from, std::uint32_t to, ByteBuffer& out) {
+  if (from >= to || batch.thread != predictor_.previous_thread || !tracker_.unchanged(machine, batch.thread)) return 0;
+  StepPredictor& p = predictor_;
+  StepPredictor::ThreadPrediction& tp = p.threads_[batch.thread];
+  if (tp.depth != batch.depth) return 0;
+  if ((++simple_call_ & 0xffffu) == 0) {
+    // The 16-bit tag wrapped: keys of old calls could look current again.
+    for (SimpleStmt& m : simple_stmts_) m.next_key = 0;
+    ++simple_call_;
+  }
+  const std::uint64_t tag = static_cast<std::uint64_t>(simple_call_ & 0xffffu) << 48;
+  const std::uint32_t generation = p.generation_;
+  const std::uint32_t proc = batch.proc;
+  SimpleStmt* const stmts = simple_stmts_.data();
+  std::pair<std::uint32_t, std::uint32_t>* const successor = p.successor_.data();
+  StepPredictor::IntSlot* const int_slots = p.int_slots_.data();
+  const SimpleStep* const steps = batch.steps;
+  constexpr std::uint8_t kPlainHead = codec::kSameThread | codec::kStmtPredicted | codec::kUsualTick;
+  constexpr std::uint8_t kIntWrite = static_cast<std::uint8_t>(ValueTag::Int) | codec::kSlotPredicted;
+
+  char* const start = out.tail(static_cast<std::size_t>(to - from) * kMaxPlainStepBytes);
+  char* bytes = start;
+  // successor_ and simple_stmts_ are indexed by statement + 1; `after` is
+  // that index for the thread's last statement (0 for kNoStmt), always in
+  // range: the last statement is a statement or kNoStmt.
+  std::uint32_t after = tp.last_stmt + 1u;
+  std::uint32_t i = from;
+  for (; i < to; ++i) {
+    const SimpleStep& step = steps[i];
+    const std::uint32_t stmt = step.stmt;
+    const std::uint64_t key = step_key(step, tag);
+    SimpleStmt& previous = stmts[after];
+    std::uint32_t slot_index = previous.next_int_slot;
+    if (previous.next_key != key) [[unlikely]] {
+      // The checks of encode_plain. The successor entry is {generation,
+      // stmt} when this block saw `stmt` follow the last statement;
+      // without one the next statement is predicted.
+      std::pair<std::uint32_t, std::uint32_t>& next = successor[after];
+      std::uint32_t predicted = next.first == generation ? next.second : after == 0 ? kNoStmt : after;
+      if (stmt != predicted || stmt >= p.stmt_proc_.size()) break;
+      const SimpleStmt& m = stmts[stmt + 1u];
+      if (m.proc != proc || (step.kind != StepKind::Statement && step.kind != StepKind::Check)) break;
+      if (step.wrote) {
+        const StepPredictor::IntSlot& s = int_slots[m.int_slot];
+        if (s.filter_generation != generation || s.filter_thread != batch.thread || s.generation != generation) break;
+      }
+      next = {generation, stmt};
+      previous.next_key = key;
+      previous.next_int_slot = slot_index = m.int_slot;
+    }
+    auto head = static_cast<std::uint8_t>(static_cast<std::uint8_t>(step.kind) | kPlainHead);
+    if (!step.wrote) {
+      *bytes++ = static_cast<char>(head);
+    } else {
+      StepPredictor::IntSlot& s = int_slots[slot_index];
+      // dd = x - (last + delta), the same wrapping sum as encode_plain's.
+      const std::int64_t x = step.value;
+      const std::int64_t delta = codec::wrapping_sub(x, s.last);
+      const std::int64_t dd = codec::wrapping_sub(delta, s.delta);
+      // The byte store between the two stores keeps the compiler from
+      // pairing them into a vector store, which costs more instructions.
+      s.delta = delta;
+      bytes[0] = static_cast<char>(head | codec::kHasWrites);
+      s.last = x;
+      if (dd == 0) {
+        bytes[1] = static_cast<char>(kIntWrite | (codec::kIntAsPredicted << codec::kModeShift));
+        bytes += 2;
+      } else {
+        bytes[1] = static_cast<char>(kIntWrite | (codec::kIntDeltaOfDelta << codec::kModeShift));
+        bytes += 2;
+        std::uint64_t v = zigzag(dd);
+        for (; v >= 0x80; v >>= 7) *bytes++ = static_cast<char>((v & 0x7f) | 0x80);
+        *bytes++ = static_cast<char>(v);
+      }
+    }
+    after = stmt + 1u;
+  }
+  if (i > from) {
+    tp.last_stmt = after - 1u;
+    tp.proc = proc;
+  }
+  out.commit(static_cast<std::size_t>(bytes - start));
+  return i - from;
+}
+
+// The StepEvent equivalent to step `i` of a batch of simple steps, for the
+// general encoder and the block summary (which never read a write's old
+// value, so it is left Unbound).
+void expand_simple_step(const Program& program, const SimpleStepBatch& batch, std::uint32_t i, StepEvent& event);
 
 class StepDecoder {
  public:

@@ -2,6 +2,7 @@
 #include "trace_chunks.hpp"
 
 #include "byte_io.hpp"
+#include "trace_io.hpp"
 
 namespace dust::rec {
 
@@ -81,15 +82,15 @@ bool decode_finish(std::string_view bytes, FinishChunk& f) {
   return in.ok() && in.at_end();
 }
 
-std::string encode_block_payload(const BlockSummary& summary, std::string_view compressed_deltas) {
+void encode_block_payload(const BlockSummary& summary, std::string_view deltas, ByteBuffer& out) {
   std::string summary_bytes;
   ByteWriter s(summary_bytes);
   write_summary(s, summary);
-  std::string out;
-  ByteWriter w(out);
+  std::string prefix;
+  ByteWriter w(prefix);
   w.bytes(summary_bytes);
-  w.raw(compressed_deltas.data(), compressed_deltas.size());
-  return out;
+  out.append(prefix);
+  lz4_compress_append(deltas, out);
 }
 
 bool decode_block_payload(std::string_view payload, BlockSummary& summary, std::string_view& compressed_deltas) {

@@ -36,7 +36,9 @@ std::string encode_finish(const FinishChunk& f);
 bool decode_finish(std::string_view bytes, FinishChunk& f);
 
 // A block chunk's payload: its summary, then its LZ4-compressed deltas.
-std::string encode_block_payload(const BlockSummary& summary, std::string_view compressed_deltas);
+// The recorder builds one per block into a buffer it keeps, so it is
+// appended to `out` rather than returned.
+void encode_block_payload(const BlockSummary& summary, std::string_view deltas, ByteBuffer& out);
 bool decode_block_payload(std::string_view payload, BlockSummary& summary, std::string_view& compressed_deltas);
 
 struct BlockEntry {

@@ -36,6 +36,13 @@ std::string lz4_compress(std::string_view raw) {
   return out;
 }
 
+void lz4_compress_append(std::string_view raw, ByteBuffer& out) {
+  if (raw.empty()) return;
+  int bound = LZ4_compressBound(static_cast<int>(raw.size()));
+  int n = LZ4_compress_default(raw.data(), out.tail(static_cast<std::size_t>(bound)), static_cast<int>(raw.size()), bound);
+  out.commit(static_cast<std::size_t>(n > 0 ? n : 0));
+}
+
 bool lz4_decompress(std::string_view stored, std::size_t raw_size, std::string& out) {
   out.resize(raw_size);
   if (raw_size == 0) return stored.empty();

@@ -7,11 +7,16 @@
 #include <string>
 #include <string_view>
 
+#include "byte_io.hpp"
 #include "dust/recorder/trace_format.hpp"
 
 namespace dust::rec {
 
 std::string lz4_compress(std::string_view raw);
+// The same bytes appended to `out`, whose buffer is reused: a std::string
+// result would be zero-filled to the compression bound first, which for a
+// block of highly repetitive deltas costs more than compressing them.
+void lz4_compress_append(std::string_view raw, ByteBuffer& out);
 bool lz4_decompress(std::string_view stored, std::size_t raw_size, std::string& out);
 
 std::string encode_file_header(std::uint32_t version, std::uint32_t min_readable);

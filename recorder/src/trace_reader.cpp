@@ -2,6 +2,7 @@
 // seeking by re-execution and replaying (see reader_impl.hpp).
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "byte_io.hpp"
 #include "crc32.hpp"
@@ -460,7 +461,47 @@ bool ReaderImpl::seek(std::uint64_t step) {
     cursor_.pos = 0;
     cursor_.diverged = false;
   }
-  advance(step, false, [](const StepEvent&) {});
+  advance(step, false, NoEvents{});
+  return true;
+}
+
+bool ReaderImpl::advance_simple(std::uint64_t target) {
+  Machine& machine = *cursor_.machine;
+  std::uint64_t end = std::min(target, blocks_[cursor_.block].summary.end_step());
+  if (end <= cursor_.step) return false;
+  lane_batch_.steps = lane_steps_.data();
+  lane_batch_.size = 0;
+  lane_batch_.capacity = static_cast<std::uint32_t>(std::min<std::uint64_t>(end - cursor_.step, lane_steps_.size()));
+  auto n = static_cast<std::uint32_t>(machine.run_simple(lane_batch_.capacity, &lane_batch_));
+  if (n == 0) return false;
+  lane_bytes_.clear();
+  for (std::uint32_t i = 0; i < n;) {
+    i += encoder_->encode_simple(machine, lane_batch_, i, n, lane_bytes_);
+    if (i == n) break;
+    expand_simple_step(*program_, lane_batch_, i, lane_event_);
+    encoder_->encode(machine, lane_event_, lane_bytes_);
+    ++i;
+  }
+  if (!cursor_.diverged && cursor_.raw->compare(cursor_.pos, lane_bytes_.size(), lane_bytes_.view()) != 0) {
+    // The first step whose recording says something else diverged; the
+    // bytes of the batch only tell that one did.
+    std::uint32_t at = 0;
+    std::shared_ptr<const DecodedBlock> holder;
+    for (; at < n; ++at) {
+      expand_simple_step(*program_, lane_batch_, at, lane_event_);
+      const DecodedStep* recorded = decoded_step(lane_batch_.first_index + at, holder);
+      if (recorded == nullptr || !recorded->threads.empty() || !recorded->mutexes.empty() ||
+          describe_step(*program_, recorded->event) != describe_step(*program_, lane_event_)) {
+        break;
+      }
+    }
+    if (at == n) at = 0;
+    expand_simple_step(*program_, lane_batch_, at, lane_event_);
+    note_divergence(lane_batch_.first_index + at, lane_event_, true);
+    cursor_.diverged = true;
+  }
+  cursor_.pos += lane_bytes_.size();
+  cursor_.step += n;
   return true;
 }
 
@@ -497,6 +538,9 @@ void ReaderImpl::advance(std::uint64_t target, bool stop_on_divergence, OnEvent&
         cursor_.diverged = true;
       }
       return;
+    }
+    if constexpr (std::is_same_v<std::decay_t<OnEvent>, NoEvents>) {
+      if (advance_simple(target)) continue;
     }
     machine.step(event);
     encoded.clear();
