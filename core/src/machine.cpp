@@ -1218,8 +1218,11 @@ const RunOutcome& run_to_end(Machine& machine, ExecutionObserver* observer) {
     while (!machine.done()) {
       batch->size = 0;
       if (machine.run_simple(batch->capacity, batch) > 0) {
+        // Whether the lane stopped for room or for a step it cannot take
+        // is known before the observer, which may resize the batch, sees it.
+        const bool stopped_for_room = batch->full();
         observer->on_simple_steps(machine, *batch);
-        if (batch->full()) continue;
+        if (stopped_for_room) continue;
       }
       machine.step(event);
       observer->on_step(machine, event);

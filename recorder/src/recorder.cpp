@@ -270,14 +270,10 @@ SimpleStepBatch* Recorder::simple_steps() { return &impl_->batch; }
 
 void Recorder::on_simple_steps(const Machine& machine, const SimpleStepBatch& batch) {
   Impl& r = *impl_;
-  bool was_full = batch.full();
   if (r.recording) r.take_batch(machine, batch);
+  // The next batch must end where the block does; the machine empties the
+  // batch before it refills it (observer.hpp).
   r.size_batch();
-  // run_to_end asks full() after this call to know whether the lane may go
-  // on, and empties the batch before it refills it. The batch handed over
-  // is the one simple_steps() gave out; with its capacity changed for the
-  // next one, it still answers full() as it would have.
-  r.batch.size = was_full ? r.batch.capacity : 0;
 }
 
 void Recorder::on_finish(const Machine& machine) {

@@ -19,7 +19,9 @@ class ExecutionObserver {
   // (non-null for the whole run). The machine then appends simple steps to
   // the batch instead of calling on_step for each, and hands the batch over
   // with on_simple_steps when it is full, before any other step, and before
-  // on_finish. `machine` is then as after the batch's last step.
+  // on_finish. `machine` is then as after the batch's last step. The
+  // observer may change the batch's capacity for the next run (never its
+  // storage's length); the machine empties the batch before each refill.
   virtual SimpleStepBatch* simple_steps() { return nullptr; }
   virtual void on_simple_steps(const Machine& machine, const SimpleStepBatch& batch) {
     (void)machine;
