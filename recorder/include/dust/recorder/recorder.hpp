@@ -19,11 +19,7 @@ namespace dust::rec {
 struct RecorderOptions {
   std::uint32_t block_steps = 8192;        // a block closes after this many steps...
   std::uint32_t block_bytes = 1u << 20;    // ...or this many delta bytes
-  // The least distance between keyframes. A seek re-executes at most this
-  // many steps, most of them on the machine's simple-step lane; at 16384
-  // a random state_at on recorder_bench's trace stays near 0.4 ms at p99
-  // while keyframes cost half what they did at 8192.
-  std::uint32_t keyframe_steps = 16384;
+  std::uint32_t keyframe_steps = 8192;     // the least distance between keyframes
   // Large machines (a big heap) are keyframed less often, so keyframes cost
   // at most this many bytes per step on average; 0 keeps every
   // `keyframe_steps` whatever the size.
