@@ -757,7 +757,18 @@ class DirReader {
     r.variant = variant;
     r.where = obj_where;
     r.fields.copy_from(fields);
-    if (pipeline_) gather_hints(r);
+    r.pre.ok = false;
+    if (pipeline_) {
+      // A Let's expression is compiled here as far as it can be without the
+      // name table, taking that work off the builder (see Prescanned).
+      const std::string_view* text = nullptr;
+      if (variant == Variant::Let && pipeline_->prescanning()) text = r.fields.get("expr");
+      if (text != nullptr && prescan_expression(*text, pipeline_->buffer(), r.pre)) {
+        hints_from_prescan(r, pipeline_->buffer());
+      } else {
+        gather_hints(r);
+      }
+    }
     commit_record();
   }
 
@@ -935,7 +946,9 @@ class DirReader {
         return;
       }
     }
-    s.expr = compile_expression(text, shared_, slots);
+    // The Let's expression, unless a call form above took it.
+    s.expr = prescanned_ != nullptr ? compile_prescanned(*prescan_buffer_, *prescanned_, slots, *program_)
+                                    : compile_expression(text, shared_, slots);
   }
 
   // Large arrays filled once, front to back (code, a big body's
@@ -967,6 +980,7 @@ class DirReader {
     const char* where = nullptr;  // Build: where a missing field is reported
     std::size_t count = 0;        // BeginBlock: statements in the block
     StmtFields fields;            // Build
+    Prescanned pre;               // Build, Let: its expression, compiled ahead
     Stmt ready;                   // Ready: Break and Continue need no building
   };
 
@@ -1012,6 +1026,16 @@ class DirReader {
     }
   }
 
+  // The hints of a prescanned Let: its bound name and the expression's
+  // first names, which the prescan has already found.
+  static void hints_from_prescan(Record& r, const PrescanBuffer& buffer) {
+    r.hint_count = 0;
+    if (const std::string_view* name = r.fields.get("name")) r.hints[r.hint_count++] = NameIndex::key_of(*name).tag;
+    for (std::uint32_t i = 0; i < r.pre.names_count && r.hint_count < Record::kHints; ++i) {
+      r.hints[r.hint_count++] = NameIndex::key_of(buffer.names[r.pre.names_begin + i]).tag;
+    }
+  }
+
   // 1: starts a name, 2: a digit (continues a name), 0: anything else.
   static constexpr std::array<std::uint8_t, 256> kNameChar = [] {
     std::array<std::uint8_t, 256> t{};
@@ -1032,8 +1056,9 @@ class DirReader {
     }
   }
 
-  // Builds one record into the statements of the innermost open block.
-  void build_record(const Record& r) {
+  // Builds one record into the statements of the innermost open block;
+  // `buffer` holds the code of its prescanned expression, if any.
+  void build_record(const Record& r, const PrescanBuffer* buffer = nullptr) {
     switch (r.kind) {
       case RecordKind::BeginBlock: {
         if (open_blocks_ == locals_.size()) locals_.emplace_back();
@@ -1047,7 +1072,10 @@ class DirReader {
       }
       case RecordKind::Ready: locals_[open_blocks_ - 1].push_back(r.ready); return;
       case RecordKind::Build:
+        prescanned_ = buffer != nullptr && r.pre.ok ? &r.pre : nullptr;
+        prescan_buffer_ = buffer;
         locals_[open_blocks_ - 1].push_back(build_stmt(r.variant, r.where, r.fields, *slots_));
+        prescanned_ = nullptr;
         return;
       case RecordKind::EndBlock: {
         std::vector<Stmt>& local = locals_[--open_blocks_];
@@ -1097,10 +1125,19 @@ class DirReader {
     }
 
     Record& slot() { return chunks_[current_][filled_]; }
+    // Where the walk puts the code it prescans for the chunk it fills.
+    PrescanBuffer& buffer() { return buffers_[current_]; }
+    // Whether the walk should prescan: only while the builder is behind.
+    // Prescanning moves work from the builder to the walk, so this keeps the
+    // two threads near equal whatever their speeds. The code built is the
+    // same either way; only which thread does the work depends on timing.
+    bool prescanning() const { return prescanning_; }
 
     void commit() {
       if (++filled_ < kChunk) return;
       std::unique_lock<std::mutex> lock(mutex_);
+      // Chunks still queued: the builder has not caught up with the walk.
+      prescanning_ = !full_.empty();
       full_.push_back({current_, filled_});
       ready_.notify_one();
       freed_.wait(lock, [&] { return !free_.empty() || failed_; });
@@ -1108,6 +1145,7 @@ class DirReader {
       current_ = free_.front();
       free_.pop_front();
       filled_ = 0;
+      buffers_[current_].clear();
     }
 
     // Hands over what is left, waits for the builder, and throws its
@@ -1141,7 +1179,7 @@ class DirReader {
           full_.pop_front();
         }
         bool ok = !failed_;
-        if (ok) ok = build(chunks_[chunk.first].get(), chunk.second);
+        if (ok) ok = build(chunks_[chunk.first].get(), chunk.second, buffers_[chunk.first]);
         {
           std::lock_guard<std::mutex> lock(mutex_);
           free_.push_back(chunk.first);
@@ -1151,13 +1189,13 @@ class DirReader {
       }
     }
 
-    bool build(const Record* records, std::size_t n) {
+    bool build(const Record* records, std::size_t n, const PrescanBuffer& buffer) {
       try {
         for (std::size_t i = 0; i < n; ++i) {
           // Start loading the bucket of a name bound a few statements ahead:
           // with a large table, that load is a cache miss.
           if (i + kAhead < n) reader_.prefetch_names(records[i + kAhead]);
-          reader_.build_record(records[i]);
+          reader_.build_record(records[i], &buffer);
         }
         return true;
       } catch (const LoadFailure& f) {
@@ -1172,6 +1210,8 @@ class DirReader {
 
     DirReader& reader_;
     std::unique_ptr<Record[]> chunks_[kChunks];
+    PrescanBuffer buffers_[kChunks];  // each chunk's prescanned code
+    bool prescanning_ = true;  // the walk's own; set while it holds mutex_
     std::size_t current_ = 0;  // the chunk the walk fills
     std::size_t filled_ = 0;
     std::mutex mutex_;
@@ -1266,6 +1306,8 @@ class DirReader {
   std::unique_ptr<Pipeline> pipeline_;
   // The builder's side.
   Record inline_record_;
+  const Prescanned* prescanned_ = nullptr;  // the record being built, when prescanned
+  const PrescanBuffer* prescan_buffer_ = nullptr;
   std::vector<std::vector<Stmt>> locals_;  // statements of the open blocks
   std::size_t open_blocks_ = 0;
 };
