@@ -15,6 +15,10 @@
 // literals, names, parentheses and the operators up to Or; the rest is v0.2.
 #include "expr_compiler.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <array>
 #include <charconv>
 #include <string>
@@ -431,6 +435,29 @@ class Compiler {
   }();
   static std::uint8_t char_class(char c) { return kCharClass[static_cast<unsigned char>(c)]; }
 
+  // The end of the run of name characters ([A-Za-z0-9_]) from `p`. Names
+  // are short and of every length, so a byte loop mispredicts its exit at
+  // nearly every name; where 16 bytes remain, one vector compare finds it.
+  [[gnu::always_inline]] static const char* name_end(const char* p, const char* end) {
+#if defined(__SSE2__)
+    while (end - p >= 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      // Letters: ORing 0x20 folds upper case onto lower case and maps no
+      // other byte into 'a'..'z'; a range test is an unsigned minimum.
+      __m128i letter = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+      __m128i digit = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+      __m128i name = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(25)), letter),
+                                  _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit));
+      name = _mm_or_si128(name, _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+      unsigned stop = ~static_cast<unsigned>(_mm_movemask_epi8(name)) & 0xffffu;
+      if (stop != 0) return p + __builtin_ctz(stop);
+      p += 16;
+    }
+#endif
+    while (p < end && (char_class(*p) & kNameChar)) ++p;
+    return p;
+  }
+
   static bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
   static bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -496,7 +523,7 @@ class Compiler {
         if (!operand_end_ok()) return false;
       } else if (ascii_alpha(c)) {
         const char* begin = p;
-        while (p < end && (char_class(*p) & kNameChar)) ++p;
+        p = name_end(p, end);
         std::string_view name(begin, static_cast<std::size_t>(p - begin));
         if (p < end && static_cast<unsigned char>(*p) >= 0x80) return false;
         skip_space();
@@ -541,7 +568,7 @@ class Compiler {
         }
         if (!ascii_alpha(*p)) return false;
         const char* begin = p;
-        while (p < end && (char_class(*p) & kNameChar)) ++p;
+        p = name_end(p, end);
         if (p < end && static_cast<unsigned char>(*p) >= 0x80) return false;
         OperatorClass op = classify_name(std::string_view(begin, static_cast<std::size_t>(p - begin)));
         if (op.level < 0) return false;  // a trailing name: the general path reports it

@@ -159,6 +159,32 @@ TEST(CompilePaths, PrescanTakesTheCommonGrammarOnly) {
   EXPECT_EQ(names.get(3), "c");
 }
 
+// Names of every length up to past two vector widths, of every name
+// character, at every distance from the end of the text: the fast path
+// (here: the prescan, which says whether it took the text) must take them
+// and agree with the general path; a non-name byte right after a name,
+// including one past the first 16, must end it.
+TEST(CompilePaths, NamesOfEveryLengthAndEnding) {
+  const std::string chars = "abzAZ_09y";
+  for (std::size_t length = 1; length <= 40; ++length) {
+    std::string name;
+    for (std::size_t i = 0; i < length; ++i) name += i == 0 ? 'v' : chars[(i * 7 + length) % chars.size()];
+    for (const std::string& text : {name, name + " Add x", "x Add " + name, "(" + name + ")", name + " Mul 3 Add y",
+                                    "x Sub " + name + "   "}) {
+      dust::PrescanBuffer buffer;
+      dust::Prescanned pre;
+      EXPECT_TRUE(dust::prescan_expression(text, buffer, pre)) << text;
+      expect_same_code(text);
+    }
+    for (const std::string& text : {name + ".f Add x", name + "[0]", name + "\u00e9 Add x", name + "(1)"}) {
+      dust::PrescanBuffer buffer;
+      dust::Prescanned pre;
+      EXPECT_FALSE(dust::prescan_expression(text, buffer, pre)) << text;
+      expect_same_code(text);
+    }
+  }
+}
+
 TEST(CompilePaths, NestingAtAndBeyondTheLimit) {
   for (int depth : {255, 256, 257, 600}) {
     std::string text = std::string(static_cast<std::size_t>(depth), '(') + "x Add 1" +
