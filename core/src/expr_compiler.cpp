@@ -918,7 +918,7 @@ class Prescan {
       return;
     }
     name_operands_ |= std::uint64_t{1} << count_;
-    names_[names_count_] = name;
+    names_[names_count_] = Name{name.data(), name.size()};
     emit(Instr::make(Op::Load, names_count_++), 1);
   }
 
@@ -940,13 +940,19 @@ class Prescan {
     out.max_stack = static_cast<std::uint32_t>(max_depth_);
     out.name_operands = name_operands_;
     buffer.code.insert(buffer.code.end(), code_, code_ + count_);
-    buffer.names.insert(buffer.names.end(), names_, names_ + names_count_);
+    for (std::uint32_t i = 0; i < names_count_; ++i) buffer.names.emplace_back(names_[i].data, names_[i].size);
     return true;
   }
 
  private:
+  // Left uninitialized (a string_view array would be zeroed, a kilobyte
+  // per expression): only the first count_ and names_count_ are read.
+  struct Name {
+    const char* data;
+    std::size_t size;
+  };
   Instr code_[kMax];
-  std::string_view names_[kMax];
+  Name names_[kMax];
   std::uint32_t count_ = 0;
   std::uint32_t names_count_ = 0;
   std::uint64_t name_operands_ = 0;
