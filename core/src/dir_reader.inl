@@ -73,8 +73,9 @@ constexpr const char* kVariants =
 
 class DirReader {
  public:
-  DirReader(const char* base, std::size_t size, MappedInput* mapped)
-      : base_(base), size_(size), mapped_(mapped), program_(std::make_shared<Program>()),
+  // `strict`: every check in the reference's order (see parse_dir_json).
+  DirReader(const char* base, std::size_t size, MappedInput* mapped, bool strict)
+      : base_(base), size_(size), mapped_(mapped), strict_(strict), program_(std::make_shared<Program>()),
         shared_(*program_) {}
 
   std::shared_ptr<Program> read(od::document& doc) {
@@ -453,6 +454,21 @@ class DirReader {
         od::value b = f.value();
         auto t = b.type();
         if (t.error() || t.value_unsafe() != od::json_type::array) type_error(b, "a sequence");
+        if (!strict_) {
+          // The body must be passed over here anyway: counting its
+          // statements on the way spares the second pass a count_elements,
+          // which is another pass over the whole body. This validates the
+          // array as count_elements would, but earlier than the reference
+          // order; any failure makes the load start again strictly.
+          od::array arr = array_of(b);
+          std::size_t count = 0;
+          for (auto item : arr) {
+            // Only the strict reading's message is ever reported.
+            if (item.error()) fail(nullptr, std::string());
+            ++count;
+          }
+          body_count_ = count;
+        }
       }
     }
     static const char* const kNames[] = {"regime", "name", "params", "uses", "ret", "qualifiers", "body"};
@@ -478,7 +494,7 @@ class DirReader {
       if (same(key, "params")) {
         read_params(f.value(), program_->procs[proc_index], slots);
       } else if (same(key, "body")) {
-        std::uint32_t body = read_block(f.value(), 0);
+        std::uint32_t body = read_block(f.value(), 0, strict_ ? kUncounted : body_count_);
         program_->procs[proc_index].body = body;
       }
     }
@@ -496,11 +512,14 @@ class DirReader {
   // is the order the statements would be built in one pass. A large body
   // is built on a second thread while the walk goes on (see Pipeline);
   // anything else is built as soon as its record is emitted.
-  std::uint32_t read_block(od::value v, int nesting) {
+  static constexpr std::size_t kUncounted = SIZE_MAX;
+
+  // `known`: the block's statement count, when already counted.
+  std::uint32_t read_block(od::value v, int nesting, std::size_t known = kUncounted) {
     const char* where = location(v);
     if (nesting > kMaxBlockNesting) fail(where, "statement nesting too deep");
     od::array arr = array_of(v);
-    std::size_t count = check(arr.count_elements(), where);
+    std::size_t count = known != kUncounted ? known : check(arr.count_elements(), where);
     bool own_pipeline = pipeline_ == nullptr && nesting == 0 && count >= pipeline_threshold();
     if (own_pipeline) {
       try {
@@ -1292,6 +1311,8 @@ class DirReader {
   const char* base_;
   std::size_t size_;
   MappedInput* mapped_;
+  bool strict_;
+  std::size_t body_count_ = 0;  // not strict: the statements of the body read_proc passed over
   std::shared_ptr<Program> program_;
   CompileShared shared_;
   std::string key_scratch_;
@@ -1339,8 +1360,28 @@ LoadResult parse_dir_json(const char* base, std::size_t size, std::size_t capaci
     return result;
   }
   od::document doc = std::move(doc_result).value_unsafe();
+  // A first attempt validates a proc's body while passing over it (see
+  // read_proc), out of the reference's order. A valid file passes every
+  // check either way and gives the same program; a failing one is read
+  // again strictly, so the error reported is the one the reference's order
+  // meets first.
   try {
-    DirReader reader(base, size, mapped);
+    DirReader reader(base, size, mapped, false);
+    auto program = reader.read(doc);
+    if (mapped != nullptr) mapped->release_all();
+    result.program = std::move(program);
+    return result;
+  } catch (const LoadFailure&) {
+  }
+  auto strict_doc = parser.iterate(view);
+  if (strict_doc.error()) {
+    // The first iterate succeeded on the same text.
+    result.error = load_error(base, size, nullptr, simdjson_failure(strict_doc.error()));
+    return result;
+  }
+  doc = std::move(strict_doc).value_unsafe();
+  try {
+    DirReader reader(base, size, mapped, true);
     auto program = reader.read(doc);
     if (mapped != nullptr) mapped->release_all();
     result.program = std::move(program);
