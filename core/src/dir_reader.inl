@@ -680,7 +680,10 @@ class DirReader {
       fail(where, "unknown variant `" + std::string(name) + "`, expected one of " + kVariants);
     }
     if (t.value_unsafe() != od::json_type::object) type_error(sv, "enum DirStmt");
-    const char* where = location(sv);
+    // Only failures use this place, and the first attempt's failures are
+    // never reported (see parse_dir_json): it is found only when strict,
+    // as finding it costs a few percent of the walk.
+    const char* where = strict_ ? location(sv) : nullptr;
     od::object obj = check(sv.get_object(), where);
     Stmt result;
     bool built = false;

@@ -170,6 +170,25 @@ TEST(LoadPipeline, ABodyCountedEarlyKeepsTheReferenceErrorOrder) {
   }
 }
 
+// The first attempt does not look up where a statement starts (only its
+// failures would use it); the error still names the statement's place.
+TEST(LoadPipeline, AnEmptyStatementIsReportedWhereItStarts) {
+  const std::string text =
+      R"({"forges": [{"name": "f", "shapes": [], "procs": [{"regime": "K", "name": "main", "params": [], )"
+      R"("uses": [], "ret": "Int", "qualifiers": [], "body": [)"
+      "\n"
+      R"({"Let": {"name": "a", "expr": "1"}},)"
+      "\n  {},\n"
+      R"({"Return": {"expr": "a"}})"
+      "\n"
+      R"(]}], "binds": []}]})";
+  for (bool threaded : {false, true}) {
+    dust::LoadResult result = load(text, threaded);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error.message, "invalid type: map, expected enum DirStmt at line 3 column 3");
+  }
+}
+
 TEST(LoadPipeline, EveryTruncationGivesTheSameError) {
   const std::string base = mixed_program(4);
   for (std::size_t n = 0; n < base.size(); n += 7) expect_same_load(base.substr(0, n));
