@@ -73,8 +73,9 @@ constexpr const char* kVariants =
 
 class DirReader {
  public:
-  DirReader(const char* base, std::size_t size, MappedInput* mapped)
-      : base_(base), size_(size), mapped_(mapped), program_(std::make_shared<Program>()),
+  // `strict`: every check in the reference's order (see parse_dir_json).
+  DirReader(const char* base, std::size_t size, MappedInput* mapped, bool strict)
+      : base_(base), size_(size), mapped_(mapped), strict_(strict), program_(std::make_shared<Program>()),
         shared_(*program_) {}
 
   std::shared_ptr<Program> read(od::document& doc) {
@@ -453,6 +454,21 @@ class DirReader {
         od::value b = f.value();
         auto t = b.type();
         if (t.error() || t.value_unsafe() != od::json_type::array) type_error(b, "a sequence");
+        if (!strict_) {
+          // The body must be passed over here anyway: counting its
+          // statements on the way spares the second pass a count_elements,
+          // which is another pass over the whole body. This validates the
+          // array as count_elements would, but earlier than the reference
+          // order; any failure makes the load start again strictly.
+          od::array arr = array_of(b);
+          std::size_t count = 0;
+          for (auto item : arr) {
+            // Only the strict reading's message is ever reported.
+            if (item.error()) fail(nullptr, std::string());
+            ++count;
+          }
+          body_count_ = count;
+        }
       }
     }
     static const char* const kNames[] = {"regime", "name", "params", "uses", "ret", "qualifiers", "body"};
@@ -478,7 +494,7 @@ class DirReader {
       if (same(key, "params")) {
         read_params(f.value(), program_->procs[proc_index], slots);
       } else if (same(key, "body")) {
-        std::uint32_t body = read_block(f.value(), 0);
+        std::uint32_t body = read_block(f.value(), 0, strict_ ? kUncounted : body_count_);
         program_->procs[proc_index].body = body;
       }
     }
@@ -496,11 +512,14 @@ class DirReader {
   // is the order the statements would be built in one pass. A large body
   // is built on a second thread while the walk goes on (see Pipeline);
   // anything else is built as soon as its record is emitted.
-  std::uint32_t read_block(od::value v, int nesting) {
+  static constexpr std::size_t kUncounted = SIZE_MAX;
+
+  // `known`: the block's statement count, when already counted.
+  std::uint32_t read_block(od::value v, int nesting, std::size_t known = kUncounted) {
     const char* where = location(v);
     if (nesting > kMaxBlockNesting) fail(where, "statement nesting too deep");
     od::array arr = array_of(v);
-    std::size_t count = check(arr.count_elements(), where);
+    std::size_t count = known != kUncounted ? known : check(arr.count_elements(), where);
     bool own_pipeline = pipeline_ == nullptr && nesting == 0 && count >= pipeline_threshold();
     if (own_pipeline) {
       try {
@@ -661,7 +680,10 @@ class DirReader {
       fail(where, "unknown variant `" + std::string(name) + "`, expected one of " + kVariants);
     }
     if (t.value_unsafe() != od::json_type::object) type_error(sv, "enum DirStmt");
-    const char* where = location(sv);
+    // Only failures use this place, and the first attempt's failures are
+    // never reported (see parse_dir_json): it is found only when strict,
+    // as finding it costs a few percent of the walk.
+    const char* where = strict_ ? location(sv) : nullptr;
     od::object obj = check(sv.get_object(), where);
     Stmt result;
     bool built = false;
@@ -757,7 +779,18 @@ class DirReader {
     r.variant = variant;
     r.where = obj_where;
     r.fields.copy_from(fields);
-    if (pipeline_) gather_hints(r);
+    r.pre.ok = false;
+    if (pipeline_) {
+      // A Let's expression is compiled here as far as it can be without the
+      // name table, taking that work off the builder (see Prescanned).
+      const std::string_view* text = nullptr;
+      if (variant == Variant::Let && pipeline_->prescanning()) text = r.fields.get("expr");
+      if (text != nullptr && prescan_expression(*text, pipeline_->buffer(), r.pre)) {
+        hints_from_prescan(r, pipeline_->buffer());
+      } else {
+        gather_hints(r);
+      }
+    }
     commit_record();
   }
 
@@ -935,7 +968,9 @@ class DirReader {
         return;
       }
     }
-    s.expr = compile_expression(text, shared_, slots);
+    // The Let's expression, unless a call form above took it.
+    s.expr = prescanned_ != nullptr ? compile_prescanned(*prescan_buffer_, *prescanned_, slots, *program_)
+                                    : compile_expression(text, shared_, slots);
   }
 
   // Large arrays filled once, front to back (code, a big body's
@@ -967,6 +1002,7 @@ class DirReader {
     const char* where = nullptr;  // Build: where a missing field is reported
     std::size_t count = 0;        // BeginBlock: statements in the block
     StmtFields fields;            // Build
+    Prescanned pre;               // Build, Let: its expression, compiled ahead
     Stmt ready;                   // Ready: Break and Continue need no building
   };
 
@@ -1012,6 +1048,16 @@ class DirReader {
     }
   }
 
+  // The hints of a prescanned Let: its bound name and the expression's
+  // first names, which the prescan has already found.
+  static void hints_from_prescan(Record& r, const PrescanBuffer& buffer) {
+    r.hint_count = 0;
+    if (const std::string_view* name = r.fields.get("name")) r.hints[r.hint_count++] = NameIndex::key_of(*name).tag;
+    for (std::uint32_t i = 0; i < r.pre.names_count && r.hint_count < Record::kHints; ++i) {
+      r.hints[r.hint_count++] = NameIndex::key_of(buffer.names[r.pre.names_begin + i]).tag;
+    }
+  }
+
   // 1: starts a name, 2: a digit (continues a name), 0: anything else.
   static constexpr std::array<std::uint8_t, 256> kNameChar = [] {
     std::array<std::uint8_t, 256> t{};
@@ -1032,8 +1078,9 @@ class DirReader {
     }
   }
 
-  // Builds one record into the statements of the innermost open block.
-  void build_record(const Record& r) {
+  // Builds one record into the statements of the innermost open block;
+  // `buffer` holds the code of its prescanned expression, if any.
+  void build_record(const Record& r, const PrescanBuffer* buffer = nullptr) {
     switch (r.kind) {
       case RecordKind::BeginBlock: {
         if (open_blocks_ == locals_.size()) locals_.emplace_back();
@@ -1047,7 +1094,10 @@ class DirReader {
       }
       case RecordKind::Ready: locals_[open_blocks_ - 1].push_back(r.ready); return;
       case RecordKind::Build:
+        prescanned_ = buffer != nullptr && r.pre.ok ? &r.pre : nullptr;
+        prescan_buffer_ = buffer;
         locals_[open_blocks_ - 1].push_back(build_stmt(r.variant, r.where, r.fields, *slots_));
+        prescanned_ = nullptr;
         return;
       case RecordKind::EndBlock: {
         std::vector<Stmt>& local = locals_[--open_blocks_];
@@ -1097,10 +1147,19 @@ class DirReader {
     }
 
     Record& slot() { return chunks_[current_][filled_]; }
+    // Where the walk puts the code it prescans for the chunk it fills.
+    PrescanBuffer& buffer() { return buffers_[current_]; }
+    // Whether the walk should prescan: only while the builder is behind.
+    // Prescanning moves work from the builder to the walk, so this keeps the
+    // two threads near equal whatever their speeds. The code built is the
+    // same either way; only which thread does the work depends on timing.
+    bool prescanning() const { return prescanning_; }
 
     void commit() {
       if (++filled_ < kChunk) return;
       std::unique_lock<std::mutex> lock(mutex_);
+      // Chunks still queued: the builder has not caught up with the walk.
+      prescanning_ = !full_.empty();
       full_.push_back({current_, filled_});
       ready_.notify_one();
       freed_.wait(lock, [&] { return !free_.empty() || failed_; });
@@ -1108,6 +1167,7 @@ class DirReader {
       current_ = free_.front();
       free_.pop_front();
       filled_ = 0;
+      buffers_[current_].clear();
     }
 
     // Hands over what is left, waits for the builder, and throws its
@@ -1141,7 +1201,7 @@ class DirReader {
           full_.pop_front();
         }
         bool ok = !failed_;
-        if (ok) ok = build(chunks_[chunk.first].get(), chunk.second);
+        if (ok) ok = build(chunks_[chunk.first].get(), chunk.second, buffers_[chunk.first]);
         {
           std::lock_guard<std::mutex> lock(mutex_);
           free_.push_back(chunk.first);
@@ -1151,13 +1211,13 @@ class DirReader {
       }
     }
 
-    bool build(const Record* records, std::size_t n) {
+    bool build(const Record* records, std::size_t n, const PrescanBuffer& buffer) {
       try {
         for (std::size_t i = 0; i < n; ++i) {
           // Start loading the bucket of a name bound a few statements ahead:
           // with a large table, that load is a cache miss.
           if (i + kAhead < n) reader_.prefetch_names(records[i + kAhead]);
-          reader_.build_record(records[i]);
+          reader_.build_record(records[i], &buffer);
         }
         return true;
       } catch (const LoadFailure& f) {
@@ -1172,6 +1232,8 @@ class DirReader {
 
     DirReader& reader_;
     std::unique_ptr<Record[]> chunks_[kChunks];
+    PrescanBuffer buffers_[kChunks];  // each chunk's prescanned code
+    bool prescanning_ = true;  // the walk's own; set while it holds mutex_
     std::size_t current_ = 0;  // the chunk the walk fills
     std::size_t filled_ = 0;
     std::mutex mutex_;
@@ -1252,6 +1314,8 @@ class DirReader {
   const char* base_;
   std::size_t size_;
   MappedInput* mapped_;
+  bool strict_;
+  std::size_t body_count_ = 0;  // not strict: the statements of the body read_proc passed over
   std::shared_ptr<Program> program_;
   CompileShared shared_;
   std::string key_scratch_;
@@ -1266,6 +1330,8 @@ class DirReader {
   std::unique_ptr<Pipeline> pipeline_;
   // The builder's side.
   Record inline_record_;
+  const Prescanned* prescanned_ = nullptr;  // the record being built, when prescanned
+  const PrescanBuffer* prescan_buffer_ = nullptr;
   std::vector<std::vector<Stmt>> locals_;  // statements of the open blocks
   std::size_t open_blocks_ = 0;
 };
@@ -1297,8 +1363,28 @@ LoadResult parse_dir_json(const char* base, std::size_t size, std::size_t capaci
     return result;
   }
   od::document doc = std::move(doc_result).value_unsafe();
+  // A first attempt validates a proc's body while passing over it (see
+  // read_proc), out of the reference's order. A valid file passes every
+  // check either way and gives the same program; a failing one is read
+  // again strictly, so the error reported is the one the reference's order
+  // meets first.
   try {
-    DirReader reader(base, size, mapped);
+    DirReader reader(base, size, mapped, false);
+    auto program = reader.read(doc);
+    if (mapped != nullptr) mapped->release_all();
+    result.program = std::move(program);
+    return result;
+  } catch (const LoadFailure&) {
+  }
+  auto strict_doc = parser.iterate(view);
+  if (strict_doc.error()) {
+    // The first iterate succeeded on the same text.
+    result.error = load_error(base, size, nullptr, simdjson_failure(strict_doc.error()));
+    return result;
+  }
+  doc = std::move(strict_doc).value_unsafe();
+  try {
+    DirReader reader(base, size, mapped, true);
     auto program = reader.read(doc);
     if (mapped != nullptr) mapped->release_all();
     result.program = std::move(program);

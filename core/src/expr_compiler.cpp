@@ -15,6 +15,10 @@
 // literals, names, parentheses and the operators up to Or; the rest is v0.2.
 #include "expr_compiler.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <array>
 #include <charconv>
 #include <string>
@@ -69,6 +73,21 @@ struct OperatorClass {
   Op binary = Op::Fail;
   std::int8_t level = -1;  // -1: not a binary operator
 };
+
+// Peephole: a binary operator whose right operand is a single push takes
+// the operand straight from the slot, immediate or constant. Rewrites
+// `last` and answers true when it applies.
+[[gnu::always_inline]] inline bool fuse_binary(Instr& last, Instr binary) {
+  FusedForm form;
+  switch (last.op()) {
+    case Op::Load: form = FusedForm::Slot; break;
+    case Op::PushInt: form = FusedForm::Imm; break;
+    case Op::PushConst: form = FusedForm::Const; break;
+    default: return false;
+  }
+  last = Instr{static_cast<std::uint32_t>(fused_op(binary.op(), form)) | (last.bits & ~0xffu)};
+  return true;
+}
 
 [[gnu::always_inline]] inline OperatorClass classify_name(std::string_view n) {
   // Dispatch on length and letters: an ordinary name costs a compare or two.
@@ -416,6 +435,29 @@ class Compiler {
   }();
   static std::uint8_t char_class(char c) { return kCharClass[static_cast<unsigned char>(c)]; }
 
+  // The end of the run of name characters ([A-Za-z0-9_]) from `p`. Names
+  // are short and of every length, so a byte loop mispredicts its exit at
+  // nearly every name; where 16 bytes remain, one vector compare finds it.
+  [[gnu::always_inline]] static const char* name_end(const char* p, const char* end) {
+#if defined(__SSE2__)
+    while (end - p >= 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      // Letters: ORing 0x20 folds upper case onto lower case and maps no
+      // other byte into 'a'..'z'; a range test is an unsigned minimum.
+      __m128i letter = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+      __m128i digit = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+      __m128i name = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(25)), letter),
+                                  _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit));
+      name = _mm_or_si128(name, _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+      unsigned stop = ~static_cast<unsigned>(_mm_movemask_epi8(name)) & 0xffffu;
+      if (stop != 0) return p + __builtin_ctz(stop);
+      p += 16;
+    }
+#endif
+    while (p < end && (char_class(*p) & kNameChar)) ++p;
+    return p;
+  }
+
   static bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
   static bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -424,7 +466,15 @@ class Compiler {
   // this emits exactly what the general path's precedence climbing emits:
   // an operator is emitted when an operator of the same or a lower level,
   // a closing parenthesis or the end follows its right operand.
-  bool fast_run() {
+  bool fast_run() { return fast_scan(fp_, fend_, *this); }
+
+ public:
+  // The fast path's grammar, writing through `out`: the Compiler itself
+  // (emit, push_int, load_name, push_string below), or a Prescan, which
+  // compiles off the builder's thread into a buffer. Sharing the loop is
+  // what makes the two produce the same code.
+  template <class Out>
+  static bool fast_scan(const char*& fp, const char* fend, Out& out) {
     static constexpr std::int8_t kParen = -1;
     struct Pending {
       Op binary;
@@ -434,8 +484,8 @@ class Compiler {
     Pending stack[kStack];
     int top = 0;
     int parens = 0;
-    const char* p = fp_;
-    const char* end = fend_;
+    const char* p = fp;
+    const char* end = fend;
     auto skip_space = [&] {
       while (p < end && (char_class(*p) & kSpaceChar)) ++p;
     };
@@ -469,11 +519,11 @@ class Compiler {
         }
         if (p == digits) return false;
         auto value = static_cast<std::int64_t>(magnitude);
-        push_int(negative ? -value : value);
+        if (!out.push_int(negative ? -value : value)) return false;
         if (!operand_end_ok()) return false;
       } else if (ascii_alpha(c)) {
         const char* begin = p;
-        while (p < end && (char_class(*p) & kNameChar)) ++p;
+        p = name_end(p, end);
         std::string_view name(begin, static_cast<std::size_t>(p - begin));
         if (p < end && static_cast<unsigned char>(*p) >= 0x80) return false;
         skip_space();
@@ -481,9 +531,9 @@ class Compiler {
         if (p < end && (*p == '(' || *p == '{' || *p == ':' || *p == '.' || *p == '[')) return false;
         if (p < end && static_cast<unsigned char>(*p) >= 0x80) return false;
         if ((c == 't' || c == 'f') && (same(name, "true") || same(name, "false"))) {
-          emit(Instr::make(Op::PushConst, same(name, "true") ? 1 : 0), 1);
+          out.emit(Instr::make(Op::PushConst, same(name, "true") ? 1 : 0), 1);
         } else {
-          emit(Instr::make(Op::Load, slots_.intern(name)), 1);
+          out.load_name(name);
         }
         // The spaces after the name are skipped and what follows checked
         // (what operand_end_ok does for the other operands).
@@ -491,9 +541,8 @@ class Compiler {
         const char* begin = ++p;
         while (p < end && *p != '"' && *p != '\\') ++p;
         if (p == end || *p != '"') return false;
-        std::string text(begin, static_cast<std::size_t>(p - begin));
+        if (!out.push_string(std::string_view(begin, static_cast<std::size_t>(p - begin)))) return false;
         ++p;
-        emit(Instr::make(Op::PushConst, add_constant(Value::string(std::move(text)))), 1);
         if (!operand_end_ok()) return false;
       } else {
         return false;
@@ -504,13 +553,13 @@ class Compiler {
       while (true) {
         if (p == end) {
           if (parens > 0) return false;
-          while (top > 0) emit(Instr::make(stack[--top].binary), -1);
-          fp_ = p;
+          while (top > 0) out.emit(Instr::make(stack[--top].binary), -1);
+          fp = p;
           return true;
         }
         if (*p == ')') {
           if (parens == 0) return false;
-          while (stack[top - 1].level != kParen) emit(Instr::make(stack[--top].binary), -1);
+          while (stack[top - 1].level != kParen) out.emit(Instr::make(stack[--top].binary), -1);
           --top;
           --parens;
           ++p;
@@ -519,11 +568,11 @@ class Compiler {
         }
         if (!ascii_alpha(*p)) return false;
         const char* begin = p;
-        while (p < end && (char_class(*p) & kNameChar)) ++p;
+        p = name_end(p, end);
         if (p < end && static_cast<unsigned char>(*p) >= 0x80) return false;
         OperatorClass op = classify_name(std::string_view(begin, static_cast<std::size_t>(p - begin)));
         if (op.level < 0) return false;  // a trailing name: the general path reports it
-        while (top > 0 && stack[top - 1].level >= op.level) emit(Instr::make(stack[--top].binary), -1);
+        while (top > 0 && stack[top - 1].level >= op.level) out.emit(Instr::make(stack[--top].binary), -1);
         if (top == kStack) return false;
         stack[top++] = Pending{op.binary, op.level};
         break;
@@ -531,6 +580,7 @@ class Compiler {
     }
   }
 
+ private:
   void advance() {
     std::string error;
     if (!lexer_.next(tok_, error)) {
@@ -543,27 +593,20 @@ class Compiler {
 
   // Inline: the fast path emits an instruction for nearly every token.
   [[gnu::always_inline]] void emit(Instr ins, int stack_delta) {
-    if (is_binary(ins.op()) && program_.code.size() > start_) {
-      // Peephole: a binary operator whose right operand is a single push
-      // takes the operand straight from the slot, immediate or constant.
-      Instr& last = program_.code.back();
-      FusedForm form;
-      bool fuse = true;
-      switch (last.op()) {
-        case Op::Load: form = FusedForm::Slot; break;
-        case Op::PushInt: form = FusedForm::Imm; break;
-        case Op::PushConst: form = FusedForm::Const; break;
-        default: fuse = false; form = FusedForm::Slot; break;
-      }
-      if (fuse) {
-        last = Instr{static_cast<std::uint32_t>(fused_op(ins.op(), form)) | (last.bits & ~0xffu)};
-        depth_ += stack_delta;
-        return;
-      }
+    if (is_binary(ins.op()) && program_.code.size() > start_ && fuse_binary(program_.code.back(), ins)) {
+      depth_ += stack_delta;
+      return;
     }
     program_.code.push_back(ins);
     depth_ += stack_delta;
     if (depth_ > max_depth_) max_depth_ = depth_;
+  }
+
+  void load_name(std::string_view name) { emit(Instr::make(Op::Load, slots_.intern(name)), 1); }
+
+  bool push_string(std::string_view text) {
+    emit(Instr::make(Op::PushConst, add_constant(Value::string(std::string(text)))), 1);
+    return true;
   }
 
   void fail(const std::string& message) {
@@ -581,12 +624,13 @@ class Compiler {
     return !failed_;
   }
 
-  void push_int(std::int64_t n) {
+  bool push_int(std::int64_t n) {
     if (n >= Instr::kImmMin && n <= Instr::kImmMax) {
       emit(Instr::make_int(static_cast<std::int32_t>(n)), 1);
     } else {
       emit(Instr::make(Op::PushConst, add_constant(Value::integer(n))), 1);
     }
+    return true;
   }
 
   std::uint32_t add_constant(Value v) {
@@ -845,7 +889,108 @@ class Compiler {
   bool fast_done_ = false;  // the fast path compiled the expression
 };
 
+// The fast path's output for a Prescanned expression: the code goes to a
+// small local array, and a name becomes a Load whose operand is the name's
+// ordinal in the expression, to be replaced by its slot when the builder
+// interns the names. Anything that would touch the program (a constant)
+// gives up, and so does an expression of more than kMax instructions.
+class Prescan {
+ public:
+  static constexpr std::size_t kMax = 64;  // Prescanned::name_operands has a bit per instruction
+
+  [[gnu::always_inline]] void emit(Instr ins, int stack_delta) {
+    if (is_binary(ins.op()) && count_ > 0 && fuse_binary(code_[count_ - 1], ins)) {
+      depth_ += stack_delta;
+      return;
+    }
+    if (count_ == kMax) {
+      overflow_ = true;
+      return;
+    }
+    code_[count_++] = ins;
+    depth_ += stack_delta;
+    if (depth_ > max_depth_) max_depth_ = depth_;
+  }
+
+  void load_name(std::string_view name) {
+    if (count_ == kMax) {
+      overflow_ = true;
+      return;
+    }
+    name_operands_ |= std::uint64_t{1} << count_;
+    names_[names_count_] = Name{name.data(), name.size()};
+    emit(Instr::make(Op::Load, names_count_++), 1);
+  }
+
+  bool push_int(std::int64_t n) {
+    if (n < Instr::kImmMin || n > Instr::kImmMax) return false;
+    emit(Instr::make_int(static_cast<std::int32_t>(n)), 1);
+    return true;
+  }
+
+  bool push_string(std::string_view) { return false; }
+
+  // Appends the result to `buffer`; false if the scan overflowed.
+  bool finish(PrescanBuffer& buffer, Prescanned& out) const {
+    if (overflow_) return false;
+    out.code_begin = static_cast<std::uint32_t>(buffer.code.size());
+    out.code_count = count_;
+    out.names_begin = static_cast<std::uint32_t>(buffer.names.size());
+    out.names_count = names_count_;
+    out.max_stack = static_cast<std::uint32_t>(max_depth_);
+    out.name_operands = name_operands_;
+    buffer.code.insert(buffer.code.end(), code_, code_ + count_);
+    for (std::uint32_t i = 0; i < names_count_; ++i) buffer.names.emplace_back(names_[i].data, names_[i].size);
+    return true;
+  }
+
+ private:
+  // Left uninitialized (a string_view array would be zeroed, a kilobyte
+  // per expression): only the first count_ and names_count_ are read.
+  struct Name {
+    const char* data;
+    std::size_t size;
+  };
+  Instr code_[kMax];
+  Name names_[kMax];
+  std::uint32_t count_ = 0;
+  std::uint32_t names_count_ = 0;
+  std::uint64_t name_operands_ = 0;
+  int depth_ = 0;
+  int max_depth_ = 0;
+  bool overflow_ = false;
+};
+
 }  // namespace
+
+bool prescan_expression(std::string_view text, PrescanBuffer& buffer, Prescanned& out) {
+  out = Prescanned{};
+  Prescan prescan;
+  const char* p = text.data();
+  out.ok = Compiler::fast_scan(p, text.data() + text.size(), prescan) && prescan.finish(buffer, out);
+  return out.ok;
+}
+
+CodeRef compile_prescanned(const PrescanBuffer& buffer, const Prescanned& pre, NameIndex& slots, Program& program) {
+  // Names are interned in the order the fast path would meet them, so the
+  // slots are the ones compile_expression would give.
+  std::uint32_t slot_of[Prescan::kMax];
+  for (std::uint32_t i = 0; i < pre.names_count; ++i) slot_of[i] = slots.intern(buffer.names[pre.names_begin + i]);
+  std::vector<Instr>& code = program.code;
+  CodeRef ref;
+  ref.offset = static_cast<std::uint32_t>(code.size());
+  ref.length = pre.code_count;
+  ref.max_stack = pre.max_stack;
+  ref.pure = true;  // the fast path's grammar has no calls
+  const Instr* from = buffer.code.data() + pre.code_begin;
+  code.insert(code.end(), from, from + pre.code_count);
+  Instr* to = code.data() + ref.offset;
+  for (std::uint64_t mask = pre.name_operands; mask != 0; mask &= mask - 1) {
+    Instr& ins = to[__builtin_ctzll(mask)];
+    ins = Instr{(ins.bits & 0xffu) | (slot_of[ins.a()] << 8)};
+  }
+  return ref;
+}
 
 CodeRef compile_expression(std::string_view text, CompileShared& shared, NameIndex& slots) {
   Compiler c(shared, slots);

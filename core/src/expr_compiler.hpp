@@ -7,7 +7,9 @@
 // it, after the code for everything it would already have evaluated.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
+#include <vector>
 #include <unordered_map>
 
 #include "dust/program.hpp"
@@ -38,6 +40,36 @@ CodeRef compile_expression(std::string_view text, CompileShared& shared, NameInd
 // The same without the fast path, so tests can check that both paths
 // produce identical code.
 CodeRef compile_expression_general(std::string_view text, CompileShared& shared, NameIndex& slots);
+
+// Expressions compiled ahead, on the walk's thread, for the builder to
+// finish: the fast path's code with each name's Load operand standing for
+// the name's ordinal in the expression. The builder then interns the names
+// and copies the code (compile_prescanned), which gives exactly what
+// compile_expression would. Only expressions the fast path compiles with no
+// new constants and at most 64 instructions are prescanned.
+struct PrescanBuffer {
+  std::vector<Instr> code;
+  std::vector<std::string_view> names;  // views into the expressions' text
+  void clear() {
+    code.clear();
+    names.clear();
+  }
+};
+
+struct Prescanned {
+  std::uint32_t code_begin = 0, code_count = 0;  // in PrescanBuffer::code
+  std::uint32_t names_begin = 0, names_count = 0;  // in PrescanBuffer::names
+  std::uint32_t max_stack = 0;
+  std::uint64_t name_operands = 0;  // bit i: instruction i's operand is a name ordinal
+  bool ok = false;  // false: compile the text with compile_expression
+};
+
+// Fills `out` and appends to `buffer`; false (appending nothing) when the
+// expression must be compiled with compile_expression. Touches no shared state.
+bool prescan_expression(std::string_view text, PrescanBuffer& buffer, Prescanned& out);
+
+// compile_expression's result for a prescanned expression.
+CodeRef compile_prescanned(const PrescanBuffer& buffer, const Prescanned& pre, NameIndex& slots, Program& program);
 
 // Compiles a call statement: arguments as expressions, then a Call.
 CodeRef compile_call(std::string_view target, const std::vector<std::string_view>& args,

@@ -1,9 +1,11 @@
 // compile_paths_test.cpp — the expression compiler's fast path (common
 // grammar, character by character) must produce exactly the code of the
-// general path, or give way to it. White-box: it compiles each expression
-// both ways into separate programs and compares them.
+// general path, or give way to it; so must the prescanned path (the fast
+// path run ahead into a buffer, names interned later). White-box: it
+// compiles each expression every way into separate programs and compares them.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -30,7 +32,44 @@ Compiled compile(const std::string& text, bool general) {
   return c;
 }
 
+// The prescanned path, or nothing when the prescan gives way. An earlier
+// expression in the same buffer makes the offsets into it non-zero.
+std::optional<Compiled> compile_prescanned(const std::string& text) {
+  dust::PrescanBuffer buffer;
+  dust::Prescanned earlier, pre;
+  EXPECT_TRUE(dust::prescan_expression("e0 Add e1 Mul 2", buffer, earlier));
+  std::size_t code_before = buffer.code.size(), names_before = buffer.names.size();
+  if (!dust::prescan_expression(text, buffer, pre)) {
+    // Giving way leaves the buffer as it was.
+    EXPECT_EQ(buffer.code.size(), code_before) << text;
+    EXPECT_EQ(buffer.names.size(), names_before) << text;
+    EXPECT_FALSE(pre.ok) << text;
+    return std::nullopt;
+  }
+  EXPECT_TRUE(pre.ok) << text;
+  Compiled c;
+  dust::CompileShared shared(c.program);
+  dust::StringTable names;
+  dust::NameIndex slots(names);
+  c.ref = dust::compile_prescanned(buffer, pre, slots, c.program);
+  for (std::uint32_t i = 0; i < names.size(); ++i) c.names.emplace_back(names.get(i));
+  return c;
+}
+
 void expect_same_code(const std::string& text) {
+  if (std::optional<Compiled> pre = compile_prescanned(text)) {
+    Compiled fast = compile(text, false);
+    ASSERT_EQ(pre->ref.length, fast.ref.length) << text;
+    EXPECT_EQ(pre->ref.offset, fast.ref.offset) << text;
+    EXPECT_EQ(pre->ref.max_stack, fast.ref.max_stack) << text;
+    EXPECT_EQ(pre->ref.pure, fast.ref.pure) << text;
+    for (std::uint32_t i = 0; i < fast.ref.length; ++i) {
+      EXPECT_EQ(pre->program.code[pre->ref.offset + i].bits, fast.program.code[fast.ref.offset + i].bits)
+          << text << " (prescanned) at instruction " << i;
+    }
+    EXPECT_EQ(pre->program.constants.size(), fast.program.constants.size()) << text;
+    EXPECT_EQ(pre->names, fast.names) << text;
+  }
   Compiled fast = compile(text, false);
   Compiled general = compile(text, true);
   ASSERT_EQ(fast.ref.length, general.ref.length) << text;
@@ -69,6 +108,80 @@ TEST(CompilePaths, HandWrittenExpressions) {
            "a Sub (b Sub (c Sub d)) Sub e", "1Add 2", "x Add 1 (", "x Add ( 1 )  ", "( x )Mul( y )",
        }) {
     expect_same_code(text);
+  }
+}
+
+// What the prescan takes and what it leaves to the builder: anything that
+// would add a constant, anything beyond the fast path, and code too long
+// for its mask of name operands.
+TEST(CompilePaths, PrescanTakesTheCommonGrammarOnly) {
+  for (const char* text : {"x", "1", "true", "a Add b Mul 3", "(v1 Sub v0 Add 12345) Sub (v1 Sub v0 Add 12345) Div 1000003",
+                           "8388607", "-8388608"}) {
+    dust::PrescanBuffer buffer;
+    dust::Prescanned pre;
+    EXPECT_TRUE(dust::prescan_expression(text, buffer, pre)) << text;
+  }
+  for (const char* text : {"\"s\"", "8388608", "-8388609", "f(1)", "a.b", "a[0]", "1 Add", "", "x y"}) {
+    dust::PrescanBuffer buffer;
+    dust::Prescanned pre;
+    EXPECT_FALSE(dust::prescan_expression(text, buffer, pre)) << text;
+  }
+  // Each `BitOr (n)` fuses into one instruction: 64 names make exactly 64
+  // instructions, which fit; a 65th does not.
+  std::string fits = "n0";
+  for (int i = 1; i < 64; ++i) fits += " BitOr (n" + std::to_string(i) + ")";
+  std::string too_long = fits + " BitOr (n64)";
+  dust::PrescanBuffer buffer;
+  dust::Prescanned pre;
+  EXPECT_FALSE(dust::prescan_expression(too_long, buffer, pre));
+  ASSERT_TRUE(dust::prescan_expression(fits, buffer, pre));
+  EXPECT_EQ(pre.code_count, 64u);
+  EXPECT_EQ(pre.names_count, 64u);
+  expect_same_code(fits);
+  expect_same_code(too_long);
+  // A name table that already holds names: the prescanned names take
+  // their existing slots.
+  dust::Program program;
+  dust::StringTable names;
+  for (const char* n : {"z", "b", "a"}) names.add(n);
+  dust::NameIndex slots(names);
+  dust::PrescanBuffer buf;
+  dust::Prescanned p;
+  ASSERT_TRUE(dust::prescan_expression("a Add b Mul c", buf, p));
+  dust::CodeRef ref = dust::compile_prescanned(buf, p, slots, program);
+  // Load a, Load b, Mul fused with c's slot, Add.
+  ASSERT_EQ(ref.length, 4u);
+  EXPECT_EQ(program.code[0].op(), dust::Op::Load);
+  EXPECT_EQ(program.code[0].a(), 2u);
+  EXPECT_EQ(program.code[1].a(), 1u);
+  EXPECT_EQ(program.code[2].a(), 3u);
+  EXPECT_EQ(program.code[3].op(), dust::Op::Add);
+  EXPECT_EQ(names.get(3), "c");
+}
+
+// Names of every length up to past two vector widths, of every name
+// character, at every distance from the end of the text: the fast path
+// (here: the prescan, which says whether it took the text) must take them
+// and agree with the general path; a non-name byte right after a name,
+// including one past the first 16, must end it.
+TEST(CompilePaths, NamesOfEveryLengthAndEnding) {
+  const std::string chars = "abzAZ_09y";
+  for (std::size_t length = 1; length <= 40; ++length) {
+    std::string name;
+    for (std::size_t i = 0; i < length; ++i) name += i == 0 ? 'v' : chars[(i * 7 + length) % chars.size()];
+    for (const std::string& text : {name, name + " Add x", "x Add " + name, "(" + name + ")", name + " Mul 3 Add y",
+                                    "x Sub " + name + "   "}) {
+      dust::PrescanBuffer buffer;
+      dust::Prescanned pre;
+      EXPECT_TRUE(dust::prescan_expression(text, buffer, pre)) << text;
+      expect_same_code(text);
+    }
+    for (const std::string& text : {name + ".f Add x", name + "[0]", name + "\u00e9 Add x", name + "(1)"}) {
+      dust::PrescanBuffer buffer;
+      dust::Prescanned pre;
+      EXPECT_FALSE(dust::prescan_expression(text, buffer, pre)) << text;
+      expect_same_code(text);
+    }
   }
 }
 

@@ -145,6 +145,50 @@ TEST(LoadPipeline, SameErrorsOnEitherPath) {
   }
 }
 
+// A first attempt counts a proc's statements while passing over its body,
+// which meets a malformed body before the fields after it; the error must
+// still be the one the reference's order meets first.
+TEST(LoadPipeline, ABodyCountedEarlyKeepsTheReferenceErrorOrder) {
+  const std::string head =
+      R"({"forges": [{"name": "f", "shapes": [], "procs": [{"regime": "K", "name": "main", "params": [], )"
+      R"("uses": [], "ret": "Int", "qualifiers": [], "body": [)"
+      "\n"
+      R"({"Let": {"name": "a", "expr": "1"}})"
+      "\n"
+      R"({"Return": {"expr": "a"}})"
+      "\n]";
+  const std::string tail = R"(}], "binds": []}]})";
+  for (bool threaded : {false, true}) {
+    // The missing comma alone.
+    dust::LoadResult comma = load(head + tail, threaded);
+    ASSERT_FALSE(comma.ok());
+    EXPECT_EQ(comma.error.message, "expected `,` or `]` at line 3 column 1");
+    // A duplicate field after the body comes first in the reference's order.
+    dust::LoadResult dup = load(head + R"(, "name": "again")" + tail, threaded);
+    ASSERT_FALSE(dup.ok());
+    EXPECT_EQ(dup.error.message, "duplicate field `name` at line 4 column 5");
+  }
+}
+
+// The first attempt does not look up where a statement starts (only its
+// failures would use it); the error still names the statement's place.
+TEST(LoadPipeline, AnEmptyStatementIsReportedWhereItStarts) {
+  const std::string text =
+      R"({"forges": [{"name": "f", "shapes": [], "procs": [{"regime": "K", "name": "main", "params": [], )"
+      R"("uses": [], "ret": "Int", "qualifiers": [], "body": [)"
+      "\n"
+      R"({"Let": {"name": "a", "expr": "1"}},)"
+      "\n  {},\n"
+      R"({"Return": {"expr": "a"}})"
+      "\n"
+      R"(]}], "binds": []}]})";
+  for (bool threaded : {false, true}) {
+    dust::LoadResult result = load(text, threaded);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error.message, "invalid type: map, expected enum DirStmt at line 3 column 3");
+  }
+}
+
 TEST(LoadPipeline, EveryTruncationGivesTheSameError) {
   const std::string base = mixed_program(4);
   for (std::size_t n = 0; n < base.size(); n += 7) expect_same_load(base.substr(0, n));
