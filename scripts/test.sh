@@ -9,7 +9,10 @@ jobs=$(nproc)
 "$root/scripts/build.sh"
 ctest --test-dir "$root/build" --output-on-failure -j"$jobs"
 
-cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDUST_SANITIZE=ON >/dev/null
+# -O1 with line tables: what the sanitizers need for exact reports, at half
+# the compile time of -O2 -g (the suite must stay well inside CI's budget).
+cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DDUST_SANITIZE=ON >/dev/null
 cmake --build "$root/build-asan" -j"$jobs"
 # LeakSanitizer is on by default with ASan; dustdbg alone opts out in its
 # own __asan_default_options, for the GL driver's allocations at exit.
