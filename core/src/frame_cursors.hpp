@@ -19,6 +19,21 @@ inline void turn_to_loop_check(const Program& p, BlockCursor& c) {
   c.for_checking = true;
 }
 
+// The index of the frame's innermost loop body cursor, or -1 outside loops.
+inline int innermost_loop(const Frame& f) {
+  for (std::size_t i = f.cursors.size(); i-- > 0;) {
+    if (f.cursors[i].loop_stmt != kNoStmt) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// Continue: the body of the loop whose body cursor is `loop` ends early,
+// with every block inside it, and the loop checks next.
+inline void continue_loop(const Program& p, Frame& f, std::size_t loop) {
+  f.cursors.resize(loop + 1);
+  turn_to_loop_check(p, f.cursors.back());
+}
+
 // Leaves finished blocks: a finished branch block is popped, a finished loop
 // body turns to its loop's next check (a For with its counter advanced).
 // Returns false when the frame's outermost block has finished, which means

@@ -492,14 +492,6 @@ class StepRunner {
     finish_loop_check(tid, enter);
   }
 
-  // The innermost loop body cursor of the frame, or -1.
-  static int innermost_loop(const Frame& f) {
-    for (int i = static_cast<int>(f.cursors.size()) - 1; i >= 0; --i) {
-      if (f.cursors[static_cast<std::size_t>(i)].loop_stmt != kNoStmt) return i;
-    }
-    return -1;
-  }
-
   void exec_break(std::uint32_t tid) {
     Frame& f = m_.threads[tid].frames.back();
     int loop = innermost_loop(f);
@@ -519,8 +511,7 @@ class StepRunner {
       fail(ErrorKind::Runtime, "continue outside loop");
       return;
     }
-    f.cursors.resize(static_cast<std::size_t>(loop) + 1);
-    turn_to_loop_check(p_, f.cursors.back());
+    continue_loop(p_, f, static_cast<std::size_t>(loop));
     ++m_.tick;
   }
 

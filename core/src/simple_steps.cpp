@@ -410,17 +410,9 @@ class Lane {
     return true;
   }
 
-  // The cursor of the innermost loop body, or -1 outside loops (an error
-  // that step() reports).
-  int innermost_loop() const {
-    for (std::size_t i = f_.cursors.size(); i-- > 0;) {
-      if (f_.cursors[i].loop_stmt != kNoStmt) return static_cast<int>(i);
-    }
-    return -1;
-  }
-
+  // Outside loops, Break and Continue are errors that step() reports.
   bool leave_loop(SimpleStep& out) {
-    const int loop = innermost_loop();
+    const int loop = innermost_loop(f_);
     if (loop < 1) return false;
     const auto outer = static_cast<std::size_t>(loop) - 1;
     if (would_finish_frame(p_, f_, outer, f_.cursors[outer].index + 1)) return false;
@@ -433,10 +425,9 @@ class Lane {
   }
 
   bool next_iteration(SimpleStep& out) {
-    const int loop = innermost_loop();
+    const int loop = innermost_loop(f_);
     if (loop < 0) return false;
-    f_.cursors.resize(static_cast<std::size_t>(loop) + 1);
-    turn_to_loop_check(p_, f_.cursors.back());
+    continue_loop(p_, f_, static_cast<std::size_t>(loop));
     refresh();
     out.kind = StepKind::Statement;
     out.wrote = false;
