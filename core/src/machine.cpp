@@ -1197,34 +1197,34 @@ std::string Machine::slot_name(std::uint32_t proc, std::uint32_t slot) const {
   return std::string(program_->procs[proc].slot_names.get(slot));
 }
 
+void run_observed_round(Machine& machine, ExecutionObserver& observer, StepEvent& event) {
+  if (machine.done()) return;
+  if (SimpleStepBatch* batch = observer.simple_steps()) {
+    batch->size = 0;
+    if (machine.run_simple(batch->capacity, batch) > 0) {
+      // Whether the lane stopped for room or for a step it cannot take
+      // is known before the observer, which may resize the batch, sees it.
+      const bool stopped_for_room = batch->full();
+      observer.on_simple_steps(machine, *batch);
+      if (stopped_for_room) return;
+    }
+  }
+  machine.step(event);
+  observer.on_step(machine, event);
+}
+
 const RunOutcome& run_to_end(Machine& machine, ExecutionObserver* observer) {
   StepEvent event;
-  if (observer != nullptr) observer->on_start(machine);
   if (observer == nullptr) {
     while (!machine.done()) {
       machine.run_simple(UINT64_MAX);
       machine.step(event, false);
     }
-  } else if (SimpleStepBatch* batch = observer->simple_steps()) {
-    while (!machine.done()) {
-      batch->size = 0;
-      if (machine.run_simple(batch->capacity, batch) > 0) {
-        // Whether the lane stopped for room or for a step it cannot take
-        // is known before the observer, which may resize the batch, sees it.
-        const bool stopped_for_room = batch->full();
-        observer->on_simple_steps(machine, *batch);
-        if (stopped_for_room) continue;
-      }
-      machine.step(event);
-      observer->on_step(machine, event);
-    }
-  } else {
-    while (!machine.done()) {
-      machine.step(event);
-      observer->on_step(machine, event);
-    }
+    return machine.outcome;
   }
-  if (observer != nullptr) observer->on_finish(machine);
+  observer->on_start(machine);
+  while (!machine.done()) run_observed_round(machine, *observer, event);
+  observer->on_finish(machine);
   return machine.outcome;
 }
 

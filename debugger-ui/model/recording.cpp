@@ -39,26 +39,15 @@ RecordOutcome record_program(const RecordRequest& request, const IntrinsicTable&
   Machine machine(loaded.program, &intrinsics, request.config);
   StepEvent event;
   recorder.on_start(machine);
-  // As run_to_end does, with a cancel check and progress between steps:
-  // simple steps run on the machine's lane and reach the recorder in
-  // batches (a few thousand steps at most), the others one by one.
-  SimpleStepBatch* batch = recorder.simple_steps();
+  // As run_to_end does, with a cancel check and progress between rounds
+  // (a batch of at most a few thousand simple steps, or one other step).
   std::uint64_t next_progress = 1024;
   while (!machine.done()) {
     if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
       outcome.cancelled = true;
       break;
     }
-    batch->size = 0;
-    bool lane_goes_on = false;
-    if (machine.run_simple(batch->capacity, batch) > 0) {
-      lane_goes_on = batch->full();
-      recorder.on_simple_steps(machine, *batch);
-    }
-    if (!lane_goes_on) {
-      machine.step(event);
-      recorder.on_step(machine, event);
-    }
+    run_observed_round(machine, recorder, event);
     if (progress != nullptr && machine.steps >= next_progress) {
       progress->store(machine.steps, std::memory_order_relaxed);
       next_progress = machine.steps + 1024;

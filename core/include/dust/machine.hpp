@@ -158,4 +158,10 @@ class Machine {
 class ExecutionObserver;
 const RunOutcome& run_to_end(Machine& machine, ExecutionObserver* observer = nullptr);
 
+// One round of run_to_end with an observer: a batch of simple steps when
+// the observer takes them and there are any, otherwise one step, handed to
+// the observer either way. For loops that do something between rounds
+// (cancel, progress); does nothing once the machine is done.
+void run_observed_round(Machine& machine, ExecutionObserver& observer, StepEvent& event);
+
 }  // namespace dust
