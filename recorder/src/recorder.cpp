@@ -135,13 +135,26 @@ struct Recorder::Impl {
   // kMaxSimpleStepBytes), so that a block closes at a batch end. Called
   // whenever the batch is empty: the machine only appends to it.
   void size_batch() {
-    std::uint64_t capacity = kBatchSteps;
-    if (recording) {
-      std::uint64_t steps_left = options.block_steps > block_steps ? options.block_steps - block_steps : 1;
-      std::size_t bytes_left = options.block_bytes > deltas.size() ? options.block_bytes - deltas.size() : 0;
-      capacity = std::min({capacity, steps_left, std::max<std::uint64_t>(1, bytes_left / kMaxSimpleStepBytes)});
+    batch.capacity = static_cast<std::uint32_t>(recording ? std::min<std::uint64_t>(kBatchSteps, block_room()) : kBatchSteps);
+  }
+
+  // How many simple steps can be encoded before the last of them may
+  // close the block (at least one).
+  std::uint64_t block_room() const {
+    std::uint64_t steps_left = options.block_steps > block_steps ? options.block_steps - block_steps : 1;
+    std::size_t bytes_left = options.block_bytes > deltas.size() ? options.block_bytes - deltas.size() : 0;
+    return std::min(steps_left, std::max<std::uint64_t>(1, bytes_left / kMaxSimpleStepBytes));
+  }
+
+  bool block_full() const { return block_steps >= options.block_steps || deltas.size() >= options.block_bytes; }
+
+  // Encodes one step and tells the block summary what it was.
+  void encode_step(const Machine& machine, const StepEvent& event) {
+    if (encoder->encode(machine, event, deltas)) [[likely]] {
+      summary->add_plain();
+    } else {
+      summary->add(event, encoder->thread_changes(), encoder->mutex_changes(), encoder->new_keys());
     }
-    batch.capacity = static_cast<std::uint32_t>(capacity);
   }
 
   // Encodes a batch of simple steps exactly as on_step would encode them
@@ -149,11 +162,7 @@ struct Recorder::Impl {
   void take_batch(const Machine& machine, const SimpleStepBatch& b) {
     std::uint32_t i = 0;
     while (i < b.size && recording) {
-      // The steps that cannot close the block before the last of them.
-      std::uint64_t steps_left = options.block_steps > block_steps ? options.block_steps - block_steps : 1;
-      std::size_t bytes_left = options.block_bytes > deltas.size() ? options.block_bytes - deltas.size() : 0;
-      std::uint64_t room = std::min(steps_left, std::max<std::uint64_t>(1, bytes_left / kMaxSimpleStepBytes));
-      auto end = static_cast<std::uint32_t>(std::min<std::uint64_t>(b.size, i + room));
+      auto end = static_cast<std::uint32_t>(std::min<std::uint64_t>(b.size, i + block_room()));
       std::uint32_t first = i;
       while (i < end) {
         std::uint32_t plain = encoder->encode_simple(machine, b, i, end, deltas);
@@ -161,15 +170,11 @@ struct Recorder::Impl {
         i += plain;
         if (i == end) break;
         expand_simple_step(machine.program(), b, i, expanded);
-        if (encoder->encode(machine, expanded, deltas)) {
-          summary->add_plain();
-        } else {
-          summary->add(expanded, encoder->thread_changes(), encoder->mutex_changes(), encoder->new_keys());
-        }
+        encode_step(machine, expanded);
         ++i;
       }
       block_steps += i - first;
-      if (block_steps >= options.block_steps || deltas.size() >= options.block_bytes) {
+      if (block_full()) {
         end_block(machine, b.first_index + i, b.first_tick + i, i == b.size);
       }
     }
@@ -255,12 +260,9 @@ void Recorder::on_start(const Machine& machine) {
 void Recorder::on_step(const Machine& machine, const StepEvent& event) {
   Impl& r = *impl_;
   if (!r.recording) return;
-  if (r.encoder->encode(machine, event, r.deltas)) [[likely]] {
-    r.summary->add_plain();
-  } else {
-    r.summary->add(event, r.encoder->thread_changes(), r.encoder->mutex_changes(), r.encoder->new_keys());
-  }
-  if (++r.block_steps >= r.options.block_steps || r.deltas.size() >= r.options.block_bytes) [[unlikely]] {
+  r.encode_step(machine, event);
+  ++r.block_steps;
+  if (r.block_full()) [[unlikely]] {
     r.end_block(machine, machine.steps, machine.tick, true);
   }
   r.size_batch();
