@@ -11,6 +11,28 @@
 
 namespace dust {
 
+// Whether `n` bytes at `x` and `y` are equal, for sizeof(Word) <= n <= 2 *
+// sizeof(Word): the first and the last word, which overlap when n is less
+// than two words. Whole-word loads only: assembling a word from a few bytes
+// through memory stalls store forwarding, which costs more than the compare.
+template <class Word>
+[[gnu::always_inline]] inline bool same_by_two_words(const char* x, const char* y, std::size_t n) {
+  Word x0, y0, x1, y1;
+  std::memcpy(&x0, x, sizeof(Word));
+  std::memcpy(&y0, y, sizeof(Word));
+  std::memcpy(&x1, x + n - sizeof(Word), sizeof(Word));
+  std::memcpy(&y1, y + n - sizeof(Word), sizeof(Word));
+  return x0 == y0 && x1 == y1;
+}
+
+// Byte by byte, for strings shorter than a word.
+[[gnu::always_inline]] inline bool same_bytes(const char* x, const char* y, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (x[i] != y[i]) return false;
+  }
+  return true;
+}
+
 // String equality the compiler inlines: against a literal of up to 16
 // bytes it is a few integer compares. (GCC leaves string_view's == as
 // a call to compare and memcmp, even for literals, and the loader compares
@@ -18,32 +40,16 @@ namespace dust {
 // program.)
 template <std::size_t N>
 [[gnu::always_inline]] inline bool same(std::string_view a, const char (&literal)[N]) {
-  // Whole-word loads only: assembling a word from a few bytes through
-  // memory stalls store forwarding, which costs more than the compare.
   constexpr std::size_t n = N - 1;
   if (a.size() != n) return false;
-  const char* x = a.data();
   if constexpr (n < 4) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (x[i] != literal[i]) return false;
-    }
-    return true;
+    return same_bytes(a.data(), literal, n);
   } else if constexpr (n <= 8) {
-    std::uint32_t x0, y0, x1, y1;
-    std::memcpy(&x0, x, 4);
-    std::memcpy(&y0, literal, 4);
-    std::memcpy(&x1, x + n - 4, 4);
-    std::memcpy(&y1, literal + n - 4, 4);
-    return x0 == y0 && x1 == y1;
+    return same_by_two_words<std::uint32_t>(a.data(), literal, n);
   } else if constexpr (n <= 16) {
-    std::uint64_t x0, y0, x1, y1;
-    std::memcpy(&x0, x, 8);
-    std::memcpy(&y0, literal, 8);
-    std::memcpy(&x1, x + n - 8, 8);
-    std::memcpy(&y1, literal + n - 8, 8);
-    return x0 == y0 && x1 == y1;
+    return same_by_two_words<std::uint64_t>(a.data(), literal, n);
   } else {
-    return std::memcmp(x, literal, n) == 0;
+    return std::memcmp(a.data(), literal, n) == 0;
   }
 }
 
@@ -52,23 +58,9 @@ template <std::size_t N>
 [[gnu::always_inline]] inline bool same(std::string_view a, std::string_view b) {
   std::size_t n = a.size();
   if (n != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
-  if (n >= 4 && n <= 8) {
-    std::uint32_t x0, y0, x1, y1;
-    std::memcpy(&x0, x, 4);
-    std::memcpy(&y0, y, 4);
-    std::memcpy(&x1, x + n - 4, 4);
-    std::memcpy(&y1, y + n - 4, 4);
-    return x0 == y0 && x1 == y1;
-  }
-  if (n < 4) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (x[i] != y[i]) return false;
-    }
-    return true;
-  }
-  return std::memcmp(x, y, n) == 0;
+  if (n >= 4 && n <= 8) return same_by_two_words<std::uint32_t>(a.data(), b.data(), n);
+  if (n < 4) return same_bytes(a.data(), b.data(), n);
+  return std::memcmp(a.data(), b.data(), n) == 0;
 }
 
 // Rust's str::trim: strips Unicode White_Space from both ends.
