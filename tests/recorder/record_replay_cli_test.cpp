@@ -68,21 +68,10 @@ TEST(RecordReplayCli, RealizeModeReplayNeverTouchesTheFileSystem) {
 }
 
 TEST(RecordReplayCli, ADivergentReplayShowsTheFirstDivergentStep) {
-  // The trace embeds a program that differs from the one that ran at its
-  // fourth statement, as if the program had changed under the recording.
-  std::string ran = loop_program(50);
-  std::string embedded = ran;
-  std::string from = R"({"Assign":{"target":"acc","expr":"acc Add i Mul 3"}})";
-  std::string to = R"({"Assign":{"target":"acc","expr":"acc Add i Mul 4"}})";
-  ASSERT_NE(embedded.find(from), std::string::npos);
-  embedded.replace(embedded.find(from), from.size(), to);
+  // The embedded program differs from the one that ran at its fourth
+  // statement.
   TempDir dir;
-  {
-    dust::Machine machine(load_program(ran), &intrinsics(), dust::RunConfig{});
-    dust::rec::Recorder recorder((dir / "d.dtrace").string(), embedded, "changed.dir.json", small_blocks());
-    dust::run_to_end(machine, &recorder);
-    ASSERT_TRUE(recorder.ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(record_with_changed_program(50, dir / "d.dtrace", small_blocks()));
   dust_test::ProcessResult replayed = run_process(DUSTRUN_PATH, {"--replay", (dir / "d.dtrace").string()});
   EXPECT_EQ(replayed.exit_code, 13);
   EXPECT_EQ(replayed.out, "");

@@ -100,6 +100,23 @@ inline dust::Machine record(const std::string& text, const dust::RunConfig& conf
   return machine;
 }
 
+// Records loop_program(iterations) into `trace` with another program
+// embedded, one whose update of acc multiplies by 4 instead of 3, as if the
+// program had changed under the recording: replaying or seeking re-executes
+// the embedded program and diverges at the first update of acc.
+inline void record_with_changed_program(int iterations, const fs::path& trace, dust::rec::RecorderOptions options) {
+  std::string ran = loop_program(iterations);
+  std::string embedded = ran;
+  const std::string from = R"({"Assign":{"target":"acc","expr":"acc Add i Mul 3"}})";
+  const std::string to = R"({"Assign":{"target":"acc","expr":"acc Add i Mul 4"}})";
+  ASSERT_NE(embedded.find(from), std::string::npos);
+  embedded.replace(embedded.find(from), from.size(), to);
+  dust::Machine machine(load_program(ran), &intrinsics(), dust::RunConfig{});
+  dust::rec::Recorder recorder(trace.string(), embedded, "changed.dir.json", options);
+  dust::run_to_end(machine, &recorder);
+  ASSERT_TRUE(recorder.ok()) << recorder.error();
+}
+
 // Runs directly, keeping every event and optionally a copy of the machine after each step.
 struct DirectRun {
   std::vector<dust::StepEvent> events;

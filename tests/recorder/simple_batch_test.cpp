@@ -5,10 +5,9 @@
 // come from the machine's own lane (run_to_end) and from a driver here
 // that batches every step it judges simple, including ones the lane leaves
 // to step(), and that can ignore the recorder's capacity.
-#include "../../recorder/src/trace_chunks.hpp"
-#include "../../recorder/src/trace_io.hpp"
 #include "dust/recorder/machine_archive.hpp"
 #include "recorder_harness.hpp"
+#include "trace_chunk_reading.hpp"
 
 using namespace rec_test;
 
@@ -106,41 +105,6 @@ void run_batched(dust::Machine& machine, dust::ExecutionObserver& observer, std:
   observer.on_finish(machine);
 }
 
-struct Chunk {
-  dust::rec::ChunkType type;
-  std::uint64_t first_step;
-  std::uint32_t step_count;
-  std::string content;  // blocks: summary and decompressed deltas
-};
-
-std::vector<Chunk> chunks_of(const fs::path& path, dust::rec::ChunkType only) {
-  std::vector<Chunk> out;
-  dust::rec::TraceFile file;
-  std::string error;
-  EXPECT_TRUE(file.open(path.string(), error)) << error;
-  std::uint64_t offset = dust::rec::kFileHeaderSize;
-  while (offset + dust::rec::kFooterSize < file.size()) {
-    dust::rec::ChunkHeader h;
-    std::string payload, what;
-    if (file.read_chunk(offset, h, payload, what) != dust::rec::TraceFile::ChunkStatus::Ok) {
-      ADD_FAILURE() << path << ": " << what << " at offset " << offset;
-      break;
-    }
-    offset += dust::rec::kChunkHeaderSize + h.stored_bytes;
-    if (h.type != only) continue;
-    Chunk c{h.type, h.first_step, h.step_count, {}};
-    if (h.type == dust::rec::ChunkType::Block) {
-      dust::rec::BlockSummary summary;
-      std::string_view deltas;
-      EXPECT_TRUE(dust::rec::decode_block_payload(payload, summary, deltas));
-      std::string raw;
-      EXPECT_TRUE(dust::rec::lz4_decompress(deltas, h.raw_bytes, raw));
-      c.content = payload.substr(0, payload.size() - deltas.size()) + raw;
-    }
-    out.push_back(std::move(c));
-  }
-  return out;
-}
 
 // A For loop with an If, a call, a Bool write, an Int that changes by
 // large, irregular amounts (multi-byte deltas) and one that swings by
@@ -318,22 +282,8 @@ TEST(SimpleBatches, BlocksEndingInsideABatchKeepTheirBytesAndKeyframesWait) {
 // bytes at once; a divergence inside a batch is still named at its step,
 // the one a step-by-step replay names.
 TEST(SimpleBatches, ASeekOnTheLaneNamesTheFirstDivergentStep) {
-  // The trace embeds a program that differs from the one that ran in the
-  // statement that updates acc, as if the program had changed under the
-  // recording.
-  std::string ran = loop_program(400);
-  std::string embedded = ran;
-  std::string from = R"({"Assign":{"target":"acc","expr":"acc Add i Mul 3"}})";
-  std::string to = R"({"Assign":{"target":"acc","expr":"acc Add i Mul 4"}})";
-  ASSERT_NE(embedded.find(from), std::string::npos);
-  embedded.replace(embedded.find(from), from.size(), to);
   TempDir dir;
-  {
-    dust::Machine machine(load_program(ran), &intrinsics(), dust::RunConfig{});
-    dust::rec::Recorder recorder((dir / "d.dtrace").string(), embedded, "changed.dir.json", small_blocks(512));
-    dust::run_to_end(machine, &recorder);
-    ASSERT_TRUE(recorder.ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(record_with_changed_program(400, dir / "d.dtrace", small_blocks(512)));
   auto seeking = open_trace(dir / "d.dtrace");
   auto stepping = open_trace(dir / "d.dtrace");
   ASSERT_TRUE(seeking && stepping);
@@ -344,6 +294,7 @@ TEST(SimpleBatches, ASeekOnTheLaneNamesTheFirstDivergentStep) {
   EXPECT_EQ(seeking->last_error(), stepping->last_error());
 
   // Without a divergence, seeks on the lane reach the direct run's states.
+  const std::string ran = loop_program(400);
   TempDir clean;
   record(ran, dust::RunConfig{}, clean / "c.dtrace", small_blocks(512));
   auto reader = open_trace(clean / "c.dtrace");

@@ -3,57 +3,16 @@
 // without divergence and gives its recorded result; and the current
 // version's trace is what this build records today, chunk by chunk, so a
 // change to the format without a version bump fails here.
-#include "../../recorder/src/trace_chunks.hpp"
-#include "../../recorder/src/trace_io.hpp"
 #include "dust/recorder/trace_format.hpp"
 #include "process_runner.hpp"
 #include "recorder_harness.hpp"
+#include "trace_chunk_reading.hpp"
 
 using namespace rec_test;
 
 namespace {
 
 fs::path traces_dir() { return fs::path(DUST_SOURCE_DIR) / "traces"; }
-
-struct Chunk {
-  dust::rec::ChunkType type;
-  std::uint64_t first_step;
-  std::uint32_t step_count;
-  std::string content;  // decompressed
-};
-
-// Every chunk of a trace with its payload decompressed.
-std::vector<Chunk> chunks_of(const fs::path& path) {
-  std::vector<Chunk> out;
-  dust::rec::TraceFile file;
-  std::string error;
-  EXPECT_TRUE(file.open(path.string(), error)) << error;
-  std::uint64_t offset = dust::rec::kFileHeaderSize;
-  while (offset + dust::rec::kFooterSize < file.size()) {
-    dust::rec::ChunkHeader h;
-    std::string payload, what;
-    if (file.read_chunk(offset, h, payload, what) != dust::rec::TraceFile::ChunkStatus::Ok) {
-      ADD_FAILURE() << path << ": " << what << " at offset " << offset;
-      break;
-    }
-    Chunk c{h.type, h.first_step, h.step_count, {}};
-    if (h.type == dust::rec::ChunkType::Block) {
-      dust::rec::BlockSummary summary;
-      std::string_view deltas;
-      EXPECT_TRUE(dust::rec::decode_block_payload(payload, summary, deltas));
-      std::string raw;
-      EXPECT_TRUE(dust::rec::lz4_decompress(deltas, h.raw_bytes, raw));
-      c.content = payload.substr(0, payload.size() - deltas.size()) + raw;
-    } else if (h.codec == dust::rec::Codec::Lz4) {
-      EXPECT_TRUE(dust::rec::lz4_decompress(payload, h.raw_bytes, c.content));
-    } else {
-      c.content = payload;
-    }
-    out.push_back(std::move(c));
-    offset += dust::rec::kChunkHeaderSize + h.stored_bytes;
-  }
-  return out;
-}
 
 }  // namespace
 
