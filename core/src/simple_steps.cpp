@@ -2,10 +2,9 @@
 //
 // Most steps of most programs are a Let or Assign of an integer expression,
 // the check of an If or a loop, or a Break or Continue, run by the only
-// thread. This lane runs
-// such steps without building a StepEvent, with an evaluator that knows only
-// Int and Bool, so a step costs a few dozen instructions instead of a few
-// hundred.
+// thread. This lane runs such steps without building a StepEvent, with an
+// evaluator that knows only Int and Bool, so a step costs about a hundred
+// instructions instead of several hundred.
 //
 // The lane never starts what it cannot finish. Evaluation only reads, so
 // when an expression meets anything the lane does not handle (another type,
