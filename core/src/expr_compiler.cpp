@@ -21,8 +21,10 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <string>
 
+#include "code_folding.hpp"
 #include "text_scan.hpp"
 
 namespace dust {
@@ -305,6 +307,23 @@ class Lexer {
   std::size_t pos_ = 0;
 };
 
+// fold_code's view of compiled code: names are slots, and constants are
+// compared by value, since every literal gets a constant of its own.
+struct CompiledOperands {
+  const Instr* code;
+  const std::vector<Value>& constants;
+
+  static bool has_constant_operand(Op op) {
+    return op == Op::PushConst || (is_fused(op) && fused_form(op) == FusedForm::Const);
+  }
+  bool same(std::uint32_t i, std::uint32_t j) const {
+    if (code[i].bits == code[j].bits) return true;
+    return code[i].op() == code[j].op() && has_constant_operand(code[i].op()) && same_constant(code[i].a(), code[j].a());
+  }
+  bool same_constant(std::uint32_t a, std::uint32_t b) const { return constants[a] == constants[b]; }
+  void moved(std::uint32_t, std::uint32_t) const {}
+};
+
 class Compiler {
  public:
   Compiler(CompileShared& shared, NameIndex& slots)
@@ -392,6 +411,11 @@ class Compiler {
     // The fast path's grammar has no calls; anything else is checked.
     for (std::size_t i = start_; !fast_done_ && i < program_.code.size(); ++i) {
       if (program_.code[i].op() == Op::Call) ref.pure = false;
+    }
+    if (ref.pure && !lex_failed_) {
+      CompiledOperands operands{program_.code.data() + start_, program_.constants};
+      ref.length = fold_code(program_.code.data() + start_, ref.length, operands);
+      program_.code.resize(start_ + ref.length);
     }
     return ref;
   }
@@ -930,9 +954,13 @@ class Prescan {
 
   bool push_string(std::string_view) { return false; }
 
-  // Appends the result to `buffer`; false if the scan overflowed.
-  bool finish(PrescanBuffer& buffer, Prescanned& out) const {
+  // Folds the code as compile_expression would and appends the result to
+  // `buffer`; false if the scan overflowed.
+  bool finish(PrescanBuffer& buffer, Prescanned& out) {
     if (overflow_) return false;
+    PrescannedOperands operands{*this};
+    count_ = fold_code(code_, count_, operands);
+    if (operands.rewrote) name_operands_ = operands.name_operands;
     out.code_begin = static_cast<std::uint32_t>(buffer.code.size());
     out.code_count = count_;
     out.names_begin = static_cast<std::uint32_t>(buffer.names.size());
@@ -950,6 +978,31 @@ class Prescan {
   struct Name {
     const char* data;
     std::size_t size;
+  };
+
+  // fold_code's view of prescanned code: an operand marked in
+  // name_operands_ is a name ordinal, and two of them are the same when
+  // they spell the same name. Prescanned code has no constants. The marks
+  // follow the instructions as folding moves them.
+  struct PrescannedOperands {
+    const Prescan& scan;
+    std::uint64_t name_operands = 0;
+    bool rewrote = false;
+
+    bool is_name(std::uint32_t i) const { return (scan.name_operands_ >> i) & 1; }
+    bool same(std::uint32_t i, std::uint32_t j) const {
+      const Instr a = scan.code_[i], b = scan.code_[j];
+      if (is_name(i) != is_name(j) || a.op() != b.op()) return false;
+      if (!is_name(i)) return a.bits == b.bits;
+      const Name& x = scan.names_[a.a()];
+      const Name& y = scan.names_[b.a()];
+      return x.size == y.size && std::memcmp(x.data, y.data, x.size) == 0;
+    }
+    bool same_constant(std::uint32_t, std::uint32_t) const { return false; }
+    void moved(std::uint32_t from, std::uint32_t to) {
+      rewrote = true;
+      if (is_name(from)) name_operands |= std::uint64_t{1} << to;
+    }
   };
   Instr code_[kMax];
   Name names_[kMax];

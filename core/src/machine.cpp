@@ -785,7 +785,8 @@ class StepRunner {
     void pop() { base[--n].clear(); }
   };
 
-  // Not, Neg, Field, Index, MakeArray, MakeStruct, on either kind of stack.
+  // Not, Neg, Field, Index, MakeArray, MakeStruct, Dup and Rem, on either
+  // kind of stack.
   template <class Stack>
   bool apply_other(Op op, Instr in, Stack& stack, std::optional<DvmError>* error) {
     auto fail_with = [&](std::string message) {
@@ -793,6 +794,21 @@ class StepRunner {
       return false;
     };
     switch (op) {
+      case Op::Dup: {
+        Value copy = stack.top();
+        stack.push(std::move(copy));
+        return true;
+      }
+      case Op::RemImm:
+      case Op::RemConst: {
+        // Exactly the operators it stands for: x Sub (x Div m Mul m).
+        const Value imm = Value::integer(in.imm());
+        const Value& m = op == Op::RemImm ? imm : p_.constants[in.a()];
+        Value& x = stack.top();
+        Value multiple = x;
+        if (!apply_binary(Op::Div, multiple, m, error) || !apply_binary(Op::Mul, multiple, m, error)) return false;
+        return apply_binary(Op::Sub, x, multiple, error);
+      }
       case Op::Not: {
         Value& a = stack.top();
         if (!a.is_bool()) return fail_with("Not requires a bool operand");
@@ -1018,6 +1034,9 @@ class StepRunner {
         case Op::Index:
         case Op::MakeArray:
         case Op::MakeStruct:
+        case Op::Dup:
+        case Op::RemImm:
+        case Op::RemConst:
         {
           VectorStack stack{base, n};
           if (!apply_other(in.op(), in, stack, error)) {

@@ -94,6 +94,19 @@ inline bool read_scalar(const Value& value, std::int64_t& v, bool& is_bool) {
   }
 }
 
+// The remainder `x Sub x Div m Mul m` (RemImm, RemConst) as one `%`, which
+// agrees with it whenever neither can fail; m = -1 is left to the general
+// evaluator, since x Div -1 overflows for the least x.
+[[gnu::always_inline]] inline bool apply_remainder(std::int64_t& x, bool x_bool, std::int64_t m) {
+  if (x_bool || m == 0 || m == -1) return false;
+  if (((static_cast<std::uint64_t>(x) | static_cast<std::uint64_t>(m)) >> 32) == 0) {
+    x = static_cast<std::uint32_t>(x) % static_cast<std::uint32_t>(m);
+  } else {
+    x %= m;
+  }
+  return true;
+}
+
 // Evaluates call-free code over Int and Bool values of one frame. It only
 // reads, so giving up (false) leaves nothing to undo.
 //
@@ -164,12 +177,13 @@ class ScalarEvaluator {
 #define DUST_LABEL_IMM(name, kind) &&op_##name##Imm,
 #define DUST_LABEL_CONST(name, kind) &&op_##name##Const,
 
-    static_assert(static_cast<int>(Op::FusedBase) == 28 && kBinaryCount == 17, "the handler table follows opcodes.hpp");
+    static_assert(static_cast<int>(Op::FusedBase) == 31 && kBinaryCount == 17, "the handler table follows opcodes.hpp");
     static const void* const kHandlers[256] = {
         &&op_PushInt, &&op_PushConst, &&op_Load,
         DUST_BINARY_OPS(DUST_LABEL)
         &&op_Not, &&op_Neg,
         &&give_up, &&give_up, &&give_up, &&give_up, &&give_up, &&give_up,  // Call .. Fail
+        &&op_Dup, &&op_RemImm, &&op_RemConst,
         DUST_BINARY_OPS(DUST_LABEL_SLOT)
         DUST_BINARY_OPS(DUST_LABEL_IMM)
         DUST_BINARY_OPS(DUST_LABEL_CONST)
@@ -195,6 +209,16 @@ class ScalarEvaluator {
   op_Neg:
     if (xb || x == INT64_MIN) goto give_up;
     x = -x;
+    DUST_NEXT
+  op_Dup:
+    DUST_PUSH(x, xb)
+    DUST_NEXT
+  op_RemImm:
+    if (!apply_remainder(x, xb, in.imm())) goto give_up;
+    DUST_NEXT
+  op_RemConst:
+    DUST_FETCH_INT(p_.constants[in.a()])
+    if (!apply_remainder(x, xb, y)) goto give_up;
     DUST_NEXT
     DUST_BINARY_OPS(DUST_STACK_HANDLER)
     DUST_BINARY_OPS(DUST_SLOT_HANDLER)
@@ -321,6 +345,9 @@ class Lane {
       DUST_SHORT_CASES(Shr) DUST_SHORT_CASES(Eq) DUST_SHORT_CASES(Ne) DUST_SHORT_CASES(Lt) DUST_SHORT_CASES(Le)
       DUST_SHORT_CASES(Gt) DUST_SHORT_CASES(Ge) DUST_SHORT_CASES(And) DUST_SHORT_CASES(Or)
 #undef DUST_SHORT_CASES
+      case static_cast<int>(Op::RemImm): return apply_remainder(r.v, r.is_bool, second.imm());
+      case static_cast<int>(Op::RemConst):
+        return read_scalar(constants_[second.a()], y, y_bool) && !y_bool && apply_remainder(r.v, r.is_bool, y);
       default: return eval_.run(code, r);
     }
   }

@@ -110,6 +110,20 @@ class Decompiler {
       case Op::Fail:
         error_ = in.a() < p_.texts.size() ? std::string(p_.texts.get(in.a())) : "?";
         return false;
+      case Op::Dup: {
+        // The compiler folded a repeated operand; show it as written.
+        Fragment a = pop();
+        stack_.push_back(a);
+        stack_.push_back(std::move(a));
+        return true;
+      }
+      case Op::RemImm:
+      case Op::RemConst: {
+        Fragment x = pop();
+        const std::string m = in.op() == Op::RemImm ? std::to_string(in.imm()) : constant(in.a());
+        stack_.push_back(Fragment{operand(x, kAdd) + " Sub " + operand(x, kMul) + " Div " + m + " Mul " + m, kAdd});
+        return true;
+      }
       default: break;
     }
     int level = binary_level(in.op());

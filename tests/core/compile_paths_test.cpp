@@ -193,32 +193,88 @@ TEST(CompilePaths, NestingAtAndBeyondTheLimit) {
   }
 }
 
-// Random expressions over the fast path's grammar and just beyond it.
+// A random expression over the fast path's grammar and just beyond it.
+std::string random_expression(std::mt19937& rng) {
+  static const std::vector<std::string> atoms = {"a", "b", "v10", "0", "7", "-3", "8388607", "8388608", "-8388609",
+                                                 "true", "false", "\"t\"", "Add", "x_1", "(a)", "f(a)", "a.b"};
+  static const std::vector<std::string> ops = {"Add", "Sub", "Mul", "Div", "Eq", "Ne", "Lt", "Le", "Gt", "Ge",
+                                               "And", "Or", "BitAnd", "BitOr", "BitXor", "Shl", "Shr", "Foo"};
+  std::string text;
+  int terms = 1 + static_cast<int>(rng() % 6);
+  int open = 0;
+  for (int t = 0; t < terms; ++t) {
+    if (t > 0) text += " " + ops[rng() % ops.size()] + " ";
+    while (rng() % 4 == 0) {
+      text += "(";
+      ++open;
+    }
+    text += atoms[rng() % atoms.size()];
+    while (open > 0 && rng() % 3 == 0) {
+      text += ")";
+      --open;
+    }
+  }
+  while (open-- > 0 && rng() % 5 != 0) text += ")";
+  return text;
+}
+
 TEST(CompilePaths, GeneratedExpressions) {
   std::mt19937 rng(20261121);
-  const std::vector<std::string> atoms = {"a", "b", "v10", "0", "7", "-3", "8388607", "8388608", "-8388609",
-                                          "true", "false", "\"t\"", "Add", "x_1", "(a)", "f(a)", "a.b"};
-  const std::vector<std::string> ops = {"Add", "Sub", "Mul", "Div", "Eq", "Ne", "Lt", "Le", "Gt", "Ge",
-                                        "And", "Or", "BitAnd", "BitOr", "BitXor", "Shl", "Shr", "Foo"};
-  for (int n = 0; n < 3000; ++n) {
-    std::string text;
-    int terms = 1 + static_cast<int>(rng() % 6);
-    int open = 0;
-    for (int t = 0; t < terms; ++t) {
-      if (t > 0) text += " " + ops[rng() % ops.size()] + " ";
-      while (rng() % 4 == 0) {
-        text += "(";
-        ++open;
-      }
-      text += atoms[rng() % atoms.size()];
-      while (open > 0 && rng() % 3 == 0) {
-        text += ")";
-        --open;
-      }
-    }
-    while (open-- > 0 && rng() % 5 != 0) text += ")";
-    expect_same_code(text);
+  for (int n = 0; n < 3000; ++n) expect_same_code(random_expression(rng));
+}
+
+// Random subexpressions repeated the ways folding looks for (code_folding.hpp),
+// and the near misses it must leave alone: every path folds them alike.
+TEST(CompilePaths, GeneratedRepeats) {
+  std::mt19937 rng(20261122);
+  const std::vector<std::string> moduli = {"7", "1000003", "8388608", "-1", "0", "\"m\"", "a"};
+  for (int n = 0; n < 1500; ++n) {
+    const std::string e = random_expression(rng), f = random_expression(rng);
+    const std::string& m = moduli[rng() % moduli.size()];
+    const std::string& k = moduli[rng() % moduli.size()];
+    expect_same_code("(" + e + ") Sub (" + e + ") Div " + m + " Mul " + m);
+    expect_same_code("(" + e + ") Sub (" + e + ") Div " + m + " Mul " + k);
+    expect_same_code("(" + e + ") Eq (" + e + ")");
+    expect_same_code("(" + e + ") Add (" + f + ") Mul (" + f + ")");
+    expect_same_code("((" + e + ") Sub (" + e + ")) Mul ((" + e + ") Sub (" + e + "))");
   }
+}
+
+// The code folding writes (code_folding.hpp), on the fast and general paths.
+TEST(CompilePaths, FoldedCodeIsDupAndRem) {
+  struct Case {
+    const char* text;
+    std::vector<std::string> ops;
+  };
+  const std::vector<Case> cases = {
+      {"(a Add b) Sub (a Add b) Div 1000003 Mul 1000003", {"Load", "AddSlot", "RemImm"}},
+      {"x Sub x Div 7 Mul 7", {"Load", "RemImm"}},
+      {"x Sub x Div 1000000007 Mul 1000000007", {"Load", "RemConst"}},
+      {"x Sub x Div 7 Mul 8", {"Load", "Dup", "DivImm", "MulImm", "Sub"}},
+      {"x Sub x Div 1000000007 Mul 1000000009", {"Load", "Dup", "DivConst", "MulConst", "Sub"}},
+      {"(x Add 1) Mul (x Add 1)", {"Load", "AddImm", "Dup", "Mul"}},
+      {"(x Add 1) Mul (x Add 2)", {"Load", "AddImm", "Load", "AddImm", "Mul"}},
+      // Each literal has a constant of its own; equal values are the same operand.
+      {"(\"s\" Add \"t\") Eq (\"s\" Add \"t\")", {"PushConst", "AddConst", "Dup", "Eq"}},
+      {"((a Mul a) Add (a Mul a)) Sub ((a Mul a) Add (a Mul a))", {"Load", "MulSlot", "Dup", "Add", "Dup", "Sub"}},
+      {"f(x) Add f(x)", {"Load", "Call", "Load", "Call", "Add"}},
+      {"x Add 1 Sub", {"Load", "AddImm", "Fail"}},
+  };
+  for (const Case& c : cases) {
+    for (bool general : {false, true}) {
+      Compiled compiled = compile(c.text, general);
+      std::vector<std::string> ops;
+      for (std::uint32_t i = 0; i < compiled.ref.length; ++i) {
+        ops.emplace_back(dust::op_name(compiled.program.code[compiled.ref.offset + i].op()));
+      }
+      EXPECT_EQ(ops, c.ops) << c.text << (general ? " (general)" : " (fast)");
+    }
+    expect_same_code(c.text);
+  }
+  // The remainder keeps its modulus.
+  Compiled rem = compile("x Sub x Div -5 Mul -5", false);
+  ASSERT_EQ(rem.ref.length, 2u);
+  EXPECT_EQ(rem.program.code[1].imm(), -5);
 }
 
 }  // namespace

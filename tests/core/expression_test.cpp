@@ -135,6 +135,65 @@ TEST(ExpressionArithmetic, DivisionByZero) {
   expect_runtime("5 Div (2 Sub 2)", "division by zero");
 }
 
+// ---- folded code (code_folding.hpp): repeats and the remainder idiom ----
+
+// What `expr` gives after `x` is bound to `x_value`: "Int n", "Bool b" or
+// "Kind: message". (SimpleSteps.RemainderAndRepeatsAtTheEdges checks that
+// the simple-step lane agrees.)
+std::string outcome_of(const std::string& expr, const std::string& x_value) {
+  dust_test::ApiRun run = run_api(dir::k_main({dir::let("x", x_value), dir::ret(expr)}));
+  if (run.outcome.status == dust::MachineStatus::Failed) return dust_test::failure_of(run);
+  json r = run.trace["returned"];
+  return r.begin().key() + " " + r.begin().value().dump();
+}
+
+TEST(ExpressionFolding, RemainderIdiomTruncatesLikeDivision) {
+  struct Case {
+    const char* x;
+    const char* m;
+    const char* expected;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"15", "7", "Int 1"}, {"-15", "7", "Int -1"}, {"15", "-7", "Int 1"}, {"-15", "-7", "Int -1"},
+           {"6", "3", "Int 0"}, {"0", "5", "Int 0"}, {"5", "1", "Int 0"}, {"5", "-1", "Int 0"},
+           {"4294967295", "1000003", "Int 954413"}, {"9223372036854775807", "1000003", "Int 675344"},
+           {"-9223372036854775808", "1000003", "Int -675345"}, {"-9223372036854775808", "1", "Int 0"},
+           {"123456789012", "1000000007", "Int 456788151"}, {"-123456789012", "1000000007", "Int -456788151"},
+           {"9223372036854775807", "9223372036854775807", "Int 0"},
+           {"-9223372036854775808", "9223372036854775807", "Int -1"},
+           {"5", "-9223372036854775808", "Int 5"},
+       }) {
+    const std::string m = c.m;
+    EXPECT_EQ(outcome_of("x Sub x Div " + m + " Mul " + m, c.x), c.expected) << c.x << " rem " << m;
+    EXPECT_EQ(outcome_of("(x Add 0) Sub (x Add 0) Div " + m + " Mul " + m, c.x), c.expected)
+        << c.x << " rem " << m;
+  }
+}
+
+TEST(ExpressionFolding, RemainderIdiomFailsLikeItsOperators) {
+  EXPECT_EQ(outcome_of("x Sub x Div 0 Mul 0", "5"), "Runtime: division by zero");
+  EXPECT_EQ(outcome_of("x Sub x Div -1 Mul -1", "-9223372036854775808"), "Runtime: integer overflow");
+  EXPECT_EQ(outcome_of("x Sub x Div 7 Mul 7", "true"), "Runtime: Mul/Div requires int operands");
+  EXPECT_EQ(outcome_of("x Sub x Div 7 Mul 7", "\"s\""), "Runtime: Mul/Div requires int operands");
+  EXPECT_EQ(outcome_of("x Sub x Div 1000000007 Mul 1000000007", "false"),
+            "Runtime: Mul/Div requires int operands");
+  EXPECT_EQ(outcome_of("x Sub x Div \"m\" Mul \"m\"", "5"), "Runtime: Mul/Div requires int operands");
+  EXPECT_EQ(outcome_of("(y Add 1) Sub (y Add 1) Div 7 Mul 7", "1"), "Runtime: unknown identifier: y");
+  EXPECT_EQ(outcome_of("(x Mul x) Sub (x Mul x) Div 7 Mul 7", "4294967296"), "Runtime: integer overflow");
+}
+
+TEST(ExpressionFolding, RepeatedOperandsKeepValuesAndErrors) {
+  EXPECT_EQ(outcome_of("(x Add 1) Mul (x Add 1)", "4"), "Int 25");
+  EXPECT_EQ(outcome_of("(x Add 1) Mul (x Add 1)", "3037000498"), "Int 9223372030926249001");
+  EXPECT_EQ(outcome_of("(x Add 1) Mul (x Add 1)", "3037000499"), "Runtime: integer overflow");
+  EXPECT_EQ(outcome_of("(x Eq 1) And (x Eq 1)", "1"), "Bool true");
+  EXPECT_EQ(outcome_of("(x Lt 1) Or (x Lt 1)", "1"), "Bool false");
+  EXPECT_EQ(outcome_of("(x Add \"a\") Eq (x Add \"a\")", "1"), "Runtime: Add/Sub requires int operands");
+  EXPECT_EQ(outcome_of("(x Sub 1) Sub (x Sub 1) Div 7 Mul 8", "20"), "Int 3");
+  EXPECT_EQ(outcome_of("((x Mul x) Add (x Mul x)) Sub ((x Mul x) Add (x Mul x))", "9"), "Int 0");
+  EXPECT_EQ(outcome_of("(z) Add (z)", "1"), "Runtime: unknown identifier: z");
+}
+
 // ---- precedence, lowest first: Or < And < comparisons < bitwise < Add/Sub < Mul/Div ----
 
 TEST(ExpressionPrecedence, MulDivBindTighterThanAddSub) {

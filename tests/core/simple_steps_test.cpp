@@ -124,6 +124,31 @@ TEST(SimpleSteps, EveryOperatorAtTheEdges) {
   EXPECT_GT(lane_steps, 1000u);
 }
 
+// The folded remainder (RemImm, RemConst) and repeated operands (Dup) at
+// the same edges, with every kind of modulus, including those where the
+// remainder fails: the lane computes what step() computes, or leaves the
+// step to it.
+TEST(SimpleSteps, RemainderAndRepeatsAtTheEdges) {
+  const std::vector<std::string> values = {"0", "1", "0 Sub 1", "15", "0 Sub 15", "4294967295", "4294967296",
+                                           "9223372036854775807", "0 Sub 9223372036854775807 Sub 1", "true"};
+  const std::vector<std::string> moduli = {"7", "-7", "1", "-1", "0", "1000003", "4294967296", "1000000007",
+                                           "-9223372036854775808", "true", "\"m\""};
+  std::uint64_t lane_steps = 0;
+  for (const std::string& x : values) {
+    for (const std::string& m : moduli) {
+      dir::Json body = dir::Json::array({dir::let("a", x), dir::let("b", "1")});
+      body.push_back(dir::let("r", "a Sub a Div " + m + " Mul " + m));
+      body.push_back(dir::let("r", "(a Add b) Sub (a Add b) Div " + m + " Mul " + m));
+      body.push_back(dir::let("r", "(a Sub b) Mul (a Sub b)"));
+      body.push_back(dir::let("w", "(a Eq b) Or (a Eq b)"));
+      body.push_back(dir::ret("r"));
+      lane_steps += compare(dir::k_main(body), x + " rem " + m);
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+  EXPECT_GT(lane_steps, 250u);
+}
+
 // Every shared fixture and corpus program, run without library intrinsics.
 TEST(SimpleSteps, SharedFixturesAndCorpus) {
   int compared = 0;

@@ -96,6 +96,28 @@ TEST_F(DirPretty, ExpressionsKeepOnlyTheParenthesesTheyNeed) {
   EXPECT_EQ(lines[12], "  let n = a Shl 1 Add 1") << "Add binds tighter than Shl: the parentheses were redundant";
 }
 
+// The compiler folds repeated operands into Dup and the remainder idiom
+// into Rem (core's code_folding.hpp); the listing still shows what was written.
+TEST(DirPrettyFolded, RepeatsAndRemaindersShowAsWritten) {
+  LoadResult r = load_dir_text(R"JSON({"forges":[{"name":"F","shapes":[],"binds":[],"procs":[
+ {"regime":"K","name":"main","params":[],"uses":[],"ret":null,"qualifiers":[],"body":[
+   {"Let":{"name":"a","expr":"(a Add 1) Sub (a Add 1) Div 1000003 Mul 1000003"}},
+   {"Let":{"name":"b","expr":"a Sub a Div 1000000007 Mul 1000000007"}},
+   {"Let":{"name":"c","expr":"(a Add 1) Mul (a Add 1)"}},
+   {"Let":{"name":"d","expr":"a Mul 2 Sub a Mul 2 Div 7 Mul 7"}}
+ ]}]}]})JSON");
+  ASSERT_TRUE(r.ok()) << r.error.display();
+  ProgramListing listing(*r.program);
+  std::vector<std::string> lines;
+  for (const ListingLine& l : listing.lines()) {
+    if (!l.text.empty()) lines.push_back(l.text);
+  }
+  EXPECT_EQ(lines, (std::vector<std::string>{"K proc main() {", "let a = a Add 1 Sub (a Add 1) Div 1000003 Mul 1000003",
+                                             "let b = a Sub a Div 1000000007 Mul 1000000007",
+                                             "let c = (a Add 1) Mul (a Add 1)",
+                                             "let d = a Mul 2 Sub a Mul 2 Div 7 Mul 7", "}"}));
+}
+
 TEST_F(DirPretty, StatementsAndBlocks) {
   std::vector<std::string> lines = lines_of("main");
   std::vector<std::string> expected = {

@@ -33,6 +33,9 @@
 // MakeStruct  shape index      v.. -> Struct
 // Fail        text index       -                the parse error the reference reports at
 //                                               this point of the expression
+// Dup         -                a -> a a
+// RemImm      signed imm24     a -> Int         as `Dup; DivImm m; MulImm m; Sub`, with
+// RemConst    constant index                    those operators' errors
 //
 // Fused forms. After compiling, a peephole pass folds an operand push into
 // the binary operator that consumes it: `Load s; Add` becomes `AddSlot s`
@@ -40,7 +43,10 @@
 // Div` becomes `DivConst c`. The fused operand is read (and an unbound name
 // reported) before the operator checks its operands, exactly as unfused.
 // Every binary operator from Add to Or has the three forms, in that order,
-// right after the binary opcodes; `fused_op(op, form)` computes them.
+// after the other opcodes; `fused_op(op, form)` computes them.
+//
+// Dup and Rem are never written in DIR: code_folding.hpp puts them in place
+// of a repeated subexpression and of the `x Sub x Div m Mul m` remainder.
 #pragma once
 
 #include <cstdint>
@@ -76,6 +82,9 @@ enum class Op : std::uint8_t {
   MakeArray,
   MakeStruct,
   Fail,
+  Dup,
+  RemImm,
+  RemConst,
   // Fused forms: for each binary op B in Add..Or, BSlot, BImm, BConst.
   FusedBase,
 };
