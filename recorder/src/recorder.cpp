@@ -44,6 +44,7 @@ struct Recorder::Impl {
   std::unique_ptr<SummaryBuilder> summary;
   ByteBuffer deltas;
   ByteBuffer payload;  // the block chunk being written
+  Lz4Compressor lz4;
   IndexChunk index;
   std::uint64_t block_first_step = 0;
   std::uint32_t block_steps = 0;  // steps in the block being built
@@ -75,7 +76,7 @@ struct Recorder::Impl {
 
   void write_keyframe(const Machine& machine) {
     std::string state = save_machine(machine);
-    std::string stored = lz4_compress(state);
+    std::string stored = lz4.compress(state);
     KeyframeEntry entry;
     entry.step = machine.steps;
     entry.stored_bytes = stored.size();
@@ -184,7 +185,7 @@ struct Recorder::Impl {
     if (summary->steps() == 0 || failed) return;
     BlockSummary s = summary->finish(deltas.size());
     payload.clear();
-    encode_block_payload(s, deltas.view(), payload);
+    encode_block_payload(s, deltas.view(), lz4, payload);
     BlockEntry entry;
     entry.stored_bytes = payload.size();
     auto steps = static_cast<std::uint32_t>(s.step_count);
@@ -247,7 +248,7 @@ void Recorder::on_start(const Machine& machine) {
   config.writer = kWriter;
   std::string config_bytes = encode_config(config);
   r.write(ChunkType::Config, Codec::Raw, static_cast<std::uint32_t>(config_bytes.size()), 0, 0, config_bytes);
-  std::string program = lz4_compress(r.program_text);
+  std::string program = r.lz4.compress(r.program_text);
   r.write(ChunkType::Program, Codec::Lz4, static_cast<std::uint32_t>(r.program_text.size()), 0, 0, program);
   r.encoder = std::make_unique<StepEncoder>(machine.program());
   r.summary = std::make_unique<SummaryBuilder>();
@@ -295,7 +296,7 @@ void Recorder::on_finish(const Machine& machine) {
   r.write(ChunkType::Finish, Codec::Raw, static_cast<std::uint32_t>(finish_bytes.size()), machine.steps, 0,
           finish_bytes, &r.index.finish_offset);
   std::string index_raw = encode_index(r.index);
-  std::string index_stored = lz4_compress(index_raw);
+  std::string index_stored = r.lz4.compress(index_raw);
   std::uint64_t index_offset = 0;
   if (!r.write(ChunkType::Index, Codec::Lz4, static_cast<std::uint32_t>(index_raw.size()), 0, 0, index_stored,
                &index_offset)) {

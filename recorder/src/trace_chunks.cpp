@@ -82,7 +82,7 @@ bool decode_finish(std::string_view bytes, FinishChunk& f) {
   return in.ok() && in.at_end();
 }
 
-void encode_block_payload(const BlockSummary& summary, std::string_view deltas, ByteBuffer& out) {
+void encode_block_payload(const BlockSummary& summary, std::string_view deltas, Lz4Compressor& lz4, ByteBuffer& out) {
   std::string summary_bytes;
   ByteWriter s(summary_bytes);
   write_summary(s, summary);
@@ -90,7 +90,7 @@ void encode_block_payload(const BlockSummary& summary, std::string_view deltas, 
   ByteWriter w(prefix);
   w.bytes(summary_bytes);
   out.append(prefix);
-  lz4_compress_append(deltas, out);
+  lz4.compress_append(deltas, out);
 }
 
 bool decode_block_payload(std::string_view payload, BlockSummary& summary, std::string_view& compressed_deltas) {

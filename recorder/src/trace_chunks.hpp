@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "block_summary.hpp"
+#include "trace_io.hpp"
 #include "dust/machine.hpp"
 
 namespace dust::rec {
@@ -38,7 +39,7 @@ bool decode_finish(std::string_view bytes, FinishChunk& f);
 // A block chunk's payload: its summary, then its LZ4-compressed deltas.
 // The recorder builds one per block into a buffer it keeps, so it is
 // appended to `out` rather than returned.
-void encode_block_payload(const BlockSummary& summary, std::string_view deltas, ByteBuffer& out);
+void encode_block_payload(const BlockSummary& summary, std::string_view deltas, Lz4Compressor& lz4, ByteBuffer& out);
 bool decode_block_payload(std::string_view payload, BlockSummary& summary, std::string_view& compressed_deltas);
 
 struct BlockEntry {

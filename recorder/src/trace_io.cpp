@@ -27,20 +27,29 @@ const char* chunk_type_name(ChunkType type) {
   return "unknown";
 }
 
-std::string lz4_compress(std::string_view raw) {
+Lz4Compressor::Lz4Compressor() : stream_(LZ4_createStream()) {}
+
+Lz4Compressor::~Lz4Compressor() { LZ4_freeStream(stream_); }
+
+int Lz4Compressor::compress_into(std::string_view raw, char* out, int capacity) {
+  // Without a dictionary after the reset, the payload is compressed alone.
+  LZ4_resetStream_fast(stream_);
+  const int n = LZ4_compress_fast_continue(stream_, raw.data(), out, static_cast<int>(raw.size()), capacity, 1);
+  return n > 0 ? n : 0;
+}
+
+std::string Lz4Compressor::compress(std::string_view raw) {
   std::string out;
   if (raw.empty()) return out;
   out.resize(static_cast<std::size_t>(LZ4_compressBound(static_cast<int>(raw.size()))));
-  int n = LZ4_compress_default(raw.data(), out.data(), static_cast<int>(raw.size()), static_cast<int>(out.size()));
-  out.resize(static_cast<std::size_t>(n > 0 ? n : 0));
+  out.resize(static_cast<std::size_t>(compress_into(raw, out.data(), static_cast<int>(out.size()))));
   return out;
 }
 
-void lz4_compress_append(std::string_view raw, ByteBuffer& out) {
+void Lz4Compressor::compress_append(std::string_view raw, ByteBuffer& out) {
   if (raw.empty()) return;
-  int bound = LZ4_compressBound(static_cast<int>(raw.size()));
-  int n = LZ4_compress_default(raw.data(), out.tail(static_cast<std::size_t>(bound)), static_cast<int>(raw.size()), bound);
-  out.commit(static_cast<std::size_t>(n > 0 ? n : 0));
+  const int bound = LZ4_compressBound(static_cast<int>(raw.size()));
+  out.commit(static_cast<std::size_t>(compress_into(raw, out.tail(static_cast<std::size_t>(bound)), bound)));
 }
 
 bool lz4_decompress(std::string_view stored, std::size_t raw_size, std::string& out) {

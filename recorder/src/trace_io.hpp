@@ -10,13 +10,32 @@
 #include "byte_io.hpp"
 #include "dust/recorder/trace_format.hpp"
 
+union LZ4_stream_u;  // lz4.h's LZ4_stream_t
+
 namespace dust::rec {
 
-std::string lz4_compress(std::string_view raw);
-// The same bytes appended to `out`, whose buffer is reused: a std::string
-// result would be zero-filled to the compression bound first, which for a
-// block of highly repetitive deltas costs more than compressing them.
-void lz4_compress_append(std::string_view raw, ByteBuffer& out);
+// Compresses payloads with LZ4, each on its own (a reader decompresses any
+// one alone). The compressor keeps LZ4's 16 KiB hash table from one payload
+// to the next and only marks it stale: clearing it, as every one-shot LZ4
+// call does, cost more than compressing a recorder block of repetitive
+// deltas.
+class Lz4Compressor {
+ public:
+  Lz4Compressor();
+  ~Lz4Compressor();
+  Lz4Compressor(const Lz4Compressor&) = delete;
+  Lz4Compressor& operator=(const Lz4Compressor&) = delete;
+
+  std::string compress(std::string_view raw);
+  // The same bytes appended to `out`, whose buffer is reused: a std::string
+  // result would be zero-filled to the compression bound first.
+  void compress_append(std::string_view raw, ByteBuffer& out);
+
+ private:
+  int compress_into(std::string_view raw, char* out, int capacity);
+  LZ4_stream_u* stream_;
+};
+
 bool lz4_decompress(std::string_view stored, std::size_t raw_size, std::string& out);
 
 std::string encode_file_header(std::uint32_t version, std::uint32_t min_readable);

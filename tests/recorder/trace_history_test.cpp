@@ -14,6 +14,19 @@ namespace {
 
 fs::path traces_dir() { return fs::path(DUST_SOURCE_DIR) / "traces"; }
 
+// A chunk's content with what depends on the compressor left out: the
+// index's file offsets and stored sizes follow from how well LZ4 did,
+// which is not part of the format.
+std::string format_content(const Chunk& chunk) {
+  if (chunk.type != dust::rec::ChunkType::Index) return chunk.content;
+  dust::rec::IndexChunk index;
+  EXPECT_TRUE(dust::rec::decode_index(chunk.content, index));
+  for (dust::rec::BlockEntry& b : index.blocks) b.offset = b.stored_bytes = 0;
+  for (dust::rec::KeyframeEntry& k : index.keyframes) k.offset = k.stored_bytes = 0;
+  index.finish_offset = 0;
+  return dust::rec::encode_index(index);
+}
+
 }  // namespace
 
 TEST(TraceHistory, EveryReadableVersionReplays) {
@@ -67,7 +80,7 @@ TEST(TraceHistory, TheCurrentFormatIsWhatThisBuildRecords) {
     EXPECT_EQ(a[i].type, b[i].type) << "chunk " << i << ": " << advice;
     EXPECT_EQ(a[i].first_step, b[i].first_step) << "chunk " << i << ": " << advice;
     EXPECT_EQ(a[i].step_count, b[i].step_count) << "chunk " << i << ": " << advice;
-    EXPECT_TRUE(a[i].content == b[i].content) << "chunk " << i << " (" << dust::rec::chunk_type_name(a[i].type)
+    EXPECT_TRUE(format_content(a[i]) == format_content(b[i])) << "chunk " << i << " (" << dust::rec::chunk_type_name(a[i].type)
                                               << "): " << advice;
   }
 }
