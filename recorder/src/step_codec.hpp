@@ -275,7 +275,7 @@ class StepEncoder {
   // other path runs and a statement's successor only changes through such
   // a step, so a step equal to that one is plain again: its statement is
   // the predicted one and its proc and slot passed the checks.
-  struct SimpleStmt {
+  struct alignas(32) SimpleStmt {  // 32 bytes: indexing by a shift
     std::uint32_t proc = 0;
     std::uint32_t int_slot = 0;
     std::uint64_t next_key = 0;
@@ -285,11 +285,11 @@ class StepEncoder {
   // call of encode_simple (a call's tag is never 0, so a cleared key never
   // matches).
   static std::uint64_t step_key(const SimpleStep& step, std::uint64_t tag) {
-    static_assert(offsetof(SimpleStep, wrote) == offsetof(SimpleStep, kind) + 1 && sizeof(StepKind) == 1);
-    std::uint16_t kind_and_wrote;
-    std::memcpy(&kind_and_wrote, reinterpret_cast<const char*>(&step) + offsetof(SimpleStep, kind),
-                sizeof kind_and_wrote);
-    return static_cast<std::uint64_t>(step.stmt) | static_cast<std::uint64_t>(kind_and_wrote) << 32 | tag;
+    static_assert(offsetof(SimpleStep, kind) == 4 && offsetof(SimpleStep, wrote) == 5 &&
+                  offsetof(SimpleStep, zero) == 6 && sizeof(StepKind) == 1);
+    std::uint64_t stmt_kind_and_wrote;
+    std::memcpy(&stmt_kind_and_wrote, &step, sizeof stmt_kind_and_wrote);
+    return stmt_kind_and_wrote | tag;
   }
   std::vector<SimpleStmt> simple_stmts_;
   std::uint32_t simple_call_ = 0;

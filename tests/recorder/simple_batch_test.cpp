@@ -95,7 +95,8 @@ void run_batched(dust::Machine& machine, dust::ExecutionObserver& observer, std:
     }
     bool wrote = !event.writes.empty();
     batch->steps[batch->size++] =
-        dust::SimpleStep{event.stmt, event.kind, wrote, wrote ? event.writes.front().new_value.as_int() : 0};
+        dust::SimpleStep{.stmt = event.stmt, .kind = event.kind, .wrote = wrote,
+                         .value = wrote ? event.writes.front().new_value.as_int() : 0};
     after_batch = machine;
     std::uint32_t capacity = fixed_capacity > 0 ? fixed_capacity : batch->capacity;
     ASSERT_GE(capacity, 1u);

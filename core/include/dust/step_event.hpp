@@ -137,6 +137,9 @@ struct SimpleStep {
   std::uint32_t stmt = kNoStmt;
   StepKind kind = StepKind::Statement;  // Statement or Check
   bool wrote = false;                   // whether `value` was written
+  // Always zero, so that the first eight bytes say exactly which statement
+  // ran and how: the recorder compares them as one word.
+  std::uint16_t zero = 0;
   std::int64_t value = 0;
 };
 
