@@ -399,6 +399,7 @@ class Lane {
     advance();
     out.kind = StepKind::Statement;
     out.wrote = false;
+    out.value = 0;
     return true;
   }
 
@@ -421,6 +422,7 @@ class Lane {
     refresh();
     out.kind = StepKind::Check;
     out.wrote = false;
+    out.value = 0;
     return true;
   }
 
@@ -437,6 +439,7 @@ class Lane {
     }
     out.kind = StepKind::Check;
     out.wrote = false;
+    out.value = 0;
     return true;
   }
 
@@ -451,6 +454,7 @@ class Lane {
     advance();
     out.kind = StepKind::Statement;
     out.wrote = false;
+    out.value = 0;
     return true;
   }
 
@@ -461,6 +465,7 @@ class Lane {
     refresh();
     out.kind = StepKind::Statement;
     out.wrote = false;
+    out.value = 0;
     return true;
   }
 
@@ -471,6 +476,7 @@ class Lane {
     out.stmt = c.loop_stmt;
     out.kind = StepKind::Check;
     out.wrote = false;
+    out.value = 0;
     bool enter;
     if (s.kind == StmtKind::For) {
       enter = c.for_counter < c.for_end;

@@ -195,6 +195,96 @@ void StepPredictor::reset() {
 
 // ---- StepEncoder ----
 
+namespace {
+
+// Periods longer than this are encoded step by step: finding them would
+// cost more per step than copying saves.
+constexpr std::uint32_t kMaxPeriod = 16;
+
+// What identifies a simple step's statement and kind (see step_key).
+std::uint64_t step_word(const SimpleStep& step) {
+  std::uint64_t word;
+  std::memcpy(&word, &step, sizeof word);
+  return word;
+}
+
+}  // namespace
+
+std::uint32_t StepEncoder::repeating_period(const SimpleStepBatch& batch, std::uint32_t from, std::uint32_t to) const {
+  const SimpleStep* steps = batch.steps + from;
+  const std::uint32_t n = to - from;
+  std::uint32_t period = 1;
+  while (period <= kMaxPeriod && period < n && steps[period].stmt != steps[0].stmt) ++period;
+  // Three periods encoded one by one, then at least two more to copy.
+  if (period > kMaxPeriod || n < 5 * period) return 0;
+  for (std::uint32_t k = 0; k < 2 * period; ++k) {
+    if (step_word(steps[k]) != step_word(steps[k + period])) return 0;
+  }
+  // No statement twice in a period: then each follows the same statement
+  // in every period, and every step of a repeat is plain as its model was.
+  // No Int slot written twice: then the write before a step's own is the
+  // one a period earlier, which the copy's check relies on.
+  for (std::uint32_t a = 0; a < period; ++a) {
+    if (steps[a].stmt + 1u >= simple_stmts_.size()) return 0;
+    for (std::uint32_t b = a + 1; b < period; ++b) {
+      if (steps[a].stmt == steps[b].stmt) return 0;
+      if (steps[a].wrote && steps[b].wrote &&
+          simple_stmts_[steps[a].stmt + 1u].int_slot == simple_stmts_[steps[b].stmt + 1u].int_slot) {
+        return 0;
+      }
+    }
+  }
+  return period;
+}
+
+StepEncoder::Repeats StepEncoder::repeat_periods(const SimpleStepBatch& batch, std::uint32_t i, std::uint32_t to,
+                                                 std::uint32_t period, const char* last_period, char* bytes) {
+  const SimpleStep* const steps = batch.steps;
+  // A step's bytes are those of the step a period earlier when it runs the
+  // same statement the same way and, if it writes, with the same delta of
+  // deltas: x[k] - 2x[k-p] + x[k-2p] = x[k-p] - 2x[k-2p] + x[k-3p], in the
+  // encoder's wrapping arithmetic. A step that writes nothing has value 0,
+  // so one test without branches covers every step of a period.
+  const auto back = static_cast<std::ptrdiff_t>(period);
+  auto differs = [&](std::uint32_t from, std::uint32_t to_step) {
+    std::uint64_t bits = 0;
+    for (const SimpleStep* s = steps + from; s < steps + to_step; ++s) {
+      const auto x0 = static_cast<std::uint64_t>(s->value);
+      const auto x1 = static_cast<std::uint64_t>(s[-back].value);
+      const auto x2 = static_cast<std::uint64_t>(s[-2 * back].value);
+      const auto x3 = static_cast<std::uint64_t>(s[-3 * back].value);
+      bits |= (step_word(*s) ^ step_word(s[-back])) | (x0 - x3 + 3 * (x2 - x1));
+    }
+    return bits != 0;
+  };
+  // Usually every whole period left repeats, and one pass over them all
+  // says so; otherwise the first that does not is looked for.
+  std::uint32_t end = i + (to - i) / period * period;
+  if (differs(i, end)) {
+    std::uint32_t same = i;
+    while (same < end && !differs(same, same + period)) same += period;
+    end = same;
+  }
+  if (end == i) return {i, bytes};
+  // The repeats are the last period's bytes over and over: each copy
+  // doubles what is there to copy from.
+  const auto length = static_cast<std::size_t>(bytes - last_period);
+  const std::size_t total = static_cast<std::size_t>((end - i) / period) * length;
+  for (std::size_t done = 0; done < total;) {
+    const std::size_t n = std::min(done + length, total - done);
+    std::memcpy(bytes + done, last_period, n);
+    done += n;
+  }
+  // The Int slots as the last period's writes left them.
+  for (std::uint32_t k = end - period; k < end; ++k) {
+    if (!steps[k].wrote) continue;
+    StepPredictor::IntSlot& s = predictor_.int_slots_[simple_stmts_[steps[k].stmt + 1u].int_slot];
+    s.last = steps[k].value;
+    s.delta = codec::wrapping_sub(steps[k].value, steps[k - period].value);
+  }
+  return {end, bytes + total};
+}
+
 void expand_simple_step(const Program& program, const SimpleStepBatch& batch, std::uint32_t i, StepEvent& event) {
   const SimpleStep& step = batch.steps[i];
   event.reset();

@@ -259,6 +259,22 @@ class StepEncoder {
 
  private:
   bool encode_plain(const Machine& machine, const StepEvent& event, ByteBuffer& out);
+  // The loop period at the start of steps [from, to): the least P such
+  // that the first three periods run the same statements the same way, no
+  // statement twice in a period and no Int slot written twice; 0 if none
+  // (or the batch is too short for repeats to pay).
+  std::uint32_t repeating_period(const SimpleStepBatch& batch, std::uint32_t from, std::uint32_t to) const;
+  // From step i (three periods already encoded one by one, the last of
+  // them at last_period..bytes), copies the bytes of each whole period that
+  // repeats the one before exactly, and leaves the Int slots as encoding
+  // step by step would. Returns the first step not copied and the end of
+  // the bytes.
+  struct Repeats {
+    std::uint32_t end;
+    char* bytes;
+  };
+  Repeats repeat_periods(const SimpleStepBatch& batch, std::uint32_t i, std::uint32_t to, std::uint32_t period,
+                         const char* last_period, char* bytes);
   bool encode_general(const Machine& machine, const StepEvent& event, ByteBuffer& out);
   void put_string(ByteWriter& w, const std::string& s);
   void put_write(ByteWriter& w, const StepEvent& event, const BindingWrite& write, bool more);
@@ -395,55 +411,79 @@ inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const Si
   // range: the last statement is a statement or kNoStmt.
   std::uint32_t after = tp.last_stmt + 1u;
   std::uint32_t i = from;
-  for (; i < to; ++i) {
-    const SimpleStep& step = steps[i];
-    const std::uint32_t stmt = step.stmt;
-    const std::uint64_t key = step_key(step, tag);
-    SimpleStmt& previous = stmts[after];
-    std::uint32_t slot_index = previous.next_int_slot;
-    if (previous.next_key != key) [[unlikely]] {
-      // The checks of encode_plain. The successor entry is {generation,
-      // stmt} when this block saw `stmt` follow the last statement;
-      // without one the next statement is predicted.
-      std::pair<std::uint32_t, std::uint32_t>& next = successor[after];
-      std::uint32_t predicted = next.first == generation ? next.second : after == 0 ? kNoStmt : after;
-      if (stmt != predicted || stmt >= p.stmt_proc_.size()) break;
-      const SimpleStmt& m = stmts[stmt + 1u];
-      if (m.proc != proc || (step.kind != StepKind::Statement && step.kind != StepKind::Check)) break;
-      if (step.wrote) {
-        const StepPredictor::IntSlot& s = int_slots[m.int_slot];
-        if (s.filter_generation != generation || s.filter_thread != batch.thread || s.generation != generation) break;
+  // Encodes steps [i, limit) one by one; false where a step is not plain.
+  auto plain_steps = [&](std::uint32_t limit) __attribute__((always_inline)) {
+    for (; i < limit; ++i) {
+      const SimpleStep& step = steps[i];
+      const std::uint32_t stmt = step.stmt;
+      const std::uint64_t key = step_key(step, tag);
+      SimpleStmt& previous = stmts[after];
+      std::uint32_t slot_index = previous.next_int_slot;
+      if (previous.next_key != key) [[unlikely]] {
+        // The checks of encode_plain. The successor entry is {generation,
+        // stmt} when this block saw `stmt` follow the last statement;
+        // without one the next statement is predicted.
+        std::pair<std::uint32_t, std::uint32_t>& next = successor[after];
+        std::uint32_t predicted = next.first == generation ? next.second : after == 0 ? kNoStmt : after;
+        if (stmt != predicted || stmt >= p.stmt_proc_.size()) return false;
+        const SimpleStmt& m = stmts[stmt + 1u];
+        if (m.proc != proc || (step.kind != StepKind::Statement && step.kind != StepKind::Check)) return false;
+        if (step.wrote) {
+          const StepPredictor::IntSlot& s = int_slots[m.int_slot];
+          if (s.filter_generation != generation || s.filter_thread != batch.thread || s.generation != generation) {
+            return false;
+          }
+        }
+        next = {generation, stmt};
+        previous.next_key = key;
+        previous.next_int_slot = slot_index = m.int_slot;
       }
-      next = {generation, stmt};
-      previous.next_key = key;
-      previous.next_int_slot = slot_index = m.int_slot;
-    }
-    auto head = static_cast<std::uint8_t>(static_cast<std::uint8_t>(step.kind) | kPlainHead);
-    if (!step.wrote) {
-      *bytes++ = static_cast<char>(head);
-    } else {
-      StepPredictor::IntSlot& s = int_slots[slot_index];
-      // dd = x - (last + delta), the same wrapping sum as encode_plain's.
-      const std::int64_t x = step.value;
-      const std::int64_t delta = codec::wrapping_sub(x, s.last);
-      const std::int64_t dd = codec::wrapping_sub(delta, s.delta);
-      // The byte store between the two stores keeps the compiler from
-      // pairing them into a vector store, which costs more instructions.
-      s.delta = delta;
-      bytes[0] = static_cast<char>(head | codec::kHasWrites);
-      s.last = x;
-      if (dd == 0) {
-        bytes[1] = static_cast<char>(kIntWrite | (codec::kIntAsPredicted << codec::kModeShift));
-        bytes += 2;
+      auto head = static_cast<std::uint8_t>(static_cast<std::uint8_t>(step.kind) | kPlainHead);
+      if (!step.wrote) {
+        *bytes++ = static_cast<char>(head);
       } else {
-        bytes[1] = static_cast<char>(kIntWrite | (codec::kIntDeltaOfDelta << codec::kModeShift));
-        bytes += 2;
-        std::uint64_t v = zigzag(dd);
-        for (; v >= 0x80; v >>= 7) *bytes++ = static_cast<char>((v & 0x7f) | 0x80);
-        *bytes++ = static_cast<char>(v);
+        StepPredictor::IntSlot& s = int_slots[slot_index];
+        // dd = x - (last + delta), the same wrapping sum as encode_plain's.
+        const std::int64_t x = step.value;
+        const std::int64_t delta = codec::wrapping_sub(x, s.last);
+        const std::int64_t dd = codec::wrapping_sub(delta, s.delta);
+        // The byte store between the two stores keeps the compiler from
+        // pairing them into a vector store, which costs more instructions.
+        s.delta = delta;
+        bytes[0] = static_cast<char>(head | codec::kHasWrites);
+        s.last = x;
+        if (dd == 0) {
+          bytes[1] = static_cast<char>(kIntWrite | (codec::kIntAsPredicted << codec::kModeShift));
+          bytes += 2;
+        } else {
+          bytes[1] = static_cast<char>(kIntWrite | (codec::kIntDeltaOfDelta << codec::kModeShift));
+          bytes += 2;
+          std::uint64_t v = zigzag(dd);
+          for (; v >= 0x80; v >>= 7) *bytes++ = static_cast<char>((v & 0x7f) | 0x80);
+          *bytes++ = static_cast<char>(v);
+        }
       }
+      after = stmt + 1u;
     }
-    after = stmt + 1u;
+    return true;
+  };
+  // A loop repeats a period of steps: three periods are encoded one by
+  // one, and each later period whose steps repeat the last one's bytes is
+  // a copy of them (see repeat_periods).
+  const std::uint32_t period = repeating_period(batch, from, to);
+  if (period == 0) {
+    plain_steps(to);
+  } else if (plain_steps(from + 2 * period)) {
+    char* const last_period = bytes;
+    if (plain_steps(from + 3 * period)) {
+      const Repeats repeated = repeat_periods(batch, i, to, period, last_period, bytes);
+      if (repeated.end > i) {
+        i = repeated.end;
+        bytes = repeated.bytes;
+        after = steps[i - 1].stmt + 1u;
+      }
+      plain_steps(to);
+    }
   }
   if (i > from) {
     tp.last_stmt = after - 1u;

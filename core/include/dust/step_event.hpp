@@ -140,7 +140,7 @@ struct SimpleStep {
   // Always zero, so that the first eight bytes say exactly which statement
   // ran and how: the recorder compares them as one word.
   std::uint16_t zero = 0;
-  std::int64_t value = 0;
+  std::int64_t value = 0;                // 0 when nothing was written
 };
 
 // A run of consecutive simple steps. Everything a StepEvent would say that
