@@ -19,6 +19,9 @@ constexpr std::uint64_t kKeyframeDeltaBytes = 4u << 20;
 // Simple steps handed over at a time: enough that the hand-over costs
 // nothing per step, few enough that the batch stays in the L2 cache.
 constexpr std::uint32_t kBatchSteps = 2048;
+// Replay work of a step (see Impl::step_work).
+constexpr std::uint64_t kStepWork = 4;
+constexpr std::uint64_t kLaneStepWork = 1;
 // More than any simple step can take in the deltas, plain (12 bytes) or
 // not (a thread switch, a statement jump, explicit proc and depth and an
 // absolute Int: under 40). A batch never holds more steps than fit in what
@@ -48,8 +51,9 @@ struct Recorder::Impl {
   IndexChunk index;
   std::uint64_t block_first_step = 0;
   std::uint32_t block_steps = 0;  // steps in the block being built
+  std::uint64_t block_work = 0;   // and their replay work (see step_work)
+  std::uint64_t work_since_keyframe = 0;
   std::uint64_t next_progress = kProgressEvery;
-  std::uint64_t last_keyframe_step = 0;
   std::uint64_t keyframe_interval = 0;
   std::uint64_t delta_bytes_since_keyframe = 0;
   std::vector<SimpleStep> batch_storage = std::vector<SimpleStep>(kBatchSteps);
@@ -87,7 +91,7 @@ struct Recorder::Impl {
     }
     index.keyframes.push_back(entry);
     ++stats.keyframes;
-    last_keyframe_step = machine.steps;
+    work_since_keyframe = 0;
     delta_bytes_since_keyframe = 0;
     keyframe_interval = options.keyframe_steps;
     if (options.keyframe_bytes_per_step > 0) {
@@ -105,6 +109,7 @@ struct Recorder::Impl {
   void begin_block_at(const Machine& machine, std::uint64_t first_step, std::uint64_t tick) {
     block_first_step = first_step;
     block_steps = 0;
+    block_work = 0;
     deltas.clear();
     encoder->begin_block(machine);
     summary->begin(machine, first_step, tick);
@@ -117,12 +122,13 @@ struct Recorder::Impl {
   void end_block(const Machine& machine, std::uint64_t next_step, std::uint64_t tick, bool exact) {
     stats.steps += block_steps;
     block_steps = 0;
+    work_since_keyframe += block_work;
     flush_block();
     if (exact) {
-      if (!machine.done()) {
-        if (keyframe_due(machine)) write_keyframe(machine);
-        begin_block(machine);
-      }
+      // A new (empty) block even at the end, so that on_finish has nothing
+      // left to flush: the block just written must not be written twice.
+      if (!machine.done() && keyframe_due()) write_keyframe(machine);
+      begin_block(machine);
     } else {
       begin_block_at(machine, next_step, tick);
     }
@@ -142,20 +148,38 @@ struct Recorder::Impl {
   // How many simple steps can be encoded before the last of them may
   // close the block (at least one).
   std::uint64_t block_room() const {
-    std::uint64_t steps_left = options.block_steps > block_steps ? options.block_steps - block_steps : 1;
+    const std::uint64_t work_limit = std::uint64_t{options.block_steps} * kStepWork;
+    std::uint64_t steps_left = work_limit > block_work ? (work_limit - block_work) / kStepWork : 0;
     std::size_t bytes_left = options.block_bytes > deltas.size() ? options.block_bytes - deltas.size() : 0;
-    return std::min(steps_left, std::max<std::uint64_t>(1, bytes_left / kMaxSimpleStepBytes));
+    return std::max<std::uint64_t>(1, std::min<std::uint64_t>(steps_left, bytes_left / kMaxSimpleStepBytes));
   }
 
-  bool block_full() const { return block_steps >= options.block_steps || deltas.size() >= options.block_bytes; }
+  bool block_full() const {
+    return block_work >= std::uint64_t{options.block_steps} * kStepWork || deltas.size() >= options.block_bytes;
+  }
 
-  // Encodes one step and tells the block summary what it was.
+  // What re-executing a step costs a seek, in quarters of a step: a plain
+  // step of the only thread is re-executed by the machine's simple-step
+  // lane, about four times faster than step() runs any other. Blocks and
+  // keyframes are spaced by this work, so that runs on the lane get
+  // longer blocks (fewer chunks to write) and every seek still replays
+  // about the same time's worth of steps. It depends only on the steps, so
+  // recording in batches or step by step closes blocks at the same steps.
+  static std::uint64_t step_work(bool plain, const Machine& machine) {
+    return plain && machine.threads.size() == 1 ? kLaneStepWork : kStepWork;
+  }
+
+  // Encodes one step, tells the block summary what it was and counts it
+  // in the block.
   void encode_step(const Machine& machine, const StepEvent& event) {
-    if (encoder->encode(machine, event, deltas)) [[likely]] {
+    const bool plain = encoder->encode(machine, event, deltas);
+    if (plain) [[likely]] {
       summary->add_plain();
     } else {
       summary->add(event, encoder->thread_changes(), encoder->mutex_changes(), encoder->new_keys());
     }
+    ++block_steps;
+    block_work += step_work(plain, machine);
   }
 
   // Encodes a batch of simple steps exactly as on_step would encode them
@@ -164,17 +188,17 @@ struct Recorder::Impl {
     std::uint32_t i = 0;
     while (i < b.size && recording) {
       auto end = static_cast<std::uint32_t>(std::min<std::uint64_t>(b.size, i + block_room()));
-      std::uint32_t first = i;
       while (i < end) {
         std::uint32_t plain = encoder->encode_simple(machine, b, i, end, deltas);
         summary->add_plain(plain);
+        block_steps += plain;
+        block_work += std::uint64_t{plain} * kLaneStepWork;  // the lane runs only while one thread does
         i += plain;
         if (i == end) break;
         expand_simple_step(machine.program(), b, i, expanded);
         encode_step(machine, expanded);
         ++i;
       }
-      block_steps += i - first;
       if (block_full()) {
         end_block(machine, b.first_index + i, b.first_tick + i, i == b.size);
       }
@@ -200,8 +224,8 @@ struct Recorder::Impl {
     delta_bytes_since_keyframe += deltas.size();
   }
 
-  bool keyframe_due(const Machine& machine) const {
-    return machine.steps - last_keyframe_step >= keyframe_interval ||
+  bool keyframe_due() const {
+    return work_since_keyframe >= keyframe_interval * kStepWork ||
            delta_bytes_since_keyframe >= kKeyframeDeltaBytes;
   }
 
@@ -262,7 +286,6 @@ void Recorder::on_step(const Machine& machine, const StepEvent& event) {
   Impl& r = *impl_;
   if (!r.recording) return;
   r.encode_step(machine, event);
-  ++r.block_steps;
   if (r.block_full()) [[unlikely]] {
     r.end_block(machine, machine.steps, machine.tick, true);
   }

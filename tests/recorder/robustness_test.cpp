@@ -192,7 +192,7 @@ TEST(Robustness, ARecordingKilledWithSigkillIsReadableUpToItsLastBlock) {
   ASSERT_TRUE(reader) << error;
   EXPECT_FALSE(reader->info().complete);
   EXPECT_GT(reader->info().steps, 4096u);
-  EXPECT_EQ(reader->info().steps % 4096, 0u);
+  EXPECT_GT(reader->info().blocks, 1u);
   dust::Machine last = reader->state_at(reader->info().steps);
   EXPECT_EQ(last.steps, reader->info().steps);
 

@@ -305,3 +305,63 @@ TEST(SimpleBatches, ASeekOnTheLaneNamesTheFirstDivergentStep) {
   }
   EXPECT_EQ(reader->last_error(), "");
 }
+
+// Blocks are spaced by replay work (recorder.cpp, step_work): where only
+// one thread runs plain steps, which seeks replay on the fast lane, a block
+// holds up to four times `block_steps`; once several threads run, every
+// step counts in full.
+TEST(SimpleBatches, BlocksAreSpacedByReplayWork) {
+  TempDir dir;
+  record(loop_program(3000), dust::RunConfig{}, dir / "loop.dtrace", small_blocks(16));
+  std::uint64_t longest = 0, steps = 0;
+  for (const Chunk& c : chunks_of(dir / "loop.dtrace", dust::rec::ChunkType::Block)) {
+    longest = std::max<std::uint64_t>(longest, c.step_count);
+    steps += c.step_count;
+  }
+  // A block's first steps are not plain (each block predicts afresh), so
+  // it falls a little short of 64.
+  EXPECT_GT(longest, 40u);
+  EXPECT_LE(longest, 64u);
+  auto loop = open_trace(dir / "loop.dtrace");
+  ASSERT_TRUE(loop);
+  EXPECT_EQ(steps, loop->info().steps);
+
+  const std::string threaded = read_text(example("sync_bank_transfer.dir.json"));
+  record(threaded, seeded(2), dir / "threads.dtrace", small_blocks(16));
+  std::uint32_t threads_before = 1;
+  int checked = 0;
+  for (const Chunk& c : chunks_of(dir / "threads.dtrace", dust::rec::ChunkType::Block)) {
+    // A block's content starts as its payload does, with the summary.
+    dust::rec::BlockSummary summary;
+    std::string_view deltas;
+    ASSERT_TRUE(dust::rec::decode_block_payload(c.content, summary, deltas));
+    if (threads_before > 1) {
+      EXPECT_LE(summary.step_count, 16u) << "block at step " << summary.first_step;
+      ++checked;
+    }
+    threads_before = summary.threads_at_end;
+  }
+  EXPECT_GT(checked, 3);
+}
+
+// Runs of every length up to 40 steps, with blocks of 1, 2 and 3 steps:
+// whichever step ends the run, also one that fills a block exactly, every
+// block is written once and the trace reads back whole.
+TEST(SimpleBatches, RunsEndingOnABlockBoundary) {
+  for (int statements = 1; statements <= 40; ++statements) {
+    for (std::uint32_t block : {1u, 2u, 3u}) {
+      SCOPED_TRACE(std::to_string(statements) + " statements, blocks of " + std::to_string(block));
+      Case c{"straight", straight_line_program(statements)};
+      TempDir dir;
+      record_per_step(c, small_blocks(block), dir / "per_step.dtrace");
+      record_with_lane(c, small_blocks(block), dir / "lane.dtrace");
+      for (const char* name : {"per_step.dtrace", "lane.dtrace"}) {
+        auto reader = open_trace(dir / name);
+        ASSERT_TRUE(reader) << name;
+        std::string error;
+        EXPECT_TRUE(reader->verify(error)) << name << ": " << error;
+        EXPECT_TRUE(reader->info().complete) << name;
+      }
+    }
+  }
+}
