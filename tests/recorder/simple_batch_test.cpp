@@ -136,6 +136,29 @@ std::string straight_line_program(int statements) {
          body + R"(,{"Return":{"expr":"a0"}}],"locals":[]}]}]})";
 }
 
+// Loops whose periods the batch encoder must not copy, or only in part
+// (step_codec.cpp, repeat_periods): a cubic sequence (its deltas of deltas
+// change every period), a slot written twice per period, nested loops, an
+// Int that overflows back and forth, and one that settles after a while.
+const std::string kPeriodPrograms = R"dir({"forges":[{"name":"t","shapes":[],"binds":[],"procs":[
+{"regime":"K","name":"main","params":[],"uses":[],"ret":null,"qualifiers":[],"body":[
+ {"Let":{"name":"a","expr":"0"}},{"Let":{"name":"b","expr":"0"}},{"Let":{"name":"c","expr":"0"}},
+ {"Let":{"name":"n","expr":"0"}},{"Let":{"name":"s","expr":"1"}},{"Let":{"name":"w","expr":"9223372036854775807"}},
+ {"While":{"condition":"n Lt 400","body":[
+   {"Assign":{"target":"a","expr":"a Add b"}},{"Assign":{"target":"b","expr":"b Add c"}},
+   {"Assign":{"target":"c","expr":"c Add 1"}},{"Assign":{"target":"n","expr":"n Add 1"}}]}},
+ {"Let":{"name":"n","expr":"0"}},
+ {"While":{"condition":"n Lt 300","body":[
+   {"Assign":{"target":"s","expr":"s Add 1"}},{"Assign":{"target":"s","expr":"s Mul 1"}},
+   {"Assign":{"target":"n","expr":"n Add 1"}}]}},
+ {"For":{"var":"i","start":"0","end":"40","body":[
+   {"For":{"var":"j","start":"0","end":"7","body":[{"Assign":{"target":"a","expr":"a Add j"}}]}}]}},
+ {"Let":{"name":"b","expr":"1000000000000"}},
+ {"For":{"var":"i","start":"0","end":"200","body":[
+   {"Assign":{"target":"w","expr":"w BitXor 9223372036854775807"}},
+   {"Assign":{"target":"b","expr":"b Div 2"}}]}},
+ {"Return":{"expr":"a"}}],"locals":[]}]}]})dir";
+
 struct Case {
   std::string name;
   std::string text;
@@ -143,7 +166,8 @@ struct Case {
 };
 
 std::vector<Case> cases() {
-  std::vector<Case> out = {{"loop", loop_program(3000)}, {"for", kForProgram}, {"straight", straight_line_program(120)}};
+  std::vector<Case> out = {{"loop", loop_program(3000)}, {"for", kForProgram}, {"straight", straight_line_program(120)},
+                           {"periods", kPeriodPrograms}};
   for (const std::string& name : example_names()) out.push_back({name, read_text(example(name)), 1});
   return out;
 }
