@@ -6,7 +6,6 @@
 // with serde: "missing field `name`", "invalid type: integer `5`, expected a
 // string", "unknown variant `Foo`, expected one of ...", each followed by
 // "at line L column C".
-#include <sys/mman.h>
 
 #include <array>
 #include <condition_variable>
@@ -21,6 +20,7 @@
 
 #include "dir_reader.hpp"
 #include "expr_compiler.hpp"
+#include "huge_pages.hpp"
 #include "json_syntax.hpp"
 #include "mapped_input.hpp"
 #include "name_index.hpp"
@@ -973,20 +973,6 @@ class DirReader {
                                     : compile_expression(text, shared_, slots);
   }
 
-  // Large arrays filled once, front to back (code, a big body's
-  // statements): in huge pages they cost a page fault per 2 MiB instead of
-  // per 4 KiB. Only whole huge pages inside the allocation are advised, and
-  // untouched capacity still costs nothing.
-  template <class T>
-  static void advise_huge_pages(std::vector<T>& v) {
-    constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
-    auto begin = reinterpret_cast<std::uintptr_t>(v.data());
-    std::uintptr_t end = begin + v.capacity() * sizeof(T);
-    begin = (begin + kHuge - 1) & ~(kHuge - 1);
-    end &= ~(kHuge - 1);
-    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-  }
-
   // ---- records and their building ----
 
   enum class RecordKind : std::uint8_t { BeginBlock, EndBlock, Ready, Build };
@@ -1336,6 +1322,10 @@ class DirReader {
   std::size_t open_blocks_ = 0;
 };
 
+// Inputs from this size on have simdjson's index in huge pages (see
+// huge_pages.hpp); below it the index is small and its faults few.
+constexpr std::size_t kHugeInputBytes = std::size_t{16} << 20;
+
 DvmError load_error(const char* base, std::size_t size, const char* where, const std::string& message) {
   std::size_t offset = where == nullptr ? size : static_cast<std::size_t>(where - base);
   if (offset > size) offset = size;
@@ -1350,6 +1340,12 @@ LoadResult parse_dir_json(const char* base, std::size_t size, std::size_t capaci
   LoadResult result;
   od::parser parser;
   simdjson::padded_string_view view(base, size, capacity);
+  if (size >= kHugeInputBytes) {
+    // simdjson's first stage writes an index of four bytes per input byte,
+    // in memory it allocates itself: found by what is new after allocating.
+    std::vector<MemoryRange> before = anonymous_mappings();
+    if (parser.allocate(size) == simdjson::SUCCESS) advise_huge_pages_in_new_mappings(before, size);
+  }
   auto doc_result = parser.iterate(view);
   if (doc_result.error()) {
     if (doc_result.error() == simdjson::UTF8_ERROR) {

@@ -8,12 +8,12 @@
 // steps of its own, and the caller resumes with the result.
 #include "dust/machine.hpp"
 
-#include <sys/mman.h>
 
 #include <algorithm>
 
 #include "dust/observer.hpp"
 #include "frame_cursors.hpp"
+#include "huge_pages.hpp"
 
 namespace dust {
 
@@ -33,12 +33,9 @@ std::uint64_t splitmix64(std::uint64_t& state) {
 // in one proc, a 16 MiB frame; asking for huge pages before it is first
 // touched turns thousands of page faults into a few.
 void size_frame_slots(std::vector<Value>& slots, std::size_t count) {
-  constexpr std::uintptr_t kHugePage = 2u << 20;
-  if (count * sizeof(Value) >= 2 * kHugePage) {
+  if (count * sizeof(Value) >= 2 * kHugePageBytes) {
     slots.reserve(count);
-    auto begin = (reinterpret_cast<std::uintptr_t>(slots.data()) + kHugePage - 1) & ~(kHugePage - 1);
-    auto end = reinterpret_cast<std::uintptr_t>(slots.data() + count) & ~(kHugePage - 1);
-    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+    advise_huge_pages(slots);
   }
   slots.resize(count);
 }

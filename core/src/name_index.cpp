@@ -11,6 +11,8 @@
 #include <cstring>
 #include <new>
 
+#include "huge_pages.hpp"
+
 namespace dust {
 
 namespace {
@@ -38,7 +40,7 @@ NameIndex::Buckets::Buckets(std::size_t n) : size_(n) {
   if (bytes >= (std::size_t{2} << 20)) {
     void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p != MAP_FAILED) {
-      madvise(p, bytes, MADV_HUGEPAGE);
+      advise_huge_pages(p, bytes);
       data_ = static_cast<Bucket*>(p);
       mapped_ = true;
       return;
