@@ -132,6 +132,8 @@ void NameIndex::grow(unsigned bits) {
 }
 
 void NameIndex::reserve(std::size_t more) {
+  // Generated names are short ("v123456"); more room is only address space.
+  table_.reserve(more, 16);
   // At most half full: linear probes stay short.
   std::size_t want = (static_cast<std::size_t>(table_.size()) + more) * 2;
   unsigned bits = bits_;

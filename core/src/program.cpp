@@ -5,8 +5,17 @@
 
 #include "dust/opcodes.hpp"
 #include "dust/step_event.hpp"
+#include "huge_pages.hpp"
 
 namespace dust {
+
+void StringTable::reserve(std::size_t more, std::size_t chars_each) {
+  if (ends_.size() + more <= ends_.capacity()) return;
+  ends_.reserve(ends_.size() + more);
+  chars_.reserve(chars_.size() + more * chars_each);
+  advise_huge_pages(ends_);
+  advise_huge_pages(chars_.data(), chars_.capacity());
+}
 
 std::uint32_t StringTable::add(std::string_view s) {
   chars_.append(s);

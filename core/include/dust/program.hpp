@@ -33,7 +33,10 @@ class StringTable {
     return std::string_view(chars_).substr(begin, ends_[i] - begin);
   }
   std::uint32_t size() const { return static_cast<std::uint32_t>(ends_.size()); }
-  std::size_t memory_bytes() const { return chars_.capacity() + ends_.capacity() * 4; }
+  std::size_t memory_bytes() const { return chars_.size() + ends_.size() * 4; }
+  // Room for `more` strings of about `chars_each` characters, so that a
+  // table filled by the million never copies itself as it grows.
+  void reserve(std::size_t more, std::size_t chars_each);
 
  private:
   std::string chars_;
