@@ -115,20 +115,48 @@ inline bool read_scalar(const Value& value, std::int64_t& v, bool& is_bool) {
 // `s Add i` is then two handlers of a few instructions each. Each binary
 // operator has four handlers, for its right operand on the stack, in a
 // slot, immediate, or a constant (the fused forms of opcodes.hpp).
+//
+// One call may evaluate several expressions in a row, for a driver:
+//   const CodeRef* first()   the first expression, or null for none;
+//   const CodeRef* next(x, is_bool)   takes an expression's value and gives
+//                            the next expression, or null to stop there.
+// Evaluating a run of statements in one call spares each the call's entry
+// and exit, which cost as much as a short expression.
 class ScalarEvaluator {
  public:
   ScalarEvaluator(const Program& p, const Value* slots) : p_(p), slots_(slots) {}
 
-  bool run(const CodeRef& code, Scalar& out) const {
-    if (!code.pure || code.length == 0 || code.max_stack > kMaxStack) return false;
+  // Whether the threaded loop can take `code` at all.
+  static bool takes(const CodeRef& code) { return code.pure && code.length != 0 && code.max_stack <= kMaxStack; }
+
+  [[gnu::noinline]] bool run(const CodeRef& code, Scalar& out) const {
+    struct One {
+      const CodeRef* code;
+      Scalar& out;
+      [[gnu::always_inline]] const CodeRef* first() const { return code; }
+      [[gnu::always_inline]] const CodeRef* next(std::int64_t x, bool is_bool) {
+        out.v = x;
+        out.is_bool = is_bool;
+        return nullptr;
+      }
+    } one{&code, out};
+    return run_threaded(one);
+  }
+
+  // Runs expressions for `driver` until it stops (true) or one of them is
+  // beyond the evaluator (false; its value was not taken).
+  template <class Driver>
+  bool run_threaded(Driver& driver) const {
+    const CodeRef* code = driver.first();
+    if (code == nullptr) return true;
     std::int64_t vs[kMaxStack + 1];  // below the top; vs[0] is never read
     bool bs[kMaxStack + 1];
-    std::uint32_t n = 0;
-    std::int64_t x = 0, y;
-    bool xb = false, yb;
-    const Instr* ip = p_.code.data() + code.offset;
-    const Instr* const end = ip + code.length;
-    Instr in = *ip;
+    std::uint32_t n;
+    std::int64_t x, y;
+    bool xb, yb;
+    const Instr* ip;
+    const Instr* end;
+    Instr in;
 
 // The handlers, in opcode order (opcodes.hpp): binary operators with how
 // they check their operands and what they compute into the top (x, xb).
@@ -188,6 +216,14 @@ class ScalarEvaluator {
         DUST_BINARY_OPS(DUST_LABEL_IMM)
         DUST_BINARY_OPS(DUST_LABEL_CONST)
     };
+  start:
+    if (!takes(*code)) goto give_up;
+    n = 0;
+    x = 0;
+    xb = false;
+    ip = p_.code.data() + code->offset;
+    end = ip + code->length;
+    in = *ip;
     if (in.bits & 0x80) goto give_up;  // no opcode is that large; entries past the table are null
     goto* kHandlers[in.bits & 0xff];
 
@@ -226,8 +262,8 @@ class ScalarEvaluator {
     DUST_BINARY_OPS(DUST_CONST_HANDLER)
 
   finished:
-    out.v = x;
-    out.is_bool = xb;
+    code = driver.next(x, xb);
+    if (code != nullptr) goto start;
     return true;
   give_up:
     return false;
@@ -278,9 +314,18 @@ class Lane {
     SimpleStep* to = out != nullptr ? out : &scratch;
     const std::size_t stride = out != nullptr ? 1 : 0;
     std::uint64_t n = 0;
-    while (n < limit && one(*to)) {
-      to += stride;
-      ++n;
+    while (n < limit) {
+      if (one(*to)) [[likely]] {
+        to += stride;
+        ++n;
+        continue;
+      }
+      if (!run_ahead_) break;
+      run_ahead_ = false;
+      const std::uint64_t ran = bindings(limit - n, to, stride);
+      if (ran == 0) break;
+      to += ran * stride;
+      n += ran;
     }
     return n;
   }
@@ -294,6 +339,60 @@ class Lane {
     count_ = b.count;
   }
 
+  // Straight-line code: a run of bindings with longer expressions (Let or
+  // Assign of an Int, or a Bool where no batch is taken), all evaluated in
+  // one call of the threaded loop. The run stops before its block's last
+  // statement, whose step may end a loop body or the frame, and at anything
+  // else; one() then goes on. Returns how many steps it ran.
+  [[gnu::noinline]] std::uint64_t bindings(std::uint64_t limit, SimpleStep* to, std::size_t stride) {
+    struct Run {
+      Lane* lane;
+      std::uint64_t limit;
+      SimpleStep* to;
+      std::size_t stride;
+      std::uint32_t index;
+      std::uint64_t done = 0;
+      const Stmt* stmt = nullptr;
+
+      // The code of the statement at `index`, if the run may take it.
+      [[gnu::always_inline]] const CodeRef* take() {
+        if (done == limit || index + 1 >= lane->count_) return nullptr;
+        stmt = lane->first_ + index;
+        if (stmt->kind == StmtKind::Assign) {
+          if (!lane->slots_[stmt->slot].is_bound()) return nullptr;
+        } else if (stmt->kind != StmtKind::Let || stmt->q_form != QForm::None ||
+                   (stmt->phi_witness && lane->regime_ == Regime::Phi)) {
+          return nullptr;
+        }
+        return &stmt->expr;
+      }
+      [[gnu::always_inline]] const CodeRef* first() { return take(); }
+      [[gnu::always_inline]] const CodeRef* next(std::int64_t x, bool is_bool) {
+        if (is_bool && lane->ints_only_) return nullptr;
+        Value& cell = lane->slots_[stmt->slot];
+        if (is_bool) {
+          cell.set_bool(x != 0);
+        } else {
+          cell.set_int(x);
+        }
+        SimpleStep& out = *to;
+        out.stmt = lane->first_index_ + index;
+        out.kind = StepKind::Statement;
+        out.wrote = true;
+        out.value = x;
+        to += stride;
+        ++done;
+        ++index;
+        return take();
+      }
+    } run{this, limit, to, stride, c_->index};
+    eval_.run_threaded(run);
+    c_->index = run.index;
+    return run.done;
+  }
+
+  // Runs the step at the top cursor. False stops the lane, or, with
+  // run_ahead_ set, leaves straight-line code to bindings().
   bool one(SimpleStep& out) {
     if (c_->for_checking) return loop_check(out);
     const Stmt& s = first_[c_->index];
@@ -301,10 +400,11 @@ class Lane {
     // Bindings first, as plain branches: they are most steps, and a
     // predictable branch is cheaper than the switch's indirect jump.
     if (s.kind == StmtKind::Assign) [[likely]] {
-      return slots_[s.slot].is_bound() && binding(s, out);
+      return !starts_run(s) && slots_[s.slot].is_bound() && binding(s, out);
     }
     if (s.kind == StmtKind::Let) [[likely]] {
-      return s.q_form == QForm::None && !(s.phi_witness && regime_ == Regime::Phi) && binding(s, out);
+      return !starts_run(s) && s.q_form == QForm::None && !(s.phi_witness && regime_ == Regime::Phi) &&
+             binding(s, out);
     }
     switch (s.kind) {
       case StmtKind::Constrain: return constraint(s, out);
@@ -314,6 +414,14 @@ class Lane {
       case StmtKind::Continue: return next_iteration(out);
       default: return false;
     }
+  }
+
+  // Whether the binding `s` at the top cursor begins straight-line code for
+  // bindings(): then one() stops with run_ahead_ set.
+  bool starts_run(const Stmt& s) {
+    if (s.expr.length <= 2 || c_->index + 2 >= count_) return false;
+    run_ahead_ = true;
+    return true;
   }
 
   // The one- and two-instruction expressions (`i`, `i Add 1`, `n Lt 10`)
@@ -516,6 +624,7 @@ class Lane {
   const Instr* const code_;
   const Value* const constants_;
   const bool ints_only_;
+  bool run_ahead_ = false;       // one() found straight-line code for bindings()
   BlockCursor* c_ = nullptr;    // the top cursor
   const Stmt* first_ = nullptr; // its block's first statement
   std::uint32_t first_index_ = 0;

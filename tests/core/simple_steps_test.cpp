@@ -76,6 +76,51 @@ TEST(SimpleSteps, EveryWayOutOfTheLaneGoesThroughStep) {
   compare(dir::k_main({dir::let("a", "1"), dir::let("b", "(a Add 2"), dir::let("c", "3")}), "parse error");
 }
 
+// Straight-line bindings with longer expressions run in one call of the
+// evaluator (Lane::bindings). Such a run must stop, with nothing changed,
+// at every statement it cannot take, wherever that statement falls: an
+// Assign to an unbound name, a Bool result while batches are taken, an
+// overflow, an unknown name, a Q form, a Φ witness, a call, a non-binding
+// statement, and its block's last statement; and it must release a heap
+// value it overwrites.
+TEST(SimpleSteps, StraightLineRunsStopWhereTheyMust) {
+  const std::vector<std::pair<std::string, dir::Json>> stops = {
+      {"assign unbound", dir::assign("nope", "(a Add 1) Mul (a Add 1)")},
+      {"bool", dir::let("flag", "(a Add 1) Eq (a Add 2)")},
+      {"overflow", dir::let("big", "(a Add 9223372036854775800) Mul (a Add 9223372036854775800)")},
+      {"unknown name", dir::let("u", "(nope Add 1) Mul 3 Add 1")},
+      {"call", dir::let("c", "(a Add 1) Mul id(a)")},
+      {"emit", dir::emit("a")},
+      {"if", dir::if_("(a Add 1) Gt (a Sub 1)", {dir::let("inner", "(a Add 1) Mul 3 Add 1")})},
+      {"string over int", dir::let("a", "\"text\"")},
+  };
+  dir::Json id = dir::proc("K", "id", {dir::ret("x")}, {{"x"}});
+  for (const auto& [what, stop] : stops) {
+    for (int before = 0; before <= 4; ++before) {
+      dir::Json body = dir::Json::array({dir::let("a", "7"), dir::let("s", "\"heap\"")});
+      for (int k = 0; k < before; ++k) body.push_back(dir::let("a", "(a Add " + std::to_string(k) + ") Mul 3 Sub a"));
+      body.push_back(stop);
+      body.push_back(dir::let("s", "(a Add 1) Mul (a Add 1)"));
+      for (int k = 0; k < 3; ++k) body.push_back(dir::let("b" + std::to_string(k), "(a Add 1) Mul 2 Add " + std::to_string(k)));
+      body.push_back(dir::ret("s"));
+      dir::Json main = dir::proc("K", "main", body);
+      compare(dir::single_forge({main, id}), what + " after " + std::to_string(before));
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+  // Runs inside loop bodies, up to each body's last statement.
+  dir::Json loop_body = dir::Json::array();
+  for (int k = 0; k < 6; ++k) loop_body.push_back(dir::let("t" + std::to_string(k), "(i Add " + std::to_string(k) + ") Mul (i Sub 1)"));
+  EXPECT_GT(compare(dir::k_main({dir::for_("i", "0", "50", loop_body), dir::let("x", "1"), dir::ret("x")}), "for body"),
+            250u);
+  compare(dir::q_main({dir::let("n", "1"), dir::let("m", "(n Add 1) Mul 2"), dir::let("q", "q_alloc(QBit)"),
+                       dir::let("p", "(n Add 1) Mul 3"), dir::let("r", "(n Add 2) Mul 3"), dir::ret("r")}),
+          "Q form in a run");
+  compare(dir::phi_main({dir::let("a", "(1 Add 1) Mul 2"), dir::let("w", "phi_witness(a Add 1)"),
+                         dir::let("b", "(a Add 1) Mul 2"), dir::let("c", "(a Add 2) Mul 2"), dir::ret("c")}),
+          "Φ witness in a run");
+}
+
 TEST(SimpleSteps, CallsRegimesAndRecursion) {
   dir::Json fact = dir::proc("K", "fact",
                              {dir::if_("n Le 1", {dir::ret("1")}, dir::Json::array({dir::ret("n Mul fact(n Sub 1)")}))},
