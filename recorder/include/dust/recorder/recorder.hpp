@@ -4,8 +4,11 @@
 // step is encoded as a compact delta, blocks of deltas are compressed and
 // written as they fill, and a keyframe (the whole machine) precedes a
 // block every `keyframe_steps` steps, so any step can be reached by
-// re-executing at most that many steps. The file is usable even if the
-// process dies mid-run: see trace_format.hpp.
+// re-executing at most that many steps. Steps are counted by what they
+// cost to re-execute: a plain step of a lone thread, which seeks replay on
+// the machine's simple-step lane, counts a quarter, so such runs get
+// blocks and keyframes up to four times as far apart. The file is usable
+// even if the process dies mid-run: see trace_format.hpp.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +20,7 @@
 namespace dust::rec {
 
 struct RecorderOptions {
-  std::uint32_t block_steps = 8192;        // a block closes after this many steps...
+  std::uint32_t block_steps = 8192;        // a block closes after this many steps (as counted above)...
   std::uint32_t block_bytes = 1u << 20;    // ...or this many delta bytes
   std::uint32_t keyframe_steps = 8192;     // the least distance between keyframes
   // Large machines (a big heap) are keyframed less often, so keyframes cost
