@@ -7,7 +7,7 @@
 // Reports the plain run (run_to_end without an observer, which takes the
 // machine's simple-step lane) against the recorded run: the recording
 // overhead in CPU time of the whole process (every thread the recorder may
-// use counts) and in wall time, each the best of seven rounds in which the
+// use counts) and in wall time, each the best of fifteen rounds in which the
 // runs take turns, so that other load on the machine counts as little as
 // possible. For context it also
 // times a run observed step by step by a no-op observer and one handing
@@ -59,7 +59,7 @@ struct Figures {
   std::uint64_t file_bytes = 0;
 } figures;
 
-constexpr int kRuns = 7;
+constexpr int kRuns = 15;
 
 fs::path trace_path() { return fs::temp_directory_path() / "dust_recorder_bench.dtrace"; }
 
