@@ -185,6 +185,25 @@ TEST(CompilePaths, NamesOfEveryLengthAndEnding) {
   }
 }
 
+// Integer literals of every length up to past the fast path's limit, with
+// leading zeros and every digit, at every distance from the end of the
+// text (the fast path reads eight bytes at a time where eight remain):
+// each must compile to the general path's code.
+TEST(CompilePaths, IntegersOfEveryLengthAndEnding) {
+  const std::string digits = "9081726354";
+  for (std::size_t length = 1; length <= 20; ++length) {
+    std::string number;
+    for (std::size_t i = 0; i < length; ++i) number += digits[(i * 3 + length) % digits.size()];
+    for (const std::string& n : {number, "0" + number, "-" + number}) {
+      for (const std::string& text : {n, n + " Add x", "x Add " + n, "(" + n + ")", n + " Mul 3 Add y", "x Sub " + n + "   ",
+                                      n + "Add x", n + "x", n + ".5", n + " "}) {
+        expect_same_code(text);
+        if (::testing::Test::HasFailure()) return;
+      }
+    }
+  }
+}
+
 TEST(CompilePaths, NestingAtAndBeyondTheLimit) {
   for (int depth : {255, 256, 257, 600}) {
     std::string text = std::string(static_cast<std::size_t>(depth), '(') + "x Add 1" +
