@@ -169,10 +169,9 @@ struct Recorder::Impl {
     return plain && machine.threads.size() == 1 ? kLaneStepWork : kStepWork;
   }
 
-  // Encodes one step, tells the block summary what it was and counts it
-  // in the block.
-  void encode_step(const Machine& machine, const StepEvent& event) {
-    const bool plain = encoder->encode(machine, event, deltas);
+  // Tells the block summary what an encoded step was and counts it in
+  // the block.
+  void count_step(const Machine& machine, const StepEvent& event, bool plain) {
     if (plain) [[likely]] {
       summary->add_plain();
     } else {
@@ -188,17 +187,15 @@ struct Recorder::Impl {
     std::uint32_t i = 0;
     while (i < b.size && recording) {
       auto end = static_cast<std::uint32_t>(std::min<std::uint64_t>(b.size, i + block_room()));
-      while (i < end) {
-        std::uint32_t plain = encoder->encode_simple(machine, b, i, end, deltas);
-        summary->add_plain(plain);
-        block_steps += plain;
-        block_work += std::uint64_t{plain} * kLaneStepWork;  // the lane runs only while one thread does
-        i += plain;
-        if (i == end) break;
-        expand_simple_step(machine.program(), b, i, expanded);
-        encode_step(machine, expanded);
-        ++i;
-      }
+      encoder->encode_batch(
+          machine, b, i, end, deltas, expanded,
+          [&](std::uint32_t plain) {
+            summary->add_plain(plain);
+            block_steps += plain;
+            block_work += std::uint64_t{plain} * kLaneStepWork;  // the lane runs only while one thread does
+          },
+          [&](const StepEvent& event, bool plain) { count_step(machine, event, plain); });
+      i = end;
       if (block_full()) {
         end_block(machine, b.first_index + i, b.first_tick + i, i == b.size);
       }
@@ -285,7 +282,7 @@ void Recorder::on_start(const Machine& machine) {
 void Recorder::on_step(const Machine& machine, const StepEvent& event) {
   Impl& r = *impl_;
   if (!r.recording) return;
-  r.encode_step(machine, event);
+  r.count_step(machine, event, r.encoder->encode(machine, event, r.deltas));
   if (r.block_full()) [[unlikely]] {
     r.end_block(machine, machine.steps, machine.tick, true);
   }

@@ -302,7 +302,7 @@ void expand_simple_step(const Program& program, const SimpleStepBatch& batch, st
   }
 }
 
-StepEncoder::StepEncoder(const Program& program) : predictor_(program) {
+StepEncoder::StepEncoder(const Program& program) : program_(program), predictor_(program) {
   const StepPredictor& p = predictor_;
   auto overflow = static_cast<std::uint32_t>(p.int_slots_.size() - 1);
   simple_stmts_.resize(program.stmts.size() + 1);

@@ -226,6 +226,8 @@ struct WrittenKey {
   std::uint32_t thread = 0;
 };
 
+void expand_simple_step(const Program& program, const SimpleStepBatch& batch, std::uint32_t i, StepEvent& event);
+
 class StepEncoder {
  public:
   explicit StepEncoder(const Program& program);
@@ -250,6 +252,24 @@ class StepEncoder {
   // change no thread's state, so it serves for each of them.
   std::uint32_t encode_simple(const Machine& machine, const SimpleStepBatch& batch, std::uint32_t from,
                               std::uint32_t to, ByteBuffer& out);
+
+  // Encodes steps [from, to) of a batch: runs of plain steps in bulk
+  // (encode_simple), each other step expanded into `scratch` and encoded
+  // as encode() would. Tells the caller what it did, in order:
+  // on_plain(count) for each run, on_step(event, plain) for each other step.
+  template <class OnPlain, class OnStep>
+  void encode_batch(const Machine& machine, const SimpleStepBatch& batch, std::uint32_t from, std::uint32_t to,
+                    ByteBuffer& out, StepEvent& scratch, OnPlain&& on_plain, OnStep&& on_step) {
+    for (std::uint32_t i = from; i < to;) {
+      const std::uint32_t plain = encode_simple(machine, batch, i, to, out);
+      on_plain(plain);
+      i += plain;
+      if (i == to) break;
+      expand_simple_step(program_, batch, i, scratch);
+      on_step(scratch, encode(machine, scratch, out));
+      ++i;
+    }
+  }
 
   // What the last step that was not plain changed (read them only when
   // encode returned false).
@@ -279,6 +299,7 @@ class StepEncoder {
   void put_string(ByteWriter& w, const std::string& s);
   void put_write(ByteWriter& w, const StepEvent& event, const BindingWrite& write, bool more);
 
+  const Program& program_;
   StepPredictor predictor_;
   StateTracker tracker_;
   // What encode_simple knows of each statement, at index stmt + 1 (index 0

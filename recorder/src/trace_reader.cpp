@@ -475,13 +475,8 @@ bool ReaderImpl::advance_simple(std::uint64_t target) {
   auto n = static_cast<std::uint32_t>(machine.run_simple(lane_batch_.capacity, &lane_batch_));
   if (n == 0) return false;
   lane_bytes_.clear();
-  for (std::uint32_t i = 0; i < n;) {
-    i += encoder_->encode_simple(machine, lane_batch_, i, n, lane_bytes_);
-    if (i == n) break;
-    expand_simple_step(*program_, lane_batch_, i, lane_event_);
-    encoder_->encode(machine, lane_event_, lane_bytes_);
-    ++i;
-  }
+  encoder_->encode_batch(machine, lane_batch_, 0, n, lane_bytes_, lane_event_, [](std::uint32_t) {},
+                         [](const StepEvent&, bool) {});
   if (!cursor_.diverged && cursor_.raw->compare(cursor_.pos, lane_bytes_.size(), lane_bytes_.view()) != 0) {
     // The first step whose recording says something else diverged; the
     // bytes of the batch only tell that one did.
