@@ -13,6 +13,7 @@
 
 #include "dust/observer.hpp"
 #include "frame_cursors.hpp"
+#include "scalar_ops.hpp"
 #include "huge_pages.hpp"
 
 namespace dust {
@@ -869,58 +870,49 @@ class StepRunner {
     }
   }
 
-  // Integer arithmetic and comparison that cannot fail; false sends the
-  // caller to apply_binary (errors, overflow, other types).
+  // An operator on an Int and an Int operand that cannot fail (scalar_ops.hpp);
+  // false sends the caller to apply_binary (errors, overflow, other types).
   static inline bool int_binary_fast(Op op, Value& a, std::int64_t y) {
-    std::int64_t x = a.as_int(), r;
-    switch (op) {
-      case Op::Add: if (__builtin_add_overflow(x, y, &r)) return false; a.replace_int(r); return true;
-      case Op::Sub: if (__builtin_sub_overflow(x, y, &r)) return false; a.replace_int(r); return true;
-      case Op::Mul: if (__builtin_mul_overflow(x, y, &r)) return false; a.replace_int(r); return true;
-      case Op::Lt: a.set_bool(x < y); return true;
-      case Op::Le: a.set_bool(x <= y); return true;
-      case Op::Gt: a.set_bool(x > y); return true;
-      case Op::Ge: a.set_bool(x >= y); return true;
-      case Op::Eq: a.set_bool(x == y); return true;
-      case Op::Ne: a.set_bool(x != y); return true;
-      default: return false;
+    std::int64_t x = a.as_int();
+    bool x_bool = false;
+    if (!apply_scalar(op, x, x_bool, y, false)) return false;
+    if (x_bool) {
+      a.set_bool(x != 0);
+    } else {
+      a.replace_int(x);
     }
+    return true;
   }
 
   // Applies binary operator `op` to `a` and `b`, leaving the result in `a`.
-  // Integers take the first branch; everything else the checks below, with
-  // the reference's messages.
+  // Ints and Bools take the operators of scalar_ops.hpp; what they refuse
+  // gets the reference's rules and messages below.
   static inline bool apply_binary(Op op, Value& a, const Value& b, std::optional<DvmError>* error) {
     auto fail_with = [&](std::string message) {
       *error = DvmError{ErrorKind::Runtime, std::move(message)};
       return false;
     };
+    std::int64_t x = 0, y = 0;
+    bool x_bool = false, y_bool = false;
+    if (read_scalar(a, x, x_bool) && read_scalar(b, y, y_bool) && apply_scalar(op, x, x_bool, y, y_bool)) {
+      if (x_bool) {
+        a.set_bool(x != 0);
+      } else {
+        a.set_int(x);
+      }
+      return true;
+    }
     if (a.is_int() && b.is_int()) {
-      std::int64_t x = a.as_int(), y = b.as_int(), r = 0;
+      // What apply_scalar refuses of two Ints: these errors, and And/Or
+      // (the type error below).
       switch (op) {
-        case Op::Add: if (__builtin_add_overflow(x, y, &r)) return fail_with("integer overflow"); a.set_int(r); return true;
-        case Op::Sub: if (__builtin_sub_overflow(x, y, &r)) return fail_with("integer overflow"); a.set_int(r); return true;
-        case Op::Mul: if (__builtin_mul_overflow(x, y, &r)) return fail_with("integer overflow"); a.set_int(r); return true;
-        case Op::Div:
-          if (y == 0) return fail_with("division by zero");
-          if (x == INT64_MIN && y == -1) return fail_with("integer overflow");
-          a.set_int(x / y);
-          return true;
-        case Op::BitAnd: a.set_int(x & y); return true;
-        case Op::BitOr: a.set_int(x | y); return true;
-        case Op::BitXor: a.set_int(x ^ y); return true;
+        case Op::Add:
+        case Op::Sub:
+        case Op::Mul: return fail_with("integer overflow");
+        case Op::Div: return fail_with(y == 0 ? "division by zero" : "integer overflow");
         case Op::Shl:
-        case Op::Shr:
-          if (y < 0 || y > 63) return fail_with("shift amount out of range: " + std::to_string(y));
-          a.set_int(op == Op::Shl ? static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << y) : x >> y);
-          return true;
-        case Op::Eq: a.set_bool(x == y); return true;
-        case Op::Ne: a.set_bool(x != y); return true;
-        case Op::Lt: a.set_bool(x < y); return true;
-        case Op::Le: a.set_bool(x <= y); return true;
-        case Op::Gt: a.set_bool(x > y); return true;
-        case Op::Ge: a.set_bool(x >= y); return true;
-        default: break;  // And/Or on ints: the type error below
+        case Op::Shr: return fail_with("shift amount out of range: " + std::to_string(y));
+        default: break;
       }
     }
     switch (op) {
