@@ -895,11 +895,7 @@ class StepRunner {
     std::int64_t x = 0, y = 0;
     bool x_bool = false, y_bool = false;
     if (read_scalar(a, x, x_bool) && read_scalar(b, y, y_bool) && apply_scalar(op, x, x_bool, y, y_bool)) {
-      if (x_bool) {
-        a.set_bool(x != 0);
-      } else {
-        a.set_int(x);
-      }
+      write_scalar(a, x, x_bool);
       return true;
     }
     if (a.is_int() && b.is_int()) {

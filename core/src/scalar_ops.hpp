@@ -35,6 +35,15 @@ inline bool read_scalar(const Value& value, std::int64_t& v, bool& is_bool) {
   return false;
 }
 
+// Stores an Int or a Bool computed as a scalar.
+inline void write_scalar(Value& cell, std::int64_t x, bool is_bool) {
+  if (is_bool) {
+    cell.set_bool(x != 0);
+  } else {
+    cell.set_int(x);
+  }
+}
+
 // Applies binary operator `op` to x and y, leaving the result in x. False
 // for anything that is an error, or not plain Int/Bool arithmetic, under the
 // reference's rules.

@@ -273,28 +273,12 @@ class Lane {
       [[gnu::always_inline]] const CodeRef* take() {
         if (done == limit || index + 1 >= lane->count_) return nullptr;
         stmt = lane->first_ + index;
-        if (stmt->kind == StmtKind::Assign) {
-          if (!lane->slots_[stmt->slot].is_bound()) return nullptr;
-        } else if (stmt->kind != StmtKind::Let || stmt->q_form != QForm::None ||
-                   (stmt->phi_witness && lane->regime_ == Regime::Phi)) {
-          return nullptr;
-        }
-        return &stmt->expr;
+        return lane->bindable(*stmt) ? &stmt->expr : nullptr;
       }
       [[gnu::always_inline]] const CodeRef* first() { return take(); }
       [[gnu::always_inline]] const CodeRef* next(std::int64_t x, bool is_bool) {
-        if (is_bool && lane->ints_only_) return nullptr;
-        Value& cell = lane->slots_[stmt->slot];
-        if (is_bool) {
-          cell.set_bool(x != 0);
-        } else {
-          cell.set_int(x);
-        }
-        SimpleStep& out = *to;
-        out.stmt = lane->first_index_ + index;
-        out.kind = StepKind::Statement;
-        out.wrote = true;
-        out.value = x;
+        if (!lane->bind(*stmt, x, is_bool, *to)) return nullptr;
+        to->stmt = lane->first_index_ + index;
         to += stride;
         ++done;
         ++index;
@@ -314,12 +298,8 @@ class Lane {
     out.stmt = first_index_ + c_->index;
     // Bindings first, as plain branches: they are most steps, and a
     // predictable branch is cheaper than the switch's indirect jump.
-    if (s.kind == StmtKind::Assign) [[likely]] {
-      return !starts_run(s) && slots_[s.slot].is_bound() && binding(s, out);
-    }
-    if (s.kind == StmtKind::Let) [[likely]] {
-      return !starts_run(s) && s.q_form == QForm::None && !(s.phi_witness && regime_ == Regime::Phi) &&
-             binding(s, out);
+    if (s.kind == StmtKind::Assign || s.kind == StmtKind::Let) [[likely]] {
+      return !starts_run(s) && bindable(s) && binding(s, out);
     }
     switch (s.kind) {
       case StmtKind::Constrain: return constraint(s, out);
@@ -397,19 +377,35 @@ class Lane {
     refresh();
   }
 
-  bool binding(const Stmt& s, SimpleStep& out) {
-    Scalar r;
-    if (!evaluate(s.expr, r) || (r.is_bool && ints_only_) || finishes_after_next()) return false;
-    Value& cell = slots_[s.slot];
-    if (r.is_bool) {
-      cell.set_bool(r.v != 0);
-    } else {
-      cell.set_int(r.v);
-    }
-    advance();
+  // Whether the lane may run Let or Assign `s`: an Assign needs its target
+  // bound, and Q forms and Φ witnesses have rules of their own.
+  bool bindable(const Stmt& s) const {
+    if (s.kind == StmtKind::Assign) return slots_[s.slot].is_bound();
+    return s.kind == StmtKind::Let && s.q_form == QForm::None && !(s.phi_witness && regime_ == Regime::Phi);
+  }
+
+  // Writes a binding's value and says so in `out`; false, with nothing
+  // written, for a Bool while batches are taken (they carry Ints only).
+  bool bind(const Stmt& s, std::int64_t x, bool is_bool, SimpleStep& out) {
+    if (is_bool && ints_only_) return false;
+    write_scalar(slots_[s.slot], x, is_bool);
     out.kind = StepKind::Statement;
     out.wrote = true;
-    out.value = r.v;
+    out.value = x;
+    return true;
+  }
+
+  // A step that writes nothing says so, with value 0 (see SimpleStep).
+  static void wrote_nothing(SimpleStep& out, StepKind kind) {
+    out.kind = kind;
+    out.wrote = false;
+    out.value = 0;
+  }
+
+  bool binding(const Stmt& s, SimpleStep& out) {
+    Scalar r;
+    if (!evaluate(s.expr, r) || finishes_after_next() || !bind(s, r.v, r.is_bool, out)) return false;
+    advance();
     return true;
   }
 
@@ -420,9 +416,7 @@ class Lane {
     }
     if (finishes_after_next()) return false;
     advance();
-    out.kind = StepKind::Statement;
-    out.wrote = false;
-    out.value = 0;
+    wrote_nothing(out, StepKind::Statement);
     return true;
   }
 
@@ -443,9 +437,7 @@ class Lane {
     if (block != kNoBlock) f_.cursors.push_back(BlockCursor{block, 0});
     settle_cursors(p_, f_);
     refresh();
-    out.kind = StepKind::Check;
-    out.wrote = false;
-    out.value = 0;
+    wrote_nothing(out, StepKind::Check);
     return true;
   }
 
@@ -460,9 +452,7 @@ class Lane {
     } else {
       advance();
     }
-    out.kind = StepKind::Check;
-    out.wrote = false;
-    out.value = 0;
+    wrote_nothing(out, StepKind::Check);
     return true;
   }
 
@@ -475,9 +465,7 @@ class Lane {
     f_.cursors.resize(outer + 1);
     refresh();
     advance();
-    out.kind = StepKind::Statement;
-    out.wrote = false;
-    out.value = 0;
+    wrote_nothing(out, StepKind::Statement);
     return true;
   }
 
@@ -486,9 +474,7 @@ class Lane {
     if (loop < 0) return false;
     continue_loop(p_, f_, static_cast<std::size_t>(loop));
     refresh();
-    out.kind = StepKind::Statement;
-    out.wrote = false;
-    out.value = 0;
+    wrote_nothing(out, StepKind::Statement);
     return true;
   }
 
@@ -497,9 +483,7 @@ class Lane {
     BlockCursor& c = *c_;
     const Stmt& s = p_.stmts[c.loop_stmt];
     out.stmt = c.loop_stmt;
-    out.kind = StepKind::Check;
-    out.wrote = false;
-    out.value = 0;
+    wrote_nothing(out, StepKind::Check);
     bool enter;
     if (s.kind == StmtKind::For) {
       enter = c.for_counter < c.for_end;
