@@ -145,13 +145,17 @@ TEST(LoadPipeline, SameErrorsOnEitherPath) {
   }
 }
 
+// A DIR up to the opening bracket of proc main's body.
+const std::string kMainBodyOpen =
+    R"({"forges": [{"name": "f", "shapes": [], "procs": [{"regime": "K", "name": "main", "params": [], )"
+    R"("uses": [], "ret": "Int", "qualifiers": [], "body": [)";
+
 // A first attempt counts a proc's statements while passing over its body,
 // which meets a malformed body before the fields after it; the error must
 // still be the one the reference's order meets first.
 TEST(LoadPipeline, ABodyCountedEarlyKeepsTheReferenceErrorOrder) {
   const std::string head =
-      R"({"forges": [{"name": "f", "shapes": [], "procs": [{"regime": "K", "name": "main", "params": [], )"
-      R"("uses": [], "ret": "Int", "qualifiers": [], "body": [)"
+      kMainBodyOpen +
       "\n"
       R"({"Let": {"name": "a", "expr": "1"}})"
       "\n"
@@ -174,8 +178,7 @@ TEST(LoadPipeline, ABodyCountedEarlyKeepsTheReferenceErrorOrder) {
 // failures would use it); the error still names the statement's place.
 TEST(LoadPipeline, AnEmptyStatementIsReportedWhereItStarts) {
   const std::string text =
-      R"({"forges": [{"name": "f", "shapes": [], "procs": [{"regime": "K", "name": "main", "params": [], )"
-      R"("uses": [], "ret": "Int", "qualifiers": [], "body": [)"
+      kMainBodyOpen +
       "\n"
       R"({"Let": {"name": "a", "expr": "1"}},)"
       "\n  {},\n"

@@ -216,6 +216,15 @@ std::uint64_t record_with_lane(const Case& c, const dust::rec::RecorderOptions& 
   return counting.simple;
 }
 
+// The trace recorded step by step and one recorded another way are the
+// same file, byte for byte.
+void expect_same_trace(const fs::path& per_step, const fs::path& other, const char* how) {
+  std::string a = read_text(per_step), b = read_text(other);
+  ASSERT_GT(a.size(), 0u);
+  EXPECT_TRUE(a == b) << "the trace recorded " << how << " differs (" << a.size() << " and " << b.size()
+                      << " bytes)";
+}
+
 }  // namespace
 
 TEST(SimpleBatches, TheMachinesLaneRecordsThePerStepTraceByteForByte) {
@@ -229,10 +238,7 @@ TEST(SimpleBatches, TheMachinesLaneRecordsThePerStepTraceByteForByte) {
       if (c.name == "loop" || c.name == "for" || c.name == "straight") {
         EXPECT_GT(simple, 100u);
       }
-      std::string a = read_text(dir / "per_step.dtrace"), b = read_text(dir / "lane.dtrace");
-      ASSERT_GT(a.size(), 0u);
-      EXPECT_TRUE(a == b) << "the trace recorded through the lane differs (" << a.size() << " and " << b.size()
-                          << " bytes)";
+      expect_same_trace(dir / "per_step.dtrace", dir / "lane.dtrace", "through the lane");
     }
   }
 }
@@ -244,9 +250,7 @@ TEST(SimpleBatches, TheBatchedTraceIsThePerStepTraceByteForByte) {
       TempDir dir;
       record_per_step(c, options, dir / "per_step.dtrace");
       record_batched(c, options, dir / "batched.dtrace");
-      std::string a = read_text(dir / "per_step.dtrace"), b = read_text(dir / "batched.dtrace");
-      ASSERT_GT(a.size(), 0u);
-      EXPECT_TRUE(a == b) << "the batched trace differs (" << a.size() << " and " << b.size() << " bytes)";
+      expect_same_trace(dir / "per_step.dtrace", dir / "batched.dtrace", "in batches");
     }
   }
 }
