@@ -148,15 +148,17 @@ struct Recorder::Impl {
   // How many simple steps can be encoded before the last of them may
   // close the block (at least one).
   std::uint64_t block_room() const {
-    const std::uint64_t work_limit = std::uint64_t{options.block_steps} * kStepWork;
-    std::uint64_t steps_left = work_limit > block_work ? (work_limit - block_work) / kStepWork : 0;
+    std::uint64_t steps_left = work_limit() > block_work ? (work_limit() - block_work) / kStepWork : 0;
     std::size_t bytes_left = options.block_bytes > deltas.size() ? options.block_bytes - deltas.size() : 0;
     return std::max<std::uint64_t>(1, std::min<std::uint64_t>(steps_left, bytes_left / kMaxSimpleStepBytes));
   }
 
   bool block_full() const {
-    return block_work >= std::uint64_t{options.block_steps} * kStepWork || deltas.size() >= options.block_bytes;
+    return block_work >= work_limit() || deltas.size() >= options.block_bytes;
   }
+
+  // A block's replay work: `block_steps` steps through step().
+  std::uint64_t work_limit() const { return std::uint64_t{options.block_steps} * kStepWork; }
 
   // What re-executing a step costs a seek, in quarters of a step: a plain
   // step of the only thread is re-executed by the machine's simple-step
@@ -192,7 +194,7 @@ struct Recorder::Impl {
           [&](std::uint32_t plain) {
             summary->add_plain(plain);
             block_steps += plain;
-            block_work += std::uint64_t{plain} * kLaneStepWork;  // the lane runs only while one thread does
+            block_work += std::uint64_t{plain} * step_work(true, machine);
           },
           [&](const StepEvent& event, bool plain) { count_step(machine, event, plain); });
       i = end;
