@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "expr_compiler.hpp"
-#include "name_index.hpp"
+#include "compile/expr_compiler.hpp"
+#include "compile/name_index.hpp"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "huge_pages.hpp"
+#include "model/huge_pages.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "text_scan.hpp"
+#include "compile/text_scan.hpp"
 
 namespace {
 

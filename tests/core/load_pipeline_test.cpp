@@ -1,5 +1,5 @@
 // load_pipeline_test.cpp — a large proc body is built on a second thread
-// while the JSON walk goes on (core/src/dir_reader.inl). Determinism is the
+// while the JSON walk goes on (core/load/dir_reader.inl). Determinism is the
 // product: the program loaded that way must be identical, field by field,
 // to the one-thread load, and every load error must be the same message at
 // the same place. White-box: the test lowers the size at which the second
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "dir_reader.hpp"
+#include "load/dir_reader.hpp"
 #include "dust/dir_loader.hpp"
 #include "dust/value.hpp"
 

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <new>
 
-#include "huge_pages.hpp"
+#include "model/huge_pages.hpp"
 
 namespace dust {
 

@@ -19,12 +19,12 @@
 #include <simdjson.h>
 
 #include "dir_reader.hpp"
-#include "expr_compiler.hpp"
-#include "huge_pages.hpp"
+#include "compile/expr_compiler.hpp"
+#include "model/huge_pages.hpp"
 #include "json_syntax.hpp"
 #include "mapped_input.hpp"
-#include "name_index.hpp"
-#include "text_scan.hpp"
+#include "compile/name_index.hpp"
+#include "compile/text_scan.hpp"
 
 namespace dust::DUST_READER_NS {
 

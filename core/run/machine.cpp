@@ -14,7 +14,7 @@
 #include "dust/observer.hpp"
 #include "frame_cursors.hpp"
 #include "scalar_ops.hpp"
-#include "huge_pages.hpp"
+#include "model/huge_pages.hpp"
 
 namespace dust {
 
