@@ -13,7 +13,7 @@ what=${1:-all}
 
 bench_load() {
   echo "== 1M-statement straight-line program (issue 2): end to end, execution, peak RSS"
-  [[ -f "$work/big.dir.json" ]] || python3 "$root/../shared/bench/gen_straight_line.py" 1000000 "$work/big.dir.json"
+  [[ -f "$work/big.dir.json" ]] || python3 "$root/scripts/bench/gen_straight_line.py" 1000000 "$work/big.dir.json"
   /usr/bin/time -f "wall %e s, cpu %U+%S s, peak RSS %M KiB" "$bin/dustrun" --emit-trace --stats "$work/big.dir.json" >"$work/big.out"
   python3 - "$work/big.out" "$work/big.expected.trace.json" <<'PY'
 import json, sys

@@ -11,6 +11,7 @@
 
 #include "dir_builder.hpp"
 #include "dvm_runner.hpp"
+#include "test_data.hpp"
 
 namespace {
 
@@ -21,7 +22,7 @@ using nlohmann::json;
 namespace dir = dust_test::dir;
 
 std::string fixture(const std::string& name) {
-  return std::string(DUST_SHARED_DIR) + "/conformance/dustrun/fixtures/dir/" + name + ".dir.json";
+  return dust_test::data_path("conformance/dustrun/fixtures/dir/" + name + ".dir.json").string();
 }
 
 std::string human(const std::string& returned, const std::string& effects, std::uint64_t ticks,

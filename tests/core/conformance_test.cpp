@@ -1,4 +1,4 @@
-// conformance_test.cpp — every fixture of ../shared/conformance/dustrun runs
+// conformance_test.cpp — every fixture of tests/data/conformance/dustrun runs
 // through the built `dustrun --emit-trace`, and its trace equals the golden
 // trace as a JSON value.
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "process_runner.hpp"
+#include "test_data.hpp"
 
 namespace fs = std::filesystem;
 
@@ -22,13 +23,14 @@ struct Fixture {
 // Names the fixture in test output instead of dumping its bytes.
 void PrintTo(const Fixture& fx, std::ostream* os) { *os << fx.name; }
 
+constexpr const char* kFixtures = "conformance/dustrun/fixtures";
+
 std::vector<Fixture> fixtures() {
   std::vector<Fixture> out;
-  fs::path dir = fs::path(DUST_SHARED_DIR) / "conformance/dustrun/fixtures";
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.path().extension() == ".json") out.push_back({entry.path().stem().string(), entry.path()});
+  auto is_json = [](const fs::path& p) { return p.extension() == ".json"; };
+  for (const fs::path& file : dust_test::data_files(kFixtures, false, is_json)) {
+    out.push_back({file.stem().string(), file});
   }
-  std::sort(out.begin(), out.end(), [](const Fixture& a, const Fixture& b) { return a.name < b.name; });
   return out;
 }
 
@@ -57,6 +59,13 @@ TEST_P(Conformance, TraceEqualsGolden) {
   EXPECT_EQ(actual, expected) << "expected:\n" << expected.dump(2) << "\nactual:\n" << actual.dump(2);
 }
 
+// All eight fixtures of the reference are there: without them the
+// parameterised test above would silently run nothing.
+TEST(ConformanceData, EveryFixtureIsPresent) {
+  EXPECT_EQ(fixtures().size(), 8u) << dust_test::missing_data_message(kFixtures);
+}
+
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Conformance);
 INSTANTIATE_TEST_SUITE_P(Fixtures, Conformance, ::testing::ValuesIn(fixtures()),
                          [](const ::testing::TestParamInfo<Fixture>& info) { return info.param.name; });
 

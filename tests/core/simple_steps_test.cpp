@@ -12,6 +12,7 @@
 #include "dir_builder.hpp"
 #include "dvm_runner.hpp"
 #include "lane_comparison.hpp"
+#include "test_data.hpp"
 
 namespace {
 
@@ -194,18 +195,18 @@ TEST(SimpleSteps, RemainderAndRepeatsAtTheEdges) {
   EXPECT_GT(lane_steps, 250u);
 }
 
-// Every shared fixture and corpus program, run without library intrinsics.
-TEST(SimpleSteps, SharedFixturesAndCorpus) {
+// Every conformance fixture and corpus program, run without library intrinsics.
+TEST(SimpleSteps, FixturesAndCorpus) {
   int compared = 0;
   for (const char* folder : {"conformance/dustrun/fixtures", "corpus"}) {
-    fs::path root = fs::path(DUST_SHARED_DIR) / folder;
-    if (!fs::exists(root)) continue;
-    for (const auto& entry : fs::recursive_directory_iterator(root)) {
-      if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
-      std::ifstream in(entry.path(), std::ios::binary);
+    auto is_json = [](const fs::path& p) { return p.extension() == ".json"; };
+    std::vector<fs::path> files = dust_test::data_files(folder, true, is_json);
+    EXPECT_FALSE(files.empty()) << dust_test::missing_data_message(folder);
+    for (const fs::path& file : files) {
+      std::ifstream in(file, std::ios::binary);
       std::stringstream text;
       text << in.rdbuf();
-      dust_test::compare_lane(text.str(), dust_test::no_intrinsics(), entry.path().string());
+      dust_test::compare_lane(text.str(), dust_test::no_intrinsics(), file.string());
       ++compared;
     }
   }

@@ -1,4 +1,4 @@
-// corpus_test.cpp — every DIR file in ../shared/corpus runs to a defined
+// corpus_test.cpp — every DIR file in tests/data/corpus runs to a defined
 // outcome: a result or one of the documented errors, never an unsupported
 // statement or an unknown intrinsic.
 //
@@ -21,6 +21,7 @@
 #include <sstream>
 
 #include "k_harness.hpp"
+#include "test_data.hpp"
 
 using namespace k_test;
 namespace fs = std::filesystem;
@@ -30,13 +31,11 @@ namespace {
 fs::path golden_path() { return fs::path(DUST_SOURCE_DIR) / "tests/dustlib_k/corpus_outcomes.txt"; }
 
 std::vector<fs::path> corpus_files() {
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::recursive_directory_iterator(fs::path(DUST_SHARED_DIR) / "corpus")) {
-    std::string name = entry.path().filename().string();
-    if (name.size() > 9 && name.substr(name.size() - 9) == ".dir.json") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
+  auto is_dir_file = [](const fs::path& p) {
+    std::string name = p.filename().string();
+    return name.size() > 9 && name.substr(name.size() - 9) == ".dir.json";
+  };
+  return dust_test::data_files("corpus", true, is_dir_file);
 }
 
 std::string read_text(const fs::path& p) {
@@ -88,7 +87,7 @@ std::string run_entry(const std::string& text, const std::string& entry) {
 
 // The outcome lines of one file: "<file> <entry>: <outcome>".
 std::vector<std::string> outcomes_of(const fs::path& file, const std::vector<fs::path>& siblings) {
-  std::string label = fs::relative(file, fs::path(DUST_SHARED_DIR) / "corpus").generic_string();
+  std::string label = fs::relative(file, dust_test::data_path("corpus")).generic_string();
   std::string text = read_text(file);
   std::vector<std::string> lines;
   Json dir = Json::parse(text, nullptr, false);
@@ -144,7 +143,7 @@ TEST(Corpus, EveryFileRunsToADefinedOutcome) {
       if (package_of(other) == package_of(file)) siblings.push_back(other);
     for (std::string& line : outcomes_of(file, siblings)) lines.push_back(std::move(line));
   }
-  ASSERT_GT(lines.size(), 40u);
+  ASSERT_GT(lines.size(), 40u) << dust_test::missing_data_message("corpus");
   for (const std::string& line : lines) {
     SCOPED_TRACE(line);
     EXPECT_EQ(line.find("unknown callee"), std::string::npos);

@@ -1,0 +1,2 @@
+// A public header that is fine.
+#pragma once

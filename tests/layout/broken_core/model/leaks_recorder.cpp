@@ -1,0 +1,2 @@
+// Reaches into the recorder: forbidden.
+#include "dust/recorder/trace_reader.hpp"

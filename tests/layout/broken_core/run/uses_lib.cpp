@@ -1,0 +1,3 @@
+// Reaches dustlib_k by angle brackets: forbidden.
+#include <dustlib_k/dustlib_k.hpp>
+#include <dust/recorder/trace_reader.hpp>
