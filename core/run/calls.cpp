@@ -140,7 +140,7 @@ void StepRunner::return_from_frame(std::uint32_t tid, std::optional<Value> resul
   }
   th.state = ThreadState::Finished;
   th.result = std::move(result);
-  ev_.lib.push_back(LibEvent{LibEventKind::ThreadExit, th.id, 0, 0, {}});
+  ev_.lib.push_back(LibEvent{LibEventKind::ThreadExit, th.id, 0, 0, {}, {}});
   m_.wake_waiters(WaitKind::Join, th.id);
   if (tid == 0) {
     m_.outcome.status = MachineStatus::Finished;

@@ -27,7 +27,9 @@ void expect_same(const dust::StepEvent& a, const dust::StepEvent& b) {
     EXPECT_EQ(a.writes[i].new_value.tag(), b.writes[i].new_value.tag());
   }
   EXPECT_EQ(a.has_effect, b.has_effect);
-  if (a.has_effect) EXPECT_EQ(a.effect, b.effect);
+  if (a.has_effect) {
+    EXPECT_EQ(a.effect, b.effect);
+  }
   ASSERT_EQ(a.q.size(), b.q.size());
   for (std::size_t i = 0; i < a.q.size(); ++i) {
     EXPECT_EQ(a.q[i].op, b.q[i].op);

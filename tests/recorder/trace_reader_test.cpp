@@ -115,7 +115,9 @@ TEST(TraceReader, ThreadLanesMatchTheDirectRunStepByStep) {
           for (std::uint64_t k = seg.first; k < seg.last; ++k) {
             ASSERT_EQ(seg.activity, expected[k]) << "thread " << t << " step " << k;
           }
-          if (seg.activity == dust::rec::ThreadActivity::Blocked) EXPECT_FALSE(seg.waits_for.empty());
+          if (seg.activity == dust::rec::ThreadActivity::Blocked) {
+            EXPECT_FALSE(seg.waits_for.empty());
+          }
           at = seg.last;
         }
         EXPECT_EQ(at, last) << "thread " << t;
