@@ -1,9 +1,9 @@
-// bindings.cpp — the simple statements that bind or emit: Let, Assign,
-// Effect, and Eval, which runs Call statements and the memory statements
-// (Alloc, Dealloc, Load, Store, Index, Field), all lowered by the loader to
-// an expression whose call reaches a user proc or a dustlib_k intrinsic.
-// Each ticks once when it completes (semantics doc §1.3, §2.1). The Q forms
-// of Let are in regimes.cpp.
+// bindings.cpp — the simple statements that bind or emit: Let (Index and
+// Field statements load as Lets), Assign, Effect, and Eval, which runs Call
+// statements and the memory statements Alloc, Dealloc, Load and Store, all
+// lowered by the loader to an expression whose call reaches a user proc or
+// a dustlib_k intrinsic. Each ticks once when it completes (semantics doc
+// §1.3, §2.1). The Q forms of Let are in regimes.cpp.
 #include "step_runner.hpp"
 
 namespace dust {

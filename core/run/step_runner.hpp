@@ -11,8 +11,8 @@
 // defined in the file its group names:
 //
 //   machine.cpp       run, start (validation, entry, the main thread), the dispatch
-//   bindings.cpp      Let, Assign, Effect, Eval (Call statements and the memory
-//                     statements, which the loader lowers to dustlib_k calls)
+//   bindings.cpp      Let, Assign, Effect, Eval (Call statements, and Alloc,
+//                     Dealloc, Load, Store, which the loader lowers to calls)
 //   control_flow.cpp  If, While, For and their checks, Break, Continue
 //   calls.cpp         calls, returns, frames, spawned threads' first frames, settling
 //   scheduler.cpp     picking the next thread (§2.3), sleepers, deadlock
