@@ -16,6 +16,7 @@ packages=(
   libimgui-dev libglfw3-dev libgl-dev libstb-dev fonts-dejavu-core
   xvfb xauth mesa-utils libgl1-mesa-dri
   lua5.4
+  clang libclang-rt-dev
 )
 
 missing=()

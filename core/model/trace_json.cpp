@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dust/json_text.hpp"
+
 namespace dust {
 
 namespace {
@@ -15,8 +17,8 @@ Json effects_json(const std::vector<EffectEvent>& effects) {
   Json events = Json::array();
   for (const EffectEvent& e : effects) {
     Json event = Json::object();
-    event["kind"] = e.kind;
-    event["payload"] = e.payload;
+    event["kind"] = json_text_value<Json>(e.kind);
+    event["payload"] = json_text_value<Json>(e.payload);
     events.push_back(std::move(event));
   }
   Json log = Json::object();
@@ -27,7 +29,7 @@ Json effects_json(const std::vector<EffectEvent>& effects) {
 Json error_json(const DvmError& error) {
   Json e = Json::object();
   e["kind"] = std::string(error_kind_name(error.kind));
-  e["message"] = error.message;
+  e["message"] = json_text_value<Json>(error.message);
   return e;
 }
 

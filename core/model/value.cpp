@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "dust/json_text.hpp"
+
 namespace dust {
 
 namespace {
@@ -209,12 +211,12 @@ void append_tagged_json(std::string& out, const Value& v) {
     case ValueTag::Bool: out += v.as_bool() ? "{\"Bool\":true}" : "{\"Bool\":false}"; return;
     case ValueTag::String:
       out += "{\"String\":";
-      append_json_string(out, v.as_string());
+      append_json_text(out, v.as_string());
       out += "}";
       return;
     case ValueTag::Struct: {
       out += "{\"Struct\":{\"ty\":";
-      append_json_string(out, v.struct_type());
+      append_json_text(out, v.struct_type());
       out += ",\"fields\":{";
       bool first = true;
       for (const auto& [name, field] : v.struct_fields()) {

@@ -2,6 +2,7 @@
 #include "model/recording.hpp"
 
 #include <fstream>
+#include <new>
 #include <sstream>
 
 #include "dust/dir_loader.hpp"
@@ -69,7 +70,15 @@ RecordOutcome record_program(const RecordRequest& request, const IntrinsicTable&
 
 RecordingJob::RecordingJob(RecordRequest request, const IntrinsicTable& intrinsics) : request_(std::move(request)) {
   worker_ = std::thread([this, &intrinsics] {
-    RecordOutcome result = record_program(request_, intrinsics, &cancel_, &progress_);
+    RecordOutcome result;
+    try {
+      result = record_program(request_, intrinsics, &cancel_, &progress_);
+    } catch (const std::bad_alloc&) {
+      // Not an abort of the whole debugger: the trace so far stays readable
+      // up to its last whole block.
+      result = RecordOutcome{};
+      result.error = request_.program_path + ": out of memory recording the run";
+    }
     {
       std::lock_guard<std::mutex> lock(mutex_);
       outcome_ = std::move(result);

@@ -5,10 +5,15 @@
 // A program's path becomes a key: the path relative to the root, with `.`
 // and `..` resolved lexically (`data/in.txt`). A path that climbs out of the
 // root, or an absolute path outside it, is an EffectViolation
-// `path escapes --fs-root: <path>`; in realize mode the real path is also
-// resolved through symlinks and must still lie under the root, so a link
-// pointing outside is refused the same way. Without --fs-root the simulated
-// world's root is `/`, so absolute paths are simply keys in it.
+// `path escapes --fs-root: <path>`. Real files are then opened beneath a
+// directory fd of the root, in the kernel (openat2, RESOLVE_BENEATH |
+// RESOLVE_NO_SYMLINKS; a component-by-component O_NOFOLLOW walk where the
+// kernel lacks it), so no symbolic link is ever followed, not even one
+// swapped in while the run goes on: a path through one is refused as
+// `path escapes --fs-root through a symbolic link: <key>`, and nothing is
+// created before the path is known to stay inside. Only regular files are
+// read or written. Without --fs-root the simulated world's root is `/`, so
+// absolute paths are simply keys in it.
 //
 // The outside is read at most once per key and run (consult_outside); a
 // replay takes those contents from RunConfig::recorded_inputs and never

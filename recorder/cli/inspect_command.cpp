@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "commands.hpp"
+#include "dust/json_text.hpp"
 #include "dust/recorder/state_report.hpp"
 #include "dust/recorder/trace_format.hpp"
 #include "dust/recorder/trace_reader.hpp"
@@ -159,15 +160,16 @@ const char* status_word(const rec::TraceInfo& info) {
 
 void print_info(const rec::TraceInfo& info, const std::string& path, bool json) {
   if (json) {
-    nlohmann::json j{{"file", path},
+    auto text = [](std::string_view s) { return json_text_value<nlohmann::json>(s); };
+    nlohmann::json j{{"file", text(path)},
                      {"format_version", info.format_version},
                      {"min_readable_version", info.min_readable_version},
-                     {"writer", info.writer},
-                     {"program", info.program_path},
-                     {"entry", info.config.entry},
+                     {"writer", text(info.writer)},
+                     {"program", text(info.program_path)},
+                     {"entry", text(info.config.entry)},
                      {"effects", effect_mode_name(info.config.effects)},
                      {"seed", info.config.seed},
-                     {"fs_root", info.config.fs_root},
+                     {"fs_root", text(info.config.fs_root)},
                      {"complete", info.complete},
                      {"status", status_word(info)},
                      {"steps", info.steps},
@@ -181,9 +183,9 @@ void print_info(const rec::TraceInfo& info, const std::string& path, bool json) 
                      {"keyframe_bytes", info.keyframe_bytes},
                      {"keyframe_raw_bytes", info.keyframe_raw_bytes},
                      {"program_bytes", info.program_bytes}};
-    if (!info.complete) j["incomplete_reason"] = info.incomplete_reason;
-    if (info.error) j["error"] = info.error->display();
-    std::cout << j.dump(2) << "\n";
+    if (!info.complete) j["incomplete_reason"] = text(info.incomplete_reason);
+    if (info.error) j["error"] = text(info.error->display());
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
   std::string out;
@@ -244,6 +246,10 @@ int bench_seek(rec::TraceReader& reader, const InspectOptions& o) {
   return kExitOk;
 }
 
+// Whether the reader's last problem is a divergence from the recording
+// (the trace itself is readable).
+bool diverged(const rec::TraceReader& reader) { return reader.last_error().find("diverges") != std::string::npos; }
+
 }  // namespace
 
 int inspect_command(const std::vector<std::string>& args) {
@@ -273,6 +279,10 @@ int inspect_command(const std::vector<std::string>& args) {
     print_info(info, o.path, o.json);
   } else if (o.mode == "at") {
     Machine m = reader->state_at(o.step);
+    if (!reader->last_error().empty() && !diverged(*reader)) {
+      std::cerr << "dustrun: " << reader->last_error() << "\n";
+      return kExitBadTrace;
+    }
     std::string text = o.json ? rec::state_json(m) : rec::state_text(m);
     if (o.step > info.steps) std::cerr << "dustrun: the trace has " << info.steps << " steps; showing the last\n";
     std::cout << text << (o.json ? "\n" : "");
@@ -307,7 +317,7 @@ int inspect_command(const std::vector<std::string>& args) {
 
   if (!reader->last_error().empty()) {
     std::cerr << "dustrun: " << reader->last_error() << "\n";
-    return reader->last_error().find("diverges") != std::string::npos ? kExitDivergence : kExitBadTrace;
+    return diverged(*reader) ? kExitDivergence : kExitBadTrace;
   }
   if (!info.complete) {
     std::cerr << "dustrun: " << o.path << ": incomplete trace (" << info.incomplete_reason << "); read up to step "

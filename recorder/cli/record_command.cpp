@@ -30,7 +30,8 @@ constexpr const char* kRecordUsage =
     "\n"
     "Options (besides those of `dustrun <DIR>`: --entry, --effects, --seed, --fs-root, ...):\n"
     "  -o, --output FILE         the trace to write (required)\n"
-    "      --keyframe-every N    steps between keyframes, also the block size (default: 8192;\n"
+    "      --keyframe-every N    steps between keyframes, also the block size (default: 8192,\n"
+    "                            blocks at most 65536;\n"
     "                            up to four times as many where the steps replay on the fast\n"
     "                            lane, further apart for machines whose keyframes are large)\n"
     "      --progress            a progress line on stderr (default when stderr is a terminal)\n"
@@ -135,7 +136,7 @@ int record_command(const std::vector<std::string>& args) {
     std::cerr << "dustrun: failed to read DIR file '" << options.dir_path << "'\n";
     return kExitUsage;
   }
-  LoadResult loaded = load_dir_text(text);
+  LoadResult loaded = load_program(options.dir_path, text);
   if (!loaded.ok()) {
     if (options.emit_trace) std::cout << error_trace_json(loaded.error) << "\n";
     if (!options.quiet) std::cerr << "dustrun: " << loaded.error.display() << "\n";

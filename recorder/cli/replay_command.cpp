@@ -64,6 +64,11 @@ int replay_command(const std::vector<std::string>& args) {
     std::cerr << "dustrun: " << error << "\n";
     return kExitBadTrace;
   }
+  // Every chunk is checked first, the keyframes replay does not start from too.
+  if (!reader->verify(error)) {
+    std::cerr << "dustrun: " << error << "\n";
+    return kExitBadTrace;
+  }
   const rec::TraceInfo& info = reader->info();
   options.dir_path = info.program_path;
   options.config = info.config;

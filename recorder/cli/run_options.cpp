@@ -82,4 +82,35 @@ ParseStatus parse_run_options(const std::vector<std::string>& args, RunOptions& 
   return ParseStatus::Run;
 }
 
+namespace {
+
+// A load that ran out of memory names the file: whether the allocation
+// that failed was ours (std::bad_alloc) or the JSON parser's, which
+// reports it as a load error of its own.
+template <class Load>
+LoadResult load_guarded(const std::string& path, Load&& load) {
+  LoadResult loaded;
+  try {
+    loaded = load();
+  } catch (const std::bad_alloc&) {
+    loaded = LoadResult{};
+    loaded.error = DvmError{ErrorKind::DirLoad, path + ": out of memory loading the program"};
+    return loaded;
+  }
+  if (!loaded.ok() && !loaded.unreadable && loaded.error.message.find("out of memory") != std::string::npos) {
+    loaded.error.message = path + ": " + loaded.error.message;
+  }
+  return loaded;
+}
+
+}  // namespace
+
+LoadResult load_program(const std::string& path) {
+  return load_guarded(path, [&] { return load_dir_file(path); });
+}
+
+LoadResult load_program(const std::string& path, std::string_view text) {
+  return load_guarded(path, [&] { return load_dir_text(text); });
+}
+
 }  // namespace dust

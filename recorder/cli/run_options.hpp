@@ -2,8 +2,10 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "dust/dir_loader.hpp"
 #include "dust/machine.hpp"
 
 namespace dust {
@@ -54,5 +56,11 @@ bool option_value(const std::vector<std::string>& args, std::size_t& i, const st
                   std::string& error);
 
 ParseStatus parse_run_options(const std::vector<std::string>& args, RunOptions& options, std::string& error);
+
+// load_dir_file, and load_dir_text of the file's text, for the commands: an
+// allocation the host refuses while loading (a gigabyte string literal,
+// millions of procs) is a DIR load error naming the file, not an abort.
+LoadResult load_program(const std::string& path);
+LoadResult load_program(const std::string& path, std::string_view text);
 
 }  // namespace dust

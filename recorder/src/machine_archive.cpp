@@ -3,6 +3,14 @@
 // Non-intrusive: core knows nothing of cereal. When a struct in core gains
 // a field, it is added here and the class's version goes up; load reads
 // the field only from archives of that version or later.
+//
+// Keyframes come from files recorded elsewhere, so loading trusts nothing.
+// KeyframeInputArchive reads exactly the bytes cereal's BinaryOutputArchive
+// writes, but every count must fit in the bytes that remain, vectors grow
+// as their elements are read (never sized up front from a count), Bools
+// are 0 or 1 and Values nest at most kMaxValueDepth deep. A machine that
+// loads is then checked against its program (machine_check.hpp) before
+// anyone uses an index in it.
 #include "dust/recorder/machine_archive.hpp"
 
 #include <cereal/archives/binary.hpp>
@@ -14,7 +22,123 @@
 #include <cereal/types/string.hpp>
 #include <cereal/types/utility.hpp>
 #include <cereal/types/vector.hpp>
+#include <cstring>
 #include <sstream>
+#include <type_traits>
+
+#include "machine_check.hpp"
+#include "step_codec.hpp"
+
+namespace dust::rec {
+
+class KeyframeInputArchive : public cereal::InputArchive<KeyframeInputArchive, cereal::AllowEmptyClassElision> {
+ public:
+  explicit KeyframeInputArchive(std::string_view bytes)
+      : InputArchive(this), begin_(bytes.data()), p_(bytes.data()), end_(bytes.data() + bytes.size()) {}
+
+  void loadBinary(void* data, std::size_t n) {
+    if (n > remaining()) {
+      throw cereal::Exception("cut short at byte " + std::to_string(offset()) + " (" + std::to_string(n) +
+                              " bytes wanted, " + std::to_string(remaining()) + " left)");
+    }
+    if (n == 0) return;  // an empty string or vector: `data` may be null
+    std::memcpy(data, p_, n);
+    p_ += n;
+  }
+  std::size_t remaining() const { return static_cast<std::size_t>(end_ - p_); }
+  std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
+
+  // Counts one more level of Value nesting for as long as it lives.
+  class Nesting {
+   public:
+    explicit Nesting(KeyframeInputArchive& ar) : ar_(ar) {
+      if (++ar_.depth_ > kMaxValueDepth) {
+        throw cereal::Exception("values nested deeper than " + std::to_string(kMaxValueDepth) + " at byte " +
+                                std::to_string(ar_.offset()));
+      }
+    }
+    ~Nesting() { --ar_.depth_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+
+   private:
+    KeyframeInputArchive& ar_;
+  };
+
+ private:
+  const char* begin_;
+  const char* p_;
+  const char* end_;
+  int depth_ = 0;
+};
+
+template <class T>
+std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(KeyframeInputArchive& ar, T& t) {
+  if constexpr (std::is_same_v<T, bool>) {
+    std::uint8_t byte = 0;
+    ar.loadBinary(&byte, 1);
+    if (byte > 1) {
+      throw cereal::Exception("a Bool of " + std::to_string(byte) + " at byte " + std::to_string(ar.offset() - 1));
+    }
+    t = byte != 0;
+  } else {
+    ar.loadBinary(std::addressof(t), sizeof t);
+  }
+}
+
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(KeyframeInputArchive& ar, cereal::NameValuePair<T>& t) {
+  ar(t.value);
+}
+
+// Every element takes at least one byte, so a count beyond the bytes left
+// is a lie: refused before anything is sized by it.
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(KeyframeInputArchive& ar, cereal::SizeTag<T>& tag) {
+  ar(tag.size);
+  if (tag.size > ar.remaining()) {
+    throw cereal::Exception("a count of " + std::to_string(tag.size) + " with " + std::to_string(ar.remaining()) +
+                            " bytes left, at byte " + std::to_string(ar.offset()));
+  }
+}
+
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(KeyframeInputArchive& ar, cereal::BinaryData<T>& data) {
+  ar.loadBinary(data.data, static_cast<std::size_t>(data.size));
+}
+
+// More specialised than cereal's own vector loads, which size the vector
+// from the count first: elements are appended as they are read, so memory
+// follows the bytes actually there.
+template <class T, class A>
+void CEREAL_LOAD_FUNCTION_NAME(KeyframeInputArchive& ar, std::vector<T, A>& vector) {
+  cereal::size_type n = 0;
+  ar(cereal::make_size_tag(n));
+  vector.clear();
+  if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+    if (n > ar.remaining() / sizeof(T)) {
+      throw cereal::Exception("a vector longer than its bytes at byte " + std::to_string(ar.offset()));
+    }
+    vector.resize(static_cast<std::size_t>(n));
+    ar(cereal::binary_data(vector.data(), static_cast<std::size_t>(n) * sizeof(T)));
+  } else {
+    for (cereal::size_type i = 0; i < n; ++i) {
+      vector.emplace_back();
+      ar(vector.back());
+    }
+  }
+}
+
+}  // namespace dust::rec
+
+// Enums are loaded through load_minimal, which needs to know the output
+// archive that wrote them.
+namespace cereal::traits::detail {
+template <>
+struct get_output_from_input<dust::rec::KeyframeInputArchive> {
+  using type = cereal::BinaryOutputArchive;
+};
+}  // namespace cereal::traits::detail
 
 namespace dust {
 
@@ -34,8 +158,8 @@ void save(Archive& ar, const Value& v, std::uint32_t /*version*/) {
   }
 }
 
-template <class Archive>
-void load(Archive& ar, Value& v, std::uint32_t /*version*/) {
+void load(rec::KeyframeInputArchive& ar, Value& v, std::uint32_t /*version*/) {
+  rec::KeyframeInputArchive::Nesting nesting(ar);
   ValueTag tag{};
   ar(tag);
   switch (tag) {
@@ -72,7 +196,7 @@ void load(Archive& ar, Value& v, std::uint32_t /*version*/) {
       v = Value::array(std::move(items));
       break;
     }
-    default: throw cereal::Exception("unknown value tag");
+    default: throw cereal::Exception("unknown value tag " + std::to_string(static_cast<int>(tag)));
   }
 }
 
@@ -218,12 +342,20 @@ std::string save_machine(const Machine& machine) {
 }
 
 bool load_machine(std::string_view bytes, Machine& machine, std::string& error) {
-  std::istringstream in(std::string(bytes), std::ios::binary);
   try {
-    cereal::BinaryInputArchive archive(in);
+    KeyframeInputArchive archive(bytes);
     archive(machine);
-  } catch (const std::exception& e) {
+    if (archive.remaining() != 0) {
+      error = "not a machine state (" + std::to_string(archive.remaining()) + " bytes after its end)";
+      return false;
+    }
+  } catch (const cereal::Exception& e) {
     error = std::string("not a machine state (") + e.what() + ")";
+    return false;
+  }
+  std::string invalid;
+  if (!check_machine(machine, invalid)) {
+    error = "invalid machine state (" + invalid + ")";
     return false;
   }
   return true;

@@ -95,6 +95,12 @@ class ReaderImpl final : public TraceReader {
   // against the recording at once; false if the next step is not simple.
   bool advance_simple(std::uint64_t target);
   void note_divergence(std::uint64_t step, const StepEvent& replayed, bool plain);
+  // An allocation the host refused while `doing` (a query re-executing a
+  // run that needs more memory than there is): a last_error, not an abort.
+  void out_of_memory(const std::string& doing);
+  // verify() and replay() themselves, which those wrap in that.
+  bool verify_chunks(std::string& error);
+  Machine replay_checked(std::optional<Divergence>& divergence, ExecutionObserver* observer);
 
   std::string path_;
   const IntrinsicTable& intrinsics_;

@@ -1,6 +1,7 @@
 // recorder.cpp — the ExecutionObserver that writes traces (see recorder.hpp).
 #include "dust/recorder/recorder.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "block_summary.hpp"
@@ -242,7 +243,9 @@ Recorder::Recorder(std::string trace_path, std::string program_text, std::string
   impl_->trace_path = std::move(trace_path);
   impl_->program_text = std::move(program_text);
   impl_->program_path = std::move(program_path);
-  if (options.block_steps == 0) options.block_steps = 1;
+  // A block holds at most kStepWork (4) steps of work per block step.
+  options.block_steps =
+      std::clamp<std::uint32_t>(options.block_steps, 1, kMaxBlockSteps / static_cast<std::uint32_t>(kStepWork));
   if (options.keyframe_steps == 0) options.keyframe_steps = 1;
   impl_->options = options;
   impl_->batch.steps = impl_->batch_storage.data();

@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dust/json_text.hpp"
+
 namespace dust::rec {
 
 namespace {
@@ -160,6 +162,7 @@ std::string state_text(const Machine& m) {
 
 std::string state_json(const Machine& m) {
   using nlohmann::json;
+  auto text = [](std::string_view s) { return json_text_value<json>(s); };
   const Program& p = m.program();
   json j;
   j["step"] = m.steps;
@@ -173,7 +176,7 @@ std::string state_json(const Machine& m) {
     jt["proc"] = p.procs[t.entry_proc].name;
     jt["state"] = thread_state_name(t.state);
     std::string wait = wait_text(t);
-    if (!wait.empty()) jt["waits_for"] = wait;
+    if (!wait.empty()) jt["waits_for"] = text(wait);
     if (t.state == ThreadState::Finished && t.result) jt["returned"] = json::parse(value_to_tagged_json(*t.result));
     json frames = json::array();
     for (std::size_t d = 0; d < t.frames.size(); ++d) {
@@ -208,7 +211,8 @@ std::string state_json(const Machine& m) {
   j["mutexes"] = std::move(mutexes);
   json files = json::array();
   for (const auto& [fd, f] : m.k.fds) {
-    files.push_back(json{{"fd", fd}, {"path", f.path}, {"mode", f.mode}, {"position", f.position}, {"open", f.open}});
+    files.push_back(json{
+        {"fd", fd}, {"path", text(f.path)}, {"mode", text(f.mode)}, {"position", f.position}, {"open", f.open}});
   }
   j["files"] = std::move(files);
   json q = json::array();
@@ -216,29 +220,33 @@ std::string state_json(const Machine& m) {
     const QResource& res = m.q.resources[r];
     json bindings = json::array();
     for (const QBinding& b : m.q.bindings) {
-      if (b.resource == r) bindings.push_back(json{{"name", b.name}, {"moved", b.moved}});
+      if (b.resource == r) bindings.push_back(json{{"name", text(b.name)}, {"moved", b.moved}});
     }
-    q.push_back(json{{"id", res.id},
-                     {"type", res.type},
+    q.push_back(json{{"id", text(res.id)},
+                     {"type", text(res.type)},
                      {"state", res.state == QResourceState::Live ? "live" : "consumed"},
                      {"bindings", std::move(bindings)}});
   }
   j["q"] = std::move(q);
   json witnesses = json::array();
-  for (const PhiWitness& w : m.witnesses) witnesses.push_back(json{{"id", w.id}, {"digest", w.digest}, {"step", w.step}});
+  for (const PhiWitness& w : m.witnesses) {
+    witnesses.push_back(json{{"id", text(w.id)}, {"digest", text(w.digest)}, {"step", w.step}});
+  }
   j["witnesses"] = std::move(witnesses);
   json effects = json::array();
-  for (const EffectEvent& e : m.effects) effects.push_back(json{{"kind", e.kind}, {"payload", e.payload}});
+  for (const EffectEvent& e : m.effects) effects.push_back(json{{"kind", text(e.kind)}, {"payload", text(e.payload)}});
   j["effects"] = std::move(effects);
   if (m.outcome.status == MachineStatus::Finished && m.outcome.returned) {
     j["returned"] = json::parse(value_to_tagged_json(*m.outcome.returned));
   }
   if (m.outcome.status == MachineStatus::Failed) {
     j["error"] = json{{"kind", std::string(error_kind_name(m.outcome.error.kind))},
-                      {"message", m.outcome.error.message},
+                      {"message", text(m.outcome.error.message)},
                       {"thread", m.outcome.error_thread}};
   }
-  return j.dump(2);
+  // Keys are program names, which the loader checked are UTF-8; the
+  // replacing handler only keeps a broken promise from aborting the dump.
+  return j.dump(2, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace dust::rec

@@ -9,9 +9,6 @@ using namespace codec;
 
 namespace {
 
-constexpr std::uint32_t kMaxThreads = 1u << 24;
-constexpr int kMaxValueDepth = 10000;
-
 std::uint64_t usual_tick(StepKind kind) { return kind == StepKind::Statement || kind == StepKind::Check ? 1 : 0; }
 
 // Statements are coded as stmt + 1 so that kNoStmt is 0.
@@ -493,10 +490,11 @@ bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event,
 
 // ---- StepDecoder ----
 
-void StepDecoder::begin_block(std::uint64_t first_step, std::uint64_t tick) {
+void StepDecoder::begin_block(std::uint64_t first_step, std::uint64_t tick, std::uint32_t threads) {
   predictor_.reset();
   next_index_ = first_step;
   tick_ = tick;
+  threads_ = std::min(threads, kMaxTraceThreads);
 }
 
 bool StepDecoder::get_string(ByteReader& in, std::string& s) {
@@ -531,6 +529,11 @@ bool StepDecoder::get_write(ByteReader& in, StepEvent& event, bool& more) {
     std::int64_t frame = static_cast<std::int64_t>(event.depth) - back;
     if (!in.ok() || frame < 0 || frame > static_cast<std::int64_t>(kMaxCallDepth)) return false;
     write.frame = static_cast<std::uint32_t>(frame);
+  }
+  // A write to the step's own frame names a slot of its proc.
+  if (write.frame == event.depth &&
+      (event.proc >= program_.procs.size() || write.slot >= program_.procs[event.proc].slot_count())) {
+    return false;
   }
   switch (static_cast<ValueTag>(tag)) {
     case ValueTag::Int: {
@@ -578,7 +581,7 @@ bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
   ev.kind = static_cast<StepKind>(kind);
   ev.index = next_index_;
   ev.thread = (head & kSameThread) ? predictor_.previous_thread : in.varint32();
-  if (!in.ok() || ev.thread >= kMaxThreads) return bad("bad thread");
+  if (!in.ok() || ev.thread >= threads_) return bad("bad thread");
   const StepPredictor::ThreadPrediction* tp = predictor_.thread(ev.thread);
   std::uint32_t predicted_stmt = predictor_.predicted_stmt(tp);
   if (head & kStmtPredicted) {
@@ -598,6 +601,8 @@ bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
   std::uint8_t extras = (head & kHasExtras) ? in.u8() : 0;
   ev.proc = (extras & kProcExplicit) ? in.varint32() : predictor_.predicted_proc(tp, ev.stmt);
   if (!in.ok() || (ev.proc >= program_.procs.size() && !program_.procs.empty())) return bad("bad proc");
+  // A statement runs in the frame of its own proc.
+  if (ev.stmt != kNoStmt && predictor_.stmt_proc(ev.stmt) != ev.proc) return bad("statement of another proc");
   if (extras & kDepthExplicit) {
     ev.depth = in.varint32();
   } else if (tp != nullptr) {
@@ -670,7 +675,7 @@ bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
       ThreadChange c;
       c.thread = in.varint32();
       std::uint8_t state = in.u8();
-      if (!in.ok() || c.thread >= kMaxThreads || state > static_cast<std::uint8_t>(ThreadState::Finished)) {
+      if (!in.ok() || c.thread >= threads_ || state > static_cast<std::uint8_t>(ThreadState::Finished)) {
         return bad("bad thread change");
       }
       c.state = static_cast<ThreadState>(state);
@@ -691,7 +696,10 @@ bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
       c.owner = in.svarint();
       std::uint64_t waiters = in.varint();
       if (!in.ok() || waiters > in.remaining()) return bad("bad mutex change");
-      for (std::uint64_t k = 0; k < waiters; ++k) c.waiters.push_back(in.varint32());
+      for (std::uint64_t k = 0; k < waiters; ++k) {
+        c.waiters.push_back(in.varint32());
+        if (c.waiters.back() >= threads_) return bad("bad mutex waiter");
+      }
       out.mutexes.push_back(std::move(c));
     }
   }

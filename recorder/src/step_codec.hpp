@@ -519,11 +519,20 @@ inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const Si
 // value, so it is left Unbound).
 void expand_simple_step(const Program& program, const SimpleStepBatch& batch, std::uint32_t i, StepEvent& event);
 
+// The most threads a trace may name, and the deepest Value it may hold:
+// decoding a Value (a keyframe's through cereal, a few hundred bytes of
+// host stack a level) and destroying it recurse once per level, and a
+// reader may run on a thread with a small stack.
+inline constexpr std::uint32_t kMaxTraceThreads = 1u << 24;
+inline constexpr int kMaxValueDepth = 2000;
+
 class StepDecoder {
  public:
   explicit StepDecoder(const Program& program) : predictor_(program), program_(program) {}
 
-  void begin_block(std::uint64_t first_step, std::uint64_t tick);
+  // Every thread a block's steps name is below `threads` (its summary's
+  // threads_at_end): the predictor keeps a table by thread id.
+  void begin_block(std::uint64_t first_step, std::uint64_t tick, std::uint32_t threads = kMaxTraceThreads);
   // Decodes the next step; false with `error` set if the bytes are malformed.
   bool decode(ByteReader& in, DecodedStep& out, std::string& error);
 
@@ -535,6 +544,7 @@ class StepDecoder {
   const Program& program_;
   std::uint64_t next_index_ = 0;
   std::uint64_t tick_ = 0;
+  std::uint32_t threads_ = kMaxTraceThreads;
 };
 
 // Tagged value encoding, for values inside struct/array writes and for

@@ -53,6 +53,9 @@ void Lz4Compressor::compress_append(std::string_view raw, ByteBuffer& out) {
 }
 
 bool lz4_decompress(std::string_view stored, std::size_t raw_size, std::string& out) {
+  // LZ4 expands a byte into at most 255: a size beyond that is a lie, and
+  // is refused before it sizes anything.
+  if (raw_size > stored.size() * kLz4MaxExpansion + kLz4MaxExpansion) return false;
   out.resize(raw_size);
   if (raw_size == 0) return stored.empty();
   int n = LZ4_decompress_safe(stored.data(), out.data(), static_cast<int>(stored.size()), static_cast<int>(raw_size));

@@ -36,6 +36,10 @@ class Lz4Compressor {
   LZ4_stream_u* stream_;
 };
 
+// How many bytes one stored LZ4 byte can stand for, at most.
+inline constexpr std::size_t kLz4MaxExpansion = 255;
+// False if `stored` is not LZ4 data of exactly `raw_size` bytes (or
+// `raw_size` is more than it could expand to).
 bool lz4_decompress(std::string_view stored, std::size_t raw_size, std::string& out);
 
 std::string encode_file_header(std::uint32_t version, std::uint32_t min_readable);

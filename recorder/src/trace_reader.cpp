@@ -17,6 +17,8 @@ namespace {
 
 constexpr std::size_t kDeltaCacheBlocks = 8;
 constexpr std::size_t kDecodedCacheBlocks = 4;
+// events() grows its result as it goes beyond this many steps.
+constexpr std::uint64_t kDecodedStepsReserved = 65536;
 
 template <class T>
 void remember(std::deque<std::pair<std::size_t, T>>& cache, std::size_t key, T value, std::size_t capacity) {
@@ -56,12 +58,37 @@ std::string describe_changes(const std::vector<ThreadChange>& threads, const std
   return out;
 }
 
+// Whether a block's own summary is the one the index (or the scan) has.
+bool same_summary(const BlockSummary& a, const BlockSummary& b) {
+  std::string bytes_a, bytes_b;
+  ByteWriter wa(bytes_a), wb(bytes_b);
+  write_summary(wa, a);
+  write_summary(wb, b);
+  return bytes_a == bytes_b;
+}
+
+// The most threads a run of the program can have after `steps` steps: the
+// main thread, and at most one more for each intrinsic call, of which a
+// step makes at most one per Call instruction of the expression it
+// evaluates (there are no more than in the whole program).
+std::uint64_t thread_limit(const Program& program, std::uint64_t steps) {
+  std::uint64_t calls = 0;
+  for (const Instr& in : program.code) calls += in.op() == Op::Call ? 1 : 0;
+  calls = std::max<std::uint64_t>(calls, 1);
+  return steps >= kMaxTraceThreads / calls ? kMaxTraceThreads : 1 + steps * calls;
+}
+
 }  // namespace
 
 std::unique_ptr<TraceReader> TraceReader::open(const std::string& path, const IntrinsicTable& intrinsics,
                                                std::string& error) {
   auto reader = std::make_unique<ReaderImpl>(path, intrinsics);
-  if (!reader->open(error)) return nullptr;
+  try {
+    if (!reader->open(error)) return nullptr;
+  } catch (const std::bad_alloc&) {
+    error = path + ": out of memory opening the trace";
+    return nullptr;
+  }
   return reader;
 }
 
@@ -257,17 +284,24 @@ bool ReaderImpl::check_structure(std::string& error) {
   }
   std::uint64_t next = keyframes_.front().step;
   for (const BlockEntry& b : blocks_) {
-    if (b.summary.first_step != next || b.summary.step_count == 0 || b.offset >= index_offset_) {
+    const BlockSummary& s = b.summary;
+    if (s.first_step != next || s.step_count == 0 || s.step_count > kMaxBlockSteps ||
+        next > UINT64_MAX - s.step_count || b.offset >= index_offset_) {
       error = where("blocks out of order", b.offset);
       return false;
     }
-    next = b.summary.end_step();
+    next = s.end_step();
+    // Counts the reader sizes tables by: a thread table, the block's steps.
+    if (s.tick_last < s.tick_first || s.threads_at_end > thread_limit(*program_, next) || s.step_count > s.raw_bytes) {
+      error = where("invalid block summary", b.offset);
+      return false;
+    }
   }
   if (keyframes_.back().step > next) {
     error = where("a keyframe lies beyond the recorded steps", keyframes_.back().offset);
     return false;
   }
-  if (finish_ && info_.complete && finish_->steps != next) {
+  if (finish_ && ((info_.complete && finish_->steps != next) || finish_->threads > thread_limit(*program_, next))) {
     error = where("the finish record disagrees with the blocks", index_offset_);
     return false;
   }
@@ -302,10 +336,11 @@ void ReaderImpl::fill_info() {
   if (!info_.complete) info_.incomplete_reason = incomplete_reason_;
 }
 
-// Realize-mode runs read the outside world; replay takes what they read
-// from the recorded IoOpen events instead.
+// Realize-mode runs, and simulate-mode runs seeded from --fs-root, read
+// the outside world; replay takes what they read from the recorded IoOpen
+// events instead, so it never touches the files again.
 bool ReaderImpl::collect_inputs(std::string& error) {
-  if (config_.config.effects != EffectMode::Realize) return true;
+  if (config_.config.effects != EffectMode::Realize && config_.config.fs_root.empty()) return true;
   replay_config_.replaying = true;
   for (std::size_t b = 0; b < blocks_.size(); ++b) {
     if ((blocks_[b].summary.flags & kBlockIoOpen) == 0) continue;
@@ -324,31 +359,57 @@ bool ReaderImpl::collect_inputs(std::string& error) {
   return true;
 }
 
+// Everything --info shows is checked against what it summarises: every
+// keyframe loads as a state of the program at its step and tick, every
+// block agrees with its index entry and decodes step by step, with its
+// ticks continuing the block before, and the finish record agrees with the
+// last step.
 bool ReaderImpl::verify(std::string& error) {
-  ChunkHeader h;
-  std::string payload, what;
-  auto check = [&](std::uint64_t offset, ChunkType type) {
-    if (file_.read_chunk(offset, h, payload, what) != TraceFile::ChunkStatus::Ok) {
-      error = where(what, offset);
-      return false;
-    }
-    if (h.type != type) {
-      error = where(std::string("expected a ") + chunk_type_name(type) + " chunk", offset);
-      return false;
-    }
-    return true;
-  };
-  for (const KeyframeEntry& k : keyframes_) {
-    if (!check(k.offset, ChunkType::Keyframe)) return false;
+  try {
+    return verify_chunks(error);
+  } catch (const std::bad_alloc&) {
+    error = path_ + ": out of memory verifying the trace";
+    return false;
   }
-  for (const BlockEntry& b : blocks_) {
-    if (!check(b.offset, ChunkType::Block)) return false;
-    BlockSummary summary;
-    std::string_view deltas;
-    std::string raw;
-    if (!decode_block_payload(payload, summary, deltas) || !lz4_decompress(deltas, h.raw_bytes, raw)) {
-      error = where("corrupt block", b.offset);
+}
+
+bool ReaderImpl::verify_chunks(std::string& error) {
+  auto fail = [&](const std::string& what, std::uint64_t offset) {
+    error = where(what, offset);
+    return false;
+  };
+  std::uint64_t tick = blocks_.empty() ? 0 : blocks_.front().summary.tick_first;
+  std::optional<DvmError> last_error;
+  for (std::size_t b = 0; b < blocks_.size(); ++b) {
+    const BlockEntry& entry = blocks_[b];
+    std::shared_ptr<const DecodedBlock> block = decoded(b);
+    if (!block) {
+      error = last_error_;
       return false;
+    }
+    if (entry.summary.tick_first != tick || block->steps.back().event.tick != entry.summary.tick_last) {
+      return fail("block ticks disagree with its steps", entry.offset);
+    }
+    tick = entry.summary.tick_last;
+    last_error = block->steps.back().event.error;
+  }
+  for (std::size_t k = 0; k < keyframes_.size(); ++k) {
+    Machine machine(program_, &intrinsics_, replay_config_);
+    if (!load_keyframe(k, machine)) {
+      error = last_error_;
+      return false;
+    }
+    std::size_t b = block_at(keyframes_[k].step);
+    if (b < blocks_.size() && blocks_[b].summary.first_step == keyframes_[k].step &&
+        blocks_[b].summary.tick_first != machine.tick) {
+      return fail("keyframe tick disagrees with the blocks", keyframes_[k].offset);
+    }
+  }
+  if (finish_ && info_.complete) {
+    bool failed = finish_->status == MachineStatus::Failed;
+    if (finish_->tick != tick || failed != finish_->error.has_value() ||
+        (failed && !blocks_.empty() && (!last_error || last_error->message != finish_->error->message))) {
+      return fail("the finish record disagrees with the last step", index_offset_);
     }
   }
   return true;
@@ -375,7 +436,9 @@ std::shared_ptr<const std::string> ReaderImpl::block_deltas(std::size_t b) {
   std::string_view compressed;
   auto raw = std::make_shared<std::string>();
   if (h.type != ChunkType::Block || h.first_step != entry.summary.first_step ||
-      !decode_block_payload(payload, summary, compressed) || !lz4_decompress(compressed, h.raw_bytes, *raw)) {
+      h.step_count != entry.summary.step_count || h.raw_bytes != entry.summary.raw_bytes ||
+      !decode_block_payload(payload, summary, compressed) || !same_summary(summary, entry.summary) ||
+      !lz4_decompress(compressed, h.raw_bytes, *raw)) {
     last_error_ = where("corrupt block", entry.offset);
     return nullptr;
   }
@@ -389,10 +452,15 @@ std::shared_ptr<const DecodedBlock> ReaderImpl::decoded(std::size_t b) {
   std::shared_ptr<const std::string> raw = block_deltas(b);
   if (!raw) return nullptr;
   const BlockSummary& summary = blocks_[b].summary;
+  // Every step takes at least a byte.
+  if (summary.step_count > raw->size()) {
+    last_error_ = where("block has fewer bytes than steps", blocks_[b].offset);
+    return nullptr;
+  }
   auto block = std::make_shared<DecodedBlock>();
   block->steps.resize(static_cast<std::size_t>(summary.step_count));
   StepDecoder decoder(*program_);
-  decoder.begin_block(summary.first_step, summary.tick_first);
+  decoder.begin_block(summary.first_step, summary.tick_first, summary.threads_at_end);
   ByteReader in(*raw);
   std::string what;
   for (DecodedStep& step : block->steps) {
@@ -425,7 +493,8 @@ bool ReaderImpl::load_keyframe(std::size_t k, Machine& out) {
     last_error_ = where(what, entry.offset);
     return false;
   }
-  if (h.type != ChunkType::Keyframe || h.first_step != entry.step || !lz4_decompress(payload, h.raw_bytes, raw)) {
+  if (h.type != ChunkType::Keyframe || h.first_step != entry.step || h.raw_bytes != entry.raw_bytes ||
+      !lz4_decompress(payload, h.raw_bytes, raw)) {
     last_error_ = where("corrupt keyframe", entry.offset);
     return false;
   }
@@ -571,16 +640,31 @@ void ReaderImpl::note_divergence(std::uint64_t step, const StepEvent& replayed, 
 }
 
 Machine ReaderImpl::state_at(std::uint64_t step) {
-  if (!seek(step) || !cursor_.machine) return Machine(program_, &intrinsics_, replay_config_);
-  return *cursor_.machine;
+  try {
+    if (seek(step) && cursor_.machine) return *cursor_.machine;
+  } catch (const std::bad_alloc&) {
+    out_of_memory("re-executing to step " + std::to_string(step));
+  }
+  return Machine(program_, &intrinsics_, replay_config_);
+}
+
+void ReaderImpl::out_of_memory(const std::string& doing) {
+  cursor_ = Cursor{};
+  last_error_ = path_ + ": out of memory " + doing;
 }
 
 std::vector<StepEvent> ReaderImpl::events(std::uint64_t first, std::uint64_t last) {
   std::vector<StepEvent> out;
   last = std::min(last, info_.steps);
-  if (first >= last || !seek(first)) return out;
-  out.reserve(static_cast<std::size_t>(last - first));
-  advance(last, false, [&](const StepEvent& e) { out.push_back(e); });
+  try {
+    if (first >= last || !seek(first)) return out;
+    out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(last - first, kDecodedStepsReserved)));
+    advance(last, false, [&](const StepEvent& e) { out.push_back(e); });
+  } catch (const std::bad_alloc&) {
+    out.clear();
+    out.shrink_to_fit();
+    out_of_memory("re-executing steps " + std::to_string(first) + ".." + std::to_string(last));
+  }
   return out;
 }
 
@@ -597,6 +681,16 @@ std::uint64_t ReaderImpl::tick_at(std::uint64_t step) {
 }
 
 Machine ReaderImpl::replay(std::optional<Divergence>& divergence, ExecutionObserver* observer) {
+  try {
+    return replay_checked(divergence, observer);
+  } catch (const std::bad_alloc&) {
+    divergence.reset();
+    out_of_memory("replaying the run");
+    return Machine(program_, &intrinsics_, replay_config_);
+  }
+}
+
+Machine ReaderImpl::replay_checked(std::optional<Divergence>& divergence, ExecutionObserver* observer) {
   divergence.reset();
   divergence_.reset();
   last_error_.clear();

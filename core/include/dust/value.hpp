@@ -106,6 +106,7 @@ class Value {
 std::string render_payload(const Value& v);
 
 // Compact tagged JSON of a value: {"Int":1}, "Unit", {"Struct":{"ty":..,"fields":{..}}}.
+// A String that is not UTF-8 is {"String":{"bytes":"…"}} (json_text.hpp).
 std::string value_to_tagged_json(const Value& v);
 
 // The CLI's "return: <v>" form: strings quoted with Rust Debug escapes,
@@ -119,7 +120,8 @@ std::string render_rust_debug(const Value& v);
 // Rust's {:?} of a string: quoted, with \" \\ \n \t \r \0 and \u{..} escapes.
 std::string rust_debug_string(std::string_view s);
 
-// A JSON string literal (with quotes), escaped as serde_json does.
+// A JSON string literal (with quotes), escaped as serde_json does; `s` must
+// be UTF-8 (append_json_text in json_text.hpp takes any bytes).
 void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace dust

@@ -16,7 +16,8 @@ namespace dust::rec {
 
 std::string save_machine(const Machine& machine);
 // Replaces the state of `machine` with the saved one; false (and `error`)
-// if the bytes are not a machine.
+// if the bytes are not a machine, or not a state of `machine`'s program
+// (see machine_check.hpp): a trace recorded elsewhere is untrusted.
 bool load_machine(std::string_view bytes, Machine& machine, std::string& error);
 
 }  // namespace dust::rec

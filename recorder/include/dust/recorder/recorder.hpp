@@ -20,7 +20,7 @@
 namespace dust::rec {
 
 struct RecorderOptions {
-  std::uint32_t block_steps = 8192;        // a block closes after this many steps (as counted above)...
+  std::uint32_t block_steps = 8192;        // a block closes after this many steps (as counted above, at most 65536)...
   std::uint32_t block_bytes = 1u << 20;    // ...or this many delta bytes
   std::uint32_t keyframe_steps = 8192;     // the least distance between keyframes
   // Large machines (a big heap) are keyframed less often, so keyframes cost

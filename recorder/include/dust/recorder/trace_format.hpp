@@ -39,6 +39,10 @@ inline constexpr std::uint32_t kChunkHeaderSize = 32;
 inline constexpr std::uint32_t kFooterSize = 24;
 // No chunk is larger than this; a header that says otherwise is corrupt.
 inline constexpr std::uint32_t kMaxChunkBytes = 1u << 30;
+// No block holds more steps than this (the recorder keeps its block size,
+// counted in replay work, at most a quarter of it): a reader decodes a
+// block whole, so a file claiming more is refused rather than believed.
+inline constexpr std::uint32_t kMaxBlockSteps = 1u << 18;
 
 enum class ChunkType : std::uint8_t {
   Config = 1,

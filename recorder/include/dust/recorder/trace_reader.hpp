@@ -144,7 +144,11 @@ class TraceReader {
   virtual const TraceInfo& info() const = 0;
   virtual std::shared_ptr<const Program> program() const = 0;
 
-  // The machine after `step` steps (clamped to the recorded steps).
+  // The machine after `step` steps (clamped to the recorded steps). Where
+  // the trace cannot be read that far (a keyframe or block that is not
+  // valid), last_error() says why and the machine returned is not that
+  // state: show it to no one. A divergence is not such an error: the
+  // machine is then the re-executed state.
   virtual Machine state_at(std::uint64_t step) = 0;
   // Events of steps [first, last).
   virtual std::vector<StepEvent> events(std::uint64_t first, std::uint64_t last) = 0;

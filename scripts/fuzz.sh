@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Fuzzes the DIR loader and the trace reader with libFuzzer.
+#
+#   scripts/fuzz.sh [dir|trace|all] [seconds]     default: all, 60 seconds per target
+#
+# Builds build-fuzz/ with clang (-fsanitize=fuzzer,address,undefined; the
+# project's own build in build/ is untouched), then runs each fuzzer for
+# the given time at low priority, starting from the committed seeds in
+# tests/fuzz/corpus/<target>/ and the past findings in
+# tests/fuzz/regressions/<target>/. New inputs that cover more code go to
+# build-fuzz/corpus/<target>/; a crash, leak, timeout or out-of-memory is
+# written to build-fuzz/findings/<target>/ and ends that target's run with
+# a non-zero exit. Fix it, then copy the input into
+# tests/fuzz/regressions/<target>/ so the test suite replays it for ever.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+which=${1:-all}
+seconds=${2:-60}
+case $which in
+  dir | trace) targets=("$which") ;;
+  all) targets=(dir trace) ;;
+  *)
+    echo "usage: scripts/fuzz.sh [dir|trace|all] [seconds]" >&2
+    exit 2
+    ;;
+esac
+
+"$root/scripts/install-deps.sh"
+build="$root/build-fuzz"
+flags="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
+CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="$flags" \
+  -DDUST_FUZZ=ON -DDUST_BUILD_GUI=OFF -DBUILD_TESTING=ON >/dev/null
+cmake --build "$build" -j"$(nproc)" --target "${targets[@]/%/_fuzzer}"
+
+status=0
+for target in "${targets[@]}"; do
+  corpus="$build/corpus/$target"
+  findings="$build/findings/$target"
+  mkdir -p "$corpus" "$findings"
+  seeds=("$root/tests/fuzz/corpus/$target")
+  [[ -d "$root/tests/fuzz/regressions/$target" ]] && seeds+=("$root/tests/fuzz/regressions/$target")
+  echo "fuzz.sh: $target for ${seconds}s" >&2
+  # A trace input is at most 64 KiB (the seeds are a few KiB); a DIR input 16 KiB.
+  max_len=$([[ $target == trace ]] && echo 65536 || echo 16384)
+  set +e +o pipefail
+  nice -n 19 "$build/bin/${target}_fuzzer" "$corpus" "${seeds[@]}" \
+    -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$findings/" -print_final_stats=1 2>&1 | tee "$build/$target.log" |
+    grep -E "^#[0-9]+ +(INITED|DONE|pulse)|ERROR|SUMMARY|stat::" >&2
+  run_status=${PIPESTATUS[0]}
+  set -e -o pipefail
+  if [[ $run_status -ne 0 ]]; then
+    echo "fuzz.sh: $target found something: see $findings/ and $build/$target.log" >&2
+    status=1
+  fi
+done
+exit $status
