@@ -40,6 +40,7 @@ std::optional<DvmError> StepRunner::push_frame(std::uint32_t tid, std::uint32_t 
   }
   frame.cursors.push_back(BlockCursor{proc.body, 0});
   th.frames.push_back(std::move(frame));
+  m_.memory.frame_bytes += frame_cost(proc);
   return std::nullopt;
 }
 
@@ -94,6 +95,11 @@ StepRunner::CallOutcome StepRunner::call(std::uint32_t tid, Frame& f, std::uint3
   switch (r.status) {
     case IntrinsicResult::Status::Value:
     case IntrinsicResult::Status::Yield:
+      if (auto too_big = check_made_string(r.value)) {
+        *error = std::move(*too_big);
+        stack.clear();
+        return CallOutcome::Failed;
+      }
       stack.resize(stack.size() - cs.argc);
       stack.push_back(std::move(r.value));
       return CallOutcome::Continue;
@@ -131,6 +137,7 @@ void StepRunner::exec_return(std::uint32_t tid, const Stmt& s, Regime regime) {
 
 void StepRunner::return_from_frame(std::uint32_t tid, std::optional<Value> result) {
   Thread& th = m_.threads[tid];
+  m_.memory.frame_bytes -= frame_cost(p_.procs[th.frames.back().proc]);
   th.frames.pop_back();
   if (!th.frames.empty()) {
     Frame& caller = th.frames.back();
@@ -180,6 +187,7 @@ std::optional<DvmError> Machine::spawn_thread(std::uint32_t proc, std::vector<Va
   for (std::size_t i = 0; i < args.size(); ++i) frame.slots[p.params[i].slot] = std::move(args[i]);
   frame.cursors.push_back(BlockCursor{p.body, 0});
   t.frames.push_back(std::move(frame));
+  memory.frame_bytes += frame_cost(p);
   tid = t.id;
   threads.push_back(std::move(t));
   return std::nullopt;

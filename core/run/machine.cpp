@@ -40,7 +40,13 @@ void StepRunner::run() {
   ev_.thread = th.id;
   ev_.proc = th.frames.back().proc;
   ev_.depth = static_cast<std::uint32_t>(th.frames.size() - 1);
+  if (m_.config.max_steps != 0 && m_.steps >= m_.config.max_steps) {
+    fail(ErrorKind::Runtime, "step limit reached: " + std::to_string(m_.config.max_steps) + " steps (--max-steps)",
+         true);
+    return finish_step();
+  }
   execute(m_.current);
+  if (!m_.done()) check_memory_budget();
   if (!m_.done() && needs_settling(m_.current)) settle(m_.current);
   if (!m_.done() && !(m_.threads.size() == 1 && m_.threads[0].state == ThreadState::Runnable)) schedule();
   finish_step();

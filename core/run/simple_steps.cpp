@@ -12,6 +12,7 @@
 // step would end its frame, the lane stops before that step with nothing
 // changed, and step() runs it under the full rules with their messages and
 // events. That is also why the lane needs no error handling of its own.
+#include <algorithm>
 #include <cstdint>
 
 #include "dust/machine.hpp"
@@ -534,6 +535,9 @@ class Lane {
 
 std::uint64_t Machine::run_simple(std::uint64_t limit, SimpleStepBatch* batch) {
   if (!started || done() || threads.size() != 1) return 0;
+  // The step at --max-steps fails in step(), so the lane stops before it.
+  if (config.max_steps != 0) limit = std::min(limit, config.max_steps > steps ? config.max_steps - steps : 0);
+  if (limit == 0) return 0;
   Thread& th = threads[0];
   if (th.state != ThreadState::Runnable || th.frames.empty()) return 0;
   Frame& f = th.frames.back();

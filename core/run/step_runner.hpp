@@ -98,6 +98,10 @@ class StepRunner {
     cell = std::move(v);
   }
 
+  // memory_budget.cpp
+  void check_memory_budget();
+  std::optional<DvmError> check_made_string(const Value& v);
+
   // machine.cpp
   bool start();
   void execute(std::uint32_t tid);

@@ -101,6 +101,21 @@ std::optional<IntrinsicResult> mode_arg(IntrinsicContext& ctx, const Value& v, s
   return constraint("invalid open mode: " + render_rust_debug(v) + " (expected \"r\", \"w\", \"a\" or 0, 1, 2)");
 }
 
+// The file world's entry for `key`, made empty if it is new. The memory
+// budget counts every entry's path and contents (memory_budget.hpp), so
+// the world changes only through these two.
+std::string& world_file(Machine& m, const std::string& key) {
+  auto [it, inserted] = m.k.files.try_emplace(key);
+  if (inserted) m.memory.file_bytes += key.size();
+  return it->second;
+}
+
+void replace_contents(Machine& m, const std::string& key, std::string contents) {
+  std::string& entry = world_file(m, key);
+  m.memory.file_bytes = m.memory.file_bytes - entry.size() + contents.size();
+  entry = std::move(contents);
+}
+
 // Takes the outside state of `key` in, once per run; `consulted` says
 // whether this call read it (and so whether IoOpen carries it).
 std::optional<DvmError> take_in(IntrinsicContext& ctx, const std::string& key, OutsideFile& outside, bool& consulted) {
@@ -109,7 +124,7 @@ std::optional<DvmError> take_in(IntrinsicContext& ctx, const std::string& key, O
   if (!has_outside(ctx.machine.config) || k.consulted_paths.count(key) != 0) return std::nullopt;
   if (auto error = consult_outside(ctx.machine.config, key, outside)) return error;
   k.consulted_paths.insert(key);
-  if (outside.existed) k.files[key] = outside.contents;
+  if (outside.existed) replace_contents(ctx.machine, key, outside.contents);
   consulted = true;
   return std::nullopt;
 }
@@ -131,7 +146,7 @@ IntrinsicResult io_open(IntrinsicContext& ctx, std::span<const Value> args) {
     if (writes_through(m)) {
       if (auto error = truncate_outside(m.config, key)) return failure(std::move(*error));
     }
-    k.files[key].clear();
+    replace_contents(m, key, std::string());
   } else {
     if (auto error = take_in(ctx, key, outside, consulted)) return failure(std::move(*error));
     if (k.files.count(key) == 0) {
@@ -142,7 +157,7 @@ IntrinsicResult io_open(IntrinsicContext& ctx, std::span<const Value> args) {
       if (writes_through(m)) {
         if (auto error = write_outside(m.config, key, 0, {})) return failure(std::move(*error));
       }
-      k.files[key];
+      world_file(m, key);
     }
   }
   OpenFile file;
@@ -214,7 +229,10 @@ IntrinsicResult io_write_file(IntrinsicContext& ctx, std::span<const Value> args
   if (writes_through(m)) {
     if (auto error = write_outside(m.config, file->path, file->position, bytes)) return failure(std::move(*error));
   }
-  if (contents.size() < at + bytes.size()) contents.resize(at + bytes.size(), '\0');
+  if (contents.size() < at + bytes.size()) {
+    m.memory.file_bytes += at + bytes.size() - contents.size();
+    contents.resize(at + bytes.size(), '\0');
+  }
   std::copy(bytes.begin(), bytes.end(), contents.begin() + static_cast<std::ptrdiff_t>(at));
   file->position += n;
   emit(ctx, LibEventKind::IoWrite, fd, n, 0, std::move(bytes));

@@ -75,6 +75,7 @@ std::optional<DvmError> allocate(IntrinsicContext& ctx, std::int64_t size, std::
   block.bytes.assign(static_cast<std::size_t>(size), 0);
   heap.blocks.emplace(address, std::move(block));
   heap.live_bytes += size;
+  ++ctx.machine.memory.live_blocks;
   // Even an empty block takes one slot, so no two blocks share an address.
   std::int64_t span = std::max<std::int64_t>(size, 1);
   heap.next += (span + kAlignment - 1) / kAlignment * kAlignment;
@@ -85,6 +86,7 @@ void release(IntrinsicContext& ctx, HeapBlock& block) {
   block.live = false;
   block.free_step = ctx.event.index;
   ctx.machine.k.heap.live_bytes -= block.size;
+  --ctx.machine.memory.live_blocks;
   std::vector<std::uint8_t>().swap(block.bytes);
 }
 

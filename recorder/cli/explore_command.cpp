@@ -189,7 +189,7 @@ int explore_command(const std::vector<std::string>& args) {
     case ParseStatus::Error: std::cerr << "dustrun explore: " << error << "\n\n" << kExploreUsage; return kExitUsage;
     case ParseStatus::Run: break;
   }
-  LoadResult loaded = load_program(options.run.dir_path);
+  LoadResult loaded = load_program(options.run.dir_path, options.run.config.max_memory);
   if (!loaded.ok()) {
     std::cerr << "dustrun: " << (loaded.unreadable ? loaded.error.message : loaded.error.display()) << "\n";
     return loaded.unreadable ? kExitUsage : kExitLoad;

@@ -170,6 +170,8 @@ void print_info(const rec::TraceInfo& info, const std::string& path, bool json) 
                      {"effects", effect_mode_name(info.config.effects)},
                      {"seed", info.config.seed},
                      {"fs_root", text(info.config.fs_root)},
+                     {"max_memory", info.config.max_memory},
+                     {"max_steps", info.config.max_steps},
                      {"complete", info.complete},
                      {"status", status_word(info)},
                      {"steps", info.steps},
@@ -197,6 +199,13 @@ void print_info(const rec::TraceInfo& info, const std::string& path, bool json) 
   out += "program:     " + info.program_path + " (embedded, " + std::to_string(info.program_bytes) + " bytes)\n";
   out += "run:         entry " + info.config.entry + ", effects " + effect_mode_name(info.config.effects) + ", seed " +
          std::to_string(info.config.seed) + (info.config.fs_root.empty() ? "" : ", fs-root " + info.config.fs_root) +
+         "\n";
+  out += "limits:      " +
+         (info.config.max_memory == 0 ? std::string("no memory budget")
+                                      : "memory " + std::to_string(info.config.max_memory) + " bytes") +
+         ", " +
+         (info.config.max_steps == 0 ? std::string("no step limit")
+                                     : std::to_string(info.config.max_steps) + " steps") +
          "\n";
   if (info.complete) {
     out += std::string("status:      complete, run ") + status_word(info);

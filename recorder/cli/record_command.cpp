@@ -136,7 +136,7 @@ int record_command(const std::vector<std::string>& args) {
     std::cerr << "dustrun: failed to read DIR file '" << options.dir_path << "'\n";
     return kExitUsage;
   }
-  LoadResult loaded = load_program(options.dir_path, text);
+  LoadResult loaded = load_program(options.dir_path, text, options.config.max_memory);
   if (!loaded.ok()) {
     if (options.emit_trace) std::cout << error_trace_json(loaded.error) << "\n";
     if (!options.quiet) std::cerr << "dustrun: " << loaded.error.display() << "\n";

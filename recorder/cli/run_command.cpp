@@ -40,7 +40,7 @@ int run_command(const std::vector<std::string>& args) {
   }
 
   auto load_start = std::chrono::steady_clock::now();
-  LoadResult loaded = load_program(options.dir_path);
+  LoadResult loaded = load_program(options.dir_path, options.config.max_memory);
   double load_seconds = seconds_since(load_start);
   if (!loaded.ok()) {
     if (loaded.unreadable) {

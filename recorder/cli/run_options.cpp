@@ -2,6 +2,9 @@
 #include "run_options.hpp"
 
 #include <charconv>
+#include <filesystem>
+
+#include "dust/memory_budget.hpp"
 
 namespace dust {
 
@@ -26,7 +29,39 @@ bool option_matches(const std::string& arg, const char* name) {
   return arg == n || (arg.size() > n.size() && arg.compare(0, n.size(), n) == 0 && arg[n.size()] == '=');
 }
 
+namespace {
+
+bool parse_count(const std::string& text, std::uint64_t& out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+// A byte count, optionally with a binary suffix: K, M, G or T (also KiB...).
+bool parse_bytes(const std::string& text, std::uint64_t& out) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || !parse_count(text.substr(0, digits), out)) return false;
+  std::string suffix = text.substr(digits);
+  if (suffix.size() == 3 && suffix.compare(1, 2, "iB") == 0) suffix.resize(1);
+  if (suffix.empty()) return true;
+  if (suffix.size() != 1) return false;
+  int shift = 0;
+  switch (suffix[0]) {
+    case 'k': case 'K': shift = 10; break;
+    case 'm': case 'M': shift = 20; break;
+    case 'g': case 'G': shift = 30; break;
+    case 't': case 'T': shift = 40; break;
+    default: return false;
+  }
+  if (out > (UINT64_MAX >> shift)) return false;
+  out <<= shift;
+  return true;
+}
+
+}  // namespace
+
 ParseStatus parse_run_options(const std::vector<std::string>& args, RunOptions& options, std::string& error) {
+  options.config.max_memory = default_memory_limit();
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     std::string value;
@@ -57,6 +92,18 @@ ParseStatus parse_run_options(const std::vector<std::string>& args, RunOptions& 
     } else if (option_matches(arg, "--fs-root")) {
       if (!option_value(args, i, "--fs-root", value, error)) return ParseStatus::Error;
       options.config.fs_root = value;
+    } else if (option_matches(arg, "--max-memory")) {
+      if (!option_value(args, i, "--max-memory", value, error)) return ParseStatus::Error;
+      if (!parse_bytes(value, options.config.max_memory) || options.config.max_memory == 0) {
+        error = "invalid value '" + value + "' for --max-memory (expected a positive byte count, e.g. 512M or 2G)";
+        return ParseStatus::Error;
+      }
+    } else if (option_matches(arg, "--max-steps")) {
+      if (!option_value(args, i, "--max-steps", value, error)) return ParseStatus::Error;
+      if (!parse_count(value, options.config.max_steps) || options.config.max_steps == 0) {
+        error = "invalid value '" + value + "' for --max-steps (expected a positive integer)";
+        return ParseStatus::Error;
+      }
     } else if (arg == "--trace") {
       options.trace = true;
     } else if (arg == "--emit-trace") {
@@ -87,8 +134,14 @@ namespace {
 // A load that ran out of memory names the file: whether the allocation
 // that failed was ours (std::bad_alloc) or the JSON parser's, which
 // reports it as a load error of its own.
+LoadResult over_budget(const std::string& path, const std::string& what, std::uint64_t max_memory) {
+  LoadResult refused;
+  refused.error = DvmError{ErrorKind::DirLoad, path + ": " + memory_budget_message(what, max_memory)};
+  return refused;
+}
+
 template <class Load>
-LoadResult load_guarded(const std::string& path, Load&& load) {
+LoadResult load_guarded(const std::string& path, std::uint64_t max_memory, Load&& load) {
   LoadResult loaded;
   try {
     loaded = load();
@@ -100,17 +153,31 @@ LoadResult load_guarded(const std::string& path, Load&& load) {
   if (!loaded.ok() && !loaded.unreadable && loaded.error.message.find("out of memory") != std::string::npos) {
     loaded.error.message = path + ": " + loaded.error.message;
   }
+  if (loaded.ok() && max_memory != 0 && loaded.program->memory_bytes() > max_memory) {
+    return over_budget(path, "the program takes " + std::to_string(loaded.program->memory_bytes()) + " bytes",
+                       max_memory);
+  }
   return loaded;
 }
 
 }  // namespace
 
-LoadResult load_program(const std::string& path) {
-  return load_guarded(path, [&] { return load_dir_file(path); });
+LoadResult load_program(const std::string& path, std::uint64_t max_memory) {
+  // A program is never smaller in memory than its text, so a file larger
+  // than the budget is refused before any of it is read.
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (!ec && max_memory != 0 && size > max_memory) {
+    return over_budget(path, "a DIR file of " + std::to_string(size) + " bytes", max_memory);
+  }
+  return load_guarded(path, max_memory, [&] { return load_dir_file(path); });
 }
 
-LoadResult load_program(const std::string& path, std::string_view text) {
-  return load_guarded(path, [&] { return load_dir_text(text); });
+LoadResult load_program(const std::string& path, std::string_view text, std::uint64_t max_memory) {
+  if (max_memory != 0 && text.size() > max_memory) {
+    return over_budget(path, "a DIR file of " + std::to_string(text.size()) + " bytes", max_memory);
+  }
+  return load_guarded(path, max_memory, [&] { return load_dir_text(text); });
 }
 
 }  // namespace dust

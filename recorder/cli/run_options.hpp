@@ -31,6 +31,10 @@ inline constexpr const char* kDustrunUsage =
     "      --emit-trace          print the run's trace JSON to stdout (failures too)\n"
     "      --quiet               print nothing but structured output\n"
     "      --stats               print load time, execution time, steps and peak memory to stderr\n"
+    "      --max-memory BYTES    budget for everything the program owns: heap, freed-block records,\n"
+    "                            effects, files, threads and frames, mutexes, Q, strings (suffix K, M, G;\n"
+    "                            default 4G or half the physical memory, whichever is less)\n"
+    "      --max-steps N         fail the step after N with `step limit reached` (default: no limit)\n"
     "  -h, --help                show this help\n"
     "  -V, --version             show the version\n"
     "\n"
@@ -60,7 +64,9 @@ ParseStatus parse_run_options(const std::vector<std::string>& args, RunOptions& 
 // load_dir_file, and load_dir_text of the file's text, for the commands: an
 // allocation the host refuses while loading (a gigabyte string literal,
 // millions of procs) is a DIR load error naming the file, not an abort.
-LoadResult load_program(const std::string& path);
-LoadResult load_program(const std::string& path, std::string_view text);
+// A program that would not fit in `max_memory` (the run's --max-memory;
+// 0: no limit) is refused as well, naming the file.
+LoadResult load_program(const std::string& path, std::uint64_t max_memory);
+LoadResult load_program(const std::string& path, std::string_view text, std::uint64_t max_memory);
 
 }  // namespace dust

@@ -358,6 +358,8 @@ bool load_machine(std::string_view bytes, Machine& machine, std::string& error) 
     error = "invalid machine state (" + invalid + ")";
     return false;
   }
+  // The memory budget's running totals are not in the snapshot.
+  recount_memory(machine);
   return true;
 }
 

@@ -34,6 +34,8 @@ std::string encode_config(const ConfigChunk& c) {
   w.varint(c.block_steps);
   w.varint(c.keyframe_steps);
   w.bytes(c.writer);
+  w.varint(c.config.max_memory);
+  w.varint(c.config.max_steps);
   return out;
 }
 
@@ -49,6 +51,14 @@ bool decode_config(std::string_view bytes, ConfigChunk& c) {
   c.block_steps = in.varint32();
   c.keyframe_steps = in.varint32();
   c.writer = in.bytes();
+  // Version 1 ends here; its runs had no budget and no step limit, so a
+  // replay must not impose them.
+  c.config.max_memory = 0;
+  c.config.max_steps = 0;
+  if (in.ok() && !in.at_end()) {
+    c.config.max_memory = in.varint();
+    c.config.max_steps = in.varint();
+  }
   return in.ok() && in.at_end();
 }
 

@@ -4,6 +4,7 @@
 // diverging replay names its first divergent step, and inspect answers.
 #include <nlohmann/json.hpp>
 
+#include "dust/recorder/trace_format.hpp"
 #include "process_runner.hpp"
 #include "recorder_harness.hpp"
 
@@ -88,8 +89,10 @@ TEST(RecordReplayCli, InspectAnswers) {
                                        "--keyframe-every", "32"}).exit_code, 0);
   dust_test::ProcessResult info = run_process(DUSTRUN_PATH, {"inspect", trace, "--info"});
   EXPECT_EQ(info.exit_code, 0) << info.err;
-  for (const char* field : {"format:      version 1", "status:      complete, run finished", "steps:", "threads:     4",
-                            "blocks:", "keyframes:", "compression ratio"}) {
+  const std::string format = "format:      version " + std::to_string(dust::rec::kFormatVersion);
+  for (const std::string& field : std::vector<std::string>{format, "limits:      memory ", "status:      complete, run finished",
+                                                           "steps:", "threads:     4", "blocks:", "keyframes:",
+                                                           "compression ratio"}) {
     EXPECT_NE(info.out.find(field), std::string::npos) << field << "\n" << info.out;
   }
   dust_test::ProcessResult info_json = run_process(DUSTRUN_PATH, {"inspect", trace, "--info", "--json"});

@@ -18,6 +18,7 @@
 #include "dust/error.hpp"
 #include "dust/intrinsics.hpp"
 #include "dust/k_state.hpp"
+#include "dust/memory_budget.hpp"
 #include "dust/program.hpp"
 #include "dust/q_table.hpp"
 #include "dust/step_event.hpp"
@@ -38,6 +39,11 @@ struct RunConfig {
   // outside the machine is read or written.
   bool replaying = false;
   std::map<std::string, std::string> recorded_inputs;
+  // Everything the program owns, counted as memory_budget.hpp says; 0 is
+  // no limit (for library use; the command line always sets one).
+  std::uint64_t max_memory = kDefaultMaxMemory;
+  // A step at this count fails with `step limit reached`; 0 is no limit.
+  std::uint64_t max_steps = 0;
   friend bool operator==(const RunConfig&, const RunConfig&) = default;
 };
 
@@ -147,6 +153,9 @@ class Machine {
   KState k;
   bool started = false;
   RunOutcome outcome;
+  // Running totals for the memory budget: derived from the state above and
+  // left out of snapshots (recount_memory() rebuilds them).
+  MemoryAccount memory;
 
  private:
   friend class StepRunner;
