@@ -125,6 +125,12 @@ void Adapter::dispatch(const json& request) {
     response["success"] = false;
     response["message"] = text;
     response["body"] = json{{"error", {{"id", 2}, {"format", text}}}};
+  } catch (const std::exception& e) {
+    // Anything else a request meets (the host refusing memory) fails that request only.
+    std::string text = std::string("`") + command + "` failed: " + e.what();
+    response["success"] = false;
+    response["message"] = text;
+    response["body"] = json{{"error", {{"id", 3}, {"format", text}}}};
   }
   in_request_ = false;
   response["seq"] = seq_++;

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <csignal>
 #include <cstring>
 #include <iostream>
 
@@ -87,6 +88,9 @@ int dap_command(const std::vector<std::string>& args) {
     std::cerr << "dustrun: dap: unknown argument " << arg << "\n\n" << kDapUsage;
     return kExitUsage;
   }
+  // A client that goes away while a message is written must not kill the
+  // adapter (or, with --port, the server): the write fails and the session ends.
+  std::signal(SIGPIPE, SIG_IGN);
   if (port) return serve_port(*port);
   dap::Connection connection(0, 1);
   dap::Adapter adapter(connection, intrinsics());
