@@ -11,6 +11,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 #include <vector>
 
 #include "dust/recorder/session/dir_pretty.hpp"
@@ -28,16 +29,19 @@ constexpr std::uint64_t kStepsPerRead = 65536;
 std::int64_t thread_track(std::uint32_t thread) { return static_cast<std::int64_t>(thread) + 1; }
 std::int64_t mutex_track(std::int64_t mutex) { return kMutexTrackBase + mutex; }
 
+// One event, kept compact: a long export holds millions of them until
+// their spans end. Names are interned; only instants carry arguments.
 struct Record {
   char ph = 'X';            // X span, i instant, C counter, s/f flow
+  bool global = false;      // an instant for the whole process
+  std::uint32_t name = 0;   // into Exporter::names_
+  std::uint32_t cat = 0;    // into Exporter::names_
+  std::uint32_t args = UINT32_MAX;  // an instant's arguments, into Exporter::args_
   std::int64_t tid = 0;
   std::uint64_t ts = 0;
   std::uint64_t dur = 0;
-  std::string name;
-  std::string cat;
-  json args;                // null: none
   std::uint64_t id = 0;     // flows
-  bool global = false;      // an instant for the whole process
+  std::int64_t value = 0;   // counters
 };
 
 struct Level {
@@ -62,14 +66,29 @@ class Exporter {
              const std::function<void(std::uint64_t, std::uint64_t)>& progress);
 
  private:
-  std::size_t open(std::int64_t tid, std::uint64_t ts, std::string name, const char* cat) {
+  // The index of `text` among the names, added when new (in first-use
+  // order, so the output never depends on hashing).
+  std::uint32_t intern(const std::string& text) {
+    auto [it, added] = name_index_.try_emplace(text, static_cast<std::uint32_t>(names_.size()));
+    if (added) names_.push_back(text);
+    return it->second;
+  }
+  std::size_t open(std::int64_t tid, std::uint64_t ts, const std::string& name, const char* cat) {
     Record r;
     r.tid = tid;
     r.ts = ts;
-    r.name = std::move(name);
-    r.cat = cat;
-    records_.push_back(std::move(r));
+    r.name = intern(name);
+    r.cat = intern(cat);
+    records_.push_back(r);
     return records_.size() - 1;
+  }
+  // A statement span's name, made once per statement.
+  const std::string& statement_name(std::uint32_t stmt) {
+    auto it = statement_names_.find(stmt);
+    if (it == statement_names_.end()) {
+      it = statement_names_.emplace(stmt, session::statement_text(program_, program_.stmt_proc(stmt), stmt)).first;
+    }
+    return it->second;
   }
   void close(std::size_t& record, std::uint64_t ts) {
     if (record == SIZE_MAX) return;
@@ -77,35 +96,36 @@ class Exporter {
     r.dur = ts > r.ts ? ts - r.ts : 0;
     record = SIZE_MAX;
   }
-  void instant(std::int64_t tid, std::uint64_t ts, std::string name, json args, bool global = false) {
+  void instant(std::int64_t tid, std::uint64_t ts, const std::string& name, json args, bool global = false) {
     Record r;
     r.ph = 'i';
     r.tid = tid;
     r.ts = ts;
-    r.name = std::move(name);
-    r.cat = global ? "failure" : "effect";
-    r.args = std::move(args);
+    r.name = intern(name);
+    r.cat = intern(global ? "failure" : "effect");
+    r.args = static_cast<std::uint32_t>(args_.size());
+    args_.push_back(std::move(args));
     r.global = global;
-    records_.push_back(std::move(r));
+    records_.push_back(r);
   }
   void flow(char ph, std::int64_t tid, std::uint64_t ts, std::uint64_t id) {
     Record r;
     r.ph = ph;
     r.tid = tid;
     r.ts = ts;
-    r.name = "mutex handoff";
-    r.cat = "mutex";
+    r.name = intern("mutex handoff");
+    r.cat = intern("mutex");
     r.id = id;
-    records_.push_back(std::move(r));
+    records_.push_back(r);
   }
   void counter(std::uint64_t ts) {
     Record r;
     r.ph = 'C';
     r.ts = ts;
-    r.name = "live heap bytes";
-    r.cat = "heap";
-    r.args = json{{"bytes", live_bytes_}};
-    records_.push_back(std::move(r));
+    r.name = intern("live heap bytes");
+    r.cat = intern("heap");
+    r.value = live_bytes_;
+    records_.push_back(r);
   }
   std::string proc_name(std::uint32_t proc) const {
     return proc < program_.procs.size() ? program_.procs[proc].name : "proc " + std::to_string(proc);
@@ -121,6 +141,10 @@ class Exporter {
   TraceReader& reader_;
   const Program& program_;
   std::vector<Record> records_;
+  std::vector<std::string> names_;
+  std::unordered_map<std::string, std::uint32_t> name_index_;
+  std::map<std::uint32_t, std::string> statement_names_;
+  std::vector<json> args_;
   std::map<std::uint32_t, ThreadTrack> threads_;
   std::map<std::int64_t, std::size_t> holds_;        // mutex -> its open hold span
   std::map<std::int64_t, std::uint64_t> handoffs_;   // mutex -> the flow its last unlock began
@@ -162,7 +186,7 @@ void Exporter::step(const StepEvent& e) {
   if (here.stmt == SIZE_MAX || here.stmt_id != e.stmt) {
     close(here.stmt, e.tick_before);
     if (e.stmt != kNoStmt && e.stmt < program_.stmts.size()) {
-      here.stmt = open(tid, e.tick_before, session::statement_text(program_, program_.stmt_proc(e.stmt), e.stmt), "statement");
+      here.stmt = open(tid, e.tick_before, statement_name(e.stmt), "statement");
       here.stmt_id = e.stmt;
     }
   }
@@ -267,7 +291,8 @@ void Exporter::write(std::ostream& out, const json& metadata, const Machine& end
   }
   std::uint64_t done = 0;
   for (const Record& r : records_) {
-    json event{{"ph", std::string(1, r.ph)}, {"name", r.name}, {"cat", r.cat}, {"pid", kPid}, {"tid", r.tid}, {"ts", r.ts}};
+    json event{{"ph", std::string(1, r.ph)}, {"name", names_[r.name]}, {"cat", names_[r.cat]}, {"pid", kPid},
+               {"tid", r.tid}, {"ts", r.ts}};
     switch (r.ph) {
       case 'X': event["dur"] = r.dur; break;
       case 'i': event["s"] = r.global ? "g" : "t"; break;
@@ -278,7 +303,8 @@ void Exporter::write(std::ostream& out, const json& metadata, const Machine& end
         break;
       default: break;
     }
-    if (!r.args.is_null()) event["args"] = r.args;
+    if (r.ph == 'C') event["args"] = json{{"bytes", r.value}};
+    if (r.args != UINT32_MAX) event["args"] = args_[r.args];
     emit(event);
     if (progress && (++done & 0xfffff) == 0) progress(done, records_.size());
   }
