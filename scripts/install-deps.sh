@@ -19,6 +19,13 @@ packages=(
   clang libclang-rt-dev
 )
 
+# The DAP tests (tests/dap) run under node with npm's pinned test client.
+# Node may come from elsewhere than Debian (a NodeSource or nvm install):
+# only when `node` or `npm` is not on the PATH are Debian's packages added.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -44,6 +44,10 @@ class StepRunner {
 
   void run();
 
+  // Evaluates call-free code in a frame no thread owns (evaluate.cpp: the
+  // debugger's expressions); false with `error` set when it fails.
+  bool evaluate_detached(Frame& frame, const CodeRef& code, Value& out, std::optional<DvmError>& error);
+
   // Whether the thread's next statement is not simply the next one of its
   // block (a block ended, a loop is due to check, or a frame is done).
   bool needs_settling(std::uint32_t tid) const {

@@ -16,7 +16,7 @@
 
 #include "dust/machine.hpp"
 #include "dust/step_event.hpp"
-#include "model/program_listing.hpp"
+#include "model/session_names.hpp"
 
 namespace dust::dbg {
 

@@ -2,6 +2,8 @@
 #include "model/debugger.hpp"
 
 #include <cmath>
+
+#include "dust/evaluate.hpp"
 #include <chrono>
 #include <thread>
 
@@ -28,6 +30,7 @@ Debugger::Debugger(std::unique_ptr<rec::TraceReader> reader, std::string path, c
   step_source_ = std::make_unique<ReaderStepSource>(*reader_);
   steps_ = std::make_unique<StepTable>(*step_source_);
   view_.reset(reader_->info().steps);
+  evaluator_ = std::make_unique<session::BreakpointEvaluator>(view_.breakpoints(), *steps_, reader_.get());
   timeline_.attach(reader_.get(), &catalog_);
 }
 
@@ -70,6 +73,7 @@ void Debugger::report(const char* what, const Stop& stop) {
       break;
     case StopReason::Failure: text += "stopped at the failure, step " + std::to_string(stop.step); break;
     case StopReason::Breakpoint: text += "breakpoint hit at step " + std::to_string(stop.step); break;
+    case StopReason::DataBreakpoint: text += "watched write at step " + std::to_string(stop.step); break;
     case StopReason::End: text += "reached the end, step " + std::to_string(stop.step); break;
     case StopReason::Start: text += "at the start"; break;
     case StopReason::Stepped: text += "step " + std::to_string(stop.step); break;
@@ -78,7 +82,8 @@ void Debugger::report(const char* what, const Stop& stop) {
 }
 
 void Debugger::apply(Command command, const Stop& stop) {
-  if (command == Command::Continue || command == Command::ReverseContinue) {
+  if (command == Command::Continue || command == Command::ReverseContinue || stop.reason == StopReason::Breakpoint ||
+      stop.reason == StopReason::DataBreakpoint) {
     go_to(stop.step);  // the focus follows the thread that hit the breakpoint
   } else {
     view_.set_cursor(stop.step);
@@ -94,6 +99,7 @@ std::optional<Stop> Debugger::execute(Command command) {
   }
   if (is_movement(command)) {
     Navigator nav = navigator();
+    evaluator_->prepare();  // walks the whole table once per change of the breakpoints: not a bounded scan
     steps_->begin_scan(StepTable::ScanControl{kSyncScanSteps, nullptr, nullptr});
     std::optional<Stop> stop = run_movement(nav, command, cursor, view_.focus_thread());
     bool interrupted = steps_->interrupted();
@@ -171,6 +177,21 @@ void Debugger::toggle_breakpoint_at_focus() {
     return;
   }
   view_.set_status("The focus thread has no current statement");
+}
+
+Debugger::Evaluation Debugger::evaluate_at_cursor(const std::string& expression) {
+  const CursorSnapshot& snap = snapshot();
+  if (!snap.machine) return {false, "no state at this step"};
+  const Machine& m = *snap.machine;
+  std::uint32_t thread = view_.focus_thread();
+  if (thread >= m.threads.size() || m.threads[thread].frames.empty()) {
+    return {false, "T" + std::to_string(thread) + " has no frame at step " + std::to_string(view_.cursor())};
+  }
+  std::string error;
+  auto frame = static_cast<std::uint32_t>(m.threads[thread].frames.size() - 1);
+  std::optional<Value> v = evaluate_in_frame(m, thread, frame, expression, error);
+  if (!v) return {false, error};
+  return {true, render_human(*v)};
 }
 
 std::optional<StepEvent> Debugger::event_at(std::uint64_t step) {

@@ -17,11 +17,9 @@
 #include "dust/recorder/trace_reader.hpp"
 #include "model/commands.hpp"
 #include "model/cursor_snapshot.hpp"
-#include "model/navigation.hpp"
-#include "model/program_listing.hpp"
+#include "model/session_names.hpp"
 #include "model/run_catalog.hpp"
 #include "model/search_job.hpp"
-#include "model/step_table.hpp"
 #include "model/timeline_model.hpp"
 #include "model/view_state.hpp"
 
@@ -80,11 +78,24 @@ class Debugger {
   const std::vector<rec::OriginLink>& origin_chain() const { return origin_; }
   const std::string& origin_subject() const { return origin_subject_; }
 
+  // Conditions, hit counts, logpoints and data breakpoints, evaluated over
+  // the recording (logpoint hits with their steps, for the Breakpoints view).
+  session::BreakpointEvaluator& evaluator() { return *evaluator_; }
+
+  // A watch expression (or a hovered name): a DIR expression evaluated in
+  // the focus thread's innermost frame at the cursor. The value is written
+  // as `inspect --at` writes it; `ok` false: `text` is the error.
+  struct Evaluation {
+    bool ok = false;
+    std::string text;
+  };
+  Evaluation evaluate_at_cursor(const std::string& expression);
+
   // Threads that ever existed in the run.
   std::uint32_t thread_count() const { return static_cast<std::uint32_t>(catalog_.threads.size()); }
 
  private:
-  Navigator navigator() { return Navigator(*steps_, view_.breakpoints(), failure_step()); }
+  Navigator navigator() { return Navigator(*steps_, *evaluator_, failure_step()); }
   void apply(Command command, const Stop& stop);
   std::optional<std::uint64_t> failure_step() const;
   void report(const char* what, const Stop& stop);
@@ -100,6 +111,7 @@ class Debugger {
   std::unique_ptr<StepTable> steps_;
   TimelineModel timeline_;
   ViewState view_;
+  std::unique_ptr<session::BreakpointEvaluator> evaluator_;  // over view_'s breakpoints
 
   CursorSnapshot snapshot_;
   std::uint64_t snapshot_revision_ = 0;

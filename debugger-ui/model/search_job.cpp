@@ -49,8 +49,10 @@ SearchJob::SearchJob(SearchRequest request, std::unique_ptr<SearchContext> conte
     if (!context_) context_ = SearchContext::open(path, intrinsics, error_);
     if (context_) {
       StepTable& steps = *context_->steps;
+      session::BreakpointEvaluator evaluator(request_.breakpoints, steps, context_->reader.get());
+      evaluator.prepare();
       steps.begin_scan(StepTable::ScanControl{UINT64_MAX, &cancel_, &position_});
-      Navigator nav(steps, request_.breakpoints, request_.failure);
+      Navigator nav(steps, evaluator, request_.failure);
       std::optional<Stop> stop = run_movement(nav, request_.command, request_.cursor, request_.focus);
       if (!steps.interrupted()) result_ = stop;
       steps.begin_scan({});

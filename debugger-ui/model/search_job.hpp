@@ -17,10 +17,8 @@
 
 #include "dust/intrinsics.hpp"
 #include "dust/recorder/trace_reader.hpp"
-#include "model/breakpoints.hpp"
+#include "model/session_names.hpp"
 #include "model/commands.hpp"
-#include "model/navigation.hpp"
-#include "model/step_table.hpp"
 
 namespace dust::dbg {
 

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "model/breakpoints.hpp"
+#include "model/session_names.hpp"
 #include "model/time_axis.hpp"
 
 namespace dust::dbg {

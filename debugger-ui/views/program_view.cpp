@@ -6,6 +6,7 @@
 // gutter shows breakpoints and a click there toggles one. When the cursor
 // moves, the listing scrolls to the focus thread's statement.
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "views/views.hpp"
@@ -17,6 +18,31 @@ namespace {
 constexpr float kGutter = 20.0f;
 constexpr float kNumberWidth = 44.0f;
 constexpr float kTagWidth = 64.0f;
+
+// Hovering a name in the listing shows its value in the focus thread's
+// frame at the cursor (or why it has none).
+void hover_value(Debugger& dbg, const std::string& text) {
+  float x = ImGui::GetIO().MousePos.x - ImGui::GetItemRectMin().x;
+  auto is_name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (std::size_t b = 0; b < text.size();) {
+    if (!is_name_char(text[b]) || std::isdigit(static_cast<unsigned char>(text[b]))) {
+      ++b;
+      continue;
+    }
+    std::size_t e = b;
+    while (e < text.size() && is_name_char(text[e])) ++e;
+    float x0 = ImGui::CalcTextSize(text.c_str(), text.c_str() + b).x;
+    float x1 = ImGui::CalcTextSize(text.c_str(), text.c_str() + e).x;
+    if (x >= x0 && x < x1) {
+      std::string name = text.substr(b, e - b);
+      Debugger::Evaluation v = dbg.evaluate_at_cursor(name);
+      if (v.ok) ImGui::SetTooltip("%s = %s", name.c_str(), v.text.c_str());
+      else ImGui::SetTooltip("%s: %s", name.c_str(), v.text.c_str());
+      return;
+    }
+    b = e;
+  }
+}
 
 }  // namespace
 
@@ -104,6 +130,7 @@ void draw_program(Debugger& dbg, UiState& ui) {
         ImGui::TextColored(ImVec4(0.62f, 0.70f, 0.85f, 1.0f), "%s", line.text.c_str());
       } else {
         ImGui::TextUnformatted(line.text.c_str(), line.text.c_str() + line.text.size());
+        if (ImGui::IsItemHovered()) hover_value(dbg, line.text);
       }
     }
   }

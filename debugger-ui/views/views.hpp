@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "imgui.h"
 #include "model/debugger.hpp"
@@ -33,6 +34,15 @@ struct UiState {
   bool quit = false;
   std::int64_t memory_block = -1;         // the block the memory view shows (-1: the selection's)
   SideTab side_tab_request = SideTab::None;  // a tab to bring forward on the next frame
+  // The breakpoint being edited in the Breakpoints tab, and its fields.
+  std::uint32_t edit_stmt = 0xffffffffu;
+  char edit_condition[256] = {};
+  char edit_hits[32] = {};
+  char edit_thread[16] = {};
+  char edit_log[256] = {};
+  // Watch expressions, evaluated at the cursor.
+  std::vector<std::string> watches;
+  char watch_text[256] = {};
 };
 
 // The side panel tab that best explains a run's failure (Q for a linearity

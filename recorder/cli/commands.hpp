@@ -6,6 +6,8 @@
 //   dustrun record <DIR> -o run.dtrace      record_command.cpp
 //   dustrun --replay run.dtrace             replay_command.cpp
 //   dustrun inspect run.dtrace --info ...   inspect_command.cpp
+//   dustrun export --chrome T -o J          export_command.cpp
+//   dustrun dap [--port N]                  ../dap/server.cpp (the debug adapter, ../dap/)
 #pragma once
 
 #include <string>
@@ -32,5 +34,7 @@ int explore_command(const std::vector<std::string>& args);
 int record_command(const std::vector<std::string>& args);
 int replay_command(const std::vector<std::string>& args);  // takes all of dustrun's arguments
 int inspect_command(const std::vector<std::string>& args);
+int dap_command(const std::vector<std::string>& args);
+int export_command(const std::vector<std::string>& args);
 
 }  // namespace dust::cli

@@ -20,6 +20,8 @@ int dispatch(const std::vector<std::string>& args) {
   using namespace dust::cli;
   if (!args.empty() && args[0] == "explore") return explore_command({args.begin() + 1, args.end()});
   if (!args.empty() && args[0] == "record") return record_command({args.begin() + 1, args.end()});
+  if (!args.empty() && args[0] == "export") return export_command({args.begin() + 1, args.end()});
+  if (!args.empty() && args[0] == "dap") return dap_command({args.begin() + 1, args.end()});
   if (!args.empty() && args[0] == "inspect") return inspect_command({args.begin() + 1, args.end()});
   for (const std::string& arg : args) {
     if (arg == "--replay" || arg.rfind("--replay=", 0) == 0) return replay_command(args);

@@ -5,7 +5,7 @@
 #include <set>
 #include <string>
 
-#include "model/breakpoints.hpp"
+#include "model/session_names.hpp"
 #include "model/commands.hpp"
 
 namespace dust::dbg {

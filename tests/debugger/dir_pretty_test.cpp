@@ -4,8 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "dust/dir_loader.hpp"
-#include "model/dir_pretty.hpp"
-#include "model/program_listing.hpp"
+#include "model/session_names.hpp"
 
 namespace dust::dbg {
 namespace {

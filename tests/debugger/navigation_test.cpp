@@ -2,7 +2,7 @@
 // continue, on step tables built by hand so every edge is explicit.
 #include <gtest/gtest.h>
 
-#include "model/navigation.hpp"
+#include "model/session_names.hpp"
 
 namespace dust::dbg {
 namespace {

@@ -5,7 +5,8 @@
 #
 # core depends on no other folder of the project (recorder, dustlib_k and
 # debugger-ui depend on it, never the reverse), and within core the stages
-# point one way: model <- compile <- load, and model <- run. Every quoted
+# point one way: model <- compile <- load, and compile <- run (run compiles
+# the debugger's expressions with the program's compiler). Every quoted
 # include must resolve inside core: beside the including file, under core/
 # by stage (`compile/text_scan.hpp`), or a public header (`dust/value.hpp`).
 # Angle-bracket includes of `dust/...` must be core's public headers too.
@@ -17,7 +18,7 @@ get_filename_component(CORE_DIR "${CORE_DIR}" ABSOLUTE)
 set(allowed_model model)
 set(allowed_compile compile model)
 set(allowed_load load compile model)
-set(allowed_run run model)
+set(allowed_run run compile model)
 set(allowed_include)
 
 file(GLOB_RECURSE sources RELATIVE "${CORE_DIR}" "${CORE_DIR}/*.cpp" "${CORE_DIR}/*.hpp" "${CORE_DIR}/*.inl" "${CORE_DIR}/*.h")

@@ -1,9 +1,9 @@
 // dir_pretty.cpp — decompiling postfix expression code back to infix text.
-#include "model/dir_pretty.hpp"
+#include "dust/recorder/session/dir_pretty.hpp"
 
 #include <vector>
 
-namespace dust::dbg {
+namespace dust::session {
 
 namespace {
 
@@ -281,4 +281,4 @@ std::string proc_signature(const Program& program, std::uint32_t proc) {
   return out;
 }
 
-}  // namespace dust::dbg
+}  // namespace dust::session

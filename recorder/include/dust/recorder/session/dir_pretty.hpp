@@ -13,7 +13,7 @@
 
 #include "dust/program.hpp"
 
-namespace dust::dbg {
+namespace dust::session {
 
 // The infix text of `code`, compiled in `proc` (whose slot names the loads
 // use). A Fail instruction — an expression that did not parse — shows as
@@ -31,4 +31,4 @@ std::string proc_signature(const Program& program, std::uint32_t proc);
 // A string literal as DIR writes it: quoted, with \" \\ \n \t \r escapes.
 std::string dir_string_literal(std::string_view text);
 
-}  // namespace dust::dbg
+}  // namespace dust::session

@@ -1,12 +1,13 @@
 // navigation.cpp — step, step over, step out, continue, both directions.
-#include "model/navigation.hpp"
+#include "dust/recorder/session/navigation.hpp"
 
-namespace dust::dbg {
+namespace dust::session {
 
 const char* stop_reason_name(StopReason r) {
   switch (r) {
     case StopReason::Stepped: return "stepped";
     case StopReason::Breakpoint: return "breakpoint";
+    case StopReason::DataBreakpoint: return "data breakpoint";
     case StopReason::Failure: return "failure";
     case StopReason::Start: return "start";
     case StopReason::End: return "end";
@@ -30,20 +31,61 @@ Stop Navigator::after_thread(std::uint64_t last_thread_step) {
 
 Stop Navigator::go_to(std::uint64_t step) { return land(step < steps_.size() ? step : steps_.size()); }
 
-bool Navigator::is_continuation(std::uint64_t s) {
-  if (s >= steps_.size()) return false;
-  StepInfo here = steps_.at(s);
-  auto prev = steps_.prev_of_thread(s, here.thread);
-  if (!prev) return false;
-  StepInfo before = steps_.at(*prev);
-  if (before.depth > here.depth) return true;  // a callee returned into this statement
-  return before.kind == StepKind::Blocked && before.depth == here.depth && before.stmt == here.stmt;
-}
+bool Navigator::is_continuation(std::uint64_t s) { return resumes_statement(steps_, s); }
 
 bool Navigator::hits_breakpoint(std::uint64_t s) {
+  if (s >= steps_.size()) return false;
   StepInfo info = steps_.at(s);
-  if (info.stmt == kNoStmt || !breakpoints_.active(info.stmt)) return false;
-  return !is_continuation(s);
+  if (info.stmt == kNoStmt || !eval_.breakpoints().active(info.stmt)) return false;
+  return !is_continuation(s) && eval_.stops_at(s, info);
+}
+
+std::optional<Stop> Navigator::first_stop_in(std::uint64_t from, std::uint64_t to) {
+  auto hit = steps_.find_forward(from, [&](std::uint64_t s, const StepInfo& info) {
+    if (s >= to || info.kind == StepKind::Failed) return true;
+    if (info.stmt == kNoStmt || !eval_.breakpoints().active(info.stmt)) return false;
+    return !is_continuation(s) && eval_.stops_at(s, info);
+  });
+  if (hit && *hit >= to) hit.reset();
+  std::optional<std::uint64_t> write = eval_.next_data_write(from, hit ? *hit : to);
+  if (write) {
+    Stop stop = land(*write);
+    if (stop.reason != StopReason::Failure) stop.reason = StopReason::DataBreakpoint;
+    return stop;
+  }
+  if (!hit) return std::nullopt;
+  Stop stop = land(*hit);
+  if (stop.reason == StopReason::Stepped || stop.reason == StopReason::Start) stop.reason = StopReason::Breakpoint;
+  return stop;
+}
+
+std::optional<Stop> Navigator::last_stop_in(std::uint64_t from, std::uint64_t to) {
+  auto hit = steps_.find_backward(to, [&](std::uint64_t s, const StepInfo& info) {
+    if (s < from) return true;
+    if (info.stmt == kNoStmt || !eval_.breakpoints().active(info.stmt)) return false;
+    return !is_continuation(s) && eval_.stops_at(s, info);
+  });
+  if (hit && *hit < from) hit.reset();
+  std::optional<std::uint64_t> write = eval_.previous_data_write(to, hit ? *hit + 1 : from);
+  if (write) {
+    Stop stop = land(*write);
+    if (stop.reason != StopReason::Failure) stop.reason = StopReason::DataBreakpoint;
+    return stop;
+  }
+  if (!hit) return std::nullopt;
+  Stop stop = land(*hit);
+  if (stop.reason != StopReason::Failure) stop.reason = StopReason::Breakpoint;
+  return stop;
+}
+
+Stop Navigator::stop_on_the_way(std::uint64_t current, Stop landed) {
+  if (landed.reason == StopReason::ThreadDone || landed.step <= current + 1) return landed;
+  return first_stop_in(current + 1, landed.step).value_or(landed);
+}
+
+Stop Navigator::stop_on_the_way_back(std::uint64_t cursor, Stop landed) {
+  if (landed.reason == StopReason::ThreadDone || landed.step + 1 >= cursor) return landed;
+  return last_stop_in(landed.step + 1, cursor).value_or(landed);
 }
 
 std::optional<std::uint32_t> Navigator::depth_at(std::uint64_t cursor, std::uint32_t thread) {
@@ -75,7 +117,7 @@ Stop Navigator::step_over(std::uint64_t cursor, std::uint32_t thread) {
     if (info.depth < depth) return true;
     return info.depth == depth && !is_continuation(s);
   });
-  return next ? land(*next) : after_thread(last_seen);
+  return stop_on_the_way(*current, next ? land(*next) : after_thread(last_seen));
 }
 
 Stop Navigator::step_out(std::uint64_t cursor, std::uint32_t thread) {
@@ -90,7 +132,7 @@ Stop Navigator::step_out(std::uint64_t cursor, std::uint32_t thread) {
     last_seen = s;
     return info.depth < depth;
   });
-  return next ? land(*next) : after_thread(last_seen);
+  return stop_on_the_way(*current, next ? land(*next) : after_thread(last_seen));
 }
 
 Stop Navigator::reverse_step_into(std::uint64_t cursor, std::uint32_t thread) {
@@ -116,7 +158,7 @@ Stop Navigator::reverse_step_over(std::uint64_t cursor, std::uint32_t thread) {
     if (!earlier || steps_.at(*earlier).depth < *depth) break;
     start = *earlier;
   }
-  return land(start);
+  return stop_on_the_way_back(cursor, land(start));
 }
 
 Stop Navigator::reverse_step_out(std::uint64_t cursor, std::uint32_t thread) {
@@ -125,31 +167,13 @@ Stop Navigator::reverse_step_out(std::uint64_t cursor, std::uint32_t thread) {
   auto caller = steps_.find_backward(cursor, [&](std::uint64_t, const StepInfo& s) {
     return s.thread == thread && s.depth < *depth;
   });
-  if (!caller) return land(0);
-  return land(*caller);
+  return stop_on_the_way_back(cursor, land(caller ? *caller : 0));
 }
 
 Stop Navigator::continue_forward(std::uint64_t cursor) {
-  auto hit = steps_.find_forward(cursor + 1, [&](std::uint64_t s, const StepInfo& info) {
-    if (info.kind == StepKind::Failed) return true;
-    if (info.stmt == kNoStmt || !breakpoints_.active(info.stmt)) return false;
-    return !is_continuation(s);
-  });
-  if (!hit) return land(steps_.size());
-  Stop stop = land(*hit);
-  if (stop.reason == StopReason::Stepped || stop.reason == StopReason::Start) stop.reason = StopReason::Breakpoint;
-  return stop;
+  return first_stop_in(cursor + 1, steps_.size()).value_or(land(steps_.size()));
 }
 
-Stop Navigator::continue_reverse(std::uint64_t cursor) {
-  auto hit = steps_.find_backward(cursor, [&](std::uint64_t s, const StepInfo& info) {
-    if (info.stmt == kNoStmt || !breakpoints_.active(info.stmt)) return false;
-    return !is_continuation(s);
-  });
-  if (!hit) return land(0);
-  Stop stop = land(*hit);
-  if (stop.reason != StopReason::Failure) stop.reason = StopReason::Breakpoint;
-  return stop;
-}
+Stop Navigator::continue_reverse(std::uint64_t cursor) { return last_stop_in(0, cursor).value_or(land(0)); }
 
-}  // namespace dust::dbg
+}  // namespace dust::session

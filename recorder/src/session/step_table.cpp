@@ -1,9 +1,9 @@
 // step_table.cpp — chunked, bounded cache of per-step navigation facts.
-#include "model/step_table.hpp"
+#include "dust/recorder/session/step_table.hpp"
 
 #include "dust/recorder/trace_reader.hpp"
 
-namespace dust::dbg {
+namespace dust::session {
 
 ReaderStepSource::ReaderStepSource(rec::TraceReader& reader) : reader_(reader), steps_(reader.info().steps) {}
 
@@ -72,4 +72,14 @@ std::optional<std::uint64_t> StepTable::prev_of_thread(std::uint64_t before, std
   return find_backward(before, [thread](std::uint64_t, const StepInfo& s) { return s.thread == thread; });
 }
 
-}  // namespace dust::dbg
+bool resumes_statement(StepTable& steps, std::uint64_t s) {
+  if (s >= steps.size()) return false;
+  StepInfo here = steps.at(s);
+  auto prev = steps.prev_of_thread(s, here.thread);
+  if (!prev) return false;
+  StepInfo before = steps.at(*prev);
+  if (before.depth > here.depth) return true;  // a callee returned into this statement
+  return before.kind == StepKind::Blocked && before.depth == here.depth && before.stmt == here.stmt;
+}
+
+}  // namespace dust::session

@@ -14,7 +14,7 @@
 #include "dust/program.hpp"
 #include "dust/step_event.hpp"
 
-namespace dust::dbg {
+namespace dust::session {
 
 struct ListingLine {
   std::uint32_t proc = 0;
@@ -28,6 +28,9 @@ class ProgramListing {
   explicit ProgramListing(const Program& program);
 
   const std::vector<ListingLine>& lines() const { return lines_; }
+  // The whole listing as text, each line indented two spaces per level and
+  // ended by a newline: the Program view's text, and the DAP source's.
+  std::string text() const;
   // The line showing `stmt`, if the statement exists.
   std::optional<std::size_t> line_of(std::uint32_t stmt) const;
   // The statement's own text (no indentation); empty for an unknown one.
@@ -46,4 +49,4 @@ class ProgramListing {
   std::string empty_;
 };
 
-}  // namespace dust::dbg
+}  // namespace dust::session

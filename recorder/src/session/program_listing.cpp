@@ -1,9 +1,9 @@
 // program_listing.cpp — laying the program out as numbered lines.
-#include "model/program_listing.hpp"
+#include "dust/recorder/session/program_listing.hpp"
 
-#include "model/dir_pretty.hpp"
+#include "dust/recorder/session/dir_pretty.hpp"
 
-namespace dust::dbg {
+namespace dust::session {
 
 namespace {
 constexpr std::uint32_t kNoLine = 0xffffffffu;
@@ -52,6 +52,16 @@ void ProgramListing::add_block(const Program& p, std::uint32_t proc, std::uint32
   }
 }
 
+std::string ProgramListing::text() const {
+  std::string out;
+  for (const ListingLine& line : lines_) {
+    out.append(static_cast<std::size_t>(line.indent) * 2, ' ');
+    out += line.text;
+    out += '\n';
+  }
+  return out;
+}
+
 std::optional<std::size_t> ProgramListing::line_of(std::uint32_t stmt) const {
   if (stmt >= line_by_stmt_.size() || line_by_stmt_[stmt] == kNoLine) return std::nullopt;
   return line_by_stmt_[stmt];
@@ -71,4 +81,4 @@ const std::string& ProgramListing::path(std::uint32_t stmt) const {
   return stmt < paths_.size() ? paths_[stmt] : empty_;
 }
 
-}  // namespace dust::dbg
+}  // namespace dust::session

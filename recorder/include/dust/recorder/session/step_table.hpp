@@ -19,7 +19,7 @@ namespace dust::rec {
 class TraceReader;
 }
 
-namespace dust::dbg {
+namespace dust::session {
 
 struct StepInfo {
   std::uint32_t thread = 0;
@@ -131,4 +131,9 @@ class StepTable {
   bool interrupted_ = false;
 };
 
-}  // namespace dust::dbg
+// Whether step `s` resumes a statement its thread began earlier (after a
+// call returned or a wait ended) rather than beginning one: breakpoints are
+// hit only by the step that begins a statement.
+bool resumes_statement(StepTable& steps, std::uint64_t s);
+
+}  // namespace dust::session
