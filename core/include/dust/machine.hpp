@@ -18,6 +18,7 @@
 #include "dust/error.hpp"
 #include "dust/intrinsics.hpp"
 #include "dust/k_state.hpp"
+#include "dust/phi.hpp"
 #include "dust/program.hpp"
 #include "dust/q_table.hpp"
 #include "dust/step_event.hpp"
@@ -38,6 +39,11 @@ struct RunConfig {
   // outside the machine is read or written.
   bool replaying = false;
   std::map<std::string, std::string> recorded_inputs;
+  // Φ (semantics doc Part 3): in resolve mode a Φ entry starts from the
+  // resolution decided before the run (phi_solver.hpp's prepare_phi) or
+  // taken from a recording; the machine itself never calls a solver.
+  PhiMode phi = PhiMode::Reference;
+  std::optional<PhiResolution> phi_resolution;
   friend bool operator==(const RunConfig&, const RunConfig&) = default;
 };
 
