@@ -21,7 +21,7 @@ std::string phi_lane_label(const RunCatalog& catalog) {
   if (!catalog.phi_resolution) return "\u03a6 resolution";
   switch (catalog.phi_resolution->outcome) {
     case PhiOutcome::Admissible: return "\u03a6 admissible";
-    case PhiOutcome::NonExistent: return "\u03a6 no admissible configuration";
+    case PhiOutcome::NonExistent: return "\u03a6 non-existent";
     case PhiOutcome::Undecided: return "\u03a6 undecided";
     case PhiOutcome::Invalid: return "\u03a6 invalid";
   }

@@ -96,8 +96,10 @@ void draw_phi(Debugger& dbg, UiState& ui) {
   } else {
     ImGui::TextColored(color_vec(palette::kPhiHeld), "Admissible");
   }
-  ImGui::TextDisabled("%zu constraints held, %zu witnesses", held, witnesses);
-  if (cat.failure) ImGui::TextWrapped("%s", cat.failure_text.c_str());
+  if (!cat.phi_resolution) {
+    ImGui::TextDisabled("%zu constraints held, %zu witnesses", held, witnesses);
+    if (cat.failure) ImGui::TextWrapped("%s", cat.failure_text.c_str());
+  }
   ImGui::Separator();
   if (!ImGui::BeginTable("phi", 3, ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV)) return;
   ImGui::TableSetupScrollFreeze(0, 1);

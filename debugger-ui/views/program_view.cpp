@@ -117,13 +117,15 @@ void draw_program(Debugger& dbg, UiState& ui) {
       } else {
         ImGui::TextUnformatted(line.text.c_str(), line.text.c_str() + line.text.size());
       }
-      if (constraint) {
+      // Only with a mark to draw: a SameLine with no item after it would
+      // put the next listing line on this one.
+      if (constraint && (phi->in_conflict(*constraint) || phi->outcome == PhiOutcome::Admissible)) {
         ImGui::SameLine();
         if (phi->is_counterfactual(*constraint)) {
           ImGui::TextColored(color_vec(palette::kPhiCounterfactual), "  \u2190 conflict: %s", kPhiCounterfactualNote);
         } else if (phi->in_conflict(*constraint)) {
           ImGui::TextColored(color_vec(palette::kPhiFailed), "  \u2190 conflict");
-        } else if (phi->outcome == PhiOutcome::Admissible) {
+        } else {
           ImGui::TextColored(color_vec(palette::kPhiHeld), "  \u2190 holds");
         }
       }
