@@ -226,11 +226,15 @@ class DirReader {
 
   // Walks an array of records whose listed fields must all be strings
   // (shapes' fields, binds' contract clauses).
-  void read_string_records(od::value v, std::initializer_list<const char*> names, const char* what) {
+  // Checks an array of records of string fields; with `out`, keeps each
+  // record's values in the order of `names`.
+  void read_string_records(od::value v, std::initializer_list<const char*> names, const char* what,
+                           std::vector<std::vector<std::string>>* out = nullptr) {
     for (auto item : array_of(v)) {
       od::value record = check(std::move(item));
       const char* where = location(record);
       std::vector<bool> seen(names.size(), false);
+      if (out != nullptr) out->emplace_back(names.size());
       for (auto fr : map_of(record, what)) {
         od::field f = check(std::move(fr));
         std::string_view key = key_of(f);
@@ -238,7 +242,8 @@ class DirReader {
         for (const char* n : names) {
           if (key == n) {
             std::string scratch;
-            string_of(f.value(), scratch);
+            std::string_view text = string_of(f.value(), scratch);
+            if (out != nullptr) out->back()[i] = std::string(text);
             seen[i] = true;
           }
           ++i;
@@ -269,7 +274,7 @@ class DirReader {
           program_->forges[forge_index].name = std::string(string_of(f.value(), scratch));
         } else if (same(key, "shapes")) {
           mark_seen(seen_shapes, f, key);
-          read_shapes(f.value());
+          read_shapes(f.value(), program_->forges[forge_index].shapes);
         } else if (same(key, "procs")) {
           mark_seen(seen_procs, f, key);
           for (auto p : array_of(f.value())) read_proc(check(std::move(p)), forge_index);
@@ -285,21 +290,25 @@ class DirReader {
     }
   }
 
-  void read_shapes(od::value v) {
+  void read_shapes(od::value v, std::vector<ShapeDecl>& shapes) {
     for (auto item : array_of(v)) {
       od::value shape = check(std::move(item));
       const char* where = location(shape);
       bool seen_name = false, seen_fields = false;
       std::string scratch;
+      ShapeDecl& decl = shapes.emplace_back();
       for (auto fr : map_of(shape, "struct DirShape")) {
         od::field f = check(std::move(fr));
         std::string_view key = key_of(f);
         if (same(key, "name")) {
           seen_name = true;
-          string_of(f.value(), scratch);
+          decl.name = std::string(string_of(f.value(), scratch));
         } else if (same(key, "fields")) {
           seen_fields = true;
-          read_string_records(f.value(), {"name", "ty"}, "struct DirField");
+          std::vector<std::vector<std::string>> records;
+          read_string_records(f.value(), {"name", "ty"}, "struct DirField", &records);
+          decl.fields.clear();
+          for (auto& r : records) decl.fields.push_back(ShapeField{std::move(r[0]), std::move(r[1])});
         }
       }
       if (!seen_name) fail(where, "missing field `name`");
@@ -885,6 +894,14 @@ class DirReader {
           s.q_form = form;
           s.text = shared_.intern_text(trim_unicode(f.args[0]));
           s.has_expr = 0;
+        } else if (current_regime_ == Regime::Phi && same(target, "phi_witness") && f.args.size() == 1) {
+          // `let w = phi_witness(d);` as the compiler lowers it: exactly the
+          // Let form (semantics doc §3.3).
+          s.kind = StmtKind::Let;
+          if (s.slot == kNoSlot) s.slot = slots.intern("_");
+          s.phi_witness = true;
+          shared_.current_forge = current_forge_;
+          s.expr = compile_expression(f.args[0], shared_, slots);
         } else {
           std::vector<std::string_view> args(f.args.begin(), f.args.end());
           s.expr = call(target, args, slots);

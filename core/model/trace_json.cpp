@@ -33,6 +33,26 @@ Json error_json(const DvmError& error) {
   return e;
 }
 
+// The resolution (semantics doc §3.3): the witness, or the conflict and the
+// counterfactuals as written.
+Json phi_json(const PhiResolution& r) {
+  Json phi = Json::object();
+  phi["outcome"] = phi_outcome_name(r.outcome);
+  if (r.outcome == PhiOutcome::Admissible) {
+    Json witness = Json::object();
+    for (const auto& [name, value] : r.witness) witness[name] = value_json(value);
+    phi["witness"] = std::move(witness);
+  } else if (r.outcome == PhiOutcome::NonExistent) {
+    Json conflict = Json::array();
+    for (std::uint32_t i : r.conflict) conflict.push_back(json_text_value<Json>(r.constraints[i].text));
+    Json counterfactual = Json::array();
+    for (std::uint32_t i : r.counterfactual) counterfactual.push_back(json_text_value<Json>(r.constraints[i].text));
+    phi["conflict"] = std::move(conflict);
+    phi["counterfactual"] = std::move(counterfactual);
+  }
+  return phi;
+}
+
 Json time_json(std::uint64_t tick) {
   Json t = Json::object();
   t["tick"] = tick;
@@ -53,6 +73,10 @@ std::string outcome_trace_json(const Machine& machine) {
     trace["effects"] = effects_json(machine.effects);
     trace["time"] = time_json(machine.tick);
   }
+  // Only a resolved Φ entry has one; an Invalid resolution (an unknown of an
+  // unsupported type) is a validation error, reported as such alone.
+  const std::optional<PhiResolution>& phi = machine.config.phi_resolution;
+  if (phi && phi->outcome != PhiOutcome::Invalid) trace["phi"] = phi_json(*phi);
   return trace.dump(2, ' ', false, Json::error_handler_t::replace);
 }
 

@@ -25,10 +25,11 @@ void size_frame_slots(std::vector<Value>& slots, std::size_t count) {
 }  // namespace
 
 // Pushes a frame for `proc` on thread `tid`, binding its parameters.
-// A Φ proc's constraints are checked first, against an empty environment.
+// A Φ proc's constraints are checked first, against an empty environment
+// (v0.1; under `--phi resolve` they are checked as the body runs).
 std::optional<DvmError> StepRunner::push_frame(std::uint32_t tid, std::uint32_t proc_index, std::span<const Value> args) {
   const Proc& proc = p_.procs[proc_index];
-  if (proc.regime == Regime::Phi) {
+  if (proc.regime == Regime::Phi && !resolving_phi()) {
     if (auto error = validate_phi(proc)) return error;
   }
   Thread& th = m_.threads[tid];
@@ -121,8 +122,8 @@ StepRunner::CallOutcome StepRunner::call(std::uint32_t tid, Frame& f, std::uint3
 }
 
 void StepRunner::exec_return(std::uint32_t tid, const Stmt& s, Regime regime) {
-  if (regime == Regime::Phi) {
-    complete(tid);  // Φ ignores Return: it is not even evaluated
+  if (regime == Regime::Phi && !resolving_phi()) {
+    complete(tid);  // v0.1 Φ ignores Return: it is not even evaluated
     return;
   }
   std::optional<Value> result;
@@ -162,7 +163,7 @@ void StepRunner::settle(std::uint32_t tid) {
     Frame& f = th.frames.back();
     if (f.evaluating) return;  // a suspended statement resumes first
     if (settle_cursors(p_, f)) return;
-    if (p_.procs[f.proc].regime == Regime::Phi) {
+    if (p_.procs[f.proc].regime == Regime::Phi && !resolving_phi()) {
       refuse_phi();
       return;
     }

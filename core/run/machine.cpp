@@ -57,6 +57,7 @@ bool StepRunner::start() {
   std::int32_t entry = p_.find_proc(m_.config.entry);
   if (entry < 0) return fail(ErrorKind::EntrypointNotFound, m_.config.entry), false;
   const Proc& proc = p_.procs[static_cast<std::uint32_t>(entry)];
+  if (proc.regime == Regime::Phi && resolving_phi()) return start_resolved_phi(static_cast<std::uint32_t>(entry));
   if (!proc.params.empty()) {
     return fail(ErrorKind::Runtime, "entrypoint has params in v0.1 host-runner: " + proc.name + ":" +
                                         regime_name(proc.regime)),

@@ -49,11 +49,13 @@ StepRunner::Flow StepRunner::check_predicate(std::uint32_t tid, const Stmt& s) {
 }
 
 void StepRunner::exec_constrain(std::uint32_t tid, const Stmt& s, Regime regime) {
-  if (regime != Regime::Phi && check_predicate(tid, s) != Flow::Done) return;
+  // v0.1 Φ checked its constraints before the body; resolve mode checks them again here.
+  if ((regime != Regime::Phi || resolving_phi()) && check_predicate(tid, s) != Flow::Done) return;
   complete(tid);
 }
 
 void StepRunner::exec_prove(std::uint32_t tid, const Stmt& s, Regime regime) {
+  if (regime == Regime::Phi && resolving_phi()) return exec_resolved_prove(tid, s);
   if (check_predicate(tid, s) != Flow::Done) return;
   Value bound = Value::unit();
   if (regime == Regime::Phi) bound = make_witness("pred:" + std::string(p_.texts.get(s.text)));

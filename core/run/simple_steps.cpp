@@ -542,6 +542,9 @@ std::uint64_t Machine::run_simple(std::uint64_t limit, SimpleStepBatch* batch) {
   if (th.state != ThreadState::Runnable || th.frames.empty()) return 0;
   Frame& f = th.frames.back();
   if (f.evaluating || f.cursors.empty()) return 0;
+  // A Φ frame under `--phi resolve` checks its constraints (phi_resolved.cpp);
+  // the lane, which skips them as v0.1 does, leaves such frames to step().
+  if (config.phi == PhiMode::Resolve && program_->procs[f.proc].regime == Regime::Phi) return 0;
   if (batch != nullptr && batch->size == 0) {
     batch->first_index = steps;
     batch->first_tick = tick;

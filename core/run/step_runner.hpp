@@ -17,6 +17,8 @@
 //   calls.cpp         calls, returns, frames, spawned threads' first frames, settling
 //   scheduler.cpp     picking the next thread (§2.3), sleepers, deadlock
 //   regimes.cpp       the Q resource forms, Constrain, Prove, Φ validation and witnesses
+//   phi_resolved.cpp  a Φ entry under `--phi resolve`: starting from the resolution,
+//                     Prove of a configuration (semantics doc Part 3)
 //   evaluation.cpp    running compiled expressions (opcodes.hpp)
 //
 // The simple-step lane (simple_steps.cpp) runs the commonest steps without a
@@ -148,6 +150,11 @@ class StepRunner {
   std::optional<DvmError> validate_phi(const Proc& proc);
   std::optional<DvmError> evaluate_pure(const Proc& proc, std::vector<Value>& slots, const CodeRef& code, Value& out);
   void refuse_phi();
+  bool resolving_phi() const { return m_.config.phi == PhiMode::Resolve; }
+
+  // phi_resolved.cpp
+  bool start_resolved_phi(std::uint32_t entry);
+  void exec_resolved_prove(std::uint32_t tid, const Stmt& s);
 
   // evaluation.cpp
   Flow evaluate(std::uint32_t tid, const CodeRef& code, Value& out);

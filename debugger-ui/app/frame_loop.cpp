@@ -73,6 +73,7 @@ RecordRequest App::request_for(const std::string& program, const LaunchOptions& 
   if (!options.entry.empty()) request.config.entry = options.entry;
   if (options.seed) request.config.seed = *options.seed;
   if (options.effects == "realize") request.config.effects = EffectMode::Realize;
+  if (options.phi == "resolve") request.config.phi = PhiMode::Resolve;
   return request;
 }
 

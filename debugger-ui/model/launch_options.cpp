@@ -39,7 +39,7 @@ bool parse_range(const std::string& text, std::pair<double, double>& out) {
 }  // namespace
 
 const char* launch_usage() {
-  return "usage: dustdbg [FILE] [--seed N] [--entry NAME] [--effects simulate|realize]\n"
+  return "usage: dustdbg [FILE] [--seed N] [--entry NAME] [--effects simulate|realize] [--phi reference|resolve]\n"
          "       dustdbg --screenshot OUT.png --at STEP|failure|end [--size WxH] [--range A..B] FILE\n"
          "       dustdbg --bench-scrub [--frames N] FILE\n"
          "       dustdbg --idle-check FILE\n"
@@ -81,6 +81,14 @@ std::optional<LaunchOptions> parse_launch_options(const std::vector<std::string>
         return std::nullopt;
       }
       o.effects = *v;
+    } else if (a == "--phi") {
+      const std::string* v = value(i, a);
+      if (v == nullptr) return std::nullopt;
+      if (*v != "reference" && *v != "resolve") {
+        error = "--phi expects reference or resolve, got '" + *v + "'";
+        return std::nullopt;
+      }
+      o.phi = *v;
     } else if (a == "--screenshot") {
       const std::string* v = value(i, a);
       if (v == nullptr) return std::nullopt;

@@ -1,7 +1,7 @@
 // launch_options.hpp — dustdbg's command line.
 //
 //   dustdbg                                  the bundled demo (assets/demo)
-//   dustdbg program.dir [--seed N] [--entry E] [--effects simulate|realize]
+//   dustdbg program.dir [--seed N] [--entry E] [--effects simulate|realize] [--phi reference|resolve]
 //                                            record the run, then open it
 //   dustdbg run.dtrace                       open a recording
 //   dustdbg --screenshot out.png|out.ppm --at STEP [--size WxH] [--range A..B] FILE
@@ -28,6 +28,7 @@ struct LaunchOptions {
   std::optional<std::uint64_t> seed;
   std::string entry;                // empty: "main"
   std::string effects;              // empty: simulate
+  std::string phi;                  // empty: reference (v0.1's refusal); "resolve": Part 3
   std::string screenshot_path;
   std::string at = "failure";       // a step number, "failure" or "end"
   int width = 1600;

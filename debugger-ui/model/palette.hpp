@@ -32,6 +32,8 @@ inline constexpr Rgb kPhiHeld{90, 210, 130};
 inline constexpr Rgb kPhiWitness{120, 170, 255};
 inline constexpr Rgb kPhiFailed{255, 40, 40};
 inline constexpr Rgb kPhiRefused{200, 60, 255};
+inline constexpr Rgb kPhiConflictLine{120, 28, 36};
+inline constexpr Rgb kPhiCounterfactual{255, 150, 60};
 inline constexpr Rgb kEffect{255, 214, 90};
 inline constexpr Rgb kFailure{255, 24, 24};
 inline constexpr Rgb kCursor{255, 255, 120};

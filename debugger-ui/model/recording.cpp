@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "dust/dir_loader.hpp"
+#include "dust/phi_solver.hpp"
 #include "dust/recorder/recorder.hpp"
 
 namespace dust::dbg {
@@ -37,7 +38,10 @@ RecordOutcome record_program(const RecordRequest& request, const IntrinsicTable&
     return outcome;
   }
   rec::Recorder recorder(request.trace_path, text, request.program_path);
-  Machine machine(loaded.program, &intrinsics, request.config);
+  // Φ resolution is decided here, once; the trace keeps it for every seek.
+  RunConfig config = request.config;
+  prepare_phi(*loaded.program, config);
+  Machine machine(loaded.program, &intrinsics, config);
   StepEvent event;
   recorder.on_start(machine);
   // As run_to_end does, with a cancel check and progress between rounds

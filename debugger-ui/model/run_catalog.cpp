@@ -78,6 +78,7 @@ void RunCatalog::load(rec::TraceReader& reader) {
   q = reader.q_lifetimes();
   memory = reader.memory_lifetimes();
   phi = reader.phi_marks();
+  phi_resolution = info.config.phi_resolution;
   effects = reader.effect_marks(0, steps);
 
   Machine final_state = reader.state_at(steps);

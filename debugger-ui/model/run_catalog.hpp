@@ -58,6 +58,9 @@ class RunCatalog {
   std::vector<rec::PhiMark> phi;
   std::vector<rec::EffectMark> effects;
   std::vector<UnsafeRecord> unsafe;
+  // Under `--phi resolve`: the recorded resolution of the Φ entry (its
+  // constraints and their status, the witness or the conflict).
+  std::optional<PhiResolution> phi_resolution;
 
   LifetimeRows q_rows;
   LifetimeRows memory_rows;

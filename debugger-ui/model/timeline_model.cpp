@@ -17,6 +17,17 @@ std::uint8_t thread_style(rec::ThreadActivity activity) {
   return kThreadRunnable;
 }
 
+std::string phi_lane_label(const RunCatalog& catalog) {
+  if (!catalog.phi_resolution) return "\u03a6 resolution";
+  switch (catalog.phi_resolution->outcome) {
+    case PhiOutcome::Admissible: return "\u03a6 admissible";
+    case PhiOutcome::NonExistent: return "\u03a6 non-existent";
+    case PhiOutcome::Undecided: return "\u03a6 undecided";
+    case PhiOutcome::Invalid: return "\u03a6 invalid";
+  }
+  return "\u03a6 resolution";
+}
+
 void TimelineModel::attach(rec::TraceReader* reader, const RunCatalog* catalog) {
   reader_ = reader;
   catalog_ = catalog;
@@ -42,7 +53,7 @@ void TimelineModel::attach(rec::TraceReader* reader, const RunCatalog* catalog) 
                                         : std::to_string(row.size()) + " blocks";
     lanes_.push_back(Lane{LaneKind::Memory, static_cast<std::uint32_t>(r), std::move(label), {}, {}, {}});
   }
-  lanes_.push_back(Lane{LaneKind::Phi, 0, "\u03a6 resolution", {}, {}, {}});
+  lanes_.push_back(Lane{LaneKind::Phi, 0, phi_lane_label(*catalog), {}, {}, {}});
   lanes_.push_back(Lane{LaneKind::Effects, 0, "effects", {}, {}, {}});
   thread_segments_.assign(lanes_.size(), {});
   mutex_segments_.assign(lanes_.size(), {});

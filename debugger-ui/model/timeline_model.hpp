@@ -39,6 +39,8 @@ enum MutexStyle : std::uint8_t {
 };
 
 std::uint8_t thread_style(rec::ThreadActivity activity);
+// The Φ lane's name: the resolution's outcome under `--phi resolve`.
+std::string phi_lane_label(const RunCatalog& catalog);
 
 struct Lane {
   LaneKind kind = LaneKind::Thread;

@@ -4,7 +4,9 @@
 // Each thread's current statement is highlighted (the focus thread's
 // strongest, callers' call sites faintly) and tagged with the thread; the
 // gutter shows breakpoints and a click there toggles one. When the cursor
-// moves, the listing scrolls to the focus thread's statement.
+// moves, the listing scrolls to the focus thread's statement. Under
+// `--phi resolve` the Φ entry's constraints are marked: the conflict of a
+// non-existent run highlighted, its counterfactuals named.
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -85,6 +87,16 @@ void draw_program(Debugger& dbg, UiState& ui) {
       float width = std::max(ImGui::GetContentRegionAvail().x, 600.0f);
       ImVec2 row_max(pos.x + width, pos.y + line_h);
 
+      // The conflict of a Φ entry with no admissible configuration.
+      const std::optional<PhiResolution>& phi = dbg.catalog().phi_resolution;
+      std::optional<std::uint32_t> constraint;
+      if (phi && line.stmt != kNoStmt) {
+        for (std::uint32_t c = 0; c < phi->constraints.size(); ++c) {
+          if (phi->constraints[c].stmt == line.stmt) constraint = c;
+        }
+      }
+      if (constraint && phi->in_conflict(*constraint)) dl->AddRectFilled(pos, row_max, color(palette::kPhiConflictLine));
+
       // Highlights: where threads are now, and their callers' call sites.
       float tag_x = pos.x + kGutter + kNumberWidth;
       if (line.stmt != kNoStmt) {
@@ -131,6 +143,18 @@ void draw_program(Debugger& dbg, UiState& ui) {
       } else {
         ImGui::TextUnformatted(line.text.c_str(), line.text.c_str() + line.text.size());
         if (ImGui::IsItemHovered()) hover_value(dbg, line.text);
+      }
+      // Only with a mark to draw: a SameLine with no item after it would
+      // put the next listing line on this one.
+      if (constraint && (phi->in_conflict(*constraint) || phi->outcome == PhiOutcome::Admissible)) {
+        ImGui::SameLine();
+        if (phi->is_counterfactual(*constraint)) {
+          ImGui::TextColored(color_vec(palette::kPhiCounterfactual), "  \u2190 conflict: %s", kPhiCounterfactualNote);
+        } else if (phi->in_conflict(*constraint)) {
+          ImGui::TextColored(color_vec(palette::kPhiFailed), "  \u2190 conflict");
+        } else {
+          ImGui::TextColored(color_vec(palette::kPhiHeld), "  \u2190 holds");
+        }
       }
     }
   }

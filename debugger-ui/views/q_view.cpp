@@ -38,6 +38,8 @@ void draw_q_resources(Debugger& dbg, UiState& ui) {
     ImGui::TextColored(color_vec(c), "%s", r.resource.c_str());
     ImGui::SameLine();
     ImGui::TextDisabled("%s, %s at the cursor", r.type.c_str(), state);
+    // Never consumed: an implicit discard, which dustrun warns about.
+    if (!r.consume_step && !r.violation_step) ImGui::TextColored(color_vec(palette::kMarkEnd), "  open at the end: never consumed");
     if (!r.bindings.empty()) {
       ImGui::TextDisabled("  bound to");
       for (const std::string& b : r.bindings) {

@@ -24,6 +24,7 @@
 #include "commands.hpp"
 #include "dust/dir_loader.hpp"
 #include "dust/machine.hpp"
+#include "dust/phi_solver.hpp"
 #include "run_options.hpp"
 
 namespace dust::cli {
@@ -195,6 +196,8 @@ int explore_command(const std::vector<std::string>& args) {
     return loaded.unreadable ? kExitUsage : kExitLoad;
   }
 
+  // Φ resolution does not depend on the scheduler seed: decided once.
+  prepare_phi(*loaded.program, options.run.config);
   std::vector<Outcome> outcomes;
   std::map<std::string, std::size_t> by_key;
   std::uint64_t runs = 0;

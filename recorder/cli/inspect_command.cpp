@@ -207,6 +207,11 @@ void print_info(const rec::TraceInfo& info, const std::string& path, bool json) 
          (info.config.max_steps == 0 ? std::string("no step limit")
                                      : std::to_string(info.config.max_steps) + " steps") +
          "\n";
+  // Under --phi resolve the recording holds the resolution; inspect never calls the solver.
+  if (info.config.phi == PhiMode::Resolve) {
+    const std::optional<PhiResolution>& phi = info.config.phi_resolution;
+    out += std::string("phi:         resolve") + (phi ? std::string(", ") + phi_outcome_name(phi->outcome) : "") + "\n";
+  }
   if (info.complete) {
     out += std::string("status:      complete, run ") + status_word(info);
     if (info.error) out += " in thread " + std::to_string(info.error_thread) + ": " + info.error->display();

@@ -13,6 +13,7 @@
 
 #include "commands.hpp"
 #include "dust/dir_loader.hpp"
+#include "dust/phi_solver.hpp"
 #include "dust/recorder/recorder.hpp"
 #include "dust/trace_json.hpp"
 #include "run_options.hpp"
@@ -148,6 +149,7 @@ int record_command(const std::vector<std::string>& args) {
     std::cerr << "dustrun: " << output << ": cannot create: " << std::strerror(errno) << "\n";
     return kExitBadTrace;
   }
+  prepare_phi(*loaded.program, options.config);
   Machine machine(loaded.program, &intrinsics(), options.config);
   rec::Recorder recorder(output, std::move(text), options.dir_path, recorder_options);
   std::unique_ptr<StepPrinter> printer;

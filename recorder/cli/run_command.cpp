@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "dust/dir_loader.hpp"
+#include "dust/phi_solver.hpp"
 #include "dust/trace_json.hpp"
 #include "run_options.hpp"
 #include "run_output.hpp"
@@ -52,6 +53,7 @@ int run_command(const std::vector<std::string>& args) {
     return kExitLoad;
   }
 
+  prepare_phi(*loaded.program, options.config);
   Machine machine(loaded.program, &intrinsics(), options.config);
   std::unique_ptr<StepPrinter> printer;
   if (options.trace) printer = std::make_unique<StepPrinter>(std::cerr);

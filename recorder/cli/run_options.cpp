@@ -104,6 +104,16 @@ ParseStatus parse_run_options(const std::vector<std::string>& args, RunOptions& 
         error = "invalid value '" + value + "' for --max-steps (expected a positive integer)";
         return ParseStatus::Error;
       }
+    } else if (option_matches(arg, "--phi")) {
+      if (!option_value(args, i, "--phi", value, error)) return ParseStatus::Error;
+      if (value == "reference") {
+        options.config.phi = PhiMode::Reference;
+      } else if (value == "resolve") {
+        options.config.phi = PhiMode::Resolve;
+      } else {
+        error = "invalid value '" + value + "' for --phi (expected reference or resolve)";
+        return ParseStatus::Error;
+      }
     } else if (arg == "--trace") {
       options.trace = true;
     } else if (arg == "--emit-trace") {

@@ -27,6 +27,8 @@ inline constexpr const char* kDustrunUsage =
     "      --simulate            same as --effects simulate\n"
     "      --seed N              scheduler seed for K-threads (0: round-robin)\n"
     "      --fs-root DIR         the only directory file I/O may touch\n"
+    "      --phi MODE            Φ entries: reference (default, v0.1's refusal) or resolve\n"
+    "                            (decide existence with Z3, run from the canonical witness)\n"
     "      --trace               print one line per executed step to stderr\n"
     "      --emit-trace          print the run's trace JSON to stdout (failures too)\n"
     "      --quiet               print nothing but structured output\n"

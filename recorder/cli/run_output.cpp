@@ -29,6 +29,10 @@ void print_human(const Machine& machine, const RunOptions& options) {
   out += "time.ticks: " + std::to_string(machine.tick) + "\n";
   out += std::string("effect_mode: ") + effect_mode_name(options.config.effects) + "\n";
   out += "entry: " + options.config.entry + "\n";
+  // An admissible Φ entry: the witness the run started from.
+  if (machine.config.phi_resolution && machine.config.phi_resolution->outcome == PhiOutcome::Admissible) {
+    for (const std::string& line : phi_explanation(*machine.config.phi_resolution)) out += line + "\n";
+  }
   std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
@@ -48,9 +52,19 @@ int print_outcome(const Machine& machine, const RunOptions& options) {
   // about a run that succeeded; after a failure they are noise.
   if (!failed && !options.quiet) {
     for (const std::string& warning : k::exit_warnings(machine)) std::cerr << "dustrun: warning: " << warning << "\n";
+    // A Q resource never consumed is an implicit discard, which the DPL
+    // forbids; v0.1 accepts it, so it is a warning and the result stands.
+    for (const QResource& r : machine.q.resources) {
+      if (r.state != QResourceState::Consumed) std::cerr << "dustrun: warning: Q resource " << r.id << " never consumed\n";
+    }
   }
   if (failed) {
     if (!options.quiet) std::cerr << "dustrun: " << machine.outcome.error.display() << "\n";
+    // Why no configuration exists: the conflict and the counterfactuals.
+    const std::optional<PhiResolution>& phi = machine.config.phi_resolution;
+    if (!options.quiet && phi && (phi->outcome == PhiOutcome::NonExistent || phi->outcome == PhiOutcome::Undecided)) {
+      for (const std::string& line : phi_explanation(*phi)) std::cerr << line << "\n";
+    }
     return kExitFailure;
   }
   return kExitOk;

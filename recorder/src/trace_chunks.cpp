@@ -2,6 +2,7 @@
 #include "trace_chunks.hpp"
 
 #include "byte_io.hpp"
+#include "step_codec.hpp"
 #include "trace_io.hpp"
 
 namespace dust::rec {
@@ -21,6 +22,78 @@ bool get_error(ByteReader& in, DvmError& e) {
   return in.ok();
 }
 
+// Format version 2: the Φ mode and resolution follow the v1 fields, so
+// replay and inspect take the witness from the recording and never call
+// the solver. A v1 config ends before them (reference mode).
+void put_phi(ByteWriter& w, const RunConfig& c) {
+  w.u8(static_cast<std::uint8_t>(c.phi));
+  w.u8(c.phi_resolution ? 1 : 0);
+  if (!c.phi_resolution) return;
+  const PhiResolution& r = *c.phi_resolution;
+  w.u8(static_cast<std::uint8_t>(r.outcome));
+  w.varint(r.constraints.size());
+  for (const PhiConstraint& k : r.constraints) {
+    w.varint(k.stmt);
+    w.bytes(k.text);
+  }
+  w.varint(r.witness.size());
+  for (const auto& [name, value] : r.witness) {
+    w.bytes(name);
+    encode_value(w, value);
+  }
+  for (const std::vector<std::uint32_t>* list : {&r.conflict, &r.counterfactual}) {
+    w.varint(list->size());
+    for (std::uint32_t i : *list) w.varint(i);
+  }
+  put_error(w, r.error);
+}
+
+bool get_indices(ByteReader& in, std::size_t bound, std::vector<std::uint32_t>& out) {
+  std::uint64_t n = in.varint();
+  if (!in.ok() || n > bound) return false;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    std::uint32_t i = in.varint32();
+    if (!in.ok() || i >= bound) return false;
+    out.push_back(i);
+  }
+  return true;
+}
+
+bool get_phi(ByteReader& in, RunConfig& c) {
+  std::uint8_t mode = in.u8();
+  std::uint8_t has = in.u8();
+  if (!in.ok() || mode > static_cast<std::uint8_t>(PhiMode::Resolve) || has > 1) return false;
+  c.phi = static_cast<PhiMode>(mode);
+  if (has == 0) return true;
+  PhiResolution r;
+  std::uint8_t outcome = in.u8();
+  if (outcome > static_cast<std::uint8_t>(PhiOutcome::Invalid)) return false;
+  r.outcome = static_cast<PhiOutcome>(outcome);
+  std::uint64_t n = in.varint();
+  if (!in.ok() || n > in.remaining()) return false;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    PhiConstraint constraint;
+    constraint.stmt = in.varint32();
+    constraint.text = in.bytes();
+    if (!in.ok()) return false;
+    r.constraints.push_back(std::move(constraint));
+  }
+  n = in.varint();
+  if (!in.ok() || n > in.remaining()) return false;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    std::string name = in.bytes();
+    Value value;
+    if (!in.ok() || !decode_value(in, value)) return false;
+    r.witness.emplace_back(std::move(name), std::move(value));
+  }
+  if (!get_indices(in, r.constraints.size(), r.conflict) || !get_indices(in, r.constraints.size(), r.counterfactual) ||
+      !get_error(in, r.error)) {
+    return false;
+  }
+  c.phi_resolution = std::move(r);
+  return true;
+}
+
 }  // namespace
 
 std::string encode_config(const ConfigChunk& c) {
@@ -36,6 +109,7 @@ std::string encode_config(const ConfigChunk& c) {
   w.bytes(c.writer);
   w.varint(c.config.max_memory);
   w.varint(c.config.max_steps);
+  put_phi(w, c.config);
   return out;
 }
 
@@ -51,13 +125,14 @@ bool decode_config(std::string_view bytes, ConfigChunk& c) {
   c.block_steps = in.varint32();
   c.keyframe_steps = in.varint32();
   c.writer = in.bytes();
-  // Version 1 ends here; its runs had no budget and no step limit, so a
-  // replay must not impose them.
+  // Version 1 ends here; its runs had no budget, no step limit and no Φ
+  // resolution, so a replay must not impose them.
   c.config.max_memory = 0;
   c.config.max_steps = 0;
   if (in.ok() && !in.at_end()) {
     c.config.max_memory = in.varint();
     c.config.max_steps = in.varint();
+    if (!get_phi(in, c.config)) return false;
   }
   return in.ok() && in.at_end();
 }

@@ -160,6 +160,14 @@ bool ReaderImpl::open(std::string& error) {
     return false;
   }
   program_ = loaded.program;
+  if (const std::optional<PhiResolution>& phi = config_.config.phi_resolution) {
+    for (const PhiConstraint& c : phi->constraints) {
+      if (c.stmt >= program_->stmts.size()) {
+        error = where("invalid config chunk (a Φ constraint names no statement of the program)", kFileHeaderSize);
+        return false;
+      }
+    }
+  }
   info_.program_bytes = text.size();
   offset += kChunkHeaderSize + h.stored_bytes;
 

@@ -201,4 +201,18 @@ TEST(QMessages, FailingQStatementDoesNotTickOrBind) {
   EXPECT_TRUE(run.events[1].q.empty());
 }
 
+// An allocated resource never consumed is an implicit discard: v0.1
+// accepts it, so the result stands, and dustrun warns after the run.
+TEST(QMessages, AResourceNeverConsumedIsWarnedAboutAfterTheRun) {
+  dust_test::ProcessResult r = dust_test::run_dustrun_on(
+      dir::q_main({dir::let("a", "q_alloc(QBit)"), dir::let("b", "q_alloc(QBit)"), dir::let("c", "q_move(b)"),
+                   dir::let("d", "q_consume(c)"), dir::ret("1")}));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("return: 1"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err, "dustrun: warning: Q resource qres:a:1 never consumed\n");
+  dust_test::ProcessResult consumed =
+      dust_test::run_dustrun_on(dir::q_main({dir::let("a", "q_alloc(QBit)"), dir::let("d", "q_consume(a)")}));
+  EXPECT_EQ(consumed.err, "");
+}
+
 }  // namespace

@@ -58,6 +58,10 @@ const Expected kExpected[] = {
     {"q_token_handoff.dir.json", "return: 1 | emit token handed over", true},
     {"phi_admissible_budget.dir.json",
      "UnsupportedRegime: Φ-regime execution wiring into engine is a later step | emit budget admissible", true},
+    // Under --phi reference (the default) an entry with unknowns is v0.1's
+    // error; tests/core/phi_resolve_test.cpp runs them under --phi resolve.
+    {"phi_resolve_admissible.dir.json", "Runtime: entrypoint has params in v0.1 host-runner: main:Φ", true},
+    {"phi_resolve_conflict.dir.json", "Runtime: entrypoint has params in v0.1 host-runner: main:Φ", true},
     {"memory_linked_list.dir.json", "return: 55 | emit 55 | emit hello, heap!", true},
     {"threading_parallel_sum.dir.json", "return: 5050 | emit 5050", true},
     {"sync_bank_transfer.dir.json", "return: 200 | emit 92 | emit 108 | emit 0", true},

@@ -5,8 +5,9 @@
 #
 # core depends on no other folder of the project (recorder, dustlib_k and
 # debugger-ui depend on it, never the reverse), and within core the stages
-# point one way: model <- compile <- load, and compile <- run (run compiles
-# the debugger's expressions with the program's compiler). Every quoted
+# point one way: model <- compile <- load, compile <- run (run compiles
+# the debugger's expressions with the program's compiler), and model <- solve.
+# Only solve/z3_phi_solver.cpp may include Z3 (<z3.h>, <z3++.h>). Every quoted
 # include must resolve inside core: beside the including file, under core/
 # by stage (`compile/text_scan.hpp`), or a public header (`dust/value.hpp`).
 # Angle-bracket includes of `dust/...` must be core's public headers too.
@@ -19,6 +20,7 @@ set(allowed_model model)
 set(allowed_compile compile model)
 set(allowed_load load compile model)
 set(allowed_run run compile model)
+set(allowed_solve solve model)
 set(allowed_include)
 
 file(GLOB_RECURSE sources RELATIVE "${CORE_DIR}" "${CORE_DIR}/*.cpp" "${CORE_DIR}/*.hpp" "${CORE_DIR}/*.inl" "${CORE_DIR}/*.h")
@@ -57,6 +59,10 @@ foreach(rel IN LISTS sources)
             string(APPEND problems "  core/${rel}: stage ${stage}/ must not include \"${inc}\" (${target_stage}/)\n")
           endif()
         endif()
+      endif()
+    elseif(line MATCHES "#[ \t]*include[ \t]*<(z3[^>]*)>")
+      if(NOT rel STREQUAL "solve/z3_phi_solver.cpp")
+        string(APPEND problems "  core/${rel}: includes <${CMAKE_MATCH_1}>; only solve/z3_phi_solver.cpp may know Z3\n")
       endif()
     elseif(line MATCHES "#[ \t]*include[ \t]*<(dust[^>]*|recorder/[^>]*|debugger-ui/[^>]*|model/[^>]*)>")
       set(inc "${CMAKE_MATCH_1}")

@@ -19,6 +19,7 @@
 #include "dust/intrinsics.hpp"
 #include "dust/k_state.hpp"
 #include "dust/memory_budget.hpp"
+#include "dust/phi.hpp"
 #include "dust/program.hpp"
 #include "dust/q_table.hpp"
 #include "dust/step_event.hpp"
@@ -44,6 +45,11 @@ struct RunConfig {
   std::uint64_t max_memory = kDefaultMaxMemory;
   // A step at this count fails with `step limit reached`; 0 is no limit.
   std::uint64_t max_steps = 0;
+  // Φ (semantics doc Part 3): in resolve mode a Φ entry starts from the
+  // resolution decided before the run (phi_solver.hpp's prepare_phi) or
+  // taken from a recording; the machine itself never calls a solver.
+  PhiMode phi = PhiMode::Reference;
+  std::optional<PhiResolution> phi_resolution;
   friend bool operator==(const RunConfig&, const RunConfig&) = default;
 };
 

@@ -91,9 +91,21 @@ struct Proc {
   std::uint32_t slot_count() const { return slot_names.size(); }
 };
 
+// A shape the forge declares (DIR `shapes`): Φ reads a param of a shape
+// type as one unknown per field (semantics doc §3.1).
+struct ShapeField {
+  std::string name;
+  std::string type;
+};
+struct ShapeDecl {
+  std::string name;
+  std::vector<ShapeField> fields;
+};
+
 struct Forge {
   std::string name;
   std::vector<std::uint32_t> procs;
+  std::vector<ShapeDecl> shapes;
 };
 
 // A call site: which callee, with how many arguments.
