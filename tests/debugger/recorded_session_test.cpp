@@ -192,8 +192,8 @@ TEST(RecordedSession, LastWriteOfABindingAndOfAMemoryCell) {
   EXPECT_EQ(dbg->steps().at(stop->step).stmt, stmt_at(*dbg, "main/body[5]")) << "the second store";
   dbg->go_to(dbg->view().steps());
   dbg->execute(Command::WhereFrom);
-  ASSERT_FALSE(dbg->origin_chain().empty()) << dbg->view().status();
-  EXPECT_EQ(dbg->origin_chain()[0].value, "13") << "the cell holds c Add 1";
+  ASSERT_FALSE(dbg->origin().chain.empty()) << dbg->view().status();
+  EXPECT_EQ(dbg->origin().chain[0].value, "13") << "the cell holds c Add 1";
 
   dbg->view().select(Selection{});
   EXPECT_FALSE(dbg->execute(Command::LastWrite).has_value());
@@ -206,7 +206,7 @@ TEST(RecordedSession, WhereDidThisValueComeFrom) {
   dbg->go_to(first_step_of(*dbg, stmt_at(*dbg, "main/body[3]")));
   dbg->view().select(Selection{Selection::Kind::Binding, 0, 0, "c", 0});
   dbg->execute(Command::WhereFrom);
-  const auto& chain = dbg->origin_chain();
+  const auto& chain = dbg->origin().chain;
   ASSERT_FALSE(chain.empty()) << dbg->view().status();
   EXPECT_EQ(chain[0].name, "c");
   EXPECT_EQ(chain[0].value, "12");
@@ -237,11 +237,19 @@ TEST(RecordedSession, TimelineLanesAreCachedOnTheRange) {
   EXPECT_TRUE(memory);
   EXPECT_FALSE(effect) << "the emit is after the visible half";
   axis.fit();
+  bool accesses = false;
   for (const Lane& lane : dbg->timeline().lanes(axis, 800)) {
     if (lane.kind == LaneKind::Effects) {
       EXPECT_EQ(lane.marks.size(), 1u);
     }
+    // The store and load of the memory cell, marked in main's colour.
+    for (const LaneItem& it : lane.accesses) {
+      EXPECT_EQ(lane.kind, LaneKind::Memory);
+      EXPECT_EQ(access_thread(it.style), 0u);
+      accesses = true;
+    }
   }
+  EXPECT_TRUE(accesses);
 }
 
 TEST(RecordedSession, CancelStopsAnEndlessRecordingAndItStillOpens) {
