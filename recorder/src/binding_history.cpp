@@ -107,7 +107,8 @@ ReaderImpl::FoundWrite ReaderImpl::find_binding_write(const FrameRef& f, std::ui
   auto relevant = [&](const BlockSummary& sum) {
     const ThreadSpan* span = sum.thread(f.thread);
     if (span == nullptr) return false;
-    if (f.depth > 0 && span->running > 0) return true;         // the call that made the frame may be here
+    // The call that made the frame: from depth D - 1 (a version 1 trace does not say, so any block it ran in).
+    if (f.depth > 0 && span->running > 0 && span->least_call_depth < f.depth) return true;
     if (f.depth == 0 && !span->existed_at_start) return true;  // the thread's spawn is here
     return (sum.flags & kBlockWrites) != 0 && sum.may_write_slot(f.thread, f.proc, slot);
   };

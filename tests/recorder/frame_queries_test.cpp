@@ -358,3 +358,22 @@ TEST(FrameQueries, JsonEscapesBytesThatAreNotUtf8) {
 }
 
 }  // namespace
+
+namespace {
+
+// A version 1 trace has no least_call_depth in its summaries: frame-exact
+// queries still answer, reading every block the thread ran in.
+TEST(FrameQueries, VersionOneTracesAnswerToo) {
+  auto reader = open_trace(fs::path(DUST_SOURCE_DIR) / "traces/v1/mutex_counter.dtrace");
+  ASSERT_TRUE(reader);
+  ASSERT_EQ(reader->info().format_version, 1u);
+  // Thread 1's counter parameter was written by main's spawn of it.
+  dust::rec::LastWrite w = reader->last_write("counter", reader->info().steps, FrameSelector{1, 0});
+  ASSERT_TRUE(w.error.empty()) << w.error;
+  ASSERT_TRUE(w.step);
+  EXPECT_EQ(w.kind, WriteKind::SpawnBinding);
+  EXPECT_EQ(w.writer_thread, 0u);
+  EXPECT_TRUE(reader->data_races().empty());
+}
+
+}  // namespace
