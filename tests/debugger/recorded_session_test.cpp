@@ -332,3 +332,35 @@ TEST(RecordedSession, FarMovementsSearchInTheBackground) {
 
 }  // namespace
 }  // namespace dust::dbg
+
+namespace dust::dbg {
+namespace {
+
+std::string example_text(const std::string& name) {
+  std::ifstream in(std::filesystem::path(DUST_SOURCE_DIR) / "assets/examples" / name);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The racy counter's races are on the timeline, on the counter's memory
+// lane and never folded away; the mutex counter has none.
+TEST(RecordedSession, DataRacesAreMarkedOnTheTimeline) {
+  std::string racy = example_text("racy_counter.dir.json");
+  auto dbg = record_and_open("racy_lanes", racy.c_str());
+  ASSERT_TRUE(dbg);
+  EXPECT_FALSE(dbg->catalog().races.empty());
+  TimeAxis& axis = dbg->view().axis();
+  axis.fit();
+  bool race_mark = false;
+  for (const Lane& lane : dbg->timeline().lanes(axis, 400)) {
+    for (const LaneItem& it : lane.marks) race_mark = race_mark || (lane.kind == LaneKind::Memory && it.style == kMarkRace);
+  }
+  EXPECT_TRUE(race_mark);
+
+  std::string locked = example_text("mutex_counter.dir.json");
+  auto calm = record_and_open("mutex_lanes", locked.c_str());
+  ASSERT_TRUE(calm);
+  EXPECT_TRUE(calm->catalog().races.empty());
+}
+
+}  // namespace
+}  // namespace dust::dbg
