@@ -377,3 +377,22 @@ TEST(FrameQueries, VersionOneTracesAnswerToo) {
 }
 
 }  // namespace
+
+namespace {
+
+// q_token_handoff: token = q_alloc (step 0), held = q_move(token) (step 1).
+TEST(FrameQueries, QResourceOriginIsItsMovesAndAllocation) {
+  auto r = recorded(read_text(example("q_token_handoff.dir.json")));
+  dust::rec::Origin o = r->reader->origin("held", 3, FrameSelector{0, 0});
+  ASSERT_TRUE(o.error.empty()) << o.error;
+  EXPECT_TRUE(o.complete);
+  ASSERT_EQ(o.chain.size(), 2u);
+  EXPECT_EQ(o.chain[0].kind, LinkKind::QMove);
+  EXPECT_EQ(o.chain[0].step, 1u);
+  EXPECT_EQ(o.chain[0].reads, std::vector<std::string>{"token"});
+  EXPECT_EQ(o.chain[1].kind, LinkKind::QAlloc);
+  EXPECT_EQ(o.chain[1].step, 0u);
+  EXPECT_EQ(o.chain[1].name, "token");
+}
+
+}  // namespace
