@@ -180,7 +180,9 @@ std::optional<std::size_t> RunCatalog::memory_block_at(std::int64_t address, std
   for (std::size_t i = 0; i < memory.size(); ++i) {
     const rec::MemoryLifetime& m = memory[i];
     bool alive = m.alloc_step <= step && (!m.free_step || step <= *m.free_step);
-    if (alive && m.address <= address && address < m.address + std::max<std::int64_t>(m.size, 1)) return i;
+    // Unsigned, so that no address or size a trace holds can overflow.
+    auto offset = static_cast<std::uint64_t>(address) - static_cast<std::uint64_t>(m.address);
+    if (alive && m.address <= address && offset < static_cast<std::uint64_t>(std::max<std::int64_t>(m.size, 1))) return i;
   }
   return std::nullopt;
 }

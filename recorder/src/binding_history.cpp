@@ -31,7 +31,7 @@ bool spawns(const StepEvent& e, std::uint32_t thread) {
 
 bool stores_to(const StepEvent& e, std::int64_t address) {
   return std::any_of(e.lib.begin(), e.lib.end(), [&](const LibEvent& lib) {
-    return lib.kind == LibEventKind::MemWrite && lib.a <= address && address < lib.a + std::max<std::int64_t>(lib.b, 1);
+    return lib.kind == LibEventKind::MemWrite && covers(lib.a, lib.b, address);
   });
 }
 
@@ -254,7 +254,7 @@ LastWrite ReaderImpl::last_write(const std::string& name, std::uint64_t before, 
     out.statement = statement_place(*program_, found.event.stmt);
     if (found.kind == WriteKind::MemoryStore) {
       for (const LibEvent& lib : found.event.lib) {
-        if (lib.kind == LibEventKind::MemWrite && lib.a <= address && address < lib.a + std::max<std::int64_t>(lib.b, 1)) {
+        if (lib.kind == LibEventKind::MemWrite && covers(lib.a, lib.b, address)) {
           out.value = std::to_string(lib.c);
           out.thread = found.event.thread;
           out.frame = found.event.depth;

@@ -85,8 +85,7 @@ bool share_a_lock(const Stamp& a, const Stamp& b) {
 }
 
 bool overlap(const Stamp& a, const Stamp& b) {
-  return a.address < b.address + std::max<std::int64_t>(b.bytes, 1) &&
-         b.address < a.address + std::max<std::int64_t>(a.bytes, 1);
+  return a.address < access_end(b.address, b.bytes) && b.address < access_end(a.address, a.bytes);
 }
 
 // The last read and write of one word by each thread.
@@ -96,16 +95,21 @@ struct WordHistory {
 
 class RaceScan {
  public:
-  RaceScan(const Program& program, std::int64_t address, std::int64_t end, std::uint64_t from, std::uint64_t to,
-           MemoryHistory* history, std::vector<DataRace>& races)
-      : p_(program), address_(address), end_(end), from_(from), to_(to), history_(history), races_(races) {}
+  RaceScan(const Program& program, std::uint32_t threads, std::int64_t address, std::int64_t end, std::uint64_t from,
+           std::uint64_t to, MemoryHistory* history, std::vector<DataRace>& races)
+      : p_(program), threads_(threads), address_(address), end_(end), from_(from), to_(to), history_(history),
+        races_(races) {}
 
   void step(const StepEvent& e) {
     if (e.index >= to_) return;
     for (const LibEvent& lib : e.lib) {
       switch (lib.kind) {
-        case LibEventKind::ThreadSpawn: clocks_.spawn(e.thread, static_cast<std::uint32_t>(lib.a)); break;
-        case LibEventKind::ThreadJoin: clocks_.join(e.thread, static_cast<std::uint32_t>(lib.a)); break;
+        case LibEventKind::ThreadSpawn:
+          if (known_thread(lib.a)) clocks_.spawn(e.thread, static_cast<std::uint32_t>(lib.a));
+          break;
+        case LibEventKind::ThreadJoin:
+          if (known_thread(lib.a)) clocks_.join(e.thread, static_cast<std::uint32_t>(lib.a));
+          break;
         case LibEventKind::MutexLock: locks(e.thread).push_back(lib.a); break;
         case LibEventKind::MutexUnlock: {
           std::vector<std::int64_t>& held = locks(e.thread);
@@ -120,6 +124,10 @@ class RaceScan {
   }
 
  private:
+  // A thread id a library event names: one the run had (a trace is
+  // hostile input, and a clock is a vector as long as the largest id).
+  bool known_thread(std::int64_t id) const { return id >= 0 && id < static_cast<std::int64_t>(threads_); }
+
   std::vector<std::int64_t>& locks(std::uint32_t t) {
     if (t >= locks_.size()) locks_.resize(t + 1);
     return locks_[t];
@@ -131,7 +139,7 @@ class RaceScan {
   }
 
   void access(const StepEvent& e, const LibEvent& lib) {
-    std::int64_t last = lib.a + std::max<std::int64_t>(lib.b, 1);
+    std::int64_t last = access_end(lib.a, lib.b);
     if (last <= address_ || lib.a >= end_) return;
     Stamp s{e.index, e.thread, e.depth, e.stmt, lib.kind == LibEventKind::MemWrite, lib.a, lib.b, lib.c,
             clocks_.at(e.thread), locks(e.thread)};
@@ -139,7 +147,7 @@ class RaceScan {
     if (listed && history_ != nullptr) history_->accesses.push_back(render(s));
     // Words are 8 bytes; a string of bytes is checked word by word, up to 64 of them.
     std::int64_t first_word = std::max(lib.a, address_) >> 3;
-    std::int64_t last_word = std::min(std::min(last, end_) - 1, lib.a + 64 * 8 - 1) >> 3;
+    std::int64_t last_word = std::min(std::min(last, end_) - 1, access_end(lib.a, 64 * 8) - 1) >> 3;
     for (std::int64_t word = first_word; word <= last_word; ++word) check_word(words_[word], s, listed);
   }
 
@@ -163,6 +171,7 @@ class RaceScan {
   }
 
   const Program& p_;
+  std::uint32_t threads_;
   std::int64_t address_, end_;
   std::uint64_t from_, to_;
   MemoryHistory* history_;
@@ -177,11 +186,11 @@ class RaceScan {
 MemoryHistory ReaderImpl::memory_accesses(std::int64_t address, std::int64_t end, std::uint64_t from, std::uint64_t to) {
   MemoryHistory out;
   out.address = address;
-  out.end = std::max(end, address + 1);
+  out.end = std::max(end, access_end(address, 1));
   out.from = from;
   out.to = std::min(to, info_.steps);
   // Locks and clocks come from the whole run before the range, so the scan starts at step 0.
-  RaceScan scan(*program_, out.address, out.end, out.from, out.to, &out, out.races);
+  RaceScan scan(*program_, info_.threads, out.address, out.end, out.from, out.to, &out, out.races);
   for (std::size_t b = 0; b < blocks_.size() && blocks_[b].summary.first_step < out.to; ++b) {
     if ((blocks_[b].summary.flags & kBlockLib) == 0) continue;
     if (!for_each_step(b, out.to, [&](const StepEvent& e) { scan.step(e); })) break;  // last_error says why
@@ -192,8 +201,8 @@ MemoryHistory ReaderImpl::memory_accesses(std::int64_t address, std::int64_t end
 std::vector<DataRace> ReaderImpl::data_races() {
   if (data_races_) return *data_races_;
   std::vector<DataRace> races;
-  RaceScan scan(*program_, std::numeric_limits<std::int64_t>::min() / 2, std::numeric_limits<std::int64_t>::max() / 2,
-                0, info_.steps, nullptr, races);
+  RaceScan scan(*program_, info_.threads, std::numeric_limits<std::int64_t>::min(),
+                std::numeric_limits<std::int64_t>::max(), 0, info_.steps, nullptr, races);
   for (std::size_t b = 0; b < blocks_.size(); ++b) {
     if ((blocks_[b].summary.flags & kBlockLib) == 0) continue;
     if (!for_each_step(b, info_.steps, [&](const StepEvent& e) { scan.step(e); })) {

@@ -210,7 +210,7 @@ class OriginWalk {
     link.statement = statement_place(p_, e->stmt);
     std::int64_t bytes = 0;
     for (const LibEvent& lib : e->lib) {
-      if (lib.kind == LibEventKind::MemWrite && lib.a <= at.address && at.address < lib.a + std::max<std::int64_t>(lib.b, 1)) {
+      if (lib.kind == LibEventKind::MemWrite && covers(lib.a, lib.b, at.address)) {
         link.value = std::to_string(lib.c);
         bytes = lib.b;
       }

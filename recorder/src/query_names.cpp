@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 
 #include "dust/opcodes.hpp"
 #include "dust/recorder/trace_queries.hpp"
@@ -71,6 +72,14 @@ std::string value_text(const Value& value) {
 
 std::string statement_place(const Program& p, std::uint32_t stmt) {
   return stmt < p.stmts.size() ? p.stmt_path(stmt) : std::string("-");
+}
+
+std::int64_t access_end(std::int64_t address, std::int64_t bytes) {
+  std::int64_t end = 0;
+  if (__builtin_add_overflow(address, std::max<std::int64_t>(bytes, 1), &end)) {
+    return std::numeric_limits<std::int64_t>::max();
+  }
+  return end;
 }
 
 bool parse_memory_name(const std::string& name, std::int64_t& address) {

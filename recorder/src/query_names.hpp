@@ -36,6 +36,15 @@ std::string value_text(const Value& value);
 // "main/body[2]", or "-" for a frame-level step.
 std::string statement_place(const Program& program, std::uint32_t stmt);
 
+// The end of the bytes [address, address + bytes) a memory event names, at
+// least one byte, saturated rather than overflowing (a trace is hostile
+// input: its addresses and sizes can be anything).
+std::int64_t access_end(std::int64_t address, std::int64_t bytes);
+// Whether a memory event of `bytes` bytes at `address` covers byte `byte`.
+inline bool covers(std::int64_t address, std::int64_t bytes, std::int64_t byte) {
+  return address <= byte && byte < access_end(address, bytes);
+}
+
 // Parses "mem:ADDRESS" (decimal or 0x hex); false for any other name.
 bool parse_memory_name(const std::string& name, std::int64_t& address);
 
