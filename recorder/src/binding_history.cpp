@@ -142,6 +142,35 @@ ReaderImpl::FoundWrite ReaderImpl::find_binding_write(const FrameRef& f, std::ui
   return found;
 }
 
+ReaderImpl::FoundWrite ReaderImpl::find_watched_write(const std::string& name, std::uint32_t thread,
+                                                      std::uint64_t before) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> keys;  // (proc, slot) named `name`
+  for (std::uint32_t p = 0; p < program_->procs.size(); ++p) {
+    if (auto slot = slot_of(*program_, p, name)) keys.emplace_back(p, *slot);
+  }
+  FoundWrite found;
+  if (keys.empty()) return found;
+  auto relevant = [&](const BlockSummary& sum) {
+    if ((sum.flags & kBlockWrites) == 0) return false;
+    return std::any_of(keys.begin(), keys.end(), [&](const auto& k) { return sum.may_write_slot(thread, k.first, k.second); });
+  };
+  auto match = [&](const StepEvent& e) {
+    if (e.thread != thread) return false;
+    return std::any_of(e.writes.begin(), e.writes.end(), [&](const BindingWrite& w) {
+      return w.frame == e.depth && std::find(keys.begin(), keys.end(), std::make_pair(e.proc, w.slot)) != keys.end();
+    });
+  };
+  std::optional<StepEvent> e;
+  found.readable = find_back(before, relevant, match, e);
+  if (!e) return found;
+  found.step = e->index;
+  found.writer_thread = e->thread;
+  found.writer_frame = e->depth;
+  found.writer_proc = e->proc;
+  found.event = std::move(*e);
+  return found;
+}
+
 ReaderImpl::FoundWrite ReaderImpl::find_store(std::int64_t address, std::uint64_t before) {
   auto relevant = [&](const BlockSummary& sum) {
     return (sum.flags & kBlockLib) != 0 && sum.may_write_memory(address);
@@ -216,6 +245,18 @@ LastWrite ReaderImpl::last_write(const std::string& name, std::uint64_t before, 
   FoundWrite found;
   if (parse_memory_name(name, address)) {
     found = find_store(address, before);
+  } else if (selector.every_frame) {
+    found = find_watched_write(name, selector.thread, before);
+    out.thread = selector.thread;
+    if (found.step) {
+      out.frame = found.writer_frame;
+      out.proc = program_->procs[found.writer_proc].name;
+      for (const BindingWrite& w : found.event.writes) {
+        if (w.frame == found.event.depth && slot_name(*program_, found.writer_proc, w.slot) == name) {
+          out.value = value_text(w.new_value);
+        }
+      }
+    }
   } else {
     FrameRef frame;
     if (!resolve_frame(before, selector, frame, out.error)) return out;

@@ -90,6 +90,8 @@ class ReaderImpl final : public TraceReader {
   // The last write of `slot` in `frame` before step `before`, stopping at
   // the call or spawn that created the frame (which binds its parameters).
   FoundWrite find_binding_write(const FrameRef& frame, std::uint32_t slot, std::uint64_t before);
+  // The last write of `name` by any frame of `thread` (FrameSelector::every_frame).
+  FoundWrite find_watched_write(const std::string& name, std::uint32_t thread, std::uint64_t before);
   // The last store covering byte `address` before step `before`, by any thread.
   FoundWrite find_store(std::int64_t address, std::uint64_t before);
   // The Return steps of the calls that statement step `event` made from

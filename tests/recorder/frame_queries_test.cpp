@@ -396,3 +396,23 @@ TEST(FrameQueries, QResourceOriginIsItsMovesAndAllocation) {
 }
 
 }  // namespace
+
+namespace {
+
+// A watch by name (every_frame) takes a write of the name by any frame of
+// the thread: in the recursive program, k's last write before step 10 is
+// frame 3's (step 7), where frame 2 alone answers step 4.
+TEST(FrameQueries, EveryFrameWatchesTheNameInAnyFrame) {
+  auto r = recorded(recursive_program());
+  dust::rec::FrameSelector watch{0, std::nullopt, true};
+  dust::rec::LastWrite k = r->reader->last_write("k", 10, watch);
+  EXPECT_EQ(k.step, std::optional<std::uint64_t>(7));
+  EXPECT_EQ(k.frame, 3u);
+  EXPECT_EQ(k.value, "0");
+  EXPECT_EQ(r->reader->last_write("k", 7, watch).step, std::optional<std::uint64_t>(4));
+  // Parameters bound by calls are not writes of a watch: n was never assigned.
+  EXPECT_EQ(r->reader->last_write("n", 10, watch).step, std::nullopt);
+  EXPECT_EQ(r->reader->last_write("x", 16, watch).step, std::optional<std::uint64_t>(14));
+}
+
+}  // namespace

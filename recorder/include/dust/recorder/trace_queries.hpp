@@ -21,6 +21,11 @@ namespace dust::rec {
 struct FrameSelector {
   std::uint32_t thread = 0;
   std::optional<std::uint32_t> depth;
+  // A watch by name rather than a question about one frame (what a data
+  // breakpoint on a binding asks): a write of the name by any frame of the
+  // thread whose proc has such a binding; `depth` is then not used, and
+  // parameters bound by calls do not count.
+  bool every_frame = false;
 };
 
 // How a binding came to hold its value.
