@@ -227,50 +227,58 @@ const CursorSnapshot& Debugger::snapshot() {
 
 std::optional<Stop> Debugger::last_write() {
   const Selection& sel = view_.selection();
-  std::optional<std::uint64_t> step;
+  std::string name;
   std::string subject;
   switch (sel.kind) {
     case Selection::Kind::Binding:
-      step = reader_->last_write(sel.name, view_.cursor(), sel.thread);
-      subject = sel.name;
+      name = sel.name;
+      subject = sel.name + " (thread " + std::to_string(sel.thread) + " frame " + std::to_string(sel.frame) + ")";
       break;
     case Selection::Kind::MemoryCell:
     case Selection::Kind::HeapBlock:
-      step = reader_->last_write("mem:" + std::to_string(sel.address), view_.cursor(), std::nullopt);
+      name = "mem:" + std::to_string(sel.address);
       subject = "memory " + std::to_string(sel.address);
       break;
     default:
       view_.set_status("Last write: select a binding or a memory cell first");
       return std::nullopt;
   }
-  if (!step) {
-    view_.set_status("Last write: nothing wrote " + subject + " before step " + std::to_string(view_.cursor()));
+  // The binding of the frame that was selected, not any binding of that name.
+  rec::LastWrite w = reader_->last_write(name, view_.cursor(), rec::FrameSelector{sel.thread, sel.frame});
+  if (!w.step) {
+    view_.set_status("Last write: " + (w.error.empty() ? "nothing wrote " + subject + " before step " +
+                                                             std::to_string(view_.cursor())
+                                                       : w.error));
     return std::nullopt;
   }
-  go_to(*step);
-  Stop stop{*step, StopReason::Stepped};
-  view_.set_status("Last write of " + subject + ": step " + std::to_string(*step));
+  go_to(*w.step);
+  Stop stop{*w.step, StopReason::Stepped};
+  view_.set_status("Last write of " + subject + ": step " + std::to_string(*w.step) + ", " +
+                   rec::write_kind_name(w.kind) + " at " + w.statement);
   return stop;
 }
 
 void Debugger::trace_origin() {
   const Selection& sel = view_.selection();
   std::string name;
-  std::optional<std::uint32_t> thread;
   switch (sel.kind) {
-    case Selection::Kind::Binding:
-      name = sel.name;
-      thread = sel.thread;
-      break;
+    case Selection::Kind::Binding: name = sel.name; break;
     case Selection::Kind::MemoryCell:
     case Selection::Kind::HeapBlock: name = "mem:" + std::to_string(sel.address); break;
     default: view_.set_status("Where from: select a binding or a memory cell first"); return;
   }
-  origin_ = reader_->origin(name, view_.cursor(), thread);
+  origin_ = reader_->origin(name, view_.cursor(), rec::FrameSelector{sel.thread, sel.frame});
   origin_subject_ = name + " at step " + std::to_string(view_.cursor());
-  view_.set_status(origin_.empty() ? "Where from: no recorded write of " + name + " before step " +
-                                         std::to_string(view_.cursor())
-                                   : "Where from: " + std::to_string(origin_.size()) + " writes led to " + name);
+  if (!origin_.error.empty()) {
+    view_.set_status("Where from: " + origin_.error);
+  } else if (origin_.chain.empty()) {
+    view_.set_status("Where from: no recorded write of " + name + " before step " + std::to_string(view_.cursor()));
+  } else {
+    // Say what the links are, and whether the walk reached the end.
+    std::size_t n = origin_.chain.size();
+    view_.set_status("Where from: " + std::to_string(n) + (n == 1 ? " step" : " steps") + " produced " + name +
+                     (origin_.complete ? " (followed to the end)" : " (cut: " + origin_.cut + ")"));
+  }
 }
 
 }  // namespace dust::dbg

@@ -75,7 +75,7 @@ class Debugger {
   std::optional<Stop> last_write();
   // The origin chain of the selected binding at the cursor, kept for the view.
   void trace_origin();
-  const std::vector<rec::OriginLink>& origin_chain() const { return origin_; }
+  const rec::Origin& origin() const { return origin_; }
   const std::string& origin_subject() const { return origin_subject_; }
 
   // Conditions, hit counts, logpoints and data breakpoints, evaluated over
@@ -117,7 +117,7 @@ class Debugger {
   std::uint64_t snapshot_revision_ = 0;
   std::uint32_t snapshot_focus_ = 0xffffffffu;
 
-  std::vector<rec::OriginLink> origin_;
+  rec::Origin origin_;
   std::string origin_subject_;
 
   std::unique_ptr<SearchJob> search_;

@@ -42,5 +42,12 @@ inline constexpr Rgb kChanged{255, 220, 110};
 inline constexpr Rgb kFocusLine{60, 90, 150};
 inline constexpr Rgb kOtherThreadLine{52, 64, 84};
 inline constexpr Rgb kLaneBackgroundAlt{34, 36, 43};
+inline constexpr Rgb kDataRace{255, 96, 0};
+
+// Which thread did something (a memory block lane's reads and writes): a
+// hue per thread, repeating after eight.
+inline constexpr Rgb kThreadHues[8] = {{96, 200, 255},  {255, 150, 200}, {180, 255, 120}, {255, 190, 120},
+                                       {200, 150, 255}, {120, 255, 220}, {230, 230, 140}, {160, 200, 160}};
+constexpr Rgb thread_hue(std::uint32_t thread) { return kThreadHues[thread % 8]; }
 
 }  // namespace dust::dbg::palette

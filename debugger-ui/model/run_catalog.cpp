@@ -77,6 +77,8 @@ void RunCatalog::load(rec::TraceReader& reader) {
   mutexes = reader.mutexes();
   q = reader.q_lifetimes();
   memory = reader.memory_lifetimes();
+  // Races need two threads; a one-thread run is not scanned for them.
+  if (info.threads > 1) races = reader.data_races();
   phi = reader.phi_marks();
   phi_resolution = info.config.phi_resolution;
   effects = reader.effect_marks(0, steps);
@@ -162,7 +164,28 @@ void RunCatalog::pack_memory() {
     if (m.free_step) marks.push_back(Span{*m.free_step, *m.free_step + 1, kMarkEnd, ref});
     if (violated[i]) marks.push_back(Span{failure->step, failure->step + 1, kMarkViolation, ref});
   }
+  memory_row = rows;
+  // Both accesses of each race are marked on the row of the block they touched.
+  for (const rec::DataRace& race : races) {
+    for (const rec::MemoryAccess* a : {&race.first, &race.second}) {
+      if (auto block = memory_block_at(a->address, a->step)) {
+        memory_rows.marks[rows[*block]].push_back(
+            Span{a->step, a->step + 1, kMarkRace, static_cast<std::uint32_t>(*block)});
+      }
+    }
+  }
   sort_marks(memory_rows);
+}
+
+std::optional<std::size_t> RunCatalog::memory_block_at(std::int64_t address, std::uint64_t step) const {
+  for (std::size_t i = 0; i < memory.size(); ++i) {
+    const rec::MemoryLifetime& m = memory[i];
+    bool alive = m.alloc_step <= step && (!m.free_step || step <= *m.free_step);
+    // Unsigned, so that no address or size a trace holds can overflow.
+    auto offset = static_cast<std::uint64_t>(address) - static_cast<std::uint64_t>(m.address);
+    if (alive && m.address <= address && offset < static_cast<std::uint64_t>(std::max<std::int64_t>(m.size, 1))) return i;
+  }
+  return std::nullopt;
 }
 
 std::size_t RunCatalog::effect_at_or_after(std::uint64_t step) const {

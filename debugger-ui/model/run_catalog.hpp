@@ -25,6 +25,7 @@ enum LifetimeStyle : std::uint8_t {
   kMarkMove = 3,           // Q move, memory realloc
   kMarkEnd = 4,            // Q consume, memory free
   kMarkViolation = 5,      // a failed use of it: never hidden
+  kMarkRace = 6,           // memory: an access of a data race, never hidden
 };
 
 enum PhiStyle : std::uint8_t {
@@ -61,11 +62,16 @@ class RunCatalog {
   // Under `--phi resolve`: the recorded resolution of the Φ entry (its
   // constraints and their status, the witness or the conflict).
   std::optional<PhiResolution> phi_resolution;
+  std::vector<rec::DataRace> races;   // the run's data races (threads only)
 
   LifetimeRows q_rows;
   LifetimeRows memory_rows;
+  std::vector<std::uint32_t> memory_row;  // the row of each memory lifetime
   std::vector<Span> phi_instants;     // ref = index into phi
   std::vector<Span> effect_instants;  // ref = index into effects
+
+  // The memory lifetime holding byte `address` at `step`, if any.
+  std::optional<std::size_t> memory_block_at(std::int64_t address, std::uint64_t step) const;
 
   // The index of the first effect at or after `step`.
   std::size_t effect_at_or_after(std::uint64_t step) const;

@@ -36,25 +36,25 @@ void TimelineModel::attach(rec::TraceReader* reader, const RunCatalog* catalog) 
   cached_width_ = -1;
   if (reader == nullptr || catalog == nullptr) return;
   for (const ThreadName& t : catalog->threads) {
-    lanes_.push_back(Lane{LaneKind::Thread, t.id, t.label, {}, {}, {}});
+    lanes_.push_back(Lane{LaneKind::Thread, t.id, t.label, {}, {}, {}, {}});
   }
   for (std::int64_t m : catalog->mutexes) {
-    lanes_.push_back(Lane{LaneKind::Mutex, static_cast<std::uint32_t>(m), "mutex " + std::to_string(m), {}, {}, {}});
+    lanes_.push_back(Lane{LaneKind::Mutex, static_cast<std::uint32_t>(m), "mutex " + std::to_string(m), {}, {}, {}, {}});
   }
   // A row holding one lifetime is named after it; shared rows by count.
   for (std::size_t r = 0; r < catalog->q_rows.bars.size(); ++r) {
     const auto& row = catalog->q_rows.bars[r];
     std::string label = row.size() == 1 ? catalog->q[row[0].ref].resource : std::to_string(row.size()) + " Q resources";
-    lanes_.push_back(Lane{LaneKind::QResource, static_cast<std::uint32_t>(r), std::move(label), {}, {}, {}});
+    lanes_.push_back(Lane{LaneKind::QResource, static_cast<std::uint32_t>(r), std::move(label), {}, {}, {}, {}});
   }
   for (std::size_t r = 0; r < catalog->memory_rows.bars.size(); ++r) {
     const auto& row = catalog->memory_rows.bars[r];
     std::string label = row.size() == 1 ? "block " + std::to_string(catalog->memory[row[0].ref].address)
                                         : std::to_string(row.size()) + " blocks";
-    lanes_.push_back(Lane{LaneKind::Memory, static_cast<std::uint32_t>(r), std::move(label), {}, {}, {}});
+    lanes_.push_back(Lane{LaneKind::Memory, static_cast<std::uint32_t>(r), std::move(label), {}, {}, {}, {}});
   }
-  lanes_.push_back(Lane{LaneKind::Phi, 0, phi_lane_label(*catalog), {}, {}, {}});
-  lanes_.push_back(Lane{LaneKind::Effects, 0, "effects", {}, {}, {}});
+  lanes_.push_back(Lane{LaneKind::Phi, 0, phi_lane_label(*catalog), {}, {}, {}, {}});
+  lanes_.push_back(Lane{LaneKind::Effects, 0, "effects", {}, {}, {}, {}});
   thread_segments_.assign(lanes_.size(), {});
   mutex_segments_.assign(lanes_.size(), {});
 }
@@ -76,12 +76,14 @@ void TimelineModel::rebuild(const TimeAxis& axis, double width_px) {
   auto last = static_cast<std::uint64_t>(std::max(0.0, std::ceil(range.last)));
   last = std::min(last, extent);
   auto min_width = static_cast<std::uint64_t>(std::max(1.0, std::floor(axis.steps_per_pixel(width_px) * kFoldPixels)));
+  collect_accesses(first, last);
 
   for (std::size_t i = 0; i < lanes_.size(); ++i) {
     Lane& lane = lanes_[i];
     lane.bars.clear();
     lane.waits.clear();
     lane.marks.clear();
+    lane.accesses.clear();
     FoldParams params{width_px, kFoldPixels, 255, true};
     switch (lane.kind) {
       case LaneKind::Thread:
@@ -98,6 +100,10 @@ void TimelineModel::rebuild(const TimeAxis& axis, double width_px) {
         params.important = kMarkViolation;
         fold_spans(rows.bars[lane.key], axis, params, lane.bars);
         fold_instants(rows.marks[lane.key], axis, params, lane.marks);
+        if (lane.kind == LaneKind::Memory && lane.key < access_rows_.size()) {
+          params.important = 255;
+          fold_instants(access_rows_[lane.key], axis, params, lane.accesses);
+        }
         break;
       }
       case LaneKind::Phi:
@@ -107,6 +113,22 @@ void TimelineModel::rebuild(const TimeAxis& axis, double width_px) {
       case LaneKind::Effects:
         fold_instants(catalog_->effect_instants, axis, params, lane.marks);
         break;
+    }
+  }
+}
+
+void TimelineModel::collect_accesses(std::uint64_t first, std::uint64_t last) {
+  for (std::vector<Span>& row : access_rows_) row.clear();
+  if (catalog_->memory.empty() || first >= last || last - first > kAccessMarkSteps) return;
+  access_rows_.resize(catalog_->memory_rows.bars.size());
+  for (const StepEvent& e : reader_->events(first, last)) {
+    for (const LibEvent& lib : e.lib) {
+      if (lib.kind != LibEventKind::MemRead && lib.kind != LibEventKind::MemWrite) continue;
+      std::optional<std::size_t> block = catalog_->memory_block_at(lib.a, e.index);
+      if (!block || *block >= catalog_->memory_row.size()) continue;
+      access_rows_[catalog_->memory_row[*block]].push_back(
+          Span{e.index, e.index + 1, access_style(e.thread, lib.kind == LibEventKind::MemWrite),
+               static_cast<std::uint32_t>(*block)});
     }
   }
 }

@@ -49,11 +49,23 @@ struct Lane {
   std::vector<LaneItem> bars;    // spans across the lane (a mutex: held)
   std::vector<LaneItem> waits;   // mutex lanes: threads waiting, drawn under the held bar
   std::vector<LaneItem> marks;   // instants: moves, frees, violations, Φ checks, effects
+  std::vector<LaneItem> accesses;  // memory lanes: reads and writes (access_style)
 };
+
+// A memory access mark's style: the thread, and whether it wrote. Drawn in
+// the thread's hue; when folded, the highest thread's write shows.
+constexpr std::uint8_t access_style(std::uint32_t thread, bool write) {
+  return static_cast<std::uint8_t>(1 + (thread % 8) * 2 + (write ? 1 : 0));
+}
+constexpr std::uint32_t access_thread(std::uint8_t style) { return static_cast<std::uint32_t>((style - 1) / 2); }
+constexpr bool access_wrote(std::uint8_t style) { return (style - 1) % 2 == 1; }
 
 class TimelineModel {
  public:
   static constexpr float kFoldPixels = 3.0f;
+  // Memory reads and writes are marked when at most this many steps are
+  // visible: they come from the steps' events, read for the visible range.
+  static constexpr std::uint64_t kAccessMarkSteps = 50000;
 
   // Builds the lane list (labels, one lane per thread, mutex and row).
   void attach(rec::TraceReader* reader, const RunCatalog* catalog);
@@ -74,6 +86,8 @@ class TimelineModel {
   void rebuild(const TimeAxis& axis, double width_px);
   void build_thread_lane(std::size_t index, const TimeAxis& axis, const FoldParams& params, std::uint64_t first,
                          std::uint64_t last, std::uint64_t min_width);
+  // Sorts the visible range's memory reads and writes into their blocks' rows.
+  void collect_accesses(std::uint64_t first, std::uint64_t last);
   void build_mutex_lane(std::size_t index, const TimeAxis& axis, const FoldParams& params, std::uint64_t first,
                         std::uint64_t last, std::uint64_t min_width);
 
@@ -85,6 +99,7 @@ class TimelineModel {
   std::vector<std::vector<rec::MutexSegment>> mutex_segments_;
   std::vector<Span> scratch_;
   std::vector<Span> scratch_waits_;
+  std::vector<std::vector<Span>> access_rows_;  // per memory row
   TimeRange cached_range_{-1, -1};
   double cached_width_ = -1;
   std::uint64_t rebuilds_ = 0;

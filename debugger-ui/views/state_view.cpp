@@ -149,26 +149,22 @@ void file_rows(const std::vector<FileView>& files) {
 }
 
 void origin_section(Debugger& dbg) {
-  const auto& chain = dbg.origin_chain();
+  const rec::Origin& origin = dbg.origin();
   if (dbg.origin_subject().empty()) return;
   if (!section("Where did this value come from?")) return;
-  ImGui::TextDisabled("%s, newest write first", dbg.origin_subject().c_str());
-  for (std::size_t i = 0; i < chain.size(); ++i) {
-    const rec::OriginLink& link = chain[i];
+  ImGui::TextDisabled("%s: what produced it, then what that read", dbg.origin_subject().c_str());
+  if (!origin.complete) ImGui::TextColored(color_vec(palette::kFailure), "incomplete: %s", origin.cut.c_str());
+  for (std::size_t i = 0; i < origin.chain.size(); ++i) {
+    const rec::OriginLink& link = origin.chain[i];
     ImGui::PushID(static_cast<int>(i));
     char label[48];
     std::snprintf(label, sizeof label, "step %" PRIu64, link.step);
     if (ImGui::SmallButton(label)) dbg.go_to(link.step);
     ImGui::SameLine();
-    ImGui::Text("T%u %s = %s", link.thread, link.name.c_str(), link.value.c_str());
-    if (!link.reads.empty()) {
-      ImGui::SameLine();
-      ImGui::TextDisabled(" reads");
-      for (const std::string& r : link.reads) {
-        ImGui::SameLine();
-        ImGui::TextDisabled("%s", r.c_str());
-      }
-    }
+    ImGui::TextColored(color_vec(palette::thread_hue(link.thread)), "T%u", link.thread);
+    ImGui::SameLine();
+    ImGui::TextWrapped("frame %u %s%s: %s", link.frame, link.from ? "\u2190 " : "", rec::link_kind_name(link.kind),
+                       link.what.c_str());
     ImGui::PopID();
   }
 }

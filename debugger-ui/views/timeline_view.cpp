@@ -83,6 +83,7 @@ palette::Rgb mark_color(LaneKind kind, std::uint8_t style) {
     case kMarkMove: return palette::kMarkMove;
     case kMarkEnd: return palette::kMarkEnd;
     case kMarkViolation: return palette::kMarkViolation;
+    case kMarkRace: return palette::kDataRace;
     default: return palette::kMarkMove;
   }
 }
@@ -195,6 +196,18 @@ void draw_mark_items(ImDrawList* dl, const Lane& lane, float x0, float top, floa
       float w = std::clamp(it.x1 - it.x0, 2.0f, it.style == kMarkViolation ? 6.0f : 4.0f);
       dl->AddRectFilled(ImVec2(cx - w * 0.5f, top - 1), ImVec2(cx + w * 0.5f, bottom + 1), fill);
     }
+  }
+}
+
+// A memory block's reads and writes, as ticks from the lane's foot in the
+// colour of the thread: a write the lane's whole height, a read half.
+void draw_access_items(ImDrawList* dl, const Lane& lane, float x0, float top, float bottom) {
+  for (const LaneItem& it : lane.accesses) {
+    ImU32 fill = color(palette::thread_hue(access_thread(it.style)));
+    float cx = x0 + (it.x0 + it.x1) * 0.5f;
+    float w = std::clamp(it.x1 - it.x0, 1.0f, 3.0f);
+    float y = access_wrote(it.style) ? top : (top + bottom) * 0.5f;
+    dl->AddRectFilled(ImVec2(cx - w * 0.5f, y), ImVec2(cx + w * 0.5f, bottom), fill);
   }
 }
 
@@ -320,6 +333,16 @@ void lifetime_tooltip(Debugger& dbg, const Lane& lane, const LaneItem& it) {
     else ImGui::TextUnformatted("never freed");
     if (it.style == kMarkViolation && cat.failure) {
       ImGui::TextColored(color_vec(palette::kMarkViolation), "%s", cat.failure_text.c_str());
+    }
+    if (it.style == kMarkRace) {
+      ImGui::TextColored(color_vec(palette::kDataRace), "data races: no common lock, no spawn or join between");
+      int shown = 0;
+      for (const rec::DataRace& race : cat.races) {
+        if (cat.memory_block_at(race.first.address, race.first.step) != it.ref || ++shown > 6) continue;
+        ImGui::BulletText("%" PRId64 ": step %" PRIu64 " T%u %s, step %" PRIu64 " T%u %s", race.address,
+                          race.first.step, race.first.thread, race.first.write ? "write" : "read", race.second.step,
+                          race.second.thread, race.second.write ? "write" : "read");
+      }
     }
   }
   ImGui::EndTooltip();
@@ -457,6 +480,7 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
     if (lane.kind == LaneKind::QResource || lane.kind == LaneKind::Memory) {
       draw_lifetime_texts(dbg, ldl, lane, x0, bar_top, bar_bottom);
     }
+    draw_access_items(ldl, lane, x0, bar_top, bar_bottom);
     draw_mark_items(ldl, lane, x0, bar_top, bar_bottom);
     ImGui::PopClipRect();
 

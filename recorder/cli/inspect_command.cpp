@@ -5,13 +5,19 @@
 //   --info                         versions, steps, threads, blocks, keyframes, sizes
 //   --at STEP [--json]             the whole machine state after STEP steps
 //   --events A..B                  one line per step of [A, B)
-//   --last-write NAME --before STEP [--thread T]   the reverse watchpoint
-//   --origin NAME --at STEP [--thread T]           where a value came from
+//   --last-write NAME --before STEP [--thread T] [--frame D]   the reverse watchpoint
+//   --origin NAME --at STEP [--thread T] [--frame D] [--depth N] [--max-links N]
+//                                  where a value came from
+//   --accesses ADDR[..END] [--from A] [--to B]   memory reads and writes, data races
 //   --bench-seek N [--seed S]      time N random seeks; report latency and memory
+//   --bench-queries N [--seed S]   time N last-write and 10-link origin queries
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <climits>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <initializer_list>
@@ -25,6 +31,7 @@
 #include "dust/recorder/state_report.hpp"
 #include "dust/recorder/trace_format.hpp"
 #include "dust/recorder/trace_reader.hpp"
+#include "inspect_queries.hpp"
 #include "run_options.hpp"
 
 namespace dust::cli {
@@ -39,34 +46,52 @@ constexpr const char* kInspectUsage =
     "  --at STEP [--json]          the whole state after STEP steps: threads, frames, bindings,\n"
     "                              heap blocks, mutexes, files, Q table, witnesses, effects\n"
     "  --events A..B               one line per step of [A, B)\n"
-    "  --last-write NAME --before STEP [--thread T]\n"
-    "                              the last step before STEP that wrote NAME (a binding,\n"
-    "                              or mem:ADDRESS for a memory cell)\n"
-    "  --origin NAME --at STEP [--thread T]\n"
-    "                              the chain of writes that produced NAME's value at STEP\n"
+    "  --last-write NAME --before STEP [--thread T] [--frame D]\n"
+    "                              the last step before STEP that wrote NAME in frame D of\n"
+    "                              thread T (D counts from the bottom of the stack: the\n"
+    "                              thread's entry proc is 0; default: the innermost frame;\n"
+    "                              T defaults to the thread that ran step STEP-1). A call\n"
+    "                              writes its parameters, a spawn its thread's arguments.\n"
+    "                              mem:ADDRESS asks for the last store to a memory cell\n"
+    "  --origin NAME --at STEP [--thread T] [--frame D] [--depth N] [--max-links N]\n"
+    "                              where NAME's value at STEP came from: what its writes read,\n"
+    "                              through calls, loads (to the store that wrote the bytes),\n"
+    "                              joins and Q moves; N levels at most (default: no limit),\n"
+    "                              --max-links links (default 1000); a cut chain says so\n"
+    "  --accesses ADDR[..END] [--from A] [--to B]\n"
+    "                              every read and write of bytes [ADDR, END) (default one byte)\n"
+    "                              in steps [A, B), and the pairs that are data races\n"
     "  --bench-seek N [--seed S]   time N seeks to random steps; print p50/p99 and peak memory\n"
-    "  --json                      JSON output for --info and --at\n"
+    "  --bench-queries N [--seed S]\n"
+    "                              time N last-write and 10-link origin queries at random\n"
+    "                              steps, threads and names; print p50/p99\n"
+    "  --json                      JSON output for --info, --at and every query\n"
     "\n"
     "Exit codes: 0 answered; 2 bad arguments; 11 the trace is incomplete (answered as far\n"
     "as it goes); 12 not a readable trace; 13 the trace disagrees with re-execution.\n";
-
-struct InspectOptions {
-  std::string path;
-  std::string mode = "info";
-  std::string name;
-  std::uint64_t step = 0;
-  bool has_step = false;
-  std::uint64_t first = 0, last = 0;
-  std::optional<std::uint32_t> thread;
-  bool json = false;
-  std::uint64_t count = 0;
-  std::uint64_t seed = 1;
-};
 
 template <class T>
 bool parse_number(const std::string& s, T& out) {
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+// An address, or a range ADDR..END of bytes (END excluded), each decimal or 0x hex.
+bool parse_range(const std::string& v, std::int64_t& address, std::int64_t& end) {
+  auto parse = [](const std::string& s, std::int64_t& out) {
+    if (s.empty()) return false;
+    char* stop = nullptr;
+    errno = 0;
+    out = static_cast<std::int64_t>(std::strtoll(s.c_str(), &stop, 0));
+    return errno == 0 && stop != nullptr && *stop == '\0';
+  };
+  std::size_t dots = v.find("..");
+  if (dots == std::string::npos) {
+    if (!parse(v, address) || address == INT64_MAX) return false;
+    end = address + 1;
+    return true;
+  }
+  return parse(v.substr(0, dots), address) && parse(v.substr(dots + 2), end) && end > address;
 }
 
 // The name of the option `arg` is (bare or with `=value`) among `names`, or null.
@@ -98,6 +123,33 @@ bool parse_args(const std::vector<std::string>& args, InspectOptions& o, std::st
       std::uint32_t t = 0;
       if (!number("--thread", t, "a thread id")) return false;
       o.thread = t;
+    } else if (option_matches(arg, "--frame")) {
+      std::uint32_t d = 0;
+      if (!number("--frame", d, "a frame depth (0 = the thread's entry proc)")) return false;
+      o.frame = d;
+    } else if (option_matches(arg, "--depth")) {
+      std::uint32_t d = 0;
+      if (!number("--depth", d, "a positive number of levels") || d == 0) {
+        if (error.empty()) error = "--depth needs a positive number of levels";
+        return false;
+      }
+      o.depth = d;
+    } else if (option_matches(arg, "--max-links")) {
+      if (!number("--max-links", o.max_links, "a positive count") || o.max_links == 0) {
+        if (error.empty()) error = "--max-links needs a positive count";
+        return false;
+      }
+    } else if (const char* name = option_among(arg, {"--from", "--to"})) {
+      std::uint64_t n = 0;
+      if (!number(name, n, "a step number")) return false;
+      (std::string_view(name) == "--from" ? o.from : o.to) = n;
+    } else if (option_matches(arg, "--accesses")) {
+      if (!option_value(args, i, "--accesses", v, error)) return false;
+      if (!parse_range(v, o.address, o.end)) {
+        error = "--accesses needs ADDR or ADDR..END (END past ADDR)";
+        return false;
+      }
+      o.mode = "accesses";
     } else if (const char* name = option_among(arg, {"--last-write", "--origin"})) {
       if (!option_value(args, i, name, o.name, error)) return false;
       o.mode = name + 2;
@@ -110,13 +162,13 @@ bool parse_args(const std::vector<std::string>& args, InspectOptions& o, std::st
         return false;
       }
       o.mode = "events";
-    } else if (option_matches(arg, "--bench-seek")) {
-      if (!number("--bench-seek", o.count, "a positive count")) return false;
+    } else if (const char* name = option_among(arg, {"--bench-seek", "--bench-queries"})) {
+      if (!number(name, o.count, "a positive count")) return false;
       if (o.count == 0) {
-        error = "--bench-seek needs a positive count";
+        error = std::string(name) + " needs a positive count";
         return false;
       }
-      o.mode = "bench-seek";
+      o.mode = name + 2;
     } else if (option_matches(arg, "--seed")) {
       if (!number("--seed", o.seed, "a number")) return false;
     } else if (arg.size() > 1 && arg[0] == '-') {
@@ -302,27 +354,12 @@ int inspect_command(const std::vector<std::string>& args) {
     std::cout << text << (o.json ? "\n" : "");
   } else if (o.mode == "events") {
     for (const StepEvent& e : reader->events(o.first, o.last)) std::cout << rec::describe_step(*program, e) << "\n";
-  } else if (o.mode == "last-write") {
-    std::optional<std::uint64_t> step = reader->last_write(o.name, o.step, o.thread);
-    if (!step) {
-      std::cout << "no write to " << o.name << " before step " << o.step << "\n";
-    } else {
-      std::vector<StepEvent> events = reader->events(*step, *step + 1);
-      std::cout << "step " << *step;
-      if (!events.empty()) std::cout << ": " << rec::describe_step(*program, events.front());
-      std::cout << "\n";
-    }
-  } else if (o.mode == "origin") {
-    std::vector<rec::OriginLink> links = reader->origin(o.name, o.step, o.thread);
-    if (links.empty()) std::cout << "no write to " << o.name << " before step " << o.step << "\n";
-    for (const rec::OriginLink& link : links) {
-      std::cout << "step " << link.step << " thread " << link.thread << ": " << link.name << " = " << link.value;
-      if (!link.reads.empty()) {
-        std::cout << "  <- reads";
-        for (const std::string& r : link.reads) std::cout << " " << r;
-      }
-      std::cout << "\n";
-    }
+  } else if (o.mode == "last-write" || o.mode == "origin" || o.mode == "accesses" || o.mode == "bench-queries") {
+    int code = o.mode == "last-write" ? print_last_write(*reader, o)
+               : o.mode == "origin"   ? print_origin(*reader, o)
+               : o.mode == "accesses" ? print_accesses(*reader, o)
+                                      : bench_queries(*reader, o);
+    if (code != kExitOk) return code;
   } else if (o.mode == "bench-seek") {
     int code = bench_seek(*reader, o);
     if (code != kExitOk) return code;

@@ -80,6 +80,7 @@ void write_summary(ByteWriter& w, const BlockSummary& s) {
     for (std::uint64_t n : {t.running, t.runnable, t.blocked, t.sleeping, t.finished}) w.varint(n);
     w.varint(t.segments);
     w.varint(static_cast<std::uint32_t>(t.first_stmt + 1u));
+    w.varint(static_cast<std::uint32_t>(t.least_call_depth + 1u));
   }
   w.varint(s.mutexes.size());
   for (const MutexSpan& m : s.mutexes) {
@@ -95,7 +96,7 @@ void write_summary(ByteWriter& w, const BlockSummary& s) {
   for (std::uint64_t word : s.filter) w.u64(word);
 }
 
-bool read_summary(ByteReader& in, BlockSummary& s) {
+bool read_summary(ByteReader& in, BlockSummary& s, std::uint32_t version) {
   s = BlockSummary{};
   s.first_step = in.varint();
   s.step_count = in.varint();
@@ -123,6 +124,7 @@ bool read_summary(ByteReader& in, BlockSummary& s) {
     t.finished = in.varint();
     t.segments = in.varint32();
     t.first_stmt = in.varint32() - 1u;
+    if (version >= 2) t.least_call_depth = in.varint32() - 1u;
     if (!in.ok() || !valid_state(start) || !valid_state(end)) return false;
     t.start_state = static_cast<ThreadState>(start);
     t.end_state = static_cast<ThreadState>(end);
@@ -251,6 +253,10 @@ void SummaryBuilder::add(const StepEvent& event, const std::vector<ThreadChange>
     runner.segments += 2;
     previous_thread_ = event.thread;
   }
+  if (event.kind == StepKind::CallEnter) {
+    ThreadWork& caller = threads_[event.thread];
+    caller.least_call_depth = std::min(caller.least_call_depth, event.depth);
+  }
   if (!event.writes.empty()) summary_.flags |= kBlockWrites;
   for (const WrittenKey& key : new_keys) {
     filter_add(summary_.filter, slot_key(key.proc, key.slot));
@@ -314,6 +320,7 @@ BlockSummary SummaryBuilder::finish(std::uint64_t raw_bytes) {
     span.finished = w.time[static_cast<std::size_t>(ThreadState::Finished)];
     span.segments = std::max<std::uint32_t>(w.segments, 1);
     span.first_stmt = w.first_stmt;
+    span.least_call_depth = w.least_call_depth;
     summary_.threads.push_back(std::move(span));
   }
   for (MutexWork& w : mutexes_) {

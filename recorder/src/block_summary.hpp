@@ -1,7 +1,9 @@
 // block_summary.hpp — what a block of steps touched, kept beside it.
 //
 // Queries read summaries first and decode only the blocks that matter:
-// "last write to x" skips blocks whose filter says x was not written, a
+// "last write to x" skips blocks whose filter says x was not written (and,
+// for a frame above the thread's first, blocks that could not hold the
+// call that made it: least_call_depth, format version 2), a
 // timeline lane over ten million steps draws most blocks from their
 // per-thread activity counts without decoding them.
 #pragma once
@@ -44,7 +46,14 @@ struct ThreadSpan {
   std::uint64_t running = 0, runnable = 0, blocked = 0, sleeping = 0, finished = 0;  // steps
   std::uint32_t segments = 0;              // activity changes, for folded counts
   std::uint32_t first_stmt = kNoStmt;      // statement of its first step in the block
+  // Version 2: the least frame depth from which it entered a user proc in
+  // the block (kNoCall if it entered none), so a search for the call that
+  // created frame D skips blocks whose calls were all from D or deeper.
+  // Read from a version 1 trace as 0: any block it ran in may hold one.
+  std::uint32_t least_call_depth = 0;
 };
+
+inline constexpr std::uint32_t kNoCall = 0xffffffffu;
 
 struct MutexSpan {
   std::int64_t id = 0;
@@ -78,7 +87,8 @@ struct BlockSummary {
 };
 
 void write_summary(ByteWriter& w, const BlockSummary& s);
-bool read_summary(ByteReader& in, BlockSummary& s);
+// `version`: the trace's format version (version 1 summaries lack least_call_depth).
+bool read_summary(ByteReader& in, BlockSummary& s, std::uint32_t version);
 
 // Builds a block's summary from the machine at its start and its steps.
 class SummaryBuilder {
@@ -114,6 +124,7 @@ class SummaryBuilder {
     std::uint64_t running = 0;
     std::uint32_t segments = 0;
     std::uint32_t first_stmt = kNoStmt;
+    std::uint32_t least_call_depth = kNoCall;
   };
   struct MutexWork {
     bool listed = false;

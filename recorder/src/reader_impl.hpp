@@ -1,11 +1,15 @@
 // reader_impl.hpp — the TraceReader behind the interface: the open file,
 // its index, caches of decoded blocks and keyframes, and the re-execution
 // cursor. Split over trace_reader.cpp (opening, blocks, seeking, replay),
-// trace_queries.cpp (lifetimes, marks, reverse watchpoints) and
+// trace_queries.cpp (lifetimes and marks), binding_history.cpp (frame-exact
+// last writes), origin_graph.cpp (where a value came from),
+// memory_history.cpp (memory accesses and data races) and
 // thread_lanes.cpp (timeline lanes).
 #pragma once
 
+#include <algorithm>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,10 +46,11 @@ class ReaderImpl final : public TraceReader {
   std::vector<PhiMark> phi_marks() override;
   std::vector<EffectMark> effect_marks(std::uint64_t first, std::uint64_t last) override;
   std::optional<FailureMark> failure() override;
-  std::optional<std::uint64_t> last_write(const std::string& name, std::uint64_t before,
-                                          std::optional<std::uint32_t> thread) override;
-  std::vector<OriginLink> origin(const std::string& name, std::uint64_t at,
-                                 std::optional<std::uint32_t> thread) override;
+  LastWrite last_write(const std::string& name, std::uint64_t before, FrameSelector frame) override;
+  Origin origin(const std::string& name, std::uint64_t at, FrameSelector frame, OriginLimits limits) override;
+  MemoryHistory memory_accesses(std::int64_t address, std::int64_t end, std::uint64_t from,
+                                std::uint64_t to) override;
+  std::vector<DataRace> data_races() override;
   const std::string& last_error() const override { return last_error_; }
   bool verify(std::string& error) override;
   Machine replay(std::optional<Divergence>& divergence, ExecutionObserver* observer) override;
@@ -59,6 +64,70 @@ class ReaderImpl final : public TraceReader {
   std::shared_ptr<const DecodedBlock> decoded(std::size_t b);
   // The decoded step `step`, or null.
   const DecodedStep* decoded_step(std::uint64_t step, std::shared_ptr<const DecodedBlock>& holder);
+
+  // ---- the frame-exact queries' parts (binding_history.cpp) ----
+
+  // One frame of one thread over its lifetime: `proc` is what it runs.
+  struct FrameRef {
+    std::uint32_t thread = 0;
+    std::uint32_t depth = 0;
+    std::uint32_t proc = 0;
+  };
+  // Where a binding or memory cell got its value: the step (null: no
+  // write found), who ran it, and that step's event. `readable` is false
+  // when a block on the way could not be read (last_error says which).
+  struct FoundWrite {
+    std::optional<std::uint64_t> step;
+    WriteKind kind = WriteKind::Statement;
+    std::uint32_t writer_thread = 0;
+    std::uint32_t writer_frame = 0;
+    std::uint32_t writer_proc = 0;
+    StepEvent event;
+    bool readable = true;
+  };
+  // The frame `selector` names at step `at`; false with `error` if none.
+  bool resolve_frame(std::uint64_t at, FrameSelector selector, FrameRef& out, std::string& error);
+  // The last write of `slot` in `frame` before step `before`, stopping at
+  // the call or spawn that created the frame (which binds its parameters).
+  FoundWrite find_binding_write(const FrameRef& frame, std::uint32_t slot, std::uint64_t before);
+  // The last write of `name` by any frame of `thread` (FrameSelector::every_frame).
+  FoundWrite find_watched_write(const std::string& name, std::uint32_t thread, std::uint64_t before);
+  // The last store covering byte `address` before step `before`, by any thread.
+  FoundWrite find_store(std::int64_t address, std::uint64_t before);
+  // The Return steps of the calls that statement step `event` made from
+  // frame depth `depth` of its thread (the callees' frames are depth + 1).
+  std::vector<StepEvent> callee_returns(const StepEvent& event, std::uint32_t depth, bool& readable);
+  // The step at which thread `thread` returned from its entry proc, if before `before`.
+  std::optional<StepEvent> thread_exit(std::uint32_t thread, std::uint64_t before, bool& readable);
+  // Visits block `b`'s steps before step `before` in order. A block in the
+  // decoded cache is read from it; any other is decoded step by step into
+  // one reused event, never whole, so a search through a block of tens of
+  // thousands of steps allocates nothing per step. False if unreadable.
+  bool for_each_step(std::size_t b, std::uint64_t before, const std::function<void(const StepEvent&)>& visit);
+  // The newest step before `before`, in the blocks `relevant` admits, that
+  // `match` accepts, copied into `found`. False if a block was unreadable.
+  template <class Relevant, class Match>
+  bool find_back(std::uint64_t before, Relevant&& relevant, Match&& match, std::optional<StepEvent>& found) {
+    found.reset();
+    before = std::min(before, info_.steps);
+    if (before == 0) return true;
+    StepEvent best;
+    bool matched = false;
+    for (std::size_t b = block_at(before - 1) + 1; b-- > 0;) {
+      if (b >= blocks_.size() || !relevant(blocks_[b].summary)) continue;
+      bool ok = for_each_step(b, before, [&](const StepEvent& e) {
+        if (!match(e)) return;
+        best = e;
+        matched = true;
+      });
+      if (!ok) return false;
+      if (matched) {
+        found = std::move(best);
+        return true;
+      }
+    }
+    return true;
+  }
 
  private:
   struct Cursor {
@@ -132,6 +201,7 @@ class ReaderImpl final : public TraceReader {
   std::optional<std::vector<QLifetime>> q_lifetimes_;
   std::optional<std::vector<MemoryLifetime>> memory_lifetimes_;
   std::optional<std::vector<PhiMark>> phi_marks_;
+  std::optional<std::vector<DataRace>> data_races_;
 
  public:
   const std::string& incomplete_reason() const { return incomplete_reason_; }

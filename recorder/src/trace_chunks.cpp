@@ -178,13 +178,14 @@ void encode_block_payload(const BlockSummary& summary, std::string_view deltas, 
   lz4.compress_append(deltas, out);
 }
 
-bool decode_block_payload(std::string_view payload, BlockSummary& summary, std::string_view& compressed_deltas) {
+bool decode_block_payload(std::string_view payload, BlockSummary& summary, std::string_view& compressed_deltas,
+                          std::uint32_t version) {
   ByteReader in(payload);
   std::uint64_t n = in.varint();
   std::string_view summary_bytes = in.view(static_cast<std::size_t>(n));
   if (!in.ok()) return false;
   ByteReader s(summary_bytes);
-  if (!read_summary(s, summary) || !s.at_end()) return false;
+  if (!read_summary(s, summary, version) || !s.at_end()) return false;
   compressed_deltas = payload.substr(in.offset());
   return true;
 }
@@ -209,7 +210,7 @@ std::string encode_index(const IndexChunk& index) {
   return out;
 }
 
-bool decode_index(std::string_view bytes, IndexChunk& index) {
+bool decode_index(std::string_view bytes, IndexChunk& index, std::uint32_t version) {
   ByteReader in(bytes);
   std::uint64_t blocks = in.varint();
   if (!in.ok() || blocks > in.remaining()) return false;
@@ -217,7 +218,7 @@ bool decode_index(std::string_view bytes, IndexChunk& index) {
   for (BlockEntry& b : index.blocks) {
     b.offset = in.varint();
     b.stored_bytes = in.varint();
-    if (!read_summary(in, b.summary)) return false;
+    if (!read_summary(in, b.summary, version)) return false;
   }
   std::uint64_t keyframes = in.varint();
   if (!in.ok() || keyframes > in.remaining()) return false;

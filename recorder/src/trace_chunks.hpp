@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "block_summary.hpp"
+#include "dust/recorder/trace_format.hpp"
 #include "trace_io.hpp"
 #include "dust/machine.hpp"
 
@@ -40,7 +41,9 @@ bool decode_finish(std::string_view bytes, FinishChunk& f);
 // The recorder builds one per block into a buffer it keeps, so it is
 // appended to `out` rather than returned.
 void encode_block_payload(const BlockSummary& summary, std::string_view deltas, Lz4Compressor& lz4, ByteBuffer& out);
-bool decode_block_payload(std::string_view payload, BlockSummary& summary, std::string_view& compressed_deltas);
+// `version`: the trace's format version (its summaries' layout).
+bool decode_block_payload(std::string_view payload, BlockSummary& summary, std::string_view& compressed_deltas,
+                          std::uint32_t version = kFormatVersion);
 
 struct BlockEntry {
   std::uint64_t offset = 0;       // of the chunk header
@@ -61,6 +64,6 @@ struct IndexChunk {
   std::uint64_t finish_offset = 0;
 };
 std::string encode_index(const IndexChunk& index);
-bool decode_index(std::string_view bytes, IndexChunk& index);
+bool decode_index(std::string_view bytes, IndexChunk& index, std::uint32_t version = kFormatVersion);
 
 }  // namespace dust::rec

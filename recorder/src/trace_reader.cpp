@@ -204,7 +204,7 @@ bool ReaderImpl::read_footer_index(std::uint64_t body, bool& found, std::string&
   std::string payload, what, raw;
   IndexChunk index;
   if (file_.read_chunk(index_offset, h, payload, what) != TraceFile::ChunkStatus::Ok || h.type != ChunkType::Index ||
-      !lz4_decompress(payload, h.raw_bytes, raw) || !decode_index(raw, index)) {
+      !lz4_decompress(payload, h.raw_bytes, raw) || !decode_index(raw, index, info_.format_version)) {
     error = where(what.empty() ? "corrupt index" : what, index_offset);
     return false;
   }
@@ -242,7 +242,7 @@ bool ReaderImpl::scan_chunks(std::uint64_t body, std::string& error) {
       entry.offset = offset;
       entry.stored_bytes = h.stored_bytes;
       std::string_view deltas;
-      if (!decode_block_payload(payload, entry.summary, deltas) || entry.summary.first_step != h.first_step ||
+      if (!decode_block_payload(payload, entry.summary, deltas, info_.format_version) || entry.summary.first_step != h.first_step ||
           entry.summary.step_count != h.step_count) {
         error = where("invalid block summary", offset);
         return false;
@@ -445,7 +445,7 @@ std::shared_ptr<const std::string> ReaderImpl::block_deltas(std::size_t b) {
   auto raw = std::make_shared<std::string>();
   if (h.type != ChunkType::Block || h.first_step != entry.summary.first_step ||
       h.step_count != entry.summary.step_count || h.raw_bytes != entry.summary.raw_bytes ||
-      !decode_block_payload(payload, summary, compressed) || !same_summary(summary, entry.summary) ||
+      !decode_block_payload(payload, summary, compressed, info_.format_version) || !same_summary(summary, entry.summary) ||
       !lz4_decompress(compressed, h.raw_bytes, *raw)) {
     last_error_ = where("corrupt block", entry.offset);
     return nullptr;

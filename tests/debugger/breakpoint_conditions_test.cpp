@@ -189,7 +189,8 @@ TEST(BreakpointConditions, DataBreakpointStopsAtEachWriteBothWays) {
     ASSERT_EQ(stop->reason, StopReason::DataBreakpoint);
     // Reverse-continue lands where the recorder's last-write query says.
     std::uint64_t before = backward.empty() ? dbg->view().steps() : backward.back();
-    EXPECT_EQ(dbg->reader().last_write("total", before, 0), stop->step);
+    EXPECT_EQ(dbg->reader().last_write("total", before, dust::rec::FrameSelector{0, std::nullopt, true}).step,
+              stop->step);
     backward.push_back(stop->step);
   }
   std::reverse(backward.begin(), backward.end());

@@ -192,8 +192,8 @@ TEST(RecordedSession, LastWriteOfABindingAndOfAMemoryCell) {
   EXPECT_EQ(dbg->steps().at(stop->step).stmt, stmt_at(*dbg, "main/body[5]")) << "the second store";
   dbg->go_to(dbg->view().steps());
   dbg->execute(Command::WhereFrom);
-  ASSERT_FALSE(dbg->origin_chain().empty()) << dbg->view().status();
-  EXPECT_EQ(dbg->origin_chain()[0].value, "13") << "the cell holds c Add 1";
+  ASSERT_FALSE(dbg->origin().chain.empty()) << dbg->view().status();
+  EXPECT_EQ(dbg->origin().chain[0].value, "13") << "the cell holds c Add 1";
 
   dbg->view().select(Selection{});
   EXPECT_FALSE(dbg->execute(Command::LastWrite).has_value());
@@ -206,7 +206,7 @@ TEST(RecordedSession, WhereDidThisValueComeFrom) {
   dbg->go_to(first_step_of(*dbg, stmt_at(*dbg, "main/body[3]")));
   dbg->view().select(Selection{Selection::Kind::Binding, 0, 0, "c", 0});
   dbg->execute(Command::WhereFrom);
-  const auto& chain = dbg->origin_chain();
+  const auto& chain = dbg->origin().chain;
   ASSERT_FALSE(chain.empty()) << dbg->view().status();
   EXPECT_EQ(chain[0].name, "c");
   EXPECT_EQ(chain[0].value, "12");
@@ -237,11 +237,19 @@ TEST(RecordedSession, TimelineLanesAreCachedOnTheRange) {
   EXPECT_TRUE(memory);
   EXPECT_FALSE(effect) << "the emit is after the visible half";
   axis.fit();
+  bool accesses = false;
   for (const Lane& lane : dbg->timeline().lanes(axis, 800)) {
     if (lane.kind == LaneKind::Effects) {
       EXPECT_EQ(lane.marks.size(), 1u);
     }
+    // The store and load of the memory cell, marked in main's colour.
+    for (const LaneItem& it : lane.accesses) {
+      EXPECT_EQ(lane.kind, LaneKind::Memory);
+      EXPECT_EQ(access_thread(it.style), 0u);
+      accesses = true;
+    }
   }
+  EXPECT_TRUE(accesses);
 }
 
 TEST(RecordedSession, CancelStopsAnEndlessRecordingAndItStillOpens) {
@@ -320,6 +328,38 @@ TEST(RecordedSession, FarMovementsSearchInTheBackground) {
   EXPECT_TRUE(dbg->view().cursor() == 0u || dbg->view().cursor() == dbg->view().steps() - 2)
       << "a cancelled search leaves the cursor, a finished one moves it";
   EXPECT_FALSE(dbg->searching());
+}
+
+}  // namespace
+}  // namespace dust::dbg
+
+namespace dust::dbg {
+namespace {
+
+std::string example_text(const std::string& name) {
+  std::ifstream in(std::filesystem::path(DUST_SOURCE_DIR) / "assets/examples" / name);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The racy counter's races are on the timeline, on the counter's memory
+// lane and never folded away; the mutex counter has none.
+TEST(RecordedSession, DataRacesAreMarkedOnTheTimeline) {
+  std::string racy = example_text("racy_counter.dir.json");
+  auto dbg = record_and_open("racy_lanes", racy.c_str());
+  ASSERT_TRUE(dbg);
+  EXPECT_FALSE(dbg->catalog().races.empty());
+  TimeAxis& axis = dbg->view().axis();
+  axis.fit();
+  bool race_mark = false;
+  for (const Lane& lane : dbg->timeline().lanes(axis, 400)) {
+    for (const LaneItem& it : lane.marks) race_mark = race_mark || (lane.kind == LaneKind::Memory && it.style == kMarkRace);
+  }
+  EXPECT_TRUE(race_mark);
+
+  std::string locked = example_text("mutex_counter.dir.json");
+  auto calm = record_and_open("mutex_lanes", locked.c_str());
+  ASSERT_TRUE(calm);
+  EXPECT_TRUE(calm->catalog().races.empty());
 }
 
 }  // namespace

@@ -147,8 +147,10 @@ int fuzz_trace_reader(const std::uint8_t* data, std::size_t size) {
   r.phi_marks();
   r.effect_marks(0, steps);
   r.failure();
-  r.last_write("i", steps, std::nullopt);
-  r.origin("i", steps, std::nullopt);
+  r.last_write("i", steps, dust::rec::FrameSelector{});
+  r.origin("i", steps, dust::rec::FrameSelector{});
+  r.memory_accesses(0, 1 << 20, 0, steps);
+  r.data_races();
   std::optional<dust::rec::Divergence> divergence;
   r.replay(divergence);
   return 0;

@@ -115,10 +115,33 @@ TEST(RecordReplayCli, InspectAnswers) {
   dust_test::ProcessResult write = run_process(DUSTRUN_PATH, {"inspect", trace, "--last-write", "counter", "--before",
                                                               std::to_string(steps)});
   EXPECT_EQ(write.exit_code, 0) << write.err;
-  EXPECT_EQ(write.out.rfind("step ", 0), 0u) << write.out;
+  EXPECT_EQ(write.out.rfind("counter in thread 0 frame 0 (main) before step " + std::to_string(steps) + ": step 0,", 0),
+            0u)
+      << write.out;
   dust_test::ProcessResult origin = run_process(DUSTRUN_PATH, {"inspect", trace, "--origin", "counter", "--at",
                                                                std::to_string(steps)});
   EXPECT_EQ(origin.exit_code, 0) << origin.err;
+  EXPECT_NE(origin.out.find("complete"), std::string::npos) << origin.out;
+  // Every query answers in JSON too, in the schema of query_json.hpp.
+  dust_test::ProcessResult write_json = run_process(
+      DUSTRUN_PATH, {"inspect", trace, "--last-write", "counter", "--before", std::to_string(steps), "--json"});
+  nlohmann::json lw = nlohmann::json::parse(write_json.out);
+  EXPECT_EQ(lw["step"], 0);
+  EXPECT_EQ(lw["thread"], 0);
+  EXPECT_EQ(lw["frame"], 0);
+  dust_test::ProcessResult origin_json = run_process(
+      DUSTRUN_PATH, {"inspect", trace, "--origin", "counter", "--at", std::to_string(steps), "--json", "--max-links", "1"});
+  nlohmann::json o = nlohmann::json::parse(origin_json.out);
+  EXPECT_EQ(o["chain"].size(), 1u);
+  EXPECT_EQ(o["chain"][0]["step"], 0);
+  EXPECT_TRUE(o["complete"].is_boolean());
+  std::int64_t address = std::stoll(lw["value"].get<std::string>());  // counter holds the cell's address
+  dust_test::ProcessResult accesses = run_process(
+      DUSTRUN_PATH, {"inspect", trace, "--accesses", std::to_string(address) + ".." + std::to_string(address + 8)});
+  EXPECT_EQ(accesses.exit_code, 0) << accesses.err;
+  EXPECT_NE(accesses.out.find("data races: none"), std::string::npos) << accesses.out;
+  dust_test::ProcessResult bad = run_process(DUSTRUN_PATH, {"inspect", trace, "--accesses", "9..3"});
+  EXPECT_EQ(bad.exit_code, 2);
   dust_test::ProcessResult events = run_process(DUSTRUN_PATH, {"inspect", trace, "--events", "0..3"});
   EXPECT_EQ(events.exit_code, 0);
   EXPECT_EQ(std::count(events.out.begin(), events.out.end(), '\n'), 3);

@@ -33,8 +33,10 @@ void use_reader(dust::rec::TraceReader& reader) {
   reader.phi_marks();
   reader.effect_marks(0, steps);
   reader.failure();
-  reader.last_write("counter", steps, std::nullopt);
-  reader.origin("counter", steps, std::nullopt);
+  reader.last_write("counter", steps, dust::rec::FrameSelector{});
+  reader.origin("counter", steps, dust::rec::FrameSelector{});
+  reader.memory_accesses(0, 1 << 20, 0, steps);
+  reader.data_races();
   std::optional<dust::rec::Divergence> divergence;
   reader.replay(divergence);
   std::string error;

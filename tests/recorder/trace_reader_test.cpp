@@ -190,31 +190,6 @@ TEST(TraceReader, MutexLanesFollowOwnersAndWaiters) {
   }
 }
 
-TEST(TraceReader, LastWriteIsTheReverseWatchpoint) {
-  std::string text = read_text(example("k_collatz.dir.json"));
-  auto r = record_example(text, 0);
-  const dust::Program& p = *r->reader->program();
-  const DirectRun& run = r->run;
-  std::map<std::string, bool> names;
-  for (const dust::StepEvent& e : run.events) {
-    for (const dust::BindingWrite& w : e.writes) names[std::string(p.procs[e.proc].slot_names.get(w.slot))] = true;
-  }
-  ASSERT_FALSE(names.empty());
-  for (const auto& [name, unused] : names) {
-    for (std::uint64_t before = 0; before <= run.events.size(); before += 3) {
-      std::optional<std::uint64_t> expected;
-      for (std::uint64_t k = 0; k < before; ++k) {
-        const dust::StepEvent& e = run.events[k];
-        for (const dust::BindingWrite& w : e.writes) {
-          if (w.frame == e.depth && p.procs[e.proc].slot_names.get(w.slot) == name) expected = k;
-        }
-      }
-      EXPECT_EQ(r->reader->last_write(name, before, std::nullopt), expected) << name << " before " << before;
-    }
-  }
-  EXPECT_EQ(r->reader->last_write("no_such_name", run.events.size(), std::nullopt), std::nullopt);
-}
-
 TEST(TraceReader, LastWriteOfAMemoryCell) {
   auto r = record_example(read_text(example("memory_linked_list.dir.json")), 0);
   const DirectRun& run = r->run;
@@ -229,8 +204,9 @@ TEST(TraceReader, LastWriteOfAMemoryCell) {
     }
   }
   ASSERT_TRUE(last_store);
-  EXPECT_EQ(r->reader->last_write("mem:" + std::to_string(address), run.events.size(), std::nullopt), last_store);
-  EXPECT_EQ(r->reader->last_write("mem:" + std::to_string(address), *last_store, std::nullopt) < last_store, true);
+  dust::rec::FrameSelector any;
+  EXPECT_EQ(r->reader->last_write("mem:" + std::to_string(address), run.events.size(), any).step, last_store);
+  EXPECT_LT(r->reader->last_write("mem:" + std::to_string(address), *last_store, any).step, last_store);
 }
 
 TEST(TraceReader, OriginFollowsTheReads) {
@@ -241,7 +217,10 @@ TEST(TraceReader, OriginFollowsTheReads) {
   TempDir dir;
   record(text, dust::RunConfig{}, dir / "o.dtrace");
   auto reader = open_trace(dir / "o.dtrace");
-  std::vector<dust::rec::OriginLink> chain = reader->origin("d", reader->info().steps, std::nullopt);
+  // The last step is the Return: main's frame still holds d before it.
+  dust::rec::Origin origin = reader->origin("d", reader->info().steps - 1, dust::rec::FrameSelector{0, 0});
+  EXPECT_TRUE(origin.complete);
+  const std::vector<dust::rec::OriginLink>& chain = origin.chain;
   ASSERT_EQ(chain.size(), 4u);
   EXPECT_EQ(chain[0].name, "d");
   EXPECT_EQ(chain[0].value, "11");
@@ -249,11 +228,13 @@ TEST(TraceReader, OriginFollowsTheReads) {
   EXPECT_EQ(chain[1].name, "c");
   EXPECT_EQ(chain[1].value, "10");
   EXPECT_EQ(chain[1].reads, (std::vector<std::string>{"a", "b"}));
-  // `a` is the one written before c (2), not the later 7.
-  EXPECT_EQ(chain[2].name, "b");
-  EXPECT_EQ(chain[3].name, "a");
-  EXPECT_EQ(chain[3].value, "2");
-  EXPECT_EQ(chain[3].step, 0u);
+  // Breadth first, in the order c read them; `a` is the one written before
+  // c (2), not the later 7.
+  EXPECT_EQ(chain[2].name, "a");
+  EXPECT_EQ(chain[2].value, "2");
+  EXPECT_EQ(chain[2].step, 0u);
+  EXPECT_EQ(chain[2].from, std::optional<std::size_t>(1));
+  EXPECT_EQ(chain[3].name, "b");
 }
 
 TEST(TraceReader, LifetimesAndMarks) {

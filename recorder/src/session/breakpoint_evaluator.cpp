@@ -153,8 +153,22 @@ std::vector<std::string> BreakpointEvaluator::errors() {
   return out;
 }
 
+// The recorder's frame-exact query, asked as a watch: a write of the name
+// by any frame of the watched thread (of every thread when none is named),
+// or the last store to the cell by any thread.
 std::optional<std::uint64_t> BreakpointEvaluator::last_write_of(const DataBreakpoint& d, std::uint64_t before) {
-  return reader_->last_write(d.query_name(), before, d.target == DataBreakpoint::Target::Binding ? d.thread : std::nullopt);
+  if (d.target == DataBreakpoint::Target::MemoryCell) {
+    return reader_->last_write(d.query_name(), before, rec::FrameSelector{}).step;
+  }
+  std::optional<std::uint64_t> latest;
+  const std::uint32_t first = d.thread.value_or(0);
+  const std::uint32_t end = d.thread ? *d.thread + 1 : reader_->info().threads;
+  for (std::uint32_t t = first; t < end; ++t) {
+    std::optional<std::uint64_t> step =
+        reader_->last_write(d.query_name(), before, rec::FrameSelector{t, std::nullopt, true}).step;
+    if (step && (!latest || *step > *latest)) latest = step;
+  }
+  return latest;
 }
 
 // The same match as the recorder's last-write query: a binding of that name

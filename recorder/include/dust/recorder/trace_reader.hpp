@@ -22,6 +22,7 @@
 #include "dust/machine.hpp"
 #include "dust/observer.hpp"
 #include "dust/program.hpp"
+#include "dust/recorder/trace_queries.hpp"
 #include "dust/step_event.hpp"
 
 namespace dust::rec {
@@ -114,16 +115,6 @@ struct FailureMark {
   DvmError error;
 };
 
-// One link of "where did this value come from": the step that wrote
-// `name`, and the names its expression read.
-struct OriginLink {
-  std::uint64_t step = 0;
-  std::uint32_t thread = 0;
-  std::string name;
-  std::string value;                   // rendered
-  std::vector<std::string> reads;
-};
-
 // The first step at which a replay did not do what the recording says.
 struct Divergence {
   std::uint64_t step = 0;
@@ -168,15 +159,19 @@ class TraceReader {
   virtual std::vector<EffectMark> effect_marks(std::uint64_t first, std::uint64_t last) = 0;
   virtual std::optional<FailureMark> failure() = 0;
 
-  // The last step before `before` that wrote binding `name` (in `thread`,
-  // if given) — the reverse watchpoint. A name of the form "mem:<addr>"
-  // asks for the last write to that memory cell.
-  virtual std::optional<std::uint64_t> last_write(const std::string& name, std::uint64_t before,
-                                                  std::optional<std::uint32_t> thread) = 0;
-  // The chain of writes that produced the value of `name` at step `at`,
-  // newest first.
-  virtual std::vector<OriginLink> origin(const std::string& name, std::uint64_t at,
-                                         std::optional<std::uint32_t> thread) = 0;
+  // The last step before `before` that wrote binding `name` in one frame
+  // (trace_queries.hpp) — the reverse watchpoint. A name of the form
+  // "mem:<addr>" asks for the last store to that memory cell by any thread.
+  virtual LastWrite last_write(const std::string& name, std::uint64_t before, FrameSelector frame) = 0;
+  // Where the value of `name` in that frame at step `at` came from, followed
+  // through reads, calls, memory, joins and Q moves to the end or a limit.
+  virtual Origin origin(const std::string& name, std::uint64_t at, FrameSelector frame, OriginLimits limits = {}) = 0;
+  // Every read and write of bytes [address, end) in steps [from, to), with
+  // the pairs of them that race.
+  virtual MemoryHistory memory_accesses(std::int64_t address, std::int64_t end, std::uint64_t from,
+                                        std::uint64_t to) = 0;
+  // Every data race of the run, whatever the address (for the timeline).
+  virtual std::vector<DataRace> data_races() = 0;
 
   // ---- additions beyond the first contract ----
 
