@@ -17,6 +17,7 @@ packages=(
   xvfb xauth mesa-utils libgl1-mesa-dri
   lua5.4
   clang libclang-rt-dev
+  parallel slurm-wlm munge
 )
 
 missing=()

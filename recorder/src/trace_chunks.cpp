@@ -34,10 +34,11 @@ std::string encode_config(const ConfigChunk& c) {
   w.varint(c.block_steps);
   w.varint(c.keyframe_steps);
   w.bytes(c.writer);
+  w.bytes(c.config.schedule ? c.config.schedule->text() : std::string());
   return out;
 }
 
-bool decode_config(std::string_view bytes, ConfigChunk& c) {
+bool decode_config(std::string_view bytes, ConfigChunk& c, std::uint32_t format_version) {
   ByteReader in(bytes);
   c.config.entry = in.bytes();
   std::uint8_t effects = in.u8();
@@ -49,6 +50,15 @@ bool decode_config(std::string_view bytes, ConfigChunk& c) {
   c.block_steps = in.varint32();
   c.keyframe_steps = in.varint32();
   c.writer = in.bytes();
+  c.config.schedule.reset();
+  if (format_version >= 2) {
+    std::string token = in.bytes();
+    if (!token.empty()) {
+      std::string why;
+      c.config.schedule = ScheduleToken::parse(token, why);
+      if (!c.config.schedule) return false;
+    }
+  }
   return in.ok() && in.at_end();
 }
 

@@ -88,7 +88,7 @@ TEST(RecordReplayCli, InspectAnswers) {
                                        "--keyframe-every", "32"}).exit_code, 0);
   dust_test::ProcessResult info = run_process(DUSTRUN_PATH, {"inspect", trace, "--info"});
   EXPECT_EQ(info.exit_code, 0) << info.err;
-  for (const char* field : {"format:      version 1", "status:      complete, run finished", "steps:", "threads:     4",
+  for (const char* field : {"format:      version 2", "status:      complete, run finished", "steps:", "threads:     4",
                             "blocks:", "keyframes:", "compression ratio"}) {
     EXPECT_NE(info.out.find(field), std::string::npos) << field << "\n" << info.out;
   }
