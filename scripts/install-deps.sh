@@ -17,6 +17,7 @@ packages=(
   xvfb xauth mesa-utils libgl1-mesa-dri
   lua5.4
   clang libclang-rt-dev
+  parallel slurm-wlm munge
 )
 
 # The DAP tests (tests/dap) run under node with npm's pinned test client.

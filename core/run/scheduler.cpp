@@ -3,6 +3,9 @@
 // thread-id order, any other seed a splitmix64 PRNG whose state is part of
 // the Machine, so the same program and seeds give the same interleaving.
 // Sleepers wake on logical time; every live thread blocked is a deadlock.
+// An installed SchedulePolicy or the run's schedule token takes the place
+// of the seeded rule (schedule.hpp); without either every choice, and so
+// every trace, is exactly the seeded rule's.
 #include <algorithm>
 
 #include "step_runner.hpp"
@@ -44,12 +47,37 @@ void StepRunner::schedule() {
     report_deadlock();
     return;
   }
-  if (m_.config.seed == 0) {
+  if (m_.schedule_policy_ != nullptr || m_.config.schedule) {
+    follow_schedule(runnable);
+  } else if (m_.config.seed == 0) {
     auto next = std::upper_bound(runnable.begin(), runnable.end(), m_.current);
     m_.current = next == runnable.end() ? runnable.front() : *next;
   } else {
     m_.current = runnable[splitmix64(m_.rng_state) % runnable.size()];
   }
+}
+
+void StepRunner::follow_schedule(const std::vector<std::uint32_t>& runnable) {
+  // The step being finished is m_.steps; the chosen thread runs the next one.
+  const std::uint64_t next_step = m_.steps + 1;
+  std::uint32_t chosen = 0;
+  const char* source = "the schedule policy";
+  if (m_.schedule_policy_ != nullptr) {
+    chosen = m_.schedule_policy_->pick(SchedulePoint{m_, next_step, m_.current, runnable});
+  } else if (auto named = m_.config.schedule->thread_at(next_step)) {
+    chosen = *named;
+    source = "the schedule token";
+  } else {
+    chosen = non_preemptive_choice(m_.current, runnable);
+  }
+  if (!std::binary_search(runnable.begin(), runnable.end(), chosen)) {
+    std::string list;
+    for (std::uint32_t t : runnable) list += (list.empty() ? "" : ", ") + std::to_string(t);
+    fail(ErrorKind::Runtime, std::string(source) + " names thread " + std::to_string(chosen) + " for step " +
+                                 std::to_string(next_step) + ", which is not runnable there (runnable: " + list + ")");
+    return;
+  }
+  m_.current = chosen;
 }
 
 void StepRunner::wake_sleepers() {

@@ -138,6 +138,7 @@ class StepRunner {
 
   // scheduler.cpp
   void schedule();
+  void follow_schedule(const std::vector<std::uint32_t>& runnable);
   void wake_sleepers();
   void report_deadlock();
 

@@ -39,7 +39,7 @@ bool parse_range(const std::string& text, std::pair<double, double>& out) {
 }  // namespace
 
 const char* launch_usage() {
-  return "usage: dustdbg [FILE] [--seed N] [--entry NAME] [--effects simulate|realize] [--phi reference|resolve]\n"
+  return "usage: dustdbg [FILE] [--seed N | --schedule TOKEN] [--entry NAME] [--effects simulate|realize] [--phi reference|resolve]\n"
          "       dustdbg --screenshot OUT.png --at STEP|failure|end [--size WxH] [--range A..B] FILE\n"
          "       dustdbg --bench-scrub [--frames N] FILE\n"
          "       dustdbg --idle-check FILE\n"
@@ -69,6 +69,15 @@ std::optional<LaunchOptions> parse_launch_options(const std::vector<std::string>
         return std::nullopt;
       }
       o.seed = seed;
+    } else if (a == "--schedule") {
+      const std::string* v = value(i, a);
+      if (v == nullptr) return std::nullopt;
+      std::string why;
+      o.schedule = ScheduleToken::parse(*v, why);
+      if (!o.schedule) {
+        error = "--schedule '" + *v + "': " + why;
+        return std::nullopt;
+      }
     } else if (a == "-e" || a == "--entry") {
       const std::string* v = value(i, a);
       if (v == nullptr) return std::nullopt;

@@ -1,7 +1,7 @@
 // launch_options.hpp — dustdbg's command line.
 //
 //   dustdbg                                  the bundled demo (assets/demo)
-//   dustdbg program.dir [--seed N] [--entry E] [--effects simulate|realize] [--phi reference|resolve]
+//   dustdbg program.dir [--seed N | --schedule TOKEN] [--entry E] [--effects simulate|realize] [--phi reference|resolve]
 //                                            record the run, then open it
 //   dustdbg run.dtrace                       open a recording
 //   dustdbg --screenshot out.png|out.ppm --at STEP [--size WxH] [--range A..B] FILE
@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "dust/schedule.hpp"
+
 namespace dust::dbg {
 
 enum class LaunchMode : std::uint8_t { Interactive, Screenshot, BenchScrub, IdleCheck, Help };
@@ -26,6 +28,7 @@ struct LaunchOptions {
   LaunchMode mode = LaunchMode::Interactive;
   std::string file;                 // empty: the bundled demo
   std::optional<std::uint64_t> seed;
+  std::optional<ScheduleToken> schedule;  // --schedule: a token from `dustrun explore`
   std::string entry;                // empty: "main"
   std::string effects;              // empty: simulate
   std::string phi;                  // empty: reference (v0.1's refusal); "resolve": Part 3

@@ -174,6 +174,23 @@ void draw_bar_items(ImDrawList* dl, const Lane& lane, const std::vector<LaneItem
   }
 }
 
+// A run that followed a schedule token (`dustdbg PROG --schedule TOKEN`,
+// say the shrunk token of a failing outcome of `dustrun explore`) marks
+// its preemption points: where the token handed the next step to this
+// lane's thread instead of letting the last thread go on, a small
+// triangle at the top of the lane at that step.
+void draw_schedule_switches(Debugger& dbg, ImDrawList* dl, const Lane& lane, float x0, float width, float top) {
+  const std::optional<ScheduleToken>& schedule = dbg.info().config.schedule;
+  if (!schedule) return;
+  const TimeAxis& axis = dbg.view().axis();
+  for (const ScheduleEntry& e : schedule->entries) {
+    if (e.thread != lane.key) continue;
+    float x = x0 + static_cast<float>(axis.step_to_x(static_cast<double>(e.step), width));
+    if (x < x0 - 5 || x > x0 + width + 5) continue;
+    dl->AddTriangleFilled(ImVec2(x - 5, top), ImVec2(x + 5, top), ImVec2(x, top + 7), color(palette::kCursor));
+  }
+}
+
 void draw_mark_items(ImDrawList* dl, const Lane& lane, float x0, float top, float bottom) {
   float mid = (top + bottom) * 0.5f;
   float half = (bottom - top) * 0.5f;
@@ -482,6 +499,7 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
     }
     draw_access_items(ldl, lane, x0, bar_top, bar_bottom);
     draw_mark_items(ldl, lane, x0, bar_top, bar_bottom);
+    if (lane.kind == LaneKind::Thread) draw_schedule_switches(dbg, ldl, lane, x0, lanes_w, top);
     ImGui::PopClipRect();
 
     if (lanes_hovered && mouse.y >= top && mouse.y < bottom && mouse.x >= x0) {

@@ -3,6 +3,7 @@
 //
 //   dustrun <DIR> [options]                 run_command.cpp
 //   dustrun explore --seeds A..B <DIR>      explore_command.cpp
+//   dustrun explore-merge SHARD.json...     explore_command.cpp
 //   dustrun record <DIR> -o run.dtrace      record_command.cpp
 //   dustrun --replay run.dtrace             replay_command.cpp
 //   dustrun inspect run.dtrace --info ...   inspect_command.cpp
@@ -31,6 +32,7 @@ const IntrinsicTable& intrinsics();
 
 int run_command(const std::vector<std::string>& args);
 int explore_command(const std::vector<std::string>& args);
+int explore_merge_command(const std::vector<std::string>& args);
 int record_command(const std::vector<std::string>& args);
 int replay_command(const std::vector<std::string>& args);  // takes all of dustrun's arguments
 int inspect_command(const std::vector<std::string>& args);

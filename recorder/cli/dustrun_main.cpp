@@ -19,6 +19,7 @@ namespace {
 int dispatch(const std::vector<std::string>& args) {
   using namespace dust::cli;
   if (!args.empty() && args[0] == "explore") return explore_command({args.begin() + 1, args.end()});
+  if (!args.empty() && args[0] == "explore-merge") return explore_merge_command({args.begin() + 1, args.end()});
   if (!args.empty() && args[0] == "record") return record_command({args.begin() + 1, args.end()});
   if (!args.empty() && args[0] == "export") return export_command({args.begin() + 1, args.end()});
   if (!args.empty() && args[0] == "dap") return dap_command({args.begin() + 1, args.end()});

@@ -237,6 +237,7 @@ void print_info(const rec::TraceInfo& info, const std::string& path, bool json) 
                      {"keyframe_bytes", info.keyframe_bytes},
                      {"keyframe_raw_bytes", info.keyframe_raw_bytes},
                      {"program_bytes", info.program_bytes}};
+    if (info.config.schedule) j["schedule"] = info.config.schedule->text();
     if (!info.complete) j["incomplete_reason"] = text(info.incomplete_reason);
     if (info.error) j["error"] = text(info.error->display());
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -251,7 +252,7 @@ void print_info(const rec::TraceInfo& info, const std::string& path, bool json) 
   out += "program:     " + info.program_path + " (embedded, " + std::to_string(info.program_bytes) + " bytes)\n";
   out += "run:         entry " + info.config.entry + ", effects " + effect_mode_name(info.config.effects) + ", seed " +
          std::to_string(info.config.seed) + (info.config.fs_root.empty() ? "" : ", fs-root " + info.config.fs_root) +
-         "\n";
+         (info.config.schedule ? ", schedule " + info.config.schedule->text() : std::string()) + "\n";
   out += "limits:      " +
          (info.config.max_memory == 0 ? std::string("no memory budget")
                                       : "memory " + std::to_string(info.config.max_memory) + " bytes") +

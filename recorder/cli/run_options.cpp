@@ -89,6 +89,14 @@ ParseStatus parse_run_options(const std::vector<std::string>& args, RunOptions& 
         error = "invalid value '" + value + "' for --seed (expected a non-negative integer)";
         return ParseStatus::Error;
       }
+    } else if (option_matches(arg, "--schedule")) {
+      if (!option_value(args, i, "--schedule", value, error)) return ParseStatus::Error;
+      std::string why;
+      options.config.schedule = ScheduleToken::parse(value, why);
+      if (!options.config.schedule) {
+        error = "--schedule '" + value + "': " + why;
+        return ParseStatus::Error;
+      }
     } else if (option_matches(arg, "--fs-root")) {
       if (!option_value(args, i, "--fs-root", value, error)) return ParseStatus::Error;
       options.config.fs_root = value;

@@ -83,9 +83,13 @@ bool plan_launch(const json& arguments, bool attach, LaunchPlan& plan, std::stri
 
 bool apply_schedule(LaunchPlan& plan, std::string& error) {
   if (plan.schedule.empty()) return true;
-  error = "launch argument `schedule` (\"" + plan.schedule +
-          "\") is not supported by this dustrun: it has no --schedule; use `seed` to choose the interleaving";
-  return false;
+  std::string why;
+  plan.config.schedule = ScheduleToken::parse(plan.schedule, why);
+  if (!plan.config.schedule) {
+    error = "launch argument `schedule` (\"" + plan.schedule + "\"): " + why;
+    return false;
+  }
+  return true;
 }
 
 bool record_for_debugging(const LaunchPlan& plan, const std::string& trace_path, const IntrinsicTable& intrinsics,

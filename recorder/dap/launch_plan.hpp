@@ -29,9 +29,9 @@ struct LaunchPlan {
 // `error` set when they do not make a plan.
 bool plan_launch(const json& arguments, bool attach, LaunchPlan& plan, std::string& error);
 
-// The one place a launch's schedule is applied to its run configuration.
-// This build has no `--schedule` yet, so a non-empty schedule is refused
-// with a message saying so rather than silently ignored.
+// The one place a launch's schedule is applied to its run configuration:
+// the token (dustrun --schedule, schedule.hpp) the recorded run follows. A
+// token that does not parse is refused with the parser's reason.
 bool apply_schedule(LaunchPlan& plan, std::string& error);
 
 // Runs plan.program under the recorder into `trace_path`. False with

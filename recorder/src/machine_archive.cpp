@@ -202,9 +202,25 @@ void load(rec::KeyframeInputArchive& ar, Value& v, std::uint32_t /*version*/) {
 
 // ---- plain structs ----
 
+// Version 2 added the schedule token, as its text ("" when the run
+// followed its seed).
 template <class Archive>
-void serialize(Archive& ar, RunConfig& c, std::uint32_t /*version*/) {
+void save(Archive& ar, const RunConfig& c, std::uint32_t /*version*/) {
   ar(c.entry, c.effects, c.seed, c.fs_root, c.replaying, c.recorded_inputs);
+  ar(c.schedule ? c.schedule->text() : std::string());
+}
+
+template <class Archive>
+void load(Archive& ar, RunConfig& c, std::uint32_t version) {
+  ar(c.entry, c.effects, c.seed, c.fs_root, c.replaying, c.recorded_inputs);
+  c.schedule.reset();
+  if (version < 2) return;
+  std::string token;
+  ar(token);
+  if (token.empty()) return;
+  std::string why;
+  c.schedule = ScheduleToken::parse(token, why);
+  if (!c.schedule) throw cereal::Exception("run configuration: " + why);
 }
 
 template <class Archive>
@@ -310,7 +326,7 @@ void load(Archive& ar, Machine& m, std::uint32_t /*version*/) {
 }  // namespace dust
 
 CEREAL_CLASS_VERSION(dust::Value, 1);
-CEREAL_CLASS_VERSION(dust::RunConfig, 1);
+CEREAL_CLASS_VERSION(dust::RunConfig, 2);
 CEREAL_CLASS_VERSION(dust::BlockCursor, 1);
 CEREAL_CLASS_VERSION(dust::Frame, 1);
 CEREAL_CLASS_VERSION(dust::WaitInfo, 1);

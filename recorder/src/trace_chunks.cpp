@@ -110,10 +110,11 @@ std::string encode_config(const ConfigChunk& c) {
   w.varint(c.config.max_memory);
   w.varint(c.config.max_steps);
   put_phi(w, c.config);
+  w.bytes(c.config.schedule ? c.config.schedule->text() : std::string());
   return out;
 }
 
-bool decode_config(std::string_view bytes, ConfigChunk& c) {
+bool decode_config(std::string_view bytes, ConfigChunk& c, std::uint32_t format_version) {
   ByteReader in(bytes);
   c.config.entry = in.bytes();
   std::uint8_t effects = in.u8();
@@ -125,14 +126,21 @@ bool decode_config(std::string_view bytes, ConfigChunk& c) {
   c.block_steps = in.varint32();
   c.keyframe_steps = in.varint32();
   c.writer = in.bytes();
-  // Version 1 ends here; its runs had no budget, no step limit and no Φ
-  // resolution, so a replay must not impose them.
+  // Version 1 ends here; its runs had no budget, no step limit, no Φ
+  // resolution and no schedule token, so a replay must not impose them.
   c.config.max_memory = 0;
   c.config.max_steps = 0;
-  if (in.ok() && !in.at_end()) {
+  c.config.schedule.reset();
+  if (format_version >= 2) {
     c.config.max_memory = in.varint();
     c.config.max_steps = in.varint();
     if (!get_phi(in, c.config)) return false;
+    std::string token = in.bytes();
+    if (!token.empty()) {
+      std::string why;
+      c.config.schedule = ScheduleToken::parse(token, why);
+      if (!c.config.schedule) return false;
+    }
   }
   return in.ok() && in.at_end();
 }

@@ -23,8 +23,10 @@ struct ConfigChunk {
   std::uint32_t keyframe_steps = 0;
   std::string writer;  // the dustrun build that wrote the trace
 };
+// Version 2 added the schedule token (empty when the run followed its
+// seed); a version 1 payload ends after the writer.
 std::string encode_config(const ConfigChunk& c);
-bool decode_config(std::string_view bytes, ConfigChunk& c);
+bool decode_config(std::string_view bytes, ConfigChunk& c, std::uint32_t format_version);
 
 struct FinishChunk {
   MachineStatus status = MachineStatus::Running;

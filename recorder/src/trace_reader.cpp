@@ -143,7 +143,7 @@ bool ReaderImpl::open(std::string& error) {
   ChunkHeader h;
   std::string payload, what;
   if (file_.read_chunk(offset, h, payload, what) != TraceFile::ChunkStatus::Ok || h.type != ChunkType::Config ||
-      !decode_config(payload, config_)) {
+      !decode_config(payload, config_, info_.format_version)) {
     error = where(what.empty() ? "invalid config chunk" : what, offset);
     return false;
   }

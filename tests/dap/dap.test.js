@@ -389,6 +389,28 @@ test('a failing multi-thread trace stops on its exception', async () => {
   }
 });
 
+test('a launch follows its schedule token, as dustrun --schedule does', async () => {
+  const deadlock = path.join(ROOT, 'assets', 'examples', 'two_lock_deadlock.dir.json');
+  // Thread 5 never exists, so the token cannot be followed at step 0: the
+  // recorded run fails saying so, exactly as on the command line.
+  let cli = '';
+  try {
+    execFileSync(DUSTRUN, [deadlock, '--schedule', 'S0F'], { stdio: 'pipe' });
+  } catch (e) {
+    cli = e.stderr.toString();
+  }
+  assert.match(cli, /not runnable/);
+  const dc = await open({ program: deadlock, schedule: 'S0F' });
+  try {
+    const stop = await configure(dc);
+    assert.equal(stop.body.reason, 'exception');
+    const info = await dc.customRequest('exceptionInfo', { threadId: stop.body.threadId });
+    assert.match(JSON.stringify(info.body), /not runnable/);
+  } finally {
+    await dc.stop();
+  }
+});
+
 test('bad requests get error responses and the adapter lives on', async () => {
   const dc = new DebugClient(DUSTRUN, 'dap', 'dust');
   await dc.start();

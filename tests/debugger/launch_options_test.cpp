@@ -28,6 +28,17 @@ TEST(LaunchOptions, ProgramWithSeedAndEntry) {
   EXPECT_EQ(o->entry, "start");
 }
 
+TEST(LaunchOptions, ProgramWithAScheduleToken) {
+  std::string error;
+  auto o = parse({"prog.dir.json", "--schedule", "S3B.gC"}, error);
+  ASSERT_TRUE(o) << error;
+  ASSERT_TRUE(o->schedule);
+  EXPECT_EQ(o->schedule->text(), "S3B.gC");
+  EXPECT_EQ(o->schedule->thread_at(19), 2u);
+  EXPECT_FALSE(parse({"prog.dir.json", "--schedule", "3B"}, error));
+  EXPECT_NE(error.find("--schedule '3B': invalid schedule token at character 1"), std::string::npos) << error;
+}
+
 TEST(LaunchOptions, Screenshot) {
   std::string error;
   auto o = parse({"--screenshot", "out.png", "--at", "120", "--size", "1280x800", "--range", "100..400", "run.dtrace"},

@@ -49,7 +49,8 @@ TEST(Cli, ExploreGroupsSeedsByOutcome) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("seeds 0..49: 50 runs, 2 distinct outcomes\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(", first seed 0\n  error: time violation: deadlock: thread 0 (main)"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("  return: 2\n  effects: <none>\n  rerun: dustrun "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  return: 2\n  effects: <none>\n  schedule: S"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n  rerun: dustrun "), std::string::npos) << r.out;
   // The counts add up to the number of seeds.
   std::uint64_t total = 0;
   for (std::size_t at = r.out.find("\noutcome "); at != std::string::npos; at = r.out.find("\noutcome ", at + 1)) {

@@ -22,6 +22,7 @@
 #include "dust/phi.hpp"
 #include "dust/program.hpp"
 #include "dust/q_table.hpp"
+#include "dust/schedule.hpp"
 #include "dust/step_event.hpp"
 #include "dust/value.hpp"
 
@@ -34,6 +35,9 @@ struct RunConfig {
   std::string entry = "main";
   EffectMode effects = EffectMode::Simulate;
   std::uint64_t seed = 0;   // scheduler seed: 0 is round-robin
+  // A schedule token (schedule.hpp): when present the scheduler follows it
+  // instead of the seed.
+  std::optional<ScheduleToken> schedule;
   std::string fs_root;      // realize: the only place files are touched; simulate: seeds the world
   // Replay of a realize-mode run: file contents come from `recorded_inputs`
   // (path -> contents, taken from the recorded IoOpen events) and nothing
@@ -136,6 +140,11 @@ class Machine {
   const Program& program() const { return *program_; }
   std::shared_ptr<const Program> program_ptr() const { return program_; }
   const IntrinsicTable* intrinsics() const { return intrinsics_; }
+  // The explorers' scheduling hook (schedule.hpp); null for the token or
+  // seeded rule. Like the program, it is not part of the state: a copy of
+  // the machine consults the same policy.
+  void set_schedule_policy(SchedulePolicy* policy) { schedule_policy_ = policy; }
+  SchedulePolicy* schedule_policy() const { return schedule_policy_; }
 
   // ---- services for intrinsics (dustlib_k) ----
   // Starts a thread running `proc` with `args`; returns its id or an error.
@@ -167,6 +176,7 @@ class Machine {
   friend class StepRunner;
   std::shared_ptr<const Program> program_;
   const IntrinsicTable* intrinsics_;
+  SchedulePolicy* schedule_policy_ = nullptr;
 };
 
 // Runs a machine to the end, handing every step to an observer.
