@@ -120,13 +120,26 @@ IntrinsicResult mutex_try_lock(IntrinsicContext& ctx, std::span<const Value> arg
   return IntrinsicResult::of(Value::boolean(true));
 }
 
+// Whether mutex_lock(m) could block: only when m is held by another thread.
+// Anything unusual answers yes, which only keeps the lane away.
+bool mutex_lock_may_block(const Machine& machine, std::uint32_t thread, std::span<const Value> args) {
+  if (args.size() != 1 || !args[0].is_int()) return true;
+  const std::int64_t id = args[0].as_int();
+  const std::vector<MutexState>& mutexes = machine.k.mutexes;
+  if (id < 1 || static_cast<std::uint64_t>(id) > mutexes.size()) return true;
+  const std::int64_t owner = mutexes[static_cast<std::size_t>(id - 1)].owner;
+  return owner >= 0 && owner != static_cast<std::int64_t>(thread);
+}
+
 }  // namespace
 
+// Every sync call may run in the simple-step lane: each decides its errors
+// before it changes anything (see LaneUse).
 void register_sync(IntrinsicTable& table) {
-  table.add({"sync", "mutex_new", mutex_new, 0, 0}, {"new_mutex"});
-  table.add({"sync", "mutex_lock", mutex_lock, 1, 1}, {"lock"});
-  table.add({"sync", "mutex_unlock", mutex_unlock, 1, 1}, {"unlock"});
-  table.add({"sync", "mutex_try_lock", mutex_try_lock, 1, 1}, {"try_lock"});
+  table.add(in_lane({"sync", "mutex_new", mutex_new, 0, 0}, LaneUse::Yes), {"new_mutex"});
+  table.add(in_lane({"sync", "mutex_lock", mutex_lock, 1, 1}, LaneUse::MayBlock, mutex_lock_may_block), {"lock"});
+  table.add(in_lane({"sync", "mutex_unlock", mutex_unlock, 1, 1}, LaneUse::Yes), {"unlock"});
+  table.add(in_lane({"sync", "mutex_try_lock", mutex_try_lock, 1, 1}, LaneUse::Yes), {"try_lock"});
 }
 
 }  // namespace dust::k

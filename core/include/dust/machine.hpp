@@ -124,6 +124,9 @@ class Machine {
   const Program& program() const { return *program_; }
   std::shared_ptr<const Program> program_ptr() const { return program_; }
   const IntrinsicTable* intrinsics() const { return intrinsics_; }
+  // The intrinsic program.callees[callee] names, or null (a user proc or an
+  // unknown name). Looked up once per machine and its copies, not per call.
+  const IntrinsicDef* intrinsic_of(std::uint32_t callee);
 
   // ---- services for intrinsics (dustlib_k) ----
   // Starts a thread running `proc` with `args`; returns its id or an error.
@@ -152,6 +155,9 @@ class Machine {
   friend class StepRunner;
   std::shared_ptr<const Program> program_;
   const IntrinsicTable* intrinsics_;
+  // intrinsic_of's table, built on first use; shared by copies (it depends
+  // only on the program and the intrinsic table).
+  std::shared_ptr<const std::vector<const IntrinsicDef*>> callee_defs_;
 };
 
 // Runs a machine to the end, handing every step to an observer.
