@@ -163,16 +163,13 @@ void StepRunner::settle(std::uint32_t tid) {
   }
 }
 
-const IntrinsicDef* Machine::intrinsic_of(std::uint32_t callee) {
-  if (!callee_defs_) {
-    std::vector<const IntrinsicDef*> defs(program_->callees.size(), nullptr);
-    for (std::size_t i = 0; i < defs.size(); ++i) {
-      const Callee& c = program_->callees[i];
-      if (c.proc < 0 && intrinsics_ != nullptr) defs[i] = intrinsics_->find(c.name);
-    }
-    callee_defs_ = std::make_shared<const std::vector<const IntrinsicDef*>>(std::move(defs));
+void Machine::build_callee_defs() {
+  std::vector<const IntrinsicDef*> defs(program_->callees.size(), nullptr);
+  for (std::size_t i = 0; i < defs.size(); ++i) {
+    const Callee& c = program_->callees[i];
+    if (c.proc < 0 && intrinsics_ != nullptr) defs[i] = intrinsics_->find(c.name);
   }
-  return (*callee_defs_)[callee];
+  callee_defs_ = std::make_shared<const std::vector<const IntrinsicDef*>>(std::move(defs));
 }
 
 std::optional<DvmError> Machine::spawn_thread(std::uint32_t proc, std::vector<Value> args, std::uint64_t seed,

@@ -27,6 +27,7 @@
 // lane as one does. It stays away from sleepers, whose wake-up is step()'s,
 // and from a block that would leave no thread runnable (a deadlock report).
 #include <cstdint>
+#include <memory>
 #include <span>
 
 #include "dust/machine.hpp"
@@ -490,10 +491,18 @@ class Lane {
       switch (op) {
         case Op::PushInt: st[n++].set_int(in.imm()); continue;
         case Op::PushConst: st[n++] = constants_[in.a()]; continue;
-        case Op::Load:
-          if (!slots_[in.a()].is_bound()) return false;
-          st[n++] = slots_[in.a()];
+        case Op::Load: {
+          // Ints, most arguments (addresses, ids, counts), without a general copy.
+          const Value& v = slots_[in.a()];
+          if (v.is_int()) {
+            st[n++].set_int(v.as_int());
+          } else if (v.is_bound()) {
+            st[n++] = v;
+          } else {
+            return false;
+          }
           continue;
+        }
         case Op::Dup:
           if (n == 0) return false;
           st[n] = st[n - 1];
@@ -591,10 +600,13 @@ class Lane {
     const std::span<const Value> args(calls_->stack, argc);
     if (finishes_after_next()) return false;
     if (def.lane == LaneUse::MayBlock && !another_runnable() && def.may_block(m, calls_->tid, args)) return false;
+    // The lane's intrinsics leave out library events when quiet; anything
+    // else an intrinsic leaves in the event is dropped here.
     StepEvent& event = calls_->event;
-    event.reset();
+    if (!event.lib.empty()) event.reset();
     event.index = m.steps + n;
-    IntrinsicContext ctx{m, calls_->tid, regime_, event, p_.callees[p_.callsites[code_[s.expr.offset + s.expr.length - 1].a()].callee].name};
+    IntrinsicContext ctx{m, calls_->tid, regime_, event,
+                         p_.callees[p_.callsites[code_[s.expr.offset + s.expr.length - 1].a()].callee].name, true};
     IntrinsicResult r = def.fn(ctx, args);
     if (r.status == IntrinsicResult::Status::Error) return false;  // nothing changed (LaneUse)
     called_ = true;
@@ -792,7 +804,8 @@ bool any_sleeping(const Machine& m) {
 // A plain run: every thread, call steps included. After each step the
 // scheduler picks the next thread exactly as step() does (StepRunner::run:
 // unless the only thread can go on), so one lane serves a thread for as
-// long as the pick keeps it. The scheduler wakes sleepers before it picks,
+// long as the pick keeps it, and each thread keeps its lane for the whole
+// call: other threads' steps never touch its frames. The scheduler wakes sleepers before it picks,
 // which the lane leaves to step(): it takes no run with a sleeper, and its
 // own steps never put a thread to sleep. Nor do they leave no thread
 // runnable (Lane::call), so the pick always has one.
@@ -802,6 +815,7 @@ std::uint64_t Machine::run_simple(std::uint64_t limit, SimpleStepBatch* batch) {
   if (any_sleeping(*this)) return 0;
   CallRoom room(*this);
   std::vector<std::uint32_t> runnable;
+  std::vector<std::unique_ptr<Lane>> lanes;  // by thread id, made on a thread's first turn
   bool listed = false;
   std::uint64_t total = 0;
   while (total < limit) {
@@ -810,7 +824,9 @@ std::uint64_t Machine::run_simple(std::uint64_t limit, SimpleStepBatch* batch) {
     Frame& f = th.frames.back();
     if (f.cursors.empty()) break;
     room.tid = current;
-    Lane lane(*program_, f, false, &room);
+    if (lanes.size() <= current) lanes.resize(threads.size());
+    if (!lanes[current]) lanes[current] = std::make_unique<Lane>(*program_, f, false, &room);
+    Lane& lane = *lanes[current];
     for (;;) {
       const bool alone = threads.size() == 1;
       const std::uint64_t n = lane.run(alone ? limit - total : 1, nullptr);

@@ -54,6 +54,7 @@ IntrinsicResult failure(DvmError error) {
 
 void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b, std::int64_t c,
           std::string text = {}) {
+  if (ctx.quiet) return;
   ctx.event.lib.push_back(LibEvent{kind, a, b, c, std::move(text), {}});
 }
 

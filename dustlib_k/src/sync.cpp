@@ -23,6 +23,8 @@
 // end). try_lock on a mutex the caller holds returns false, as
 // pthread_mutex_trylock does. A mutex still held at the end of a run is an
 // exit warning.
+#include <charconv>
+
 #include "arguments.hpp"
 #include "dust/machine.hpp"
 #include "dust/step_event.hpp"
@@ -33,6 +35,7 @@ namespace dust::k {
 namespace {
 
 void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b = 0) {
+  if (ctx.quiet) return;
   ctx.event.lib.push_back(LibEvent{kind, a, b, 0, {}, {}});
 }
 
@@ -47,9 +50,19 @@ std::optional<IntrinsicResult> mutex_arg(IntrinsicContext& ctx, std::span<const 
   return std::nullopt;
 }
 
+// Built in one string, with one allocation: a contended mutex makes one of
+// these per wait.
 WaitInfo waiting_for(const MutexState& mutex) {
-  return WaitInfo{WaitKind::Mutex, mutex.id,
-                  "mutex " + std::to_string(mutex.id) + " (held by thread " + std::to_string(mutex.owner) + ")"};
+  WaitInfo wait{WaitKind::Mutex, mutex.id, {}};
+  std::string& text = wait.description;
+  text.reserve(48);
+  char digits[24];
+  text += "mutex ";
+  text.append(digits, std::to_chars(digits, digits + sizeof digits, mutex.id).ptr);
+  text += " (held by thread ";
+  text.append(digits, std::to_chars(digits, digits + sizeof digits, mutex.owner).ptr);
+  text += ')';
+  return wait;
 }
 
 IntrinsicResult mutex_new(IntrinsicContext& ctx, std::span<const Value>) {

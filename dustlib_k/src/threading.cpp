@@ -35,6 +35,7 @@ namespace {
 constexpr std::size_t kMaxThreads = 65536;
 
 void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b = 0, std::string text = {}) {
+  if (ctx.quiet) return;
   ctx.event.lib.push_back(LibEvent{kind, a, b, 0, std::move(text), {}});
 }
 

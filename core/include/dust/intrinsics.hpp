@@ -64,6 +64,10 @@ struct IntrinsicContext {
   Regime regime;
   StepEvent& event;
   std::string_view name;  // the name the program called it by
+  // Nobody reads `event` (the simple-step lane in a plain run): library
+  // events may be left out. Everything else, the machine's state above
+  // all, is exactly as with it.
+  bool quiet = false;
 };
 
 using IntrinsicFn = IntrinsicResult (*)(IntrinsicContext&, std::span<const Value>);

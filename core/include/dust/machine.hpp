@@ -126,7 +126,10 @@ class Machine {
   const IntrinsicTable* intrinsics() const { return intrinsics_; }
   // The intrinsic program.callees[callee] names, or null (a user proc or an
   // unknown name). Looked up once per machine and its copies, not per call.
-  const IntrinsicDef* intrinsic_of(std::uint32_t callee);
+  const IntrinsicDef* intrinsic_of(std::uint32_t callee) {
+    if (!callee_defs_) build_callee_defs();
+    return (*callee_defs_)[callee];
+  }
 
   // ---- services for intrinsics (dustlib_k) ----
   // Starts a thread running `proc` with `args`; returns its id or an error.
@@ -158,6 +161,7 @@ class Machine {
   // intrinsic_of's table, built on first use; shared by copies (it depends
   // only on the program and the intrinsic table).
   std::shared_ptr<const std::vector<const IntrinsicDef*>> callee_defs_;
+  void build_callee_defs();
 };
 
 // Runs a machine to the end, handing every step to an observer.
