@@ -278,8 +278,13 @@ class Lane {
       if (one(*to, n)) [[likely]] {
         to += stride;
         ++n;
-        if (called_) [[unlikely]] break;
         continue;
+      }
+      // A call step answers false, to keep its test off this loop's path:
+      // it ran, and it ends the run.
+      if (called_) {
+        ++n;
+        break;
       }
       if (!run_ahead_) break;
       run_ahead_ = false;
@@ -337,7 +342,8 @@ class Lane {
   }
 
   // Runs the step at the top cursor, the `n`th of this run. False stops
-  // the lane, or, with run_ahead_ set, leaves straight-line code to bindings().
+  // the lane, or, with run_ahead_ set, leaves straight-line code to
+  // bindings(), or, with called_ set, says a call step ran.
   bool one(SimpleStep& out, std::uint64_t n) {
     if (c_->for_checking) return loop_check(out);
     const Stmt& s = first_[c_->index];
@@ -345,11 +351,14 @@ class Lane {
     // Bindings first, as plain branches: they are most steps, and a
     // predictable branch is cheaper than the switch's indirect jump.
     if (s.kind == StmtKind::Assign || s.kind == StmtKind::Let) [[likely]] {
-      if (!s.expr.pure) return bindable(s) && call_statement(s, out, n);
+      if (!s.expr.pure) {
+        if (bindable(s)) call_statement(s, out, n);
+        return false;
+      }
       return !starts_run(s) && bindable(s) && binding(s, out);
     }
     switch (s.kind) {
-      case StmtKind::Eval: return call_statement(s, out, n);
+      case StmtKind::Eval: call_statement(s, out, n); return false;
       case StmtKind::Constrain: return constraint(s, out);
       case StmtKind::If: return branch(s, out);
       case StmtKind::While: return first_while_check(s, out);
