@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Speed and memory benchmarks, run on purpose (not by the test suite). Each
 # prints the figure the README and the issue targets talk about.
-#   scripts/bench.sh [load|loop|record|all]
+#   scripts/bench.sh [load|loop|record|threads|threads-instr|all]
 # Wall time is what a user waits; CPU time (user + sys) is the same work
 # without the waits of a loaded machine, so both are printed.
 set -euo pipefail
@@ -36,10 +36,73 @@ bench_record() {
   "$bin/recorder_bench"
 }
 
+# The concurrency benchmark (issue 14): 4 workers x 250,000 rounds of
+# mutex_lock / load / store(+1) / mutex_unlock on one counter, the same
+# rounds as calls on one thread (--single), and the 10M-iteration While
+# loop, run interleaved at seeds 0 and 7 (ROUNDS=5 alternations by default);
+# prints each figure's median and the ratios to the loop in the same run.
+bench_threads_programs() {
+  local rounds=${THREAD_ROUNDS:-250000}
+  python3 "$root/scripts/bench/gen_mutex_counter.py" 4 "$rounds" "$work/threads.dir.json" >/dev/null
+  python3 "$root/scripts/bench/gen_mutex_counter.py" 4 "$rounds" "$work/single.dir.json" --single >/dev/null
+}
+
+bench_threads() {
+  echo "== 4 threads x 250,000 locked rounds vs --single vs the 10M While loop (issue 14): wall and cpu seconds"
+  bench_threads_programs
+  local loop="$root/assets/bench/while_loop_10m.dir.json"
+  python3 - "$bin/dustrun" "$loop" "$work/threads.dir.json" "$work/single.dir.json" "${ROUNDS:-5}" <<'PY'
+import resource, statistics, subprocess, sys, time
+dustrun, loop, threads, single, rounds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+def run(path, seed):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([dustrun, "--quiet", "--seed", str(seed), path], check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+for seed in (0, 7):
+    times = {"loop": [], "threads": [], "single": []}
+    for _ in range(rounds):
+        for name, path in (("loop", loop), ("threads", threads), ("single", single)):
+            times[name].append(run(path, seed))
+    med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in times.items()}
+    for k in ("loop", "threads", "single"):
+        print(f"seed {seed}: {k:8s} median wall {med[k][0]:.3f} s, cpu {med[k][1]:.3f} s")
+    for k in ("threads", "single"):
+        print(f"seed {seed}: {k} / loop = {med[k][0] / med['loop'][0]:.2f}x wall, {med[k][1] / med['loop'][1]:.2f}x cpu")
+PY
+}
+
+# The same ratios as instruction counts (valgrind --tool=callgrind), which a
+# loaded machine does not disturb. Counts grow linearly with the work, so
+# THREAD_ROUNDS=25000 against a 1M-iteration loop gives the same ratios in a
+# tenth of the time.
+bench_threads_instr() {
+  echo "== the same, as instruction counts (callgrind)"
+  bench_threads_programs
+  local rounds=${THREAD_ROUNDS:-250000}
+  local iterations=$((rounds * 40))
+  sed "s/10000000/$iterations/" "$root/assets/bench/while_loop_10m.dir.json" >"$work/loop.dir.json"
+  count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/dustrun" --quiet "$@" 2>&1 | sed -n 's/.*Collected : //p'; }
+  local loop_count
+  loop_count=$(count "$work/loop.dir.json")
+  echo "loop of $iterations iterations: $loop_count instructions"
+  for seed in 0 7; do
+    for name in threads single; do
+      local n
+      n=$(count --seed "$seed" "$work/$name.dir.json")
+      python3 -c "print(f'seed $seed: $name {int($n):,} instructions, {int($n) / int($loop_count):.2f}x the loop')"
+    done
+  done
+}
+
 case "$what" in
   load) bench_load ;;
   loop) bench_loop ;;
   record) bench_record ;;
-  all) bench_load; bench_loop; bench_record ;;
-  *) echo "usage: scripts/bench.sh [load|loop|record|all]" >&2; exit 2 ;;
+  threads) bench_threads ;;
+  threads-instr) bench_threads_instr ;;
+  all) bench_load; bench_loop; bench_record; bench_threads ;;
+  *) echo "usage: scripts/bench.sh [load|loop|record|threads|threads-instr|all]" >&2; exit 2 ;;
 esac

@@ -74,7 +74,7 @@ StepRunner::CallOutcome StepRunner::call(std::uint32_t tid, Frame& f, std::uint3
     ev_.kind = StepKind::CallEnter;
     return CallOutcome::Suspended;
   }
-  const IntrinsicDef* def = m_.intrinsics_ == nullptr ? nullptr : m_.intrinsics_->find(callee.name);
+  const IntrinsicDef* def = m_.intrinsic_of(cs.callee);
   if (def == nullptr) return failed(ErrorKind::Runtime, "unknown callee: " + callee.name);
   Regime regime = p_.procs[f.proc].regime;
   if (regime != Regime::K) return failed(ErrorKind::Runtime, callee.name + " is K-regime only");
@@ -169,6 +169,15 @@ void StepRunner::settle(std::uint32_t tid) {
     }
     return_from_frame(tid, std::nullopt);
   }
+}
+
+void Machine::build_callee_defs() {
+  std::vector<const IntrinsicDef*> defs(program_->callees.size(), nullptr);
+  for (std::size_t i = 0; i < defs.size(); ++i) {
+    const Callee& c = program_->callees[i];
+    if (c.proc < 0 && intrinsics_ != nullptr) defs[i] = intrinsics_->find(c.name);
+  }
+  callee_defs_ = std::make_shared<const std::vector<const IntrinsicDef*>>(std::move(defs));
 }
 
 std::optional<DvmError> Machine::spawn_thread(std::uint32_t proc, std::vector<Value> args, std::uint64_t seed,

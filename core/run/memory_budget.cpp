@@ -106,14 +106,22 @@ std::uint64_t default_memory_limit() {
 // the count past the limit fails, and leaves the state as it made it so the
 // recording shows what happened.
 void StepRunner::check_memory_budget() {
-  const std::uint64_t limit = m_.config.max_memory;
-  if (limit == 0) return;
-  const MemoryUse use = count_memory(m_);
-  // The failure carries the effects and time so far, as the trace of a
-  // run cut short should.
-  if (use.total() > limit) {
-    fail(ErrorKind::Runtime, memory_budget_message(memory_kind_name(largest_kind(use)), limit), true);
-  }
+  if (std::optional<DvmError> over = over_memory_budget(m_)) fail(std::move(*over), true);
+}
+
+// The failure carries the effects and time so far, as the trace of a run
+// cut short should.
+void StepRunner::fail_thread(std::uint32_t tid, DvmError error) {
+  ev_.thread = tid;
+  fail(std::move(error), true);
+}
+
+std::optional<DvmError> over_memory_budget(Machine& m) {
+  const std::uint64_t limit = m.config.max_memory;
+  if (limit == 0) return std::nullopt;
+  const MemoryUse use = count_memory(m);
+  if (use.total() <= limit) return std::nullopt;
+  return DvmError{ErrorKind::Runtime, memory_budget_message(memory_kind_name(largest_kind(use)), limit)};
 }
 
 // A string an intrinsic made must fit in what the budget has left: it is

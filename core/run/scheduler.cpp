@@ -6,22 +6,13 @@
 // An installed SchedulePolicy or the run's schedule token takes the place
 // of the seeded rule (schedule.hpp); without either every choice, and so
 // every trace, is exactly the seeded rule's.
+// The pick itself is thread_pick.hpp's, shared with the simple-step lane.
 #include <algorithm>
 
 #include "step_runner.hpp"
+#include "thread_pick.hpp"
 
 namespace dust {
-
-namespace {
-
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-}  // namespace
 
 void StepRunner::schedule() {
   if (m_.threads.size() == 1) {
@@ -49,11 +40,8 @@ void StepRunner::schedule() {
   }
   if (m_.schedule_policy_ != nullptr || m_.config.schedule) {
     follow_schedule(runnable);
-  } else if (m_.config.seed == 0) {
-    auto next = std::upper_bound(runnable.begin(), runnable.end(), m_.current);
-    m_.current = next == runnable.end() ? runnable.front() : *next;
   } else {
-    m_.current = runnable[splitmix64(m_.rng_state) % runnable.size()];
+    m_.current = pick_thread(runnable.data(), runnable.size(), m_.current, m_.config.seed, m_.rng_state);
   }
 }
 

@@ -12,16 +12,37 @@
 // step would end its frame, the lane stops before that step with nothing
 // changed, and step() runs it under the full rules with their messages and
 // events. That is also why the lane needs no error handling of its own.
+//
+// In plain runs (nobody observing) the lane also takes call statements: a
+// Let, Assign or Eval (which is what Call, Alloc, Dealloc, Load and Store
+// load as) whose expression ends in its only call, of an intrinsic that
+// dustlib_k lets the lane run (LaneUse in intrinsics.hpp: it decides every
+// error before it changes anything). The lane evaluates the arguments, which
+// only reads, and calls the intrinsic as step() would; an error leaves the
+// machine as it was, and the lane stops there for step() to run the call
+// again and report it. A call that blocks its thread is a step too, and a
+// woken thread resumes its call in the lane. Since such calls change which
+// threads can run, the lane also switches threads after every step with the
+// scheduler's own pick (thread_pick.hpp), so that many threads run in the
+// lane as one does. It stays away from sleepers, whose wake-up is step()'s,
+// and from a block that would leave no thread runnable (a deadlock report).
 #include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <span>
 
 #include "dust/machine.hpp"
 #include "frame_cursors.hpp"
 #include "scalar_ops.hpp"
+#include "step_runner.hpp"
+#include "thread_pick.hpp"
 
 namespace dust {
 
 namespace {
+
+// The deepest argument evaluation the lane's call steps take.
+constexpr std::uint32_t kMaxCallStack = 16;
 
 // Evaluates call-free code over Int and Bool values of one frame. It only
 // reads, so giving up (false) leaves nothing to undo.
@@ -214,15 +235,33 @@ class ScalarEvaluator {
 // The loop keeps what every step needs at hand: the top cursor, its block's
 // first statement and length. They are refreshed only when the cursors
 // change shape (a block entered or left, a loop check).
+// What the lane's call steps need beyond the frame: the machine, the
+// thread, and scratch space that outlives one thread's turn. Without it
+// (batches for an observer) the lane takes no calls.
+struct CallRoom {
+  explicit CallRoom(Machine& machine) : m(machine) {}
+  Machine& m;
+  std::uint32_t tid = 0;
+  StepEvent event;                  // what an intrinsic reports; nobody reads it in a plain run
+  Value stack[kMaxCallStack + 1];   // the arguments being evaluated
+};
+
 class Lane {
  public:
-  Lane(const Program& p, Frame& f, bool ints_only)
+  Lane(const Program& p, Frame& f, bool ints_only, CallRoom* calls = nullptr)
       : p_(p), f_(f), regime_(p.procs[f.proc].regime), eval_(p, f.slots.data()), slots_(f.slots.data()),
-        code_(p.code.data()), constants_(p.constants.data()), ints_only_(ints_only) {
+        code_(p.code.data()), constants_(p.constants.data()), ints_only_(ints_only), calls_(calls) {
     refresh();
   }
 
-  // Runs up to `limit` steps, recording each in `out` when given; returns how many ran.
+  // Whether the last step run was a call (it may have changed which
+  // threads can run), and how many steps of the last run() blocked (they
+  // do not tick).
+  bool called() const { return called_; }
+  std::uint64_t blocked() const { return blocked_; }
+
+  // Runs up to `limit` steps, recording each in `out` when given; returns
+  // how many ran. A call step ends the run, for the caller to schedule.
   std::uint64_t run(std::uint64_t limit, SimpleStep* out) {
     // Each step is written where it is recorded, or over the same scratch
     // step when nobody records: no copy, no test per step.
@@ -230,11 +269,24 @@ class Lane {
     SimpleStep* to = out != nullptr ? out : &scratch;
     const std::size_t stride = out != nullptr ? 1 : 0;
     std::uint64_t n = 0;
+    called_ = false;
+    blocked_ = 0;
+    if (f_.evaluating) {
+      // A woken thread's step resumes its blocked call; nothing else may.
+      if (limit == 0 || !resume_call(*to)) return 0;
+      return 1;
+    }
     while (n < limit) {
-      if (one(*to)) [[likely]] {
+      if (one(*to, n)) [[likely]] {
         to += stride;
         ++n;
         continue;
+      }
+      // A call step answers false, to keep its test off this loop's path:
+      // it ran, and it ends the run.
+      if (called_) {
+        ++n;
+        break;
       }
       if (!run_ahead_) break;
       run_ahead_ = false;
@@ -291,18 +343,24 @@ class Lane {
     return run.done;
   }
 
-  // Runs the step at the top cursor. False stops the lane, or, with
-  // run_ahead_ set, leaves straight-line code to bindings().
-  bool one(SimpleStep& out) {
+  // Runs the step at the top cursor, the `n`th of this run. False stops
+  // the lane, or, with run_ahead_ set, leaves straight-line code to
+  // bindings(), or, with called_ set, says a call step ran.
+  bool one(SimpleStep& out, std::uint64_t n) {
     if (c_->for_checking) return loop_check(out);
     const Stmt& s = first_[c_->index];
     out.stmt = first_index_ + c_->index;
     // Bindings first, as plain branches: they are most steps, and a
     // predictable branch is cheaper than the switch's indirect jump.
     if (s.kind == StmtKind::Assign || s.kind == StmtKind::Let) [[likely]] {
+      if (!s.expr.pure) {
+        if (bindable(s)) call_statement(s, out, n);
+        return false;
+      }
       return !starts_run(s) && bindable(s) && binding(s, out);
     }
     switch (s.kind) {
+      case StmtKind::Eval: call_statement(s, out, n); return false;
       case StmtKind::Constrain: return constraint(s, out);
       case StmtKind::If: return branch(s, out);
       case StmtKind::While: return first_while_check(s, out);
@@ -406,6 +464,185 @@ class Lane {
   bool binding(const Stmt& s, SimpleStep& out) {
     Scalar r;
     if (!evaluate(s.expr, r) || finishes_after_next() || !bind(s, r.v, r.is_bool, out)) return false;
+    advance();
+    return true;
+  }
+
+  // The intrinsic a call statement's expression ends in, when the lane may
+  // run it: the call is the expression's last instruction (so evaluating the
+  // arguments is all that comes before it, and its result is the value), a
+  // K proc makes it, and the argument count fits.
+  const IntrinsicDef* lane_call(const CodeRef& code, std::uint32_t& argc) const {
+    if (calls_ == nullptr || regime_ != Regime::K || code.length == 0 || code.max_stack > kMaxCallStack) return nullptr;
+    const Instr last = code_[code.offset + code.length - 1];
+    if (last.op() != Op::Call) return nullptr;
+    const Callsite& cs = p_.callsites[last.a()];
+    const IntrinsicDef* def = calls_->m.intrinsic_of(cs.callee);
+    if (def == nullptr || def->lane == LaneUse::No) return nullptr;
+    argc = cs.argc;
+    const int count = static_cast<int>(argc);
+    if (count < def->min_args || (def->max_args >= 0 && count > def->max_args)) return nullptr;
+    return def;
+  }
+
+  // Evaluates the arguments: the instructions before the call, over values,
+  // with the Int and Bool operators of scalar_ops.hpp. Anything else gives
+  // up (false). It only reads.
+  bool call_arguments(const CodeRef& code, std::uint32_t argc) const {
+    Value* st = calls_->stack;
+    const Instr* ins = code_ + code.offset;
+    const std::uint32_t length = code.length - 1;
+    std::uint32_t n = 0;
+    std::int64_t x, y;
+    bool xb, yb;
+    for (std::uint32_t pc = 0; pc < length; ++pc) {
+      const Instr in = ins[pc];
+      const Op op = in.op();
+      if (n >= kMaxCallStack) return false;
+      switch (op) {
+        case Op::PushInt: st[n++].set_int(in.imm()); continue;
+        case Op::PushConst: st[n++] = constants_[in.a()]; continue;
+        case Op::Load: {
+          // Ints, most arguments (addresses, ids, counts), without a general copy.
+          const Value& v = slots_[in.a()];
+          if (v.is_int()) {
+            st[n++].set_int(v.as_int());
+          } else if (v.is_bound()) {
+            st[n++] = v;
+          } else {
+            return false;
+          }
+          continue;
+        }
+        case Op::Dup:
+          if (n == 0) return false;
+          st[n] = st[n - 1];
+          ++n;
+          continue;
+        case Op::Not:
+          if (n == 0 || !read_scalar(st[n - 1], x, xb) || !xb) return false;
+          st[n - 1].set_bool(x == 0);
+          continue;
+        case Op::Neg:
+          if (n == 0 || !read_scalar(st[n - 1], x, xb) || xb || x == INT64_MIN) return false;
+          st[n - 1].set_int(-x);
+          continue;
+        case Op::RemImm:
+        case Op::RemConst:
+          if (n == 0 || !read_scalar(st[n - 1], x, xb)) return false;
+          if (op == Op::RemImm) {
+            y = in.imm();
+          } else if (!read_scalar(constants_[in.a()], y, yb) || yb) {
+            return false;
+          }
+          if (!apply_remainder(x, xb, y)) return false;
+          st[n - 1].set_int(x);
+          continue;
+        default: break;
+      }
+      Op binary = op;
+      if (is_binary(op)) {
+        if (n < 2 || !read_scalar(st[n - 1], y, yb)) return false;
+        --n;
+      } else if (is_fused(op)) {
+        binary = fused_binary(op);
+        switch (fused_form(op)) {
+          case FusedForm::Slot:
+            if (!read_scalar(slots_[in.a()], y, yb)) return false;
+            break;
+          case FusedForm::Imm:
+            y = in.imm();
+            yb = false;
+            break;
+          default:
+            if (!read_scalar(constants_[in.a()], y, yb)) return false;
+            break;
+        }
+      } else {
+        return false;  // a call, a field, an index, an array or struct, a parse error
+      }
+      if (n == 0 || !read_scalar(st[n - 1], x, xb) || !apply_scalar(binary, x, xb, y, yb)) return false;
+      write_scalar(st[n - 1], x, xb);
+    }
+    return n == argc;
+  }
+
+  // Whether a thread other than the lane's can run, so that blocking the
+  // lane's thread cannot leave none (a deadlock, which step() reports).
+  bool another_runnable() const {
+    const std::vector<Thread>& threads = calls_->m.threads;
+    for (const Thread& t : threads) {
+      if (t.id != calls_->tid && t.state == ThreadState::Runnable) return true;
+    }
+    return false;
+  }
+
+  // A call statement: Let, Assign or Eval of an expression that ends in a
+  // call the lane may run (lane_call). step() runs it the same way (the
+  // arguments, the call, then the statement's binding), so the lane makes
+  // the same changes in the same order.
+  bool call_statement(const Stmt& s, SimpleStep& out, std::uint64_t n) {
+    std::uint32_t argc = 0;
+    const IntrinsicDef* def = lane_call(s.expr, argc);
+    if (def == nullptr || !call_arguments(s.expr, argc)) return false;
+    return call(s, *def, argc, out, n);
+  }
+
+  // A blocked call statement whose thread woke: the call runs again with
+  // the arguments the frame kept, as step() resumes it.
+  bool resume_call(SimpleStep& out) {
+    if (c_->for_checking || f_.has_returned) return false;
+    const Stmt& s = first_[c_->index];
+    if (s.kind != StmtKind::Eval && !(s.kind == StmtKind::Let && bindable(s)) && s.kind != StmtKind::Assign) {
+      return false;
+    }
+    std::uint32_t argc = 0;
+    const IntrinsicDef* def = lane_call(s.expr, argc);
+    if (def == nullptr || f_.pc + 1 != s.expr.length || f_.stack.size() != argc) return false;
+    for (std::uint32_t i = 0; i < argc; ++i) calls_->stack[i] = f_.stack[i];
+    out.stmt = first_index_ + c_->index;
+    return call(s, *def, argc, out, 0);
+  }
+
+  // Calls the intrinsic on the evaluated arguments and completes the step:
+  // the statement's binding, or the thread blocked with its call kept.
+  bool call(const Stmt& s, const IntrinsicDef& def, std::uint32_t argc, SimpleStep& out, std::uint64_t n) {
+    Machine& m = calls_->m;
+    const std::span<const Value> args(calls_->stack, argc);
+    if (finishes_after_next()) return false;
+    if (def.lane == LaneUse::MayBlock && !another_runnable() && def.may_block(m, calls_->tid, args)) return false;
+    // The lane's intrinsics leave out library events when quiet; anything
+    // else an intrinsic leaves in the event is dropped here.
+    StepEvent& event = calls_->event;
+    if (!event.lib.empty()) event.reset();
+    event.index = m.steps + n;
+    IntrinsicContext ctx{m, calls_->tid, regime_, event,
+                         p_.callees[p_.callsites[code_[s.expr.offset + s.expr.length - 1].a()].callee].name, true};
+    IntrinsicResult r = def.fn(ctx, args);
+    if (r.status == IntrinsicResult::Status::Error) return false;  // nothing changed (LaneUse)
+    called_ = true;
+    wrote_nothing(out, StepKind::Statement);
+    if (r.status == IntrinsicResult::Status::Block) {
+      // As step(): the frame keeps the call and its arguments for the retry.
+      if (!f_.evaluating) f_.stack.assign(calls_->stack, calls_->stack + argc);
+      f_.evaluating = true;
+      f_.pc = s.expr.length - 1;
+      Thread& th = m.threads[calls_->tid];
+      th.state = r.wait.kind == WaitKind::Sleep ? ThreadState::Sleeping : ThreadState::Blocked;
+      th.wait = std::move(r.wait);
+      out.kind = StepKind::Blocked;
+      ++blocked_;
+      return true;
+    }
+    if (f_.evaluating) {
+      f_.evaluating = false;
+      f_.stack.clear();
+    }
+    if (s.kind != StmtKind::Eval) {
+      slots_[s.slot] = std::move(r.value);
+    } else if (s.slot != kNoSlot) {
+      slots_[s.slot] = r.value.is_bound() ? std::move(r.value) : Value::unit();
+    }
     advance();
     return true;
   }
@@ -524,6 +761,9 @@ class Lane {
   const Instr* const code_;
   const Value* const constants_;
   const bool ints_only_;
+  CallRoom* const calls_;        // null: no call steps
+  bool called_ = false;          // the last step was a call
+  std::uint64_t blocked_ = 0;    // steps of this run that blocked
   bool run_ahead_ = false;       // one() found straight-line code for bindings()
   BlockCursor* c_ = nullptr;    // the top cursor
   const Stmt* first_ = nullptr; // its block's first statement
@@ -531,33 +771,139 @@ class Lane {
   std::uint32_t count_ = 0;     // and length
 };
 
-}  // namespace
+// Frames the lane leaves to step(): a Φ frame under `--phi resolve` checks
+// its constraints (phi_resolved.cpp), which the lane, skipping them as
+// v0.1 does, would not.
+bool leaves_to_step(const Machine& m, const Program& p, const Frame& f) {
+  return m.config.phi == PhiMode::Resolve && p.procs[f.proc].regime == Regime::Phi;
+}
 
-std::uint64_t Machine::run_simple(std::uint64_t limit, SimpleStepBatch* batch) {
-  if (!started || done() || threads.size() != 1) return 0;
-  // The step at --max-steps fails in step(), so the lane stops before it.
-  if (config.max_steps != 0) limit = std::min(limit, config.max_steps > steps ? config.max_steps - steps : 0);
-  if (limit == 0) return 0;
-  Thread& th = threads[0];
+// The lane for an observer's batches: one thread, no calls (a batch
+// carries neither library events nor thread switches).
+std::uint64_t run_batched(Machine& m, const Program& p, std::uint64_t limit, SimpleStepBatch& batch) {
+  if (m.threads.size() != 1) return 0;
+  Thread& th = m.threads[0];
   if (th.state != ThreadState::Runnable || th.frames.empty()) return 0;
   Frame& f = th.frames.back();
   if (f.evaluating || f.cursors.empty()) return 0;
-  // A Φ frame under `--phi resolve` checks its constraints (phi_resolved.cpp);
-  // the lane, which skips them as v0.1 does, leaves such frames to step().
-  if (config.phi == PhiMode::Resolve && program_->procs[f.proc].regime == Regime::Phi) return 0;
-  if (batch != nullptr && batch->size == 0) {
-    batch->first_index = steps;
-    batch->first_tick = tick;
-    batch->thread = th.id;
-    batch->proc = f.proc;
-    batch->depth = static_cast<std::uint32_t>(th.frames.size() - 1);
+  if (leaves_to_step(m, p, f)) return 0;
+  if (batch.size == 0) {
+    batch.first_index = m.steps;
+    batch.first_tick = m.tick;
+    batch.thread = th.id;
+    batch.proc = f.proc;
+    batch.depth = static_cast<std::uint32_t>(th.frames.size() - 1);
   }
-  Lane lane(*program_, f, batch != nullptr);
-  const std::uint64_t n = lane.run(limit, batch != nullptr ? batch->steps + batch->size : nullptr);
-  tick += n;
-  steps += n;
-  if (batch != nullptr) batch->size += static_cast<std::uint32_t>(n);
+  Lane lane(p, f, true);
+  const std::uint64_t n = lane.run(limit, batch.steps + batch.size);
+  m.tick += n;
+  m.steps += n;
+  batch.size += static_cast<std::uint32_t>(n);
   return n;
+}
+
+// The threads that may run next, in id order, as step()'s scheduler lists
+// them when none sleeps.
+void list_runnable(const Machine& m, std::vector<std::uint32_t>& runnable) {
+  runnable.clear();
+  for (const Thread& t : m.threads) {
+    if (t.state == ThreadState::Runnable) runnable.push_back(t.id);
+  }
+}
+
+bool any_sleeping(const Machine& m) {
+  for (const Thread& t : m.threads) {
+    if (t.state == ThreadState::Sleeping) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// A plain run: every thread, call steps included. After each step the
+// scheduler picks the next thread exactly as step() does (StepRunner::run:
+// unless the only thread can go on), so one lane serves a thread for as
+// long as the pick keeps it, and each thread keeps its lane for the whole
+// call: other threads' steps never touch its frames. The scheduler wakes sleepers before it picks,
+// which the lane leaves to step(): it takes no run with a sleeper, and its
+// own steps never put a thread to sleep. Nor do they leave no thread
+// runnable (Lane::call), so the pick always has one.
+//
+// The lane also keeps step()'s other rules: it stops before the step at
+// --max-steps; under a schedule token or an explorer's policy the picks are
+// step()'s, so it takes only a lone thread's steps that are not calls; and a call that takes the memory
+// budget past its limit fails there, as step() fails it (one call ends each
+// lane run, so the check follows every call).
+std::uint64_t Machine::run_simple(std::uint64_t limit, SimpleStepBatch* batch) {
+  if (!started || done()) return 0;
+  if (config.max_steps != 0) limit = std::min(limit, config.max_steps > steps ? config.max_steps - steps : 0);
+  if (limit == 0) return 0;
+  if (batch != nullptr) return run_batched(*this, *program_, limit, *batch);
+  return run_lanes(limit, schedule_policy_ != nullptr || config.schedule.has_value());
+}
+
+std::uint64_t Machine::run_simple_alone(std::uint64_t limit) {
+  if (!started || done()) return 0;
+  if (config.max_steps != 0) limit = std::min(limit, config.max_steps > steps ? config.max_steps - steps : 0);
+  if (limit == 0) return 0;
+  return run_lanes(limit, true);
+}
+
+// `scheduled`: the picks are step()'s (a token, a policy, or an explorer
+// that picks for itself), so only a lone thread runs, and no call.
+std::uint64_t Machine::run_lanes(std::uint64_t limit, bool scheduled) {
+  if (any_sleeping(*this)) return 0;
+  CallRoom room(*this);
+  std::vector<std::uint32_t> runnable;
+  std::vector<std::unique_ptr<Lane>> lanes;  // by thread id, made on a thread's first turn
+  bool listed = false;
+  std::uint64_t total = 0;
+  while (total < limit) {
+    Thread& th = threads[current];
+    if (th.state != ThreadState::Runnable || th.frames.empty()) break;
+    Frame& f = th.frames.back();
+    if (f.cursors.empty() || leaves_to_step(*this, *program_, f)) break;
+    if (scheduled && threads.size() != 1) break;
+    room.tid = current;
+    if (lanes.size() <= current) lanes.resize(threads.size());
+    // Under a token or policy a call, which may spawn, would be followed by
+    // a pick that is step()'s: the lone thread then takes no call steps.
+    if (!lanes[current]) lanes[current] = std::make_unique<Lane>(*program_, f, false, scheduled ? nullptr : &room);
+    Lane& lane = *lanes[current];
+    for (;;) {
+      const bool alone = threads.size() == 1;
+      const std::uint64_t n = lane.run(alone ? limit - total : 1, nullptr);
+      total += n;
+      steps += n;
+      tick += n - lane.blocked();
+      if (n == 0) return total;
+      if (lane.called() && config.max_memory != 0) {
+        if (std::optional<DvmError> over = over_memory_budget(*this)) {
+          StepEvent scratch;
+          StepRunner(*this, scratch, false).fail_thread(current, std::move(*over));
+          return total;
+        }
+      }
+      // Only a call changes which threads there are or can run.
+      if (lane.called()) listed = false;
+      if (scheduled && threads.size() != 1) return total;
+      if (threads.size() == 1) {
+        if (!lane.called() || total >= limit) return total;
+        continue;
+      }
+      if (!listed) {
+        list_runnable(*this, runnable);
+        listed = true;
+      }
+      const std::uint32_t next = pick_thread(runnable.data(), runnable.size(), current, config.seed, rng_state);
+      if (next != current) {
+        current = next;
+        break;
+      }
+      if (total >= limit) return total;
+    }
+  }
+  return total;
 }
 
 }  // namespace dust

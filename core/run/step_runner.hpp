@@ -46,6 +46,10 @@ class StepRunner {
 
   void run();
 
+  // Fails the machine as a step of thread `tid` does (memory_budget.cpp):
+  // for the lane, whose call steps are step()'s but run without a runner.
+  void fail_thread(std::uint32_t tid, DvmError error);
+
   // Evaluates call-free code in a frame no thread owns (evaluate.cpp: the
   // debugger's expressions); false with `error` set when it fails.
   bool evaluate_detached(Frame& frame, const CodeRef& code, Value& out, std::optional<DvmError>& error);

@@ -54,6 +54,7 @@ IntrinsicResult failure(DvmError error) {
 
 void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b, std::int64_t c,
           std::string text = {}) {
+  if (ctx.quiet) return;
   ctx.event.lib.push_back(LibEvent{kind, a, b, c, std::move(text), {}});
 }
 
@@ -280,14 +281,16 @@ std::string encode_le64(std::int64_t value) {
   return out;
 }
 
+// The plain allocation and access calls may run in the simple-step lane:
+// each decides its errors before it changes anything (see LaneUse).
 void register_memory(IntrinsicTable& table) {
-  table.add({"memory", "alloc", mem_alloc, 1, 1});
-  table.add({"memory", "free", mem_free, 1, 1}, {"dealloc"});
+  table.add(in_lane({"memory", "alloc", mem_alloc, 1, 1}, LaneUse::Yes));
+  table.add(in_lane({"memory", "free", mem_free, 1, 1}, LaneUse::Yes), {"dealloc"});
   table.add({"memory", "realloc", mem_realloc, 2, 2});
-  table.add({"memory", "load", mem_load, 1, 1});
-  table.add({"memory", "store", mem_store, 2, 2});
-  table.add({"memory", "load8", mem_load8, 1, 1});
-  table.add({"memory", "store8", mem_store8, 2, 2});
+  table.add(in_lane({"memory", "load", mem_load, 1, 1}, LaneUse::Yes));
+  table.add(in_lane({"memory", "store", mem_store, 2, 2}, LaneUse::Yes));
+  table.add(in_lane({"memory", "load8", mem_load8, 1, 1}, LaneUse::Yes));
+  table.add(in_lane({"memory", "store8", mem_store8, 2, 2}, LaneUse::Yes));
   table.add({"memory", "mem_write_str", mem_write_str, 2, 2});
   table.add({"memory", "mem_read_str", mem_read_str, 2, 2});
 }

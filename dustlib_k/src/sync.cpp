@@ -23,6 +23,8 @@
 // end). try_lock on a mutex the caller holds returns false, as
 // pthread_mutex_trylock does. A mutex still held at the end of a run is an
 // exit warning.
+#include <charconv>
+
 #include "arguments.hpp"
 #include "dust/machine.hpp"
 #include "dust/step_event.hpp"
@@ -33,6 +35,7 @@ namespace dust::k {
 namespace {
 
 void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b = 0) {
+  if (ctx.quiet) return;
   ctx.event.lib.push_back(LibEvent{kind, a, b, 0, {}, {}});
 }
 
@@ -47,9 +50,19 @@ std::optional<IntrinsicResult> mutex_arg(IntrinsicContext& ctx, std::span<const 
   return std::nullopt;
 }
 
+// Built in one string, with one allocation: a contended mutex makes one of
+// these per wait.
 WaitInfo waiting_for(const MutexState& mutex) {
-  return WaitInfo{WaitKind::Mutex, mutex.id,
-                  "mutex " + std::to_string(mutex.id) + " (held by thread " + std::to_string(mutex.owner) + ")"};
+  WaitInfo wait{WaitKind::Mutex, mutex.id, {}};
+  std::string& text = wait.description;
+  text.reserve(48);
+  char digits[24];
+  text += "mutex ";
+  text.append(digits, std::to_chars(digits, digits + sizeof digits, mutex.id).ptr);
+  text += " (held by thread ";
+  text.append(digits, std::to_chars(digits, digits + sizeof digits, mutex.owner).ptr);
+  text += ')';
+  return wait;
 }
 
 IntrinsicResult mutex_new(IntrinsicContext& ctx, std::span<const Value>) {
@@ -120,13 +133,26 @@ IntrinsicResult mutex_try_lock(IntrinsicContext& ctx, std::span<const Value> arg
   return IntrinsicResult::of(Value::boolean(true));
 }
 
+// Whether mutex_lock(m) could block: only when m is held by another thread.
+// Anything unusual answers yes, which only keeps the lane away.
+bool mutex_lock_may_block(const Machine& machine, std::uint32_t thread, std::span<const Value> args) {
+  if (args.size() != 1 || !args[0].is_int()) return true;
+  const std::int64_t id = args[0].as_int();
+  const std::vector<MutexState>& mutexes = machine.k.mutexes;
+  if (id < 1 || static_cast<std::uint64_t>(id) > mutexes.size()) return true;
+  const std::int64_t owner = mutexes[static_cast<std::size_t>(id - 1)].owner;
+  return owner >= 0 && owner != static_cast<std::int64_t>(thread);
+}
+
 }  // namespace
 
+// Every sync call may run in the simple-step lane: each decides its errors
+// before it changes anything (see LaneUse).
 void register_sync(IntrinsicTable& table) {
-  table.add({"sync", "mutex_new", mutex_new, 0, 0}, {"new_mutex"});
-  table.add({"sync", "mutex_lock", mutex_lock, 1, 1}, {"lock"});
-  table.add({"sync", "mutex_unlock", mutex_unlock, 1, 1}, {"unlock"});
-  table.add({"sync", "mutex_try_lock", mutex_try_lock, 1, 1}, {"try_lock"});
+  table.add(in_lane({"sync", "mutex_new", mutex_new, 0, 0}, LaneUse::Yes), {"new_mutex"});
+  table.add(in_lane({"sync", "mutex_lock", mutex_lock, 1, 1}, LaneUse::MayBlock, mutex_lock_may_block), {"lock"});
+  table.add(in_lane({"sync", "mutex_unlock", mutex_unlock, 1, 1}, LaneUse::Yes), {"unlock"});
+  table.add(in_lane({"sync", "mutex_try_lock", mutex_try_lock, 1, 1}, LaneUse::Yes), {"try_lock"});
 }
 
 }  // namespace dust::k

@@ -35,6 +35,7 @@ namespace {
 constexpr std::size_t kMaxThreads = 65536;
 
 void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b = 0, std::string text = {}) {
+  if (ctx.quiet) return;
   ctx.event.lib.push_back(LibEvent{kind, a, b, 0, std::move(text), {}});
 }
 
@@ -153,12 +154,23 @@ IntrinsicResult thread_sleep(IntrinsicContext& ctx, std::span<const Value> args)
   return IntrinsicResult::block(WaitInfo{WaitKind::Sleep, static_cast<std::int64_t>(wake), "tick " + std::to_string(wake)});
 }
 
+// Whether join(t) could block: unless t is a finished thread.
+bool join_may_block(const Machine& machine, std::uint32_t, std::span<const Value> args) {
+  if (args.size() != 1 || !args[0].is_int()) return true;
+  const std::int64_t id = args[0].as_int();
+  if (id < 0 || static_cast<std::uint64_t>(id) >= machine.threads.size()) return true;
+  return machine.threads[static_cast<std::size_t>(id)].state != ThreadState::Finished;
+}
+
 }  // namespace
 
+// spawn, join and yield may run in the simple-step lane: each decides its
+// errors before it changes anything (see LaneUse). sleep stays out, since
+// sleepers wake on the clock, which only step() watches.
 void register_threading(IntrinsicTable& table) {
-  table.add({"threading", "spawn", thread_spawn, 2, -1});
-  table.add({"threading", "join", thread_join, 1, 1});
-  table.add({"threading", "yield", thread_yield, 0, 0});
+  table.add(in_lane({"threading", "spawn", thread_spawn, 2, -1}, LaneUse::Yes));
+  table.add(in_lane({"threading", "join", thread_join, 1, 1}, LaneUse::MayBlock, join_may_block));
+  table.add(in_lane({"threading", "yield", thread_yield, 0, 0}, LaneUse::Yes));
   table.add({"threading", "sleep", thread_sleep, 1, 1});
 }
 

@@ -318,7 +318,7 @@ class Search {
       }
       if (m.threads.size() == 1 && m.started) {
         std::uint64_t limit = limits_.max_steps == 0 ? UINT64_MAX : limits_.max_steps - m.steps;
-        std::uint64_t ran = m.run_simple(limit);
+        std::uint64_t ran = m.run_simple_alone(limit);
         stats_.steps += ran;
         if (ran > 0) took(0, ran);
         if (m.done() || stopped_by_steps(m)) continue;

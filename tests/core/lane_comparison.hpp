@@ -2,11 +2,13 @@
 // changes nothing about a run.
 //
 // A program is run three ways: step() alone, the reference; run_to_end with
-// no observer, which takes the lane wherever it can; and run_to_end with an
-// observer that takes simple steps in batches. Every step the batching
-// observer sees (in bulk or as a StepEvent) must say what the reference's
-// step said, and all three runs must end with the same trace, clock, step
-// count and effects.
+// no observer, which takes the lane wherever it can (calls and thread
+// switches included), also with the lane's runs cut short every few steps;
+// and run_to_end with an observer that takes simple steps in batches. Every
+// step the batching observer sees (in bulk or as a StepEvent) must say what
+// the reference's step said, and all runs must end with the same trace,
+// clock, step count, effects and machine state (threads, their waits and
+// frames, the scheduler's PRNG, mutexes, the heap).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -80,10 +82,41 @@ struct RunEnd {
   std::uint64_t tick = 0;
   std::uint64_t steps = 0;
   std::vector<dust::EffectEvent> effects;
+  std::string state;
 };
 
+// The machine state beyond the trace that the lane's call steps and thread
+// switches touch, written out so a difference shows where it is.
+inline std::string machine_state(const dust::Machine& m) {
+  std::string s = "current " + std::to_string(m.current) + " rng " + std::to_string(m.rng_state);
+  for (const dust::Thread& t : m.threads) {
+    s += "\nthread " + std::to_string(t.id) + " " + dust::thread_state_name(t.state) + " wait " +
+         dust::wait_kind_name(t.wait.kind) + "/" + std::to_string(t.wait.id) + " '" + t.wait.description + "' frames " +
+         std::to_string(t.frames.size()) + (t.joined ? " joined" : "");
+    for (const dust::Frame& f : t.frames) {
+      s += " [proc " + std::to_string(f.proc) + (f.evaluating ? " evaluating pc " + std::to_string(f.pc) : "") +
+           " stack " + std::to_string(f.stack.size()) + " cursors " + std::to_string(f.cursors.size());
+      for (const dust::Value& v : f.slots) s += " " + dust::value_to_tagged_json(v);
+      s += "]";
+    }
+  }
+  for (const dust::MutexState& mx : m.k.mutexes) {
+    s += "\nmutex " + std::to_string(mx.id) + " owner " + std::to_string(mx.owner) + " waiters";
+    for (std::uint32_t w : mx.waiters) s += " " + std::to_string(w);
+  }
+  for (const auto& [tid, id] : m.k.lock_pending) s += "\npending " + std::to_string(tid) + " on " + std::to_string(id);
+  s += "\nheap next " + std::to_string(m.k.heap.next) + " live " + std::to_string(m.k.heap.live_bytes);
+  for (const auto& [address, b] : m.k.heap.blocks) {
+    s += "\nblock " + std::to_string(address) + " size " + std::to_string(b.size) + (b.live ? " live" : " freed") +
+         " owner " + std::to_string(b.owner_thread) + " steps " + std::to_string(b.alloc_step) + "-" +
+         std::to_string(b.free_step) + " bytes";
+    for (std::uint8_t byte : b.bytes) s += " " + std::to_string(byte);
+  }
+  return s;
+}
+
 inline RunEnd run_end(const dust::Machine& m) {
-  return RunEnd{dust::outcome_trace_json(m), m.tick, m.steps, m.effects};
+  return RunEnd{dust::outcome_trace_json(m), m.tick, m.steps, m.effects, machine_state(m)};
 }
 
 inline void expect_same_end(const RunEnd& expected, const RunEnd& actual, const std::string& what) {
@@ -91,15 +124,21 @@ inline void expect_same_end(const RunEnd& expected, const RunEnd& actual, const 
   EXPECT_EQ(expected.tick, actual.tick) << what;
   EXPECT_EQ(expected.steps, actual.steps) << what;
   EXPECT_EQ(expected.effects, actual.effects) << what;
+  EXPECT_EQ(expected.state, actual.state) << what;
 }
 
 // Runs the comparison; returns how many steps the batching observer got in
-// bulk (with the largest batch), so callers can check the lane was taken.
+// bulk (with the largest batch), so callers can check the lane was taken,
+// and puts in `plain_lane_steps` (when given) how many steps of the plain
+// run the lane took.
 inline std::uint64_t compare_lane(const std::string& dir_text, const dust::IntrinsicTable& intrinsics,
-                                  const std::string& what, std::uint64_t max_steps = 200'000) {
+                                  const std::string& what, std::uint64_t max_steps = 200'000,
+                                  std::uint64_t seed = 0, std::uint64_t* plain_lane_steps = nullptr,
+                                  const dust::RunConfig& base = {}) {
   dust::LoadResult loaded = dust::load_dir_text(dir_text);
   if (!loaded.ok()) return 0;
-  dust::RunConfig config;
+  dust::RunConfig config = base;
+  config.seed = seed;
   std::vector<std::string> reference_lines;
   dust::Machine reference(loaded.program, &intrinsics, config);
   dust::StepEvent event;
@@ -110,9 +149,26 @@ inline std::uint64_t compare_lane(const std::string& dir_text, const dust::Intri
   if (!reference.done()) return 0;  // too long to compare step by step
   RunEnd expected = run_end(reference);
 
+  // run_to_end's own loop, counting the lane's steps.
   dust::Machine plain(loaded.program, &intrinsics, config);
-  dust::run_to_end(plain);
+  std::uint64_t lane_steps = 0;
+  while (!plain.done()) {
+    lane_steps += plain.run_simple(UINT64_MAX);
+    plain.step(event, false);
+  }
+  if (plain_lane_steps != nullptr) *plain_lane_steps = lane_steps;
   expect_same_end(expected, run_end(plain), what + ", plain run");
+
+  // Lane runs cut short at every length up to 3 steps, then step(), as a
+  // caller with something to do between rounds would run.
+  for (std::uint64_t limit : {1u, 2u, 3u}) {
+    dust::Machine cut(loaded.program, &intrinsics, config);
+    while (!cut.done()) {
+      cut.run_simple(limit);
+      if (!cut.done()) cut.step(event, false);
+    }
+    expect_same_end(expected, run_end(cut), what + ", lane runs of at most " + std::to_string(limit));
+  }
 
   std::uint64_t simple = 0;
   for (std::uint32_t capacity : {1u, 3u, 1024u}) {

@@ -64,9 +64,29 @@ struct IntrinsicContext {
   Regime regime;
   StepEvent& event;
   std::string_view name;  // the name the program called it by
+  // Nobody reads `event` (the simple-step lane in a plain run): library
+  // events may be left out. Everything else, the machine's state above
+  // all, is exactly as with it.
+  bool quiet = false;
 };
 
 using IntrinsicFn = IntrinsicResult (*)(IntrinsicContext&, std::span<const Value>);
+// Whether a call could block its thread, asked before the call; false
+// promises that it will not (see IntrinsicDef::lane).
+using IntrinsicMayBlockFn = bool (*)(const Machine&, std::uint32_t thread, std::span<const Value>);
+
+// How the simple-step lane (core/run/simple_steps.cpp) may treat an
+// intrinsic. The lane runs a call statement without a StepEvent anyone
+// reads, and it must never start a step it cannot finish exactly: a step
+// that fails is left to step(), which runs it again under the full rules.
+// So the lane only calls an intrinsic that decides every error before it
+// changes anything (an error leaves the machine as it was) and that touches
+// nothing outside the machine.
+enum class LaneUse : std::uint8_t {
+  No,         // never in the lane
+  Yes,        // errors before any change; never blocks
+  MayBlock,   // as Yes, but may block its thread; `may_block` tells when
+};
 
 struct IntrinsicDef {
   std::string module;     // "memory", "threading", ...
@@ -74,7 +94,16 @@ struct IntrinsicDef {
   IntrinsicFn fn = nullptr;
   int min_args = 0;
   int max_args = 0;       // -1: variadic
+  LaneUse lane = LaneUse::No;
+  IntrinsicMayBlockFn may_block = nullptr;  // for LaneUse::MayBlock
 };
+
+// `def` with the lane's permission (see LaneUse).
+inline IntrinsicDef in_lane(IntrinsicDef def, LaneUse use, IntrinsicMayBlockFn may_block = nullptr) {
+  def.lane = use;
+  def.may_block = may_block;
+  return def;
+}
 
 // The set of intrinsics a machine can call. Built once, before any machine,
 // and shared read-only by all of them.

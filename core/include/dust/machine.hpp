@@ -136,6 +136,9 @@ class Machine {
   // thread, proc and depth from the machine). The machine and any step's
   // outcome are exactly as step() would leave them.
   std::uint64_t run_simple(std::uint64_t limit, SimpleStepBatch* batch = nullptr);
+  // As run_simple, but only while there is one thread and never a call
+  // step (a call may spawn): for explorers, which make every pick themselves.
+  std::uint64_t run_simple_alone(std::uint64_t limit);
 
   const Program& program() const { return *program_; }
   std::shared_ptr<const Program> program_ptr() const { return program_; }
@@ -145,6 +148,12 @@ class Machine {
   // the machine consults the same policy.
   void set_schedule_policy(SchedulePolicy* policy) { schedule_policy_ = policy; }
   SchedulePolicy* schedule_policy() const { return schedule_policy_; }
+  // The intrinsic program.callees[callee] names, or null (a user proc or an
+  // unknown name). Looked up once per machine and its copies, not per call.
+  const IntrinsicDef* intrinsic_of(std::uint32_t callee) {
+    if (!callee_defs_) build_callee_defs();
+    return (*callee_defs_)[callee];
+  }
 
   // ---- services for intrinsics (dustlib_k) ----
   // Starts a thread running `proc` with `args`; returns its id or an error.
@@ -177,6 +186,11 @@ class Machine {
   std::shared_ptr<const Program> program_;
   const IntrinsicTable* intrinsics_;
   SchedulePolicy* schedule_policy_ = nullptr;
+  std::uint64_t run_lanes(std::uint64_t limit, bool scheduled);
+  // intrinsic_of's table, built on first use; shared by copies (it depends
+  // only on the program and the intrinsic table).
+  std::shared_ptr<const std::vector<const IntrinsicDef*>> callee_defs_;
+  void build_callee_defs();
 };
 
 // Runs a machine to the end, handing every step to an observer.

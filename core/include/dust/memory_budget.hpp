@@ -27,7 +27,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "dust/error.hpp"
 
 namespace dust {
 
@@ -90,6 +93,10 @@ MemoryUse count_memory(Machine& machine);
 // Rebuilds the running totals from the state, for a machine restored from
 // a snapshot or built by hand.
 void recount_memory(Machine& machine);
+
+// The error of a step that took the count past --max-memory (naming the
+// largest kind), or nothing while it is within it or there is no limit.
+std::optional<DvmError> over_memory_budget(Machine& machine);
 
 // The kind that holds the most, named in the error: what a runaway program
 // piles up is what its budget went on.

@@ -1,0 +1,179 @@
+// lane_threads_test.cpp — the simple-step lane with the K library: call
+// statements (memory, sync, threading intrinsics) and thread switches run
+// in the lane exactly as step() runs them. Every example program and a set
+// of threaded programs that block, wake, fail and deadlock in every way are
+// compared step by step with step() alone across 200 scheduler seeds
+// (tests/core/lane_comparison.hpp).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "../core/lane_comparison.hpp"
+#include "dustlib_k/dustlib_k.hpp"
+#include "k_harness.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using k_test::Json;
+
+constexpr std::uint64_t kSeeds = 200;
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Compares the program at every seed; returns the plain runs' lane steps.
+std::uint64_t compare_seeds(const std::string& text, const std::string& what) {
+  std::uint64_t lane_steps = 0;
+  for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
+    std::uint64_t lane = 0;
+    dust_test::compare_lane(text, dust::k::standard_intrinsics(), what + ", seed " + std::to_string(seed), 200'000,
+                            seed, &lane);
+    lane_steps += lane;
+    if (::testing::Test::HasFailure()) break;
+  }
+  return lane_steps;
+}
+
+Json proc(const std::string& name, std::vector<std::string> params, Json body) {
+  Json ps = Json::array();
+  for (const std::string& p : params) ps.push_back({{"name", p}, {"ty", "K[Int]"}});
+  return {{"regime", "K"}, {"name", name}, {"params", ps}, {"uses", Json::array()}, {"ret", "K[Int]"},
+          {"qualifiers", Json::array()}, {"body", std::move(body)}, {"locals", Json::array()}};
+}
+
+std::string program(std::vector<Json> procs) {
+  Json forge = {{"name", "T"}, {"shapes", Json::array()}, {"procs", procs}, {"binds", Json::array()}};
+  return Json{{"forges", Json::array({forge})}, {"types", Json::array()}}.dump();
+}
+
+Json call(const std::string& target, std::vector<std::string> args) { return k_test::call(target, std::move(args)); }
+
+TEST(LaneThreads, EveryExampleAtEverySeed) {
+  int compared = 0;
+  for (const char* folder : {"assets/examples", "assets/demo"}) {
+    const fs::path dir = fs::path(DUST_SOURCE_DIR) / folder;
+    ASSERT_TRUE(fs::is_directory(dir)) << "missing " << dir;
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.path().extension() == ".json") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const fs::path& file : files) {
+      compare_seeds(read_text(file), file.string());
+      ++compared;
+      if (HasFailure()) return;
+    }
+  }
+  EXPECT_GT(compared, 10);
+}
+
+// The benchmark's shape (scripts/bench/gen_mutex_counter.py), small: four
+// workers contend for one lock around a load and a store.
+TEST(LaneThreads, ContendedCounterRunsInTheLane) {
+  Json worker = proc("worker", {"counter", "m", "rounds"},
+                     {k_test::for_("i", "0", "rounds",
+                                   {call("mutex_lock", {"m"}), k_test::load("counter", "v"),
+                                    k_test::store("counter", "v Add 1"), call("mutex_unlock", {"m"})}),
+                      k_test::ret("0")});
+  Json body = {k_test::alloc("8", "counter"), k_test::let("m", "mutex_new()")};
+  for (int i = 0; i < 4; ++i) {
+    body.push_back(k_test::let("t" + std::to_string(i), "spawn(worker, " + std::to_string(i + 1) + ", counter, m, 12)"));
+  }
+  for (int i = 0; i < 4; ++i) body.push_back(call("join", {"t" + std::to_string(i)}));
+  body.push_back(k_test::load("counter", "total"));
+  body.push_back(k_test::dealloc("counter"));
+  body.push_back(k_test::ret("total"));
+  const std::uint64_t lane = compare_seeds(program({worker, proc("main", {}, body)}), "contended counter");
+  EXPECT_GT(lane, kSeeds * 200) << "most of each run's steps, lock, load, store and unlock included, take the lane";
+
+  // The same rounds as calls on one thread (--single).
+  Json single = {k_test::alloc("8", "counter"), k_test::let("m", "mutex_new()")};
+  for (int i = 0; i < 3; ++i) single.push_back(call("worker", {"counter", "m", "10"}));
+  single.push_back(k_test::ret("0"));
+  EXPECT_GT(compare_seeds(program({worker, proc("main", {}, single)}), "one thread"), kSeeds * 100);
+}
+
+// Calls the lane must leave to step(), each in a thread beside others:
+// errors (a mutex not held, one held twice, out of bounds, use after free,
+// double free, a bad join), a lock and a join that would deadlock, sleep,
+// try_lock, yield, a call whose result feeds more arithmetic, and calls in
+// Let expressions.
+TEST(LaneThreads, CallsTheLaneLeavesToStep) {
+  const std::vector<std::pair<std::string, Json>> cases = {
+      {"unlock not held", call("mutex_unlock", {"m"})},
+      {"lock twice", Json::array({call("mutex_lock", {"m"}), call("mutex_lock", {"m"})})},
+      {"out of bounds", k_test::load("p Add 8", "x")},
+      {"store out of bounds", k_test::store("p Add 16", "1")},
+      {"use after free", Json::array({k_test::dealloc("p"), k_test::load("p", "x")})},
+      {"double free", Json::array({k_test::dealloc("p"), k_test::dealloc("p")})},
+      {"join self", call("join", {"0"})},
+      {"join unknown", call("join", {"99"})},
+      {"sleep", call("sleep", {"3"})},
+      {"try_lock", k_test::let("ok", "mutex_try_lock(m)")},
+      {"yield", call("yield", {})},
+      {"arithmetic after the call", k_test::let("x", "load(p) Add 1")},
+      {"nested calls", k_test::let("x", "load(load(p) Add p)")},
+      {"lock held forever", call("mutex_lock", {"m"})},
+  };
+  for (const auto& [what, extra] : cases) {
+    Json tail = extra.is_array() ? extra : Json::array({extra});
+    Json worker_body = {k_test::for_("i", "0", "3",
+                                     {call("mutex_lock", {"m"}), k_test::load("p", "v"), k_test::store("p", "v Add 1"),
+                                      call("mutex_unlock", {"m"}), call("yield", {})})};
+    for (const Json& s : tail) worker_body.push_back(s);
+    worker_body.push_back(k_test::ret("0"));
+    Json worker = proc("worker", {"p", "m"}, worker_body);
+    Json body = {k_test::alloc("8", "p"), k_test::let("m", "mutex_new()"),
+                 k_test::let("a", "spawn(worker, 1, p, m)"), k_test::let("b", "spawn(worker, 2, p, m)"),
+                 call("join", {"a"}), call("join", {"b"}), k_test::let("r", "load(p)"), k_test::ret("r")};
+    compare_seeds(program({worker, proc("main", {}, body)}), what);
+    if (HasFailure()) return;
+  }
+}
+
+// The lane keeps step()'s other rules: a call that takes the memory budget
+// past its limit fails at the same step with the same error, in any thread;
+// the step limit stops both at the same step; and under a schedule token
+// the picks are the token's.
+TEST(LaneThreads, BudgetStepLimitAndScheduleTokensAreStepsOwn) {
+  const std::string hoarders = program(
+      {proc("hoard", {"n"}, {k_test::let("i", "0"),
+                             k_test::while_("i Lt n", {k_test::let("p", "alloc(64)"), k_test::let("m", "mutex_new()"),
+                                                       k_test::assign("i", "i Add 1")}),
+                             k_test::ret("i")}),
+       proc("main", {}, {k_test::let("a", "spawn(\"hoard\", 0, 100000)"), k_test::let("b", "spawn(\"hoard\", 0, 100000)"),
+                         call("join", {"a"}), call("join", {"b"}), k_test::ret("1")})});
+  dust::RunConfig budget;
+  budget.max_memory = 200'000;
+  ASSERT_TRUE(dust::load_dir_text(hoarders).ok());
+  for (std::uint64_t seed : {0u, 7u, 13u}) {
+    std::uint64_t in_lane = 0;
+    dust_test::compare_lane(hoarders, dust::k::standard_intrinsics(), "budget, seed " + std::to_string(seed), 200'000,
+                            seed, &in_lane, budget);
+    EXPECT_GT(in_lane, 1000u) << "the hoarders' calls ran in the lane";
+  }
+  dust::RunConfig step_limit;
+  step_limit.max_steps = 5'000;
+  for (std::uint64_t seed : {0u, 7u}) {
+    dust_test::compare_lane(hoarders, dust::k::standard_intrinsics(), "step limit, seed " + std::to_string(seed),
+                            200'000, seed, nullptr, step_limit);
+  }
+  const std::string racy = read_text(fs::path(DUST_SOURCE_DIR) / "assets/examples/racy_counter.dir.json");
+  for (const char* token : {"S", "S3B.gC.gD", "S1B.1C.1D.1B.1C"}) {
+    dust::RunConfig scheduled;
+    std::string why;
+    scheduled.schedule = dust::ScheduleToken::parse(token, why);
+    ASSERT_TRUE(scheduled.schedule) << why;
+    dust_test::compare_lane(racy, dust::k::standard_intrinsics(), std::string("token ") + token, 200'000, 0, nullptr,
+                            scheduled);
+  }
+}
+
+}  // namespace
