@@ -811,6 +811,9 @@ void list_runnable(const Machine& m, std::vector<std::uint32_t>& runnable) {
   }
 }
 
+// What the lane's calls can add to the memory budget's count.
+std::size_t records_of(const Machine& m) { return m.k.heap.blocks.size() + m.k.mutexes.size() + m.threads.size(); }
+
 bool any_sleeping(const Machine& m) {
   for (const Thread& t : m.threads) {
     if (t.state == ThreadState::Sleeping) return true;
@@ -856,6 +859,7 @@ std::uint64_t Machine::run_lanes(std::uint64_t limit, bool scheduled) {
   CallRoom room(*this);
   std::vector<std::uint32_t> runnable;
   std::vector<std::unique_ptr<Lane>> lanes;  // by thread id, made on a thread's first turn
+  std::size_t records = records_of(*this);
   bool listed = false;
   std::uint64_t total = 0;
   while (total < limit) {
@@ -877,7 +881,11 @@ std::uint64_t Machine::run_lanes(std::uint64_t limit, bool scheduled) {
       steps += n;
       tick += n - lane.blocked();
       if (n == 0) return total;
-      if (lane.called() && config.max_memory != 0) {
+      // The lane's calls grow the machine only by heap blocks, mutexes and
+      // threads (alloc, mutex_new, spawn; they emit nothing), so the budget
+      // is counted again only when one of those grew.
+      if (lane.called() && config.max_memory != 0 && records_of(*this) != records) {
+        records = records_of(*this);
         if (std::optional<DvmError> over = over_memory_budget(*this)) {
           StepEvent scratch;
           StepRunner(*this, scratch, false).fail_thread(current, std::move(*over));
