@@ -53,22 +53,29 @@ FrameExpression::FrameExpression(const Program& program, std::uint32_t proc, std
   error_ = refusal(*scratch_, code_);
 }
 
+// The frame asked about, or null with `error` saying which part is missing.
+static const Frame* frame_at(const Machine& machine, std::uint32_t thread, std::uint32_t frame, std::string& error) {
+  if (thread >= machine.threads.size()) {
+    error = "no thread " + std::to_string(thread);
+    return nullptr;
+  }
+  const Thread& th = machine.threads[thread];
+  if (frame >= th.frames.size()) {
+    error = "thread " + std::to_string(thread) + " has no frame " + std::to_string(frame);
+    return nullptr;
+  }
+  return &th.frames[frame];
+}
+
 std::optional<Value> FrameExpression::evaluate(const Machine& machine, std::uint32_t thread, std::uint32_t frame,
                                                std::string& error) const {
   if (!error_.empty()) {
     error = error_;
     return std::nullopt;
   }
-  if (thread >= machine.threads.size()) {
-    error = "no thread " + std::to_string(thread);
-    return std::nullopt;
-  }
-  const Thread& th = machine.threads[thread];
-  if (frame >= th.frames.size()) {
-    error = "thread " + std::to_string(thread) + " has no frame " + std::to_string(frame);
-    return std::nullopt;
-  }
-  const Frame& source = th.frames[frame];
+  const Frame* found = frame_at(machine, thread, frame, error);
+  if (found == nullptr) return std::nullopt;
+  const Frame& source = *found;
   if (source.proc != proc_) {
     error = "frame " + std::to_string(frame) + " of thread " + std::to_string(thread) + " runs another proc";
     return std::nullopt;
@@ -91,16 +98,9 @@ std::optional<Value> FrameExpression::evaluate(const Machine& machine, std::uint
 
 std::optional<Value> evaluate_in_frame(const Machine& machine, std::uint32_t thread, std::uint32_t frame,
                                        std::string_view text, std::string& error) {
-  if (thread >= machine.threads.size()) {
-    error = "no thread " + std::to_string(thread);
-    return std::nullopt;
-  }
-  const Thread& th = machine.threads[thread];
-  if (frame >= th.frames.size()) {
-    error = "thread " + std::to_string(thread) + " has no frame " + std::to_string(frame);
-    return std::nullopt;
-  }
-  FrameExpression expression(machine.program(), th.frames[frame].proc, text);
+  const Frame* found = frame_at(machine, thread, frame, error);
+  if (found == nullptr) return std::nullopt;
+  FrameExpression expression(machine.program(), found->proc, text);
   return expression.evaluate(machine, thread, frame, error);
 }
 

@@ -811,6 +811,14 @@ void list_runnable(const Machine& m, std::vector<std::uint32_t>& runnable) {
   }
 }
 
+// How many steps the lane may take now: none once the run is over, and
+// none from the step at --max-steps on, which fails in step().
+std::uint64_t lane_room(const Machine& m, std::uint64_t limit) {
+  if (!m.started || m.done()) return 0;
+  if (m.config.max_steps == 0) return limit;
+  return std::min(limit, m.config.max_steps > m.steps ? m.config.max_steps - m.steps : 0);
+}
+
 // What the lane's calls can add to the memory budget's count.
 std::size_t records_of(const Machine& m) { return m.k.heap.blocks.size() + m.k.mutexes.size() + m.threads.size(); }
 
@@ -838,16 +846,14 @@ bool any_sleeping(const Machine& m) {
 // budget past its limit fails there, as step() fails it (one call ends each
 // lane run, so the check follows every call).
 std::uint64_t Machine::run_simple(std::uint64_t limit, SimpleStepBatch* batch) {
-  if (!started || done()) return 0;
-  if (config.max_steps != 0) limit = std::min(limit, config.max_steps > steps ? config.max_steps - steps : 0);
+  limit = lane_room(*this, limit);
   if (limit == 0) return 0;
   if (batch != nullptr) return run_batched(*this, *program_, limit, *batch);
   return run_lanes(limit, schedule_policy_ != nullptr || config.schedule.has_value());
 }
 
 std::uint64_t Machine::run_simple_alone(std::uint64_t limit) {
-  if (!started || done()) return 0;
-  if (config.max_steps != 0) limit = std::min(limit, config.max_steps > steps ? config.max_steps - steps : 0);
+  limit = lane_room(*this, limit);
   if (limit == 0) return 0;
   return run_lanes(limit, true);
 }

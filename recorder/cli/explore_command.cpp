@@ -337,15 +337,6 @@ ExploreReport run_seeds(const ExploreOptions& options, const Machine& initial) {
   return report;
 }
 
-bool read_text_file(const std::string& path, std::string& text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  text = buffer.str();
-  return static_cast<bool>(in) || in.eof();
-}
-
 }  // namespace
 
 int explore_command(const std::vector<std::string>& args) {
@@ -438,7 +429,7 @@ int explore_merge_command(const std::vector<std::string>& args) {
       return kExitOk;
     }
     std::string text;
-    if (!read_text_file(path, text)) {
+    if (!read_file(path, text)) {
       std::cerr << "dustrun explore-merge: " << path << ": cannot read\n";
       return kExitUsage;
     }

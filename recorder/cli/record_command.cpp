@@ -60,15 +60,6 @@ class Fanout final : public ExecutionObserver {
   std::vector<ExecutionObserver*> observers_;
 };
 
-bool read_file(const std::string& path, std::string& text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  text = std::move(buffer).str();
-  return !in.bad();
-}
-
 bool parse_count(const std::string& value, std::uint32_t& out) {
   auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
   return ec == std::errc() && ptr == value.data() + value.size() && out > 0;

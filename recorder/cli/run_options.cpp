@@ -3,6 +3,8 @@
 
 #include <charconv>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "dust/memory_budget.hpp"
 
@@ -179,6 +181,15 @@ LoadResult load_guarded(const std::string& path, std::uint64_t max_memory, Load&
 }
 
 }  // namespace
+
+bool read_file(const std::string& path, std::string& text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  text = std::move(buffer).str();
+  return !in.bad();
+}
 
 LoadResult load_program(const std::string& path, std::uint64_t max_memory) {
   // A program is never smaller in memory than its text, so a file larger
