@@ -131,14 +131,11 @@ ReaderImpl::FoundWrite ReaderImpl::find_binding_write(const FrameRef& f, std::ui
   if (creates(*e)) {
     if (!is_parameter(proc, slot)) return found;  // a local its frame has not written yet
     found.kind = e->thread == f.thread ? WriteKind::CallBinding : WriteKind::SpawnBinding;
-    found.writer_frame = e->depth;
+    const std::uint32_t caller = e->depth;
+    found.written_by(std::move(*e), caller);
   } else {
-    found.writer_frame = f.depth;
+    found.written_by(std::move(*e), f.depth);
   }
-  found.step = e->index;
-  found.writer_thread = e->thread;
-  found.writer_proc = e->proc;
-  found.event = std::move(*e);
   return found;
 }
 
@@ -163,11 +160,8 @@ ReaderImpl::FoundWrite ReaderImpl::find_watched_write(const std::string& name, s
   std::optional<StepEvent> e;
   found.readable = find_back(before, relevant, match, e);
   if (!e) return found;
-  found.step = e->index;
-  found.writer_thread = e->thread;
-  found.writer_frame = e->depth;
-  found.writer_proc = e->proc;
-  found.event = std::move(*e);
+  const std::uint32_t depth = e->depth;
+  found.written_by(std::move(*e), depth);
   return found;
 }
 
@@ -180,11 +174,8 @@ ReaderImpl::FoundWrite ReaderImpl::find_store(std::int64_t address, std::uint64_
   std::optional<StepEvent> e;
   found.readable = find_back(before, relevant, [&](const StepEvent& ev) { return stores_to(ev, address); }, e);
   if (!e) return found;
-  found.step = e->index;
-  found.writer_thread = e->thread;
-  found.writer_frame = e->depth;
-  found.writer_proc = e->proc;
-  found.event = std::move(*e);
+  const std::uint32_t depth = e->depth;
+  found.written_by(std::move(*e), depth);
   return found;
 }
 

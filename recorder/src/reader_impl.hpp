@@ -84,6 +84,14 @@ class ReaderImpl final : public TraceReader {
     std::uint32_t writer_proc = 0;
     StepEvent event;
     bool readable = true;
+    // The write is step `e`, run by its thread in frame `frame`.
+    void written_by(StepEvent e, std::uint32_t frame) {
+      step = e.index;
+      writer_thread = e.thread;
+      writer_frame = frame;
+      writer_proc = e.proc;
+      event = std::move(e);
+    }
   };
   // The frame `selector` names at step `at`; false with `error` if none.
   bool resolve_frame(std::uint64_t at, FrameSelector selector, FrameRef& out, std::string& error);
