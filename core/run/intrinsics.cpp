@@ -13,6 +13,13 @@ const char* wait_kind_name(WaitKind k) {
   return "none";
 }
 
+std::string WaitInfo::text() const {
+  if (kind == WaitKind::Mutex && description.empty() && holder >= 0) {
+    return "mutex " + std::to_string(id) + " (held by thread " + std::to_string(holder) + ")";
+  }
+  return description;
+}
+
 void IntrinsicTable::add(IntrinsicDef def, std::vector<std::string> aliases) {
   defs_.push_back(std::move(def));
   std::size_t index = defs_.size() - 1;

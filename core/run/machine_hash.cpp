@@ -312,7 +312,7 @@ void hash_thread(Hasher& h, const Thread& t, const Program& p, const MachineHash
   h.word(static_cast<std::uint64_t>(t.state));
   h.word(static_cast<std::uint64_t>(t.wait.kind));
   h.word(static_cast<std::uint64_t>(t.wait.id));
-  h.text(t.wait.description);
+  h.text(t.wait.text());
   h.word(t.frames.size());
   for (const Frame& f : t.frames) hash_frame(h, f, p, live, scratch);
   h.word(t.result.has_value());

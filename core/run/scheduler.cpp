@@ -85,7 +85,7 @@ void StepRunner::report_deadlock() {
     if (!first) message += "; ";
     first = false;
     message += "thread " + std::to_string(t.id) + " (" + p_.procs[t.entry_proc].name + ") waits for " +
-               t.wait.description;
+               t.wait.text();
   }
   DvmError error{ErrorKind::TimeViolation, std::move(message)};
   ev_.kind = StepKind::Failed;

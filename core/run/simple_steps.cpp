@@ -472,7 +472,7 @@ class Lane {
   // run it: the call is the expression's last instruction (so evaluating the
   // arguments is all that comes before it, and its result is the value), a
   // K proc makes it, and the argument count fits.
-  const IntrinsicDef* lane_call(const CodeRef& code, std::uint32_t& argc) const {
+  const IntrinsicDef* lane_call(const CodeRef& code, std::uint32_t& argc) {
     if (calls_ == nullptr || regime_ != Regime::K || code.length == 0 || code.max_stack > kMaxCallStack) return nullptr;
     const Instr last = code_[code.offset + code.length - 1];
     if (last.op() != Op::Call) return nullptr;
@@ -482,6 +482,7 @@ class Lane {
     argc = cs.argc;
     const int count = static_cast<int>(argc);
     if (count < def->min_args || (def->max_args >= 0 && count > def->max_args)) return nullptr;
+    call_name_ = p_.callees[cs.callee].name;
     return def;
   }
 
@@ -610,14 +611,13 @@ class Lane {
     Machine& m = calls_->m;
     const std::span<const Value> args(calls_->stack, argc);
     if (finishes_after_next()) return false;
-    if (def.lane == LaneUse::MayBlock && !another_runnable() && def.may_block(m, calls_->tid, args)) return false;
+    if (def.lane == LaneUse::MayBlock && def.may_block(m, calls_->tid, args) && !another_runnable()) return false;
     // The lane's intrinsics leave out library events when quiet; anything
     // else an intrinsic leaves in the event is dropped here.
     StepEvent& event = calls_->event;
     if (!event.lib.empty()) event.reset();
     event.index = m.steps + n;
-    IntrinsicContext ctx{m, calls_->tid, regime_, event,
-                         p_.callees[p_.callsites[code_[s.expr.offset + s.expr.length - 1].a()].callee].name, true};
+    IntrinsicContext ctx{m, calls_->tid, regime_, event, call_name_, true};
     IntrinsicResult r = def.fn(ctx, args);
     if (r.status == IntrinsicResult::Status::Error) return false;  // nothing changed (LaneUse)
     called_ = true;
@@ -762,6 +762,7 @@ class Lane {
   const Value* const constants_;
   const bool ints_only_;
   CallRoom* const calls_;        // null: no call steps
+  std::string_view call_name_;   // the intrinsic of the call lane_call last found, as the program names it
   bool called_ = false;          // the last step was a call
   std::uint64_t blocked_ = 0;    // steps of this run that blocked
   bool run_ahead_ = false;       // one() found straight-line code for bindings()
@@ -867,6 +868,7 @@ std::uint64_t Machine::run_lanes(std::uint64_t limit, bool scheduled) {
   std::vector<std::unique_ptr<Lane>> lanes;  // by thread id, made on a thread's first turn
   std::size_t records = records_of(*this);
   bool listed = false;
+  std::size_t thread_count = threads.size();  // only a call changes it
   std::uint64_t total = 0;
   while (total < limit) {
     Thread& th = threads[current];
@@ -881,7 +883,7 @@ std::uint64_t Machine::run_lanes(std::uint64_t limit, bool scheduled) {
     if (!lanes[current]) lanes[current] = std::make_unique<Lane>(*program_, f, false, scheduled ? nullptr : &room);
     Lane& lane = *lanes[current];
     for (;;) {
-      const bool alone = threads.size() == 1;
+      const bool alone = thread_count == 1;
       const std::uint64_t n = lane.run(alone ? limit - total : 1, nullptr);
       total += n;
       steps += n;
@@ -899,9 +901,12 @@ std::uint64_t Machine::run_lanes(std::uint64_t limit, bool scheduled) {
         }
       }
       // Only a call changes which threads there are or can run.
-      if (lane.called()) listed = false;
-      if (scheduled && threads.size() != 1) return total;
-      if (threads.size() == 1) {
+      if (lane.called()) {
+        listed = false;
+        thread_count = threads.size();
+      }
+      if (scheduled && thread_count != 1) return total;
+      if (thread_count == 1) {
         if (!lane.called() || total >= limit) return total;
         continue;
       }

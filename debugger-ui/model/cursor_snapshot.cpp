@@ -33,7 +33,7 @@ std::string hex_preview(const std::vector<std::uint8_t>& bytes, std::size_t limi
 
 std::string wait_text(const Thread& t) {
   if (t.state == ThreadState::Blocked || t.state == ThreadState::Sleeping) {
-    std::string what = t.wait.description;
+    std::string what = t.wait.text();
     if (what.empty() && t.wait.kind == WaitKind::Sleep) what = "tick " + std::to_string(t.wait.id);
     return std::string(thread_state_name(t.state)) + (what.empty() ? "" : ": " + what);
   }

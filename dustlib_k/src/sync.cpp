@@ -50,20 +50,9 @@ std::optional<IntrinsicResult> mutex_arg(IntrinsicContext& ctx, std::span<const 
   return std::nullopt;
 }
 
-// Built in one string, with one allocation: a contended mutex makes one of
-// these per wait.
-WaitInfo waiting_for(const MutexState& mutex) {
-  WaitInfo wait{WaitKind::Mutex, mutex.id, {}};
-  std::string& text = wait.description;
-  text.reserve(48);
-  char digits[24];
-  text += "mutex ";
-  text.append(digits, std::to_chars(digits, digits + sizeof digits, mutex.id).ptr);
-  text += " (held by thread ";
-  text.append(digits, std::to_chars(digits, digits + sizeof digits, mutex.owner).ptr);
-  text += ')';
-  return wait;
-}
+// No text is made here: a contended mutex blocks a thread on most retries,
+// and WaitInfo::text() spells the wait out from its holder when read.
+WaitInfo waiting_for(const MutexState& mutex) { return WaitInfo{WaitKind::Mutex, mutex.id, mutex.owner, {}}; }
 
 IntrinsicResult mutex_new(IntrinsicContext& ctx, std::span<const Value>) {
   std::vector<MutexState>& mutexes = ctx.machine.k.mutexes;
@@ -98,7 +87,7 @@ IntrinsicResult mutex_lock(IntrinsicContext& ctx, std::span<const Value> args) {
     return IntrinsicResult::unit();
   }
   mutex->waiters.push_back(ctx.thread);
-  pending[ctx.thread] = mutex->id;
+  pending.set(ctx.thread, mutex->id);
   emit(ctx, LibEventKind::MutexWait, mutex->id, mutex->owner);
   return IntrinsicResult::block(waiting_for(*mutex));
 }

@@ -122,7 +122,7 @@ IntrinsicResult thread_join(IntrinsicContext& ctx, std::span<const Value> args) 
     return IntrinsicResult::fail(ErrorKind::ConstraintFailure, "thread already joined: " + std::to_string(tid));
   }
   if (target.state != ThreadState::Finished) {
-    return IntrinsicResult::block(WaitInfo{WaitKind::Join, id, thread_label(m, tid) + " to finish"});
+    return IntrinsicResult::block(WaitInfo{WaitKind::Join, id, -1, thread_label(m, tid) + " to finish"});
   }
   target.joined = true;
   emit(ctx, LibEventKind::ThreadJoin, id);
@@ -145,13 +145,13 @@ IntrinsicResult thread_sleep(IntrinsicContext& ctx, std::span<const Value> args)
       m.k.sleep_until.erase(pending);
       return IntrinsicResult::unit();
     }
-    return IntrinsicResult::block(WaitInfo{WaitKind::Sleep, static_cast<std::int64_t>(wake), "tick " + std::to_string(wake)});
+    return IntrinsicResult::block(WaitInfo{WaitKind::Sleep, static_cast<std::int64_t>(wake), -1, "tick " + std::to_string(wake)});
   }
   if (ticks == 0) return IntrinsicResult::unit();
   std::uint64_t wake = m.tick + static_cast<std::uint64_t>(ticks);
   m.k.sleep_until[ctx.thread] = wake;
   emit(ctx, LibEventKind::ThreadSleep, static_cast<std::int64_t>(wake));
-  return IntrinsicResult::block(WaitInfo{WaitKind::Sleep, static_cast<std::int64_t>(wake), "tick " + std::to_string(wake)});
+  return IntrinsicResult::block(WaitInfo{WaitKind::Sleep, static_cast<std::int64_t>(wake), -1, "tick " + std::to_string(wake)});
 }
 
 // Whether join(t) could block: unless t is a finished thread.

@@ -161,7 +161,7 @@ void SummaryBuilder::begin(const Machine& machine, std::uint64_t first_step, std
     const Thread& t = machine.threads[i];
     ThreadWork& w = threads_[i];
     w.start_state = w.state = t.state;
-    if (t.state == ThreadState::Blocked || t.state == ThreadState::Sleeping) w.start_wait = w.wait = t.wait.description;
+    if (t.state == ThreadState::Blocked || t.state == ThreadState::Sleeping) w.start_wait = w.wait = t.wait.text();
     w.since = first_step;
   }
   mutexes_.assign(machine.k.mutexes.size(), MutexWork{});

@@ -233,8 +233,16 @@ void serialize(Archive& ar, Frame& f, std::uint32_t /*version*/) {
   ar(f.proc, f.slots, f.cursors, f.evaluating, f.part, f.pc, f.stack, f.part_value, f.returned, f.has_returned);
 }
 
+// A wait is stored as its text; a mutex wait read back keeps the text and
+// no holder (WaitInfo::text() gives the same either way).
 template <class Archive>
-void serialize(Archive& ar, WaitInfo& w, std::uint32_t /*version*/) {
+void save(Archive& ar, const WaitInfo& w, std::uint32_t /*version*/) {
+  const std::string text = w.text();
+  ar(w.kind, w.id, text);
+}
+
+template <class Archive>
+void load(Archive& ar, WaitInfo& w, std::uint32_t /*version*/) {
   ar(w.kind, w.id, w.description);
 }
 
@@ -301,6 +309,28 @@ void serialize(Archive& ar, OpenFile& f, std::uint32_t /*version*/) {
 template <class Archive>
 void serialize(Archive& ar, UnsafeRecord& r, std::uint32_t /*version*/) {
   ar(r.thread, r.step, r.reason);
+}
+
+// The pending locks, in the bytes cereal gives the std::map they once were.
+template <class Archive>
+void save(Archive& ar, const PendingLocks& pending) {
+  ar(cereal::make_size_tag(static_cast<cereal::size_type>(pending.size())));
+  for (const auto& [thread, mutex] : pending) ar(cereal::make_map_item(thread, mutex));
+}
+
+// No reserve for the stored count: the entries are read one by one, so a
+// forged count runs out of bytes instead of allocating.
+template <class Archive>
+void load(Archive& ar, PendingLocks& pending) {
+  cereal::size_type count = 0;
+  ar(cereal::make_size_tag(count));
+  pending.clear();
+  for (cereal::size_type i = 0; i < count; ++i) {
+    std::uint32_t thread = 0;
+    std::int64_t mutex = 0;
+    ar(cereal::make_map_item(thread, mutex));
+    pending.set(thread, mutex, true);
+  }
 }
 
 template <class Archive>

@@ -38,7 +38,8 @@ std::string hex(std::int64_t v) {
 
 std::string wait_text(const Thread& t) {
   if (t.state != ThreadState::Blocked && t.state != ThreadState::Sleeping) return "";
-  return t.wait.description.empty() ? std::string(wait_kind_name(t.wait.kind)) : t.wait.description;
+  std::string text = t.wait.text();
+  return text.empty() ? std::string(wait_kind_name(t.wait.kind)) : text;
 }
 
 const char* status_name(MachineStatus s) {

@@ -124,7 +124,7 @@ void StateTracker::compare_thread(const Machine& machine, std::uint32_t tid, std
   if (t.state == ThreadState::Sleeping) ++sleeping_;
   shadow = ThreadShadow{t.state, t.wait.kind, t.wait.id};
   ThreadChange change{tid, t.state, t.wait.kind, t.wait.id, {}};
-  if (waits(t.state)) change.wait = t.wait.description;
+  if (waits(t.state)) change.wait = t.wait.text();
   out.push_back(std::move(change));
 }
 

@@ -91,7 +91,7 @@ inline std::string machine_state(const dust::Machine& m) {
   std::string s = "current " + std::to_string(m.current) + " rng " + std::to_string(m.rng_state);
   for (const dust::Thread& t : m.threads) {
     s += "\nthread " + std::to_string(t.id) + " " + dust::thread_state_name(t.state) + " wait " +
-         dust::wait_kind_name(t.wait.kind) + "/" + std::to_string(t.wait.id) + " '" + t.wait.description + "' frames " +
+         dust::wait_kind_name(t.wait.kind) + "/" + std::to_string(t.wait.id) + " '" + t.wait.text() + "' frames " +
          std::to_string(t.frames.size()) + (t.joined ? " joined" : "");
     for (const dust::Frame& f : t.frames) {
       s += " [proc " + std::to_string(f.proc) + (f.evaluating ? " evaluating pc " + std::to_string(f.pc) : "") +

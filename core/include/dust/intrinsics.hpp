@@ -27,10 +27,18 @@ struct StepEvent;
 enum class WaitKind : std::uint8_t { None, Mutex, Join, Sleep };
 const char* wait_kind_name(WaitKind k);
 
+// What a blocked or sleeping thread waits for. A mutex wait keeps the
+// holder rather than its text: contended mutexes block a thread on most of
+// their retries, and text() spells it out only when someone reads it.
 struct WaitInfo {
   WaitKind kind = WaitKind::None;
   std::int64_t id = 0;          // mutex id, thread id, or wake tick
-  std::string description;      // "mutex 1 (held by thread 2)", for deadlock reports
+  std::int64_t holder = -1;     // a mutex wait: the thread that held the mutex when the wait began
+  std::string description;      // the other waits' text; also a mutex wait's, when read from a recording
+
+  // "mutex 1 (held by thread 2)", "thread 3 (worker) to finish": what a
+  // deadlock report, a trace and the debugger show.
+  std::string text() const;
 };
 
 struct IntrinsicResult {

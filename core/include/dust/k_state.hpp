@@ -5,6 +5,7 @@
 // (what alloc, lock or open do to it) lives in dustlib_k.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -12,6 +13,49 @@
 #include <vector>
 
 namespace dust {
+
+// Which mutex each queued thread waits for (thread -> mutex), in thread
+// order. Every mutex_lock looks here and every contended one adds and later
+// removes an entry, for a handful of threads at most: a sorted vector, where
+// a tree would allocate a node per wait. It reads like the std::map it
+// replaces (and is archived as one).
+class PendingLocks {
+ public:
+  using Entry = std::pair<std::uint32_t, std::int64_t>;
+  using const_iterator = std::vector<Entry>::const_iterator;
+
+  const_iterator begin() const { return entries_.begin(); }
+  const_iterator end() const { return entries_.end(); }
+  std::size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  void clear() { entries_.clear(); }
+
+  const_iterator find(std::uint32_t thread) const {
+    auto it = lower_bound(thread);
+    return it != entries_.end() && it->first == thread ? const_iterator(it) : end();
+  }
+  // Sets the thread's entry; `keep_existing` leaves an entry already there
+  // untouched, as std::map's emplace does.
+  void set(std::uint32_t thread, std::int64_t mutex, bool keep_existing = false) {
+    auto it = lower_bound(thread);
+    if (it != entries_.end() && it->first == thread) {
+      if (!keep_existing) it->second = mutex;
+      return;
+    }
+    entries_.insert(it, Entry{thread, mutex});
+  }
+  void erase(const_iterator it) { entries_.erase(it); }
+
+  friend bool operator==(const PendingLocks&, const PendingLocks&) = default;
+
+ private:
+  std::vector<Entry>::iterator lower_bound(std::uint32_t thread) const {
+    auto& entries = const_cast<std::vector<Entry>&>(entries_);
+    return std::lower_bound(entries.begin(), entries.end(), thread,
+                            [](const Entry& e, std::uint32_t t) { return e.first < t; });
+  }
+  std::vector<Entry> entries_;
+};
 
 struct HeapBlock {
   std::int64_t address = 0;
@@ -71,7 +115,7 @@ struct KState {
   // Blocking calls are retried when their thread wakes; these say what a
   // thread was waiting for so the retry completes instead of starting over.
   std::map<std::uint32_t, std::uint64_t> sleep_until;   // thread -> wake tick
-  std::map<std::uint32_t, std::int64_t> lock_pending;   // thread -> mutex it queued for
+  PendingLocks lock_pending;                              // thread -> mutex it queued for
 };
 
 }  // namespace dust
