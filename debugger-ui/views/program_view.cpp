@@ -23,8 +23,9 @@ constexpr float kTagWidth = 84.0f;  // two tags and a "+k"
 constexpr float kMoreWidth = 22.0f;
 
 // Hovering a name in the listing shows its value in the focus thread's
-// frame at the cursor (or why it has none).
-void hover_value(Debugger& dbg, const std::string& text) {
+// frame at the cursor (or why it has none); hovering a line the panel
+// cuts shows the whole line as well.
+void hover_value(Debugger& dbg, const std::string& text, bool cut) {
   float x = ImGui::GetIO().MousePos.x - ImGui::GetItemRectMin().x;
   auto is_name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
   for (std::size_t b = 0; b < text.size();) {
@@ -39,12 +40,16 @@ void hover_value(Debugger& dbg, const std::string& text) {
     if (x >= x0 && x < x1) {
       std::string name = text.substr(b, e - b);
       Debugger::Evaluation v = dbg.evaluate_at_cursor(name);
-      if (v.ok) ImGui::SetTooltip("%s = %s", name.c_str(), v.text.c_str());
-      else ImGui::SetTooltip("%s: %s", name.c_str(), v.text.c_str());
+      ImGui::BeginTooltip();
+      if (cut) ImGui::TextUnformatted(text.c_str(), text.c_str() + text.size());
+      if (v.ok) ImGui::Text("%s = %s", name.c_str(), v.text.c_str());
+      else ImGui::Text("%s: %s", name.c_str(), v.text.c_str());
+      ImGui::EndTooltip();
       return;
     }
     b = e;
   }
+  if (cut) ImGui::SetTooltip("%s", text.c_str());
 }
 
 // The threads whose current statement is `stmt`, each tagged "Tn▶" in the
@@ -184,7 +189,10 @@ void draw_program(Debugger& dbg, UiState& ui) {
         ImGui::PopStyleColor();
       } else {
         ImGui::TextUnformatted(line.text.c_str(), line.text.c_str() + line.text.size());
-        if (ImGui::IsItemHovered()) hover_value(dbg, line.text);
+        if (ImGui::IsItemHovered()) {
+          bool cut = ImGui::GetItemRectMax().x > ImGui::GetWindowPos().x + ImGui::GetWindowWidth();
+          hover_value(dbg, line.text, cut);
+        }
       }
       // Only with a mark to draw: a SameLine with no item after it would
       // put the next listing line on this one.

@@ -58,6 +58,11 @@ void threads_section(Debugger& dbg, const CursorSnapshot& snap) {
     else ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_Text));
     bool open = ImGui::TreeNodeEx("thread", flags, "%s%s", t.title.c_str(), t.runs_next ? "   \u25c0 runs next" : "");
     ImGui::PopStyleColor();
+    // A thread's title (its state and what it waits for) can be wider than the panel.
+    if (ImGui::IsItemHovered() &&
+        ImGui::CalcTextSize(t.title.c_str()).x + ImGui::GetTreeNodeToLabelSpacing() > ImGui::GetItemRectSize().x) {
+      ImGui::SetTooltip("%s", t.title.c_str());
+    }
     if (ImGui::IsItemClicked(ImGuiMouseButton_Right)) view.set_focus_thread(t.id);
     if (open) {
       for (std::size_t k = t.frames.size(); k > 0; --k) {

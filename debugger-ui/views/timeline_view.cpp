@@ -420,7 +420,7 @@ void draw_wait_cycle(Debugger& dbg, ImDrawList* dl, float x, const std::array<fl
     if (e.waiter >= kMaxCycleLanes || e.holder >= kMaxCycleLanes) continue;
     float y0 = thread_mid[e.waiter], y1 = thread_mid[e.holder];
     if (y0 < 0 || y1 < 0) continue;
-    float bulge = 26.0f + 16.0f * static_cast<float>(k);
+    float bulge = 30.0f + 28.0f * static_cast<float>(k);
     dl->AddBezierCubic(ImVec2(x, y0), ImVec2(x - bulge, y0), ImVec2(x - bulge, y1), ImVec2(x - 2, y1), ink, 2.5f);
     dl->AddTriangleFilled(ImVec2(x, y1), ImVec2(x - 9, y1 - 5), ImVec2(x - 9, y1 + 5), ink);
     dl->AddCircleFilled(ImVec2(x, y0), 3.5f, ink);
@@ -430,7 +430,10 @@ void draw_wait_cycle(Debugger& dbg, ImDrawList* dl, float x, const std::array<fl
       std::snprintf(label, sizeof label, "join");
     }
     ImVec2 size = ImGui::CalcTextSize(label);
-    ImVec2 at(x - bulge * 0.75f - size.x - 2, (y0 + y1) * 0.5f - size.y * 0.5f);
+    // Each label beside its own curve: the curves of a two-thread cycle
+    // span the same lanes, so their labels take different heights.
+    float along = cycle.size() > 1 ? (static_cast<float>(k) + 1.0f) / (static_cast<float>(cycle.size()) + 1.0f) : 0.5f;
+    ImVec2 at(x - bulge * 0.75f - size.x - 3, y0 + (y1 - y0) * along - size.y * 0.5f);
     dl->AddRectFilled(ImVec2(at.x - 1, at.y), ImVec2(at.x + size.x + 1, at.y + size.y), IM_COL32(20, 20, 24, 230));
     dl->AddText(at, ink, label);
   }
@@ -528,8 +531,13 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
       bool focus = lane.kind == LaneKind::Thread && lane.key == view.focus_thread();
       ImU32 label_color = focus ? color(palette::kCursor) : IM_COL32(200, 200, 210, 255);
       ImVec4 clip(top_left.x, top, x0 - 4, bottom + 4);
-      ldl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(top_left.x + 4, top + (h - ImGui::GetFontSize()) * 0.5f),
+      ldl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(top_left.x + 6, top + (h - ImGui::GetFontSize()) * 0.5f),
                    label_color, lane.label.c_str(), nullptr, 0.0f, &clip);
+      // The thread's hue, which marks its accesses, holds and waits elsewhere.
+      if (lane.kind == LaneKind::Thread) {
+        ldl->AddRectFilled(ImVec2(top_left.x, top + 3), ImVec2(top_left.x + 3, bottom - 3),
+                           color(palette::thread_hue(lane.key)));
+      }
       if (lane.kind == LaneKind::Thread && lanes_hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left) &&
           mouse.x < x0 && mouse.y >= top && mouse.y < bottom) {
         view.set_focus_thread(lane.key);
