@@ -104,7 +104,11 @@ bool App::open_file(const std::string& path, const LaunchOptions& options, bool 
     error = sniff.error;
     return false;
   }
-  if (sniff.kind == FileKind::Trace) return open_trace(path, error);
+  if (sniff.kind == FileKind::Trace) {
+    if (!open_trace(path, error)) return false;
+    job_.reset();  // a recording still running would replace what was just opened
+    return true;
+  }
   RecordRequest request = request_for(path, options);
   temporary_traces_.push_back(request.trace_path);
   if (wait) {

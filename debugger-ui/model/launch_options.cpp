@@ -39,6 +39,7 @@ const char* launch_usage() {
          "       dustdbg --screenshot OUT.png --at STEP|failure|end [--size WxH] [--range A..B] FILE\n"
          "       dustdbg --bench-scrub [--frames N] FILE\n"
          "       dustdbg --idle-check FILE\n"
+         "       dustdbg --key-check FILE\n"
          "FILE is a recording (.dtrace) or a DIR program, which is recorded first.\n"
          "Without FILE the bundled demo opens.\n";
 }
@@ -128,6 +129,8 @@ std::optional<LaunchOptions> parse_launch_options(const std::vector<std::string>
       o.mode = LaunchMode::BenchScrub;
     } else if (a == "--idle-check") {
       o.mode = LaunchMode::IdleCheck;
+    } else if (a == "--key-check") {
+      o.mode = LaunchMode::KeyCheck;
     } else if (a == "--frames") {
       const std::string* v = value(i, a);
       std::uint64_t n = 0;
@@ -151,8 +154,9 @@ std::optional<LaunchOptions> parse_launch_options(const std::vector<std::string>
     error = "--screenshot needs an output path";
     return std::nullopt;
   }
-  if ((o.mode == LaunchMode::BenchScrub || o.mode == LaunchMode::IdleCheck) && o.file.empty()) {
-    error = "--bench-scrub and --idle-check need a FILE";
+  if ((o.mode == LaunchMode::BenchScrub || o.mode == LaunchMode::IdleCheck || o.mode == LaunchMode::KeyCheck) &&
+      o.file.empty()) {
+    error = "--bench-scrub, --idle-check and --key-check need a FILE";
     return std::nullopt;
   }
   return o;

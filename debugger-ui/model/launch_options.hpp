@@ -8,6 +8,7 @@
 //                                            render one frame to a PNG and exit
 //   dustdbg --bench-scrub [--frames N] FILE  sweep the cursor, print frame times
 //   dustdbg --idle-check FILE                count allocations of idle frames
+//   dustdbg --key-check FILE                 key taps sent in one batch of events reach their commands
 //
 // STEP is a number, `failure` or `end`. A file is a recording when it
 // starts with the .dtrace magic, a DIR program when it is JSON, and
@@ -23,7 +24,7 @@
 
 namespace dust::dbg {
 
-enum class LaunchMode : std::uint8_t { Interactive, Screenshot, BenchScrub, IdleCheck, Help };
+enum class LaunchMode : std::uint8_t { Interactive, Screenshot, BenchScrub, IdleCheck, KeyCheck, Help };
 
 struct LaunchOptions {
   LaunchMode mode = LaunchMode::Interactive;

@@ -216,6 +216,21 @@ TEST(WindowState, AValueOverTimeFollowsTheSelectionAndTheRange) {
   EXPECT_EQ(plot->max, 22) << "a new selection, a new plot";
 }
 
+TEST(WindowState, QUseStepsAreMarkedOnTheirLane) {
+  std::string error;
+  fs::path crash = fs::path(DUST_SOURCE_DIR) / "traces/crash";
+  auto dbg = Debugger::open((crash / "q_linearity_violation.dtrace").string(), k::standard_intrinsics(), error);
+  ASSERT_TRUE(dbg) << error;
+  std::size_t uses = 0;
+  for (const rec::QLifetime& q : dbg->catalog().q) uses += q.use_steps.size();
+  EXPECT_GE(uses, 1u) << "q_use(held) before the violation";
+  std::size_t marks = 0;
+  for (const auto& row : dbg->catalog().q_rows.marks) {
+    for (const Span& s : row) marks += s.style == kMarkUse;
+  }
+  EXPECT_EQ(marks, uses) << "each use is a mark on its resource's lane";
+}
+
 TEST(WindowState, LanesWithNothingOnThemAreLeftOut) {
   auto dbg = record_and_open("no_phi_no_effects", kCounting);
   ASSERT_TRUE(dbg);
