@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "dust/evaluate.hpp"
 
@@ -80,10 +81,19 @@ void ValuePlotter::rebuild(rec::TraceReader& reader, const Selection& selection,
       ++plot_.known_count;
     }
   }
-  // Unknown samples are drawn at the lowest known value, so the line
-  // does not dive to zero where the value merely does not exist.
+  // An unknown sample is drawn level with its known neighbour (the one
+  // before it, or the first one for those at the start), so the line
+  // neither dives to zero nor jumps where the value merely does not exist;
+  // the view says how many samples have no value.
+  std::optional<std::int64_t> held;
   for (std::size_t i = 0; i < n; ++i) {
-    plot_.values.push_back(static_cast<float>(plot_.known[i] ? plot_.exact[i] : plot_.min));
+    if (plot_.known[i]) held = plot_.exact[i];
+    if (!held) {
+      for (std::size_t j = i; j < n && !held; ++j) {
+        if (plot_.known[j]) held = plot_.exact[j];
+      }
+    }
+    plot_.values.push_back(static_cast<float>(plot_.known[i] ? plot_.exact[i] : held.value_or(0)));
   }
 }
 

@@ -166,7 +166,9 @@ void origin_section(Debugger& dbg) {
   const rec::Origin& origin = dbg.origin();
   if (dbg.origin_subject().empty()) return;
   if (!section("Where did this value come from?")) return;
-  ImGui::TextDisabled("%s: what produced it, then what that read", dbg.origin_subject().c_str());
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s: what produced it, then what that read", dbg.origin_subject().c_str());
+  ImGui::PopStyleColor();
   if (!origin.error.empty()) {
     ImGui::TextColored(color_vec(palette::kFailure), "%s", origin.error.c_str());
     return;

@@ -19,8 +19,11 @@ void draw_value_plot(Debugger& dbg) {
                                                 ImGuiTreeNodeFlags_SpanAvailWidth)) {
     return;
   }
-  ImGui::TextDisabled("%s, steps %" PRIu64 "..%" PRIu64 " (%zu samples)", plot->subject.c_str(), plot->steps.front(),
-                      plot->steps.back(), plot->steps.size());
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s, steps %" PRIu64 "..%" PRIu64 " (%zu samples, %zu with no value: drawn level)",
+                     plot->subject.c_str(), plot->steps.front(), plot->steps.back(), plot->steps.size(),
+                     plot->steps.size() - plot->known_count);
+  ImGui::PopStyleColor();
   if (plot->known_count == 0) {
     ImGui::TextDisabled("no Int value anywhere in the visible range");
     return;

@@ -197,6 +197,7 @@ TEST(WindowState, AValueOverTimeFollowsTheSelectionAndTheRange) {
   // Every step is a sample in so short a run: a is unbound at 0, then 1, 20, 122.
   ASSERT_EQ(plot->steps.size(), dbg->view().steps() + 1);
   EXPECT_FALSE(plot->known[0]) << "before its Let, a has no value";
+  EXPECT_EQ(plot->values[0], 1.0f) << "drawn level with the first value, not at zero";
   EXPECT_EQ(plot->exact[1], 1);
   EXPECT_EQ(plot->exact[3], 20);
   EXPECT_EQ(plot->exact[5], 122);
