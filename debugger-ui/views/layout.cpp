@@ -45,10 +45,10 @@ void draw_debugger(Debugger& dbg, UiState& ui) {
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginChild("side_panel", ImVec2(side_w, lower), true);
-  // Tabs keep their whole labels: when they do not all fit they scroll
-  // (with arrows and a list of every tab) instead of shrinking and
-  // cutting their names, and each names itself in a tooltip.
-  if (ImGui::BeginTabBar("side_tabs", ImGuiTabBarFlags_FittingPolicyScroll | ImGuiTabBarFlags_TabListPopupButton)) {
+  // When the tabs do not all fit they shrink, so every tab stays in view;
+  // a shortened name is whole in the tab's tooltip and in the list of
+  // tabs behind the button at the bar's left.
+  if (ImGui::BeginTabBar("side_tabs", ImGuiTabBarFlags_TabListPopupButton)) {
     auto tab = [&](const char* label, SideTab which, void (*draw)(Debugger&, UiState&)) {
       ImGuiTabItemFlags tab_flags = ui.side_tab_request == which ? ImGuiTabItemFlags_SetSelected : 0;
       bool open = ImGui::BeginTabItem(label, nullptr, tab_flags);
