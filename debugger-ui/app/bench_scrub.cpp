@@ -1,7 +1,8 @@
 // bench_scrub.cpp — `--bench-scrub`: the cursor swept across a whole trace,
 // one full frame (model update, every view, OpenGL render, glFinish) per
-// position, with median and p99 frame times; and `--idle-check`: frames in
-// which nothing changes must allocate nothing.
+// position, with median and p99 frame times; `--idle-check`: frames in
+// which nothing changes must allocate nothing; and `--key-check`: key taps
+// whose press and release arrive in one batch of events still work.
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
 #include <GL/gl.h>
@@ -147,12 +148,68 @@ int run_bench_scrub(const LaunchOptions& options) {
   return 0;
 }
 
+// Selects the first binding of the focus thread's innermost frame and
+// traces where it came from, so the idle check also covers the value plot
+// and the where-from panel. False when there is no binding at the cursor.
+bool select_a_binding(Debugger& dbg) {
+  const CursorSnapshot& snap = dbg.snapshot();
+  for (const ThreadView& t : snap.threads) {
+    if (t.frames.empty() || t.frames.back().bindings.empty()) continue;
+    const FrameView& f = t.frames.back();
+    dbg.view().select(Selection{Selection::Kind::Binding, t.id, f.depth, f.bindings.front().name, 0});
+    dbg.execute(Command::WhereFrom);
+    return true;
+  }
+  return false;
+}
+
 int run_idle_check(const LaunchOptions& options) {
   Headless h;
   if (!h.open(options)) return 2;
   std::uint64_t idle = idle_allocations(h, 8, 30);
+  // Again with a binding selected: its value over time and its origin are
+  // cached like everything else.
+  if (select_a_binding(*h.app->debugger())) idle += idle_allocations(h, 8, 30);
   std::printf("idle frames: %llu allocations in 30 frames\n", static_cast<unsigned long long>(idle));
   return idle == 0 ? 0 : 1;
+}
+
+namespace {
+
+// One tap of `key`: press and release delivered back to back through the
+// window's key callback, as glfwPollEvents delivers a fast tap, then
+// frames drawn until the queue is empty.
+void tap(Headless& h, int key) {
+  GLFWwindow* w = h.window.handle();
+  GLFWkeyfun callback = glfwSetKeyCallback(w, nullptr);
+  glfwSetKeyCallback(w, callback);
+  callback(w, key, glfwGetKeyScancode(key), GLFW_PRESS, 0);
+  callback(w, key, glfwGetKeyScancode(key), GLFW_RELEASE, 0);
+  for (int i = 0; i < 3 || h.window.input_pending(); ++i) h.frame();
+}
+
+}  // namespace
+
+int run_key_check(const LaunchOptions& options) {
+  Headless h;
+  if (!h.open(options)) return 2;
+  Debugger& dbg = *h.app->debugger();
+  dbg.go_to(0);
+  for (int i = 0; i < 3; ++i) h.frame();
+  std::uint64_t steps = dbg.view().steps();
+  // End goes to the end, or to the failure, which nothing steps past.
+  tap(h, GLFW_KEY_END);
+  std::uint64_t after_end = dbg.view().cursor();
+  tap(h, GLFW_KEY_HOME);
+  std::uint64_t after_home = dbg.view().cursor();
+  tap(h, GLFW_KEY_F11);
+  std::uint64_t after_step = dbg.view().cursor();
+  bool ok = after_end > 0 && after_home == 0 && after_step > 0;
+  std::printf("key taps: End -> %llu (of %llu), Home -> %llu, F11 -> %llu: %s\n",
+              static_cast<unsigned long long>(after_end), static_cast<unsigned long long>(steps),
+              static_cast<unsigned long long>(after_home), static_cast<unsigned long long>(after_step),
+              ok ? "none lost" : "a tap was lost");
+  return ok ? 0 : 1;
 }
 
 }  // namespace dust::dbg

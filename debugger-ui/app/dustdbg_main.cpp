@@ -17,6 +17,7 @@ int run(const dust::dbg::LaunchOptions& options) {
     case LaunchMode::Screenshot: return run_screenshot(options);
     case LaunchMode::BenchScrub: return run_bench_scrub(options);
     case LaunchMode::IdleCheck: return run_idle_check(options);
+    case LaunchMode::KeyCheck: return run_key_check(options);
     case LaunchMode::Interactive: break;
   }
   return run_interactive(options);

@@ -9,6 +9,7 @@
 
 #include "app/key_input.hpp"
 #include "dustlib_k/dustlib_k.hpp"
+#include "model/file_kind.hpp"
 
 namespace dust::dbg {
 
@@ -26,7 +27,7 @@ std::string temporary_trace_path(const std::string& program) {
   return (dir / ("dustdbg-" + stem + "-" + std::to_string(::getpid()) + ".dtrace")).string();
 }
 
-void draw_welcome(UiState& ui, const std::string& message) {
+void draw_welcome(UiState& ui) {
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(vp->WorkPos);
   ImGui::SetNextWindowSize(vp->WorkSize);
@@ -34,9 +35,9 @@ void draw_welcome(UiState& ui, const std::string& message) {
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_MenuBar |
                    ImGuiWindowFlags_NoBringToFrontOnFocus);
   draw_menu_bar(nullptr, ui);
+  draw_banners(nullptr, ui);
   ImGui::TextUnformatted("dustdbg \u2014 the Dust time-travel debugger");
   ImGui::Spacing();
-  if (!message.empty()) ImGui::TextColored(color_vec(palette::kFailure), "%s", message.c_str());
   ImGui::TextUnformatted("File > Open... takes a recording (.dtrace) or a DIR program to record.");
   draw_open_popup(ui);
   ImGui::End();
@@ -90,12 +91,24 @@ bool App::open_trace(const std::string& path, std::string& error) {
 
 bool App::open(const std::string& path, const LaunchOptions& options, bool wait, std::string& error) {
   options_ = options;
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    error = path + ": no such file";
+  if (!open_file(path, options, wait, error)) {
+    ui_.error_banner = error;  // shown in the window, not only on stderr
     return false;
   }
-  if (looks_like_trace(path)) return open_trace(path, error);
+  return true;
+}
+
+bool App::open_file(const std::string& path, const LaunchOptions& options, bool wait, std::string& error) {
+  FileSniff sniff = sniff_file(path);
+  if (sniff.kind == FileKind::Unusable) {
+    error = sniff.error;
+    return false;
+  }
+  if (sniff.kind == FileKind::Trace) {
+    if (!open_trace(path, error)) return false;
+    job_.reset();  // a recording still running would replace what was just opened
+    return true;
+  }
   RecordRequest request = request_for(path, options);
   temporary_traces_.push_back(request.trace_path);
   if (wait) {
@@ -115,12 +128,12 @@ void App::finish_recording() {
   std::string trace = job_->request().trace_path;
   job_.reset();
   if (!outcome.ok) {
-    message_ = outcome.error;
+    ui_.error_banner = outcome.error;
     return;
   }
   std::string error;
   if (!open_trace(trace, error)) {
-    message_ = error;
+    ui_.error_banner = error;
     return;
   }
   if (outcome.cancelled) {
@@ -134,18 +147,21 @@ void App::frame() {
     std::string path = std::move(ui_.open_request);
     ui_.open_request.clear();
     std::string error;
-    job_.reset();
-    if (!open(path, options_, false, error)) {
-      message_ = error;
-      ui_.open_error = error;
-    }
+    // A failed open keeps what is open, with the error shown over it.
+    if (open(path, options_, false, error)) ui_.open_path[0] = '\0';
+  }
+  if (!ui_.save_request.empty() && dbg_ != nullptr) {
+    std::string destination = std::move(ui_.save_request);
+    ui_.save_request.clear();
+    std::string error;
+    if (!dbg_->save_as(destination, error)) ui_.error_banner = error;
   }
   if (job_ != nullptr) {
     if (!draw_recording(*job_) && job_->finished()) finish_recording();
     if (dbg_ == nullptr) return;
   }
   if (dbg_ == nullptr) {
-    draw_welcome(ui_, message_);
+    draw_welcome(ui_);
     return;
   }
   dbg_->poll_search();
@@ -166,10 +182,7 @@ int run_interactive(const LaunchOptions& options) {
   }
   App app(k::standard_intrinsics());
   std::string path = options.file.empty() ? bundled_demo_path() : options.file;
-  if (!app.open(path, options, false, error)) {
-    std::fprintf(stderr, "dustdbg: %s\n", error.c_str());
-    app.ui().open_error = error;
-  }
+  if (!app.open(path, options, false, error)) std::fprintf(stderr, "dustdbg: %s\n", error.c_str());
   // Ctrl+C or a kill closes the window the normal way, so recordings made
   // for this session are removed.
   std::signal(SIGINT, request_stop);

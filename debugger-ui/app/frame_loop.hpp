@@ -24,7 +24,9 @@ class App {
   ~App();
 
   // Opens a recording now, or starts recording a DIR program (`wait`: on
-  // this thread, before returning). False with `error` when neither works.
+  // this thread, before returning); the file is recognised by its first
+  // bytes (model/file_kind.hpp). False with `error` when neither works; the
+  // error is then also shown in the window, over whatever is open.
   bool open(const std::string& path, const LaunchOptions& options, bool wait, std::string& error);
 
   // Draws one frame's UI (between Window::begin_frame and end_frame).
@@ -37,6 +39,7 @@ class App {
   UiState& ui() { return ui_; }
 
  private:
+  bool open_file(const std::string& path, const LaunchOptions& options, bool wait, std::string& error);
   bool open_trace(const std::string& path, std::string& error);
   RecordRequest request_for(const std::string& program, const LaunchOptions& options) const;
   void finish_recording();
@@ -47,7 +50,6 @@ class App {
   std::vector<std::string> temporary_traces_;
   LaunchOptions options_;
   UiState ui_;
-  std::string message_;
 };
 
 // The demo shipped in assets/demo, found beside the sources.

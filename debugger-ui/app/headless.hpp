@@ -11,5 +11,8 @@ namespace dust::dbg {
 int run_screenshot(const LaunchOptions& options);
 int run_bench_scrub(const LaunchOptions& options);
 int run_idle_check(const LaunchOptions& options);
+// Sends key taps (press and release in one batch of events) through the
+// window's GLFW key callback and checks that each reached its command.
+int run_key_check(const LaunchOptions& options);
 
 }  // namespace dust::dbg

@@ -90,20 +90,31 @@ int run_screenshot(const LaunchOptions& options) {
   }
   App app(k::standard_intrinsics());
   std::string path = options.file.empty() ? bundled_demo_path() : options.file;
+  // A file that does not open still gets its frame: the window as a user
+  // would see it, with the error across it. The exit code says it failed.
+  int exit_code = 0;
   if (!app.open(path, options, true, error)) {
     std::fprintf(stderr, "dustdbg: %s\n", error.c_str());
-    return 3;
+    exit_code = 3;
   }
-  Debugger& dbg = *app.debugger();
-  std::optional<std::uint64_t> failure;
-  if (dbg.catalog().failure) failure = dbg.catalog().failure->step;
-  auto step = resolve_step(options.at, dbg.view().steps(), failure, error);
-  if (!step) {
-    std::fprintf(stderr, "dustdbg: %s\n", error.c_str());
-    return 2;
+  Debugger* dbg = app.debugger();
+  if (dbg != nullptr) {
+    std::optional<std::uint64_t> failure;
+    if (dbg->catalog().failure) failure = dbg->catalog().failure->step;
+    auto step = resolve_step(options.at, dbg->view().steps(), failure, dbg->info().complete, error);
+    if (!step) {
+      std::fprintf(stderr, "dustdbg: %s\n", error.c_str());
+      return 2;
+    }
+    if (!(options.at == "failure" && failure)) dbg->go_to(step->step);
+    // What was asked for and not found is said, never clamped silently.
+    if (!step->note.empty()) {
+      std::printf("dustdbg: %s\n", step->note.c_str());
+      dbg->view().add_notice(Notice{Notice::Level::Warning, step->note, true});
+      dbg->view().set_status(step->note);
+    }
+    if (options.range) dbg->view().axis().set_visible(options.range->first, options.range->second);
   }
-  if (!(options.at == "failure" && failure)) dbg.go_to(*step);
-  if (options.range) dbg.view().axis().set_visible(options.range->first, options.range->second);
 
   int width = window.framebuffer_width();
   int height = window.framebuffer_height();
@@ -128,9 +139,13 @@ int run_screenshot(const LaunchOptions& options) {
     std::fprintf(stderr, "dustdbg: cannot write %s\n", options.screenshot_path.c_str());
     return 2;
   }
-  std::printf("wrote %s (%dx%d) at step %llu of %s\n", options.screenshot_path.c_str(), width, height,
-              static_cast<unsigned long long>(dbg.view().cursor()), path.c_str());
-  return 0;
+  if (dbg != nullptr) {
+    std::printf("wrote %s (%dx%d) at step %llu of %s\n", options.screenshot_path.c_str(), width, height,
+                static_cast<unsigned long long>(dbg->view().cursor()), path.c_str());
+  } else {
+    std::printf("wrote %s (%dx%d): %s did not open\n", options.screenshot_path.c_str(), width, height, path.c_str());
+  }
+  return exit_code;
 }
 
 }  // namespace dust::dbg

@@ -19,6 +19,14 @@ namespace {
 
 std::string g_glfw_error;
 
+InputQueue* queue_of(GLFWwindow* window) { return static_cast<InputQueue*>(glfwGetWindowUserPointer(window)); }
+
+void queue_key(GLFWwindow* window, int key, int scancode, int action, int mods) {
+  queue_of(window)->push_key(key, scancode, action, mods);
+}
+
+void queue_char(GLFWwindow* window, unsigned codepoint) { queue_of(window)->push_char(codepoint); }
+
 void on_glfw_error(int code, const char* description) {
   g_glfw_error = "GLFW error " + std::to_string(code) + ": " + (description ? description : "");
 }
@@ -98,15 +106,26 @@ bool Window::create(const WindowOptions& options, std::string& error) {
   load_fonts(15.0f);
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
+  install_input_callbacks();
   imgui_ready_ = true;
   return true;
+}
+
+// The backend installed its callbacks; keys and characters are taken back
+// and queued, everything else (mouse, focus, scroll) still goes straight
+// to it. The backend's own callbacks receive the queued events later, so
+// it stays exactly as shipped.
+void Window::install_input_callbacks() {
+  glfwSetWindowUserPointer(window_, &input_);
+  glfwSetKeyCallback(window_, queue_key);
+  glfwSetCharCallback(window_, queue_char);
 }
 
 bool Window::should_close() const { return glfwWindowShouldClose(window_) != 0; }
 void Window::request_close() { glfwSetWindowShouldClose(window_, GLFW_TRUE); }
 
 bool Window::wait_events(double timeout) {
-  if (timeout <= 0) {
+  if (timeout <= 0 || !input_.empty()) {
     glfwPollEvents();
     return true;
   }
@@ -116,6 +135,13 @@ bool Window::wait_events(double timeout) {
 }
 
 void Window::begin_frame() {
+  input_.feed_frame([this](const InputEvent& e) {
+    if (e.kind == InputEvent::Kind::Key) {
+      ImGui_ImplGlfw_KeyCallback(window_, e.key, e.scancode, e.action, e.mods);
+    } else {
+      ImGui_ImplGlfw_CharCallback(window_, e.codepoint);
+    }
+  });
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();

@@ -3,9 +3,14 @@
 // The only place that knows about GLFW and the ImGui backends. A window
 // is created visible for interactive use, or hidden for headless
 // screenshots and benchmarks under Xvfb; frames are begun and ended here.
+// Key and character events go through an InputQueue (model/input_queue.hpp)
+// before they reach the backend, one key event per frame, so that a press
+// and release in one batch of events are never lost.
 #pragma once
 
 #include <string>
+
+#include "model/input_queue.hpp"
 
 struct GLFWwindow;
 
@@ -44,7 +49,11 @@ class Window {
   void request_close();
   // Waits up to `timeout` seconds for input (0: just polls). Returns
   // whether it was woken before the timeout, i.e. something happened.
+  // While queued key events wait for their frames it only polls.
   bool wait_events(double timeout);
+  // Key events not yet handed to ImGui (each frame takes one).
+  bool input_pending() const { return !input_.empty(); }
+  InputQueue& input() { return input_; }
   void begin_frame();
   // Ends the frame's UI, draws it into the bound framebuffer and swaps
   // when asked: finish_ui(), draw(), present().
@@ -57,8 +66,11 @@ class Window {
   GLFWwindow* handle() const { return window_; }
 
  private:
+  void install_input_callbacks();
+
   GLFWwindow* window_ = nullptr;
   bool imgui_ready_ = false;
+  InputQueue input_;
 };
 
 // The font: DejaVu Sans Mono when installed (it has Φ, arrows and box

@@ -2,6 +2,7 @@
 #include "model/debugger.hpp"
 
 #include <cmath>
+#include <filesystem>
 
 #include "dust/evaluate.hpp"
 #include <chrono>
@@ -32,6 +33,16 @@ Debugger::Debugger(std::unique_ptr<rec::TraceReader> reader, std::string path, c
   view_.reset(reader_->info().steps);
   evaluator_ = std::make_unique<session::BreakpointEvaluator>(view_.breakpoints(), *steps_, reader_.get());
   timeline_.attach(reader_.get(), &catalog_);
+  if (!reader_->info().complete) view_.add_notice(truncation_notice(reader_->info()));
+}
+
+Notice truncation_notice(const rec::TraceInfo& info) {
+  std::string text = "TRUNCATED TRACE: it reads only up to step " + std::to_string(info.steps) +
+                     ". The recording was cut short";
+  if (!info.incomplete_reason.empty()) text += " (" + info.incomplete_reason + ")";
+  text += "; whatever the run did after step " + std::to_string(info.steps) +
+          ", and how it ended, is not in the file.";
+  return Notice{Notice::Level::Warning, std::move(text), false};
 }
 
 Debugger::~Debugger() = default;
@@ -194,6 +205,31 @@ Debugger::Evaluation Debugger::evaluate_at_cursor(const std::string& expression)
   return {true, render_human(*v)};
 }
 
+bool Debugger::save_as(const std::string& destination, std::string& error) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (destination.empty()) {
+    error = "Save As: no file name given";
+    return false;
+  }
+  if (fs::equivalent(path_, destination, ec)) {
+    error = destination + ": that is the open recording itself";
+    return false;
+  }
+  if (fs::is_directory(destination, ec)) {
+    error = destination + ": is a directory; give a file name";
+    return false;
+  }
+  ec.clear();
+  fs::copy_file(path_, destination, fs::copy_options::overwrite_existing, ec);
+  if (ec) {
+    error = destination + ": cannot save the recording: " + ec.message();
+    return false;
+  }
+  view_.set_status("Saved the recording to " + destination);
+  return true;
+}
+
 std::optional<StepEvent> Debugger::event_at(std::uint64_t step) {
   if (step >= view_.steps()) return std::nullopt;
   std::vector<StepEvent> events = reader_->events(step, step + 1);
@@ -267,8 +303,8 @@ void Debugger::trace_origin() {
     case Selection::Kind::HeapBlock: name = "mem:" + std::to_string(sel.address); break;
     default: view_.set_status("Where from: select a binding or a memory cell first"); return;
   }
-  origin_ = reader_->origin(name, view_.cursor(), rec::FrameSelector{sel.thread, sel.frame});
-  origin_subject_ = name + " at step " + std::to_string(view_.cursor());
+  origin_selection_ = sel;
+  compute_origin();
   if (!origin_.error.empty()) {
     view_.set_status("Where from: " + origin_.error);
   } else if (origin_.chain.empty()) {
@@ -279,6 +315,19 @@ void Debugger::trace_origin() {
     view_.set_status("Where from: " + std::to_string(n) + (n == 1 ? " step" : " steps") + " produced " + name +
                      (origin_.complete ? " (followed to the end)" : " (cut: " + origin_.cut + ")"));
   }
+}
+
+void Debugger::compute_origin() {
+  const Selection& sel = origin_selection_;
+  std::string name = sel.kind == Selection::Kind::Binding ? sel.name : "mem:" + std::to_string(sel.address);
+  origin_ = reader_->origin(name, view_.cursor(), rec::FrameSelector{sel.thread, sel.frame});
+  origin_subject_ = name + " at step " + std::to_string(view_.cursor());
+  origin_revision_ = view_.cursor_revision();
+}
+
+const rec::Origin& Debugger::origin() {
+  if (!origin_subject_.empty() && origin_revision_ != view_.cursor_revision()) compute_origin();
+  return origin_;
 }
 
 }  // namespace dust::dbg

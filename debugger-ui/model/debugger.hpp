@@ -21,9 +21,13 @@
 #include "model/run_catalog.hpp"
 #include "model/search_job.hpp"
 #include "model/timeline_model.hpp"
+#include "model/value_plot.hpp"
 #include "model/view_state.hpp"
 
 namespace dust::dbg {
+
+// The banner of a trace cut short: how far it reads, and why it stops.
+Notice truncation_notice(const rec::TraceInfo& info);
 
 class Debugger {
  public:
@@ -73,9 +77,12 @@ class Debugger {
   // "Last write" of the selection (a binding or a memory cell): moves the
   // cursor to the step that wrote it, or says why not.
   std::optional<Stop> last_write();
-  // The origin chain of the selected binding at the cursor, kept for the view.
+  // The origin chain of the selected binding at the cursor, kept for the
+  // view. It follows the cursor: asked for after the cursor moved, the
+  // chain of the same binding (or cell) is traced again at the new step,
+  // so the where-from panel never shows an answer about another step.
   void trace_origin();
-  const rec::Origin& origin() const { return origin_; }
+  const rec::Origin& origin();
   const std::string& origin_subject() const { return origin_subject_; }
 
   // Conditions, hit counts, logpoints and data breakpoints, evaluated over
@@ -90,6 +97,17 @@ class Debugger {
     std::string text;
   };
   Evaluation evaluate_at_cursor(const std::string& expression);
+
+  // The selection's value over the visible range (null: the selection has
+  // no value over time), cached on the selection and the range.
+  const ValuePlot* value_plot() {
+    return plotter_.plot(*reader_, view_.selection(), view_.axis().visible(), view_.steps());
+  }
+
+  // Save As: copies the open recording to `destination` (a recording made
+  // in the window lives in a temporary file removed on exit). False with
+  // `error` naming the file when it cannot.
+  bool save_as(const std::string& destination, std::string& error);
 
   // Threads that ever existed in the run.
   std::uint32_t thread_count() const { return static_cast<std::uint32_t>(catalog_.threads.size()); }
@@ -117,8 +135,13 @@ class Debugger {
   std::uint64_t snapshot_revision_ = 0;
   std::uint32_t snapshot_focus_ = 0xffffffffu;
 
+  void compute_origin();
+
+  ValuePlotter plotter_;
   rec::Origin origin_;
   std::string origin_subject_;
+  Selection origin_selection_;
+  std::uint64_t origin_revision_ = 0;
 
   std::unique_ptr<SearchJob> search_;
   std::unique_ptr<SearchContext> search_context_;  // kept between searches

@@ -2,10 +2,6 @@
 #include "model/launch_options.hpp"
 
 #include <charconv>
-#include <cstring>
-#include <fstream>
-
-#include "dust/recorder/trace_format.hpp"
 
 namespace dust::dbg {
 
@@ -43,6 +39,7 @@ const char* launch_usage() {
          "       dustdbg --screenshot OUT.png --at STEP|failure|end [--size WxH] [--range A..B] FILE\n"
          "       dustdbg --bench-scrub [--frames N] FILE\n"
          "       dustdbg --idle-check FILE\n"
+         "       dustdbg --key-check FILE\n"
          "FILE is a recording (.dtrace) or a DIR program, which is recorded first.\n"
          "Without FILE the bundled demo opens.\n";
 }
@@ -132,6 +129,8 @@ std::optional<LaunchOptions> parse_launch_options(const std::vector<std::string>
       o.mode = LaunchMode::BenchScrub;
     } else if (a == "--idle-check") {
       o.mode = LaunchMode::IdleCheck;
+    } else if (a == "--key-check") {
+      o.mode = LaunchMode::KeyCheck;
     } else if (a == "--frames") {
       const std::string* v = value(i, a);
       std::uint64_t n = 0;
@@ -155,30 +154,31 @@ std::optional<LaunchOptions> parse_launch_options(const std::vector<std::string>
     error = "--screenshot needs an output path";
     return std::nullopt;
   }
-  if ((o.mode == LaunchMode::BenchScrub || o.mode == LaunchMode::IdleCheck) && o.file.empty()) {
-    error = "--bench-scrub and --idle-check need a FILE";
+  if ((o.mode == LaunchMode::BenchScrub || o.mode == LaunchMode::IdleCheck || o.mode == LaunchMode::KeyCheck) &&
+      o.file.empty()) {
+    error = "--bench-scrub, --idle-check and --key-check need a FILE";
     return std::nullopt;
   }
   return o;
 }
 
-bool looks_like_trace(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char magic[sizeof rec::kFileMagic] = {};
-  if (!in.read(magic, sizeof magic)) return false;
-  return std::memcmp(magic, rec::kFileMagic, sizeof magic) == 0;
-}
-
-std::optional<std::uint64_t> resolve_step(const std::string& at, std::uint64_t steps,
-                                          std::optional<std::uint64_t> failure_step, std::string& error) {
-  if (at == "end") return steps;
-  if (at == "failure") return failure_step ? *failure_step : steps;
+std::optional<ResolvedStep> resolve_step(const std::string& at, std::uint64_t steps,
+                                         std::optional<std::uint64_t> failure_step, bool complete,
+                                         std::string& error) {
+  const std::string end = complete ? "the end, step " + std::to_string(steps)
+                                   : "the last readable step, " + std::to_string(steps) + " (the trace is cut short)";
+  if (at == "end") return ResolvedStep{steps, {}};
+  if (at == "failure") {
+    if (failure_step) return ResolvedStep{*failure_step, {}};
+    return ResolvedStep{steps, (complete ? "--at failure: the run did not fail; showing " : "--at failure: no failure in the readable part; showing ") + end};
+  }
   std::uint64_t step = 0;
   if (!parse_u64(at, step)) {
     error = "not a step: '" + at + "'";
     return std::nullopt;
   }
-  return step < steps ? step : steps;
+  if (step <= steps) return ResolvedStep{step, {}};
+  return ResolvedStep{steps, "--at " + at + ": past " + end + "; showing that step"};
 }
 
 }  // namespace dust::dbg

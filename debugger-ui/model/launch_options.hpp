@@ -8,9 +8,11 @@
 //                                            render one frame to a PNG and exit
 //   dustdbg --bench-scrub [--frames N] FILE  sweep the cursor, print frame times
 //   dustdbg --idle-check FILE                count allocations of idle frames
+//   dustdbg --key-check FILE                 key taps sent in one batch of events reach their commands
 //
 // STEP is a number, `failure` or `end`. A file is a recording when it
-// starts with the .dtrace magic, else it is read as DIR.
+// starts with the .dtrace magic, a DIR program when it is JSON, and
+// refused otherwise (model/file_kind.hpp).
 #pragma once
 
 #include <cstdint>
@@ -22,7 +24,7 @@
 
 namespace dust::dbg {
 
-enum class LaunchMode : std::uint8_t { Interactive, Screenshot, BenchScrub, IdleCheck, Help };
+enum class LaunchMode : std::uint8_t { Interactive, Screenshot, BenchScrub, IdleCheck, KeyCheck, Help };
 
 struct LaunchOptions {
   LaunchMode mode = LaunchMode::Interactive;
@@ -45,12 +47,20 @@ std::optional<LaunchOptions> parse_launch_options(const std::vector<std::string>
 
 const char* launch_usage();
 
-// Whether `path` starts with the .dtrace file magic.
-bool looks_like_trace(const std::string& path);
+// Where --at lands in a run, and what to tell the user when that is not
+// what was asked: `--at failure` on a run that did not fail, or a step
+// past the end. Nothing is clamped silently.
+struct ResolvedStep {
+  std::uint64_t step = 0;
+  std::string note;  // empty when --at was met exactly
+};
 
-// Resolves --at against a run: a step number (clamped), the failure (or
-// the end when the run did not fail), or the end.
-std::optional<std::uint64_t> resolve_step(const std::string& at, std::uint64_t steps,
-                                          std::optional<std::uint64_t> failure_step, std::string& error);
+// Resolves --at against a run: a step number (clamped to the end, with a
+// note), the failure (the end, with a note, when the run did not fail), or
+// the end. `complete` false: the trace was cut short, so the end is only
+// as far as it reads.
+std::optional<ResolvedStep> resolve_step(const std::string& at, std::uint64_t steps,
+                                         std::optional<std::uint64_t> failure_step, bool complete,
+                                         std::string& error);
 
 }  // namespace dust::dbg

@@ -25,6 +25,7 @@ inline constexpr Rgb kQLive{40, 200, 200};
 inline constexpr Rgb kQEnded{32, 128, 140};
 inline constexpr Rgb kMemoryLive{170, 180, 60};
 inline constexpr Rgb kMemoryFreed{110, 116, 52};
+inline constexpr Rgb kMarkUse{150, 230, 255};
 inline constexpr Rgb kMarkMove{240, 240, 240};
 inline constexpr Rgb kMarkEnd{250, 170, 60};
 inline constexpr Rgb kMarkViolation{255, 0, 200};
@@ -43,6 +44,13 @@ inline constexpr Rgb kFocusLine{60, 90, 150};
 inline constexpr Rgb kOtherThreadLine{52, 64, 84};
 inline constexpr Rgb kLaneBackgroundAlt{34, 36, 43};
 inline constexpr Rgb kDataRace{255, 96, 0};
+inline constexpr Rgb kWaitCycle{255, 235, 235};  // a deadlock's wait-for arrows
+// Banners across the window: an error (a file that would not open) and a
+// warning (a trace cut short), with the ink their text is written in.
+inline constexpr Rgb kErrorBanner{170, 22, 44};
+inline constexpr Rgb kWarningBanner{236, 150, 20};
+inline constexpr Rgb kBannerLightInk{255, 255, 255};
+inline constexpr Rgb kBannerDarkInk{24, 16, 0};
 
 // Which thread did something (a memory block lane's reads and writes): a
 // hue per thread, repeating after eight.

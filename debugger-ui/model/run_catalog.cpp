@@ -94,6 +94,13 @@ void RunCatalog::load(rec::TraceReader& reader) {
     threads.push_back(ThreadName{id, thread_tag(id)});
   }
   unsafe = final_state.k.unsafe_log;
+  // A run that failed with threads stuck waiting on each other: the knot
+  // as the failing step left it (the last lock attempt closes the cycle),
+  // or as it stood before that step when the trace ends there.
+  if (failure && info.threads > 1) {
+    wait_cycle = wait_for_cycle(reader.state_at(std::min(failure->step + 1, steps)));
+    if (wait_cycle.empty()) wait_cycle = wait_for_cycle(reader.state_at(failure->step));
+  }
 
   pack_q();
   pack_memory();
@@ -131,6 +138,7 @@ void RunCatalog::pack_q() {
     place(q_rows, rows[i], Span{intervals[i].first, intervals[i].second,
                                 ended ? kLifetimeEnded : kLifetimeLive, ref});
     auto& marks = q_rows.marks[rows[i]];
+    for (std::uint64_t m : r.use_steps) marks.push_back(Span{m, m + 1, kMarkUse, ref});
     for (std::uint64_t m : r.move_steps) marks.push_back(Span{m, m + 1, kMarkMove, ref});
     if (r.consume_step) marks.push_back(Span{*r.consume_step, *r.consume_step + 1, kMarkEnd, ref});
     if (r.violation_step) marks.push_back(Span{*r.violation_step, *r.violation_step + 1, kMarkViolation, ref});

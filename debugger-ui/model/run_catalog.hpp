@@ -15,6 +15,7 @@
 #include "dust/k_state.hpp"
 #include "dust/recorder/trace_reader.hpp"
 #include "model/lane_folding.hpp"
+#include "model/wait_cycle.hpp"
 
 namespace dust::dbg {
 
@@ -22,10 +23,11 @@ namespace dust::dbg {
 enum LifetimeStyle : std::uint8_t {
   kLifetimeLive = 1,       // bar: alive to the end of the run
   kLifetimeEnded = 2,      // bar: consumed / freed within the run
-  kMarkMove = 3,           // Q move, memory realloc
-  kMarkEnd = 4,            // Q consume, memory free
-  kMarkViolation = 5,      // a failed use of it: never hidden
-  kMarkRace = 6,           // memory: an access of a data race, never hidden
+  kMarkUse = 3,            // Q use (read without moving it)
+  kMarkMove = 4,           // Q move, memory realloc
+  kMarkEnd = 5,            // Q consume, memory free
+  kMarkViolation = 6,      // a failed use of it: never hidden
+  kMarkRace = 7,           // memory: an access of a data race, never hidden
 };
 
 enum PhiStyle : std::uint8_t {
@@ -63,6 +65,7 @@ class RunCatalog {
   // constraints and their status, the witness or the conflict).
   std::optional<PhiResolution> phi_resolution;
   std::vector<rec::DataRace> races;   // the run's data races (threads only)
+  std::vector<WaitEdge> wait_cycle;   // at a deadlock: who waits for whom, around the cycle
 
   LifetimeRows q_rows;
   LifetimeRows memory_rows;

@@ -53,8 +53,12 @@ void TimelineModel::attach(rec::TraceReader* reader, const RunCatalog* catalog) 
                                         : std::to_string(row.size()) + " blocks";
     lanes_.push_back(Lane{LaneKind::Memory, static_cast<std::uint32_t>(r), std::move(label), {}, {}, {}, {}});
   }
-  lanes_.push_back(Lane{LaneKind::Phi, 0, phi_lane_label(*catalog), {}, {}, {}, {}});
-  lanes_.push_back(Lane{LaneKind::Effects, 0, "effects", {}, {}, {}, {}});
+  // A lane with nothing ever on it is left out: a program with no Φ has
+  // no Φ lane, one with no effects no effects lane.
+  if (!catalog->phi.empty() || catalog->phi_resolution) {
+    lanes_.push_back(Lane{LaneKind::Phi, 0, phi_lane_label(*catalog), {}, {}, {}, {}});
+  }
+  if (!catalog->effects.empty()) lanes_.push_back(Lane{LaneKind::Effects, 0, "effects", {}, {}, {}, {}});
   thread_segments_.assign(lanes_.size(), {});
   mutex_segments_.assign(lanes_.size(), {});
 }

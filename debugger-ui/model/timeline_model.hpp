@@ -2,7 +2,8 @@
 //
 // Lanes, top to bottom: one per K-thread (running / runnable / blocked /
 // sleeping), one per mutex (held, waited, contended), Q resource lifetime
-// rows, memory block lifetime rows, the Φ lane and the effects lane; the
+// rows, memory block lifetime rows, the Φ lane and the effects lane (each
+// only when the run has anything for it); the
 // failure is one marker across all of them. Each lane's items are culled
 // and folded for the current range and width (lane_folding.hpp) and cached
 // on that key: a frame that moves only the cursor, or nothing, reuses them

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/session_names.hpp"
 #include "model/time_axis.hpp"
@@ -25,6 +26,16 @@ struct Selection {
   std::string name;          // binding name, or the Q resource id
   std::int64_t address = 0;  // memory cell / heap block address, mutex id
   friend bool operator==(const Selection&, const Selection&) = default;
+};
+
+// Something the user must not miss, shown as a banner across the window
+// until dismissed: a trace cut short, a request that could not be met as
+// asked (`--at failure` on a run that did not fail).
+struct Notice {
+  enum class Level : std::uint8_t { Warning, Error };
+  Level level = Level::Warning;
+  std::string text;
+  bool dismissable = true;
 };
 
 class ViewState {
@@ -49,8 +60,15 @@ class ViewState {
   const Selection& selection() const { return selection_; }
   void select(Selection s) { selection_ = std::move(s); }
 
-  const std::string& status() const { return status_; }
-  void set_status(std::string text) { status_ = std::move(text); }
+  // The status line says what the last command did at the step it left
+  // the cursor on. Once the cursor moves elsewhere it no longer applies:
+  // status() is then empty, and the view describes the cursor instead.
+  const std::string& status() const;
+  void set_status(std::string text);
+
+  const std::vector<Notice>& notices() const { return notices_; }
+  void add_notice(Notice notice) { notices_.push_back(std::move(notice)); }
+  void dismiss_notice(std::size_t index);
 
  private:
   std::uint64_t steps_ = 0;
@@ -61,6 +79,8 @@ class ViewState {
   Breakpoints breakpoints_;
   Selection selection_;
   std::string status_;
+  std::uint64_t status_revision_ = 0;  // the cursor revision the status was said at
+  std::vector<Notice> notices_;
 };
 
 }  // namespace dust::dbg

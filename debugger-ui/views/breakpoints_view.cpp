@@ -81,7 +81,7 @@ void draw_log_hits(Debugger& dbg, const session::BreakpointHits& hits) {
     std::string label = "step " + std::to_string(h.step) + " T" + std::to_string(h.thread);
     if (ImGui::SmallButton(label.c_str())) dbg.go_to(h.step);
     ImGui::SameLine();
-    ImGui::TextUnformatted(h.message.c_str());
+    text_or_tooltip(h.message);
     ImGui::PopID();
   }
   if (hits.log.size() > kShown) ImGui::TextDisabled("... and %zu more", hits.log.size() - kShown);
@@ -107,7 +107,7 @@ void draw_statement_breakpoints(Debugger& dbg, UiState& ui) {
     bool enabled = b.enabled;
     if (ImGui::Checkbox("##on", &enabled)) toggle = b.stmt;
     ImGui::SameLine();
-    ImGui::TextUnformatted(dbg.listing().path(b.stmt).c_str());
+    text_or_tooltip(dbg.listing().path(b.stmt));
     ImGui::SameLine();
     ImGui::TextDisabled("%s%s", dbg.listing().statement(b.stmt).c_str(), summary(b).c_str());
     ImGui::SameLine();
@@ -153,7 +153,7 @@ void draw_data_breakpoints(Debugger& dbg) {
   std::optional<std::size_t> remove;
   for (std::size_t i = 0; i < bps.data().size(); ++i) {
     ImGui::PushID(static_cast<int>(i) + 100000);
-    ImGui::TextUnformatted(bps.data()[i].describe().c_str());
+    text_or_tooltip(bps.data()[i].describe());
     ImGui::SameLine();
     if (ImGui::SmallButton("remove")) remove = i;
     ImGui::PopID();
@@ -183,7 +183,7 @@ void draw_watches(Debugger& dbg, UiState& ui) {
     Debugger::Evaluation v = dbg.evaluate_at_cursor(ui.watches[i]);
     ImGui::TextUnformatted(ui.watches[i].c_str());
     ImGui::SameLine();
-    if (v.ok) ImGui::TextUnformatted(("= " + v.text).c_str());
+    if (v.ok) text_or_tooltip("= " + v.text);
     else ImGui::TextDisabled("(%s)", v.text.c_str());
     ImGui::SameLine();
     if (ImGui::SmallButton("remove")) remove = i;

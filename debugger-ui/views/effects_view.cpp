@@ -53,7 +53,7 @@ void draw_effects(Debugger& dbg, UiState& ui) {
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(e.effect.kind.c_str());
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(e.effect.payload.c_str());
+      text_or_tooltip(e.effect.payload);
       if (!past) ImGui::PopStyleColor();
       ImGui::PopID();
     }

@@ -21,6 +21,7 @@ void draw_debugger(Debugger& dbg, UiState& ui) {
   ImGui::Begin("dustdbg", nullptr, flags);
   ImGui::PopStyleVar();
   draw_menu_bar(&dbg, ui);
+  draw_banners(&dbg, ui);
   draw_toolbar(dbg, ui);
 
   float avail = ImGui::GetContentRegionAvail().y;
@@ -44,10 +45,15 @@ void draw_debugger(Debugger& dbg, UiState& ui) {
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginChild("side_panel", ImVec2(side_w, lower), true);
-  if (ImGui::BeginTabBar("side_tabs")) {
+  // When the tabs do not all fit they shrink, so every tab stays in view;
+  // a shortened name is whole in the tab's tooltip and in the list of
+  // tabs behind the button at the bar's left.
+  if (ImGui::BeginTabBar("side_tabs", ImGuiTabBarFlags_TabListPopupButton)) {
     auto tab = [&](const char* label, SideTab which, void (*draw)(Debugger&, UiState&)) {
       ImGuiTabItemFlags tab_flags = ui.side_tab_request == which ? ImGuiTabItemFlags_SetSelected : 0;
-      if (ImGui::BeginTabItem(label, nullptr, tab_flags)) {
+      bool open = ImGui::BeginTabItem(label, nullptr, tab_flags);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", label);
+      if (open) {
         draw(dbg, ui);
         ImGui::EndTabItem();
       }
@@ -63,6 +69,7 @@ void draw_debugger(Debugger& dbg, UiState& ui) {
   }
   ImGui::EndChild();
   draw_open_popup(ui);
+  draw_save_popup(ui);
   ImGui::End();
 }
 

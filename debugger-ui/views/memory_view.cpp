@@ -5,6 +5,8 @@
 // selects that memory cell; "Last write" then jumps to the step that last
 // stored to it — the reverse watchpoint over memory.
 #include <cinttypes>
+#include <cstdio>
+#include <cstring>
 
 #include "views/views.hpp"
 
@@ -61,7 +63,8 @@ void draw_memory(Debugger& dbg, UiState& ui) {
   if (!ImGui::BeginTable("words", 3, ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("address", ImGuiTableColumnFlags_WidthFixed, 90.0f);
-  ImGui::TableSetupColumn("bytes", ImGuiTableColumnFlags_WidthFixed, 200.0f);
+  // Wide enough for a whole word of hex at the font in use.
+  ImGui::TableSetupColumn("bytes", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("00 00 00 00 00 00 00 00").x + 8);
   ImGui::TableSetupColumn("as i64", ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableHeadersRow();
   const auto& bytes = block.bytes;
@@ -87,7 +90,7 @@ void draw_memory(Debugger& dbg, UiState& ui) {
       view.select(Selection{Selection::Kind::MemoryCell, block.owner_thread, 0, {}, address});
     }
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(hex);
+    text_or_tooltip(hex, hex + std::strlen(hex));
     ImGui::TableNextColumn();
     ImGui::Text("%" PRId64, static_cast<std::int64_t>(word));
   }

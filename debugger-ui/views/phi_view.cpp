@@ -46,7 +46,9 @@ void draw_resolution(const PhiResolution& r) {
     for (const auto& [name, value] : r.witness) {
       ImGui::Text("  %s =", name.c_str());
       ImGui::SameLine();
-      ImGui::TextColored(color_vec(palette::kPhiWitness), "%s", render_human(value).c_str());
+      ImGui::PushStyleColor(ImGuiCol_Text, color_vec(palette::kPhiWitness));
+      text_or_tooltip(render_human(value));
+      ImGui::PopStyleColor();
     }
   }
   ImGui::TextDisabled("constraints, as written");
@@ -57,7 +59,7 @@ void draw_resolution(const PhiResolution& r) {
                                                           : palette::kThreadRunnable;
     ImGui::TextColored(color_vec(c), "  [%s]", constraint_status(r, i));
     ImGui::SameLine();
-    ImGui::TextUnformatted(r.constraints[i].text.c_str());
+    text_or_tooltip(r.constraints[i].text);
     if (r.is_counterfactual(i)) {
       ImGui::TextColored(color_vec(palette::kPhiCounterfactual), "      %s", kPhiCounterfactualNote);
     }
@@ -119,7 +121,7 @@ void draw_phi(Debugger& dbg, UiState& ui) {
     ImGui::TableNextColumn();
     ImGui::TextColored(color_vec(phi_color(m.event.kind)), "%s", phi_event_kind_name(m.event.kind));
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(m.event.detail.c_str());
+    text_or_tooltip(m.event.detail);
     if (!m.event.digest.empty()) {
       ImGui::SameLine();
       ImGui::TextDisabled("[%s]", m.event.digest.c_str());

@@ -44,12 +44,19 @@ void draw_q_resources(Debugger& dbg, UiState& ui) {
       ImGui::TextDisabled("  bound to");
       for (const std::string& b : r.bindings) {
         ImGui::SameLine();
-        ImGui::TextUnformatted(b.c_str());
+        text_or_tooltip(b);
       }
     }
     ImGui::Indent();
     step_button(dbg, "alloc", r.alloc_step);
-    for (std::uint64_t m : r.move_steps) step_button(dbg, "move", m);
+    // Moves and uses in step order (each list is in recording order).
+    std::size_t moves = 0, uses = 0;
+    while (moves < r.move_steps.size() || uses < r.use_steps.size()) {
+      bool move = uses >= r.use_steps.size() ||
+                  (moves < r.move_steps.size() && r.move_steps[moves] < r.use_steps[uses]);
+      if (move) step_button(dbg, "move", r.move_steps[moves++]);
+      else step_button(dbg, "use", r.use_steps[uses++]);
+    }
     if (r.consume_step) step_button(dbg, "consume", *r.consume_step);
     if (r.violation_step) {
       ImGui::PushStyleColor(ImGuiCol_Button, color_vec(palette::kMarkViolation, 0.7f));

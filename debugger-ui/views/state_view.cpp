@@ -6,6 +6,7 @@
 // offers "last write" (the reverse watchpoint) and "where did this value
 // come from"; the origin chain shows below and each link jumps to its step.
 #include <cinttypes>
+#include <cstdio>
 
 #include "views/views.hpp"
 
@@ -40,7 +41,7 @@ void binding_row(Debugger& dbg, const ThreadView& t, const FrameView& f, const B
     ImGui::EndPopup();
   }
   ImGui::TableNextColumn();
-  ImGui::TextUnformatted(b.value.c_str(), b.value.c_str() + b.value.size());
+  text_or_tooltip(b.value);
   if (b.changed) ImGui::PopStyleColor();
   ImGui::PopID();
 }
@@ -57,6 +58,11 @@ void threads_section(Debugger& dbg, const CursorSnapshot& snap) {
     else ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_Text));
     bool open = ImGui::TreeNodeEx("thread", flags, "%s%s", t.title.c_str(), t.runs_next ? "   \u25c0 runs next" : "");
     ImGui::PopStyleColor();
+    // A thread's title (its state and what it waits for) can be wider than the panel.
+    if (ImGui::IsItemHovered() &&
+        ImGui::CalcTextSize(t.title.c_str()).x + ImGui::GetTreeNodeToLabelSpacing() > ImGui::GetItemRectSize().x) {
+      ImGui::SetTooltip("%s", t.title.c_str());
+    }
     if (ImGui::IsItemClicked(ImGuiMouseButton_Right)) view.set_focus_thread(t.id);
     if (open) {
       for (std::size_t k = t.frames.size(); k > 0; --k) {
@@ -123,7 +129,7 @@ void heap_section(Debugger& dbg, const CursorSnapshot& snap) {
     ImGui::TableNextColumn();
     ImGui::Text("T%u", h.owner);
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(h.preview.c_str());
+    text_or_tooltip(h.preview);
     if (pushed) ImGui::PopStyleColor();
     ImGui::PopID();
   }
@@ -134,7 +140,13 @@ void simple_rows(const char* title, const std::vector<MutexView>& mutexes) {
   if (mutexes.empty() || !section(title)) return;
   for (const MutexView& m : mutexes) {
     ImVec4 c = m.changed ? color_vec(palette::kChanged) : ImGui::GetStyleColorVec4(ImGuiCol_Text);
-    ImGui::TextColored(c, "mutex %" PRId64 ": %s", m.id, m.text.c_str());
+    ImGui::PushStyleColor(ImGuiCol_Text, c);
+    char head[32];
+    int n = std::snprintf(head, sizeof head, "mutex %" PRId64 ": ", m.id);
+    ImGui::TextUnformatted(head, head + n);
+    ImGui::SameLine(0, 0);
+    text_or_tooltip(m.text);
+    ImGui::PopStyleColor();
   }
 }
 
@@ -144,7 +156,9 @@ void file_rows(const std::vector<FileView>& files) {
     ImVec4 c = f.changed ? color_vec(palette::kChanged)
                : f.open  ? ImGui::GetStyleColorVec4(ImGuiCol_Text)
                          : ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled);
-    ImGui::TextColored(c, "%s", f.text.c_str());
+    ImGui::PushStyleColor(ImGuiCol_Text, c);
+    text_or_tooltip(f.text);
+    ImGui::PopStyleColor();
   }
 }
 
@@ -152,8 +166,15 @@ void origin_section(Debugger& dbg) {
   const rec::Origin& origin = dbg.origin();
   if (dbg.origin_subject().empty()) return;
   if (!section("Where did this value come from?")) return;
-  ImGui::TextDisabled("%s: what produced it, then what that read", dbg.origin_subject().c_str());
-  if (!origin.complete) ImGui::TextColored(color_vec(palette::kFailure), "incomplete: %s", origin.cut.c_str());
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("%s: what produced it, then what that read", dbg.origin_subject().c_str());
+  ImGui::PopStyleColor();
+  if (!origin.error.empty()) {
+    ImGui::TextColored(color_vec(palette::kFailure), "%s", origin.error.c_str());
+    return;
+  }
+  if (origin.chain.empty()) ImGui::TextDisabled("nothing wrote it before this step");
+  if (!origin.complete && !origin.chain.empty()) ImGui::TextColored(color_vec(palette::kFailure), "incomplete: %s", origin.cut.c_str());
   for (std::size_t i = 0; i < origin.chain.size(); ++i) {
     const rec::OriginLink& link = origin.chain[i];
     ImGui::PushID(static_cast<int>(i));
@@ -199,13 +220,16 @@ void draw_state(Debugger& dbg, UiState& ui) {
   file_rows(snap.files);
   if (!snap.q.empty() && section("Q table")) {
     for (const QView& q : snap.q) {
-      ImGui::TextColored(q.live ? color_vec(palette::kQLive) : ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled), "%s",
-                         q.text.c_str());
+      ImGui::PushStyleColor(ImGuiCol_Text,
+                            q.live ? color_vec(palette::kQLive) : ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+      text_or_tooltip(q.text);
+      ImGui::PopStyleColor();
     }
   }
   if (!snap.witnesses.empty() && section("\u03a6 witnesses")) {
-    for (const std::string& w : snap.witnesses) ImGui::TextUnformatted(w.c_str());
+    for (const std::string& w : snap.witnesses) text_or_tooltip(w);
   }
+  draw_value_plot(dbg);
   origin_section(dbg);
   ImGui::EndChild();
 }

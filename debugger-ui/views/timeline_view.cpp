@@ -7,6 +7,7 @@
 // file only draws them and turns the mouse into model calls: the wheel
 // zooms about the pointer, a left drag scrubs the cursor, a right drag pans.
 #include <algorithm>
+#include <array>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -80,6 +81,7 @@ palette::Rgb mark_color(LaneKind kind, std::uint8_t style) {
   }
   if (kind == LaneKind::Effects) return palette::kEffect;
   switch (style) {
+    case kMarkUse: return palette::kMarkUse;
     case kMarkMove: return palette::kMarkMove;
     case kMarkEnd: return palette::kMarkEnd;
     case kMarkViolation: return palette::kMarkViolation;
@@ -267,6 +269,28 @@ void draw_step_cells(Debugger& dbg, ImDrawList* dl, const Lane& lane, float x0, 
   }
 }
 
+// Who holds a mutex and who waits for it: each unfolded hold and wait
+// carries a strip in its thread's hue along its top, and its thread's tag
+// ("T1", "T2 waits") when wide enough to read.
+void draw_mutex_threads(Debugger& dbg, ImDrawList* dl, std::size_t lane_index, const std::vector<LaneItem>& items,
+                        float x0, float top, float bottom) {
+  char tag[24];
+  const float font = ImGui::GetFontSize();
+  for (const LaneItem& it : items) {
+    if (it.folded) continue;
+    const rec::MutexSegment* seg = dbg.timeline().mutex_segment(lane_index, it.ref);
+    if (seg == nullptr) continue;
+    ImU32 hue = color(palette::thread_hue(seg->thread));
+    float a = x0 + it.x0, b = x0 + std::max(it.x1, it.x0 + 1.0f);
+    dl->AddRectFilled(ImVec2(a, top), ImVec2(b, top + std::min(3.0f, bottom - top)), hue);
+    if (b - a < 28.0f || bottom - top < font - 4) continue;
+    std::snprintf(tag, sizeof tag, seg->held ? "T%u" : "T%u waits", seg->thread);
+    ImVec4 clip(a + 2, top, b - 2, bottom);
+    dl->AddText(ImGui::GetFont(), font, ImVec2(a + 4, top + (bottom - top - font) * 0.5f + 1), IM_COL32(10, 14, 30, 255),
+                tag, nullptr, 0.0f, &clip);
+  }
+}
+
 // Wide lifetime bars say what they hold: the Q resource's type, the
 // memory block's size.
 void draw_lifetime_texts(Debugger& dbg, ImDrawList* dl, const Lane& lane, float x0, float top, float bottom) {
@@ -336,7 +360,8 @@ void lifetime_tooltip(Debugger& dbg, const Lane& lane, const LaneItem& it) {
   if (lane.kind == LaneKind::QResource && it.ref < cat.q.size()) {
     const rec::QLifetime& q = cat.q[it.ref];
     ImGui::Text("%s  (%s)", q.resource.c_str(), q.type.c_str());
-    ImGui::Text("allocated at step %" PRIu64 ", %zu moves", q.alloc_step, q.move_steps.size());
+    ImGui::Text("allocated at step %" PRIu64 ", %zu moves, %zu uses", q.alloc_step, q.move_steps.size(),
+                q.use_steps.size());
     for (const std::string& b : q.bindings) ImGui::BulletText("bound to %s", b.c_str());
     if (q.consume_step) ImGui::Text("consumed at step %" PRIu64, *q.consume_step);
     if (q.violation_step) {
@@ -379,6 +404,39 @@ void instant_tooltip(Debugger& dbg, const Lane& lane, const LaneItem& it) {
     ImGui::Text("step %" PRIu64 ", T%u: %s %s", e.step, e.thread, e.effect.kind.c_str(), e.effect.payload.c_str());
   }
   ImGui::EndTooltip();
+}
+
+// At a deadlock, the wait-for cycle across the thread lanes just before
+// the failure: from each waiting thread's lane an arrow curves to the lane
+// of the thread it waits for, labelled with the mutex (or the join).
+constexpr std::size_t kMaxCycleLanes = 64;
+
+void draw_wait_cycle(Debugger& dbg, ImDrawList* dl, float x, const std::array<float, kMaxCycleLanes>& thread_mid) {
+  const std::vector<WaitEdge>& cycle = dbg.catalog().wait_cycle;
+  ImU32 ink = color(palette::kWaitCycle);
+  char label[24];
+  for (std::size_t k = 0; k < cycle.size(); ++k) {
+    const WaitEdge& e = cycle[k];
+    if (e.waiter >= kMaxCycleLanes || e.holder >= kMaxCycleLanes) continue;
+    float y0 = thread_mid[e.waiter], y1 = thread_mid[e.holder];
+    if (y0 < 0 || y1 < 0) continue;
+    float bulge = 30.0f + 28.0f * static_cast<float>(k);
+    dl->AddBezierCubic(ImVec2(x, y0), ImVec2(x - bulge, y0), ImVec2(x - bulge, y1), ImVec2(x - 2, y1), ink, 2.5f);
+    dl->AddTriangleFilled(ImVec2(x, y1), ImVec2(x - 9, y1 - 5), ImVec2(x - 9, y1 + 5), ink);
+    dl->AddCircleFilled(ImVec2(x, y0), 3.5f, ink);
+    if (e.kind == WaitKind::Mutex) {
+      std::snprintf(label, sizeof label, "m%" PRId64, e.id);
+    } else {
+      std::snprintf(label, sizeof label, "join");
+    }
+    ImVec2 size = ImGui::CalcTextSize(label);
+    // Each label beside its own curve: the curves of a two-thread cycle
+    // span the same lanes, so their labels take different heights.
+    float along = cycle.size() > 1 ? (static_cast<float>(k) + 1.0f) / (static_cast<float>(cycle.size()) + 1.0f) : 0.5f;
+    ImVec2 at(x - bulge * 0.75f - size.x - 3, y0 + (y1 - y0) * along - size.y * 0.5f);
+    dl->AddRectFilled(ImVec2(at.x - 1, at.y), ImVec2(at.x + size.x + 1, at.y + size.y), IM_COL32(20, 20, 24, 230));
+    dl->AddText(at, ink, label);
+  }
 }
 
 float lanes_height(const std::vector<Lane>& lanes) {
@@ -451,6 +509,8 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
   bool dense = dense_rows(lanes);
   const LaneItem* hovered_item = nullptr;
   std::size_t hovered_lane = 0;
+  std::array<float, kMaxCycleLanes> thread_mid;
+  thread_mid.fill(-1.0f);
   for (std::size_t i = 0; i < lanes.size(); ++i) {
     const Lane& lane = lanes[i];
     if (lane.kind != previous) y += 5;
@@ -458,6 +518,7 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
     float h = lane_height(lane.kind, dense);
     float top = y, bottom = y + h;
     y += h;
+    if (lane.kind == LaneKind::Thread && lane.key < kMaxCycleLanes) thread_mid[lane.key] = (top + bottom) * 0.5f;
     if (bottom < clip_min.y || top > clip_max.y) continue;
     // Lanes have no background fill (fill is what software OpenGL pays
     // for); a hairline under each thread and mutex lane keeps them apart.
@@ -470,8 +531,13 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
       bool focus = lane.kind == LaneKind::Thread && lane.key == view.focus_thread();
       ImU32 label_color = focus ? color(palette::kCursor) : IM_COL32(200, 200, 210, 255);
       ImVec4 clip(top_left.x, top, x0 - 4, bottom + 4);
-      ldl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(top_left.x + 4, top + (h - ImGui::GetFontSize()) * 0.5f),
+      ldl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(top_left.x + 6, top + (h - ImGui::GetFontSize()) * 0.5f),
                    label_color, lane.label.c_str(), nullptr, 0.0f, &clip);
+      // The thread's hue, which marks its accesses, holds and waits elsewhere.
+      if (lane.kind == LaneKind::Thread) {
+        ldl->AddRectFilled(ImVec2(top_left.x, top + 3), ImVec2(top_left.x + 3, bottom - 3),
+                           color(palette::thread_hue(lane.key)));
+      }
       if (lane.kind == LaneKind::Thread && lanes_hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left) &&
           mouse.x < x0 && mouse.y >= top && mouse.y < bottom) {
         view.set_focus_thread(lane.key);
@@ -484,6 +550,8 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
       float split = top + (h - 2 * pad) * 0.6f + pad;
       draw_bar_items(ldl, lane, lane.bars, x0, bar_top, split, kMutexWaited);
       draw_bar_items(ldl, lane, lane.waits, x0, split + 1, bar_bottom, kMutexWaited, true);
+      draw_mutex_threads(dbg, ldl, i, lane.bars, x0, bar_top, split);
+      draw_mutex_threads(dbg, ldl, i, lane.waits, x0, split + 1, bar_bottom);
     } else {
       draw_bar_items(ldl, lane, lane.bars, x0, bar_top, bar_bottom, lane.kind == LaneKind::Thread ? kThreadBlocked : 255);
     }
@@ -534,6 +602,7 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
     float fx = (a + b) * 0.5f;
     dl->AddTriangleFilled(ImVec2(fx - 8, panel.y), ImVec2(fx + 8, panel.y), ImVec2(fx, panel.y + 12),
                           color(palette::kFailure));
+    if (!dbg.catalog().wait_cycle.empty()) draw_wait_cycle(dbg, ldl, a - 4, thread_mid);
   }
   float cursor_x = x0 + static_cast<float>(axis.step_to_x(static_cast<double>(view.cursor()), lanes_w));
   if (cursor_x >= x0 - 1 && cursor_x <= x0 + lanes_w + 1) {

@@ -30,7 +30,7 @@ void draw_unsafe(Debugger& dbg, UiState& ui) {
     ImGui::TableNextColumn();
     ImGui::Text("T%u", r.thread);
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(r.reason.c_str());
+    text_or_tooltip(r.reason);
     ImGui::PopID();
   }
   ImGui::EndTable();

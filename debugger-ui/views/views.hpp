@@ -30,7 +30,10 @@ struct UiState {
   char open_path[1024] = {};
   bool open_popup = false;
   std::string open_request;               // set by File > Open; the app opens it after the frame
-  std::string open_error;
+  std::string error_banner;               // why the last open or save failed; a banner until dismissed
+  bool save_popup = false;
+  char save_path[1024] = {};
+  std::string save_request;               // set by File > Save Recording As; the app copies after the frame
   bool quit = false;
   std::int64_t memory_block = -1;         // the block the memory view shows (-1: the selection's)
   SideTab side_tab_request = SideTab::None;  // a tab to bring forward on the next frame
@@ -50,6 +53,11 @@ struct UiState {
 SideTab tab_for_failure(const Debugger& dbg);
 
 ImU32 color(palette::Rgb c, std::uint8_t alpha = 255);
+
+// Text that may not fit where it is drawn: when it is cut, hovering it
+// shows all of it (views/clipped_text.cpp).
+void text_or_tooltip(const char* begin, const char* end);
+void text_or_tooltip(const std::string& text);
 ImVec4 color_vec(palette::Rgb c, float alpha = 1.0f);
 
 // The fixed arrangement of the main window: toolbar, timeline, then the
@@ -58,12 +66,19 @@ ImVec4 color_vec(palette::Rgb c, float alpha = 1.0f);
 void draw_debugger(Debugger& dbg, UiState& ui);
 
 void draw_menu_bar(Debugger* dbg, UiState& ui);
+// Each colour's meaning with its swatch (Help > Colours).
+void draw_colour_legend();
+// The error of a failed open (dbg may be null: nothing open) and the
+// debugger's notices, as banners across the window.
+void draw_banners(Debugger* dbg, UiState& ui);
 void draw_toolbar(Debugger& dbg, UiState& ui);
 void draw_timeline(Debugger& dbg, UiState& ui, float height);
 // The height the timeline needs to show every lane without scrolling.
 float timeline_wanted_height(Debugger& dbg);
 void draw_program(Debugger& dbg, UiState& ui);
 void draw_state(Debugger& dbg, UiState& ui);
+// The selection's value over the visible range (part of the state panel).
+void draw_value_plot(Debugger& dbg);
 void draw_effects(Debugger& dbg, UiState& ui);
 void draw_q_resources(Debugger& dbg, UiState& ui);
 void draw_phi(Debugger& dbg, UiState& ui);
@@ -75,5 +90,6 @@ void draw_search(Debugger& dbg);
 // The progress window of a run being recorded; returns true while it shows.
 bool draw_recording(RecordingJob& job);
 void draw_open_popup(UiState& ui);
+void draw_save_popup(UiState& ui);
 
 }  // namespace dust::dbg

@@ -26,13 +26,15 @@ std::vector<QLifetime> ReaderImpl::q_lifetimes() {
       const StepEvent& e = st.event;
       for (const QEvent& q : e.q) {
         if (q.op == QForm::Alloc) {
-          out.push_back(QLifetime{q.resource, q.source, e.index, {}, {q.binding}, std::nullopt, std::nullopt});
+          out.push_back(QLifetime{q.resource, q.source, e.index, {}, {q.binding}, std::nullopt, std::nullopt, {}});
         } else if (QLifetime* life = find(q.resource)) {
           if (q.op == QForm::Move) {
             life->move_steps.push_back(e.index);
             life->bindings.push_back(q.binding);
           } else if (q.op == QForm::Consume) {
             life->consume_step = e.index;
+          } else if (q.op == QForm::Use) {
+            life->use_steps.push_back(e.index);
           }
         }
       }

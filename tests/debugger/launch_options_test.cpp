@@ -73,23 +73,36 @@ TEST(LaunchOptions, BadArgumentsAreNamed) {
 
 TEST(LaunchOptions, StepsResolveAgainstTheRun) {
   std::string error;
-  EXPECT_EQ(resolve_step("failure", 100, 42, error), 42u);
-  EXPECT_EQ(resolve_step("failure", 100, std::nullopt, error), 100u);
-  EXPECT_EQ(resolve_step("end", 100, 42, error), 100u);
-  EXPECT_EQ(resolve_step("7", 100, 42, error), 7u);
-  EXPECT_EQ(resolve_step("7000", 100, 42, error), 100u);
-  EXPECT_FALSE(resolve_step("x", 100, 42, error));
+  auto at = [&](const char* text, std::optional<std::uint64_t> failure, bool complete = true) {
+    return resolve_step(text, 100, failure, complete, error);
+  };
+  EXPECT_EQ(at("failure", 42)->step, 42u);
+  EXPECT_TRUE(at("failure", 42)->note.empty());
+  EXPECT_EQ(at("end", 42)->step, 100u);
+  EXPECT_TRUE(at("end", 42)->note.empty());
+  EXPECT_EQ(at("7", 42)->step, 7u);
+  EXPECT_EQ(at("100", 42)->step, 100u);
+  EXPECT_TRUE(at("100", 42)->note.empty()) << "the end itself is a step";
+  EXPECT_FALSE(at("x", 42));
 }
 
-TEST(LaunchOptions, TraceFilesAreRecognisedByTheirMagic) {
-  EXPECT_FALSE(looks_like_trace("/nonexistent/file"));
-  std::string dir = ::testing::TempDir();
-  std::string path = dir + "/not_a_trace.dtrace";
-  FILE* f = std::fopen(path.c_str(), "wb");
-  ASSERT_NE(f, nullptr);
-  std::fputs("{\"forges\": []}", f);
-  std::fclose(f);
-  EXPECT_FALSE(looks_like_trace(path)) << "the extension does not make a trace";
+TEST(LaunchOptions, AnAtThatCannotBeMetSaysSo) {
+  std::string error;
+  auto no_failure = resolve_step("failure", 100, std::nullopt, true, error);
+  ASSERT_TRUE(no_failure);
+  EXPECT_EQ(no_failure->step, 100u);
+  EXPECT_NE(no_failure->note.find("the run did not fail"), std::string::npos) << no_failure->note;
+  EXPECT_NE(no_failure->note.find("step 100"), std::string::npos) << no_failure->note;
+
+  auto cut = resolve_step("failure", 100, std::nullopt, false, error);
+  ASSERT_TRUE(cut);
+  EXPECT_NE(cut->note.find("no failure in the readable part"), std::string::npos) << cut->note;
+  EXPECT_NE(cut->note.find("cut short"), std::string::npos) << cut->note;
+
+  auto past = resolve_step("7000", 100, 42, true, error);
+  ASSERT_TRUE(past);
+  EXPECT_EQ(past->step, 100u);
+  EXPECT_NE(past->note.find("--at 7000: past the end, step 100"), std::string::npos) << past->note;
 }
 
 }  // namespace

@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <string>
 
 #include "model/palette.hpp"
 #include "process_runner.hpp"
@@ -130,6 +132,87 @@ TEST_F(Screenshot, AnIdleFrameAllocatesNothing) {
   auto r = dustdbg({"--idle-check", "--size", "800x600", (kCrashDir / "two_lock_deadlock.dtrace").string()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("idle frames: 0 allocations"), std::string::npos) << r.out;
+}
+
+TEST_F(Screenshot, TheDeadlockCycleIsDrawnAndNoBannerShows) {
+  Image img = shoot("two_lock_deadlock.dtrace", "failure");
+  EXPECT_GT(img.count(palette::kWaitCycle, 0, img.height / 2), 60) << "the wait-for arrows at the deadlock";
+  EXPECT_EQ(img.count(palette::kWarningBanner), 0) << "a complete trace opens without a banner";
+  EXPECT_EQ(img.count(palette::kErrorBanner), 0);
+}
+
+// The window as a user sees it when a file does not open: the error in a
+// banner across the top, the exit code and stderr saying so as well.
+TEST_F(Screenshot, AFileThatDoesNotOpenIsShownInTheWindow) {
+  fs::path dir = fs::path(::testing::TempDir());
+  std::ofstream(dir / "empty.dtrace", std::ios::binary).flush();
+  std::ofstream(dir / "garbage.dtrace", std::ios::binary) << std::string("\x13\x37 not a trace at all", 21);
+  struct Case {
+    std::string file;
+    std::string says;
+  };
+  for (const Case& c : {Case{(dir / "missing.dtrace").string(), "no such file"},
+                        Case{(dir / "empty.dtrace").string(), "the file is empty"},
+                        Case{(dir / "garbage.dtrace").string(), "neither a recording"}}) {
+    fs::path out = dir / "error.ppm";
+    fs::remove(out);
+    auto r = dustdbg({"--screenshot", out.string(), "--size", "1280x800", c.file});
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_NE(r.err.find(c.file), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("DIR load error"), std::string::npos) << r.err;
+    Image img;
+    ASSERT_TRUE(read_ppm(out, img)) << "the window with the error is still drawn: " << r.out << r.err;
+    EXPECT_GT(img.count(palette::kErrorBanner, 0, 120), 15000) << c.file << ": the error banner across the top";
+    EXPECT_GT(img.count(palette::kBannerLightInk, 0, 120), 25) << c.file << ": its text";
+  }
+}
+
+// A recording cut short opens under a banner saying how far it reads.
+TEST_F(Screenshot, ATruncatedTraceOpensUnderABanner) {
+  fs::path dir = fs::path(::testing::TempDir());
+  fs::path trace = dir / "cut_whole.dtrace";
+  auto rec = dust_test::run_process(DUSTRUN_PATH, {"record", (fs::path(DUST_SOURCE_DIR) / "assets/examples/k_collatz.dir.json").string(),
+                                                   "-o", trace.string(), "--keyframe-every", "64"});
+  ASSERT_EQ(rec.exit_code, 0) << rec.err;
+  std::string bytes;
+  {
+    std::ifstream in(trace, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  fs::path cut = dir / "cut.dtrace";
+  std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() * 6 / 10);
+  auto info = dust_test::run_process(DUSTRUN_PATH, {"inspect", cut.string(), "--info"});
+  ASSERT_NE(info.out.find("INCOMPLETE"), std::string::npos) << "the cut must leave a readable, incomplete trace: " << info.out << info.err;
+
+  fs::path out = dir / "cut.ppm";
+  auto r = dustdbg({"--screenshot", out.string(), "--at", "failure", "--size", "1280x800", cut.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("no failure in the readable part"), std::string::npos) << r.out;
+  Image img;
+  ASSERT_TRUE(read_ppm(out, img));
+  EXPECT_GT(img.count(palette::kWarningBanner, 0, 160), 15000) << "the truncation banner";
+  EXPECT_GT(img.count(palette::kBannerDarkInk, 0, 160), 25) << "its text";
+}
+
+// `--at failure` on a run that did not fail says so, in the window and on stdout.
+TEST_F(Screenshot, AtFailureOnARunWithoutOneSaysSo) {
+  fs::path program = fs::path(DUST_SOURCE_DIR) / "assets/examples/mutex_counter.dir.json";
+  fs::path out = fs::path(::testing::TempDir()) / "no_failure.ppm";
+  auto r = dustdbg({"--screenshot", out.string(), "--at", "failure", "--size", "1280x800", program.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("--at failure: the run did not fail"), std::string::npos) << r.out;
+  Image img;
+  ASSERT_TRUE(read_ppm(out, img));
+  EXPECT_GT(img.count(palette::kWarningBanner, 0, 120), 15000) << "the note as a banner";
+}
+
+// ImGui 1.86 polls key state, so a tap whose press and release come in one
+// batch of events would vanish; dustdbg queues them one per frame.
+TEST_F(Screenshot, KeyTapsInOneBatchAreNotLost) {
+  auto r = dustdbg({"--key-check", "--size", "800x600", (kCrashDir / "two_lock_deadlock.dtrace").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("none lost"), std::string::npos) << r.out;
 }
 
 TEST_F(Screenshot, BadFilesFailWithAMessage) {

@@ -88,6 +88,7 @@ struct QLifetime {
   std::vector<std::string> bindings;   // the names it was bound to, in order
   std::optional<std::uint64_t> consume_step;
   std::optional<std::uint64_t> violation_step;  // a failed use/move/consume of it
+  std::vector<std::uint64_t> use_steps;  // q_use: read in place, neither moved nor consumed
 };
 
 struct MemoryLifetime {
