@@ -167,6 +167,7 @@ StepPredictor::StepPredictor(const Program& program, const CodecContext& context
       forecast(context.forecasts_threads(), context.seed, context.schedule),
       predicts_lib(context.version >= 3),
       compact_changes(context.version >= 3),
+      echoes(context.version >= 3),
       program_(program) {
   stmt_proc_.assign(program.stmts.size(), 0);
   for (const Block& b : program.blocks) {
@@ -189,11 +190,13 @@ void StepPredictor::reset() {
     std::fill(successor_.begin(), successor_.end(), std::pair<std::uint32_t, std::uint32_t>{0, 0});
     threads_.clear();
     lib_templates_.clear();
+    echo_.clear();
     generation_ = 1;
   }
   previous_thread = kNoThread;
   mutex_last.clear();
   wait_last.clear();
+  wait_text_last.clear();
   strings.clear();
   string_ids.clear();
 }
@@ -413,6 +416,35 @@ void StepEncoder::put_lib(ByteWriter& w, const StepEvent& event, const LibEvent&
   if (templates != nullptr) predictor_.learn_lib(*templates, slot, lib);
 }
 
+namespace {
+
+// Whether the thread changes are exactly the woken waiters (kWokeTheWaiters).
+bool woke_the_waiters(const StepPredictor& p, const std::vector<ThreadChange>& changes) {
+  if (!p.has_woken || p.woken.empty() || changes.size() != p.woken.size()) return false;
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const ThreadChange& c = changes[i];
+    if (c.thread != p.woken[i] || c.state != ThreadState::Runnable || c.wait_kind != WaitKind::None ||
+        c.wait_id != 0 || !c.wait.empty()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void StepEncoder::put_changes(ByteWriter& w, const StepEvent& event) {
+  w.varint(mutex_changes_.size());
+  predictor_.has_woken = false;
+  for (std::size_t i = 0; i < mutex_changes_.size(); ++i) put_mutex_change(w, event, mutex_changes_[i], i == 0);
+  if (woke_the_waiters(predictor_, thread_changes_)) {
+    w.varint(kWokeTheWaiters);
+    return;
+  }
+  w.varint(thread_changes_.size() * 2);
+  for (const ThreadChange& c : thread_changes_) put_thread_change(w, event, c);
+}
+
 void StepEncoder::put_thread_change(ByteWriter& w, const StepEvent& event, const ThreadChange& c) {
   auto byte = static_cast<std::uint8_t>(c.state);
   if (c.thread == event.thread) byte |= kChangeSelf;
@@ -421,6 +453,11 @@ void StepEncoder::put_thread_change(ByteWriter& w, const StepEvent& event, const
     auto last = predictor_.wait_last.find(c.thread);
     if (last != predictor_.wait_last.end() && last->second == wait) byte |= kChangeSameWait;
   }
+  std::string* text = nullptr;
+  if (waits(c.state)) {
+    text = &predictor_.wait_text_last[wait];
+    if (*text == c.wait && !text->empty()) byte |= kChangeSameText;
+  }
   w.u8(byte);
   if (!(byte & kChangeSelf)) w.varint(c.thread);
   if (!waits(c.state)) return;
@@ -428,13 +465,15 @@ void StepEncoder::put_thread_change(ByteWriter& w, const StepEvent& event, const
     w.u8(static_cast<std::uint8_t>(c.wait_kind));
     w.svarint(c.wait_id);
   }
-  put_string(w, c.wait);
+  if (!(byte & kChangeSameText)) put_string(w, c.wait);
+  *text = c.wait;
   predictor_.wait_last[c.thread] = wait;
 }
 
-void StepEncoder::put_mutex_change(ByteWriter& w, const StepEvent& event, const MutexChange& c) {
+void StepEncoder::put_mutex_change(ByteWriter& w, const StepEvent& event, const MutexChange& c, bool first) {
   auto it = predictor_.mutex_last.find(c.id);
   const StepPredictor::MutexLast* last = it == predictor_.mutex_last.end() ? nullptr : &it->second;
+  predictor_.note_replaced(last, first);
   std::uint8_t owner = kOwnerExplicit;
   if (c.owner == static_cast<std::int64_t>(event.thread)) {
     owner = kOwnerSelf;
@@ -559,13 +598,11 @@ bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event,
     w.u8(static_cast<std::uint8_t>(event.error->kind));
     w.bytes(event.error->message);
   }
-  if (extras & kHasChanges) {
+  if ((extras & kHasChanges) && predictor_.compact_changes) {
+    put_changes(w, event);
+  } else if (extras & kHasChanges) {
     w.varint(thread_changes_.size());
     for (const ThreadChange& c : thread_changes_) {
-      if (predictor_.compact_changes) {
-        put_thread_change(w, event, c);
-        continue;
-      }
       w.varint(c.thread);
       w.u8(static_cast<std::uint8_t>(c.state));
       if (waits(c.state)) {
@@ -576,10 +613,6 @@ bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event,
     }
     w.varint(mutex_changes_.size());
     for (const MutexChange& c : mutex_changes_) {
-      if (predictor_.compact_changes) {
-        put_mutex_change(w, event, c);
-        continue;
-      }
       w.svarint(c.id);
       w.svarint(c.owner);
       w.varint(c.waiters.size());
@@ -589,6 +622,18 @@ bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event,
   out[head_at] = static_cast<char>(head);
   predictor_.after_step(event);
   predictor_.forecast_after(event, thread_changes_);
+  if (predictor_.echoes && StepPredictor::echoable(head) && event.stmt != kNoStmt) {
+    StepPredictor::Echoes& echoes = predictor_.echoes_of(event.stmt, event.kind);
+    for (std::uint8_t slot = 0; slot < kEchoSlots; ++slot) {
+      if (echoes.live(slot) && echoes.bytes[slot] == out) {
+        const auto echo_byte = static_cast<char>(echo_head(event.kind, slot));
+        buffer.append(std::string_view(&echo_byte, 1));
+        echoes.touch(slot);
+        return false;
+      }
+    }
+    echoes.learn(out);
+  }
   buffer.append(out);
   return false;
 }
@@ -713,13 +758,40 @@ bool StepDecoder::get_lib(ByteReader& in, const StepEvent& event, LibEvent& lib,
   return true;
 }
 
+bool StepDecoder::get_changes(ByteReader& in, const StepEvent& event, DecodedStep& out) {
+  std::uint64_t m = in.varint();
+  if (!in.ok() || m > in.remaining()) return false;
+  predictor_.has_woken = false;
+  for (std::uint64_t i = 0; i < m; ++i) {
+    MutexChange c;
+    if (!get_mutex_change(in, event, c, i == 0)) return false;
+    out.mutexes.push_back(std::move(c));
+  }
+  std::uint64_t n = in.varint();
+  if (!in.ok()) return false;
+  if (n == kWokeTheWaiters) {
+    if (!predictor_.has_woken || predictor_.woken.empty()) return false;
+    for (std::uint32_t t : predictor_.woken) {
+      out.threads.push_back(ThreadChange{t, ThreadState::Runnable, WaitKind::None, 0, {}});
+    }
+    return true;
+  }
+  if (n % 2 != 0 || n / 2 > in.remaining()) return false;
+  for (std::uint64_t i = 0; i < n / 2; ++i) {
+    ThreadChange c;
+    if (!get_thread_change(in, event, c)) return false;
+    out.threads.push_back(std::move(c));
+  }
+  return true;
+}
+
 bool StepDecoder::get_thread_change(ByteReader& in, const StepEvent& event, ThreadChange& c) {
   std::uint8_t byte = in.u8();
   if (!in.ok() || (byte & ~kChangeKnownBits) != 0) return false;
   c.state = static_cast<ThreadState>(byte & kChangeStateMask);
   c.thread = (byte & kChangeSelf) ? event.thread : in.varint32();
   if (!in.ok() || c.thread >= threads_) return false;
-  if (!waits(c.state)) return (byte & kChangeSameWait) == 0;
+  if (!waits(c.state)) return (byte & (kChangeSameWait | kChangeSameText)) == 0;
   if (byte & kChangeSameWait) {
     auto last = predictor_.wait_last.find(c.thread);
     if (last == predictor_.wait_last.end()) return false;
@@ -731,17 +803,25 @@ bool StepDecoder::get_thread_change(ByteReader& in, const StepEvent& event, Thre
     c.wait_kind = static_cast<WaitKind>(kind);
     c.wait_id = in.svarint();
   }
-  if (!get_string(in, c.wait)) return false;
+  std::string& text = predictor_.wait_text_last[{c.wait_kind, c.wait_id}];
+  if (byte & kChangeSameText) {
+    if (text.empty()) return false;
+    c.wait = text;
+  } else if (!get_string(in, c.wait)) {
+    return false;
+  }
+  text = c.wait;
   predictor_.wait_last[c.thread] = {c.wait_kind, c.wait_id};
   return in.ok();
 }
 
-bool StepDecoder::get_mutex_change(ByteReader& in, const StepEvent& event, MutexChange& c) {
+bool StepDecoder::get_mutex_change(ByteReader& in, const StepEvent& event, MutexChange& c, bool first) {
   c.id = in.svarint();
   std::uint8_t byte = in.u8();
   if (!in.ok() || (byte & ~kMutexKnownBits) != 0) return false;
   auto it = predictor_.mutex_last.find(c.id);
   const StepPredictor::MutexLast* last = it == predictor_.mutex_last.end() ? nullptr : &it->second;
+  predictor_.note_replaced(last, first);
   const std::uint8_t owner = byte & kOwnerMask;
   const std::uint8_t waiters = static_cast<std::uint8_t>(byte >> kWaitersShift);
   switch (owner) {
@@ -780,6 +860,42 @@ bool StepDecoder::get_mutex_change(ByteReader& in, const StepEvent& event, Mutex
 }
 
 bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
+  std::uint8_t head = in.u8();
+  if (!in.ok()) {
+    error = "malformed step " + std::to_string(next_index_) + ": missing";
+    return false;
+  }
+  if (!predictor_.echoes || !is_echo(head)) return decode_step(in, head, out, error, true);
+  const std::uint8_t kind = static_cast<std::uint8_t>((head >> kEchoKindShift) & kKindMask);
+  const std::uint8_t slot = static_cast<std::uint8_t>(head >> kEchoSlotShift);
+  if (kind > static_cast<std::uint8_t>(StepKind::Failed)) {
+    error = "malformed step " + std::to_string(next_index_) + ": bad echo";
+    return false;
+  }
+  // An echo: the bytes of the last step at the forecast thread's predicted
+  // statement, decoded again here (a copy: decoding may not change them,
+  // but the table may grow).
+  const StepPredictor::ThreadPrediction* tp = predictor_.thread(predictor_.forecast.next());
+  StepPredictor::Echoes* echoes =
+      tp == nullptr ? nullptr : &predictor_.echoes_of(predictor_.predicted_stmt(tp), static_cast<StepKind>(kind));
+  if (echoes == nullptr || !echoes->live(slot)) {
+    error = "malformed step " + std::to_string(next_index_) + ": an echo of nothing";
+    return false;
+  }
+  echoes->touch(slot);
+  const std::string bytes = echoes->bytes[slot];
+  ByteReader again(bytes);
+  std::uint8_t echoed = again.u8();
+  if (!decode_step(again, echoed, out, error, false)) return false;
+  if (!again.at_end()) {
+    error = "malformed step " + std::to_string(next_index_ - 1) + ": bad echo";
+    return false;
+  }
+  return true;
+}
+
+bool StepDecoder::decode_step(ByteReader& in, std::uint8_t head, DecodedStep& out, std::string& error, bool learn) {
+  const std::size_t head_at = in.offset() - 1;
   StepEvent& ev = out.event;
   ev.reset();
   out.threads.clear();
@@ -788,8 +904,6 @@ bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
     error = std::string("malformed step ") + std::to_string(next_index_) + ": " + what;
     return false;
   };
-  std::uint8_t head = in.u8();
-  if (!in.ok()) return bad("missing");
   std::uint8_t kind = head & kKindMask;
   if (kind > static_cast<std::uint8_t>(StepKind::Failed)) return bad("unknown step kind");
   ev.kind = static_cast<StepKind>(kind);
@@ -887,16 +1001,13 @@ bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
     if (k > static_cast<std::uint8_t>(ErrorKind::Runtime)) return bad("bad error kind");
     ev.error = DvmError{static_cast<ErrorKind>(k), in.bytes()};
   }
-  if (extras & kHasChanges) {
+  if ((extras & kHasChanges) && predictor_.compact_changes) {
+    if (!get_changes(in, ev, out)) return bad("bad thread or mutex changes");
+  } else if (extras & kHasChanges) {
     std::uint64_t n = in.varint();
     if (!in.ok() || n > in.remaining()) return bad("bad thread changes");
     for (std::uint64_t i = 0; i < n; ++i) {
       ThreadChange c;
-      if (predictor_.compact_changes) {
-        if (!get_thread_change(in, ev, c)) return bad("bad thread change");
-        out.threads.push_back(std::move(c));
-        continue;
-      }
       c.thread = in.varint32();
       std::uint8_t state = in.u8();
       if (!in.ok() || c.thread >= threads_ || state > static_cast<std::uint8_t>(ThreadState::Finished)) {
@@ -916,11 +1027,6 @@ bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
     if (!in.ok() || m > in.remaining()) return bad("bad mutex changes");
     for (std::uint64_t i = 0; i < m; ++i) {
       MutexChange c;
-      if (predictor_.compact_changes) {
-        if (!get_mutex_change(in, ev, c)) return bad("bad mutex change");
-        out.mutexes.push_back(std::move(c));
-        continue;
-      }
       c.id = in.svarint();
       c.owner = in.svarint();
       std::uint64_t waiters = in.varint();
@@ -935,6 +1041,9 @@ bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
   if (!in.ok()) return bad("truncated");
   predictor_.after_step(ev);
   predictor_.forecast_after(ev, out.threads);
+  if (learn && predictor_.echoes && StepPredictor::echoable(head) && ev.stmt != kNoStmt) {
+    predictor_.echoes_of(ev.stmt, ev.kind).learn(in.since(head_at));
+  }
   ++next_index_;
   return true;
 }

@@ -23,7 +23,9 @@
 // that trace's rule (CodecContext).
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <map>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -46,6 +48,22 @@ namespace dust::rec {
 namespace codec {
 // Head byte.
 inline constexpr std::uint8_t kKindMask = 0x07;
+// Format 3: a head byte of kind 7 (no step kind) alone is an echo: the
+// step runs on the forecast thread at its predicted statement and is
+// encoded exactly as one of the last four different encodings (bits 6-7
+// say which, most recently used first kept by both sides) of steps with
+// extras of the kind in bits 3-5 at that statement in the block. A round of
+// lock / load / store / unlock that repeats is then a byte a step, like a
+// loop period, and so is a waiter that wakes and waits again.
+inline constexpr std::uint8_t kEchoMark = 0x07;
+inline constexpr int kEchoKindShift = 3;
+inline constexpr int kEchoSlotShift = 6;
+inline constexpr std::uint8_t kEchoSlots = 4;
+inline constexpr std::uint8_t echo_head(StepKind kind, std::uint8_t slot) {
+  return static_cast<std::uint8_t>(kEchoMark | (static_cast<std::uint8_t>(kind) << kEchoKindShift) |
+                                   (slot << kEchoSlotShift));
+}
+inline constexpr bool is_echo(std::uint8_t head) { return (head & kKindMask) == kEchoMark; }
 inline constexpr std::uint8_t kStmtPredicted = 0x08;
 inline constexpr std::uint8_t kSameThread = 0x10;
 inline constexpr std::uint8_t kUsualTick = 0x20;
@@ -88,7 +106,15 @@ inline constexpr std::uint8_t kLibKnownBits = 0x7f;
 inline constexpr std::uint8_t kChangeStateMask = 0x03;
 inline constexpr std::uint8_t kChangeSelf = 0x04;
 inline constexpr std::uint8_t kChangeSameWait = 0x08;
-inline constexpr std::uint8_t kChangeKnownBits = 0x0f;
+// The wait's description is the last one recorded for the same wait kind
+// and id (threads waiting for one mutex wait for the same owner).
+inline constexpr std::uint8_t kChangeSameText = 0x10;
+inline constexpr std::uint8_t kChangeKnownBits = 0x1f;
+// Format 3: the thread changes follow the mutex changes, and are counted
+// as count * 2, or given as 1: every thread the step's first mutex change
+// had as waiters before it (its last recorded waiters) became runnable, in
+// id order, and nothing else changed (an unlock that wakes its waiters).
+inline constexpr std::uint64_t kWokeTheWaiters = 1;
 // Mutex change byte (format 3), after the id: how the owner and the
 // waiters follow from the thread that ran and from the mutex's last
 // recorded change in the block, so a lock, a wait and an unlock that hands
@@ -330,6 +356,57 @@ class StepPredictor {
   };
   std::unordered_map<std::int64_t, MutexLast> mutex_last;
   std::unordered_map<std::uint32_t, std::pair<WaitKind, std::int64_t>> wait_last;
+  std::map<std::pair<WaitKind, std::int64_t>, std::string> wait_text_last;
+  // The waiters the step's first mutex change replaced (for kWokeTheWaiters).
+  bool has_woken = false;
+  std::vector<std::uint32_t> woken;
+  void note_replaced(const MutexLast* last, bool first) {
+    if (!first) return;
+    has_woken = last != nullptr;
+    if (last != nullptr) woken = last->waiters;
+    std::sort(woken.begin(), woken.end());
+  }
+  // Format 3's echoes: the bytes of the last step with extras that ran on
+  // the forecast thread at its predicted statement, by statement.
+  const bool echoes;
+  // The encodings a (statement, kind) had in this block, and which was
+  // used longest ago (order: most recent first).
+  struct Echoes {
+    std::uint32_t generation = 0;
+    std::uint8_t used = 0;
+    std::array<std::uint8_t, codec::kEchoSlots> order{0, 1, 2, 3};
+    std::array<std::string, codec::kEchoSlots> bytes;
+    void touch(std::uint8_t slot) {
+      std::size_t i = 0;
+      while (i + 1 < order.size() && order[i] != slot) ++i;
+      for (; i > 0; --i) order[i] = order[i - 1];
+      order[0] = slot;
+    }
+    // Keeps new bytes in the slot used longest ago.
+    void learn(std::string_view b) {
+      const std::uint8_t slot = order.back();
+      bytes[slot].assign(b);
+      used = static_cast<std::uint8_t>(used | (1u << slot));
+      touch(slot);
+    }
+    bool live(std::uint8_t slot) const { return (used >> slot) & 1u; }
+  };
+  static bool echoable(std::uint8_t head) {
+    constexpr std::uint8_t kNeeded = codec::kHasExtras | codec::kSameThread | codec::kStmtPredicted;
+    return (head & kNeeded) == kNeeded;
+  }
+  static std::uint64_t echo_key(std::uint32_t stmt, StepKind kind) {
+    return std::uint64_t{stmt} << 3 | static_cast<std::uint8_t>(kind);
+  }
+  // The echoes of steps of `kind` at `stmt` in this block (none at first).
+  Echoes& echoes_of(std::uint32_t stmt, StepKind kind) {
+    Echoes& e = echo_[echo_key(stmt, kind)];
+    if (e.generation != generation_) {
+      e = Echoes{};
+      e.generation = generation_;
+    }
+    return e;
+  }
 
   // Per-block string table for names that repeat (effect kinds, Q names, waits).
   std::vector<std::string> strings;
@@ -345,6 +422,7 @@ class StepPredictor {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> successor_;  // by stmt + 1: (generation, next stmt)
   std::vector<ThreadPrediction> threads_;
   std::unordered_map<std::uint32_t, LibTemplates> lib_templates_;
+  std::unordered_map<std::uint64_t, Echoes> echo_;
   // The batch encoder walks the tables directly: it runs for nearly every
   // step of a long run and cannot afford a bounds check per lookup.
   friend class StepEncoder;
@@ -432,7 +510,8 @@ class StepEncoder {
   void put_write(ByteWriter& w, const StepEvent& event, const BindingWrite& write, bool more);
   void put_lib(ByteWriter& w, const StepEvent& event, const LibEvent& lib, bool first);
   void put_thread_change(ByteWriter& w, const StepEvent& event, const ThreadChange& c);
-  void put_mutex_change(ByteWriter& w, const StepEvent& event, const MutexChange& c);
+  void put_mutex_change(ByteWriter& w, const StepEvent& event, const MutexChange& c, bool first);
+  void put_changes(ByteWriter& w, const StepEvent& event);
 
   const Program& program_;
   StepPredictor predictor_;
@@ -685,8 +764,12 @@ class StepDecoder {
   bool get_string(ByteReader& in, std::string& s);
   bool get_write(ByteReader& in, StepEvent& event, bool& more);
   bool get_lib(ByteReader& in, const StepEvent& event, LibEvent& lib, bool first);
+  // Decodes a step whose head byte was just read from `in`; `learn`: keep
+  // its bytes as its statement's echo (false when decoding an echo).
+  bool decode_step(ByteReader& in, std::uint8_t head, DecodedStep& out, std::string& error, bool learn);
   bool get_thread_change(ByteReader& in, const StepEvent& event, ThreadChange& c);
-  bool get_mutex_change(ByteReader& in, const StepEvent& event, MutexChange& c);
+  bool get_mutex_change(ByteReader& in, const StepEvent& event, MutexChange& c, bool first);
+  bool get_changes(ByteReader& in, const StepEvent& event, DecodedStep& out);
 
   StepPredictor predictor_;
   const Program& program_;

@@ -101,7 +101,9 @@ std::uint64_t threads_stored(const std::string& text, const dust::RunConfig& con
     machine.step(event);
     std::size_t at = bytes.size();
     encoder.encode(machine, event, bytes);
-    if (!first && (static_cast<std::uint8_t>(bytes.view()[at]) & dust::rec::codec::kSameThread) == 0) ++stored;
+    // An echo (format 3) runs on the forecast thread too.
+    auto head = static_cast<std::uint8_t>(bytes.view()[at]);
+    if (!first && !dust::rec::codec::is_echo(head) && (head & dust::rec::codec::kSameThread) == 0) ++stored;
     ++steps;
   }
   return stored;
