@@ -191,9 +191,9 @@ void encode_block_payload(const BlockSummary& summary, std::string_view deltas, 
   ByteWriter w(prefix);
   w.bytes(summary_bytes);
   out.append(prefix);
-  // Over a byte a step (threads switching, library calls) the deltas
-  // repeat little, and the high-compression finder pays.
-  lz4.compress_append(deltas, out, deltas.size() > summary.step_count);
+  // Where threads interleave the deltas repeat little (a loop's periods are
+  // copies already), and the high-compression finder pays.
+  lz4.compress_append(deltas, out, summary.threads.size() > 1);
 }
 
 bool decode_block_payload(std::string_view payload, BlockSummary& summary, std::string_view& compressed_deltas,

@@ -30,10 +30,10 @@ class Lz4Compressor {
   std::string compress(std::string_view raw);
   // The same bytes appended to `out`, whose buffer is reused: a std::string
   // result would be zero-filled to the compression bound first. `dense`:
-  // bytes that repeat little (a multi-thread run's deltas, over a byte a
-  // step) are worth LZ4's slower high-compression match finder, which
-  // stores them in about two thirds of the bytes; any LZ4 decoder reads
-  // both, so this is not a format change.
+  // bytes that repeat little (the deltas of a block where threads
+  // interleave) are worth LZ4's slower high-compression match finder,
+  // which stores them in about two thirds of the bytes; any LZ4 decoder
+  // reads both, so this is not a format change.
   void compress_append(std::string_view raw, ByteBuffer& out, bool dense = false);
 
  private:
