@@ -62,7 +62,7 @@ StepRunner::CallOutcome StepRunner::call(std::uint32_t tid, Frame& f, std::uint3
       return failed(ErrorKind::Runtime, target.name + " expects " + std::to_string(target.params.size()) +
                                             " arguments, got " + std::to_string(cs.argc));
     }
-    if (m_.threads[tid].frames.size() >= kMaxCallDepth) return failed(ErrorKind::Runtime, "call depth limit exceeded");
+    if (m_.threads[tid].frames.size() >= m_.config.max_depth) return failed(ErrorKind::Runtime, "call depth limit exceeded");
     f.evaluating = true;
     f.pc = pc;
     std::vector<Value> args(st.end() - cs.argc, st.end());

@@ -1,8 +1,10 @@
-// schedule_token.cpp — schedule tokens: text form, parsing and lookup, and
-// the non-preemptive rule tokens are written relative to (schedule.hpp).
+// schedule_token.cpp — schedule tokens: text form, parsing and lookup, the
+// non-preemptive rule tokens are written relative to, and the seeded rule
+// for readers outside the machine (schedule.hpp).
 #include <algorithm>
 
 #include "dust/schedule.hpp"
+#include "thread_pick.hpp"
 
 namespace dust {
 
@@ -97,6 +99,11 @@ std::uint32_t non_preemptive_choice(std::uint32_t previous, std::span<const std:
   auto next = std::lower_bound(runnable.begin(), runnable.end(), previous);
   if (next != runnable.end() && *next == previous) return previous;
   return next == runnable.end() ? runnable.front() : *next;
+}
+
+std::uint32_t seeded_choice(std::uint32_t previous, std::span<const std::uint32_t> runnable, std::uint64_t seed,
+                            std::uint64_t& rng_state) {
+  return pick_thread(runnable.data(), runnable.size(), previous, seed, rng_state);
 }
 
 }  // namespace dust

@@ -224,6 +224,7 @@ void print_info(const rec::TraceInfo& info, const std::string& path, bool json) 
                      {"fs_root", text(info.config.fs_root)},
                      {"max_memory", info.config.max_memory},
                      {"max_steps", info.config.max_steps},
+                     {"max_depth", info.config.max_depth},
                      {"complete", info.complete},
                      {"status", status_word(info)},
                      {"steps", info.steps},
@@ -259,7 +260,7 @@ void print_info(const rec::TraceInfo& info, const std::string& path, bool json) 
          ", " +
          (info.config.max_steps == 0 ? std::string("no step limit")
                                      : std::to_string(info.config.max_steps) + " steps") +
-         "\n";
+         ", depth " + std::to_string(info.config.max_depth) + " frames\n";
   // Under --phi resolve the recording holds the resolution; inspect never calls the solver.
   if (info.config.phi == PhiMode::Resolve) {
     const std::optional<PhiResolution>& phi = info.config.phi_resolution;

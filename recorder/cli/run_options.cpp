@@ -114,6 +114,15 @@ ParseStatus parse_run_options(const std::vector<std::string>& args, RunOptions& 
         error = "invalid value '" + value + "' for --max-steps (expected a positive integer)";
         return ParseStatus::Error;
       }
+    } else if (option_matches(arg, "--max-depth")) {
+      if (!option_value(args, i, "--max-depth", value, error)) return ParseStatus::Error;
+      std::uint64_t depth = 0;
+      if (!parse_count(value, depth) || depth == 0 || depth > kMaxDepthCeiling) {
+        error = "invalid value '" + value + "' for --max-depth (expected an integer from 1 to " +
+                std::to_string(kMaxDepthCeiling) + ")";
+        return ParseStatus::Error;
+      }
+      options.config.max_depth = static_cast<std::uint32_t>(depth);
     } else if (option_matches(arg, "--phi")) {
       if (!option_value(args, i, "--phi", value, error)) return ParseStatus::Error;
       if (value == "reference") {

@@ -40,6 +40,8 @@ inline constexpr const char* kDustrunUsage =
     "                            effects, files, threads and frames, mutexes, Q, strings (suffix K, M, G;\n"
     "                            default 4G or half the physical memory, whichever is less)\n"
     "      --max-steps N         fail the step after N with `step limit reached` (default: no limit)\n"
+    "      --max-depth N         the most frames a thread may hold; a call beyond them fails with\n"
+    "                            `call depth limit exceeded` (default: 100000; frames live on the heap)\n"
     "  -h, --help                show this help\n"
     "  -V, --version             show the version\n"
     "\n"

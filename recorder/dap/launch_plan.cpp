@@ -57,6 +57,21 @@ bool plan_launch(const json& arguments, bool attach, LaunchPlan& plan, std::stri
     }
     plan.config.seed = it->get<std::uint64_t>();
   }
+  // The limits of dustrun's --max-steps and --max-depth.
+  if (auto it = arguments.find("maxSteps"); it != arguments.end() && !it->is_null()) {
+    if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0) {
+      error = "launch argument `maxSteps` must be a positive integer";
+      return false;
+    }
+    plan.config.max_steps = it->get<std::uint64_t>();
+  }
+  if (auto it = arguments.find("maxDepth"); it != arguments.end() && !it->is_null()) {
+    if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0 || it->get<std::uint64_t>() > kMaxDepthCeiling) {
+      error = "launch argument `maxDepth` must be an integer from 1 to " + std::to_string(kMaxDepthCeiling);
+      return false;
+    }
+    plan.config.max_depth = static_cast<std::uint32_t>(it->get<std::uint64_t>());
+  }
   std::string effects = "simulate";
   if (!string_field(arguments, "effects", effects, error)) return false;
   if (effects == "simulate") {
@@ -74,8 +89,9 @@ bool plan_launch(const json& arguments, bool attach, LaunchPlan& plan, std::stri
     }
     plan.stop_on_entry = it->get<bool>();
   }
-  if (!plan.trace.empty() && (arguments.contains("seed") || arguments.contains("schedule"))) {
-    error = "`seed` and `schedule` choose how a program runs; a `trace` is already recorded";
+  if (!plan.trace.empty() && (arguments.contains("seed") || arguments.contains("schedule") ||
+                              arguments.contains("maxSteps") || arguments.contains("maxDepth"))) {
+    error = "`seed`, `schedule`, `maxSteps` and `maxDepth` choose how a program runs; a `trace` is already recorded";
     return false;
   }
   return true;

@@ -3,7 +3,8 @@
 //
 //   launch {"program": "x.dir.json", "seed": n, "entry": "main",
 //           "effects": "simulate" | "realize", "fsRoot": "dir",
-//           "stopOnEntry": bool, "schedule": "TOKEN"}   records the run, then debugs it
+//           "stopOnEntry": bool, "schedule": "TOKEN",
+//           "maxSteps": n, "maxDepth": n}   records the run, then debugs it
 //   launch or attach {"trace": "run.dtrace", "stopOnEntry": bool}   opens a recording
 //
 // Every argument is checked with a message naming it; nothing is guessed.

@@ -86,8 +86,8 @@ bool ReaderImpl::for_each_step(std::size_t b, std::uint64_t before,
   std::shared_ptr<const std::string> raw = block_deltas(b);
   if (!raw) return false;
   const BlockSummary& summary = blocks_[b].summary;
-  StepDecoder decoder(*program_);
-  decoder.begin_block(summary.first_step, summary.tick_first, summary.threads_at_end);
+  StepDecoder decoder(*program_, codec_context());
+  begin_decoding(decoder, summary);
   ByteReader in(*raw);
   DecodedStep step;
   std::string what;

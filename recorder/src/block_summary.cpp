@@ -94,6 +94,9 @@ void write_summary(ByteWriter& w, const BlockSummary& s) {
     w.varint(m.changes);
   }
   for (std::uint64_t word : s.filter) w.u64(word);
+  w.u64(s.sched_rng);
+  w.varint(s.sched_states.size());
+  for (std::uint8_t state : s.sched_states) w.u8(state);
 }
 
 bool read_summary(ByteReader& in, BlockSummary& s, std::uint32_t version) {
@@ -146,6 +149,17 @@ bool read_summary(ByteReader& in, BlockSummary& s, std::uint32_t version) {
     s.mutexes.push_back(std::move(span));
   }
   for (std::uint64_t& word : s.filter) word = in.u64();
+  if (version >= 3) {
+    s.sched_rng = in.u64();
+    std::uint64_t states = in.varint();
+    // The threads at the start are among those at the end.
+    if (!in.ok() || states > s.threads_at_end || states > in.remaining()) return false;
+    for (std::uint64_t i = 0; i < states; ++i) {
+      std::uint8_t state = in.u8();
+      if (!valid_state(state)) return false;
+      s.sched_states.push_back(state);
+    }
+  }
   return in.ok();
 }
 
@@ -156,6 +170,8 @@ void SummaryBuilder::begin(const Machine& machine, std::uint64_t first_step, std
   summary_.first_step = first_step;
   summary_.tick_first = tick;
   summary_.tick_last = tick;
+  summary_.sched_rng = machine.rng_state;
+  summary_.sched_states = ThreadForecast::states_of(machine);
   threads_.assign(machine.threads.size(), ThreadWork{});
   for (std::size_t i = 0; i < machine.threads.size(); ++i) {
     const Thread& t = machine.threads[i];

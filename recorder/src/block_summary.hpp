@@ -77,6 +77,11 @@ struct BlockSummary {
   std::vector<ThreadSpan> threads;
   std::vector<MutexSpan> mutexes;
   std::array<std::uint64_t, 8> filter{};  // 512-bit Bloom filter of slots and memory words written
+  // Version 3: the scheduler's PRNG state and every thread's state (a
+  // ThreadState each) before the first step, from which the step decoder
+  // forecasts each step's thread (thread_forecast.hpp).
+  std::uint64_t sched_rng = 0;
+  std::vector<std::uint8_t> sched_states;
 
   std::uint64_t end_step() const { return first_step + step_count; }
   bool may_write_slot(std::uint32_t proc, std::uint32_t slot) const;
@@ -87,6 +92,11 @@ struct BlockSummary {
 };
 
 void write_summary(ByteWriter& w, const BlockSummary& s);
+
+// Starts decoding the block `s` summarises.
+inline void begin_decoding(StepDecoder& decoder, const BlockSummary& s) {
+  decoder.begin_block(s.first_step, s.tick_first, s.threads_at_end, s.sched_rng, s.sched_states);
+}
 // `version`: the trace's format version (version 1 summaries lack least_call_depth).
 bool read_summary(ByteReader& in, BlockSummary& s, std::uint32_t version);
 

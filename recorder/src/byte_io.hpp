@@ -94,6 +94,10 @@ class ByteReader {
   bool at_end() const { return p_ == end_; }
   std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
   std::size_t remaining() const { return static_cast<std::size_t>(end_ - p_); }
+  // The bytes read since `offset`.
+  std::string_view since(std::size_t offset) const {
+    return {begin_ + offset, static_cast<std::size_t>(p_ - begin_) - offset};
+  }
 
   std::uint8_t u8() {
     if (!need(1)) return 0;

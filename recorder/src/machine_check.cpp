@@ -48,7 +48,9 @@ class MachineCheck {
     if ((t.state == ThreadState::Finished) != t.frames.empty()) {
       return bad(std::to_string(t.frames.size()) + " frames while " + thread_state_name(t.state));
     }
-    if (t.frames.size() > kMaxCallDepth) return bad(std::to_string(t.frames.size()) + " frames");
+    if (t.frames.size() > std::min(m_.config.max_depth, kMaxDepthCeiling)) {
+      return bad(std::to_string(t.frames.size()) + " frames");
+    }
     const std::string thread_where = where_;
     for (std::size_t d = 0; d < t.frames.size(); ++d) {
       where_ = thread_where + " frame " + std::to_string(d);

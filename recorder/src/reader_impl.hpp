@@ -55,6 +55,8 @@ class ReaderImpl final : public TraceReader {
   bool verify(std::string& error) override;
   Machine replay(std::optional<Divergence>& divergence, ExecutionObserver* observer) override;
   const RunConfig& replay_config() const override { return replay_config_; }
+  // How this trace's steps are encoded: its version's rules, its run's scheduling.
+  CodecContext codec_context() const { return CodecContext::of(config_.config, info_.format_version); }
 
   // ---- for the query and lane code ----
   const std::vector<BlockEntry>& blocks() const { return blocks_; }

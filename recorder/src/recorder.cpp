@@ -276,7 +276,7 @@ void Recorder::on_start(const Machine& machine) {
   r.write(ChunkType::Config, Codec::Raw, static_cast<std::uint32_t>(config_bytes.size()), 0, 0, config_bytes);
   std::string program = r.lz4.compress(r.program_text);
   r.write(ChunkType::Program, Codec::Lz4, static_cast<std::uint32_t>(r.program_text.size()), 0, 0, program);
-  r.encoder = std::make_unique<StepEncoder>(machine.program());
+  r.encoder = std::make_unique<StepEncoder>(machine.program(), CodecContext::of(machine.config));
   r.summary = std::make_unique<SummaryBuilder>();
   r.write_keyframe(machine);
   r.begin_block(machine);

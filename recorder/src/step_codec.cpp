@@ -162,7 +162,13 @@ void StateTracker::observe(const Machine& machine, const StepEvent& event, std::
 
 // ---- StepPredictor ----
 
-StepPredictor::StepPredictor(const Program& program) : program_(program) {
+StepPredictor::StepPredictor(const Program& program, const CodecContext& context)
+    : resumes_after_block_(context.version >= 3),
+      forecast(context.forecasts_threads(), context.seed, context.schedule),
+      predicts_lib(context.version >= 3),
+      compact_changes(context.version >= 3),
+      echoes(context.version >= 3),
+      program_(program) {
   stmt_proc_.assign(program.stmts.size(), 0);
   for (const Block& b : program.blocks) {
     for (std::uint32_t i = 0; i < b.count && b.first + i < stmt_proc_.size(); ++i) stmt_proc_[b.first + i] = b.proc;
@@ -183,9 +189,14 @@ void StepPredictor::reset() {
     std::fill(int_slots_.begin(), int_slots_.end(), IntSlot{});
     std::fill(successor_.begin(), successor_.end(), std::pair<std::uint32_t, std::uint32_t>{0, 0});
     threads_.clear();
+    lib_templates_.clear();
+    echo_.clear();
     generation_ = 1;
   }
   previous_thread = kNoThread;
+  mutex_last.clear();
+  wait_last.clear();
+  wait_text_last.clear();
   strings.clear();
   string_ids.clear();
 }
@@ -299,7 +310,8 @@ void expand_simple_step(const Program& program, const SimpleStepBatch& batch, st
   }
 }
 
-StepEncoder::StepEncoder(const Program& program) : program_(program), predictor_(program) {
+StepEncoder::StepEncoder(const Program& program, const CodecContext& context)
+    : program_(program), predictor_(program, context) {
   const StepPredictor& p = predictor_;
   auto overflow = static_cast<std::uint32_t>(p.int_slots_.size() - 1);
   simple_stmts_.resize(program.stmts.size() + 1);
@@ -315,6 +327,7 @@ StepEncoder::StepEncoder(const Program& program) : program_(program), predictor_
 
 void StepEncoder::begin_block(const Machine& machine) {
   predictor_.reset();
+  predictor_.forecast.begin_block(machine);
   tracker_.resync(machine);
 }
 
@@ -377,6 +390,124 @@ void StepEncoder::put_write(ByteWriter& w, const StepEvent& event, const Binding
   }
 }
 
+void StepEncoder::put_lib(ByteWriter& w, const StepEvent& event, const LibEvent& lib, bool first) {
+  std::uint8_t slot = 2;
+  StepPredictor::LibTemplates* templates = first ? &predictor_.lib_templates(event.stmt) : nullptr;
+  const StepPredictor::LibTemplate* t = templates ? predictor_.lib_template(*templates, lib.kind, slot) : nullptr;
+  std::uint8_t byte = 0;
+  if (!lib.text.empty()) byte |= kLibHasText;
+  if (!lib.data.empty()) byte |= kLibHasData;
+  std::int64_t c_delta = lib.c;
+  if (t != nullptr) {
+    byte |= kLibKindAsTemplate;
+    if (slot == 1) byte |= kLibSecondTemplate;
+    if (lib.a == t->a) byte |= kLibAAsTemplate;
+    if (lib.b == t->b) byte |= kLibBAsTemplate;
+    c_delta = wrapping_sub(lib.c, wrapping_add(t->c, t->dc));
+    if (c_delta == 0) byte |= kLibCAsPredicted;
+  }
+  w.u8(byte);
+  if (!(byte & kLibKindAsTemplate)) w.u8(static_cast<std::uint8_t>(lib.kind));
+  if (!(byte & kLibAAsTemplate)) w.svarint(lib.a);
+  if (!(byte & kLibBAsTemplate)) w.svarint(lib.b);
+  if (!(byte & kLibCAsPredicted)) w.svarint(c_delta);
+  if (byte & kLibHasText) w.bytes(lib.text);
+  if (byte & kLibHasData) w.bytes(lib.data);
+  if (templates != nullptr) predictor_.learn_lib(*templates, slot, lib);
+}
+
+namespace {
+
+// Whether the thread changes are exactly the woken waiters (kWokeTheWaiters).
+bool woke_the_waiters(const StepPredictor& p, const std::vector<ThreadChange>& changes) {
+  if (!p.has_woken || p.woken.empty() || changes.size() != p.woken.size()) return false;
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const ThreadChange& c = changes[i];
+    if (c.thread != p.woken[i] || c.state != ThreadState::Runnable || c.wait_kind != WaitKind::None ||
+        c.wait_id != 0 || !c.wait.empty()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void StepEncoder::put_changes(ByteWriter& w, const StepEvent& event) {
+  w.varint(mutex_changes_.size());
+  predictor_.has_woken = false;
+  for (std::size_t i = 0; i < mutex_changes_.size(); ++i) put_mutex_change(w, event, mutex_changes_[i], i == 0);
+  if (woke_the_waiters(predictor_, thread_changes_)) {
+    w.varint(kWokeTheWaiters);
+    return;
+  }
+  w.varint(thread_changes_.size() * 2);
+  for (const ThreadChange& c : thread_changes_) put_thread_change(w, event, c);
+}
+
+void StepEncoder::put_thread_change(ByteWriter& w, const StepEvent& event, const ThreadChange& c) {
+  auto byte = static_cast<std::uint8_t>(c.state);
+  if (c.thread == event.thread) byte |= kChangeSelf;
+  std::pair<WaitKind, std::int64_t> wait{c.wait_kind, c.wait_id};
+  if (waits(c.state)) {
+    auto last = predictor_.wait_last.find(c.thread);
+    if (last != predictor_.wait_last.end() && last->second == wait) byte |= kChangeSameWait;
+  }
+  std::string* text = nullptr;
+  if (waits(c.state)) {
+    text = &predictor_.wait_text_last[wait];
+    if (*text == c.wait && !text->empty()) byte |= kChangeSameText;
+  }
+  w.u8(byte);
+  if (!(byte & kChangeSelf)) w.varint(c.thread);
+  if (!waits(c.state)) return;
+  if (!(byte & kChangeSameWait)) {
+    w.u8(static_cast<std::uint8_t>(c.wait_kind));
+    w.svarint(c.wait_id);
+  }
+  if (!(byte & kChangeSameText)) put_string(w, c.wait);
+  *text = c.wait;
+  predictor_.wait_last[c.thread] = wait;
+}
+
+void StepEncoder::put_mutex_change(ByteWriter& w, const StepEvent& event, const MutexChange& c, bool first) {
+  auto it = predictor_.mutex_last.find(c.id);
+  const StepPredictor::MutexLast* last = it == predictor_.mutex_last.end() ? nullptr : &it->second;
+  predictor_.note_replaced(last, first);
+  std::uint8_t owner = kOwnerExplicit;
+  if (c.owner == static_cast<std::int64_t>(event.thread)) {
+    owner = kOwnerSelf;
+  } else if (c.owner == -1) {
+    owner = kOwnerNone;
+  } else if (last != nullptr && c.owner == last->owner) {
+    owner = kOwnerSame;
+  } else if (last != nullptr && !last->waiters.empty() &&
+             c.owner == static_cast<std::int64_t>(last->waiters.front())) {
+    owner = kOwnerLastFront;
+  }
+  std::uint8_t waiters = kWaitersExplicit;
+  if (last != nullptr) {
+    const std::vector<std::uint32_t>& l = last->waiters;
+    if (c.waiters == l) {
+      waiters = kWaitersSame;
+    } else if (c.waiters.size() == l.size() + 1 && c.waiters.back() == event.thread &&
+               std::equal(l.begin(), l.end(), c.waiters.begin())) {
+      waiters = kWaitersAppendSelf;
+    } else if (!l.empty() && c.waiters.size() + 1 == l.size() &&
+               std::equal(c.waiters.begin(), c.waiters.end(), l.begin() + 1)) {
+      waiters = kWaitersPopFront;
+    }
+  }
+  w.svarint(c.id);
+  w.u8(static_cast<std::uint8_t>(owner | (waiters << kWaitersShift)));
+  if (owner == kOwnerExplicit) w.svarint(c.owner);
+  if (waiters == kWaitersExplicit) {
+    w.varint(c.waiters.size());
+    for (std::uint32_t t : c.waiters) w.varint(t);
+  }
+  predictor_.mutex_last[c.id] = StepPredictor::MutexLast{c.owner, c.waiters};
+}
+
 bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event, ByteBuffer& buffer) {
   tracker_.observe(machine, event, thread_changes_, mutex_changes_);
   new_keys_.clear();
@@ -388,7 +519,7 @@ bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event,
   w.u8(0);
   auto head = static_cast<std::uint8_t>(event.kind);
 
-  if (event.thread == predictor_.previous_thread) {
+  if (event.thread == predictor_.forecast.next()) {
     head |= kSameThread;
   } else {
     w.varint(event.thread);
@@ -451,6 +582,10 @@ bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event,
   if (extras & kHasLib) {
     w.varint(event.lib.size());
     for (const LibEvent& lib : event.lib) {
+      if (predictor_.predicts_lib) {
+        put_lib(w, event, lib, &lib == &event.lib.front());
+        continue;
+      }
       w.u8(static_cast<std::uint8_t>(lib.kind));
       w.svarint(lib.a);
       w.svarint(lib.b);
@@ -463,7 +598,9 @@ bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event,
     w.u8(static_cast<std::uint8_t>(event.error->kind));
     w.bytes(event.error->message);
   }
-  if (extras & kHasChanges) {
+  if ((extras & kHasChanges) && predictor_.compact_changes) {
+    put_changes(w, event);
+  } else if (extras & kHasChanges) {
     w.varint(thread_changes_.size());
     for (const ThreadChange& c : thread_changes_) {
       w.varint(c.thread);
@@ -484,14 +621,29 @@ bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event,
   }
   out[head_at] = static_cast<char>(head);
   predictor_.after_step(event);
+  predictor_.forecast_after(event, thread_changes_);
+  if (predictor_.echoes && StepPredictor::echoable(head) && event.stmt != kNoStmt) {
+    StepPredictor::Echoes& echoes = predictor_.echoes_of(event.stmt, event.kind);
+    for (std::uint8_t slot = 0; slot < kEchoSlots; ++slot) {
+      if (echoes.live(slot) && echoes.bytes[slot] == out) {
+        const auto echo_byte = static_cast<char>(echo_head(event.kind, slot));
+        buffer.append(std::string_view(&echo_byte, 1));
+        echoes.touch(slot);
+        return false;
+      }
+    }
+    echoes.learn(out);
+  }
   buffer.append(out);
   return false;
 }
 
 // ---- StepDecoder ----
 
-void StepDecoder::begin_block(std::uint64_t first_step, std::uint64_t tick, std::uint32_t threads) {
+void StepDecoder::begin_block(std::uint64_t first_step, std::uint64_t tick, std::uint32_t threads,
+                              std::uint64_t rng_state, std::span<const std::uint8_t> thread_states) {
   predictor_.reset();
+  predictor_.forecast.begin_block(rng_state, thread_states);
   next_index_ = first_step;
   tick_ = tick;
   threads_ = std::min(threads, kMaxTraceThreads);
@@ -527,7 +679,7 @@ bool StepDecoder::get_write(ByteReader& in, StepEvent& event, bool& more) {
     std::int64_t back = in.svarint();
     write.slot = in.varint32();
     std::int64_t frame = static_cast<std::int64_t>(event.depth) - back;
-    if (!in.ok() || frame < 0 || frame > static_cast<std::int64_t>(kMaxCallDepth)) return false;
+    if (!in.ok() || frame < 0 || frame > static_cast<std::int64_t>(kMaxDepthCeiling)) return false;
     write.frame = static_cast<std::uint32_t>(frame);
   }
   // A write to the step's own frame names a slot of its proc.
@@ -565,7 +717,185 @@ bool StepDecoder::get_write(ByteReader& in, StepEvent& event, bool& more) {
   return in.ok();
 }
 
+bool StepDecoder::get_lib(ByteReader& in, const StepEvent& event, LibEvent& lib, bool first) {
+  std::uint8_t byte = in.u8();
+  if (!in.ok() || (byte & ~kLibKnownBits) != 0) return false;
+  StepPredictor::LibTemplates* templates = first ? &predictor_.lib_templates(event.stmt) : nullptr;
+  const StepPredictor::LibTemplate* t = nullptr;
+  std::uint8_t slot = 2;
+  if (byte & kLibKindAsTemplate) {
+    if (templates == nullptr) return false;
+    slot = (byte & kLibSecondTemplate) ? 1 : 0;
+    t = &templates->slot[slot];
+    if (t->generation != predictor_.generation()) return false;
+    lib.kind = t->kind;
+  } else {
+    if (byte & (kLibAAsTemplate | kLibBAsTemplate | kLibCAsPredicted | kLibSecondTemplate)) return false;
+    std::uint8_t k = in.u8();
+    if (k > static_cast<std::uint8_t>(LibEventKind::Leak)) return false;
+    lib.kind = static_cast<LibEventKind>(k);
+  }
+  lib.a = (byte & kLibAAsTemplate) ? t->a : in.svarint();
+  lib.b = (byte & kLibBAsTemplate) ? t->b : in.svarint();
+  std::int64_t c_delta = (byte & kLibCAsPredicted) ? 0 : in.svarint();
+  lib.c = t != nullptr ? wrapping_add(wrapping_add(t->c, t->dc), c_delta) : c_delta;
+  if (byte & kLibHasText) {
+    lib.text = in.bytes();
+    if (lib.text.empty()) return false;
+  }
+  if (byte & kLibHasData) {
+    lib.data = in.bytes();
+    if (lib.data.empty()) return false;
+  }
+  if (!in.ok()) return false;
+  // The encoder looks the kind up: a template is only named for its kind,
+  // and the slot it found is the first with that kind.
+  if (t != nullptr) {
+    std::uint8_t found = 2;
+    if (predictor_.lib_template(*templates, lib.kind, found) != t) return false;
+  }
+  if (templates != nullptr) predictor_.learn_lib(*templates, slot, lib);
+  return true;
+}
+
+bool StepDecoder::get_changes(ByteReader& in, const StepEvent& event, DecodedStep& out) {
+  std::uint64_t m = in.varint();
+  if (!in.ok() || m > in.remaining()) return false;
+  predictor_.has_woken = false;
+  for (std::uint64_t i = 0; i < m; ++i) {
+    MutexChange c;
+    if (!get_mutex_change(in, event, c, i == 0)) return false;
+    out.mutexes.push_back(std::move(c));
+  }
+  std::uint64_t n = in.varint();
+  if (!in.ok()) return false;
+  if (n == kWokeTheWaiters) {
+    if (!predictor_.has_woken || predictor_.woken.empty()) return false;
+    for (std::uint32_t t : predictor_.woken) {
+      out.threads.push_back(ThreadChange{t, ThreadState::Runnable, WaitKind::None, 0, {}});
+    }
+    return true;
+  }
+  if (n % 2 != 0 || n / 2 > in.remaining()) return false;
+  for (std::uint64_t i = 0; i < n / 2; ++i) {
+    ThreadChange c;
+    if (!get_thread_change(in, event, c)) return false;
+    out.threads.push_back(std::move(c));
+  }
+  return true;
+}
+
+bool StepDecoder::get_thread_change(ByteReader& in, const StepEvent& event, ThreadChange& c) {
+  std::uint8_t byte = in.u8();
+  if (!in.ok() || (byte & ~kChangeKnownBits) != 0) return false;
+  c.state = static_cast<ThreadState>(byte & kChangeStateMask);
+  c.thread = (byte & kChangeSelf) ? event.thread : in.varint32();
+  if (!in.ok() || c.thread >= threads_) return false;
+  if (!waits(c.state)) return (byte & (kChangeSameWait | kChangeSameText)) == 0;
+  if (byte & kChangeSameWait) {
+    auto last = predictor_.wait_last.find(c.thread);
+    if (last == predictor_.wait_last.end()) return false;
+    c.wait_kind = last->second.first;
+    c.wait_id = last->second.second;
+  } else {
+    std::uint8_t kind = in.u8();
+    if (kind > static_cast<std::uint8_t>(WaitKind::Sleep)) return false;
+    c.wait_kind = static_cast<WaitKind>(kind);
+    c.wait_id = in.svarint();
+  }
+  std::string& text = predictor_.wait_text_last[{c.wait_kind, c.wait_id}];
+  if (byte & kChangeSameText) {
+    if (text.empty()) return false;
+    c.wait = text;
+  } else if (!get_string(in, c.wait)) {
+    return false;
+  }
+  text = c.wait;
+  predictor_.wait_last[c.thread] = {c.wait_kind, c.wait_id};
+  return in.ok();
+}
+
+bool StepDecoder::get_mutex_change(ByteReader& in, const StepEvent& event, MutexChange& c, bool first) {
+  c.id = in.svarint();
+  std::uint8_t byte = in.u8();
+  if (!in.ok() || (byte & ~kMutexKnownBits) != 0) return false;
+  auto it = predictor_.mutex_last.find(c.id);
+  const StepPredictor::MutexLast* last = it == predictor_.mutex_last.end() ? nullptr : &it->second;
+  predictor_.note_replaced(last, first);
+  const std::uint8_t owner = byte & kOwnerMask;
+  const std::uint8_t waiters = static_cast<std::uint8_t>(byte >> kWaitersShift);
+  switch (owner) {
+    case kOwnerExplicit: c.owner = in.svarint(); break;
+    case kOwnerSelf: c.owner = event.thread; break;
+    case kOwnerNone: c.owner = -1; break;
+    case kOwnerLastFront:
+      if (last == nullptr || last->waiters.empty()) return false;
+      c.owner = last->waiters.front();
+      break;
+    case kOwnerSame:
+      if (last == nullptr) return false;
+      c.owner = last->owner;
+      break;
+    default: return false;
+  }
+  if (waiters == kWaitersExplicit) {
+    std::uint64_t count = in.varint();
+    if (!in.ok() || count > in.remaining()) return false;
+    for (std::uint64_t k = 0; k < count; ++k) {
+      c.waiters.push_back(in.varint32());
+      if (c.waiters.back() >= threads_) return false;
+    }
+  } else {
+    if (last == nullptr) return false;
+    c.waiters = last->waiters;
+    if (waiters == kWaitersAppendSelf) c.waiters.push_back(event.thread);
+    if (waiters == kWaitersPopFront) {
+      if (c.waiters.empty()) return false;
+      c.waiters.erase(c.waiters.begin());
+    }
+  }
+  if (!in.ok()) return false;
+  predictor_.mutex_last[c.id] = StepPredictor::MutexLast{c.owner, c.waiters};
+  return true;
+}
+
 bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
+  std::uint8_t head = in.u8();
+  if (!in.ok()) {
+    error = "malformed step " + std::to_string(next_index_) + ": missing";
+    return false;
+  }
+  if (!predictor_.echoes || !is_echo(head)) return decode_step(in, head, out, error, true);
+  const std::uint8_t kind = static_cast<std::uint8_t>((head >> kEchoKindShift) & kKindMask);
+  const std::uint8_t slot = static_cast<std::uint8_t>(head >> kEchoSlotShift);
+  if (kind > static_cast<std::uint8_t>(StepKind::Failed)) {
+    error = "malformed step " + std::to_string(next_index_) + ": bad echo";
+    return false;
+  }
+  // An echo: the bytes of the last step at the forecast thread's predicted
+  // statement, decoded again here (a copy: decoding may not change them,
+  // but the table may grow).
+  const StepPredictor::ThreadPrediction* tp = predictor_.thread(predictor_.forecast.next());
+  StepPredictor::Echoes* echoes =
+      tp == nullptr ? nullptr : &predictor_.echoes_of(predictor_.predicted_stmt(tp), static_cast<StepKind>(kind));
+  if (echoes == nullptr || !echoes->live(slot)) {
+    error = "malformed step " + std::to_string(next_index_) + ": an echo of nothing";
+    return false;
+  }
+  echoes->touch(slot);
+  const std::string bytes = echoes->bytes[slot];
+  ByteReader again(bytes);
+  std::uint8_t echoed = again.u8();
+  if (!decode_step(again, echoed, out, error, false)) return false;
+  if (!again.at_end()) {
+    error = "malformed step " + std::to_string(next_index_ - 1) + ": bad echo";
+    return false;
+  }
+  return true;
+}
+
+bool StepDecoder::decode_step(ByteReader& in, std::uint8_t head, DecodedStep& out, std::string& error, bool learn) {
+  const std::size_t head_at = in.offset() - 1;
   StepEvent& ev = out.event;
   ev.reset();
   out.threads.clear();
@@ -574,13 +904,11 @@ bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
     error = std::string("malformed step ") + std::to_string(next_index_) + ": " + what;
     return false;
   };
-  std::uint8_t head = in.u8();
-  if (!in.ok()) return bad("missing");
   std::uint8_t kind = head & kKindMask;
   if (kind > static_cast<std::uint8_t>(StepKind::Failed)) return bad("unknown step kind");
   ev.kind = static_cast<StepKind>(kind);
   ev.index = next_index_;
-  ev.thread = (head & kSameThread) ? predictor_.previous_thread : in.varint32();
+  ev.thread = (head & kSameThread) ? predictor_.forecast.next() : in.varint32();
   if (!in.ok() || ev.thread >= threads_) return bad("bad thread");
   const StepPredictor::ThreadPrediction* tp = predictor_.thread(ev.thread);
   std::uint32_t predicted_stmt = predictor_.predicted_stmt(tp);
@@ -610,7 +938,7 @@ bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
   } else {
     return bad("missing depth");
   }
-  if (!in.ok() || ev.depth > kMaxCallDepth) return bad("bad depth");
+  if (!in.ok() || ev.depth > kMaxDepthCeiling) return bad("bad depth");
 
   if (head & kHasWrites) {
     bool more = true;
@@ -652,6 +980,11 @@ bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
     if (!in.ok() || n > in.remaining()) return bad("bad library events");
     for (std::uint64_t i = 0; i < n; ++i) {
       LibEvent lib;
+      if (predictor_.predicts_lib) {
+        if (!get_lib(in, ev, lib, i == 0)) return bad("bad library event");
+        ev.lib.push_back(std::move(lib));
+        continue;
+      }
       std::uint8_t k = in.u8();
       if (k > static_cast<std::uint8_t>(LibEventKind::Leak)) return bad("bad library event kind");
       lib.kind = static_cast<LibEventKind>(k);
@@ -668,7 +1001,9 @@ bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
     if (k > static_cast<std::uint8_t>(ErrorKind::Runtime)) return bad("bad error kind");
     ev.error = DvmError{static_cast<ErrorKind>(k), in.bytes()};
   }
-  if (extras & kHasChanges) {
+  if ((extras & kHasChanges) && predictor_.compact_changes) {
+    if (!get_changes(in, ev, out)) return bad("bad thread or mutex changes");
+  } else if (extras & kHasChanges) {
     std::uint64_t n = in.varint();
     if (!in.ok() || n > in.remaining()) return bad("bad thread changes");
     for (std::uint64_t i = 0; i < n; ++i) {
@@ -705,6 +1040,10 @@ bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
   }
   if (!in.ok()) return bad("truncated");
   predictor_.after_step(ev);
+  predictor_.forecast_after(ev, out.threads);
+  if (learn && predictor_.echoes && StepPredictor::echoable(head) && ev.stmt != kNoStmt) {
+    predictor_.echoes_of(ev.stmt, ev.kind).learn(in.since(head_at));
+  }
   ++next_index_;
   return true;
 }

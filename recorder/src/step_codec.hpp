@@ -16,19 +16,31 @@
 //
 // The encoding is prefix-free and deterministic: replay re-encodes each
 // replayed step and compares bytes with the recording.
+//
+// Format version 3 forecasts the thread of each step as the run's scheduler
+// picks it (thread_forecast.hpp) where earlier versions predicted the
+// thread of the step before; a replay or a decoder of an older trace uses
+// that trace's rule (CodecContext).
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <map>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "byte_io.hpp"
+#include "dust/recorder/trace_format.hpp"
 #include "dust/machine.hpp"
 #include "dust/step_event.hpp"
+#include "thread_forecast.hpp"
 
 namespace dust::rec {
 
@@ -36,6 +48,22 @@ namespace dust::rec {
 namespace codec {
 // Head byte.
 inline constexpr std::uint8_t kKindMask = 0x07;
+// Format 3: a head byte of kind 7 (no step kind) alone is an echo: the
+// step runs on the forecast thread at its predicted statement and is
+// encoded exactly as one of the last four different encodings (bits 6-7
+// say which, most recently used first kept by both sides) of steps with
+// extras of the kind in bits 3-5 at that statement in the block. A round of
+// lock / load / store / unlock that repeats is then a byte a step, like a
+// loop period, and so is a waiter that wakes and waits again.
+inline constexpr std::uint8_t kEchoMark = 0x07;
+inline constexpr int kEchoKindShift = 3;
+inline constexpr int kEchoSlotShift = 6;
+inline constexpr std::uint8_t kEchoSlots = 4;
+inline constexpr std::uint8_t echo_head(StepKind kind, std::uint8_t slot) {
+  return static_cast<std::uint8_t>(kEchoMark | (static_cast<std::uint8_t>(kind) << kEchoKindShift) |
+                                   (slot << kEchoSlotShift));
+}
+inline constexpr bool is_echo(std::uint8_t head) { return (head & kKindMask) == kEchoMark; }
 inline constexpr std::uint8_t kStmtPredicted = 0x08;
 inline constexpr std::uint8_t kSameThread = 0x10;
 inline constexpr std::uint8_t kUsualTick = 0x20;
@@ -57,6 +85,56 @@ inline constexpr std::uint8_t kSlotPredicted = 0x08;
 inline constexpr std::uint8_t kMoreWrites = 0x10;
 inline constexpr int kModeShift = 5;
 enum IntMode : std::uint8_t { kIntAsPredicted = 0, kIntDeltaOfDelta = 1, kIntAbsolute = 2 };
+
+// Library event byte (format 3): which fields are those of the statement's
+// template (the last event of that kind at that statement in the block;
+// `c` predicted as its last value plus its last change), and which
+// strings follow. Without a template the kind, a, b and c follow in full.
+inline constexpr std::uint8_t kLibKindAsTemplate = 0x01;
+inline constexpr std::uint8_t kLibAAsTemplate = 0x02;
+inline constexpr std::uint8_t kLibBAsTemplate = 0x04;
+inline constexpr std::uint8_t kLibCAsPredicted = 0x08;
+inline constexpr std::uint8_t kLibHasText = 0x10;
+inline constexpr std::uint8_t kLibHasData = 0x20;
+inline constexpr std::uint8_t kLibSecondTemplate = 0x40;
+inline constexpr std::uint8_t kLibKnownBits = 0x7f;
+
+// Thread change byte (format 3): the state in bits 0-1, then whether the
+// thread is the one that ran the step (else its id follows) and whether a
+// wait's kind and id are those of the thread's last recorded wait in the
+// block (else they follow). A wait's description always follows.
+inline constexpr std::uint8_t kChangeStateMask = 0x03;
+inline constexpr std::uint8_t kChangeSelf = 0x04;
+inline constexpr std::uint8_t kChangeSameWait = 0x08;
+// The wait's description is the last one recorded for the same wait kind
+// and id (threads waiting for one mutex wait for the same owner).
+inline constexpr std::uint8_t kChangeSameText = 0x10;
+inline constexpr std::uint8_t kChangeKnownBits = 0x1f;
+// Format 3: the thread changes follow the mutex changes, and are counted
+// as count * 2, or given as 1: every thread the step's first mutex change
+// had as waiters before it (its last recorded waiters) became runnable, in
+// id order, and nothing else changed (an unlock that wakes its waiters).
+inline constexpr std::uint64_t kWokeTheWaiters = 1;
+// Mutex change byte (format 3), after the id: how the owner and the
+// waiters follow from the thread that ran and from the mutex's last
+// recorded change in the block, so a lock, a wait and an unlock that hands
+// the mutex on are two bytes.
+enum MutexOwnerForm : std::uint8_t {
+  kOwnerExplicit = 0,   // svarint follows
+  kOwnerSelf = 1,       // the thread that ran the step
+  kOwnerNone = 2,       // -1
+  kOwnerLastFront = 3,  // the first of the last recorded waiters (a hand-off)
+  kOwnerSame = 4,       // the last recorded owner
+};
+inline constexpr std::uint8_t kOwnerMask = 0x07;
+enum MutexWaitersForm : std::uint8_t {
+  kWaitersExplicit = 0,   // count and ids follow
+  kWaitersSame = 1,       // the last recorded waiters
+  kWaitersAppendSelf = 2, // the last recorded waiters, then the thread that ran
+  kWaitersPopFront = 3,   // the last recorded waiters without their first
+};
+inline constexpr int kWaitersShift = 3;
+inline constexpr std::uint8_t kMutexKnownBits = 0x1f;
 
 inline std::int64_t wrapping_add(std::int64_t a, std::int64_t b) {
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
@@ -87,6 +165,18 @@ struct DecodedStep {
   StepEvent event;
   std::vector<ThreadChange> threads;
   std::vector<MutexChange> mutexes;
+};
+
+// What the step codec takes from its trace: the format version whose
+// encoding it speaks, and the run's scheduling (for the thread forecast).
+struct CodecContext {
+  std::uint32_t version = kFormatVersion;
+  std::uint64_t seed = 0;
+  std::optional<ScheduleToken> schedule;
+  static CodecContext of(const RunConfig& config, std::uint32_t version = kFormatVersion) {
+    return CodecContext{version, config.seed, config.schedule};
+  }
+  bool forecasts_threads() const { return version >= 3; }
 };
 
 // The machine's thread and mutex states as last recorded.
@@ -126,7 +216,7 @@ class StateTracker {
 // are inline.
 class StepPredictor {
  public:
-  explicit StepPredictor(const Program& program);
+  StepPredictor(const Program& program, const CodecContext& context);
   void reset();
 
   struct IntSlot {
@@ -141,6 +231,9 @@ class StepPredictor {
     std::uint32_t last_stmt = kNoStmt;
     std::uint32_t depth = 0;
     std::uint32_t proc = 0;
+    // Format 3: the thread's last step blocked, so its next step runs the
+    // same statement again (a lock that waited takes the lock).
+    bool resumes = false;
   };
 
   // The thread's prediction for this block, or null before its first step in it.
@@ -150,6 +243,7 @@ class StepPredictor {
   }
   std::uint32_t predicted_stmt(const ThreadPrediction* tp) const {
     if (tp == nullptr) return kNoStmt;
+    if (tp->resumes) return tp->last_stmt;
     std::uint32_t index = tp->last_stmt + 1u;
     if (index < successor_.size() && successor_[index].first == generation_) return successor_[index].second;
     return tp->last_stmt == kNoStmt ? kNoStmt : tp->last_stmt + 1;
@@ -177,19 +271,30 @@ class StepPredictor {
   void after_step(const StepEvent& event) {
     if (event.thread >= threads_.size()) threads_.resize(event.thread + 1);
     ThreadPrediction& tp = threads_[event.thread];
-    if (tp.generation == generation_) {
+    // A resumed statement says nothing of what follows it in the program.
+    if (tp.generation == generation_ && !tp.resumes) {
       std::uint32_t index = tp.last_stmt + 1u;
       if (index < successor_.size()) successor_[index] = {generation_, event.stmt};
     }
     std::uint32_t depth = event.depth;
     if (event.kind == StepKind::CallEnter) ++depth;
     if (event.kind == StepKind::Return && depth > 0) --depth;
-    tp = ThreadPrediction{generation_, event.stmt, depth, event.proc};
+    const bool resumes = resumes_after_block_ && event.kind == StepKind::Blocked;
+    tp = ThreadPrediction{generation_, event.stmt, depth, event.proc, resumes};
     previous_thread = event.thread;
   }
 
   std::uint32_t previous_thread = kNoThread;
   static constexpr std::uint32_t kNoThread = 0xffffffffu;
+  const bool resumes_after_block_;  // format 3's statement prediction after a Blocked step
+  static_assert(kNoThread == ThreadForecast::kUnknown);
+  // The thread the head byte's kSameThread bit stands for.
+  ThreadForecast forecast;
+  // After a step that was not plain: its thread changes, then the pick.
+  void forecast_after(const StepEvent& event, const std::vector<ThreadChange>& changes) {
+    for (const ThreadChange& c : changes) forecast.set_state(c.thread, c.state);
+    forecast.after_step(event.index, event.thread);
+  }
 
   // For the encoder's fast path.
   ThreadPrediction& thread_slot(std::uint32_t tid) { return threads_[tid]; }
@@ -199,6 +304,109 @@ class StepPredictor {
     return index < successor_.size() ? &successor_[index] : nullptr;
   }
   std::size_t stmt_count() const { return stmt_proc_.size(); }
+
+  // Format 3: the first library event of a step predicted from the last
+  // ones of its statement, two kinds per statement (a lock that takes the
+  // mutex and one that waits for it). Kept by statement in a map: only
+  // statements that call the library have one.
+  struct LibTemplate {
+    std::uint32_t generation = 0;
+    LibEventKind kind = LibEventKind::MemAlloc;
+    std::int64_t a = 0, b = 0, c = 0, dc = 0;
+  };
+  struct LibTemplates {
+    std::array<LibTemplate, 2> slot;
+    std::uint8_t older = 0;
+  };
+  const bool predicts_lib;
+  LibTemplates& lib_templates(std::uint32_t stmt) { return lib_templates_[stmt]; }
+  // The live template of `kind`, if any, and its slot.
+  LibTemplate* lib_template(LibTemplates& t, LibEventKind kind, std::uint8_t& slot) {
+    for (std::uint8_t k = 0; k < 2; ++k) {
+      if (t.slot[k].generation == generation_ && t.slot[k].kind == kind) {
+        slot = k;
+        return &t.slot[k];
+      }
+    }
+    return nullptr;
+  }
+  // After an event was coded from `slot`'s template, or from none (slot 2).
+  void learn_lib(LibTemplates& t, std::uint8_t slot, const LibEvent& lib) {
+    if (slot > 1) {
+      // A slot not used in this block, else the one used longer ago (both
+      // were then used in this block, which set `older`).
+      slot = t.slot[0].generation != generation_ ? 0 : t.slot[1].generation != generation_ ? 1 : t.older;
+      t.slot[slot] = LibTemplate{generation_, lib.kind, lib.a, lib.b, lib.c, 0};
+    } else {
+      LibTemplate& m = t.slot[slot];
+      m.dc = codec::wrapping_sub(lib.c, m.c);
+      m.a = lib.a;
+      m.b = lib.b;
+      m.c = lib.c;
+    }
+    t.older = static_cast<std::uint8_t>(1 - slot);
+  }
+
+  // Format 3: what the block last recorded of each mutex and of each
+  // thread's wait, for the change bytes above.
+  const bool compact_changes;
+  struct MutexLast {
+    std::int64_t owner = -1;
+    std::vector<std::uint32_t> waiters;
+  };
+  std::unordered_map<std::int64_t, MutexLast> mutex_last;
+  std::unordered_map<std::uint32_t, std::pair<WaitKind, std::int64_t>> wait_last;
+  std::map<std::pair<WaitKind, std::int64_t>, std::string> wait_text_last;
+  // The waiters the step's first mutex change replaced (for kWokeTheWaiters).
+  bool has_woken = false;
+  std::vector<std::uint32_t> woken;
+  void note_replaced(const MutexLast* last, bool first) {
+    if (!first) return;
+    has_woken = last != nullptr;
+    if (last != nullptr) woken = last->waiters;
+    std::sort(woken.begin(), woken.end());
+  }
+  // Format 3's echoes: the bytes of the last step with extras that ran on
+  // the forecast thread at its predicted statement, by statement.
+  const bool echoes;
+  // The encodings a (statement, kind) had in this block, and which was
+  // used longest ago (order: most recent first).
+  struct Echoes {
+    std::uint32_t generation = 0;
+    std::uint8_t used = 0;
+    std::array<std::uint8_t, codec::kEchoSlots> order{0, 1, 2, 3};
+    std::array<std::string, codec::kEchoSlots> bytes;
+    void touch(std::uint8_t slot) {
+      std::size_t i = 0;
+      while (i + 1 < order.size() && order[i] != slot) ++i;
+      for (; i > 0; --i) order[i] = order[i - 1];
+      order[0] = slot;
+    }
+    // Keeps new bytes in the slot used longest ago.
+    void learn(std::string_view b) {
+      const std::uint8_t slot = order.back();
+      bytes[slot].assign(b);
+      used = static_cast<std::uint8_t>(used | (1u << slot));
+      touch(slot);
+    }
+    bool live(std::uint8_t slot) const { return (used >> slot) & 1u; }
+  };
+  static bool echoable(std::uint8_t head) {
+    constexpr std::uint8_t kNeeded = codec::kHasExtras | codec::kSameThread | codec::kStmtPredicted;
+    return (head & kNeeded) == kNeeded;
+  }
+  static std::uint64_t echo_key(std::uint32_t stmt, StepKind kind) {
+    return std::uint64_t{stmt} << 3 | static_cast<std::uint8_t>(kind);
+  }
+  // The echoes of steps of `kind` at `stmt` in this block (none at first).
+  Echoes& echoes_of(std::uint32_t stmt, StepKind kind) {
+    Echoes& e = echo_[echo_key(stmt, kind)];
+    if (e.generation != generation_) {
+      e = Echoes{};
+      e.generation = generation_;
+    }
+    return e;
+  }
 
   // Per-block string table for names that repeat (effect kinds, Q names, waits).
   std::vector<std::string> strings;
@@ -213,6 +421,8 @@ class StepPredictor {
   std::vector<IntSlot> int_slots_;                                  // slot_base[proc] + slot; last = overflow
   std::vector<std::pair<std::uint32_t, std::uint32_t>> successor_;  // by stmt + 1: (generation, next stmt)
   std::vector<ThreadPrediction> threads_;
+  std::unordered_map<std::uint32_t, LibTemplates> lib_templates_;
+  std::unordered_map<std::uint64_t, Echoes> echo_;
   // The batch encoder walks the tables directly: it runs for nearly every
   // step of a long run and cannot afford a bounds check per lookup.
   friend class StepEncoder;
@@ -230,7 +440,7 @@ void expand_simple_step(const Program& program, const SimpleStepBatch& batch, st
 
 class StepEncoder {
  public:
-  explicit StepEncoder(const Program& program);
+  explicit StepEncoder(const Program& program, const CodecContext& context = {});
 
   // Called with the machine as it is before a block's first step.
   void begin_block(const Machine& machine);
@@ -298,6 +508,10 @@ class StepEncoder {
   bool encode_general(const Machine& machine, const StepEvent& event, ByteBuffer& out);
   void put_string(ByteWriter& w, const std::string& s);
   void put_write(ByteWriter& w, const StepEvent& event, const BindingWrite& write, bool more);
+  void put_lib(ByteWriter& w, const StepEvent& event, const LibEvent& lib, bool first);
+  void put_thread_change(ByteWriter& w, const StepEvent& event, const ThreadChange& c);
+  void put_mutex_change(ByteWriter& w, const StepEvent& event, const MutexChange& c, bool first);
+  void put_changes(ByteWriter& w, const StepEvent& event);
 
   const Program& program_;
   StepPredictor predictor_;
@@ -339,13 +553,15 @@ class StepEncoder {
 // The common step, encoded with the fewest loads and branches; it must
 // produce exactly the bytes and predictor state of the general path.
 inline bool StepEncoder::encode_plain(const Machine& machine, const StepEvent& event, ByteBuffer& out) {
-  if (event.thread != predictor_.previous_thread || event.tick - event.tick_before != 1 ||
+  if (event.thread != predictor_.previous_thread || event.thread != predictor_.forecast.next() ||
+      event.tick - event.tick_before != 1 ||
       (event.kind != StepKind::Statement && event.kind != StepKind::Check) || event.has_effect ||
       !event.q.empty() || !event.phi.empty() || !event.lib.empty() || event.error || event.writes.size() > 1 ||
       event.stmt >= predictor_.stmt_count() || !tracker_.unchanged(machine, event)) {
     return false;
   }
   StepPredictor::ThreadPrediction& tp = predictor_.thread_slot(event.thread);
+  if (tp.resumes) return false;
   auto* next = predictor_.successor(tp.last_stmt);
   std::uint32_t predicted = next != nullptr && next->first == predictor_.generation() ? next->second
                             : tp.last_stmt == kNoStmt                                  ? kNoStmt
@@ -389,6 +605,7 @@ inline bool StepEncoder::encode_plain(const Machine& machine, const StepEvent& e
   if (next != nullptr) *next = {predictor_.generation(), event.stmt};
   tp.last_stmt = event.stmt;
   tp.proc = event.proc;
+  if (!predictor_.forecast.keeps(event.thread)) predictor_.forecast.after_step(event.index, event.thread);
   return true;
 }
 
@@ -406,10 +623,13 @@ inline constexpr std::size_t kMaxPlainStepBytes = 12;
 // pointer after each byte.
 inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const SimpleStepBatch& batch,
                                                 std::uint32_t from, std::uint32_t to, ByteBuffer& out) {
-  if (from >= to || batch.thread != predictor_.previous_thread || !tracker_.unchanged(machine, batch.thread)) return 0;
+  if (from >= to || batch.thread != predictor_.previous_thread || !predictor_.forecast.keeps(batch.thread) ||
+      !tracker_.unchanged(machine, batch.thread)) {
+    return 0;
+  }
   StepPredictor& p = predictor_;
   StepPredictor::ThreadPrediction& tp = p.threads_[batch.thread];
-  if (tp.depth != batch.depth) return 0;
+  if (tp.depth != batch.depth || tp.resumes) return 0;
   if ((++simple_call_ & 0xffffu) == 0) {
     // The 16-bit tag wrapped: keys of old calls could look current again.
     for (SimpleStmt& m : simple_stmts_) m.next_key = 0;
@@ -528,17 +748,28 @@ inline constexpr int kMaxValueDepth = 2000;
 
 class StepDecoder {
  public:
-  explicit StepDecoder(const Program& program) : predictor_(program), program_(program) {}
+  explicit StepDecoder(const Program& program, const CodecContext& context = {})
+      : predictor_(program, context), program_(program) {}
 
   // Every thread a block's steps name is below `threads` (its summary's
-  // threads_at_end): the predictor keeps a table by thread id.
-  void begin_block(std::uint64_t first_step, std::uint64_t tick, std::uint32_t threads = kMaxTraceThreads);
+  // threads_at_end): the predictor keeps a table by thread id. From format
+  // version 3 the summary also gives the scheduler's PRNG state and the
+  // threads' states at the block's start, for the thread forecast.
+  void begin_block(std::uint64_t first_step, std::uint64_t tick, std::uint32_t threads = kMaxTraceThreads,
+                   std::uint64_t rng_state = 0, std::span<const std::uint8_t> thread_states = {});
   // Decodes the next step; false with `error` set if the bytes are malformed.
   bool decode(ByteReader& in, DecodedStep& out, std::string& error);
 
  private:
   bool get_string(ByteReader& in, std::string& s);
   bool get_write(ByteReader& in, StepEvent& event, bool& more);
+  bool get_lib(ByteReader& in, const StepEvent& event, LibEvent& lib, bool first);
+  // Decodes a step whose head byte was just read from `in`; `learn`: keep
+  // its bytes as its statement's echo (false when decoding an echo).
+  bool decode_step(ByteReader& in, std::uint8_t head, DecodedStep& out, std::string& error, bool learn);
+  bool get_thread_change(ByteReader& in, const StepEvent& event, ThreadChange& c);
+  bool get_mutex_change(ByteReader& in, const StepEvent& event, MutexChange& c, bool first);
+  bool get_changes(ByteReader& in, const StepEvent& event, DecodedStep& out);
 
   StepPredictor predictor_;
   const Program& program_;

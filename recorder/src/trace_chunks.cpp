@@ -111,6 +111,7 @@ std::string encode_config(const ConfigChunk& c) {
   w.varint(c.config.max_steps);
   put_phi(w, c.config);
   w.bytes(c.config.schedule ? c.config.schedule->text() : std::string());
+  w.varint(c.config.max_depth);
   return out;
 }
 
@@ -131,6 +132,8 @@ bool decode_config(std::string_view bytes, ConfigChunk& c, std::uint32_t format_
   c.config.max_memory = 0;
   c.config.max_steps = 0;
   c.config.schedule.reset();
+  // Before version 3 the call depth limit was fixed.
+  c.config.max_depth = kLegacyMaxDepth;
   if (format_version >= 2) {
     c.config.max_memory = in.varint();
     c.config.max_steps = in.varint();
@@ -141,6 +144,11 @@ bool decode_config(std::string_view bytes, ConfigChunk& c, std::uint32_t format_
       c.config.schedule = ScheduleToken::parse(token, why);
       if (!c.config.schedule) return false;
     }
+  }
+  if (format_version >= 3) {
+    std::uint64_t depth = in.varint();
+    if (depth == 0 || depth > kMaxDepthCeiling) return false;
+    c.config.max_depth = static_cast<std::uint32_t>(depth);
   }
   return in.ok() && in.at_end();
 }
@@ -183,7 +191,9 @@ void encode_block_payload(const BlockSummary& summary, std::string_view deltas, 
   ByteWriter w(prefix);
   w.bytes(summary_bytes);
   out.append(prefix);
-  lz4.compress_append(deltas, out);
+  // Where threads interleave the deltas repeat little (a loop's periods are
+  // copies already), and the high-compression finder pays.
+  lz4.compress_append(deltas, out, summary.threads.size() > 1);
 }
 
 bool decode_block_payload(std::string_view payload, BlockSummary& summary, std::string_view& compressed_deltas,

@@ -24,7 +24,8 @@ struct ConfigChunk {
   std::string writer;  // the dustrun build that wrote the trace
 };
 // Version 2 added the schedule token (empty when the run followed its
-// seed); a version 1 payload ends after the writer.
+// seed), version 3 the call depth limit (--max-depth; earlier runs had
+// kLegacyMaxDepth); a version 1 payload ends after the writer.
 std::string encode_config(const ConfigChunk& c);
 bool decode_config(std::string_view bytes, ConfigChunk& c, std::uint32_t format_version);
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lz4.h>
+#include <lz4hc.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -29,7 +30,19 @@ const char* chunk_type_name(ChunkType type) {
 
 Lz4Compressor::Lz4Compressor() : stream_(LZ4_createStream()) {}
 
-Lz4Compressor::~Lz4Compressor() { LZ4_freeStream(stream_); }
+Lz4Compressor::~Lz4Compressor() {
+  LZ4_freeStream(stream_);
+  if (hc_stream_ != nullptr) LZ4_freeStreamHC(hc_stream_);
+}
+
+namespace {
+
+// LZ4's high-compression level for dense payloads: level 4 finds nearly
+// all that level 9 does in a sample of multi-thread deltas, several times
+// faster.
+constexpr int kDenseLevel = 4;
+
+}  // namespace
 
 int Lz4Compressor::compress_into(std::string_view raw, char* out, int capacity) {
   // Without a dictionary after the reset, the payload is compressed alone.
@@ -46,10 +59,20 @@ std::string Lz4Compressor::compress(std::string_view raw) {
   return out;
 }
 
-void Lz4Compressor::compress_append(std::string_view raw, ByteBuffer& out) {
+void Lz4Compressor::compress_append(std::string_view raw, ByteBuffer& out, bool dense) {
   if (raw.empty()) return;
   const int bound = LZ4_compressBound(static_cast<int>(raw.size()));
-  out.commit(static_cast<std::size_t>(compress_into(raw, out.tail(static_cast<std::size_t>(bound)), bound)));
+  char* tail = out.tail(static_cast<std::size_t>(bound));
+  if (dense) {
+    if (hc_stream_ == nullptr) hc_stream_ = LZ4_createStreamHC();
+    if (hc_stream_ != nullptr) {
+      const int n = LZ4_compress_HC_extStateHC(hc_stream_, raw.data(), tail, static_cast<int>(raw.size()), bound,
+                                               kDenseLevel);
+      out.commit(static_cast<std::size_t>(n > 0 ? n : 0));
+      return;
+    }
+  }
+  out.commit(static_cast<std::size_t>(compress_into(raw, tail, bound)));
 }
 
 bool lz4_decompress(std::string_view stored, std::size_t raw_size, std::string& out) {

@@ -11,6 +11,7 @@
 #include "dust/recorder/trace_format.hpp"
 
 union LZ4_stream_u;  // lz4.h's LZ4_stream_t
+union LZ4_streamHC_u;  // lz4hc.h's LZ4_streamHC_t
 
 namespace dust::rec {
 
@@ -28,12 +29,17 @@ class Lz4Compressor {
 
   std::string compress(std::string_view raw);
   // The same bytes appended to `out`, whose buffer is reused: a std::string
-  // result would be zero-filled to the compression bound first.
-  void compress_append(std::string_view raw, ByteBuffer& out);
+  // result would be zero-filled to the compression bound first. `dense`:
+  // bytes that repeat little (the deltas of a block where threads
+  // interleave) are worth LZ4's slower high-compression match finder,
+  // which stores them in about two thirds of the bytes; any LZ4 decoder
+  // reads both, so this is not a format change.
+  void compress_append(std::string_view raw, ByteBuffer& out, bool dense = false);
 
  private:
   int compress_into(std::string_view raw, char* out, int capacity);
   LZ4_stream_u* stream_;
+  LZ4_streamHC_u* hc_stream_ = nullptr;  // made on the first dense payload
 };
 
 // How many bytes one stored LZ4 byte can stand for, at most.

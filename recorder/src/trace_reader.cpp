@@ -178,7 +178,7 @@ bool ReaderImpl::open(std::string& error) {
   fill_info();
   replay_config_ = config_.config;
   if (!collect_inputs(error)) return false;
-  encoder_ = std::make_unique<StepEncoder>(*program_);
+  encoder_ = std::make_unique<StepEncoder>(*program_, codec_context());
   return true;
 }
 
@@ -467,8 +467,8 @@ std::shared_ptr<const DecodedBlock> ReaderImpl::decoded(std::size_t b) {
   }
   auto block = std::make_shared<DecodedBlock>();
   block->steps.resize(static_cast<std::size_t>(summary.step_count));
-  StepDecoder decoder(*program_);
-  decoder.begin_block(summary.first_step, summary.tick_first, summary.threads_at_end);
+  StepDecoder decoder(*program_, codec_context());
+  begin_decoding(decoder, summary);
   ByteReader in(*raw);
   std::string what;
   for (DecodedStep& step : block->steps) {

@@ -420,6 +420,10 @@ test('bad requests get error responses and the adapter lives on', async () => {
     await assert.rejects(dc.launchRequest({ trace: path.join(ROOT, 'README.md') }), /README\.md/);
     await assert.rejects(dc.launchRequest({ program: COLLATZ, schedule: 'T0T1' }), /schedule/);
     await assert.rejects(dc.launchRequest({ program: COLLATZ, seed: 'x' }), /seed/);
+    await assert.rejects(dc.launchRequest({ program: COLLATZ, maxDepth: 0 }), /maxDepth/);
+    await assert.rejects(dc.launchRequest({ program: COLLATZ, maxSteps: -3 }), /maxSteps/);
+    await assert.rejects(dc.launchRequest({ trace: path.join(ROOT, 'traces', 'v3', 'deep_recursion.dtrace'), maxDepth: 5 }),
+                         /a `trace` is already recorded/);
     await assert.rejects(dc.stackTraceRequest({ threadId: 1 }), /launch or attach first/);
     const initialized = dc.waitForEvent('initialized');
     await dc.launchRequest({ program: COLLATZ, stopOnEntry: true });

@@ -59,6 +59,8 @@ struct Encoded {
   dust::rec::ByteBuffer bytes;
   std::vector<std::uint64_t> block_starts;
   std::vector<std::uint64_t> block_ticks;
+  std::vector<std::uint64_t> block_rngs;                  // the scheduler's PRNG at each block start
+  std::vector<std::vector<std::uint8_t>> block_states;    // and the threads' states (format 3's summary)
   std::vector<std::size_t> block_offsets;
   std::vector<dust::StepEvent> events;
   std::vector<std::vector<dust::rec::ThreadChange>> thread_changes;
@@ -67,13 +69,15 @@ struct Encoded {
 Encoded encode_run(const std::string& text, const dust::RunConfig& config, std::uint64_t block_steps) {
   Encoded out;
   dust::Machine machine(load_program(text), &intrinsics(), config);
-  dust::rec::StepEncoder encoder(machine.program());
+  dust::rec::StepEncoder encoder(machine.program(), dust::rec::CodecContext::of(config));
   dust::StepEvent event;
   while (!machine.done()) {
     if (machine.steps % block_steps == 0) {
       encoder.begin_block(machine);
       out.block_starts.push_back(machine.steps);
       out.block_ticks.push_back(machine.tick);
+      out.block_rngs.push_back(machine.rng_state);
+      out.block_states.push_back(dust::rec::ThreadForecast::states_of(machine));
       out.block_offsets.push_back(out.bytes.size());
     }
     machine.step(event);
@@ -88,13 +92,14 @@ Encoded encode_run(const std::string& text, const dust::RunConfig& config, std::
 void check_round_trip(const std::string& text, const dust::RunConfig& config, std::uint64_t block_steps) {
   Encoded enc = encode_run(text, config, block_steps);
   std::shared_ptr<const dust::Program> program = load_program(text);
-  dust::rec::StepDecoder decoder(*program);
+  dust::rec::StepDecoder decoder(*program, dust::rec::CodecContext::of(config));
   dust::rec::DecodedStep decoded;
   std::size_t step = 0;
   for (std::size_t b = 0; b + 1 < enc.block_offsets.size(); ++b) {
     std::string_view block = enc.bytes.view().substr(enc.block_offsets[b], enc.block_offsets[b + 1] - enc.block_offsets[b]);
     dust::rec::ByteReader in(block);
-    decoder.begin_block(enc.block_starts[b], enc.block_ticks[b]);
+    decoder.begin_block(enc.block_starts[b], enc.block_ticks[b], dust::rec::kMaxTraceThreads, enc.block_rngs[b],
+                        enc.block_states[b]);
     while (!in.at_end()) {
       std::string error;
       ASSERT_TRUE(decoder.decode(in, decoded, error)) << error;

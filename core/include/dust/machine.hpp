@@ -28,6 +28,16 @@
 
 namespace dust {
 
+// The default of --max-depth. Frames are values in a vector on the heap and
+// no step recurses on the host stack per frame, so deep recursion costs
+// only the memory the budget counts.
+inline constexpr std::uint32_t kDefaultMaxDepth = 100'000;
+// The largest --max-depth accepted, and the deepest frame a trace may name.
+inline constexpr std::uint32_t kMaxDepthCeiling = 1u << 30;
+// The fixed limit of every run recorded before trace format 3 made it an
+// option: a replay of such a trace keeps it.
+inline constexpr std::uint32_t kLegacyMaxDepth = 4096;
+
 enum class EffectMode : std::uint8_t { Simulate, Realize };
 const char* effect_mode_name(EffectMode m);
 
@@ -49,6 +59,10 @@ struct RunConfig {
   std::uint64_t max_memory = kDefaultMaxMemory;
   // A step at this count fails with `step limit reached`; 0 is no limit.
   std::uint64_t max_steps = 0;
+  // The most frames a thread may hold (--max-depth): a call that would push
+  // one more fails with `call depth limit exceeded`. Frames live on the
+  // heap, so any value from 1 to kMaxDepthCeiling is safe for the host.
+  std::uint32_t max_depth = kDefaultMaxDepth;
   // Φ (semantics doc Part 3): in resolve mode a Φ entry starts from the
   // resolution decided before the run (phi_solver.hpp's prepare_phi) or
   // taken from a recording; the machine itself never calls a solver.
@@ -57,7 +71,6 @@ struct RunConfig {
   friend bool operator==(const RunConfig&, const RunConfig&) = default;
 };
 
-inline constexpr std::uint32_t kMaxCallDepth = 4096;
 
 // Where a frame is in a block. Loop bodies remember their loop so that the
 // end of the body, Break and Continue know where to go.

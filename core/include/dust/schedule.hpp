@@ -63,6 +63,13 @@ struct SchedulePoint {
 // The non-preemptive rule the token is relative to.
 std::uint32_t non_preemptive_choice(std::uint32_t previous, std::span<const std::uint32_t> runnable);
 
+// The seeded rule of §2.3, exactly as the machine picks (seed 0 round-robin
+// after `previous`, any other seed a draw from `rng_state`, which it
+// advances). For the recorder, which re-derives a run's thread switches
+// from its seed instead of storing them.
+std::uint32_t seeded_choice(std::uint32_t previous, std::span<const std::uint32_t> runnable, std::uint64_t seed,
+                            std::uint64_t& rng_state);
+
 // Builds tokens from a run's decisions as they are made: given every point
 // at which two or more threads were runnable and the thread chosen there,
 // in order, the token reproduces the run.

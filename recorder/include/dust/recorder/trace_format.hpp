@@ -25,12 +25,12 @@ namespace dust::rec {
 
 // Bump kFormatVersion whenever a byte of the format changes meaning, and
 // add a trace of the new version to traces/ (a test checks both).
-inline constexpr std::uint32_t kFormatVersion = 2;
+inline constexpr std::uint32_t kFormatVersion = 3;
 // The oldest version this build can read.
 inline constexpr std::uint32_t kOldestReadableVersion = 1;
 // What a file written by this build declares as the oldest reader that
 // understands it.
-inline constexpr std::uint32_t kMinReadableVersion = 2;
+inline constexpr std::uint32_t kMinReadableVersion = 3;
 
 inline constexpr char kFileMagic[8] = {'\x89', 'D', 'T', 'R', 'C', '\r', '\n', '\x1a'};
 inline constexpr char kFooterMagic[8] = {'D', 'T', 'R', 'C', 'E', 'N', 'D', '\n'};
