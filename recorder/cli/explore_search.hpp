@@ -43,12 +43,15 @@ struct SearchLimits {
   std::uint64_t max_steps = 0;  // 0: none; a run reaching it is its own outcome
   std::uint64_t shard = 0;
   std::uint64_t shards = 1;
+  bool dpor = true;  // false: sleep sets and caching only (for comparison)
 };
 
 struct SearchStats {
   std::uint64_t states = 0;   // distinct states explored
   std::uint64_t steps = 0;    // steps executed
   std::uint64_t parts = 0;    // subtrees of the sharded search this shard explored
+  std::uint64_t runs = 0;     // paths explored to their end: a final state, a visited state or all threads asleep
+  std::uint64_t finals = 0;   // paths that ran to a final state (not cut short by a visited state)
 };
 
 ExploreReport explore_exhaustive(const Machine& initial, const SearchLimits& limits, SearchStats& stats);
