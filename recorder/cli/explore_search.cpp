@@ -194,7 +194,7 @@ struct Node {
   bool saturated = false;  // every awake thread is explored or to be: no race can add one
   Clock base;              // per thread, how many of its events the path to here has
   MachineHash hash;
-  std::vector<std::uint32_t> summary;  // signature ids of the steps taken below, unsorted
+  std::vector<std::uint32_t> summary;  // signature ids of the steps taken below, sorted
   // Children already stepped while looking for a local step, by thread.
   std::vector<std::pair<std::uint32_t, std::pair<MachinePtr, Trial>>> stepped;
   TokenBuilder token;        // frontier entries only: the token of the path to here
@@ -266,9 +266,9 @@ bool is_asleep(const std::vector<SleepEntry>& sleep, std::uint32_t t) {
   return std::any_of(sleep.begin(), sleep.end(), [t](const SleepEntry& e) { return e.thread == t; });
 }
 
-void merge_sorted(std::vector<std::uint32_t>& into, std::vector<std::uint32_t> more) {
-  std::sort(more.begin(), more.end());
-  more.erase(std::unique(more.begin(), more.end()), more.end());
+// Summaries are kept sorted and without repeats.
+void merge_sorted(std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& more) {
+  if (std::includes(into.begin(), into.end(), more.begin(), more.end())) return;
   std::vector<std::uint32_t> out;
   out.reserve(into.size() + more.size());
   std::set_union(into.begin(), into.end(), more.begin(), more.end(), std::back_inserter(out));
@@ -356,15 +356,10 @@ class Search {
   // summary and into the visited table.
   void finish(std::size_t index) {
     Node& n = stack_[index];
-    std::vector<std::uint32_t> summary;
-    merge_sorted(summary, std::move(n.summary));
-    if (index > 0) {
-      std::vector<std::uint32_t>& parent = stack_[index - 1].summary;
-      parent.insert(parent.end(), summary.begin(), summary.end());
-    }
+    if (index > 0) merge_sorted(stack_[index - 1].summary, n.summary);
     if (n.cached) {
       auto it = visited_.find(n.hash);
-      if (it != visited_.end()) merge_sorted(it->second.summary, std::move(summary));
+      if (it != visited_.end()) merge_sorted(it->second.summary, n.summary);
     }
     recycle(std::move(n.m));
     for (auto& s : n.stepped) recycle(std::move(s.second.first));
@@ -431,14 +426,11 @@ class Search {
     c.clear();
     seq = 1;
     const std::size_t n = trace_.size();
-    for (std::size_t k = n; k-- > 0;) {
-      if (trace_[k].thread == t) {
-        c = trace_[k].clock;
-        seq = trace_[k].seq + 1;
-        break;
-      }
-    }
-    if (seq == 1) {
+    const std::int64_t own = index_ ? last_of(t) : find_last(t);
+    if (own >= 0) {
+      c = trace_[static_cast<std::size_t>(own)].clock;
+      seq = trace_[static_cast<std::size_t>(own)].seq + 1;
+    } else {
       // A thread's first event comes after the spawn that made it.
       for (std::size_t k = n; k-- > 0;) {
         if (trace_[k].spawned == static_cast<std::int64_t>(t)) {
@@ -447,12 +439,10 @@ class Search {
         }
       }
     }
-    for (std::size_t k = n; after != 0 && k-- > 0;) {
-      const std::uint32_t p = trace_[k].thread;
-      if (p < 64 && ((after >> p) & 1) != 0) {
-        join_clock(c, trace_[k].clock);
-        after &= ~(std::uint64_t{1} << p);
-      }
+    for (std::uint32_t p = 0; after != 0 && p < 64; ++p, after >>= 1) {
+      if ((after & 1) == 0) continue;
+      const std::int64_t last = index_ ? last_of(p) : find_last(p);
+      if (last >= 0) join_clock(c, trace_[static_cast<std::size_t>(last)].clock);
     }
     for (std::size_t k = n; k-- > from;) {
       const Event& ek = trace_[k];
@@ -463,6 +453,14 @@ class Search {
     if (c.size() <= t) c.resize(t + 1, 0);
     c[t] = seq;
   }
+
+  // The index of thread t's last event on the path, or -1.
+  std::int64_t find_last(std::uint32_t t) const {
+    for (std::size_t k = trace_.size(); k-- > 0;)
+      if (trace_[k].thread == t) return static_cast<std::int64_t>(k);
+    return -1;
+  }
+  std::int64_t last_of(std::uint32_t t) const { return t < last_index_.size() ? last_index_[t] : -1; }
 
   // Appends a step to the path, after adding what its races ask for.
   void add_event(std::uint32_t t, const Trial& trial, std::int64_t node_index) {
@@ -554,25 +552,49 @@ class Search {
   void apply_summary(const std::vector<std::uint32_t>& summary) {
     if (!dpor_ || summary.empty()) return;
     // Races can only add threads at nodes not yet saturated: the scan
-    // stops below the first event chosen at one.
-    std::size_t from = trace_.size();
+    // stops below the first event chosen at one, and a thread that every
+    // such node already has (or that sleeps there) is not scanned at all.
+    std::vector<std::size_t>& open = open_scratch_;        // unsaturated nodes, along the path
+    std::vector<std::size_t>& open_from = open_from_scratch_;  // the first event chosen at each
+    open.clear();
+    open_from.clear();
     for (std::size_t k = 0; k < trace_.size(); ++k) {
-      if (trace_[k].node >= 0 && !saturated(stack_[static_cast<std::size_t>(trace_[k].node)])) {
-        from = k;
-        break;
+      const std::int64_t node = trace_[k].node;
+      if (node >= 0 && !saturated(stack_[static_cast<std::size_t>(node)]) &&
+          (open.empty() || open.back() != static_cast<std::size_t>(node))) {
+        open.push_back(static_cast<std::size_t>(node));
+        open_from.push_back(k);
       }
     }
-    if (from == trace_.size()) return;
+    if (open.empty()) return;
+    // Where the scan for thread q can stop: below the first event chosen
+    // at a node that still lacks q; none (trace size) when no node does.
+    auto first_wanting = [&](std::uint32_t q) {
+      for (std::size_t i = 0; i < open.size(); ++i) {
+        const Node& node = stack_[open[i]];
+        if (!listed(node.todo, q) && !is_asleep(node.sleep, q)) return open_from[i];
+      }
+      return trace_.size();
+    };
+    last_index_.clear();
+    for (std::size_t k = 0; k < trace_.size(); ++k) {
+      if (last_index_.size() <= trace_[k].thread) last_index_.resize(trace_[k].thread + 1, -1);
+      last_index_[trace_[k].thread] = static_cast<std::int64_t>(k);
+    }
+    index_ = true;
     std::vector<std::size_t>& races = races_scratch_;
     for (std::uint32_t id : summary) {
       const Signature& sig = signatures_[id];
+      const std::uint32_t q = sig.thread;
+      const std::size_t from = first_wanting(q);
+      if (from == trace_.size()) continue;
       races.clear();
       std::uint32_t seq = 0;
-      scan(sig.thread, sig.fp, clock_scratch_, seq, races, from, sig.after);
-      const std::uint32_t q = sig.thread;
+      scan(q, sig.fp, clock_scratch_, seq, races, from, sig.after);
       for (std::size_t k : races)
         if (trace_[k].node >= 0) add_todo(stack_[static_cast<std::size_t>(trace_[k].node)], q);
     }
+    index_ = false;
   }
 
   // Records a step in the summary of the node the search is below: its
@@ -587,7 +609,8 @@ class Search {
       if (p != t && clock[p] > clock_at(base, p)) after |= std::uint64_t{1} << p;
     std::uint32_t id = signature_id(Signature{t, fp, after});
     std::vector<std::uint32_t>& s = stack_[static_cast<std::size_t>(owner_)].summary;
-    if (!listed(s, id)) s.push_back(id);
+    auto at = std::lower_bound(s.begin(), s.end(), id);
+    if (at == s.end() || *at != id) s.insert(at, id);
   }
 
   // Signatures are interned by a hash of their words; a collision moves
@@ -761,10 +784,7 @@ class Search {
       return true;
     }
     apply_summary(v.summary);
-    if (owner_ >= 0) {
-      std::vector<std::uint32_t>& s = stack_[static_cast<std::size_t>(owner_)].summary;
-      s.insert(s.end(), v.summary.begin(), v.summary.end());
-    }
+    if (owner_ >= 0) merge_sorted(stack_[static_cast<std::size_t>(owner_)].summary, v.summary);
     bool fewer = node.preemptions < v.preemptions;
     std::vector<std::uint32_t> todo, keep;
     for (std::uint32_t t : node.todo)
@@ -903,7 +923,9 @@ class Search {
   std::unordered_map<std::uint64_t, std::uint32_t> signature_ids_;
   std::vector<Signature> signatures_;
   std::vector<MachinePtr> pool_;  // machines to overwrite instead of allocating anew
-  std::vector<std::size_t> races_scratch_;
+  std::vector<std::size_t> races_scratch_, open_scratch_, open_from_scratch_;
+  std::vector<std::int64_t> last_index_;  // while a summary is applied: each thread's last event on the path
+  bool index_ = false;
   Clock clock_scratch_;
   std::vector<std::size_t> v_scratch_;
   std::vector<std::uint32_t> seen_scratch_, initials_scratch_;
