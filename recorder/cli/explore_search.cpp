@@ -421,8 +421,9 @@ class Search {
   // another thread, and not already ordered before it), latest first.
   // `after`: threads whose every event on the path happens before the
   // step (a summary's knowledge of what came between).
+  // `latest`: only the latest race is wanted (the summary's rule).
   void scan(std::uint32_t t, const Footprint& fp, Clock& c, std::uint32_t& seq, std::vector<std::size_t>& races,
-            std::size_t from = 0, std::uint64_t after = 0) const {
+            std::size_t from = 0, std::uint64_t after = 0, bool latest = false) const {
     c.clear();
     seq = 1;
     const std::size_t n = trace_.size();
@@ -448,6 +449,7 @@ class Search {
       const Event& ek = trace_[k];
       if (ek.thread == t || happens_before(ek, c) || !conflict(ek.fp, fp)) continue;
       races.push_back(k);
+      if (latest) return;
       join_clock(c, ek.clock);
     }
     if (c.size() <= t) c.resize(t + 1, 0);
@@ -545,10 +547,11 @@ class Search {
   // A state seen before is not explored again, but the steps taken below
   // it may race with the path that reached it now. Each of them is taken
   // as if it ran next (which orders it after less than it really is, so
-  // it finds every race it could have), and each race asks for its thread
-  // at the racing event's node, or for every thread there when it cannot
-  // run there (Flanagan and Godefroid's rule, as Yang et al. use it for
-  // stateful DPOR).
+  // it finds every race it could have), and its latest race asks for its
+  // thread at the racing event's node, or for every thread there when it
+  // cannot run there: Flanagan and Godefroid's rule, as Yang et al. apply
+  // it to the transitions below a visited state. Earlier races are found
+  // when that node explores the thread.
   void apply_summary(const std::vector<std::uint32_t>& summary) {
     if (!dpor_ || summary.empty()) return;
     // Races can only add threads at nodes not yet saturated: the scan
@@ -590,7 +593,7 @@ class Search {
       if (from == trace_.size()) continue;
       races.clear();
       std::uint32_t seq = 0;
-      scan(q, sig.fp, clock_scratch_, seq, races, from, sig.after);
+      scan(q, sig.fp, clock_scratch_, seq, races, from, sig.after, true);
       for (std::size_t k : races)
         if (trace_[k].node >= 0) add_todo(stack_[static_cast<std::size_t>(trace_[k].node)], q);
     }
