@@ -56,8 +56,9 @@ constexpr const char* kExploreUsage =
     "Modes:\n"
     "      --seeds A..B          one run per scheduler seed from A to B (inclusive; N alone\n"
     "                            runs one seed; seed 0 is round-robin)\n"
-    "      --exhaustive          every distinguishable interleaving: partial-order reduction\n"
-    "                            (sleep sets, local steps) and state caching; ends with\n"
+    "      --exhaustive          every distinguishable interleaving: dynamic partial-order\n"
+    "                            reduction (source sets, sleep sets, local steps) and state\n"
+    "                            caching; ends with\n"
     "                            `complete: N executions, M distinct outcomes` (N counts\n"
     "                            distinct final states) or `bounded: ...` naming the bound\n"
     "      --pct D --runs N      N runs of PCT with bug depth D; prints the guarantee\n"
@@ -69,6 +70,8 @@ constexpr const char* kExploreUsage =
     "                            then depends on the machine's speed)\n"
     "      --shard I/N           exhaustive: explore share I (0-based) of N; print shard JSON\n"
     "                            for `dustrun explore-merge`\n"
+    "      --no-dpor             exhaustive: sleep sets and state caching only, without\n"
+    "                            dynamic partial-order reduction (to compare the two)\n"
     "      --shrink              shrink each failing outcome's schedule (fewest preemptions,\n"
     "                            then fewest steps) and print the shrunk token\n"
     "      --json                print the result as JSON\n"
@@ -97,6 +100,7 @@ struct ExploreOptions {
   std::uint64_t pct_runs = 0;
   bool json = false;
   bool shrink = false;
+  bool no_dpor = false;
 };
 
 bool parse_u64(const std::string& text, std::uint64_t& out) {
@@ -187,6 +191,9 @@ ParseStatus parse_explore_options(const std::vector<std::string>& args, ExploreO
         return ParseStatus::Error;
       }
       options.sharded = true;
+    } else if (arg == "--no-dpor") {
+      options.limits.dpor = false;
+      options.no_dpor = true;
     } else if (arg == "--json") {
       options.json = true;
     } else if (arg == "--shrink") {
@@ -213,9 +220,10 @@ ParseStatus parse_explore_options(const std::vector<std::string>& args, ExploreO
     error = "--runs goes with --pct";
     return ParseStatus::Error;
   }
-  bool search_options = options.limits.preemptions || options.limits.executions || options.limits.seconds || options.sharded;
+  bool search_options = options.limits.preemptions || options.limits.executions || options.limits.seconds ||
+                        options.sharded || options.no_dpor;
   if (options.mode != Mode::Exhaustive && search_options) {
-    error = "--preemptions, --max-executions, --max-seconds and --shard go with --exhaustive";
+    error = "--preemptions, --max-executions, --max-seconds, --shard and --no-dpor go with --exhaustive";
     return ParseStatus::Error;
   }
   if (options.sharded && options.shrink) {
@@ -367,8 +375,10 @@ int explore_command(const std::vector<std::string>& args) {
       report = explore_exhaustive(initial, options.limits, stats);
       footer = search_footer(report);
       if (std::getenv("DUST_EXPLORE_STATS") != nullptr) {
-        std::fprintf(stderr, "states %llu, steps %llu, parts %llu\n", static_cast<unsigned long long>(stats.states),
-                     static_cast<unsigned long long>(stats.steps), static_cast<unsigned long long>(stats.parts));
+        std::fprintf(stderr, "states %llu, steps %llu, parts %llu, runs %llu, finals %llu\n",
+                     static_cast<unsigned long long>(stats.states), static_cast<unsigned long long>(stats.steps),
+                     static_cast<unsigned long long>(stats.parts), static_cast<unsigned long long>(stats.runs),
+                     static_cast<unsigned long long>(stats.finals));
       }
       break;
     }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -23,6 +24,7 @@ struct Access {
   std::int64_t lo = 0;  // memory: the byte range [lo, hi); ids: [id, id + 1)
   std::int64_t hi = 0;
   bool write = true;
+  friend bool operator==(const Access&, const Access&) = default;
 };
 
 using Footprint = std::vector<Access>;
@@ -47,15 +49,17 @@ bool conflict(const Footprint& a, const Footprint& b) {
 
 Access id_access(Obj obj, std::int64_t id, bool write = true) { return Access{obj, id, id + 1, write}; }
 
-// What one step of thread `t` touched, from its event and the thread's
-// state after it. Every access to shared state is a library, effect, Q or
-// Φ event, so a step with none of them is local to its thread.
+// What one step of thread `t` touched, from its event and the machine
+// after it. Every access to shared state is a library, effect, Q or Φ
+// event, so a step with none of them is local to its thread. A step that
+// ends the run (a failure, a deadlock, main returning) touches everything:
+// it disables every other thread.
 Footprint footprint_of(const StepEvent& ev, const Machine& after, std::uint32_t t) {
   Footprint fp;
   if (ev.has_effect) fp.push_back(Access{Obj::Effects, 0, 1, true});
   if (!ev.q.empty()) fp.push_back(Access{Obj::Q, 0, 1, true});
   if (!ev.phi.empty()) fp.push_back(Access{Obj::Phi, 0, 1, true});
-  if (ev.error || ev.kind == StepKind::Failed) fp.push_back(Access{});
+  if (ev.error || ev.kind == StepKind::Failed || after.done()) fp.push_back(Access{});
   for (const LibEvent& e : ev.lib) {
     switch (e.kind) {
       case LibEventKind::MemRead: fp.push_back(Access{Obj::Mem, e.a, e.a + std::max<std::int64_t>(e.b, 1), false}); break;
@@ -72,7 +76,12 @@ Footprint footprint_of(const StepEvent& ev, const Machine& after, std::uint32_t 
       case LibEventKind::ThreadExit: fp.push_back(id_access(Obj::Thread, e.a)); break;
       case LibEventKind::ThreadYield: break;
       case LibEventKind::ThreadSleep: fp.push_back(Access{}); break;  // reads the clock
-      case LibEventKind::MutexNew: fp.push_back(Access{Obj::MutexTable, 0, 1, true}); break;
+      case LibEventKind::MutexNew:
+        // A mutex's id is known before it exists (ids count up), so making
+        // it conflicts with every use of that id.
+        fp.push_back(Access{Obj::MutexTable, 0, 1, true});
+        fp.push_back(id_access(Obj::Mutex, e.a));
+        break;
       case LibEventKind::MutexLock:
       case LibEventKind::MutexWait:
       case LibEventKind::MutexUnlock:
@@ -106,6 +115,40 @@ Footprint footprint_of(const StepEvent& ev, const Machine& after, std::uint32_t 
   return fp;
 }
 
+// ---- the happens-before order of the current path (DPOR) ----
+
+using Clock = std::vector<std::uint32_t>;  // per thread: how many of its events happen before
+
+std::uint32_t clock_at(const Clock& c, std::uint32_t t) { return t < c.size() ? c[t] : 0; }
+
+void join_clock(Clock& a, const Clock& b) {
+  if (a.size() < b.size()) a.resize(b.size(), 0);
+  for (std::size_t i = 0; i < b.size(); ++i) a[i] = std::max(a[i], b[i]);
+}
+
+// One step of the current path that touched shared state (local steps are
+// left out: they never race, and program order already covers them).
+struct Event {
+  std::uint32_t thread = 0;
+  std::uint32_t seq = 0;       // 1-based: its place among its thread's events
+  std::int64_t spawned = -1;   // the thread it spawned, if any
+  std::int64_t node = -1;      // the stack node it was chosen at; -1: no choice can be added there
+  Footprint fp;
+  Clock clock;                 // the events that happen before it, itself included
+};
+
+bool happens_before(const Event& a, const Clock& b) { return clock_at(b, a.thread) >= a.seq; }
+
+// A step as a state's summary keeps it: thread, footprint, and the
+// threads (ids below 64) with an earlier event below that state that
+// happens before it.
+struct Signature {
+  std::uint32_t thread = 0;
+  Footprint fp;
+  std::uint64_t after = 0;
+  friend bool operator==(const Signature&, const Signature&) = default;
+};
+
 // ---- the search ----
 
 struct SleepEntry {
@@ -118,28 +161,44 @@ struct HashOf {
 };
 
 struct Visit {
-  std::vector<std::uint32_t> asleep;  // threads not explored from this state, ascending
-  std::uint64_t preemptions = 0;      // the fewest preemptions it was reached with
+  std::vector<std::uint32_t> asleep;   // threads not explored from this state, ascending
+  std::uint64_t preemptions = 0;       // the fewest preemptions it was reached with
+  std::vector<std::uint32_t> summary;  // the steps (signature ids) taken anywhere below it, sorted
+};
+
+using MachinePtr = std::unique_ptr<Machine>;
+
+struct Trial {
+  Footprint fp;
+  std::int64_t spawned = -1;
 };
 
 struct Node {
-  Node(Machine machine, std::vector<std::uint32_t> run, std::vector<SleepEntry> asleep, std::vector<std::uint32_t> next_threads)
-      : m(std::move(machine)), runnable(std::move(run)), sleep(std::move(asleep)), todo(std::move(next_threads)) {}
+  Node(MachinePtr machine, std::vector<std::uint32_t> run, std::vector<SleepEntry> asleep, std::vector<std::uint32_t> next_threads)
+      : m(std::move(machine)), runnable(std::move(run)), sleep(std::move(asleep)), awake(std::move(next_threads)), todo(awake) {}
 
-  Machine m;
-  std::vector<std::uint32_t> runnable;
+  MachinePtr m;
+  std::vector<std::uint32_t> runnable;  // ascending
   std::vector<SleepEntry> sleep;
-  std::vector<std::uint32_t> todo;
+  std::vector<std::uint32_t> awake;     // runnable and not asleep, the thread that ran last first
+  std::vector<std::uint32_t> todo;      // the threads to explore from here (DPOR's backtrack set), in order
   std::size_t next = 0;
   std::vector<SleepEntry> done;
   std::uint32_t previous = 0;
   std::uint64_t preemptions = 0;
   std::size_t token_size = 0;
+  std::size_t trace_size = 0;
   bool sleepers = false;
-  bool fresh = true;  // not a state seen before
+  bool fresh = true;   // not a state seen before
+  bool cached = false; // has an entry in the visited table
+  bool saturated = false;  // every awake thread is explored or to be: no race can add one
+  Clock base;              // per thread, how many of its events the path to here has
+  MachineHash hash;
+  std::vector<std::uint32_t> summary;  // signature ids of the steps taken below, sorted
   // Children already stepped while looking for a local step, by thread.
-  std::vector<std::pair<std::uint32_t, std::pair<Machine, Footprint>>> stepped;
-  TokenBuilder token;  // frontier entries only: the token of the path to here
+  std::vector<std::pair<std::uint32_t, std::pair<MachinePtr, Trial>>> stepped;
+  TokenBuilder token;        // frontier entries only: the token of the path to here
+  std::vector<Event> trace;  // frontier entries only: the events of the path to here
 };
 
 // Where expand() started: a state and the step taken from it, so that a
@@ -199,27 +258,41 @@ bool contains(const std::vector<std::uint32_t>& sorted, std::uint32_t t) {
   return std::binary_search(sorted.begin(), sorted.end(), t);
 }
 
+bool listed(const std::vector<std::uint32_t>& list, std::uint32_t t) {
+  return std::find(list.begin(), list.end(), t) != list.end();
+}
+
 bool is_asleep(const std::vector<SleepEntry>& sleep, std::uint32_t t) {
   return std::any_of(sleep.begin(), sleep.end(), [t](const SleepEntry& e) { return e.thread == t; });
 }
 
+// Summaries are kept sorted and without repeats.
+void merge_sorted(std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& more) {
+  if (std::includes(into.begin(), into.end(), more.begin(), more.end())) return;
+  std::vector<std::uint32_t> out;
+  out.reserve(into.size() + more.size());
+  std::set_union(into.begin(), into.end(), more.begin(), more.end(), std::back_inserter(out));
+  into = std::move(out);
+}
+
+// The frontier that shards split: the top of the tree expanded in full
+// until it has this many entries. It does not depend on the shard count,
+// so one run and every split of it explore the same parts.
+constexpr std::size_t kFrontierParts = 128;
+
 class Search {
  public:
   Search(const SearchLimits& limits, SearchStats& stats)
-      : limits_(limits), stats_(stats), start_(std::chrono::steady_clock::now()) {}
+      : limits_(limits), stats_(stats), start_(std::chrono::steady_clock::now()),
+        dpor_(limits.dpor && !limits.preemptions) {}
 
   ExploreReport run(const Machine& initial) {
     hasher_.emplace(initial.program());
-    Machine root = initial;
-    if (limits_.shards <= 1) {
-      explore_part(std::move(root), 0, {}, 0, TokenBuilder{}, 0);
-    } else {
-      std::vector<Node> frontier = build_frontier(std::move(root));
-      for (std::size_t i = limits_.shard; i < frontier.size() && !stopped_; i += limits_.shards) {
-        Node& f = frontier[i];
-        ++stats_.parts;
-        explore_part(std::move(f.m), f.previous, std::move(f.sleep), f.preemptions, std::move(f.token), i);
-      }
+    std::vector<Node> frontier = build_frontier(copy_of(initial));
+    for (std::size_t i = limits_.shard; i < frontier.size() && !stopped_; i += limits_.shards) {
+      Node& f = frontier[i];
+      ++stats_.parts;
+      explore_part(f, i);
     }
     report_.complete = !stopped_ && !cut_by_preemptions_;
     if (bound_) {
@@ -231,66 +304,336 @@ class Search {
   }
 
  private:
-  // Explores everything below one state: the whole search, or one part of it.
-  void explore_part(Machine m, std::uint32_t previous, std::vector<SleepEntry> sleep, std::uint64_t preemptions,
-                    TokenBuilder token, std::uint64_t part) {
+  MachinePtr copy_of(const Machine& src) {
+    if (pool_.empty()) return std::make_unique<Machine>(src);
+    MachinePtr m = std::move(pool_.back());
+    pool_.pop_back();
+    *m = src;  // assignment keeps the buffers of the machine it overwrites
+    return m;
+  }
+
+  void recycle(MachinePtr m) {
+    if (m) pool_.push_back(std::move(m));
+  }
+
+  // Explores everything below one frontier entry.
+  void explore_part(Node& entry, std::uint64_t part) {
     part_ = part;
-    token_ = std::move(token);
-    std::deque<Node> stack;  // a deque: nodes never move once pushed
-    const Machine base(m);
-    if (auto node = expand(std::move(m), previous, std::move(sleep), preemptions, true, Origin{&base, {}})) {
-      stack.push_back(std::move(*node));
+    token_ = std::move(entry.token);
+    trace_ = std::move(entry.trace);
+    owner_ = -1;
+    const Machine base(*entry.m);
+    if (entry.todo.empty()) {
+      // A final state (or a dead end) reached while building the frontier.
+      if (entry.m->done() || stopped_by_steps(*entry.m)) {
+        ++stats_.runs;
+        record_final(*entry.m);
+      }
+      return;
     }
-    while (!stack.empty() && !stopped_) {
-      Node& n = stack.back();
+    auto node = expand(std::move(entry.m), entry.previous, std::move(entry.sleep), entry.preemptions, true,
+                       Origin{&base, {}});
+    if (node) stack_.push_back(std::move(*node));
+    while (!stack_.empty() && !stopped_) {
+      const std::size_t index = stack_.size() - 1;
+      Node& n = stack_.back();
       if (n.next == n.todo.size()) {
-        stack.pop_back();
+        finish(index);
         continue;
       }
       std::uint32_t t = n.todo[n.next++];
-      auto child = step_child(n, t);
+      if (is_asleep(n.sleep, t)) continue;
+      owner_ = static_cast<std::int64_t>(index);
+      auto child = step_child(n, t, static_cast<std::int64_t>(index));
       if (!child) continue;
-      auto next = expand(std::move(child->m), t, std::move(child->sleep), child->preemptions, true, Origin{&n.m, t});
-      if (next) stack.push_back(std::move(*next));
+      auto next = expand(std::move(child->m), t, std::move(child->sleep), child->preemptions, true, Origin{n.m.get(), t});
+      if (next) stack_.push_back(std::move(*next));
     }
+    for (std::size_t i = stack_.size(); i-- > 0;) finish(i);
+  }
+
+  // Pops the top node: what was taken below it goes into its parent's
+  // summary and into the visited table.
+  void finish(std::size_t index) {
+    Node& n = stack_[index];
+    if (index > 0) merge_sorted(stack_[index - 1].summary, n.summary);
+    if (n.cached) {
+      auto it = visited_.find(n.hash);
+      if (it != visited_.end()) merge_sorted(it->second.summary, n.summary);
+    }
+    recycle(std::move(n.m));
+    for (auto& s : n.stepped) recycle(std::move(s.second.first));
+    stack_.pop_back();
   }
 
   struct Child {
-    Machine m;
+    MachinePtr m;
     std::vector<SleepEntry> sleep;
     std::uint64_t preemptions = 0;
   };
 
   // Runs thread t from node n: its child state, sleep set and preemptions,
-  // or nothing when the preemption bound forbids it.
-  std::optional<Child> step_child(Node& n, std::uint32_t t) {
+  // or nothing when the preemption bound forbids it. `node_index` is n's
+  // place on the stack, where races found later can add threads; -1 for a
+  // state passed in place or above the part.
+  std::optional<Child> step_child(Node& n, std::uint32_t t, std::int64_t node_index) {
     bool preempt = t != n.previous && contains(n.runnable, n.previous);
     std::uint64_t preemptions = n.preemptions + (preempt ? 1 : 0);
     if (limits_.preemptions && preemptions > *limits_.preemptions) {
       cut_by_preemptions_ = true;
       return std::nullopt;
     }
-    auto it = std::find_if(n.stepped.begin(), n.stepped.end(), [t](const auto& s) { return s.first == t; });
+    auto it = std::find_if(n.stepped.begin(), n.stepped.end(), [t](const auto& s) { return s.first == t && s.second.first; });
     const bool stepped = it != n.stepped.end();
-    Child child{stepped ? std::move(it->second.first) : Machine(n.m), {}, preemptions};
-    Footprint fp = stepped ? std::move(it->second.second) : step_thread(child.m, t);
-    bool sleepers = n.sleepers || has_sleepers(child.m);
+    Child child{stepped ? std::move(it->second.first) : copy_of(*n.m), {}, preemptions};
+    Trial trial = stepped ? std::move(it->second.second) : step_thread(*child.m, t);
+    bool sleepers = n.sleepers || has_sleepers(*child.m);
+    // With sleepers, logical time wakes threads: every step may enable
+    // another, so each is taken as touching everything.
+    if (sleepers && !trial.fp.empty()) trial.fp = Footprint{Access{}};
     if (!sleepers) {
       for (const auto* list : {&n.sleep, &n.done})
         for (const SleepEntry& e : *list)
-          if (e.thread != t && !conflict(e.footprint, fp)) child.sleep.push_back(e);
+          if (e.thread != t && !conflict(e.footprint, trial.fp)) child.sleep.push_back(e);
     }
-    n.done.push_back(SleepEntry{t, std::move(fp)});
+    trace_.resize(n.trace_size);
+    add_event(t, trial, node_index);
+    n.done.push_back(SleepEntry{t, std::move(trial.fp)});
     token_.truncate(n.token_size);
-    if (n.runnable.size() >= 2) token_.record(n.m.steps, n.previous, n.runnable, t);
+    if (n.runnable.size() >= 2) token_.record(n.m->steps, n.previous, n.runnable, t);
     return child;
   }
 
-  Footprint step_thread(Machine& m, std::uint32_t t) {
+  Trial step_thread(Machine& m, std::uint32_t t) {
     m.current = t;
     m.step(event_, true);
     ++stats_.steps;
-    return footprint_of(event_, m, t);
+    Trial trial{footprint_of(event_, m, t), -1};
+    for (const LibEvent& e : event_.lib)
+      if (e.kind == LibEventKind::ThreadSpawn) trial.spawned = e.a;
+    return trial;
+  }
+
+  // ---- DPOR: races and source sets ----
+
+  // The clock a step of thread t with footprint fp would have after the
+  // current path, and the earlier events it races with (dependent, of
+  // another thread, and not already ordered before it), latest first.
+  // `after`: threads whose every event on the path happens before the
+  // step (a summary's knowledge of what came between).
+  // `latest`: only the latest race is wanted (the summary's rule).
+  void scan(std::uint32_t t, const Footprint& fp, Clock& c, std::uint32_t& seq, std::vector<std::size_t>& races,
+            std::size_t from = 0, std::uint64_t after = 0, bool latest = false) const {
+    c.clear();
+    seq = 1;
+    const std::size_t n = trace_.size();
+    const std::int64_t own = index_ ? last_of(t) : find_last(t);
+    if (own >= 0) {
+      c = trace_[static_cast<std::size_t>(own)].clock;
+      seq = trace_[static_cast<std::size_t>(own)].seq + 1;
+    } else {
+      // A thread's first event comes after the spawn that made it.
+      for (std::size_t k = n; k-- > 0;) {
+        if (trace_[k].spawned == static_cast<std::int64_t>(t)) {
+          c = trace_[k].clock;
+          break;
+        }
+      }
+    }
+    for (std::uint32_t p = 0; after != 0 && p < 64; ++p, after >>= 1) {
+      if ((after & 1) == 0) continue;
+      const std::int64_t last = index_ ? last_of(p) : find_last(p);
+      if (last >= 0) join_clock(c, trace_[static_cast<std::size_t>(last)].clock);
+    }
+    for (std::size_t k = n; k-- > from;) {
+      const Event& ek = trace_[k];
+      if (ek.thread == t || happens_before(ek, c) || !conflict(ek.fp, fp)) continue;
+      races.push_back(k);
+      if (latest) return;
+      join_clock(c, ek.clock);
+    }
+    if (c.size() <= t) c.resize(t + 1, 0);
+    c[t] = seq;
+  }
+
+  // The index of thread t's last event on the path, or -1.
+  std::int64_t find_last(std::uint32_t t) const {
+    for (std::size_t k = trace_.size(); k-- > 0;)
+      if (trace_[k].thread == t) return static_cast<std::int64_t>(k);
+    return -1;
+  }
+  std::int64_t last_of(std::uint32_t t) const { return t < last_index_.size() ? last_index_[t] : -1; }
+
+  // Appends a step to the path, after adding what its races ask for.
+  void add_event(std::uint32_t t, const Trial& trial, std::int64_t node_index) {
+    if (trial.fp.empty() || !dpor_) return;
+    Event e;
+    e.thread = t;
+    e.node = node_index;
+    e.spawned = trial.spawned;
+    e.fp = trial.fp;
+    std::vector<std::size_t>& races = races_scratch_;
+    races.clear();
+    scan(t, e.fp, e.clock, e.seq, races);
+    for (std::size_t k : races)
+      if (trace_[k].node >= 0 && !saturated(stack_[static_cast<std::size_t>(trace_[k].node)])) reverse_race(k, t, e.clock);
+    note_in_summary(t, e.fp, e.clock);
+    trace_.push_back(std::move(e));
+  }
+
+  // Source-DPOR's rule for a race between event k of the path and a new
+  // step of thread t: the events after k that do not happen after it,
+  // then the new step, must be able to start from k's state; unless one
+  // of their initials is already explored (or asleep) there, add one.
+  void reverse_race(std::size_t k, std::uint32_t t, const Clock& clock) {
+    const Event& ek = trace_[k];
+    Node& node = stack_[static_cast<std::size_t>(ek.node)];
+    std::vector<std::size_t>& v = v_scratch_;
+    v.clear();
+    for (std::size_t i = k + 1; i < trace_.size(); ++i)
+      if (!happens_before(ek, trace_[i].clock)) v.push_back(i);
+    auto has_predecessor = [&](const Clock& c, std::size_t upto) {
+      for (std::size_t j = 0; j < upto; ++j)
+        if (happens_before(trace_[v[j]], c)) return true;
+      return false;
+    };
+    std::vector<std::uint32_t>& seen = seen_scratch_;
+    std::vector<std::uint32_t>& initials = initials_scratch_;
+    seen.clear();
+    initials.clear();
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const Event& e = trace_[v[i]];
+      if (listed(seen, e.thread)) continue;
+      seen.push_back(e.thread);
+      if (!has_predecessor(e.clock, i)) initials.push_back(e.thread);
+    }
+    if (!listed(seen, t) && !has_predecessor(clock, v.size())) initials.push_back(t);
+    for (std::uint32_t r : initials)
+      if (listed(node.todo, r) || is_asleep(node.sleep, r)) return;
+    if (initials.empty()) return;
+    add_todo(node, listed(initials, t) ? t : *std::min_element(initials.begin(), initials.end()));
+  }
+
+  // Whether every awake thread of a node is in its backtrack set (once
+  // true it stays true: the set only grows).
+  static bool saturated(Node& node) {
+    if (node.saturated) return true;
+    node.saturated = std::all_of(node.awake.begin(), node.awake.end(),
+                                 [&node](std::uint32_t a) { return listed(node.todo, a) || is_asleep(node.sleep, a); });
+    return node.saturated;
+  }
+
+  // Adds thread r to a node's backtrack set; a thread that cannot run
+  // there stands for every thread that can.
+  static void add_todo(Node& node, std::uint32_t r) {
+    if (listed(node.todo, r) || is_asleep(node.sleep, r)) return;
+    if (listed(node.awake, r)) {
+      insert_pending(node, r);
+      return;
+    }
+    for (std::uint32_t a : node.awake)
+      if (!listed(node.todo, a)) insert_pending(node, a);
+  }
+
+  // Threads still to explore are kept in the order of `awake` (the one
+  // that ran last, then by id), as a search without DPOR takes them.
+  static void insert_pending(Node& node, std::uint32_t r) {
+    auto rank = [&node](std::uint32_t t) { return std::find(node.awake.begin(), node.awake.end(), t) - node.awake.begin(); };
+    auto at = node.todo.begin() + static_cast<std::ptrdiff_t>(node.next);
+    while (at != node.todo.end() && rank(*at) < rank(r)) ++at;
+    node.todo.insert(at, r);
+  }
+
+  // A state seen before is not explored again, but the steps taken below
+  // it may race with the path that reached it now. Each of them is taken
+  // as if it ran next (which orders it after less than it really is, so
+  // it finds every race it could have), and its latest race asks for its
+  // thread at the racing event's node, or for every thread there when it
+  // cannot run there: Flanagan and Godefroid's rule, as Yang et al. apply
+  // it to the transitions below a visited state. Earlier races are found
+  // when that node explores the thread.
+  void apply_summary(const std::vector<std::uint32_t>& summary) {
+    if (!dpor_ || summary.empty()) return;
+    // Races can only add threads at nodes not yet saturated: the scan
+    // stops below the first event chosen at one, and a thread that every
+    // such node already has (or that sleeps there) is not scanned at all.
+    std::vector<std::size_t>& open = open_scratch_;        // unsaturated nodes, along the path
+    std::vector<std::size_t>& open_from = open_from_scratch_;  // the first event chosen at each
+    open.clear();
+    open_from.clear();
+    for (std::size_t k = 0; k < trace_.size(); ++k) {
+      const std::int64_t node = trace_[k].node;
+      if (node >= 0 && !saturated(stack_[static_cast<std::size_t>(node)]) &&
+          (open.empty() || open.back() != static_cast<std::size_t>(node))) {
+        open.push_back(static_cast<std::size_t>(node));
+        open_from.push_back(k);
+      }
+    }
+    if (open.empty()) return;
+    // Where the scan for thread q can stop: below the first event chosen
+    // at a node that still lacks q; none (trace size) when no node does.
+    auto first_wanting = [&](std::uint32_t q) {
+      for (std::size_t i = 0; i < open.size(); ++i) {
+        const Node& node = stack_[open[i]];
+        if (!listed(node.todo, q) && !is_asleep(node.sleep, q)) return open_from[i];
+      }
+      return trace_.size();
+    };
+    last_index_.clear();
+    for (std::size_t k = 0; k < trace_.size(); ++k) {
+      if (last_index_.size() <= trace_[k].thread) last_index_.resize(trace_[k].thread + 1, -1);
+      last_index_[trace_[k].thread] = static_cast<std::int64_t>(k);
+    }
+    index_ = true;
+    std::vector<std::size_t>& races = races_scratch_;
+    for (std::uint32_t id : summary) {
+      const Signature& sig = signatures_[id];
+      const std::uint32_t q = sig.thread;
+      const std::size_t from = first_wanting(q);
+      if (from == trace_.size()) continue;
+      races.clear();
+      std::uint32_t seq = 0;
+      scan(q, sig.fp, clock_scratch_, seq, races, from, sig.after, true);
+      for (std::size_t k : races)
+        if (trace_[k].node >= 0) add_todo(stack_[static_cast<std::size_t>(trace_[k].node)], q);
+    }
+    index_ = false;
+  }
+
+  // Records a step in the summary of the node the search is below: its
+  // thread, its footprint, and the threads with an event between that
+  // node and it that happens before it. Whatever path reaches the node,
+  // every event of those threads on it happens before this step too.
+  void note_in_summary(std::uint32_t t, const Footprint& fp, const Clock& clock) {
+    if (owner_ < 0) return;
+    const Clock& base = stack_[static_cast<std::size_t>(owner_)].base;
+    std::uint64_t after = 0;
+    for (std::uint32_t p = 0; p < clock.size() && p < 64; ++p)
+      if (p != t && clock[p] > clock_at(base, p)) after |= std::uint64_t{1} << p;
+    std::uint32_t id = signature_id(Signature{t, fp, after});
+    std::vector<std::uint32_t>& s = stack_[static_cast<std::size_t>(owner_)].summary;
+    auto at = std::lower_bound(s.begin(), s.end(), id);
+    if (at == s.end() || *at != id) s.insert(at, id);
+  }
+
+  // Signatures are interned by a hash of their words; a collision moves
+  // on to the next key, so equal ids always mean equal signatures.
+  std::uint32_t signature_id(const Signature& sig) {
+    auto mix = [](std::uint64_t h, std::uint64_t w) {
+      h ^= w + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+      return h * 0xff51afd7ed558ccdull;
+    };
+    std::uint64_t key = mix(mix(0, sig.thread), sig.after);
+    for (const Access& a : sig.fp) {
+      key = mix(key, static_cast<std::uint64_t>(a.obj) * 2 + (a.write ? 1 : 0));
+      key = mix(key, static_cast<std::uint64_t>(a.lo));
+      key = mix(key, static_cast<std::uint64_t>(a.hi));
+    }
+    for (;; ++key) {
+      auto [it, fresh] = signature_ids_.try_emplace(key, static_cast<std::uint32_t>(signatures_.size()));
+      if (fresh) signatures_.push_back(sig);
+      if (signatures_[it->second] == sig) return it->second;
+    }
   }
 
   bool stopped_by_steps(const Machine& m) const { return limits_.max_steps != 0 && m.steps >= limits_.max_steps; }
@@ -298,7 +641,7 @@ class Search {
   // Takes a freshly reached state: records it when it is final, skips it
   // when an earlier visit covered it, runs the steps that need no choice
   // in place, and otherwise returns the node to branch from.
-  std::optional<Node> expand(Machine m, std::uint32_t previous, std::vector<SleepEntry> sleep,
+  std::optional<Node> expand(MachinePtr m, std::uint32_t previous, std::vector<SleepEntry> sleep,
                              std::uint64_t preemptions, bool use_cache, const Origin& origin) {
     std::vector<std::pair<std::uint32_t, std::uint64_t>> chain;  // steps taken here: (thread, count)
     auto took = [&chain](std::uint32_t t, std::uint64_t count) {
@@ -310,40 +653,45 @@ class Search {
     };
     bool predict = true;
     for (;;) {
-      if (check_time()) return std::nullopt;
-      if (m.done() || stopped_by_steps(m)) {
+      if (check_time()) return end_path(std::move(m));
+      if (m->done() || stopped_by_steps(*m)) {
         if (!use_cache) return final_node(std::move(m), previous, std::move(sleep), preemptions);
-        record_final(m);
-        return std::nullopt;
+        ++stats_.runs;
+        record_final(*m);
+        return end_path(std::move(m));
       }
-      if (m.threads.size() == 1 && m.started) {
-        std::uint64_t limit = limits_.max_steps == 0 ? UINT64_MAX : limits_.max_steps - m.steps;
-        std::uint64_t ran = m.run_simple_alone(limit);
+      if (m->threads.size() == 1 && m->started) {
+        std::uint64_t limit = limits_.max_steps == 0 ? UINT64_MAX : limits_.max_steps - m->steps;
+        std::uint64_t ran = m->run_simple_alone(limit);
         stats_.steps += ran;
         if (ran > 0) took(0, ran);
-        if (m.done() || stopped_by_steps(m)) continue;
+        if (m->done() || stopped_by_steps(*m)) continue;
       }
-      std::vector<std::uint32_t> runnable = runnable_of(m);
+      std::vector<std::uint32_t> runnable = runnable_of(*m);
       std::vector<std::uint32_t> awake;
       for (std::uint32_t t : runnable)
         if (!is_asleep(sleep, t)) awake.push_back(t);
-      if (awake.empty()) return std::nullopt;
+      if (awake.empty()) {
+        ++stats_.runs;
+        return end_path(std::move(m));
+      }
       put_first(awake, previous);
       const std::uint32_t first = awake.front();
       const bool costs_preemption = first != previous && contains(runnable, previous);
-      const bool sleepers = has_sleepers(m);
-      if (predict && !sleepers && !costs_preemption && predicted_local(m, first)) {
+      const bool sleepers = has_sleepers(*m);
+      if (predict && !sleepers && !costs_preemption && predicted_local(*m, first)) {
         // The step surely needs no choice: take it in place, no copy.
         const std::size_t token_size = token_.size();
-        if (runnable.size() >= 2) token_.record(m.steps, previous, runnable, first);
-        Footprint fp = step_thread(m, first);
-        if (fp.empty() && !m.done()) {
+        if (runnable.size() >= 2) token_.record(m->steps, previous, runnable, first);
+        Trial trial = step_thread(*m, first);
+        if (trial.fp.empty() && !m->done()) {
           took(first, 1);
           previous = first;
           continue;
         }
         // It did more (it failed): rebuild the state before it and choose there.
         token_.truncate(token_size);
+        recycle(std::move(m));
         m = rebuild(origin, chain);
         predict = false;
         continue;
@@ -354,36 +702,64 @@ class Search {
       node.preemptions = preemptions;
       node.sleepers = sleepers;
       node.token_size = token_.size();
+      node.trace_size = trace_.size();
       // No choice to make (one thread to run, or the last one's step is
       // local): take the step without a node.
       std::optional<std::uint32_t> single;
       if (!costs_preemption || node.todo.size() == 1) single = local_step(node, true);
       if (!single) {
         // A branching state: cached, and then any other local step.
-        if (use_cache && !visit(node)) return std::nullopt;
-        single = local_step(node, false);
+        if (use_cache && !visit(node)) return end_path(std::move(node));
+        // (Not under DPOR, whose backtrack sets start with one thread:
+        // trying the others would copy and step them for nothing.)
+        if (!dpor_ || !use_cache) single = local_step(node, false);
       }
       if (single) {
-        auto child = step_child(node, *single);
-        if (!child) return std::nullopt;
+        auto child = step_child(node, *single, -1);
+        if (!child) return end_path(std::move(node));
         took(*single, 1);
+        for (auto& s : node.stepped) recycle(std::move(s.second.first));
+        recycle(std::move(node.m));
         m = std::move(child->m);
         sleep = std::move(child->sleep);
         preemptions = child->preemptions;
         previous = *single;
         continue;
       }
-      if (!use_cache) node.token = token_;
+      // DPOR starts a new state's backtrack set with one thread (the one
+      // that ran last); races add the others it needs. Where threads
+      // sleep on logical time, every awake thread is explored.
+      if (dpor_ && use_cache && node.fresh && !node.sleepers && node.todo.size() > 1) node.todo.resize(1);
+      if (dpor_ && use_cache) {
+        for (const Event& e : trace_) {
+          if (node.base.size() <= e.thread) node.base.resize(e.thread + 1, 0);
+          node.base[e.thread] = e.seq;
+        }
+      }
+      if (!use_cache) {
+        node.token = token_;
+        node.trace = trace_;
+      }
       return node;
     }
   }
 
+  std::optional<Node> end_path(MachinePtr m) {
+    recycle(std::move(m));
+    return std::nullopt;
+  }
+
+  std::optional<Node> end_path(Node&& node) {
+    for (auto& s : node.stepped) recycle(std::move(s.second.first));
+    return end_path(std::move(node.m));
+  }
+
   // The state after `chain` from `origin` (explore's steps are deterministic).
-  Machine rebuild(const Origin& origin, const std::vector<std::pair<std::uint32_t, std::uint64_t>>& chain) {
-    Machine m(*origin.base);
-    if (origin.first) step_thread(m, *origin.first);
+  MachinePtr rebuild(const Origin& origin, const std::vector<std::pair<std::uint32_t, std::uint64_t>>& chain) {
+    MachinePtr m = copy_of(*origin.base);
+    if (origin.first) step_thread(*m, *origin.first);
     for (const auto& [t, count] : chain)
-      for (std::uint64_t i = 0; i < count; ++i) step_thread(m, t);
+      for (std::uint64_t i = 0; i < count; ++i) step_thread(*m, t);
     return m;
   }
 
@@ -394,10 +770,13 @@ class Search {
 
   // Looks the node's state up: a new state explores every awake thread; a
   // state seen before explores only the threads asleep then and awake now
-  // (all awake ones when reached with fewer preemptions). False when there
-  // is nothing left to explore.
+  // (all awake ones when reached with fewer preemptions), and the steps
+  // taken below it then are checked for races with the path that reached
+  // it now. False when there is nothing left to explore.
   bool visit(Node& node) {
-    auto [it, inserted] = visited_.try_emplace((*hasher_)(node.m));
+    node.hash = (*hasher_)(*node.m);
+    node.cached = true;
+    auto [it, inserted] = visited_.try_emplace(node.hash);
     Visit& v = it->second;
     if (inserted) {
       ++stats_.states;
@@ -407,6 +786,8 @@ class Search {
       node.fresh = true;
       return true;
     }
+    apply_summary(v.summary);
+    if (owner_ >= 0) merge_sorted(stack_[static_cast<std::size_t>(owner_)].summary, v.summary);
     bool fewer = node.preemptions < v.preemptions;
     std::vector<std::uint32_t> todo, keep;
     for (std::uint32_t t : node.todo)
@@ -417,15 +798,18 @@ class Search {
     v.preemptions = std::min(v.preemptions, node.preemptions);
     node.todo = std::move(todo);
     node.fresh = false;
+    if (node.todo.empty()) ++stats_.runs;
     return !node.todo.empty();
   }
 
-  Node final_node(Machine m, std::uint32_t previous, std::vector<SleepEntry> sleep, std::uint64_t preemptions) {
+  Node final_node(MachinePtr m, std::uint32_t previous, std::vector<SleepEntry> sleep, std::uint64_t preemptions) {
     Node node(std::move(m), {}, std::move(sleep), {});
     node.previous = previous;
     node.preemptions = preemptions;
     node.token = token_;
+    node.trace = trace_;
     node.token_size = token_.size();
+    node.trace_size = trace_.size();
     return node;
   }
 
@@ -442,10 +826,10 @@ class Search {
     node.stepped.reserve(node.todo.size());
     for (std::size_t i = from; i < to; ++i) {
       std::uint32_t t = node.todo[i];
-      Machine child(node.m);
-      Footprint fp = step_thread(child, t);
-      bool local = fp.empty() && !child.done();
-      node.stepped.emplace_back(t, std::make_pair(std::move(child), std::move(fp)));
+      MachinePtr child = copy_of(*node.m);
+      Trial trial = step_thread(*child, t);
+      bool local = trial.fp.empty() && !child->done();
+      node.stepped.emplace_back(t, std::make_pair(std::move(child), std::move(trial)));
       if (local) {
         node.todo = {t};
         return t;
@@ -455,6 +839,7 @@ class Search {
   }
 
   void record_final(const Machine& m) {
+    ++stats_.finals;
     MachineHash h = (*hasher_)(m);
     if (!finals_.insert(h).second) return;
     if (limits_.executions && report_.executions >= *limits_.executions) {
@@ -487,16 +872,19 @@ class Search {
     if (!bound_) bound_ = std::move(bound);
   }
 
-  // The top of the tree, breadth first, until there are enough parts for
-  // the shards: each entry is a state with its sleep set and token, in
-  // depth-first order. Final states reached on the way are entries too.
-  std::vector<Node> build_frontier(Machine root) {
+  // The top of the tree, breadth first and in full (every awake thread,
+  // with sleep sets), until there are kFrontierParts entries: each is a
+  // state with its sleep set, token and path, in depth-first order. Final
+  // states reached on the way are entries too. Races found below an entry
+  // never ask for more above it: everything there is explored.
+  std::vector<Node> build_frontier(MachinePtr root) {
     std::vector<Node> level;
     token_ = TokenBuilder{};
-    const Machine base(root);
+    trace_.clear();
+    owner_ = -1;
+    const Machine base(*root);
     if (auto n = expand(std::move(root), 0, {}, 0, false, Origin{&base, {}})) level.push_back(std::move(*n));
-    const std::size_t wanted = 8 * limits_.shards;
-    for (int depth = 0; depth < 64 && level.size() < wanted; ++depth) {
+    for (int depth = 0; depth < 64 && level.size() < kFrontierParts; ++depth) {
       std::vector<Node> next;
       bool grew = false;
       for (Node& n : level) {
@@ -507,11 +895,13 @@ class Search {
         grew = true;
         for (std::size_t i = 0; i < n.todo.size(); ++i) {
           token_ = n.token;
+          trace_ = n.trace;
           n.token_size = n.token.size();
-          auto child = step_child(n, n.todo[i]);
+          n.trace_size = n.trace.size();
+          auto child = step_child(n, n.todo[i], -1);
           if (!child) continue;
           if (auto c = expand(std::move(child->m), n.todo[i], std::move(child->sleep), child->preemptions, false,
-                              Origin{&n.m, n.todo[i]})) {
+                              Origin{n.m.get(), n.todo[i]})) {
             next.push_back(std::move(*c));
           }
         }
@@ -525,10 +915,23 @@ class Search {
   const SearchLimits& limits_;
   SearchStats& stats_;
   std::chrono::steady_clock::time_point start_;
+  const bool dpor_;
   ExploreReport report_;
   std::optional<MachineHasher> hasher_;
   std::unordered_map<MachineHash, Visit, HashOf> visited_;
   std::unordered_set<MachineHash, HashOf> finals_;
+  std::deque<Node> stack_;  // the path being explored; a deque: nodes never move once pushed
+  std::vector<Event> trace_;
+  std::int64_t owner_ = -1;  // the stack node whose subtree the search is in
+  std::unordered_map<std::uint64_t, std::uint32_t> signature_ids_;
+  std::vector<Signature> signatures_;
+  std::vector<MachinePtr> pool_;  // machines to overwrite instead of allocating anew
+  std::vector<std::size_t> races_scratch_, open_scratch_, open_from_scratch_;
+  std::vector<std::int64_t> last_index_;  // while a summary is applied: each thread's last event on the path
+  bool index_ = false;
+  Clock clock_scratch_;
+  std::vector<std::size_t> v_scratch_;
+  std::vector<std::uint32_t> seen_scratch_, initials_scratch_;
   TokenBuilder token_;
   StepEvent event_;
   std::uint64_t part_ = 0;

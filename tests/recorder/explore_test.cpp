@@ -155,6 +155,38 @@ std::set<std::string> reader_finals(int writes) {
   return finals;
 }
 
+// n threads each store to a cell of their own k times, then main adds
+// the cells up: nothing is shared, so every interleaving gives n * k.
+std::string disjoint_workers(int n, int k) {
+  Json worker = proc("worker", {{"c", "K[Int]"}, {"rounds", "K[Int]"}},
+                     {for_("i", "0", "rounds", {load("c", "v"), store("c", "v Add 1")}), ret("0")});
+  Json body = Json::array();
+  for (int t = 1; t <= n; ++t) {
+    body.push_back({{"Alloc", {{"size", "8"}, {"result", "c" + std::to_string(t)}}}});
+    body.push_back(store("c" + std::to_string(t), "0"));
+  }
+  for (int t = 1; t <= n; ++t) {
+    body.push_back(let("t" + std::to_string(t), "spawn(worker, " + std::to_string(t) + ", c" + std::to_string(t) + ", " +
+                                                  std::to_string(k) + ")"));
+  }
+  for (int t = 1; t <= n; ++t) body.push_back(call("join", {"t" + std::to_string(t)}));
+  body.push_back(let("total", "0"));
+  for (int t = 1; t <= n; ++t) {
+    body.push_back(load("c" + std::to_string(t), "v" + std::to_string(t)));
+    body.push_back({{"Assign", {{"target", "total"}, {"expr", "total Add v" + std::to_string(t)}}}});
+  }
+  body.push_back(ret("total"));
+  return program({worker, proc("main", {}, body)});
+}
+
+// Main spawns a worker that emits an effect and returns without joining
+// it: the run ends when main returns, so the effect may or may not be in.
+std::string unjoined_effect() {
+  Json worker = proc("worker", {}, {let("x", "1"), {{"Effect", {{"kind", "emit"}, {"payload", "x"}}}}, ret("0")});
+  Json body = Json::array({let("t", "spawn(worker, 1)"), let("y", "2"), ret("5")});
+  return program({worker, proc("main", {}, body)});
+}
+
 struct Explored {
   Json json;
   std::string text;
@@ -204,11 +236,37 @@ void expect_tokens_replay(const fs::path& prog, const Json& j) {
   }
 }
 
+// What the search did (DUST_EXPLORE_STATS): steps executed and paths
+// explored to their end.
+struct SearchCounts {
+  unsigned long long states = 0, steps = 0, parts = 0, runs = 0;
+};
+
+SearchCounts search_counts(const fs::path& prog, bool dpor) {
+  std::string command = std::string("DUST_EXPLORE_STATS=1 '") + DUSTRUN_PATH + "' explore --exhaustive --json " +
+                        (dpor ? "" : "--no-dpor ") + "'" + prog.string() + "' > /dev/null";
+  dust_test::ProcessResult r = dust_test::run_process("/bin/sh", {"-c", command});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  SearchCounts c;
+  EXPECT_EQ(std::sscanf(r.err.c_str(), "states %llu, steps %llu, parts %llu, runs %llu", &c.states, &c.steps, &c.parts,
+                        &c.runs),
+            4)
+      << r.err;
+  return c;
+}
+
+// The outcomes without their tokens (which depend on the order of the search).
+std::set<std::string> outcome_set(const Json& j) {
+  std::set<std::string> out;
+  for (const Json& o : j["outcomes"]) out.insert(o["returned"].dump() + o["error"].dump() + o["effects"].dump());
+  return out;
+}
+
 }  // namespace
 
 TEST(ExploreExhaustive, RacyCountersGiveExactlyTheBruteForceOutcomes) {
   TempDir dir;
-  for (auto [n, k] : std::vector<std::pair<int, int>>{{1, 3}, {2, 1}, {2, 2}, {2, 3}, {3, 2}}) {
+  for (auto [n, k] : std::vector<std::pair<int, int>>{{1, 3}, {2, 1}, {2, 2}, {2, 3}, {3, 2}, {3, 3}, {4, 1}}) {
     SCOPED_TRACE(std::to_string(n) + " threads x " + std::to_string(k));
     fs::path prog = write_program(dir, "racy.dir.json", racy_counter(n, k));
     Explored e = explore_json(prog);
@@ -298,13 +356,66 @@ TEST(ExploreExhaustive, ExamplesKeepTheirDocumentedOutcomes) {
   }
 }
 
+TEST(ExploreExhaustive, MainReturningCanCutAnUnjoinedThreadsEffect) {
+  TempDir dir;
+  fs::path prog = write_program(dir, "unjoined.dir.json", unjoined_effect());
+  for (bool dpor : {true, false}) {
+    Explored e = explore_json(prog, dpor ? std::vector<std::string>{} : std::vector<std::string>{"--no-dpor"});
+    std::set<std::string> effects;
+    for (const Json& o : e.json["outcomes"]) effects.insert(o["effects"].dump());
+    EXPECT_EQ(effects, (std::set<std::string>{"[]", "[\"1\"]"}));
+    expect_tokens_replay(prog, e.json);
+  }
+}
+
+TEST(ExploreDpor, SameOutcomesAsSleepSetsAloneInNoMoreRuns) {
+  TempDir dir;
+  std::vector<std::pair<std::string, std::string>> programs{
+      {"racy22", racy_counter(2, 2)},  {"racy32", racy_counter(3, 2)},     {"racy23", racy_counter(2, 3)},
+      {"phil", philosophers()},        {"reader", narrow_reader(12)},      {"disjoint", disjoint_workers(3, 2)},
+      {"unjoined", unjoined_effect()}};
+  for (const auto& [name, text] : programs) {
+    SCOPED_TRACE(name);
+    fs::path prog = write_program(dir, name + ".dir.json", text);
+    Explored with = explore_json(prog);
+    Explored without = explore_json(prog, {"--no-dpor"});
+    EXPECT_TRUE(with.json["complete"].get<bool>());
+    EXPECT_EQ(outcome_set(with.json), outcome_set(without.json));
+    expect_tokens_replay(prog, with.json);
+    SearchCounts a = search_counts(prog, true), b = search_counts(prog, false);
+    EXPECT_LE(a.runs, b.runs);
+    EXPECT_LE(a.steps, b.steps);
+  }
+}
+
+TEST(ExploreDpor, RacyCounterTakesStrictlyFewerRuns) {
+  SearchCounts a = search_counts(example("racy_counter.dir.json"), true);
+  SearchCounts b = search_counts(example("racy_counter.dir.json"), false);
+  EXPECT_LT(a.runs, b.runs);
+  EXPECT_LT(a.steps, b.steps);
+}
+
+TEST(ExploreDpor, IndependentThreadsAreNotInterleaved) {
+  TempDir dir;
+  fs::path prog = write_program(dir, "disjoint.dir.json", disjoint_workers(4, 4));
+  Explored e = explore_json(prog);
+  EXPECT_EQ(returned_set(e.json), std::set<std::string>{"16"});
+  SearchCounts a = search_counts(prog, true), b = search_counts(prog, false);
+  // Sleep sets alone still reach every combination of the threads'
+  // positions; source sets keep to one order of independent steps.
+  EXPECT_LT(a.steps * 4, b.steps) << a.steps << " vs " << b.steps;
+  EXPECT_LT(a.runs * 10, b.runs) << a.runs << " vs " << b.runs;
+}
+
 TEST(ExploreShards, MergedShardsEqualOneRunByteForByte) {
   TempDir dir;
   fs::path prog = write_program(dir, "racy.dir.json", racy_counter(3, 2));
   fs::path reader = write_program(dir, "reader.dir.json", narrow_reader(12));
-  for (const fs::path& p : {prog, reader}) {
+  fs::path phil = write_program(dir, "phil.dir.json", philosophers());
+  fs::path disjoint = write_program(dir, "disjoint.dir.json", disjoint_workers(3, 2));
+  for (const fs::path& p : {prog, reader, phil, disjoint}) {
     Explored single = explore_json(p);
-    for (int n : {1, 2, 3, 7}) {
+    for (int n : {1, 2, 3, 5, 7, 8}) {
       SCOPED_TRACE(p.string() + " in " + std::to_string(n) + " shards");
       std::vector<std::string> merge_args{"explore-merge"};
       for (int i = 0; i < n; ++i) {
