@@ -144,7 +144,9 @@ TEST(ThreadForecast, VersionTwoEncodingIsKeptForOlderTraces) {
     events.push_back(event);
   }
   EXPECT_GT(switches, 0u);
-  dust::rec::StepDecoder decoder(*load_program(text), v2);
+  // The decoder keeps a reference to its program, which must outlive it.
+  const auto decoded_program = load_program(text);
+  dust::rec::StepDecoder decoder(*decoded_program, v2);
   decoder.begin_block(0, 0);
   dust::rec::ByteReader in(bytes.view());
   dust::rec::DecodedStep decoded;
