@@ -11,6 +11,7 @@
 #include "dustlib_k/dustlib_k.hpp"
 #include "model/debugger.hpp"
 #include "model/recording.hpp"
+#include "record_and_open.hpp"
 
 namespace dust::dbg {
 namespace {
@@ -36,20 +37,6 @@ constexpr const char* kTwoWorkers = R"JSON({"forges":[{"name":"F","shapes":[],"b
    {"Call":{"target":"join","args":["t1"],"result":null}},
    {"Call":{"target":"join","args":["t2"],"result":null}}]}
 ]}]})JSON";
-
-std::unique_ptr<Debugger> record_and_open(const std::string& name, const char* text) {
-  RecordRequest request;
-  request.program_path = ::testing::TempDir() + "/" + name + ".dir.json";
-  std::ofstream(request.program_path) << text;
-  request.trace_path = ::testing::TempDir() + "/" + name + ".dtrace";
-  RecordOutcome outcome = record_program(request, k::standard_intrinsics(), nullptr, nullptr);
-  EXPECT_TRUE(outcome.ok) << outcome.error;
-  std::string error;
-  auto dbg = Debugger::open(request.trace_path, k::standard_intrinsics(), error);
-  EXPECT_TRUE(dbg) << error;
-  if (dbg) dbg->land_on_open();
-  return dbg;
-}
 
 std::uint32_t stmt_at(const Debugger& dbg, const std::string& path) {
   for (std::uint32_t s = 0; s < dbg.program().stmts.size(); ++s) {

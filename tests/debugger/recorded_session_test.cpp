@@ -11,6 +11,7 @@
 #include "dustlib_k/dustlib_k.hpp"
 #include "model/debugger.hpp"
 #include "model/recording.hpp"
+#include "record_and_open.hpp"
 
 namespace dust::dbg {
 namespace {
@@ -43,19 +44,6 @@ std::string write_program(const std::string& name, const char* text) {
   std::string path = ::testing::TempDir() + "/" + name + ".dir.json";
   std::ofstream(path) << text;
   return path;
-}
-
-std::unique_ptr<Debugger> record_and_open(const std::string& name, const char* text) {
-  RecordRequest request;
-  request.program_path = write_program(name, text);
-  request.trace_path = ::testing::TempDir() + "/" + name + ".dtrace";
-  RecordOutcome outcome = record_program(request, k::standard_intrinsics(), nullptr, nullptr);
-  EXPECT_TRUE(outcome.ok) << outcome.error;
-  std::string error;
-  auto dbg = Debugger::open(request.trace_path, k::standard_intrinsics(), error);
-  EXPECT_TRUE(dbg) << error;
-  if (dbg) dbg->land_on_open();
-  return dbg;
 }
 
 // The statement at `path` ("main/body[1]").

@@ -15,6 +15,7 @@
 #include "model/file_kind.hpp"
 #include "model/input_queue.hpp"
 #include "model/recording.hpp"
+#include "record_and_open.hpp"
 
 namespace dust::dbg {
 namespace {
@@ -41,19 +42,6 @@ std::string write_file(const std::string& name, const std::string& bytes) {
   std::string path = ::testing::TempDir() + "/" + name;
   std::ofstream(path, std::ios::binary) << bytes;
   return path;
-}
-
-std::unique_ptr<Debugger> record_and_open(const std::string& name, const char* text) {
-  RecordRequest request;
-  request.program_path = write_file(name + ".dir.json", text);
-  request.trace_path = ::testing::TempDir() + "/" + name + ".dtrace";
-  RecordOutcome outcome = record_program(request, k::standard_intrinsics(), nullptr, nullptr);
-  EXPECT_TRUE(outcome.ok) << outcome.error;
-  std::string error;
-  auto dbg = Debugger::open(request.trace_path, k::standard_intrinsics(), error);
-  EXPECT_TRUE(dbg) << error;
-  if (dbg) dbg->land_on_open();
-  return dbg;
 }
 
 TEST(FileKind, RecordingsAndProgramsAreKnownByTheirBytes) {
