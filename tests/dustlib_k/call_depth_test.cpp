@@ -11,6 +11,7 @@
 #include "dust/observer.hpp"
 #include "k_harness.hpp"
 #include "process_runner.hpp"
+#include "temp_dir.hpp"
 
 using namespace k_test;
 namespace fs = std::filesystem;
@@ -60,21 +61,10 @@ TEST(CallDepth, TheLimitIsTheRunsOwn) {
   EXPECT_EQ(over.events.back().depth, 9u);
 }
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("dust_depth_" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name, const std::string& text) const {
-    fs::path p = path / name;
-    std::ofstream(p) << text;
-    return p.string();
-  }
-};
-
 dust_test::ProcessResult dustrun(std::vector<std::string> args) { return dust_test::run_process(DUSTRUN_PATH, args); }
 
 TEST(CallDepthCli, MaxDepthLimitsRunsRecordingsAndTheirReplays) {
-  TempDir dir;
+  dust_test::TempDir dir("dust_depth_");
   std::string prog = dir.file("deep.dir.json", nested_calls(100));
   dust_test::ProcessResult plain = dustrun({prog, "--max-depth", "50"});
   EXPECT_EQ(plain.exit_code, 10);
@@ -98,7 +88,7 @@ TEST(CallDepthCli, MaxDepthLimitsRunsRecordingsAndTheirReplays) {
 }
 
 TEST(CallDepthCli, BadDepthsAreUsageErrors) {
-  TempDir dir;
+  dust_test::TempDir dir("dust_depth_");
   std::string prog = dir.file("one.dir.json", k_main({ret("1")}));
   for (const char* bad : {"0", "-1", "x", "", "99999999999"}) {
     dust_test::ProcessResult r = dustrun({prog, "--max-depth", bad});

@@ -11,6 +11,7 @@
 #include "dust/memory_budget.hpp"
 #include "k_harness.hpp"
 #include "process_runner.hpp"
+#include "temp_dir.hpp"
 
 using namespace k_test;
 namespace fs = std::filesystem;
@@ -146,21 +147,10 @@ TEST(MemoryBudget, RunningTotalsMatchARecountFromTheState) {
 
 // ---- as a user meets it ----
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("dust_budget_" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name, const std::string& text) const {
-    fs::path p = path / name;
-    std::ofstream(p) << text;
-    return p.string();
-  }
-};
-
 dust_test::ProcessResult dustrun(std::vector<std::string> args) { return dust_test::run_process(DUSTRUN_PATH, args); }
 
 TEST(MemoryBudgetCli, ARunawayRunFailsAndItsRecordingKeepsEveryStep) {
-  TempDir dir;
+  dust_test::TempDir dir("dust_budget_");
   std::string prog = dir.file("leak.dir.json", k_main({while_("true", {alloc("16", "p"), dealloc("p")})}));
   dust_test::ProcessResult plain = dustrun({prog, "--max-memory", "256K"});
   EXPECT_EQ(plain.exit_code, 10);
@@ -180,7 +170,7 @@ TEST(MemoryBudgetCli, ARunawayRunFailsAndItsRecordingKeepsEveryStep) {
 }
 
 TEST(MemoryBudgetCli, TheStepLimitAppliesToPlainRuns) {
-  TempDir dir;
+  dust_test::TempDir dir("dust_budget_");
   std::string prog = dir.file("spin.dir.json", k_main({let("i", "0"), while_("true", {assign("i", "i Add 1")})}));
   dust_test::ProcessResult r = dustrun({prog, "--max-steps", "1000"});
   EXPECT_EQ(r.exit_code, 10);
@@ -188,7 +178,7 @@ TEST(MemoryBudgetCli, TheStepLimitAppliesToPlainRuns) {
 }
 
 TEST(MemoryBudgetCli, AProgramLargerThanTheBudgetIsRefusedNamingTheFile) {
-  TempDir dir;
+  dust_test::TempDir dir("dust_budget_");
   std::string big_literal(300000, 'x');
   std::string prog = dir.file("big.dir.json", k_main({emit("\"" + big_literal + "\"")}));
   dust_test::ProcessResult r = dustrun({prog, "--max-memory", "64K"});
@@ -200,7 +190,7 @@ TEST(MemoryBudgetCli, AProgramLargerThanTheBudgetIsRefusedNamingTheFile) {
 }
 
 TEST(MemoryBudgetCli, BadBudgetsAreUsageErrors) {
-  TempDir dir;
+  dust_test::TempDir dir("dust_budget_");
   std::string prog = dir.file("one.dir.json", k_main({ret("1")}));
   for (const char* bad : {"0", "-5", "12X", "", "99999999999999999999"}) {
     dust_test::ProcessResult r = dustrun({prog, "--max-memory", bad});
