@@ -175,13 +175,13 @@ struct Trial {
 
 struct Node {
   Node(MachinePtr machine, std::vector<std::uint32_t> run, std::vector<SleepEntry> asleep, std::vector<std::uint32_t> next_threads)
-      : m(std::move(machine)), runnable(std::move(run)), sleep(std::move(asleep)), awake(std::move(next_threads)), todo(awake) {}
+      : m(std::move(machine)), runnable(std::move(run)), sleep(std::move(asleep)), awake(std::move(next_threads)), backtrack(awake) {}
 
   MachinePtr m;
   std::vector<std::uint32_t> runnable;  // ascending
   std::vector<SleepEntry> sleep;
   std::vector<std::uint32_t> awake;     // runnable and not asleep, the thread that ran last first
-  std::vector<std::uint32_t> todo;      // the threads to explore from here (DPOR's backtrack set), in order
+  std::vector<std::uint32_t> backtrack;  // DPOR's backtrack set: the threads to explore from here, in order
   std::size_t next = 0;
   std::vector<SleepEntry> done;
   std::uint32_t previous = 0;
@@ -323,7 +323,7 @@ class Search {
     trace_ = std::move(entry.trace);
     owner_ = -1;
     const Machine base(*entry.m);
-    if (entry.todo.empty()) {
+    if (entry.backtrack.empty()) {
       // A final state (or a dead end) reached while building the frontier.
       if (entry.m->done() || stopped_by_steps(*entry.m)) {
         ++stats_.runs;
@@ -337,11 +337,11 @@ class Search {
     while (!stack_.empty() && !stopped_) {
       const std::size_t index = stack_.size() - 1;
       Node& n = stack_.back();
-      if (n.next == n.todo.size()) {
+      if (n.next == n.backtrack.size()) {
         finish(index);
         continue;
       }
-      std::uint32_t t = n.todo[n.next++];
+      std::uint32_t t = n.backtrack[n.next++];
       if (is_asleep(n.sleep, t)) continue;
       owner_ = static_cast<std::int64_t>(index);
       auto child = step_child(n, t, static_cast<std::int64_t>(index));
@@ -509,9 +509,9 @@ class Search {
     }
     if (!listed(seen, t) && !has_predecessor(clock, v.size())) initials.push_back(t);
     for (std::uint32_t r : initials)
-      if (listed(node.todo, r) || is_asleep(node.sleep, r)) return;
+      if (listed(node.backtrack, r) || is_asleep(node.sleep, r)) return;
     if (initials.empty()) return;
-    add_todo(node, listed(initials, t) ? t : *std::min_element(initials.begin(), initials.end()));
+    add_backtrack(node, listed(initials, t) ? t : *std::min_element(initials.begin(), initials.end()));
   }
 
   // Whether every awake thread of a node is in its backtrack set (once
@@ -519,29 +519,29 @@ class Search {
   static bool saturated(Node& node) {
     if (node.saturated) return true;
     node.saturated = std::all_of(node.awake.begin(), node.awake.end(),
-                                 [&node](std::uint32_t a) { return listed(node.todo, a) || is_asleep(node.sleep, a); });
+                                 [&node](std::uint32_t a) { return listed(node.backtrack, a) || is_asleep(node.sleep, a); });
     return node.saturated;
   }
 
   // Adds thread r to a node's backtrack set; a thread that cannot run
   // there stands for every thread that can.
-  static void add_todo(Node& node, std::uint32_t r) {
-    if (listed(node.todo, r) || is_asleep(node.sleep, r)) return;
+  static void add_backtrack(Node& node, std::uint32_t r) {
+    if (listed(node.backtrack, r) || is_asleep(node.sleep, r)) return;
     if (listed(node.awake, r)) {
       insert_pending(node, r);
       return;
     }
     for (std::uint32_t a : node.awake)
-      if (!listed(node.todo, a)) insert_pending(node, a);
+      if (!listed(node.backtrack, a)) insert_pending(node, a);
   }
 
   // Threads still to explore are kept in the order of `awake` (the one
   // that ran last, then by id), as a search without DPOR takes them.
   static void insert_pending(Node& node, std::uint32_t r) {
     auto rank = [&node](std::uint32_t t) { return std::find(node.awake.begin(), node.awake.end(), t) - node.awake.begin(); };
-    auto at = node.todo.begin() + static_cast<std::ptrdiff_t>(node.next);
-    while (at != node.todo.end() && rank(*at) < rank(r)) ++at;
-    node.todo.insert(at, r);
+    auto at = node.backtrack.begin() + static_cast<std::ptrdiff_t>(node.next);
+    while (at != node.backtrack.end() && rank(*at) < rank(r)) ++at;
+    node.backtrack.insert(at, r);
   }
 
   // A state seen before is not explored again, but the steps taken below
@@ -575,7 +575,7 @@ class Search {
     auto first_wanting = [&](std::uint32_t q) {
       for (std::size_t i = 0; i < open.size(); ++i) {
         const Node& node = stack_[open[i]];
-        if (!listed(node.todo, q) && !is_asleep(node.sleep, q)) return open_from[i];
+        if (!listed(node.backtrack, q) && !is_asleep(node.sleep, q)) return open_from[i];
       }
       return trace_.size();
     };
@@ -595,7 +595,7 @@ class Search {
       std::uint32_t seq = 0;
       scan(q, sig.fp, clock_scratch_, seq, races, from, sig.after, true);
       for (std::size_t k : races)
-        if (trace_[k].node >= 0) add_todo(stack_[static_cast<std::size_t>(trace_[k].node)], q);
+        if (trace_[k].node >= 0) add_backtrack(stack_[static_cast<std::size_t>(trace_[k].node)], q);
     }
     index_ = false;
   }
@@ -706,7 +706,7 @@ class Search {
       // No choice to make (one thread to run, or the last one's step is
       // local): take the step without a node.
       std::optional<std::uint32_t> single;
-      if (!costs_preemption || node.todo.size() == 1) single = local_step(node, true);
+      if (!costs_preemption || node.backtrack.size() == 1) single = local_step(node, true);
       if (!single) {
         // A branching state: cached, and then any other local step.
         if (use_cache && !visit(node)) return end_path(std::move(node));
@@ -729,7 +729,7 @@ class Search {
       // DPOR starts a new state's backtrack set with one thread (the one
       // that ran last); races add the others it needs. Where threads
       // sleep on logical time, every awake thread is explored.
-      if (dpor_ && use_cache && node.fresh && !node.sleepers && node.todo.size() > 1) node.todo.resize(1);
+      if (dpor_ && use_cache && node.fresh && !node.sleepers && node.backtrack.size() > 1) node.backtrack.resize(1);
       if (dpor_ && use_cache) {
         for (const Event& e : trace_) {
           if (node.base.size() <= e.thread) node.base.resize(e.thread + 1, 0);
@@ -789,17 +789,17 @@ class Search {
     apply_summary(v.summary);
     if (owner_ >= 0) merge_sorted(stack_[static_cast<std::size_t>(owner_)].summary, v.summary);
     bool fewer = node.preemptions < v.preemptions;
-    std::vector<std::uint32_t> todo, keep;
-    for (std::uint32_t t : node.todo)
-      if (contains(v.asleep, t) || fewer) todo.push_back(t);
+    std::vector<std::uint32_t> backtrack, keep;
+    for (std::uint32_t t : node.backtrack)
+      if (contains(v.asleep, t) || fewer) backtrack.push_back(t);
     for (std::uint32_t t : v.asleep)
       if (is_asleep(node.sleep, t)) keep.push_back(t);
     v.asleep = std::move(keep);
     v.preemptions = std::min(v.preemptions, node.preemptions);
-    node.todo = std::move(todo);
+    node.backtrack = std::move(backtrack);
     node.fresh = false;
-    if (node.todo.empty()) ++stats_.runs;
-    return !node.todo.empty();
+    if (node.backtrack.empty()) ++stats_.runs;
+    return !node.backtrack.empty();
   }
 
   Node final_node(MachinePtr m, std::uint32_t previous, std::vector<SleepEntry> sleep, std::uint64_t preemptions) {
@@ -819,19 +819,19 @@ class Search {
   // thread whose step is local (none under a preemption bound, where it
   // would cost a preemption). Trial steps are kept as the node's children.
   std::optional<std::uint32_t> local_step(Node& node, bool first_pass) {
-    if (node.todo.empty()) return std::nullopt;
-    if (first_pass && node.todo.size() == 1) return node.todo.front();
+    if (node.backtrack.empty()) return std::nullopt;
+    if (first_pass && node.backtrack.size() == 1) return node.backtrack.front();
     if (node.sleepers || (!first_pass && (!node.fresh || limits_.preemptions))) return std::nullopt;
-    std::size_t from = first_pass ? 0 : 1, to = first_pass ? 1 : node.todo.size();
-    node.stepped.reserve(node.todo.size());
+    std::size_t from = first_pass ? 0 : 1, to = first_pass ? 1 : node.backtrack.size();
+    node.stepped.reserve(node.backtrack.size());
     for (std::size_t i = from; i < to; ++i) {
-      std::uint32_t t = node.todo[i];
+      std::uint32_t t = node.backtrack[i];
       MachinePtr child = copy_of(*node.m);
       Trial trial = step_thread(*child, t);
       bool local = trial.fp.empty() && !child->done();
       node.stepped.emplace_back(t, std::make_pair(std::move(child), std::move(trial)));
       if (local) {
-        node.todo = {t};
+        node.backtrack = {t};
         return t;
       }
     }
@@ -888,20 +888,20 @@ class Search {
       std::vector<Node> next;
       bool grew = false;
       for (Node& n : level) {
-        if (n.todo.empty()) {
+        if (n.backtrack.empty()) {
           next.push_back(std::move(n));
           continue;
         }
         grew = true;
-        for (std::size_t i = 0; i < n.todo.size(); ++i) {
+        for (std::size_t i = 0; i < n.backtrack.size(); ++i) {
           token_ = n.token;
           trace_ = n.trace;
           n.token_size = n.token.size();
           n.trace_size = n.trace.size();
-          auto child = step_child(n, n.todo[i], -1);
+          auto child = step_child(n, n.backtrack[i], -1);
           if (!child) continue;
-          if (auto c = expand(std::move(child->m), n.todo[i], std::move(child->sleep), child->preemptions, false,
-                              Origin{n.m.get(), n.todo[i]})) {
+          if (auto c = expand(std::move(child->m), n.backtrack[i], std::move(child->sleep), child->preemptions, false,
+                              Origin{n.m.get(), n.backtrack[i]})) {
             next.push_back(std::move(*c));
           }
         }
