@@ -71,11 +71,7 @@ RecordRequest App::request_for(const std::string& program, const LaunchOptions& 
   RecordRequest request;
   request.program_path = program;
   request.trace_path = temporary_trace_path(program);
-  if (!options.entry.empty()) request.config.entry = options.entry;
-  if (options.seed) request.config.seed = *options.seed;
-  request.config.schedule = options.schedule;
-  if (options.effects == "realize") request.config.effects = EffectMode::Realize;
-  if (options.phi == "resolve") request.config.phi = PhiMode::Resolve;
+  request.config = run_config_for(options);
   return request;
 }
 

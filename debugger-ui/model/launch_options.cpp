@@ -36,6 +36,7 @@ bool parse_range(const std::string& text, std::pair<double, double>& out) {
 
 const char* launch_usage() {
   return "usage: dustdbg [FILE] [--seed N | --schedule TOKEN] [--entry NAME] [--effects simulate|realize] [--phi reference|resolve]\n"
+         "                [--max-steps N] [--max-depth N]\n"
          "       dustdbg --screenshot OUT.png --at STEP|failure|end [--size WxH] [--range A..B] FILE\n"
          "       dustdbg --bench-scrub [--frames N] FILE\n"
          "       dustdbg --idle-check FILE\n"
@@ -95,6 +96,24 @@ std::optional<LaunchOptions> parse_launch_options(const std::vector<std::string>
         return std::nullopt;
       }
       o.phi = *v;
+    } else if (a == "--max-steps") {
+      const std::string* v = value(i, a);
+      std::uint64_t n = 0;
+      if (v == nullptr) return std::nullopt;
+      if (!parse_u64(*v, n) || n == 0) {
+        error = "--max-steps expects a positive integer, got '" + *v + "'";
+        return std::nullopt;
+      }
+      o.max_steps = n;
+    } else if (a == "--max-depth") {
+      const std::string* v = value(i, a);
+      std::uint64_t n = 0;
+      if (v == nullptr) return std::nullopt;
+      if (!parse_u64(*v, n) || n == 0 || n > kMaxDepthCeiling) {
+        error = "--max-depth expects an integer from 1 to " + std::to_string(kMaxDepthCeiling) + ", got '" + *v + "'";
+        return std::nullopt;
+      }
+      o.max_depth = static_cast<std::uint32_t>(n);
     } else if (a == "--screenshot") {
       const std::string* v = value(i, a);
       if (v == nullptr) return std::nullopt;
@@ -160,6 +179,18 @@ std::optional<LaunchOptions> parse_launch_options(const std::vector<std::string>
     return std::nullopt;
   }
   return o;
+}
+
+RunConfig run_config_for(const LaunchOptions& options) {
+  RunConfig config;
+  if (!options.entry.empty()) config.entry = options.entry;
+  if (options.seed) config.seed = *options.seed;
+  config.schedule = options.schedule;
+  if (options.effects == "realize") config.effects = EffectMode::Realize;
+  if (options.phi == "resolve") config.phi = PhiMode::Resolve;
+  if (options.max_steps) config.max_steps = *options.max_steps;
+  if (options.max_depth) config.max_depth = *options.max_depth;
+  return config;
 }
 
 std::optional<ResolvedStep> resolve_step(const std::string& at, std::uint64_t steps,

@@ -2,6 +2,7 @@
 //
 //   dustdbg                                  the bundled demo (assets/demo)
 //   dustdbg program.dir [--seed N | --schedule TOKEN] [--entry E] [--effects simulate|realize] [--phi reference|resolve]
+//                       [--max-steps N] [--max-depth N]
 //                                            record the run, then open it
 //   dustdbg run.dtrace                       open a recording
 //   dustdbg --screenshot out.png|out.ppm --at STEP [--size WxH] [--range A..B] FILE
@@ -20,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "dust/machine.hpp"
 #include "dust/schedule.hpp"
 
 namespace dust::dbg {
@@ -34,6 +36,8 @@ struct LaunchOptions {
   std::string entry;                // empty: "main"
   std::string effects;              // empty: simulate
   std::string phi;                  // empty: reference (v0.1's refusal); "resolve": Part 3
+  std::optional<std::uint64_t> max_steps;  // --max-steps: as dustrun's, the run fails at that step
+  std::optional<std::uint32_t> max_depth;  // --max-depth: frames a thread may hold (dustrun's default)
   std::string screenshot_path;
   std::string at = "failure";       // a step number, "failure" or "end"
   int width = 1600;
@@ -46,6 +50,10 @@ struct LaunchOptions {
 std::optional<LaunchOptions> parse_launch_options(const std::vector<std::string>& args, std::string& error);
 
 const char* launch_usage();
+
+// The run a DIR program given on the command line is recorded with: what
+// `dustrun record` would run for the same options.
+RunConfig run_config_for(const LaunchOptions& options);
 
 // Where --at lands in a run, and what to tell the user when that is not
 // what was asked: `--at failure` on a run that did not fail, or a step

@@ -2,7 +2,12 @@
 // bad argument refused with a message that names it.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "dustlib_k/dustlib_k.hpp"
+#include "model/debugger.hpp"
 #include "model/launch_options.hpp"
+#include "model/recording.hpp"
 
 namespace dust::dbg {
 namespace {
@@ -69,6 +74,54 @@ TEST(LaunchOptions, BadArgumentsAreNamed) {
   EXPECT_FALSE(parse({"--entry"}, error));
   EXPECT_NE(error.find("needs a value"), std::string::npos);
   EXPECT_FALSE(parse({"--range", "9..3", "f"}, error));
+}
+
+TEST(LaunchOptions, RunLimitsAsDustrunTakesThem) {
+  std::string error;
+  auto o = parse({"prog.dir.json", "--max-steps", "500", "--max-depth", "64", "--seed", "3", "--phi", "resolve"}, error);
+  ASSERT_TRUE(o) << error;
+  RunConfig config = run_config_for(*o);
+  EXPECT_EQ(config.max_steps, 500u);
+  EXPECT_EQ(config.max_depth, 64u);
+  EXPECT_EQ(config.seed, 3u);
+  EXPECT_EQ(config.phi, PhiMode::Resolve);
+
+  RunConfig defaults = run_config_for(*parse({"prog.dir.json"}, error));
+  EXPECT_EQ(defaults.max_steps, 0u) << "no step limit unless asked, as dustrun";
+  EXPECT_EQ(defaults.max_depth, kDefaultMaxDepth);
+
+  EXPECT_FALSE(parse({"p", "--max-steps", "0"}, error));
+  EXPECT_NE(error.find("--max-steps expects a positive integer, got '0'"), std::string::npos) << error;
+  EXPECT_FALSE(parse({"p", "--max-depth", "0"}, error));
+  EXPECT_NE(error.find("--max-depth expects an integer from 1 to"), std::string::npos) << error;
+  EXPECT_FALSE(parse({"p", "--max-depth", std::to_string(std::uint64_t{kMaxDepthCeiling} + 1)}, error));
+  EXPECT_NE(error.find("--max-depth"), std::string::npos) << error;
+  EXPECT_FALSE(parse({"p", "--max-depth"}, error));
+  EXPECT_NE(error.find("needs a value"), std::string::npos) << error;
+}
+
+// A program opened with --max-steps is recorded under that limit, so the
+// debugger opens on the step-limit failure dustrun would report.
+TEST(LaunchOptions, AStepLimitReachesTheRecording) {
+  std::string error;
+  const std::string program = std::string(DUST_SOURCE_DIR) + "/assets/examples/racy_counter.dir.json";
+  auto o = parse({program, "--max-steps", "25"}, error);
+  ASSERT_TRUE(o) << error;
+  RecordRequest request;
+  request.program_path = program;
+  request.trace_path = ::testing::TempDir() + "/launch_options_limit.dtrace";
+  request.config = run_config_for(*o);
+  RecordOutcome outcome = record_program(request, k::standard_intrinsics(), nullptr, nullptr);
+  ASSERT_TRUE(outcome.ok) << outcome.error;
+  EXPECT_EQ(outcome.status, MachineStatus::Failed);
+  std::unique_ptr<Debugger> dbg = Debugger::open(request.trace_path, k::standard_intrinsics(), error);
+  ASSERT_TRUE(dbg) << error;
+  const auto& failure = dbg->catalog().failure;
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(failure->step, 25u);
+  EXPECT_NE(failure->error.message.find("step limit reached: 25 steps (--max-steps)"), std::string::npos)
+      << failure->error.message;
+  std::filesystem::remove(request.trace_path);
 }
 
 TEST(LaunchOptions, StepsResolveAgainstTheRun) {
