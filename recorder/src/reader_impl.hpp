@@ -173,6 +173,12 @@ class ReaderImpl final : public TraceReader {
   // cursor's block, with Machine::run_simple, and checks their bytes
   // against the recording at once; false if the next step is not simple.
   bool advance_simple(std::uint64_t target);
+  // What advance_simple's lane hands over: a step that is not simple (a
+  // call, a block, a thread switch) and a batch of simple ones, each
+  // encoded and compared with the recording where the cursor is.
+  class LaneCheck;
+  void check_step(const Machine& machine, const StepEvent& event);
+  void check_batch(const Machine& machine, const SimpleStepBatch& batch);
   void note_divergence(std::uint64_t step, const StepEvent& replayed, bool plain);
   // An allocation the host refused while `doing` (a query re-executing a
   // run that needs more memory than there is): a last_error, not an abort.
