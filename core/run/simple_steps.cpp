@@ -251,6 +251,9 @@ struct CallRoom {
   // it (`held` of them wait in the batch) are handed over.
   ExecutionObserver* observer = nullptr;
   std::uint64_t held = 0;
+  // What the memory budget counts that calls can grow (records_of), as
+  // the last check found it.
+  std::size_t records = records_of(m);
   StepEvent event;                  // what an intrinsic reports; nobody reads it in a plain run
   Value stack[kMaxCallStack + 1];   // the arguments being evaluated
 };
@@ -651,7 +654,6 @@ class Lane {
       event.reset();
     }
     event.index = m.steps + n;
-    const std::size_t records = records_of(m);
     IntrinsicContext ctx{m, calls_->tid, regime_, event, call_name_, !observed};
     IntrinsicResult r = def.fn(ctx, args);
     if (r.status == IntrinsicResult::Status::Error) return false;  // nothing changed (LaneUse)
@@ -682,7 +684,8 @@ class Lane {
     // As step(): a call that takes the memory budget's count past its limit
     // fails once it completed, before its thread settles. Only alloc,
     // mutex_new and spawn grow the count, each by a record.
-    if (m.config.max_memory != 0 && records_of(m) != records) {
+    if (m.config.max_memory != 0 && records_of(m) != calls_->records) {
+      calls_->records = records_of(m);
       if ((over_budget_ = over_memory_budget(m))) {
         ++c_->index;
         return true;
@@ -865,7 +868,7 @@ std::uint64_t run_batched(Machine& m, const Program& p, std::uint64_t limit, Sim
 
 // The threads that may run next, in id order, as step()'s scheduler lists
 // them when none sleeps.
-void list_runnable(const Machine& m, std::vector<std::uint32_t>& runnable) {
+[[gnu::always_inline]] inline void list_runnable(const Machine& m, std::vector<std::uint32_t>& runnable) {
   runnable.clear();
   for (const Thread& t : m.threads) {
     if (t.state == ThreadState::Runnable) runnable.push_back(t.id);
