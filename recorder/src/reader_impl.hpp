@@ -64,6 +64,9 @@ class ReaderImpl final : public TraceReader {
   std::size_t block_at(std::uint64_t step) const;
   // The decoded steps of block `b`; null (and last_error) if it is unreadable.
   std::shared_ptr<const DecodedBlock> decoded(std::size_t b);
+  // Decodes block `b` step by step, checking it as decoded() does; `last`
+  // ends as its last step. False (and last_error) if it is unreadable.
+  bool decode_through(std::size_t b, DecodedStep& last);
   // The decoded step `step`, or null.
   const DecodedStep* decoded_step(std::uint64_t step, std::shared_ptr<const DecodedBlock>& holder);
 
