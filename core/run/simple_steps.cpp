@@ -26,6 +26,15 @@
 // scheduler's own pick (thread_pick.hpp), so that many threads run in the
 // lane as one does. It stays away from sleepers, whose wake-up is step()'s,
 // and from a block that would leave no thread runnable (a deadlock report).
+//
+// An observer that sets its batch's `observer` (the recorder, a reader's
+// seek) gets the same lane: simple steps in the batch, and every call step,
+// block and thread switch handed to on_step with the event step() would
+// give it (library events, the binding with its old value), the batch
+// before it handed over first, and the pick made before the observer looks,
+// so that every hand-over sees the machine exactly as step() leaves it
+// (ObservedLanes). The lane's own batches (no observer) stay one thread's
+// simple steps.
 #include <algorithm>
 #include <cstdint>
 #include <memory>
