@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Speed and memory benchmarks, run on purpose (not by the test suite). Each
 # prints the figure the README and the issue targets talk about.
-#   scripts/bench.sh [load|loop|record|threads|threads-instr|all]
+#   scripts/bench.sh [load|loop|record|threads|threads-instr|threads-record|all]
 # Wall time is what a user waits; CPU time (user + sys) is the same work
 # without the waits of a loaded machine, so both are printed.
 set -euo pipefail
@@ -97,12 +97,37 @@ bench_threads_instr() {
   done
 }
 
+# Recording, replaying and seeking the concurrency benchmark (issue 14):
+# record / plain and replay / plain as instruction counts (callgrind) on
+# THREAD_ROUNDS=25000 rounds (INSTR_ROUNDS), bytes per step and seek
+# latency (inspect --bench-seek 300, wall time) on the 4 x 250,000 trace,
+# at seeds 0 and 7.
+bench_threads_record() {
+  echo "== recording, replaying and seeking 4 threads x locked rounds (issue 14)"
+  bench_threads_programs
+  local small=$work/threads_small.dir.json
+  python3 "$root/scripts/bench/gen_mutex_counter.py" 4 "${INSTR_ROUNDS:-25000}" "$small" >/dev/null
+  count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/dustrun" "$@" 2>&1 | sed -n 's/.*Collected : //p'; }
+  for seed in 0 7; do
+    local plain record replay
+    plain=$(count --quiet --seed "$seed" "$small")
+    record=$(count record --quiet --no-progress --seed "$seed" "$small" -o "$work/threads_small.dtrace")
+    replay=$(count --replay "$work/threads_small.dtrace" --quiet)
+    python3 -c "print(f'seed $seed, ${INSTR_ROUNDS:-25000} rounds: plain {int($plain):,}, record {int($record):,} ({int($record) / int($plain):.2f}x), replay {int($replay):,} ({int($replay) / int($plain):.2f}x) instructions')"
+    "$bin/dustrun" record --quiet --no-progress --seed "$seed" "$work/threads.dir.json" -o "$work/threads.dtrace"
+    "$bin/dustrun" inspect "$work/threads.dtrace" --info | sed -n "s/^file: */seed $seed, 4 x 250,000 trace: /p"
+    echo -n "seed $seed, wall time (on a loaded machine it is an upper bound): "
+    "$bin/dustrun" inspect "$work/threads.dtrace" --bench-seek 300
+  done
+}
+
 case "$what" in
   load) bench_load ;;
   loop) bench_loop ;;
   record) bench_record ;;
   threads) bench_threads ;;
   threads-instr) bench_threads_instr ;;
+  threads-record) bench_threads_record ;;
   all) bench_load; bench_loop; bench_record; bench_threads ;;
-  *) echo "usage: scripts/bench.sh [load|loop|record|threads|threads-instr|all]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [load|loop|record|threads|threads-instr|threads-record|all]" >&2; exit 2 ;;
 esac

@@ -138,6 +138,9 @@ void run_observed_round(Machine& machine, ExecutionObserver& observer, StepEvent
       observer.on_simple_steps(machine, *batch);
       if (stopped_for_room) return;
     }
+    // A lane that hands over every step may have ended the run (a call
+    // over the memory budget).
+    if (machine.done()) return;
   }
   machine.step(event);
   observer.on_step(machine, event);

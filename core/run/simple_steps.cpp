@@ -26,12 +26,22 @@
 // scheduler's own pick (thread_pick.hpp), so that many threads run in the
 // lane as one does. It stays away from sleepers, whose wake-up is step()'s,
 // and from a block that would leave no thread runnable (a deadlock report).
+//
+// An observer that sets its batch's `observer` (the recorder, a reader's
+// seek) gets the same lane: simple steps in the batch, and every call step,
+// block and thread switch handed to on_step with the event step() would
+// give it (library events, the binding with its old value), the batch
+// before it handed over first, and the pick made before the observer looks,
+// so that every hand-over sees the machine exactly as step() leaves it
+// (ObservedLanes). The lane's own batches (no observer) stay one thread's
+// simple steps.
 #include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
 
 #include "dust/machine.hpp"
+#include "dust/observer.hpp"
 #include "frame_cursors.hpp"
 #include "scalar_ops.hpp"
 #include "step_runner.hpp"
@@ -43,6 +53,9 @@ namespace {
 
 // The deepest argument evaluation the lane's call steps take.
 constexpr std::uint32_t kMaxCallStack = 16;
+
+// What the lane's calls can add to the memory budget's count.
+std::size_t records_of(const Machine& m) { return m.k.heap.blocks.size() + m.k.mutexes.size() + m.threads.size(); }
 
 // Evaluates call-free code over Int and Bool values of one frame. It only
 // reads, so giving up (false) leaves nothing to undo.
@@ -242,6 +255,14 @@ struct CallRoom {
   explicit CallRoom(Machine& machine) : m(machine) {}
   Machine& m;
   std::uint32_t tid = 0;
+  // An observed run (SimpleStepBatch::observer): each call step gets the
+  // event step() would give it, and runs only once the simple steps before
+  // it (`held` of them wait in the batch) are handed over.
+  ExecutionObserver* observer = nullptr;
+  std::uint64_t held = 0;
+  // What the memory budget counts that calls can grow (records_of), as
+  // the last check found it.
+  std::size_t records = records_of(m);
   StepEvent event;                  // what an intrinsic reports; nobody reads it in a plain run
   Value stack[kMaxCallStack + 1];   // the arguments being evaluated
 };
@@ -259,6 +280,12 @@ class Lane {
   // do not tick).
   bool called() const { return called_; }
   std::uint64_t blocked() const { return blocked_; }
+  // Whether the last run stopped before a call step because simple steps
+  // must be handed over first (an observed run).
+  bool stopped_for_call() const { return stopped_for_call_; }
+  // The memory budget's error when the last step, a call, took the count
+  // past the limit: the step ran, and fails as step() fails it.
+  std::optional<DvmError>& over_budget() { return over_budget_; }
 
   // Runs up to `limit` steps, recording each in `out` when given; returns
   // how many ran. A call step ends the run, for the caller to schedule.
@@ -270,6 +297,8 @@ class Lane {
     const std::size_t stride = out != nullptr ? 1 : 0;
     std::uint64_t n = 0;
     called_ = false;
+    stopped_for_call_ = false;
+    over_budget_.reset();
     blocked_ = 0;
     if (f_.evaluating) {
       // A woken thread's step resumes its blocked call; nothing else may.
@@ -585,8 +614,18 @@ class Lane {
   bool call_statement(const Stmt& s, SimpleStep& out, std::uint64_t n) {
     std::uint32_t argc = 0;
     const IntrinsicDef* def = lane_call(s.expr, argc);
-    if (def == nullptr || !call_arguments(s.expr, argc)) return false;
+    if (def == nullptr || holds_steps(n) || !call_arguments(s.expr, argc)) return false;
     return call(s, *def, argc, out, n);
+  }
+
+  // In an observed run a call step must come first in its batch, so that
+  // the steps before it are handed over with the machine as they left it:
+  // true (and the run stops) while `n` steps of this run or any held ones
+  // wait.
+  bool holds_steps(std::uint64_t n) {
+    if (calls_->observer == nullptr || calls_->held + n == 0) return false;
+    stopped_for_call_ = true;
+    return true;
   }
 
   // A blocked call statement whose thread woke: the call runs again with
@@ -599,7 +638,7 @@ class Lane {
     }
     std::uint32_t argc = 0;
     const IntrinsicDef* def = lane_call(s.expr, argc);
-    if (def == nullptr || f_.pc + 1 != s.expr.length || f_.stack.size() != argc) return false;
+    if (def == nullptr || f_.pc + 1 != s.expr.length || f_.stack.size() != argc || holds_steps(0)) return false;
     for (std::uint32_t i = 0; i < argc; ++i) calls_->stack[i] = f_.stack[i];
     out.stmt = first_index_ + c_->index;
     return call(s, *def, argc, out, 0);
@@ -612,12 +651,19 @@ class Lane {
     const std::span<const Value> args(calls_->stack, argc);
     if (finishes_after_next()) return false;
     if (def.lane == LaneUse::MayBlock && def.may_block(m, calls_->tid, args) && !another_runnable()) return false;
-    // The lane's intrinsics leave out library events when quiet; anything
-    // else an intrinsic leaves in the event is dropped here.
+    // Unobserved, the lane's intrinsics leave out library events (quiet);
+    // anything else an intrinsic leaves in the event is dropped here.
+    // Observed, the event is step()'s: everything it reports, and the
+    // binding written with its old value.
     StepEvent& event = calls_->event;
-    if (!event.lib.empty()) event.reset();
+    const bool observed = calls_->observer != nullptr;
+    if (observed) {
+      begin_event(event, out.stmt);
+    } else if (!event.lib.empty()) {
+      event.reset();
+    }
     event.index = m.steps + n;
-    IntrinsicContext ctx{m, calls_->tid, regime_, event, call_name_, true};
+    IntrinsicContext ctx{m, calls_->tid, regime_, event, call_name_, !observed};
     IntrinsicResult r = def.fn(ctx, args);
     if (r.status == IntrinsicResult::Status::Error) return false;  // nothing changed (LaneUse)
     called_ = true;
@@ -631,6 +677,7 @@ class Lane {
       th.state = r.wait.kind == WaitKind::Sleep ? ThreadState::Sleeping : ThreadState::Blocked;
       th.wait = std::move(r.wait);
       out.kind = StepKind::Blocked;
+      event.kind = StepKind::Blocked;
       ++blocked_;
       return true;
     }
@@ -638,13 +685,36 @@ class Lane {
       f_.evaluating = false;
       f_.stack.clear();
     }
-    if (s.kind != StmtKind::Eval) {
+    if (s.kind != StmtKind::Eval || s.slot != kNoSlot) {
+      if (s.kind == StmtKind::Eval && !r.value.is_bound()) r.value = Value::unit();
+      if (observed) event.writes.push_back(BindingWrite{event.depth, s.slot, slots_[s.slot], r.value});
       slots_[s.slot] = std::move(r.value);
-    } else if (s.slot != kNoSlot) {
-      slots_[s.slot] = r.value.is_bound() ? std::move(r.value) : Value::unit();
+    }
+    // As step(): a call that takes the memory budget's count past its limit
+    // fails once it completed, before its thread settles. Only alloc,
+    // mutex_new and spawn grow the count, each by a record.
+    if (m.config.max_memory != 0 && records_of(m) != calls_->records) {
+      calls_->records = records_of(m);
+      if ((over_budget_ = over_memory_budget(m))) {
+        ++c_->index;
+        return true;
+      }
     }
     advance();
     return true;
+  }
+
+  // An observed call step's event, before the call: what step() sets
+  // before it executes a statement.
+  void begin_event(StepEvent& event, std::uint32_t stmt) const {
+    const Thread& th = calls_->m.threads[calls_->tid];
+    event.reset();
+    event.thread = calls_->tid;
+    event.proc = f_.proc;
+    event.stmt = stmt;
+    event.depth = static_cast<std::uint32_t>(th.frames.size() - 1);
+    event.tick_before = calls_->m.tick;
+    event.kind = StepKind::Statement;
   }
 
   bool constraint(const Stmt& s, SimpleStep& out) {
@@ -764,6 +834,8 @@ class Lane {
   CallRoom* const calls_;        // null: no call steps
   std::string_view call_name_;   // the intrinsic of the call lane_call last found, as the program names it
   bool called_ = false;          // the last step was a call
+  bool stopped_for_call_ = false; // the last run stopped before a call (holds_steps)
+  std::optional<DvmError> over_budget_;  // the last call took the memory budget past its limit
   std::uint64_t blocked_ = 0;    // steps of this run that blocked
   bool run_ahead_ = false;       // one() found straight-line code for bindings()
   BlockCursor* c_ = nullptr;    // the top cursor
@@ -805,7 +877,7 @@ std::uint64_t run_batched(Machine& m, const Program& p, std::uint64_t limit, Sim
 
 // The threads that may run next, in id order, as step()'s scheduler lists
 // them when none sleeps.
-void list_runnable(const Machine& m, std::vector<std::uint32_t>& runnable) {
+[[gnu::always_inline]] inline void list_runnable(const Machine& m, std::vector<std::uint32_t>& runnable) {
   runnable.clear();
   for (const Thread& t : m.threads) {
     if (t.state == ThreadState::Runnable) runnable.push_back(t.id);
@@ -820,15 +892,169 @@ std::uint64_t lane_room(const Machine& m, std::uint64_t limit) {
   return std::min(limit, m.config.max_steps > m.steps ? m.config.max_steps - m.steps : 0);
 }
 
-// What the lane's calls can add to the memory budget's count.
-std::size_t records_of(const Machine& m) { return m.k.heap.blocks.size() + m.k.mutexes.size() + m.threads.size(); }
-
 bool any_sleeping(const Machine& m) {
   for (const Thread& t : m.threads) {
     if (t.state == ThreadState::Sleeping) return true;
   }
   return false;
 }
+
+// Whether the lane may run thread `tid`'s next step at all.
+bool lane_may_run(const Machine& m, std::uint32_t tid) {
+  const Thread& th = m.threads[tid];
+  if (th.state != ThreadState::Runnable || th.frames.empty()) return false;
+  const Frame& f = th.frames.back();
+  return !f.cursors.empty() && !leaves_to_step(m, m.program(), f);
+}
+
+// The scheduler's pick after a step, as step() makes it (see
+// Machine::run_simple): the lane's threads keep `runnable` listed between
+// calls, which alone change it.
+class Picker {
+ public:
+  explicit Picker(const Machine& m) : thread_count_(m.threads.size()) {}
+  std::size_t thread_count() const { return thread_count_; }
+  // After a call step: threads may have appeared, blocked or woken.
+  void after_call(const Machine& m) {
+    listed_ = false;
+    thread_count_ = m.threads.size();
+  }
+  std::uint32_t pick(Machine& m) {
+    if (!listed_) {
+      list_runnable(m, runnable_);
+      listed_ = true;
+    }
+    return pick_thread(runnable_.data(), runnable_.size(), m.current, m.config.seed, m.rng_state);
+  }
+
+ private:
+  std::vector<std::uint32_t> runnable_;
+  bool listed_ = false;
+  std::size_t thread_count_;
+};
+
+// An observed run (SimpleStepBatch::observer): the plain run's lanes and
+// picks, with every step handed to the observer in order. Simple steps
+// of the thread that runs go into the batch; a call step first hands over
+// the batch (Lane::holds_steps), then runs, then the pick is made, then
+// the observer gets its event, so that the observer always sees the
+// machine as step() leaves it. A thread switch hands the batch over too:
+// a batch is one thread's. Stops after `limit` steps, and returns the
+// steps left in the batch for the caller to hand over.
+class ObservedLanes {
+ public:
+  ObservedLanes(Machine& m, SimpleStepBatch& batch, bool scheduled)
+      : m_(m), batch_(batch), observer_(*batch.observer), scheduled_(scheduled), room_(m), picker_(m) {
+    room_.observer = &observer_;
+  }
+
+  std::uint64_t run(std::uint64_t limit) {
+    if (any_sleeping(m_)) return batch_.size;
+    while (total_ < limit && lane_may_run(m_, m_.current)) {
+      if (scheduled_ && m_.threads.size() != 1) break;
+      if (!turn(limit)) break;
+    }
+    return batch_.size;
+  }
+
+ private:
+  Lane& lane_of(std::uint32_t tid) {
+    if (lanes_.size() <= tid) lanes_.resize(m_.threads.size());
+    if (!lanes_[tid]) {
+      Frame& f = m_.threads[tid].frames.back();
+      lanes_[tid] = std::make_unique<Lane>(m_.program(), f, true, scheduled_ ? nullptr : &room_);
+    }
+    return *lanes_[tid];
+  }
+
+  void hand_over() {
+    if (batch_.size == 0) return;
+    observer_.on_simple_steps(m_, batch_);
+    batch_.size = 0;
+  }
+
+  void start_batch() {
+    const Thread& th = m_.threads[m_.current];
+    batch_.first_index = m_.steps;
+    batch_.first_tick = m_.tick;
+    batch_.thread = m_.current;
+    batch_.proc = th.frames.back().proc;
+    batch_.depth = static_cast<std::uint32_t>(th.frames.size() - 1);
+  }
+
+  // One thread's turn, until the pick names another thread (true) or the
+  // lane stops (false).
+  bool turn(std::uint64_t limit) {
+    const std::uint32_t tid = m_.current;
+    room_.tid = tid;
+    Lane& lane = lane_of(tid);
+    for (;;) {
+      if (batch_.size != 0 && batch_.size >= batch_.capacity) hand_over();
+      if (batch_.capacity == 0) return false;
+      if (batch_.size == 0) start_batch();
+      room_.held = batch_.size;
+      const bool alone = picker_.thread_count() == 1;
+      const std::uint64_t want = std::min<std::uint64_t>(alone ? limit - total_ : 1, batch_.capacity - batch_.size);
+      const std::uint64_t n = lane.run(want, batch_.steps + batch_.size);
+      if (n == 0) {
+        if (!lane.stopped_for_call()) return false;
+        hand_over();
+        continue;
+      }
+      total_ += n;
+      if (lane.called()) {
+        // The call came first in its run (Lane::holds_steps): n is 1.
+        if (!call_step(lane)) return false;
+      } else {
+        batch_.size += static_cast<std::uint32_t>(n);
+        m_.steps += n;
+        m_.tick += n;
+        // A lone thread's run stops at the limit, for room in the batch,
+        // or before a step the lane cannot take.
+        if (alone && n < want) return false;
+        if (!alone) {
+          const std::uint32_t next = picker_.pick(m_);
+          if (next != tid) {
+            m_.current = next;
+            hand_over();
+            return true;
+          }
+        }
+      }
+      if (m_.current != tid) return true;
+      if (total_ >= limit) return false;
+    }
+  }
+
+  // A call step ran (the batch was empty): its event gets the tick, the
+  // machine its step count and the scheduler's pick, then the observer the
+  // event. A call over the memory budget fails instead, as step() fails
+  // it, and ends the run (false).
+  bool call_step(Lane& lane) {
+    StepEvent& event = room_.event;
+    m_.steps += 1;
+    m_.tick += 1 - lane.blocked();
+    event.tick = m_.tick;
+    if (std::optional<DvmError>& over = lane.over_budget()) {
+      StepRunner(m_, event, true).fail_thread(room_.tid, std::move(*over));
+      observer_.on_step(m_, event);
+      return false;
+    }
+    picker_.after_call(m_);
+    if (picker_.thread_count() != 1) m_.current = picker_.pick(m_);
+    observer_.on_step(m_, event);
+    return true;
+  }
+
+  Machine& m_;
+  SimpleStepBatch& batch_;
+  ExecutionObserver& observer_;
+  const bool scheduled_;
+  CallRoom room_;
+  Picker picker_;
+  std::vector<std::unique_ptr<Lane>> lanes_;  // by thread id, made on a thread's first turn
+  std::uint64_t total_ = 0;
+};
 
 }  // namespace
 
@@ -843,14 +1069,20 @@ bool any_sleeping(const Machine& m) {
 //
 // The lane also keeps step()'s other rules: it stops before the step at
 // --max-steps; under a schedule token or an explorer's policy the picks are
-// step()'s, so it takes only a lone thread's steps that are not calls; and a call that takes the memory
-// budget past its limit fails there, as step() fails it (one call ends each
-// lane run, so the check follows every call).
+// step()'s, so it takes only a lone thread's steps that are not calls; and
+// a call that takes the memory budget past its limit fails there, as
+// step() fails it (Lane::call).
+//
+// An observed run does the same with every step handed to the observer
+// (ObservedLanes); a batch without an observer takes only the simple steps
+// of a lone thread.
 std::uint64_t Machine::run_simple(std::uint64_t limit, SimpleStepBatch* batch) {
   limit = lane_room(*this, limit);
   if (limit == 0) return 0;
+  const bool scheduled = schedule_policy_ != nullptr || config.schedule.has_value();
+  if (batch != nullptr && batch->observer != nullptr) return ObservedLanes(*this, *batch, scheduled).run(limit);
   if (batch != nullptr) return run_batched(*this, *program_, limit, *batch);
-  return run_lanes(limit, schedule_policy_ != nullptr || config.schedule.has_value());
+  return run_lanes(limit, scheduled);
 }
 
 std::uint64_t Machine::run_simple_alone(std::uint64_t limit) {
@@ -864,57 +1096,40 @@ std::uint64_t Machine::run_simple_alone(std::uint64_t limit) {
 std::uint64_t Machine::run_lanes(std::uint64_t limit, bool scheduled) {
   if (any_sleeping(*this)) return 0;
   CallRoom room(*this);
-  std::vector<std::uint32_t> runnable;
+  Picker picker(*this);
   std::vector<std::unique_ptr<Lane>> lanes;  // by thread id, made on a thread's first turn
-  std::size_t records = records_of(*this);
-  bool listed = false;
-  std::size_t thread_count = threads.size();  // only a call changes it
   std::uint64_t total = 0;
   while (total < limit) {
-    Thread& th = threads[current];
-    if (th.state != ThreadState::Runnable || th.frames.empty()) break;
-    Frame& f = th.frames.back();
-    if (f.cursors.empty() || leaves_to_step(*this, *program_, f)) break;
+    if (!lane_may_run(*this, current)) break;
     if (scheduled && threads.size() != 1) break;
     room.tid = current;
     if (lanes.size() <= current) lanes.resize(threads.size());
     // Under a token or policy a call, which may spawn, would be followed by
     // a pick that is step()'s: the lone thread then takes no call steps.
-    if (!lanes[current]) lanes[current] = std::make_unique<Lane>(*program_, f, false, scheduled ? nullptr : &room);
+    if (!lanes[current]) {
+      lanes[current] = std::make_unique<Lane>(*program_, threads[current].frames.back(), false, scheduled ? nullptr : &room);
+    }
     Lane& lane = *lanes[current];
     for (;;) {
-      const bool alone = thread_count == 1;
+      const bool alone = picker.thread_count() == 1;
       const std::uint64_t n = lane.run(alone ? limit - total : 1, nullptr);
       total += n;
       steps += n;
       tick += n - lane.blocked();
       if (n == 0) return total;
-      // The lane's calls grow the machine only by heap blocks, mutexes and
-      // threads (alloc, mutex_new, spawn; they emit nothing), so the budget
-      // is counted again only when one of those grew.
-      if (lane.called() && config.max_memory != 0 && records_of(*this) != records) {
-        records = records_of(*this);
-        if (std::optional<DvmError> over = over_memory_budget(*this)) {
-          StepEvent scratch;
-          StepRunner(*this, scratch, false).fail_thread(current, std::move(*over));
-          return total;
-        }
+      if (std::optional<DvmError>& over = lane.over_budget()) {
+        StepEvent scratch;
+        StepRunner(*this, scratch, false).fail_thread(current, std::move(*over));
+        return total;
       }
       // Only a call changes which threads there are or can run.
-      if (lane.called()) {
-        listed = false;
-        thread_count = threads.size();
-      }
-      if (scheduled && thread_count != 1) return total;
-      if (thread_count == 1) {
+      if (lane.called()) picker.after_call(*this);
+      if (scheduled && picker.thread_count() != 1) return total;
+      if (picker.thread_count() == 1) {
         if (!lane.called() || total >= limit) return total;
         continue;
       }
-      if (!listed) {
-        list_runnable(*this, runnable);
-        listed = true;
-      }
-      const std::uint32_t next = pick_thread(runnable.data(), runnable.size(), current, config.seed, rng_state);
+      const std::uint32_t next = picker.pick(*this);
       if (next != current) {
         current = next;
         break;

@@ -64,6 +64,9 @@ class ReaderImpl final : public TraceReader {
   std::size_t block_at(std::uint64_t step) const;
   // The decoded steps of block `b`; null (and last_error) if it is unreadable.
   std::shared_ptr<const DecodedBlock> decoded(std::size_t b);
+  // Decodes block `b` step by step, checking it as decoded() does; `last`
+  // ends as its last step. False (and last_error) if it is unreadable.
+  bool decode_through(std::size_t b, DecodedStep& last);
   // The decoded step `step`, or null.
   const DecodedStep* decoded_step(std::uint64_t step, std::shared_ptr<const DecodedBlock>& holder);
 
@@ -173,6 +176,12 @@ class ReaderImpl final : public TraceReader {
   // cursor's block, with Machine::run_simple, and checks their bytes
   // against the recording at once; false if the next step is not simple.
   bool advance_simple(std::uint64_t target);
+  // What advance_simple's lane hands over: a step that is not simple (a
+  // call, a block, a thread switch) and a batch of simple ones, each
+  // encoded and compared with the recording where the cursor is.
+  class LaneCheck;
+  void check_step(const Machine& machine, const StepEvent& event);
+  void check_batch(const Machine& machine, const SimpleStepBatch& batch);
   void note_divergence(std::uint64_t step, const StepEvent& replayed, bool plain);
   // An allocation the host refused while `doing` (a query re-executing a
   // run that needs more memory than there is): a last_error, not an abort.

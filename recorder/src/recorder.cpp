@@ -249,6 +249,9 @@ Recorder::Recorder(std::string trace_path, std::string program_text, std::string
   if (options.keyframe_steps == 0) options.keyframe_steps = 1;
   impl_->options = options;
   impl_->batch.steps = impl_->batch_storage.data();
+  // The lane hands over its call steps, blocks and thread switches too,
+  // each through on_step exactly as step() would give it.
+  impl_->batch.observer = this;
   impl_->size_batch();
 }
 

@@ -114,6 +114,23 @@ void StateTracker::resync(const Machine& machine) {
   for (const MutexState& m : machine.k.mutexes) mutexes_.push_back(MutexShadow{m.owner, m.waiters});
 }
 
+void StateTracker::wait_text(const WaitInfo& wait, std::string& out) {
+  constexpr std::size_t kRemembered = 16;
+  if (wait.kind != WaitKind::Mutex || !wait.description.empty() || wait.holder < 0) {
+    out = wait.text();
+    return;
+  }
+  for (const MutexWaitText& known : wait_texts_) {
+    if (known.id == wait.id && known.holder == wait.holder) {
+      out = known.text;
+      return;
+    }
+  }
+  if (wait_texts_.size() == kRemembered) wait_texts_.erase(wait_texts_.begin());
+  wait_texts_.push_back(MutexWaitText{wait.id, wait.holder, wait.text()});
+  out = wait_texts_.back().text;
+}
+
 void StateTracker::compare_thread(const Machine& machine, std::uint32_t tid, std::vector<ThreadChange>& out) {
   const Thread& t = machine.threads[tid];
   bool is_new = tid >= threads_.size();
@@ -124,7 +141,7 @@ void StateTracker::compare_thread(const Machine& machine, std::uint32_t tid, std
   if (t.state == ThreadState::Sleeping) ++sleeping_;
   shadow = ThreadShadow{t.state, t.wait.kind, t.wait.id};
   ThreadChange change{tid, t.state, t.wait.kind, t.wait.id, {}};
-  if (waits(t.state)) change.wait = t.wait.text();
+  if (waits(t.state)) wait_text(t.wait, change.wait);
   out.push_back(std::move(change));
 }
 
@@ -139,7 +156,15 @@ void StateTracker::observe(const Machine& machine, const StepEvent& event, std::
   bool everyone = count != threads_.size() || !event.lib.empty() || sleeping_ > 0 ||
                   (event.kind != StepKind::Statement && event.kind != StepKind::Check);
   if (everyone) {
-    for (std::uint32_t tid = 0; tid < count; ++tid) compare_thread(machine, tid, threads);
+    for (std::uint32_t tid = 0; tid < count; ++tid) {
+      // Most threads did not change: that test here, without a call.
+      if (tid < threads_.size()) {
+        const Thread& t = machine.threads[tid];
+        const ThreadShadow& shadow = threads_[tid];
+        if (shadow.state == t.state && shadow.wait_kind == t.wait.kind && shadow.wait_id == t.wait.id) continue;
+      }
+      compare_thread(machine, tid, threads);
+    }
   } else if (event.thread < count) {
     const Thread& t = machine.threads[event.thread];
     const ThreadShadow& shadow = threads_[event.thread];

@@ -205,6 +205,18 @@ class StateTracker {
     std::vector<std::uint32_t> waiters;
   };
   void compare_thread(const Machine& machine, std::uint32_t tid, std::vector<ThreadChange>& out);
+  // Sets `out` to WaitInfo::text(), which a mutex wait spells from its
+  // mutex and holder alone: the last few are remembered, since a contended
+  // mutex has its waiters wait for the same few holders over and over, and
+  // spelling the text out each time costs more than the rest of the step's
+  // encoding.
+  void wait_text(const WaitInfo& wait, std::string& out);
+  struct MutexWaitText {
+    std::int64_t id = 0;
+    std::int64_t holder = 0;
+    std::string text;
+  };
+  std::vector<MutexWaitText> wait_texts_;
 
   std::vector<ThreadShadow> threads_;
   std::vector<MutexShadow> mutexes_;

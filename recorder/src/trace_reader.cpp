@@ -388,18 +388,18 @@ bool ReaderImpl::verify_chunks(std::string& error) {
   };
   std::uint64_t tick = blocks_.empty() ? 0 : blocks_.front().summary.tick_first;
   std::optional<DvmError> last_error;
+  DecodedStep last;
   for (std::size_t b = 0; b < blocks_.size(); ++b) {
     const BlockEntry& entry = blocks_[b];
-    std::shared_ptr<const DecodedBlock> block = decoded(b);
-    if (!block) {
+    if (!decode_through(b, last)) {
       error = last_error_;
       return false;
     }
-    if (entry.summary.tick_first != tick || block->steps.back().event.tick != entry.summary.tick_last) {
+    if (entry.summary.tick_first != tick || last.event.tick != entry.summary.tick_last) {
       return fail("block ticks disagree with its steps", entry.offset);
     }
     tick = entry.summary.tick_last;
-    last_error = block->steps.back().event.error;
+    last_error = last.event.error;
   }
   for (std::size_t k = 0; k < keyframes_.size(); ++k) {
     Machine machine(program_, &intrinsics_, replay_config_);
@@ -486,6 +486,35 @@ std::shared_ptr<const DecodedBlock> ReaderImpl::decoded(std::size_t b) {
   return result;
 }
 
+// As decoded(b), with the same checks and errors, but one step at a time
+// into `last`, which ends as the block's last step (opening the trace
+// refused blocks without steps): verify reads every block once and keeps
+// none of them.
+bool ReaderImpl::decode_through(std::size_t b, DecodedStep& last) {
+  std::shared_ptr<const std::string> raw = block_deltas(b);
+  if (!raw) return false;
+  const BlockSummary& summary = blocks_[b].summary;
+  if (summary.step_count > raw->size()) {
+    last_error_ = where("block has fewer bytes than steps", blocks_[b].offset);
+    return false;
+  }
+  StepDecoder decoder(*program_, codec_context());
+  begin_decoding(decoder, summary);
+  ByteReader in(*raw);
+  std::string what;
+  for (std::uint64_t k = 0; k < summary.step_count; ++k) {
+    if (!decoder.decode(in, last, what)) {
+      last_error_ = where(what, blocks_[b].offset);
+      return false;
+    }
+  }
+  if (!in.at_end()) {
+    last_error_ = where("block has bytes after its last step", blocks_[b].offset);
+    return false;
+  }
+  return true;
+}
+
 const DecodedStep* ReaderImpl::decoded_step(std::uint64_t step, std::shared_ptr<const DecodedBlock>& holder) {
   std::size_t b = block_at(step);
   holder = decoded(b);
@@ -542,17 +571,53 @@ bool ReaderImpl::seek(std::uint64_t step) {
   return true;
 }
 
+// The lane's hand-overs during advance_simple, checked as they come.
+class ReaderImpl::LaneCheck final : public ExecutionObserver {
+ public:
+  explicit LaneCheck(ReaderImpl& reader) : reader_(reader) {}
+  void on_step(const Machine& machine, const StepEvent& event) override { reader_.check_step(machine, event); }
+  void on_simple_steps(const Machine& machine, const SimpleStepBatch& batch) override {
+    reader_.check_batch(machine, batch);
+  }
+
+ private:
+  ReaderImpl& reader_;
+};
+
 bool ReaderImpl::advance_simple(std::uint64_t target) {
   Machine& machine = *cursor_.machine;
   std::uint64_t end = std::min(target, blocks_[cursor_.block].summary.end_step());
   if (end <= cursor_.step) return false;
+  const std::uint64_t before = cursor_.step;
+  LaneCheck check(*this);
   lane_batch_.steps = lane_steps_.data();
   lane_batch_.size = 0;
   lane_batch_.capacity = static_cast<std::uint32_t>(std::min<std::uint64_t>(end - cursor_.step, lane_steps_.size()));
-  auto n = static_cast<std::uint32_t>(machine.run_simple(lane_batch_.capacity, &lane_batch_));
-  if (n == 0) return false;
+  // Multi-thread runs too: the lane hands over its call steps, blocks and
+  // thread switches, each checked as step() would have been.
+  lane_batch_.observer = &check;
+  machine.run_simple(end - cursor_.step, &lane_batch_);
+  lane_batch_.observer = nullptr;
+  check_batch(machine, lane_batch_);
+  return cursor_.step > before;
+}
+
+void ReaderImpl::check_step(const Machine& machine, const StepEvent& event) {
   lane_bytes_.clear();
-  encoder_->encode_batch(machine, lane_batch_, 0, n, lane_bytes_, lane_event_, [](std::uint32_t) {},
+  const bool plain = encoder_->encode(machine, event, lane_bytes_);
+  if (!cursor_.diverged && cursor_.raw->compare(cursor_.pos, lane_bytes_.size(), lane_bytes_.view()) != 0) {
+    note_divergence(event.index, event, plain);
+    cursor_.diverged = true;
+  }
+  cursor_.pos += lane_bytes_.size();
+  ++cursor_.step;
+}
+
+void ReaderImpl::check_batch(const Machine& machine, const SimpleStepBatch& batch) {
+  const std::uint32_t n = batch.size;
+  if (n == 0) return;
+  lane_bytes_.clear();
+  encoder_->encode_batch(machine, batch, 0, n, lane_bytes_, lane_event_, [](std::uint32_t) {},
                          [](const StepEvent&, bool) {});
   if (!cursor_.diverged && cursor_.raw->compare(cursor_.pos, lane_bytes_.size(), lane_bytes_.view()) != 0) {
     // The first step whose recording says something else diverged; the
@@ -560,21 +625,20 @@ bool ReaderImpl::advance_simple(std::uint64_t target) {
     std::uint32_t at = 0;
     std::shared_ptr<const DecodedBlock> holder;
     for (; at < n; ++at) {
-      expand_simple_step(*program_, lane_batch_, at, lane_event_);
-      const DecodedStep* recorded = decoded_step(lane_batch_.first_index + at, holder);
+      expand_simple_step(*program_, batch, at, lane_event_);
+      const DecodedStep* recorded = decoded_step(batch.first_index + at, holder);
       if (recorded == nullptr || !recorded->threads.empty() || !recorded->mutexes.empty() ||
           describe_step(*program_, recorded->event) != describe_step(*program_, lane_event_)) {
         break;
       }
     }
     if (at == n) at = 0;
-    expand_simple_step(*program_, lane_batch_, at, lane_event_);
-    note_divergence(lane_batch_.first_index + at, lane_event_, true);
+    expand_simple_step(*program_, batch, at, lane_event_);
+    note_divergence(batch.first_index + at, lane_event_, true);
     cursor_.diverged = true;
   }
   cursor_.pos += lane_bytes_.size();
   cursor_.step += n;
-  return true;
 }
 
 template <class OnEvent>
@@ -612,7 +676,10 @@ void ReaderImpl::advance(std::uint64_t target, bool stop_on_divergence, OnEvent&
       return;
     }
     if constexpr (std::is_same_v<std::decay_t<OnEvent>, NoEvents>) {
-      if (advance_simple(target)) continue;
+      if (advance_simple(target)) {
+        if (cursor_.diverged && stop_on_divergence) return;
+        continue;
+      }
     }
     machine.step(event);
     encoded.clear();
@@ -707,10 +774,13 @@ Machine ReaderImpl::replay_checked(std::optional<Divergence>& divergence, Execut
   if (!load_keyframe(0, start)) return start;
   cursor_.machine = std::move(start);
   cursor_.step = keyframes_.front().step;
-  if (observer != nullptr) observer->on_start(*cursor_.machine);
-  advance(info_.steps, true, [&](const StepEvent& e) {
-    if (observer != nullptr) observer->on_step(*cursor_.machine, e);
-  });
+  if (observer != nullptr) {
+    observer->on_start(*cursor_.machine);
+    advance(info_.steps, true, [&](const StepEvent& e) { observer->on_step(*cursor_.machine, e); });
+  } else {
+    // Nobody reads the events: the steps re-execute on the lane.
+    advance(info_.steps, true, NoEvents{});
+  }
   Machine& machine = *cursor_.machine;
   if (!divergence_ && !cursor_.diverged && info_.complete && !machine.done()) {
     Divergence d;

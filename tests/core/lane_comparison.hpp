@@ -4,9 +4,12 @@
 // A program is run three ways: step() alone, the reference; run_to_end with
 // no observer, which takes the lane wherever it can (calls and thread
 // switches included), also with the lane's runs cut short every few steps;
-// and run_to_end with an observer that takes simple steps in batches. Every
-// step the batching observer sees (in bulk or as a StepEvent) must say what
-// the reference's step said, and all runs must end with the same trace,
+// and run_to_end with an observer that takes simple steps in batches, once
+// without and once with the lane's other steps handed over too
+// (SimpleStepBatch::observer: calls, blocks and thread switches with the
+// events step() gives them). Every step the batching observer sees (in bulk
+// or as a StepEvent) must say what the reference's step said, library
+// events and errors included, and all runs must end with the same trace,
 // clock, step count, effects and machine state (threads, their waits and
 // frames, the scheduler's PRNG, mutexes, the heap).
 #pragma once
@@ -40,15 +43,23 @@ inline std::string describe_event(const dust::StepEvent& e) {
     s += " | write " + std::to_string(w.frame) + "/" + std::to_string(w.slot) + " = " +
          dust::value_to_tagged_json(w.new_value);
   }
-  if (e.has_effect || !e.q.empty() || !e.phi.empty() || !e.lib.empty() || e.error) s += " | more";
+  for (const dust::LibEvent& l : e.lib) {
+    s += std::string(" | ") + dust::lib_event_kind_name(l.kind) + " " + std::to_string(l.a) + " " +
+         std::to_string(l.b) + " " + std::to_string(l.c) + " '" + l.text + "'";
+  }
+  if (e.error) s += " | error " + e.error->message;
+  if (e.has_effect || !e.q.empty() || !e.phi.empty()) s += " | more";
   return s;
 }
 
 class BatchingObserver final : public dust::ExecutionObserver {
  public:
-  BatchingObserver(const dust::Program& program, std::uint32_t capacity) : program_(program), storage_(capacity) {
+  // `all_steps`: the lane hands over its other steps too.
+  BatchingObserver(const dust::Program& program, std::uint32_t capacity, bool all_steps = false)
+      : program_(program), storage_(capacity) {
     batch_.capacity = capacity;
     batch_.steps = storage_.data();
+    if (all_steps) batch_.observer = this;
   }
   dust::SimpleStepBatch* simple_steps() override { return &batch_; }
   void on_simple_steps(const dust::Machine& machine, const dust::SimpleStepBatch& batch) override {
@@ -66,7 +77,10 @@ class BatchingObserver final : public dust::ExecutionObserver {
     }
     simple += batch.size;
   }
-  void on_step(const dust::Machine&, const dust::StepEvent& event) override { lines.push_back(describe_event(event)); }
+  void on_step(const dust::Machine& machine, const dust::StepEvent& event) override {
+    EXPECT_EQ(machine.steps, event.index + 1) << "the machine is as after the step";
+    lines.push_back(describe_event(event));
+  }
 
   std::vector<std::string> lines;
   std::uint64_t simple = 0;
@@ -171,21 +185,23 @@ inline std::uint64_t compare_lane(const std::string& dir_text, const dust::Intri
   }
 
   std::uint64_t simple = 0;
-  for (std::uint32_t capacity : {1u, 3u, 1024u}) {
-    dust::Machine observed(loaded.program, &intrinsics, config);
-    BatchingObserver observer(*loaded.program, capacity);
-    dust::run_to_end(observed, &observer);
-    std::string with = what + ", batches of " + std::to_string(capacity);
-    expect_same_end(expected, run_end(observed), with);
-    EXPECT_EQ(reference_lines.size(), observer.lines.size()) << with;
-    for (std::size_t i = 0; i < std::min(reference_lines.size(), observer.lines.size()); ++i) {
-      if (reference_lines[i] != observer.lines[i]) {
-        ADD_FAILURE() << with << ": step " << i << " differs\n  step():   " << reference_lines[i]
-                      << "\n  batched:  " << observer.lines[i];
-        break;
+  for (bool all_steps : {false, true}) {
+    for (std::uint32_t capacity : {1u, 3u, 1024u}) {
+      dust::Machine observed(loaded.program, &intrinsics, config);
+      BatchingObserver observer(*loaded.program, capacity, all_steps);
+      dust::run_to_end(observed, &observer);
+      std::string with = what + ", batches of " + std::to_string(capacity) + (all_steps ? " with every step" : "");
+      expect_same_end(expected, run_end(observed), with);
+      EXPECT_EQ(reference_lines.size(), observer.lines.size()) << with;
+      for (std::size_t i = 0; i < std::min(reference_lines.size(), observer.lines.size()); ++i) {
+        if (reference_lines[i] != observer.lines[i]) {
+          ADD_FAILURE() << with << ": step " << i << " differs\n  step():   " << reference_lines[i]
+                        << "\n  batched:  " << observer.lines[i];
+          break;
+        }
       }
+      if (!all_steps) simple = observer.simple;
     }
-    simple = observer.simple;
   }
   return simple;
 }

@@ -22,6 +22,11 @@ class ExecutionObserver {
   // on_finish. `machine` is then as after the batch's last step. The
   // observer may change the batch's capacity for the next run (never its
   // storage's length); the machine empties the batch before each refill.
+  // An observer that sets the batch's `observer` to itself also gets the
+  // lane's call steps, blocks and thread switches (step_event.hpp): each
+  // through on_step, with the batch of simple steps before it handed over
+  // first, so every hand-over sees the machine exactly as step() would
+  // have left it after that step. A batch handed over may then be empty.
   virtual SimpleStepBatch* simple_steps() { return nullptr; }
   virtual void on_simple_steps(const Machine& machine, const SimpleStepBatch& batch) {
     (void)machine;

@@ -18,6 +18,8 @@
 
 namespace dust {
 
+class ExecutionObserver;
+
 inline constexpr std::uint32_t kNoStmt = 0xffffffffu;
 
 enum class StepKind : std::uint8_t {
@@ -147,6 +149,14 @@ struct SimpleStep {
 // is not in SimpleStep is the same for all of them: step i of the batch has
 // index first_index + i, ticks from first_tick + i to first_tick + i + 1,
 // and ran on `thread` in frame `depth` of proc `proc`.
+//
+// With `observer` set, the lane also runs the steps around the simple ones
+// that it can finish exactly — call statements of the intrinsics it may run,
+// blocks, wake-ups and thread switches, on any number of threads — and
+// hands them over itself, in order: the simple steps so far with
+// observer->on_simple_steps (then it empties the batch), and each other
+// step with observer->on_step and the event step() would have given it,
+// the machine as step() would have left it (see observer.hpp).
 struct SimpleStepBatch {
   std::uint64_t first_index = 0;
   std::uint64_t first_tick = 0;
@@ -156,6 +166,7 @@ struct SimpleStepBatch {
   std::uint32_t size = 0;
   std::uint32_t capacity = 0;
   SimpleStep* steps = nullptr;  // storage owned by the observer, `capacity` long
+  ExecutionObserver* observer = nullptr;  // takes the lane's other steps; null: only simple steps
   bool full() const { return size == capacity; }
 };
 
