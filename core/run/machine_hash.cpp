@@ -312,7 +312,15 @@ void hash_thread(Hasher& h, const Thread& t, const Program& p, const MachineHash
   h.word(static_cast<std::uint64_t>(t.state));
   h.word(static_cast<std::uint64_t>(t.wait.kind));
   h.word(static_cast<std::uint64_t>(t.wait.id));
-  h.text(t.wait.text());
+  // What the wait's text() is made of, without making the text: a mutex
+  // wait's holder when it has no description, else the description.
+  if (t.wait.kind == WaitKind::Mutex && t.wait.description.empty() && t.wait.holder >= 0) {
+    h.word(1);
+    h.word(static_cast<std::uint64_t>(t.wait.holder));
+  } else {
+    h.word(0);
+    h.text(t.wait.description);
+  }
   h.word(t.frames.size());
   for (const Frame& f : t.frames) hash_frame(h, f, p, live, scratch);
   h.word(t.result.has_value());

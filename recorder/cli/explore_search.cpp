@@ -139,6 +139,30 @@ struct Event {
 
 bool happens_before(const Event& a, const Clock& b) { return clock_at(b, a.thread) >= a.seq; }
 
+// The events of the current path. The search cuts the path back and grows
+// it again at every branch; slots past its end keep their footprint and
+// clock buffers, so growing it again allocates nothing.
+class Path {
+ public:
+  std::size_t size() const { return size_; }
+  const Event& operator[](std::size_t k) const { return events_[k]; }
+  const Event* begin() const { return events_.data(); }
+  const Event* end() const { return events_.data() + size_; }
+  void truncate(std::size_t n) { size_ = std::min(size_, n); }
+  void clear() { size_ = 0; }
+  // The slot the next event is built in; push() makes it part of the path.
+  // Valid until the next call of spare().
+  Event& spare() {
+    if (size_ == events_.size()) events_.emplace_back();
+    return events_[size_];
+  }
+  void push() { ++size_; }
+
+ private:
+  std::vector<Event> events_;
+  std::size_t size_ = 0;
+};
+
 // A step as a state's summary keeps it: thread, footprint, and the
 // threads (ids below 64) with an earlier event below that state that
 // happens before it.
@@ -160,10 +184,124 @@ struct HashOf {
   std::size_t operator()(const MachineHash& h) const { return static_cast<std::size_t>(h.lo ^ (h.hi * 31)); }
 };
 
+// A summary is a set of signature ids. Many states share one (every state
+// below which the same kinds of steps were taken), so sets are interned:
+// a visited state and a stack node keep only the id of theirs, and the
+// unions the search takes again and again are remembered. Id 0 is the
+// empty set.
+class SummarySets {
+ public:
+  SummarySets() { sets_.emplace_back(); }
+
+  const std::vector<std::uint32_t>& operator[](std::uint32_t id) const { return sets_[id]; }
+
+  // set ∪ {signature}
+  std::uint32_t with(std::uint32_t set, std::uint32_t signature) {
+    const std::uint64_t key = (std::uint64_t{set} << 32) | signature;
+    auto [it, fresh] = additions_.try_emplace(key, set);
+    if (!fresh) return it->second;
+    const std::vector<std::uint32_t>& s = sets_[set];
+    auto at = std::lower_bound(s.begin(), s.end(), signature);
+    if (at != s.end() && *at == signature) return set;
+    std::vector<std::uint32_t> grown;
+    grown.reserve(s.size() + 1);
+    grown.insert(grown.end(), s.begin(), at);
+    grown.push_back(signature);
+    grown.insert(grown.end(), at, s.end());
+    it->second = intern(std::move(grown));  // (it stays valid: intern touches other tables)
+    return it->second;
+  }
+
+  std::uint32_t unite(std::uint32_t a, std::uint32_t b) {
+    if (a == b || b == 0) return a;
+    if (a == 0) return b;
+    const std::uint64_t key = (std::uint64_t{std::min(a, b)} << 32) | std::max(a, b);
+    if (auto it = unions_.find(key); it != unions_.end()) return it->second;
+    const std::vector<std::uint32_t>&x = sets_[a], &y = sets_[b];
+    std::uint32_t id = 0;
+    if (std::includes(x.begin(), x.end(), y.begin(), y.end())) {
+      id = a;
+    } else if (std::includes(y.begin(), y.end(), x.begin(), x.end())) {
+      id = b;
+    } else {
+      std::vector<std::uint32_t> out;
+      out.reserve(x.size() + y.size());
+      std::set_union(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(out));
+      id = intern(std::move(out));
+    }
+    unions_.emplace(key, id);
+    return id;
+  }
+
+ private:
+  // Sets are found by a hash of their ids; a collision moves on to the
+  // next key, so equal ids always mean equal sets.
+  std::uint32_t intern(std::vector<std::uint32_t> set) {
+    std::uint64_t key = 0x84222325cbf29ce4ull ^ set.size();
+    for (std::uint32_t id : set) key = (key ^ id) * 0x100000001b3ull;
+    for (;; ++key) {
+      auto [it, fresh] = by_hash_.try_emplace(key, static_cast<std::uint32_t>(sets_.size()));
+      if (fresh) {
+        sets_.push_back(std::move(set));
+        return it->second;
+      }
+      if (sets_[it->second] == set) return it->second;
+    }
+  }
+
+  std::vector<std::vector<std::uint32_t>> sets_;
+  std::unordered_map<std::uint64_t, std::uint32_t> by_hash_;
+  std::unordered_map<std::uint64_t, std::uint32_t> unions_;     // (smaller id, larger id) -> their union
+  std::unordered_map<std::uint64_t, std::uint32_t> additions_;  // (set, signature) -> set with it
+};
+
 struct Visit {
-  std::vector<std::uint32_t> asleep;   // threads not explored from this state, ascending
-  std::uint64_t preemptions = 0;       // the fewest preemptions it was reached with
-  std::vector<std::uint32_t> summary;  // the steps (signature ids) taken anywhere below it, sorted
+  std::vector<std::uint32_t> asleep;  // threads not explored from this state, ascending
+  std::uint64_t preemptions = 0;      // the fewest preemptions it was reached with
+  std::uint32_t summary = 0;          // the steps taken anywhere below it (a SummarySets id)
+};
+
+// The visited states: an open-addressing table from a state's hash to its
+// Visit (a state's hash is already well mixed, so its low word places it).
+// The search looks a state up at every branch, and a table of nodes would
+// cost a cache miss per link.
+class VisitedTable {
+ public:
+  // The index of the state's Visit, and whether it was just added.
+  std::pair<std::uint32_t, bool> find_or_add(const MachineHash& h) {
+    if ((visits_.size() + 1) * 2 > slots_.size()) grow();
+    std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = static_cast<std::size_t>(h.lo) & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.index == kEmpty) {
+        s = Slot{h, static_cast<std::uint32_t>(visits_.size())};
+        visits_.emplace_back();
+        return {s.index, true};
+      }
+      if (s.hash == h) return {s.index, false};
+    }
+  }
+  Visit& operator[](std::uint32_t index) { return visits_[index]; }
+
+ private:
+  static constexpr std::uint32_t kEmpty = UINT32_MAX;
+  struct Slot {
+    MachineHash hash;
+    std::uint32_t index = kEmpty;
+  };
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.index == kEmpty) continue;
+      std::size_t i = static_cast<std::size_t>(s.hash.lo) & mask;
+      while (slots_[i].index != kEmpty) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::vector<Visit> visits_;
 };
 
 using MachinePtr = std::unique_ptr<Machine>;
@@ -193,12 +331,12 @@ struct Node {
   bool cached = false; // has an entry in the visited table
   bool saturated = false;  // every awake thread is explored or to be: no race can add one
   Clock base;              // per thread, how many of its events the path to here has
-  MachineHash hash;
-  std::vector<std::uint32_t> summary;  // signature ids of the steps taken below, sorted
+  std::uint32_t visit = 0;   // its Visit in the visited table, when cached
+  std::uint32_t summary = 0;  // the steps taken below it (a SummarySets id)
   // Children already stepped while looking for a local step, by thread.
   std::vector<std::pair<std::uint32_t, std::pair<MachinePtr, Trial>>> stepped;
   TokenBuilder token;        // frontier entries only: the token of the path to here
-  std::vector<Event> trace;  // frontier entries only: the events of the path to here
+  Path trace;  // frontier entries only: the events of the path to here
 };
 
 // Where expand() started: a state and the step taken from it, so that a
@@ -264,15 +402,6 @@ bool listed(const std::vector<std::uint32_t>& list, std::uint32_t t) {
 
 bool is_asleep(const std::vector<SleepEntry>& sleep, std::uint32_t t) {
   return std::any_of(sleep.begin(), sleep.end(), [t](const SleepEntry& e) { return e.thread == t; });
-}
-
-// Summaries are kept sorted and without repeats.
-void merge_sorted(std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& more) {
-  if (std::includes(into.begin(), into.end(), more.begin(), more.end())) return;
-  std::vector<std::uint32_t> out;
-  out.reserve(into.size() + more.size());
-  std::set_union(into.begin(), into.end(), more.begin(), more.end(), std::back_inserter(out));
-  into = std::move(out);
 }
 
 // The frontier that shards split: the top of the tree expanded in full
@@ -356,10 +485,10 @@ class Search {
   // summary and into the visited table.
   void finish(std::size_t index) {
     Node& n = stack_[index];
-    if (index > 0) merge_sorted(stack_[index - 1].summary, n.summary);
+    if (index > 0) stack_[index - 1].summary = summaries_.unite(stack_[index - 1].summary, n.summary);
     if (n.cached) {
-      auto it = visited_.find(n.hash);
-      if (it != visited_.end()) merge_sorted(it->second.summary, n.summary);
+      Visit& v = visited_[n.visit];
+      v.summary = summaries_.unite(v.summary, n.summary);
     }
     recycle(std::move(n.m));
     for (auto& s : n.stepped) recycle(std::move(s.second.first));
@@ -396,7 +525,7 @@ class Search {
         for (const SleepEntry& e : *list)
           if (e.thread != t && !conflict(e.footprint, trial.fp)) child.sleep.push_back(e);
     }
-    trace_.resize(n.trace_size);
+    trace_.truncate(n.trace_size);
     add_event(t, trial, node_index);
     n.done.push_back(SleepEntry{t, std::move(trial.fp)});
     token_.truncate(n.token_size);
@@ -467,7 +596,7 @@ class Search {
   // Appends a step to the path, after adding what its races ask for.
   void add_event(std::uint32_t t, const Trial& trial, std::int64_t node_index) {
     if (trial.fp.empty() || !dpor_) return;
-    Event e;
+    Event& e = trace_.spare();
     e.thread = t;
     e.node = node_index;
     e.spawned = trial.spawned;
@@ -478,7 +607,7 @@ class Search {
     for (std::size_t k : races)
       if (trace_[k].node >= 0 && !saturated(stack_[static_cast<std::size_t>(trace_[k].node)])) reverse_race(k, t, e.clock);
     note_in_summary(t, e.fp, e.clock);
-    trace_.push_back(std::move(e));
+    trace_.push();
   }
 
   // Source-DPOR's rule for a race between event k of the path and a new
@@ -552,8 +681,8 @@ class Search {
   // cannot run there: Flanagan and Godefroid's rule, as Yang et al. apply
   // it to the transitions below a visited state. Earlier races are found
   // when that node explores the thread.
-  void apply_summary(const std::vector<std::uint32_t>& summary) {
-    if (!dpor_ || summary.empty()) return;
+  void apply_summary(std::uint32_t summary_id) {
+    if (!dpor_ || summary_id == 0) return;
     // Races can only add threads at nodes not yet saturated: the scan
     // stops below the first event chosen at one, and a thread that every
     // such node already has (or that sleeps there) is not scanned at all.
@@ -585,19 +714,62 @@ class Search {
       last_index_[trace_[k].thread] = static_cast<std::int64_t>(k);
     }
     index_ = true;
-    std::vector<std::size_t>& races = races_scratch_;
-    for (std::uint32_t id : summary) {
-      const Signature& sig = signatures_[id];
-      const std::uint32_t q = sig.thread;
-      const std::size_t from = first_wanting(q);
+    // The signatures of one thread and one `after` set run with the same
+    // clock, so they share one walk down the path: each event is tested
+    // for order once, against the union of their footprints first, and
+    // each signature stops at its own latest race.
+    for (const SummaryGroup& g : groups_of(summary_id)) {
+      const std::size_t from = first_wanting(g.thread);
       if (from == trace_.size()) continue;
-      races.clear();
       std::uint32_t seq = 0;
-      scan(q, sig.fp, clock_scratch_, seq, races, from, sig.after, true);
-      for (std::size_t k : races)
-        if (trace_[k].node >= 0) add_backtrack(stack_[static_cast<std::size_t>(trace_[k].node)], q);
+      summary_clock(g.thread, g.after, clock_scratch_, seq);
+      std::vector<std::uint32_t>& pending = pending_scratch_;
+      pending.assign(g.signatures.begin(), g.signatures.end());
+      for (std::size_t k = trace_.size(); k-- > from && !pending.empty();) {
+        const Event& ek = trace_[k];
+        if (ek.thread == g.thread || happens_before(ek, clock_scratch_) || !conflict(ek.fp, g.any)) continue;
+        const std::size_t before = pending.size();
+        std::erase_if(pending, [&](std::uint32_t id) { return conflict(ek.fp, signatures_[id].fp); });
+        if (pending.size() != before && ek.node >= 0) add_backtrack(stack_[static_cast<std::size_t>(ek.node)], g.thread);
+      }
     }
     index_ = false;
+  }
+
+  // The clock a summarised step of thread q, taken next after the path,
+  // starts from: its thread's last event (or the spawn that made it),
+  // joined with the last events of the threads in `after`.
+  void summary_clock(std::uint32_t q, std::uint64_t after, Clock& c, std::uint32_t& seq) const {
+    std::vector<std::size_t> none;
+    scan(q, Footprint{}, c, seq, none, trace_.size(), after, true);
+  }
+
+  // A summary's signatures grouped by thread and `after` set, made once
+  // per summary and kept (summaries are interned, so many states share
+  // one).
+  struct SummaryGroup {
+    std::uint32_t thread = 0;
+    std::uint64_t after = 0;
+    Footprint any;  // every access of the group's signatures
+    std::vector<std::uint32_t> signatures;
+  };
+
+  const std::vector<SummaryGroup>& groups_of(std::uint32_t summary_id) {
+    if (groups_.size() <= summary_id) groups_.resize(summary_id + 1);
+    std::optional<std::vector<SummaryGroup>>& cached = groups_[summary_id];
+    if (cached) return *cached;
+    std::vector<SummaryGroup> groups;
+    for (std::uint32_t id : summaries_[summary_id]) {
+      const Signature& sig = signatures_[id];
+      auto g = std::find_if(groups.begin(), groups.end(),
+                            [&](const SummaryGroup& x) { return x.thread == sig.thread && x.after == sig.after; });
+      if (g == groups.end()) g = groups.insert(groups.end(), SummaryGroup{sig.thread, sig.after, {}, {}});
+      for (const Access& a : sig.fp)
+        if (std::find(g->any.begin(), g->any.end(), a) == g->any.end()) g->any.push_back(a);
+      g->signatures.push_back(id);
+    }
+    cached = std::move(groups);
+    return *cached;
   }
 
   // Records a step in the summary of the node the search is below: its
@@ -610,10 +782,8 @@ class Search {
     std::uint64_t after = 0;
     for (std::uint32_t p = 0; p < clock.size() && p < 64; ++p)
       if (p != t && clock[p] > clock_at(base, p)) after |= std::uint64_t{1} << p;
-    std::uint32_t id = signature_id(Signature{t, fp, after});
-    std::vector<std::uint32_t>& s = stack_[static_cast<std::size_t>(owner_)].summary;
-    auto at = std::lower_bound(s.begin(), s.end(), id);
-    if (at == s.end() || *at != id) s.insert(at, id);
+    std::uint32_t& s = stack_[static_cast<std::size_t>(owner_)].summary;
+    s = summaries_.with(s, signature_id(Signature{t, fp, after}));
   }
 
   // Signatures are interned by a hash of their words; a collision moves
@@ -774,10 +944,10 @@ class Search {
   // taken below it then are checked for races with the path that reached
   // it now. False when there is nothing left to explore.
   bool visit(Node& node) {
-    node.hash = (*hasher_)(*node.m);
+    auto [index, inserted] = visited_.find_or_add((*hasher_)(*node.m));
+    node.visit = index;
     node.cached = true;
-    auto [it, inserted] = visited_.try_emplace(node.hash);
-    Visit& v = it->second;
+    Visit& v = visited_[index];
     if (inserted) {
       ++stats_.states;
       v.preemptions = node.preemptions;
@@ -787,7 +957,10 @@ class Search {
       return true;
     }
     apply_summary(v.summary);
-    if (owner_ >= 0) merge_sorted(stack_[static_cast<std::size_t>(owner_)].summary, v.summary);
+    if (owner_ >= 0) {
+      std::uint32_t& s = stack_[static_cast<std::size_t>(owner_)].summary;
+      s = summaries_.unite(s, v.summary);
+    }
     bool fewer = node.preemptions < v.preemptions;
     std::vector<std::uint32_t> backtrack, keep;
     for (std::uint32_t t : node.backtrack)
@@ -918,13 +1091,16 @@ class Search {
   const bool dpor_;
   ExploreReport report_;
   std::optional<MachineHasher> hasher_;
-  std::unordered_map<MachineHash, Visit, HashOf> visited_;
+  VisitedTable visited_;
+  SummarySets summaries_;
   std::unordered_set<MachineHash, HashOf> finals_;
   std::deque<Node> stack_;  // the path being explored; a deque: nodes never move once pushed
-  std::vector<Event> trace_;
+  Path trace_;
   std::int64_t owner_ = -1;  // the stack node whose subtree the search is in
   std::unordered_map<std::uint64_t, std::uint32_t> signature_ids_;
   std::vector<Signature> signatures_;
+  std::vector<std::optional<std::vector<SummaryGroup>>> groups_;  // by summary id, made when first applied
+  std::vector<std::uint32_t> pending_scratch_;
   std::vector<MachinePtr> pool_;  // machines to overwrite instead of allocating anew
   std::vector<std::size_t> races_scratch_, open_scratch_, open_from_scratch_;
   std::vector<std::int64_t> last_index_;  // while a summary is applied: each thread's last event on the path
