@@ -548,15 +548,11 @@ class Search {
   // The clock a step of thread t with footprint fp would have after the
   // current path, and the earlier events it races with (dependent, of
   // another thread, and not already ordered before it), latest first.
-  // `after`: threads whose every event on the path happens before the
-  // step (a summary's knowledge of what came between).
-  // `latest`: only the latest race is wanted (the summary's rule).
-  void scan(std::uint32_t t, const Footprint& fp, Clock& c, std::uint32_t& seq, std::vector<std::size_t>& races,
-            std::size_t from = 0, std::uint64_t after = 0, bool latest = false) const {
+  void scan(std::uint32_t t, const Footprint& fp, Clock& c, std::uint32_t& seq, std::vector<std::size_t>& races) const {
     c.clear();
     seq = 1;
     const std::size_t n = trace_.size();
-    const std::int64_t own = index_ ? last_of(t) : find_last(t);
+    const std::int64_t own = find_last(t);
     if (own >= 0) {
       c = trace_[static_cast<std::size_t>(own)].clock;
       seq = trace_[static_cast<std::size_t>(own)].seq + 1;
@@ -569,16 +565,10 @@ class Search {
         }
       }
     }
-    for (std::uint32_t p = 0; after != 0 && p < 64; ++p, after >>= 1) {
-      if ((after & 1) == 0) continue;
-      const std::int64_t last = index_ ? last_of(p) : find_last(p);
-      if (last >= 0) join_clock(c, trace_[static_cast<std::size_t>(last)].clock);
-    }
-    for (std::size_t k = n; k-- > from;) {
+    for (std::size_t k = n; k-- > 0;) {
       const Event& ek = trace_[k];
       if (ek.thread == t || happens_before(ek, c) || !conflict(ek.fp, fp)) continue;
       races.push_back(k);
-      if (latest) return;
       join_clock(c, ek.clock);
     }
     if (c.size() <= t) c.resize(t + 1, 0);
@@ -686,43 +676,59 @@ class Search {
     // Races can only add threads at nodes not yet saturated: the scan
     // stops below the first event chosen at one, and a thread that every
     // such node already has (or that sleeps there) is not scanned at all.
-    std::vector<std::size_t>& open = open_scratch_;        // unsaturated nodes, along the path
-    std::vector<std::size_t>& open_from = open_from_scratch_;  // the first event chosen at each
+    // One pass over the path: the unsaturated nodes in order, the first
+    // event chosen at each, and each thread's last event.
+    std::vector<std::size_t>& open = open_scratch_;
+    std::vector<std::size_t>& open_from = open_from_scratch_;
     open.clear();
     open_from.clear();
+    last_index_.clear();
     for (std::size_t k = 0; k < trace_.size(); ++k) {
-      const std::int64_t node = trace_[k].node;
-      if (node >= 0 && !saturated(stack_[static_cast<std::size_t>(node)]) &&
-          (open.empty() || open.back() != static_cast<std::size_t>(node))) {
+      const Event& e = trace_[k];
+      if (last_index_.size() <= e.thread) last_index_.resize(e.thread + 1, -1);
+      last_index_[e.thread] = static_cast<std::int64_t>(k);
+      const std::int64_t node = e.node;
+      if (node >= 0 && (open.empty() || open.back() != static_cast<std::size_t>(node)) &&
+          !saturated(stack_[static_cast<std::size_t>(node)])) {
         open.push_back(static_cast<std::size_t>(node));
         open_from.push_back(k);
       }
     }
     if (open.empty()) return;
-    // Where the scan for thread q can stop: below the first event chosen
+    // Where the walk for thread q can stop: below the first event chosen
     // at a node that still lacks q; none (trace size) when no node does.
+    // It is found once per thread, before this summary's races add q
+    // anywhere. That changes nothing: every event below the first node
+    // lacking q belongs to a node that has q, sleeps on it or is saturated
+    // (or to none), so a race found there adds nothing; it only costs a
+    // longer walk.
+    constexpr std::size_t kUnknown = SIZE_MAX;
+    std::vector<std::size_t>& want_from = want_from_scratch_;
+    want_from.clear();
     auto first_wanting = [&](std::uint32_t q) {
+      if (want_from.size() <= q) want_from.resize(q + 1, kUnknown);
+      if (want_from[q] != kUnknown) return want_from[q];
+      want_from[q] = trace_.size();
       for (std::size_t i = 0; i < open.size(); ++i) {
         const Node& node = stack_[open[i]];
-        if (!listed(node.backtrack, q) && !is_asleep(node.sleep, q)) return open_from[i];
+        if (!listed(node.backtrack, q) && !is_asleep(node.sleep, q)) {
+          want_from[q] = open_from[i];
+          break;
+        }
       }
-      return trace_.size();
+      return want_from[q];
     };
-    last_index_.clear();
-    for (std::size_t k = 0; k < trace_.size(); ++k) {
-      if (last_index_.size() <= trace_[k].thread) last_index_.resize(trace_[k].thread + 1, -1);
-      last_index_[trace_[k].thread] = static_cast<std::int64_t>(k);
-    }
-    index_ = true;
     // The signatures of one thread and one `after` set run with the same
     // clock, so they share one walk down the path: each event is tested
-    // for order once, against the union of their footprints first, and
-    // each signature stops at its own latest race.
+    // for order once, against the union of their footprints first (it
+    // conflicts with the union exactly when it conflicts with one of
+    // them), and each signature stops at its own latest race, which asks
+    // for the group's thread there: the same requests as one walk per
+    // signature.
     for (const SummaryGroup& g : groups_of(summary_id)) {
       const std::size_t from = first_wanting(g.thread);
       if (from == trace_.size()) continue;
-      std::uint32_t seq = 0;
-      summary_clock(g.thread, g.after, clock_scratch_, seq);
+      summary_clock(g.thread, g.after, clock_scratch_);
       std::vector<std::uint32_t>& pending = pending_scratch_;
       pending.assign(g.signatures.begin(), g.signatures.end());
       for (std::size_t k = trace_.size(); k-- > from && !pending.empty();) {
@@ -733,15 +739,28 @@ class Search {
         if (pending.size() != before && ek.node >= 0) add_backtrack(stack_[static_cast<std::size_t>(ek.node)], g.thread);
       }
     }
-    index_ = false;
   }
 
   // The clock a summarised step of thread q, taken next after the path,
   // starts from: its thread's last event (or the spawn that made it),
   // joined with the last events of the threads in `after`.
-  void summary_clock(std::uint32_t q, std::uint64_t after, Clock& c, std::uint32_t& seq) const {
-    std::vector<std::size_t> none;
-    scan(q, Footprint{}, c, seq, none, trace_.size(), after, true);
+  void summary_clock(std::uint32_t q, std::uint64_t after, Clock& c) const {
+    c.clear();
+    if (const std::int64_t own = last_of(q); own >= 0) {
+      c = trace_[static_cast<std::size_t>(own)].clock;
+    } else {
+      for (std::size_t k = trace_.size(); k-- > 0;) {
+        if (trace_[k].spawned == static_cast<std::int64_t>(q)) {
+          c = trace_[k].clock;
+          break;
+        }
+      }
+    }
+    for (std::uint32_t p = 0; after != 0 && p < 64; ++p, after >>= 1) {
+      if ((after & 1) == 0) continue;
+      const std::int64_t last = last_of(p);
+      if (last >= 0) join_clock(c, trace_[static_cast<std::size_t>(last)].clock);
+    }
   }
 
   // A summary's signatures grouped by thread and `after` set, made once
@@ -1101,10 +1120,10 @@ class Search {
   std::vector<Signature> signatures_;
   std::vector<std::optional<std::vector<SummaryGroup>>> groups_;  // by summary id, made when first applied
   std::vector<std::uint32_t> pending_scratch_;
+  std::vector<std::size_t> want_from_scratch_;
   std::vector<MachinePtr> pool_;  // machines to overwrite instead of allocating anew
   std::vector<std::size_t> races_scratch_, open_scratch_, open_from_scratch_;
   std::vector<std::int64_t> last_index_;  // while a summary is applied: each thread's last event on the path
-  bool index_ = false;
   Clock clock_scratch_;
   std::vector<std::size_t> v_scratch_;
   std::vector<std::uint32_t> seen_scratch_, initials_scratch_;
