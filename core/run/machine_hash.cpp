@@ -11,6 +11,7 @@
 #include "dust/machine_hash.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "dust/machine.hpp"
@@ -182,11 +183,20 @@ class LivenessBuilder {
   bool failed_ = false;
 };
 
+// Two 64-bit lanes, each updated per word by a step that is a bijection
+// of the lane for a fixed word and of the word for a fixed lane: two word
+// sequences of one length that differ in one word never meet in either
+// lane, and the lanes differ in kind (xor then multiply and xorshift;
+// add, rotate and multiply) so that differences cancelling in one do not
+// cancel in the other. The full mixing is left to the end, once per
+// state: the explorer hashes a state at every branch, and a full mix per
+// word was most of the hash's cost.
 class Hasher {
  public:
   void word(std::uint64_t w) {
-    a_ = mix(a_ ^ w) + 0x9e3779b97f4a7c15ull;
-    b_ = mix(b_ + w * 0xff51afd7ed558ccdull) ^ (b_ >> 29);
+    a_ = (a_ ^ w) * 0x9e3779b97f4a7c15ull;
+    a_ ^= a_ >> 29;
+    b_ = std::rotl(b_ + w, 23) * 0xff51afd7ed558ccdull;
   }
   // Eight bytes a word (the last one zero-filled); the length comes first,
   // so the padding cannot be mistaken for bytes.
