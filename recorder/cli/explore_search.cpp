@@ -802,26 +802,28 @@ class Search {
     for (std::uint32_t p = 0; p < clock.size() && p < 64; ++p)
       if (p != t && clock[p] > clock_at(base, p)) after |= std::uint64_t{1} << p;
     std::uint32_t& s = stack_[static_cast<std::size_t>(owner_)].summary;
-    s = summaries_.with(s, signature_id(Signature{t, fp, after}));
+    s = summaries_.with(s, signature_id(t, fp, after));
   }
 
   // Signatures are interned by a hash of their words; a collision moves
   // on to the next key, so equal ids always mean equal signatures.
-  std::uint32_t signature_id(const Signature& sig) {
+  // (The signature is copied only when it is new.)
+  std::uint32_t signature_id(std::uint32_t thread, const Footprint& fp, std::uint64_t after) {
     auto mix = [](std::uint64_t h, std::uint64_t w) {
       h ^= w + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
       return h * 0xff51afd7ed558ccdull;
     };
-    std::uint64_t key = mix(mix(0, sig.thread), sig.after);
-    for (const Access& a : sig.fp) {
+    std::uint64_t key = mix(mix(0, thread), after);
+    for (const Access& a : fp) {
       key = mix(key, static_cast<std::uint64_t>(a.obj) * 2 + (a.write ? 1 : 0));
       key = mix(key, static_cast<std::uint64_t>(a.lo));
       key = mix(key, static_cast<std::uint64_t>(a.hi));
     }
     for (;; ++key) {
       auto [it, fresh] = signature_ids_.try_emplace(key, static_cast<std::uint32_t>(signatures_.size()));
-      if (fresh) signatures_.push_back(sig);
-      if (signatures_[it->second] == sig) return it->second;
+      if (fresh) signatures_.push_back(Signature{thread, fp, after});
+      const Signature& have = signatures_[it->second];
+      if (have.thread == thread && have.after == after && have.fp == fp) return it->second;
     }
   }
 
