@@ -697,27 +697,22 @@ class Search {
     if (open.empty()) return;
     // Where the walk for thread q can stop: below the first event chosen
     // at a node that still lacks q; none (trace size) when no node does.
-    // It is found once per thread, before this summary's races add q
-    // anywhere. That changes nothing: every event below the first node
-    // lacking q belongs to a node that has q, sleeps on it or is saturated
-    // (or to none), so a race found there adds nothing; it only costs a
-    // longer walk.
-    constexpr std::size_t kUnknown = SIZE_MAX;
-    std::vector<std::size_t>& want_from = want_from_scratch_;
-    want_from.clear();
+    // Races only add threads, so that node only moves down the path: each
+    // thread's place in `open` is kept and moved on, never searched anew.
+    std::vector<std::size_t>& want_at = want_from_scratch_;  // per thread, an index into `open`
+    want_at.clear();
     auto first_wanting = [&](std::uint32_t q) {
-      if (want_from.size() <= q) want_from.resize(q + 1, kUnknown);
-      if (want_from[q] != kUnknown) return want_from[q];
-      want_from[q] = trace_.size();
-      for (std::size_t i = 0; i < open.size(); ++i) {
+      if (want_at.size() <= q) want_at.resize(q + 1, 0);
+      std::size_t& i = want_at[q];
+      while (i < open.size()) {
         const Node& node = stack_[open[i]];
-        if (!listed(node.backtrack, q) && !is_asleep(node.sleep, q)) {
-          want_from[q] = open_from[i];
-          break;
-        }
+        if (!node.saturated && !listed(node.backtrack, q) && !is_asleep(node.sleep, q)) return open_from[i];
+        ++i;
       }
-      return want_from[q];
+      return trace_.size();
     };
+    // Once every node on the path is saturated no race can add anything.
+    std::size_t unsaturated = open.size();
     // The signatures of one thread and one `after` set run with the same
     // clock, so they share one walk down the path: each event is tested
     // for order once, against the union of their footprints first (it
@@ -736,7 +731,11 @@ class Search {
         if (ek.thread == g.thread || happens_before(ek, clock_scratch_) || !conflict(ek.fp, g.any)) continue;
         const std::size_t before = pending.size();
         std::erase_if(pending, [&](std::uint32_t id) { return conflict(ek.fp, signatures_[id].fp); });
-        if (pending.size() != before && ek.node >= 0) add_backtrack(stack_[static_cast<std::size_t>(ek.node)], g.thread);
+        if (pending.size() == before || ek.node < 0) continue;
+        Node& node = stack_[static_cast<std::size_t>(ek.node)];
+        const bool was_saturated = node.saturated;
+        add_backtrack(node, g.thread);
+        if (!was_saturated && saturated(node) && --unsaturated == 0) return;
       }
     }
   }
