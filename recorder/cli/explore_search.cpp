@@ -198,17 +198,22 @@ class SummarySets {
   // set ∪ {signature}
   std::uint32_t with(std::uint32_t set, std::uint32_t signature) {
     const std::uint64_t key = (std::uint64_t{set} << 32) | signature;
+    Recent& recent = recent_additions_[slot(key)];
+    if (recent.key == key) return recent.value;
     auto [it, fresh] = additions_.try_emplace(key, set);
-    if (!fresh) return it->second;
-    const std::vector<std::uint32_t>& s = sets_[set];
-    auto at = std::lower_bound(s.begin(), s.end(), signature);
-    if (at != s.end() && *at == signature) return set;
-    std::vector<std::uint32_t> grown;
-    grown.reserve(s.size() + 1);
-    grown.insert(grown.end(), s.begin(), at);
-    grown.push_back(signature);
-    grown.insert(grown.end(), at, s.end());
-    it->second = intern(std::move(grown));  // (it stays valid: intern touches other tables)
+    if (fresh) {
+      const std::vector<std::uint32_t>& s = sets_[set];
+      auto at = std::lower_bound(s.begin(), s.end(), signature);
+      if (at == s.end() || *at != signature) {
+        std::vector<std::uint32_t> grown;
+        grown.reserve(s.size() + 1);
+        grown.insert(grown.end(), s.begin(), at);
+        grown.push_back(signature);
+        grown.insert(grown.end(), at, s.end());
+        it->second = intern(std::move(grown));  // (it stays valid: intern touches other tables)
+      }
+    }
+    recent = Recent{key, it->second};
     return it->second;
   }
 
@@ -216,7 +221,12 @@ class SummarySets {
     if (a == b || b == 0) return a;
     if (a == 0) return b;
     const std::uint64_t key = (std::uint64_t{std::min(a, b)} << 32) | std::max(a, b);
-    if (auto it = unions_.find(key); it != unions_.end()) return it->second;
+    Recent& recent = recent_unions_[slot(key)];
+    if (recent.key == key) return recent.value;
+    if (auto it = unions_.find(key); it != unions_.end()) {
+      recent = Recent{key, it->second};
+      return it->second;
+    }
     const std::vector<std::uint32_t>&x = sets_[a], &y = sets_[b];
     std::uint32_t id = 0;
     if (std::includes(x.begin(), x.end(), y.begin(), y.end())) {
@@ -230,6 +240,7 @@ class SummarySets {
       id = intern(std::move(out));
     }
     unions_.emplace(key, id);
+    recent_unions_[slot(key)] = Recent{key, id};
     return id;
   }
 
@@ -248,6 +259,18 @@ class SummarySets {
       if (sets_[it->second] == set) return it->second;
     }
   }
+
+  // The answers given lately, in small direct-mapped tables in front of
+  // the maps: the search asks the same few questions again and again, and
+  // a slot here is one cache line where a map lookup is several.
+  struct Recent {
+    std::uint64_t key = UINT64_MAX;  // no pair of ids (ids stay below 2^32 - 1)
+    std::uint32_t value = 0;
+  };
+  static constexpr int kRecentBits = 14;
+  static std::size_t slot(std::uint64_t key) { return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ull) >> (64 - kRecentBits)); }
+  std::vector<Recent> recent_unions_ = std::vector<Recent>(std::size_t{1} << kRecentBits);
+  std::vector<Recent> recent_additions_ = std::vector<Recent>(std::size_t{1} << kRecentBits);
 
   std::vector<std::vector<std::uint32_t>> sets_;
   std::unordered_map<std::uint64_t, std::uint32_t> by_hash_;
