@@ -401,6 +401,7 @@ bool predicted_local(const Machine& m, std::uint32_t t) {
 
 std::vector<std::uint32_t> runnable_of(const Machine& m) {
   std::vector<std::uint32_t> out;
+  out.reserve(m.threads.size() + 1);  // one allocation, not one per thread
   if (!m.started) {
     out.push_back(0);
     return out;
@@ -882,6 +883,7 @@ class Search {
       }
       std::vector<std::uint32_t> runnable = runnable_of(*m);
       std::vector<std::uint32_t> awake;
+      awake.reserve(runnable.size());
       for (std::uint32_t t : runnable)
         if (!is_asleep(sleep, t)) awake.push_back(t);
       if (awake.empty()) {
@@ -1006,6 +1008,8 @@ class Search {
     }
     bool fewer = node.preemptions < v.preemptions;
     std::vector<std::uint32_t> backtrack, keep;
+    backtrack.reserve(node.backtrack.size());
+    keep.reserve(v.asleep.size());
     for (std::uint32_t t : node.backtrack)
       if (contains(v.asleep, t) || fewer) backtrack.push_back(t);
     for (std::uint32_t t : v.asleep)
