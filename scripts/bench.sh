@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Speed and memory benchmarks, run on purpose (not by the test suite). Each
 # prints the figure the README and the issue targets talk about.
-#   scripts/bench.sh [load|loop|record|threads|threads-instr|threads-record|all]
+#   scripts/bench.sh [load|loop|record|threads|threads-instr|threads-record|explore|explore-instr|all]
 # Wall time is what a user waits; CPU time (user + sys) is the same work
 # without the waits of a loaded machine, so both are printed.
 set -euo pipefail
@@ -121,6 +121,42 @@ bench_threads_record() {
   done
 }
 
+# Exhaustive exploration (issue 15): the bundled racy counter (3 threads x
+# 4 rounds, target 2 s) and the 4 threads x 3 rounds version in
+# assets/bench (target 60 s), with the default search (source-set DPOR,
+# sleep sets, state caching) and with --no-dpor (sleep sets and caching).
+explore_programs=("$root/assets/examples/racy_counter.dir.json" "$root/assets/bench/racy_counter_4x3.dir.json")
+
+bench_explore() {
+  echo "== explore --exhaustive (issue 15): wall and cpu seconds, DPOR and --no-dpor"
+  for program in "${explore_programs[@]}"; do
+    for mode in dpor no-dpor; do
+      local flags=()
+      [[ $mode == no-dpor ]] && flags=(--no-dpor)
+      /usr/bin/time -f "$(basename "$program") $mode: wall %e s, cpu %U+%S s" \
+        "$bin/dustrun" explore --exhaustive "${flags[@]}" "$program" | tail -1
+    done
+  done
+}
+
+# The same as instruction counts (callgrind); the 4x3 program takes a long
+# while under valgrind, so EXPLORE_INSTR_ALL=1 is needed to include it.
+bench_explore_instr() {
+  echo "== explore --exhaustive as instruction counts (callgrind)"
+  local programs=("${explore_programs[0]}")
+  [[ -n ${EXPLORE_INSTR_ALL:-} ]] && programs=("${explore_programs[@]}")
+  for program in "${programs[@]}"; do
+    for mode in dpor no-dpor; do
+      local flags=()
+      [[ $mode == no-dpor ]] && flags=(--no-dpor)
+      local n
+      n=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/dustrun" explore --exhaustive "${flags[@]}" \
+            "$program" 2>&1 >/dev/null | sed -n 's/.*Collected : //p')
+      python3 -c "print(f'$(basename "$program") $mode: {int($n):,} instructions')"
+    done
+  done
+}
+
 case "$what" in
   load) bench_load ;;
   loop) bench_loop ;;
@@ -128,6 +164,8 @@ case "$what" in
   threads) bench_threads ;;
   threads-instr) bench_threads_instr ;;
   threads-record) bench_threads_record ;;
-  all) bench_load; bench_loop; bench_record; bench_threads ;;
-  *) echo "usage: scripts/bench.sh [load|loop|record|threads|threads-instr|threads-record|all]" >&2; exit 2 ;;
+  explore) bench_explore ;;
+  explore-instr) bench_explore_instr ;;
+  all) bench_load; bench_loop; bench_record; bench_threads; bench_explore ;;
+  *) echo "usage: scripts/bench.sh [load|loop|record|threads|threads-instr|threads-record|explore|explore-instr|all]" >&2; exit 2 ;;
 esac

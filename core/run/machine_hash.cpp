@@ -11,6 +11,8 @@
 #include "dust/machine_hash.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 
 #include "dust/machine.hpp"
 #include "dust/opcodes.hpp"
@@ -181,25 +183,36 @@ class LivenessBuilder {
   bool failed_ = false;
 };
 
+// Two 64-bit lanes, each updated per word by a step that is a bijection
+// of the lane for a fixed word and of the word for a fixed lane: two word
+// sequences of one length that differ in one word never meet in either
+// lane, and the lanes differ in kind (xor then multiply and xorshift;
+// add, rotate and multiply) so that differences cancelling in one do not
+// cancel in the other. The full mixing is left to the end, once per
+// state: the explorer hashes a state at every branch, and a full mix per
+// word was most of the hash's cost.
 class Hasher {
  public:
   void word(std::uint64_t w) {
-    a_ = mix(a_ ^ w) + 0x9e3779b97f4a7c15ull;
-    b_ = mix(b_ + w * 0xff51afd7ed558ccdull) ^ (b_ >> 29);
+    a_ = (a_ ^ w) * 0x9e3779b97f4a7c15ull;
+    a_ ^= a_ >> 29;
+    b_ = std::rotl(b_ + w, 23) * 0xff51afd7ed558ccdull;
   }
+  // Eight bytes a word (the last one zero-filled); the length comes first,
+  // so the padding cannot be mistaken for bytes.
   void text(std::string_view s) {
     word(s.size());
-    std::uint64_t w = 0;
-    std::size_t n = 0;
-    for (unsigned char c : s) {
-      w = (w << 8) | c;
-      if (++n == 8) {
-        word(w);
-        w = 0;
-        n = 0;
-      }
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      word(w);
     }
-    if (n != 0) word(w);
+    if (i < s.size()) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, s.data() + i, s.size() - i);
+      word(w);
+    }
   }
   void value(const Value& v) {
     word(static_cast<std::uint64_t>(v.tag()));
@@ -273,10 +286,11 @@ const std::uint64_t* live_slots(const Program& p, const MachineHasher::Liveness&
   return scratch.data();
 }
 
+// Small fields are packed into shared words (each in bits of its own), so
+// that a state costs fewer words to hash.
 void hash_frame(Hasher& h, const Frame& f, const Program& p, const MachineHasher::Liveness& live,
                 std::vector<std::uint64_t>& scratch) {
-  h.word(f.proc);
-  h.word(f.slots.size());
+  h.word(f.proc | (std::uint64_t{f.slots.size()} << 32));
   const std::uint64_t* alive = live_slots(p, live, f, scratch);
   for (std::size_t i = 0; i < f.slots.size(); ++i) {
     if (alive == nullptr || ((alive[i / 64] >> (i % 64)) & 1) != 0) {
@@ -287,16 +301,12 @@ void hash_frame(Hasher& h, const Frame& f, const Program& p, const MachineHasher
   }
   h.word(f.cursors.size());
   for (const BlockCursor& c : f.cursors) {
-    h.word(c.block);
-    h.word(c.index);
-    h.word(c.loop_stmt);
-    h.word(c.for_checking);
+    h.word(c.block | (std::uint64_t{c.index} << 32));
+    h.word(c.loop_stmt | (std::uint64_t{c.for_checking} << 32));
     h.word(static_cast<std::uint64_t>(c.for_counter));
     h.word(static_cast<std::uint64_t>(c.for_end));
   }
-  h.word(f.evaluating);
-  h.word(f.part);
-  h.word(f.pc);
+  h.word(std::uint64_t{f.evaluating} | (std::uint64_t{f.part} << 8) | (std::uint64_t{f.pc} << 32));
   h.word(f.stack.size());
   for (const Value& v : f.stack) h.value(v);
   h.value(f.part_value);
@@ -306,13 +316,19 @@ void hash_frame(Hasher& h, const Frame& f, const Program& p, const MachineHasher
 
 void hash_thread(Hasher& h, const Thread& t, const Program& p, const MachineHasher::Liveness& live,
                  std::vector<std::uint64_t>& scratch) {
-  h.word(t.id);
-  h.word(t.entry_proc);
+  h.word(t.id | (std::uint64_t{t.entry_proc} << 32));
   h.word(t.spawn_seed);
-  h.word(static_cast<std::uint64_t>(t.state));
-  h.word(static_cast<std::uint64_t>(t.wait.kind));
+  h.word(static_cast<std::uint64_t>(t.state) | (static_cast<std::uint64_t>(t.wait.kind) << 8));
   h.word(static_cast<std::uint64_t>(t.wait.id));
-  h.text(t.wait.text());
+  // What the wait's text() is made of, without making the text: a mutex
+  // wait's holder when it has no description, else the description.
+  if (t.wait.kind == WaitKind::Mutex && t.wait.description.empty() && t.wait.holder >= 0) {
+    h.word(1);
+    h.word(static_cast<std::uint64_t>(t.wait.holder));
+  } else {
+    h.word(0);
+    h.text(t.wait.description);
+  }
   h.word(t.frames.size());
   for (const Frame& f : t.frames) hash_frame(h, f, p, live, scratch);
   h.word(t.result.has_value());

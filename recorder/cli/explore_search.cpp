@@ -139,6 +139,30 @@ struct Event {
 
 bool happens_before(const Event& a, const Clock& b) { return clock_at(b, a.thread) >= a.seq; }
 
+// The events of the current path. The search cuts the path back and grows
+// it again at every branch; slots past its end keep their footprint and
+// clock buffers, so growing it again allocates nothing.
+class Path {
+ public:
+  std::size_t size() const { return size_; }
+  const Event& operator[](std::size_t k) const { return events_[k]; }
+  const Event* begin() const { return events_.data(); }
+  const Event* end() const { return events_.data() + size_; }
+  void truncate(std::size_t n) { size_ = std::min(size_, n); }
+  void clear() { size_ = 0; }
+  // The slot the next event is built in; push() makes it part of the path.
+  // Valid until the next call of spare().
+  Event& spare() {
+    if (size_ == events_.size()) events_.emplace_back();
+    return events_[size_];
+  }
+  void push() { ++size_; }
+
+ private:
+  std::vector<Event> events_;
+  std::size_t size_ = 0;
+};
+
 // A step as a state's summary keeps it: thread, footprint, and the
 // threads (ids below 64) with an earlier event below that state that
 // happens before it.
@@ -160,10 +184,147 @@ struct HashOf {
   std::size_t operator()(const MachineHash& h) const { return static_cast<std::size_t>(h.lo ^ (h.hi * 31)); }
 };
 
+// A summary is a set of signature ids. Many states share one (every state
+// below which the same kinds of steps were taken), so sets are interned:
+// a visited state and a stack node keep only the id of theirs, and the
+// unions the search takes again and again are remembered. Id 0 is the
+// empty set.
+class SummarySets {
+ public:
+  SummarySets() { sets_.emplace_back(); }
+
+  const std::vector<std::uint32_t>& operator[](std::uint32_t id) const { return sets_[id]; }
+
+  // set ∪ {signature}
+  std::uint32_t with(std::uint32_t set, std::uint32_t signature) {
+    const std::uint64_t key = (std::uint64_t{set} << 32) | signature;
+    Recent& recent = recent_additions_[slot(key)];
+    if (recent.key == key) return recent.value;
+    auto [it, fresh] = additions_.try_emplace(key, set);
+    if (fresh) {
+      const std::vector<std::uint32_t>& s = sets_[set];
+      auto at = std::lower_bound(s.begin(), s.end(), signature);
+      if (at == s.end() || *at != signature) {
+        std::vector<std::uint32_t> grown;
+        grown.reserve(s.size() + 1);
+        grown.insert(grown.end(), s.begin(), at);
+        grown.push_back(signature);
+        grown.insert(grown.end(), at, s.end());
+        it->second = intern(std::move(grown));  // (it stays valid: intern touches other tables)
+      }
+    }
+    recent = Recent{key, it->second};
+    return it->second;
+  }
+
+  std::uint32_t unite(std::uint32_t a, std::uint32_t b) {
+    if (a == b || b == 0) return a;
+    if (a == 0) return b;
+    const std::uint64_t key = (std::uint64_t{std::min(a, b)} << 32) | std::max(a, b);
+    Recent& recent = recent_unions_[slot(key)];
+    if (recent.key == key) return recent.value;
+    if (auto it = unions_.find(key); it != unions_.end()) {
+      recent = Recent{key, it->second};
+      return it->second;
+    }
+    const std::vector<std::uint32_t>&x = sets_[a], &y = sets_[b];
+    std::uint32_t id = 0;
+    if (std::includes(x.begin(), x.end(), y.begin(), y.end())) {
+      id = a;
+    } else if (std::includes(y.begin(), y.end(), x.begin(), x.end())) {
+      id = b;
+    } else {
+      std::vector<std::uint32_t> out;
+      out.reserve(x.size() + y.size());
+      std::set_union(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(out));
+      id = intern(std::move(out));
+    }
+    unions_.emplace(key, id);
+    recent_unions_[slot(key)] = Recent{key, id};
+    return id;
+  }
+
+ private:
+  // Sets are found by a hash of their ids; a collision moves on to the
+  // next key, so equal ids always mean equal sets.
+  std::uint32_t intern(std::vector<std::uint32_t> set) {
+    std::uint64_t key = 0x84222325cbf29ce4ull ^ set.size();
+    for (std::uint32_t id : set) key = (key ^ id) * 0x100000001b3ull;
+    for (;; ++key) {
+      auto [it, fresh] = by_hash_.try_emplace(key, static_cast<std::uint32_t>(sets_.size()));
+      if (fresh) {
+        sets_.push_back(std::move(set));
+        return it->second;
+      }
+      if (sets_[it->second] == set) return it->second;
+    }
+  }
+
+  // The answers given lately, in small direct-mapped tables in front of
+  // the maps: the search asks the same few questions again and again, and
+  // a slot here is one cache line where a map lookup is several.
+  struct Recent {
+    std::uint64_t key = UINT64_MAX;  // no pair of ids (ids stay below 2^32 - 1)
+    std::uint32_t value = 0;
+  };
+  static constexpr int kRecentBits = 14;
+  static std::size_t slot(std::uint64_t key) { return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ull) >> (64 - kRecentBits)); }
+  std::vector<Recent> recent_unions_ = std::vector<Recent>(std::size_t{1} << kRecentBits);
+  std::vector<Recent> recent_additions_ = std::vector<Recent>(std::size_t{1} << kRecentBits);
+
+  std::vector<std::vector<std::uint32_t>> sets_;
+  std::unordered_map<std::uint64_t, std::uint32_t> by_hash_;
+  std::unordered_map<std::uint64_t, std::uint32_t> unions_;     // (smaller id, larger id) -> their union
+  std::unordered_map<std::uint64_t, std::uint32_t> additions_;  // (set, signature) -> set with it
+};
+
 struct Visit {
-  std::vector<std::uint32_t> asleep;   // threads not explored from this state, ascending
-  std::uint64_t preemptions = 0;       // the fewest preemptions it was reached with
-  std::vector<std::uint32_t> summary;  // the steps (signature ids) taken anywhere below it, sorted
+  std::vector<std::uint32_t> asleep;  // threads not explored from this state, ascending
+  std::uint64_t preemptions = 0;      // the fewest preemptions it was reached with
+  std::uint32_t summary = 0;          // the steps taken anywhere below it (a SummarySets id)
+};
+
+// The visited states: an open-addressing table from a state's hash to its
+// Visit (a state's hash is already well mixed, so its low word places it).
+// The search looks a state up at every branch, and a table of nodes would
+// cost a cache miss per link.
+class VisitedTable {
+ public:
+  // The index of the state's Visit, and whether it was just added.
+  std::pair<std::uint32_t, bool> find_or_add(const MachineHash& h) {
+    if ((visits_.size() + 1) * 2 > slots_.size()) grow();
+    std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = static_cast<std::size_t>(h.lo) & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.index == kEmpty) {
+        s = Slot{h, static_cast<std::uint32_t>(visits_.size())};
+        visits_.emplace_back();
+        return {s.index, true};
+      }
+      if (s.hash == h) return {s.index, false};
+    }
+  }
+  Visit& operator[](std::uint32_t index) { return visits_[index]; }
+
+ private:
+  static constexpr std::uint32_t kEmpty = UINT32_MAX;
+  struct Slot {
+    MachineHash hash;
+    std::uint32_t index = kEmpty;
+  };
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.index == kEmpty) continue;
+      std::size_t i = static_cast<std::size_t>(s.hash.lo) & mask;
+      while (slots_[i].index != kEmpty) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::vector<Visit> visits_;
 };
 
 using MachinePtr = std::unique_ptr<Machine>;
@@ -193,12 +354,12 @@ struct Node {
   bool cached = false; // has an entry in the visited table
   bool saturated = false;  // every awake thread is explored or to be: no race can add one
   Clock base;              // per thread, how many of its events the path to here has
-  MachineHash hash;
-  std::vector<std::uint32_t> summary;  // signature ids of the steps taken below, sorted
+  std::uint32_t visit = 0;   // its Visit in the visited table, when cached
+  std::uint32_t summary = 0;  // the steps taken below it (a SummarySets id)
   // Children already stepped while looking for a local step, by thread.
   std::vector<std::pair<std::uint32_t, std::pair<MachinePtr, Trial>>> stepped;
   TokenBuilder token;        // frontier entries only: the token of the path to here
-  std::vector<Event> trace;  // frontier entries only: the events of the path to here
+  Path trace;  // frontier entries only: the events of the path to here
 };
 
 // Where expand() started: a state and the step taken from it, so that a
@@ -240,6 +401,7 @@ bool predicted_local(const Machine& m, std::uint32_t t) {
 
 std::vector<std::uint32_t> runnable_of(const Machine& m) {
   std::vector<std::uint32_t> out;
+  out.reserve(m.threads.size() + 1);  // one allocation, not one per thread
   if (!m.started) {
     out.push_back(0);
     return out;
@@ -264,15 +426,6 @@ bool listed(const std::vector<std::uint32_t>& list, std::uint32_t t) {
 
 bool is_asleep(const std::vector<SleepEntry>& sleep, std::uint32_t t) {
   return std::any_of(sleep.begin(), sleep.end(), [t](const SleepEntry& e) { return e.thread == t; });
-}
-
-// Summaries are kept sorted and without repeats.
-void merge_sorted(std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& more) {
-  if (std::includes(into.begin(), into.end(), more.begin(), more.end())) return;
-  std::vector<std::uint32_t> out;
-  out.reserve(into.size() + more.size());
-  std::set_union(into.begin(), into.end(), more.begin(), more.end(), std::back_inserter(out));
-  into = std::move(out);
 }
 
 // The frontier that shards split: the top of the tree expanded in full
@@ -356,10 +509,10 @@ class Search {
   // summary and into the visited table.
   void finish(std::size_t index) {
     Node& n = stack_[index];
-    if (index > 0) merge_sorted(stack_[index - 1].summary, n.summary);
+    if (index > 0) stack_[index - 1].summary = summaries_.unite(stack_[index - 1].summary, n.summary);
     if (n.cached) {
-      auto it = visited_.find(n.hash);
-      if (it != visited_.end()) merge_sorted(it->second.summary, n.summary);
+      Visit& v = visited_[n.visit];
+      v.summary = summaries_.unite(v.summary, n.summary);
     }
     recycle(std::move(n.m));
     for (auto& s : n.stepped) recycle(std::move(s.second.first));
@@ -396,7 +549,7 @@ class Search {
         for (const SleepEntry& e : *list)
           if (e.thread != t && !conflict(e.footprint, trial.fp)) child.sleep.push_back(e);
     }
-    trace_.resize(n.trace_size);
+    trace_.truncate(n.trace_size);
     add_event(t, trial, node_index);
     n.done.push_back(SleepEntry{t, std::move(trial.fp)});
     token_.truncate(n.token_size);
@@ -419,15 +572,11 @@ class Search {
   // The clock a step of thread t with footprint fp would have after the
   // current path, and the earlier events it races with (dependent, of
   // another thread, and not already ordered before it), latest first.
-  // `after`: threads whose every event on the path happens before the
-  // step (a summary's knowledge of what came between).
-  // `latest`: only the latest race is wanted (the summary's rule).
-  void scan(std::uint32_t t, const Footprint& fp, Clock& c, std::uint32_t& seq, std::vector<std::size_t>& races,
-            std::size_t from = 0, std::uint64_t after = 0, bool latest = false) const {
+  void scan(std::uint32_t t, const Footprint& fp, Clock& c, std::uint32_t& seq, std::vector<std::size_t>& races) const {
     c.clear();
     seq = 1;
     const std::size_t n = trace_.size();
-    const std::int64_t own = index_ ? last_of(t) : find_last(t);
+    const std::int64_t own = find_last(t);
     if (own >= 0) {
       c = trace_[static_cast<std::size_t>(own)].clock;
       seq = trace_[static_cast<std::size_t>(own)].seq + 1;
@@ -440,16 +589,10 @@ class Search {
         }
       }
     }
-    for (std::uint32_t p = 0; after != 0 && p < 64; ++p, after >>= 1) {
-      if ((after & 1) == 0) continue;
-      const std::int64_t last = index_ ? last_of(p) : find_last(p);
-      if (last >= 0) join_clock(c, trace_[static_cast<std::size_t>(last)].clock);
-    }
-    for (std::size_t k = n; k-- > from;) {
+    for (std::size_t k = n; k-- > 0;) {
       const Event& ek = trace_[k];
       if (ek.thread == t || happens_before(ek, c) || !conflict(ek.fp, fp)) continue;
       races.push_back(k);
-      if (latest) return;
       join_clock(c, ek.clock);
     }
     if (c.size() <= t) c.resize(t + 1, 0);
@@ -467,7 +610,7 @@ class Search {
   // Appends a step to the path, after adding what its races ask for.
   void add_event(std::uint32_t t, const Trial& trial, std::int64_t node_index) {
     if (trial.fp.empty() || !dpor_) return;
-    Event e;
+    Event& e = trace_.spare();
     e.thread = t;
     e.node = node_index;
     e.spawned = trial.spawned;
@@ -478,7 +621,7 @@ class Search {
     for (std::size_t k : races)
       if (trace_[k].node >= 0 && !saturated(stack_[static_cast<std::size_t>(trace_[k].node)])) reverse_race(k, t, e.clock);
     note_in_summary(t, e.fp, e.clock);
-    trace_.push_back(std::move(e));
+    trace_.push();
   }
 
   // Source-DPOR's rule for a race between event k of the path and a new
@@ -552,52 +695,123 @@ class Search {
   // cannot run there: Flanagan and Godefroid's rule, as Yang et al. apply
   // it to the transitions below a visited state. Earlier races are found
   // when that node explores the thread.
-  void apply_summary(const std::vector<std::uint32_t>& summary) {
-    if (!dpor_ || summary.empty()) return;
+  void apply_summary(std::uint32_t summary_id) {
+    if (!dpor_ || summary_id == 0) return;
     // Races can only add threads at nodes not yet saturated: the scan
     // stops below the first event chosen at one, and a thread that every
     // such node already has (or that sleeps there) is not scanned at all.
-    std::vector<std::size_t>& open = open_scratch_;        // unsaturated nodes, along the path
-    std::vector<std::size_t>& open_from = open_from_scratch_;  // the first event chosen at each
+    // One pass over the path: the unsaturated nodes in order, the first
+    // event chosen at each, and each thread's last event.
+    std::vector<std::size_t>& open = open_scratch_;
+    std::vector<std::size_t>& open_from = open_from_scratch_;
     open.clear();
     open_from.clear();
+    last_index_.clear();
     for (std::size_t k = 0; k < trace_.size(); ++k) {
-      const std::int64_t node = trace_[k].node;
-      if (node >= 0 && !saturated(stack_[static_cast<std::size_t>(node)]) &&
-          (open.empty() || open.back() != static_cast<std::size_t>(node))) {
+      const Event& e = trace_[k];
+      if (last_index_.size() <= e.thread) last_index_.resize(e.thread + 1, -1);
+      last_index_[e.thread] = static_cast<std::int64_t>(k);
+      const std::int64_t node = e.node;
+      if (node >= 0 && (open.empty() || open.back() != static_cast<std::size_t>(node)) &&
+          !saturated(stack_[static_cast<std::size_t>(node)])) {
         open.push_back(static_cast<std::size_t>(node));
         open_from.push_back(k);
       }
     }
     if (open.empty()) return;
-    // Where the scan for thread q can stop: below the first event chosen
+    // Where the walk for thread q can stop: below the first event chosen
     // at a node that still lacks q; none (trace size) when no node does.
+    // Races only add threads, so that node only moves down the path: each
+    // thread's place in `open` is kept and moved on, never searched anew.
+    std::vector<std::size_t>& want_at = want_from_scratch_;  // per thread, an index into `open`
+    want_at.clear();
     auto first_wanting = [&](std::uint32_t q) {
-      for (std::size_t i = 0; i < open.size(); ++i) {
+      if (want_at.size() <= q) want_at.resize(q + 1, 0);
+      std::size_t& i = want_at[q];
+      while (i < open.size()) {
         const Node& node = stack_[open[i]];
-        if (!listed(node.backtrack, q) && !is_asleep(node.sleep, q)) return open_from[i];
+        if (!node.saturated && !listed(node.backtrack, q) && !is_asleep(node.sleep, q)) return open_from[i];
+        ++i;
       }
       return trace_.size();
     };
-    last_index_.clear();
-    for (std::size_t k = 0; k < trace_.size(); ++k) {
-      if (last_index_.size() <= trace_[k].thread) last_index_.resize(trace_[k].thread + 1, -1);
-      last_index_[trace_[k].thread] = static_cast<std::int64_t>(k);
-    }
-    index_ = true;
-    std::vector<std::size_t>& races = races_scratch_;
-    for (std::uint32_t id : summary) {
-      const Signature& sig = signatures_[id];
-      const std::uint32_t q = sig.thread;
-      const std::size_t from = first_wanting(q);
+    // Once every node on the path is saturated no race can add anything.
+    std::size_t unsaturated = open.size();
+    // The signatures of one thread and one `after` set run with the same
+    // clock, so they share one walk down the path: each event is tested
+    // for order once, against the union of their footprints first (it
+    // conflicts with the union exactly when it conflicts with one of
+    // them), and each signature stops at its own latest race, which asks
+    // for the group's thread there: the same requests as one walk per
+    // signature.
+    for (const SummaryGroup& g : groups_of(summary_id)) {
+      const std::size_t from = first_wanting(g.thread);
       if (from == trace_.size()) continue;
-      races.clear();
-      std::uint32_t seq = 0;
-      scan(q, sig.fp, clock_scratch_, seq, races, from, sig.after, true);
-      for (std::size_t k : races)
-        if (trace_[k].node >= 0) add_backtrack(stack_[static_cast<std::size_t>(trace_[k].node)], q);
+      summary_clock(g.thread, g.after, clock_scratch_);
+      std::vector<std::uint32_t>& pending = pending_scratch_;
+      pending.assign(g.signatures.begin(), g.signatures.end());
+      for (std::size_t k = trace_.size(); k-- > from && !pending.empty();) {
+        const Event& ek = trace_[k];
+        if (ek.thread == g.thread || happens_before(ek, clock_scratch_) || !conflict(ek.fp, g.any)) continue;
+        const std::size_t before = pending.size();
+        std::erase_if(pending, [&](std::uint32_t id) { return conflict(ek.fp, signatures_[id].fp); });
+        if (pending.size() == before || ek.node < 0) continue;
+        Node& node = stack_[static_cast<std::size_t>(ek.node)];
+        const bool was_saturated = node.saturated;
+        add_backtrack(node, g.thread);
+        if (!was_saturated && saturated(node) && --unsaturated == 0) return;
+      }
     }
-    index_ = false;
+  }
+
+  // The clock a summarised step of thread q, taken next after the path,
+  // starts from: its thread's last event (or the spawn that made it),
+  // joined with the last events of the threads in `after`.
+  void summary_clock(std::uint32_t q, std::uint64_t after, Clock& c) const {
+    c.clear();
+    if (const std::int64_t own = last_of(q); own >= 0) {
+      c = trace_[static_cast<std::size_t>(own)].clock;
+    } else {
+      for (std::size_t k = trace_.size(); k-- > 0;) {
+        if (trace_[k].spawned == static_cast<std::int64_t>(q)) {
+          c = trace_[k].clock;
+          break;
+        }
+      }
+    }
+    for (std::uint32_t p = 0; after != 0 && p < 64; ++p, after >>= 1) {
+      if ((after & 1) == 0) continue;
+      const std::int64_t last = last_of(p);
+      if (last >= 0) join_clock(c, trace_[static_cast<std::size_t>(last)].clock);
+    }
+  }
+
+  // A summary's signatures grouped by thread and `after` set, made once
+  // per summary and kept (summaries are interned, so many states share
+  // one).
+  struct SummaryGroup {
+    std::uint32_t thread = 0;
+    std::uint64_t after = 0;
+    Footprint any;  // every access of the group's signatures
+    std::vector<std::uint32_t> signatures;
+  };
+
+  const std::vector<SummaryGroup>& groups_of(std::uint32_t summary_id) {
+    if (groups_.size() <= summary_id) groups_.resize(summary_id + 1);
+    std::optional<std::vector<SummaryGroup>>& cached = groups_[summary_id];
+    if (cached) return *cached;
+    std::vector<SummaryGroup> groups;
+    for (std::uint32_t id : summaries_[summary_id]) {
+      const Signature& sig = signatures_[id];
+      auto g = std::find_if(groups.begin(), groups.end(),
+                            [&](const SummaryGroup& x) { return x.thread == sig.thread && x.after == sig.after; });
+      if (g == groups.end()) g = groups.insert(groups.end(), SummaryGroup{sig.thread, sig.after, {}, {}});
+      for (const Access& a : sig.fp)
+        if (std::find(g->any.begin(), g->any.end(), a) == g->any.end()) g->any.push_back(a);
+      g->signatures.push_back(id);
+    }
+    cached = std::move(groups);
+    return *cached;
   }
 
   // Records a step in the summary of the node the search is below: its
@@ -610,29 +824,29 @@ class Search {
     std::uint64_t after = 0;
     for (std::uint32_t p = 0; p < clock.size() && p < 64; ++p)
       if (p != t && clock[p] > clock_at(base, p)) after |= std::uint64_t{1} << p;
-    std::uint32_t id = signature_id(Signature{t, fp, after});
-    std::vector<std::uint32_t>& s = stack_[static_cast<std::size_t>(owner_)].summary;
-    auto at = std::lower_bound(s.begin(), s.end(), id);
-    if (at == s.end() || *at != id) s.insert(at, id);
+    std::uint32_t& s = stack_[static_cast<std::size_t>(owner_)].summary;
+    s = summaries_.with(s, signature_id(t, fp, after));
   }
 
   // Signatures are interned by a hash of their words; a collision moves
   // on to the next key, so equal ids always mean equal signatures.
-  std::uint32_t signature_id(const Signature& sig) {
+  // (The signature is copied only when it is new.)
+  std::uint32_t signature_id(std::uint32_t thread, const Footprint& fp, std::uint64_t after) {
     auto mix = [](std::uint64_t h, std::uint64_t w) {
       h ^= w + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
       return h * 0xff51afd7ed558ccdull;
     };
-    std::uint64_t key = mix(mix(0, sig.thread), sig.after);
-    for (const Access& a : sig.fp) {
+    std::uint64_t key = mix(mix(0, thread), after);
+    for (const Access& a : fp) {
       key = mix(key, static_cast<std::uint64_t>(a.obj) * 2 + (a.write ? 1 : 0));
       key = mix(key, static_cast<std::uint64_t>(a.lo));
       key = mix(key, static_cast<std::uint64_t>(a.hi));
     }
     for (;; ++key) {
       auto [it, fresh] = signature_ids_.try_emplace(key, static_cast<std::uint32_t>(signatures_.size()));
-      if (fresh) signatures_.push_back(sig);
-      if (signatures_[it->second] == sig) return it->second;
+      if (fresh) signatures_.push_back(Signature{thread, fp, after});
+      const Signature& have = signatures_[it->second];
+      if (have.thread == thread && have.after == after && have.fp == fp) return it->second;
     }
   }
 
@@ -669,6 +883,7 @@ class Search {
       }
       std::vector<std::uint32_t> runnable = runnable_of(*m);
       std::vector<std::uint32_t> awake;
+      awake.reserve(runnable.size());
       for (std::uint32_t t : runnable)
         if (!is_asleep(sleep, t)) awake.push_back(t);
       if (awake.empty()) {
@@ -774,10 +989,10 @@ class Search {
   // taken below it then are checked for races with the path that reached
   // it now. False when there is nothing left to explore.
   bool visit(Node& node) {
-    node.hash = (*hasher_)(*node.m);
+    auto [index, inserted] = visited_.find_or_add((*hasher_)(*node.m));
+    node.visit = index;
     node.cached = true;
-    auto [it, inserted] = visited_.try_emplace(node.hash);
-    Visit& v = it->second;
+    Visit& v = visited_[index];
     if (inserted) {
       ++stats_.states;
       v.preemptions = node.preemptions;
@@ -787,9 +1002,14 @@ class Search {
       return true;
     }
     apply_summary(v.summary);
-    if (owner_ >= 0) merge_sorted(stack_[static_cast<std::size_t>(owner_)].summary, v.summary);
+    if (owner_ >= 0) {
+      std::uint32_t& s = stack_[static_cast<std::size_t>(owner_)].summary;
+      s = summaries_.unite(s, v.summary);
+    }
     bool fewer = node.preemptions < v.preemptions;
     std::vector<std::uint32_t> backtrack, keep;
+    backtrack.reserve(node.backtrack.size());
+    keep.reserve(v.asleep.size());
     for (std::uint32_t t : node.backtrack)
       if (contains(v.asleep, t) || fewer) backtrack.push_back(t);
     for (std::uint32_t t : v.asleep)
@@ -918,17 +1138,20 @@ class Search {
   const bool dpor_;
   ExploreReport report_;
   std::optional<MachineHasher> hasher_;
-  std::unordered_map<MachineHash, Visit, HashOf> visited_;
+  VisitedTable visited_;
+  SummarySets summaries_;
   std::unordered_set<MachineHash, HashOf> finals_;
   std::deque<Node> stack_;  // the path being explored; a deque: nodes never move once pushed
-  std::vector<Event> trace_;
+  Path trace_;
   std::int64_t owner_ = -1;  // the stack node whose subtree the search is in
   std::unordered_map<std::uint64_t, std::uint32_t> signature_ids_;
   std::vector<Signature> signatures_;
+  std::vector<std::optional<std::vector<SummaryGroup>>> groups_;  // by summary id, made when first applied
+  std::vector<std::uint32_t> pending_scratch_;
+  std::vector<std::size_t> want_from_scratch_;
   std::vector<MachinePtr> pool_;  // machines to overwrite instead of allocating anew
   std::vector<std::size_t> races_scratch_, open_scratch_, open_from_scratch_;
   std::vector<std::int64_t> last_index_;  // while a summary is applied: each thread's last event on the path
-  bool index_ = false;
   Clock clock_scratch_;
   std::vector<std::size_t> v_scratch_;
   std::vector<std::uint32_t> seen_scratch_, initials_scratch_;
