@@ -140,15 +140,19 @@ void StateTracker::compare_thread(const Machine& machine, std::uint32_t tid, std
   if (!is_new && shadow.state == ThreadState::Sleeping) --sleeping_;
   if (t.state == ThreadState::Sleeping) ++sleeping_;
   shadow = ThreadShadow{t.state, t.wait.kind, t.wait.id};
-  ThreadChange change{tid, t.state, t.wait.kind, t.wait.id, {}};
+  ThreadChange& change = reuse(out, spare_threads_);
+  change.thread = tid;
+  change.state = t.state;
+  change.wait_kind = t.wait.kind;
+  change.wait_id = t.wait.id;
+  change.wait.clear();
   if (waits(t.state)) wait_text(t.wait, change.wait);
-  out.push_back(std::move(change));
 }
 
 void StateTracker::observe(const Machine& machine, const StepEvent& event, std::vector<ThreadChange>& threads,
                            std::vector<MutexChange>& mutexes) {
-  threads.clear();
-  mutexes.clear();
+  recycle(threads, spare_threads_);
+  recycle(mutexes, spare_mutexes_);
   auto count = static_cast<std::uint32_t>(machine.threads.size());
   // Another thread's state can only change through a library call, a
   // wake-up by time, a thread appearing or a non-statement step; anything
@@ -181,7 +185,10 @@ void StateTracker::observe(const Machine& machine, const StepEvent& event, std::
     if (!is_new && shadow.owner == current[i].owner && shadow.waiters == current[i].waiters) continue;
     shadow.owner = current[i].owner;
     shadow.waiters = current[i].waiters;
-    mutexes.push_back(MutexChange{current[i].id, current[i].owner, current[i].waiters});
+    MutexChange& change = reuse(mutexes, spare_mutexes_);
+    change.id = current[i].id;
+    change.owner = current[i].owner;
+    change.waiters = current[i].waiters;
   }
 }
 
@@ -530,7 +537,11 @@ void StepEncoder::put_mutex_change(ByteWriter& w, const StepEvent& event, const 
     w.varint(c.waiters.size());
     for (std::uint32_t t : c.waiters) w.varint(t);
   }
-  predictor_.mutex_last[c.id] = StepPredictor::MutexLast{c.owner, c.waiters};
+  // Assigned in place, so the waiters' storage is reused rather than
+  // allocated again for every lock and unlock.
+  StepPredictor::MutexLast& kept = it != predictor_.mutex_last.end() ? it->second : predictor_.mutex_last[c.id];
+  kept.owner = c.owner;
+  kept.waiters = c.waiters;
 }
 
 bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event, ByteBuffer& buffer) {

@@ -221,6 +221,24 @@ class StateTracker {
   std::vector<ThreadShadow> threads_;
   std::vector<MutexShadow> mutexes_;
   std::uint32_t sleeping_ = 0;
+
+  // The change lists are refilled for every step that is not plain; their
+  // entries own a string or a vector each, so emptied entries are moved
+  // here and taken back rather than freed and allocated again.
+  template <class T>
+  static void recycle(std::vector<T>& list, std::vector<T>& spare) {
+    for (T& entry : list) spare.push_back(std::move(entry));
+    list.clear();
+  }
+  template <class T>
+  static T& reuse(std::vector<T>& list, std::vector<T>& spare) {
+    if (spare.empty()) return list.emplace_back();
+    list.push_back(std::move(spare.back()));
+    spare.pop_back();
+    return list.back();
+  }
+  std::vector<ThreadChange> spare_threads_;
+  std::vector<MutexChange> spare_mutexes_;
 };
 
 // The prediction state shared by the encoder and the decoder: both must
