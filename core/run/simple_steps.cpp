@@ -288,8 +288,12 @@ class Lane {
   std::optional<DvmError>& over_budget() { return over_budget_; }
 
   // Runs up to `limit` steps, recording each in `out` when given; returns
-  // how many ran. A call step ends the run, for the caller to schedule.
-  std::uint64_t run(std::uint64_t limit, SimpleStep* out) {
+  // how many ran. A call step ends the run, for the caller to schedule,
+  // unless `through_calls` (a plain run's only thread, whose next pick is
+  // itself): the run then goes on past a call that left the thread alone,
+  // runnable and within the memory budget, and called() tells only of a
+  // call that ended the run.
+  std::uint64_t run(std::uint64_t limit, SimpleStep* out, bool through_calls = false) {
     // Each step is written where it is recorded, or over the same scratch
     // step when nobody records: no copy, no test per step.
     SimpleStep scratch;
@@ -315,7 +319,9 @@ class Lane {
       // it ran, and it ends the run.
       if (called_) {
         ++n;
-        break;
+        if (!through_calls || !goes_on_after_call()) break;
+        called_ = false;
+        continue;
       }
       if (!run_ahead_) break;
       run_ahead_ = false;
@@ -328,6 +334,13 @@ class Lane {
   }
 
  private:
+  // Whether a lone thread's run may go on after the call step it just
+  // ran: no budget error to report, not blocked, and no thread spawned
+  // (the pick would then be the scheduler's).
+  bool goes_on_after_call() const {
+    return !over_budget_ && blocked_ == 0 && calls_->observer == nullptr && calls_->m.threads.size() == 1;
+  }
+
   void refresh() {
     c_ = &f_.cursors.back();
     const Block& b = p_.blocks[c_->block];
@@ -1147,7 +1160,7 @@ std::uint64_t Machine::run_lanes(std::uint64_t limit, bool scheduled) {
     Lane& lane = *lanes[current];
     for (;;) {
       const bool alone = picker.thread_count() == 1;
-      const std::uint64_t n = lane.run(alone ? limit - total : 1, nullptr);
+      const std::uint64_t n = alone ? lane.run(limit - total, nullptr, true) : lane.run(1, nullptr);
       total += n;
       steps += n;
       tick += n - lane.blocked();
