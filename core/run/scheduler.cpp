@@ -97,6 +97,7 @@ void StepRunner::report_deadlock() {
 }
 
 void Machine::wake_waiters(WaitKind kind, std::int64_t id) {
+  ++wake_count;
   for (Thread& t : threads) {
     if (t.state == ThreadState::Blocked && t.wait.kind == kind && t.wait.id == id) {
       t.state = ThreadState::Runnable;

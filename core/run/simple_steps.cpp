@@ -288,8 +288,12 @@ class Lane {
   std::optional<DvmError>& over_budget() { return over_budget_; }
 
   // Runs up to `limit` steps, recording each in `out` when given; returns
-  // how many ran. A call step ends the run, for the caller to schedule.
-  std::uint64_t run(std::uint64_t limit, SimpleStep* out) {
+  // how many ran. A call step ends the run, for the caller to schedule,
+  // unless `through_calls` (a plain run's only thread, whose next pick is
+  // itself): the run then goes on past a call that left the thread alone,
+  // runnable and within the memory budget, and called() tells only of a
+  // call that ended the run.
+  std::uint64_t run(std::uint64_t limit, SimpleStep* out, bool through_calls = false) {
     // Each step is written where it is recorded, or over the same scratch
     // step when nobody records: no copy, no test per step.
     SimpleStep scratch;
@@ -315,7 +319,9 @@ class Lane {
       // it ran, and it ends the run.
       if (called_) {
         ++n;
-        break;
+        if (!through_calls || !goes_on_after_call()) break;
+        called_ = false;
+        continue;
       }
       if (!run_ahead_) break;
       run_ahead_ = false;
@@ -328,6 +334,13 @@ class Lane {
   }
 
  private:
+  // Whether a lone thread's run may go on after the call step it just
+  // ran: no budget error to report, not blocked, and no thread spawned
+  // (the pick would then be the scheduler's).
+  bool goes_on_after_call() const {
+    return !over_budget_ && blocked_ == 0 && calls_->observer == nullptr && calls_->m.threads.size() == 1;
+  }
+
   void refresh() {
     c_ = &f_.cursors.back();
     const Block& b = p_.blocks[c_->block];
@@ -501,17 +514,34 @@ class Lane {
   // run it: the call is the expression's last instruction (so evaluating the
   // arguments is all that comes before it, and its result is the value), a
   // K proc makes it, and the argument count fits.
-  const IntrinsicDef* lane_call(const CodeRef& code, std::uint32_t& argc) {
-    if (calls_ == nullptr || regime_ != Regime::K || code.length == 0 || code.max_stack > kMaxCallStack) return nullptr;
+  //
+  // The answer depends only on the statement, so the lane keeps it for the
+  // last statements it asked about (call_cache_): a thread's loop asks
+  // again about the same few call statements on every iteration.
+  const IntrinsicDef* lane_call(const Stmt& s, std::uint32_t& argc) {
+    if (calls_ == nullptr) return nullptr;
+    CallCache& cached = call_cache_[static_cast<std::size_t>(&s - p_.stmts.data()) % kCallCache];
+    if (cached.stmt != &s) {
+      cached.stmt = &s;
+      cached.def = find_lane_call(s.expr, cached.argc, cached.name);
+    }
+    argc = cached.argc;
+    call_name_ = cached.name;
+    return cached.def;
+  }
+
+  const IntrinsicDef* find_lane_call(const CodeRef& code, std::uint32_t& argc, std::string_view& name) const {
+    argc = 0;
+    if (regime_ != Regime::K || code.length == 0 || code.max_stack > kMaxCallStack) return nullptr;
     const Instr last = code_[code.offset + code.length - 1];
     if (last.op() != Op::Call) return nullptr;
     const Callsite& cs = p_.callsites[last.a()];
     const IntrinsicDef* def = calls_->m.intrinsic_of(cs.callee);
     if (def == nullptr || def->lane == LaneUse::No) return nullptr;
-    argc = cs.argc;
-    const int count = static_cast<int>(argc);
+    const int count = static_cast<int>(cs.argc);
     if (count < def->min_args || (def->max_args >= 0 && count > def->max_args)) return nullptr;
-    call_name_ = p_.callees[cs.callee].name;
+    argc = cs.argc;
+    name = p_.callees[cs.callee].name;
     return def;
   }
 
@@ -613,7 +643,7 @@ class Lane {
   // the same changes in the same order.
   bool call_statement(const Stmt& s, SimpleStep& out, std::uint64_t n) {
     std::uint32_t argc = 0;
-    const IntrinsicDef* def = lane_call(s.expr, argc);
+    const IntrinsicDef* def = lane_call(s, argc);
     if (def == nullptr || holds_steps(n) || !call_arguments(s.expr, argc)) return false;
     return call(s, *def, argc, out, n);
   }
@@ -637,7 +667,7 @@ class Lane {
       return false;
     }
     std::uint32_t argc = 0;
-    const IntrinsicDef* def = lane_call(s.expr, argc);
+    const IntrinsicDef* def = lane_call(s, argc);
     if (def == nullptr || f_.pc + 1 != s.expr.length || f_.stack.size() != argc || holds_steps(0)) return false;
     for (std::uint32_t i = 0; i < argc; ++i) calls_->stack[i] = f_.stack[i];
     out.stmt = first_index_ + c_->index;
@@ -833,6 +863,15 @@ class Lane {
   const bool ints_only_;
   CallRoom* const calls_;        // null: no call steps
   std::string_view call_name_;   // the intrinsic of the call lane_call last found, as the program names it
+  // lane_call's answers, by statement index modulo kCallCache.
+  struct CallCache {
+    const Stmt* stmt = nullptr;
+    const IntrinsicDef* def = nullptr;
+    std::uint32_t argc = 0;
+    std::string_view name;
+  };
+  static constexpr std::size_t kCallCache = 8;
+  CallCache call_cache_[kCallCache];
   bool called_ = false;          // the last step was a call
   bool stopped_for_call_ = false; // the last run stopped before a call (holds_steps)
   std::optional<DvmError> over_budget_;  // the last call took the memory budget past its limit
@@ -875,15 +914,6 @@ std::uint64_t run_batched(Machine& m, const Program& p, std::uint64_t limit, Sim
   return n;
 }
 
-// The threads that may run next, in id order, as step()'s scheduler lists
-// them when none sleeps.
-[[gnu::always_inline]] inline void list_runnable(const Machine& m, std::vector<std::uint32_t>& runnable) {
-  runnable.clear();
-  for (const Thread& t : m.threads) {
-    if (t.state == ThreadState::Runnable) runnable.push_back(t.id);
-  }
-}
-
 // How many steps the lane may take now: none once the run is over, and
 // none from the step at --max-steps on, which fails in step().
 std::uint64_t lane_room(const Machine& m, std::uint64_t limit) {
@@ -914,22 +944,40 @@ class Picker {
  public:
   explicit Picker(const Machine& m) : thread_count_(m.threads.size()) {}
   std::size_t thread_count() const { return thread_count_; }
-  // After a call step: threads may have appeared, blocked or woken.
-  void after_call(const Machine& m) {
-    listed_ = false;
+  // After a call step: threads may have appeared, blocked or woken. A
+  // call changes the runnable threads only by spawning one, blocking its
+  // own (`blocked`) or waking others (wake_count); otherwise the list
+  // stands.
+  void after_call(const Machine& m, bool blocked) {
+    if (blocked || m.threads.size() != thread_count_ || wake_count != wakes_) listed_ = false;
     thread_count_ = m.threads.size();
   }
   std::uint32_t pick(Machine& m) {
-    if (!listed_) {
-      list_runnable(m, runnable_);
-      listed_ = true;
-    }
-    return pick_thread(runnable_.data(), runnable_.size(), m.current, m.config.seed, m.rng_state);
+    if (!listed_) list(m);
+    return pick_thread(runnable_.data(), count_, m.current, m.config.seed, m.rng_state);
   }
 
  private:
+  // The threads that may run next, in id order, as step()'s scheduler
+  // lists them when none sleeps. Written in place, without a branch per
+  // thread: this runs after most call steps.
+  void list(const Machine& m) {
+    if (runnable_.size() < m.threads.size()) runnable_.resize(m.threads.size());
+    std::uint32_t* out = runnable_.data();
+    std::size_t n = 0;
+    for (const Thread& t : m.threads) {
+      out[n] = t.id;
+      n += t.state == ThreadState::Runnable ? 1 : 0;
+    }
+    count_ = n;
+    listed_ = true;
+    wakes_ = wake_count;
+  }
+
   std::vector<std::uint32_t> runnable_;
+  std::size_t count_ = 0;
   bool listed_ = false;
+  std::uint64_t wakes_ = 0;  // wake_count when listed
   std::size_t thread_count_;
 };
 
@@ -1040,7 +1088,7 @@ class ObservedLanes {
       observer_.on_step(m_, event);
       return false;
     }
-    picker_.after_call(m_);
+    picker_.after_call(m_, lane.blocked() != 0);
     if (picker_.thread_count() != 1) m_.current = picker_.pick(m_);
     observer_.on_step(m_, event);
     return true;
@@ -1112,7 +1160,7 @@ std::uint64_t Machine::run_lanes(std::uint64_t limit, bool scheduled) {
     Lane& lane = *lanes[current];
     for (;;) {
       const bool alone = picker.thread_count() == 1;
-      const std::uint64_t n = lane.run(alone ? limit - total : 1, nullptr);
+      const std::uint64_t n = alone ? lane.run(limit - total, nullptr, true) : lane.run(1, nullptr);
       total += n;
       steps += n;
       tick += n - lane.blocked();
@@ -1123,7 +1171,7 @@ std::uint64_t Machine::run_lanes(std::uint64_t limit, bool scheduled) {
         return total;
       }
       // Only a call changes which threads there are or can run.
-      if (lane.called()) picker.after_call(*this);
+      if (lane.called()) picker.after_call(*this, lane.blocked() != 0);
       if (scheduled && picker.thread_count() != 1) return total;
       if (picker.thread_count() == 1) {
         if (!lane.called() || total >= limit) return total;

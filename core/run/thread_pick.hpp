@@ -10,6 +10,14 @@
 
 namespace dust {
 
+// How many times Machine::wake_waiters ran on this OS thread, for any
+// machine. Waking is the only way a call can make another thread runnable,
+// so the lane, which lists the runnable threads between its picks, compares
+// this count around a call that neither blocked nor spawned: unchanged, the
+// list it has is still the scheduler's. It only ever causes a relisting, so
+// no output depends on it.
+inline thread_local std::uint64_t wake_count = 0;
+
 inline std::uint64_t splitmix64(std::uint64_t& state) {
   std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;

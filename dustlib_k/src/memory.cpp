@@ -38,6 +38,18 @@ namespace dust::k {
 
 namespace {
 
+std::optional<DvmError> live_range(const Heap& heap, std::int64_t addr, std::int64_t n, const HeapBlock*& out);
+
+// The eight bytes at `addr` of a live block, for load and store: they are
+// most calls of most programs that use the heap, so they reach the block's
+// bytes directly, without the byte strings heap_read and heap_write take.
+std::optional<DvmError> word_at(Heap& heap, std::int64_t addr, std::uint8_t*& out) {
+  const HeapBlock* block = nullptr;
+  if (auto error = live_range(heap, addr, 8, block)) return error;
+  out = const_cast<HeapBlock*>(block)->bytes.data() + (addr - block->address);
+  return std::nullopt;
+}
+
 constexpr std::int64_t kAlignment = 16;
 constexpr std::int64_t kMaxLiveBytes = std::int64_t{256} * 1024 * 1024;
 
@@ -148,9 +160,11 @@ IntrinsicResult mem_realloc(IntrinsicContext& ctx, std::span<const Value> args) 
 IntrinsicResult mem_load(IntrinsicContext& ctx, std::span<const Value> args) {
   std::int64_t addr = 0;
   if (auto bad = int_arg(ctx, args, 0, "an Int address", addr)) return *bad;
-  std::string bytes;
-  if (auto error = heap_read(ctx.machine.k.heap, addr, 8, bytes)) return failure(std::move(*error));
-  std::int64_t value = decode_le64(bytes);
+  std::uint8_t* word = nullptr;
+  if (auto error = word_at(ctx.machine.k.heap, addr, word)) return failure(std::move(*error));
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < 8; ++i) bits |= static_cast<std::uint64_t>(word[i]) << (8 * i);
+  const auto value = static_cast<std::int64_t>(bits);
   emit(ctx, LibEventKind::MemRead, addr, 8, value);
   return IntrinsicResult::of(Value::integer(value));
 }
@@ -159,7 +173,10 @@ IntrinsicResult mem_store(IntrinsicContext& ctx, std::span<const Value> args) {
   std::int64_t addr = 0, value = 0;
   if (auto bad = int_arg(ctx, args, 0, "an Int address", addr)) return *bad;
   if (auto bad = int_arg(ctx, args, 1, "an Int value", value)) return *bad;
-  if (auto error = heap_write(ctx.machine.k.heap, addr, encode_le64(value))) return failure(std::move(*error));
+  std::uint8_t* word = nullptr;
+  if (auto error = word_at(ctx.machine.k.heap, addr, word)) return failure(std::move(*error));
+  const auto bits = static_cast<std::uint64_t>(value);
+  for (std::size_t i = 0; i < 8; ++i) word[i] = static_cast<std::uint8_t>((bits >> (8 * i)) & 0xff);
   emit(ctx, LibEventKind::MemWrite, addr, 8, value);
   return IntrinsicResult::unit();
 }

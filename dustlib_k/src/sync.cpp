@@ -39,20 +39,36 @@ void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t
   ctx.event.lib.push_back(LibEvent{kind, a, b, 0, {}, {}});
 }
 
-std::optional<IntrinsicResult> mutex_arg(IntrinsicContext& ctx, std::span<const Value> args, MutexState*& out) {
+// The error for a mutex argument mutex_arg refuses: kept out of line, so
+// that the usual call (an Int naming a mutex) builds no result it drops.
+[[gnu::noinline]] IntrinsicResult bad_mutex_arg(IntrinsicContext& ctx, std::span<const Value> args) {
   std::int64_t id = 0;
-  if (auto bad = int_arg(ctx, args, 0, "an Int mutex id", id)) return bad;
+  if (auto bad = int_arg(ctx, args, 0, "an Int mutex id", id)) return *bad;
+  return IntrinsicResult::fail(ErrorKind::ConstraintFailure, "unknown mutex: " + std::to_string(id));
+}
+
+// The mutex argument 0 names, or null when it names none (bad_mutex_arg
+// then gives the error).
+MutexState* mutex_arg(IntrinsicContext& ctx, std::span<const Value> args) {
+  if (!args[0].is_int()) return nullptr;
+  const std::int64_t id = args[0].as_int();
   std::vector<MutexState>& mutexes = ctx.machine.k.mutexes;
-  if (id < 1 || static_cast<std::uint64_t>(id) > mutexes.size()) {
-    return IntrinsicResult::fail(ErrorKind::ConstraintFailure, "unknown mutex: " + std::to_string(id));
-  }
-  out = &mutexes[static_cast<std::size_t>(id - 1)];
-  return std::nullopt;
+  if (id < 1 || static_cast<std::uint64_t>(id) > mutexes.size()) return nullptr;
+  return &mutexes[static_cast<std::size_t>(id - 1)];
 }
 
 // No text is made here: a contended mutex blocks a thread on most retries,
 // and WaitInfo::text() spells the wait out from its holder when read.
-WaitInfo waiting_for(const MutexState& mutex) { return WaitInfo{WaitKind::Mutex, mutex.id, mutex.owner, {}}; }
+// The result is filled in place, not moved from a WaitInfo: a waiting
+// thread's retries make this most calls of a contended lock.
+IntrinsicResult waiting_for(const MutexState& mutex) {
+  IntrinsicResult r;
+  r.status = IntrinsicResult::Status::Block;
+  r.wait.kind = WaitKind::Mutex;
+  r.wait.id = mutex.id;
+  r.wait.holder = mutex.owner;
+  return r;
+}
 
 IntrinsicResult mutex_new(IntrinsicContext& ctx, std::span<const Value>) {
   std::vector<MutexState>& mutexes = ctx.machine.k.mutexes;
@@ -64,15 +80,15 @@ IntrinsicResult mutex_new(IntrinsicContext& ctx, std::span<const Value>) {
 }
 
 IntrinsicResult mutex_lock(IntrinsicContext& ctx, std::span<const Value> args) {
-  MutexState* mutex = nullptr;
-  if (auto bad = mutex_arg(ctx, args, mutex)) return *bad;
+  MutexState* mutex = mutex_arg(ctx, args);
+  if (mutex == nullptr) [[unlikely]] return bad_mutex_arg(ctx, args);
   std::int64_t self = ctx.thread;
   auto& pending = ctx.machine.k.lock_pending;
   auto queued = pending.find(ctx.thread);
   if (queued != pending.end() && queued->second == mutex->id) {
     // A retry after a wake-up: either unlock handed us the mutex, or it went
     // to a thread ahead of us in the queue.
-    if (mutex->owner != self) return IntrinsicResult::block(waiting_for(*mutex));
+    if (mutex->owner != self) return waiting_for(*mutex);
     pending.erase(queued);
     emit(ctx, LibEventKind::MutexLock, mutex->id);
     return IntrinsicResult::unit();
@@ -89,12 +105,12 @@ IntrinsicResult mutex_lock(IntrinsicContext& ctx, std::span<const Value> args) {
   mutex->waiters.push_back(ctx.thread);
   pending.set(ctx.thread, mutex->id);
   emit(ctx, LibEventKind::MutexWait, mutex->id, mutex->owner);
-  return IntrinsicResult::block(waiting_for(*mutex));
+  return waiting_for(*mutex);
 }
 
 IntrinsicResult mutex_unlock(IntrinsicContext& ctx, std::span<const Value> args) {
-  MutexState* mutex = nullptr;
-  if (auto bad = mutex_arg(ctx, args, mutex)) return *bad;
+  MutexState* mutex = mutex_arg(ctx, args);
+  if (mutex == nullptr) [[unlikely]] return bad_mutex_arg(ctx, args);
   if (mutex->owner != static_cast<std::int64_t>(ctx.thread)) {
     return IntrinsicResult::fail(ErrorKind::ConstraintFailure, "mutex " + std::to_string(mutex->id) +
                                                                    " not held by thread " + std::to_string(ctx.thread));
@@ -111,8 +127,8 @@ IntrinsicResult mutex_unlock(IntrinsicContext& ctx, std::span<const Value> args)
 }
 
 IntrinsicResult mutex_try_lock(IntrinsicContext& ctx, std::span<const Value> args) {
-  MutexState* mutex = nullptr;
-  if (auto bad = mutex_arg(ctx, args, mutex)) return *bad;
+  MutexState* mutex = mutex_arg(ctx, args);
+  if (mutex == nullptr) [[unlikely]] return bad_mutex_arg(ctx, args);
   if (mutex->owner >= 0) {
     emit(ctx, LibEventKind::MutexTryFail, mutex->id);
     return IntrinsicResult::of(Value::boolean(false));
