@@ -3,10 +3,8 @@
 // and then stepped, continued and inspected through the Debugger.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 #include "dustlib_k/dustlib_k.hpp"
 #include "model/debugger.hpp"
@@ -33,18 +31,6 @@ constexpr const char* kCalls = R"JSON({"forges":[{"name":"F","shapes":[],"binds"
    {"Dealloc":{"ptr":"cell"}},
    {"Return":{"expr":"d"}}]}
 ]}]})JSON";
-
-constexpr const char* kForever = R"JSON({"forges":[{"name":"F","shapes":[],"binds":[],"procs":[
- {"regime":"K","name":"main","params":[],"uses":[],"ret":null,"qualifiers":[],"body":[
-   {"Let":{"name":"n","expr":"0"}},
-   {"While":{"condition":"true","body":[{"Assign":{"target":"n","expr":"n Add 1"}}]}}]}
-]}]})JSON";
-
-std::string write_program(const std::string& name, const char* text) {
-  std::string path = ::testing::TempDir() + "/" + name + ".dir.json";
-  std::ofstream(path) << text;
-  return path;
-}
 
 // The statement at `path` ("main/body[1]").
 std::uint32_t stmt_at(const Debugger& dbg, const std::string& path) {
@@ -241,19 +227,13 @@ TEST(RecordedSession, TimelineLanesAreCachedOnTheRange) {
 }
 
 TEST(RecordedSession, CancelStopsAnEndlessRecordingAndItStillOpens) {
-  RecordRequest request;
-  request.program_path = write_program("forever", kForever);
-  request.trace_path = ::testing::TempDir() + "/forever.dtrace";
-  RecordingJob job(request, k::standard_intrinsics());
-  while (job.steps() < 50000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  job.cancel();
-  while (!job.finished()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  RecordOutcome outcome = job.outcome();
+  std::string trace;
+  RecordOutcome outcome = record_forever_until_cancelled("forever", 50000, trace);
   ASSERT_TRUE(outcome.ok) << outcome.error;
   EXPECT_TRUE(outcome.cancelled);
   EXPECT_GE(outcome.steps, 50000u);
   std::string error;
-  auto dbg = Debugger::open(request.trace_path, k::standard_intrinsics(), error);
+  auto dbg = Debugger::open(trace, k::standard_intrinsics(), error);
   ASSERT_TRUE(dbg) << error;
   EXPECT_FALSE(dbg->info().complete);
   EXPECT_LE(dbg->view().steps(), outcome.steps);
@@ -268,7 +248,7 @@ TEST(RecordedSession, BadFilesAreRefusedWithTheirName) {
   EXPECT_NE(error.find("/nonexistent/x.dtrace"), std::string::npos) << error;
 
   RecordRequest request;
-  request.program_path = write_program("broken", "{\"forges\": [");
+  request.program_path = write_temp_file("broken.dir.json", "{\"forges\": [");
   request.trace_path = ::testing::TempDir() + "/broken.dtrace";
   RecordOutcome outcome = record_program(request, k::standard_intrinsics(), nullptr, nullptr);
   EXPECT_FALSE(outcome.ok);

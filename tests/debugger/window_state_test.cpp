@@ -5,10 +5,7 @@
 // banner of a trace cut short.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <thread>
 
 #include "dustlib_k/dustlib_k.hpp"
 #include "model/debugger.hpp"
@@ -32,25 +29,14 @@ constexpr const char* kCounting = R"JSON({"forges":[{"name":"F","shapes":[],"bin
    {"Return":{"expr":"a"}}]}
 ]}]})JSON";
 
-constexpr const char* kForever = R"JSON({"forges":[{"name":"F","shapes":[],"binds":[],"procs":[
- {"regime":"K","name":"main","params":[],"uses":[],"ret":null,"qualifiers":[],"body":[
-   {"Let":{"name":"n","expr":"0"}},
-   {"While":{"condition":"true","body":[{"Assign":{"target":"n","expr":"n Add 1"}}]}}]}
-]}]})JSON";
-
-std::string write_file(const std::string& name, const std::string& bytes) {
-  std::string path = ::testing::TempDir() + "/" + name;
-  std::ofstream(path, std::ios::binary) << bytes;
-  return path;
-}
 
 TEST(FileKind, RecordingsAndProgramsAreKnownByTheirBytes) {
   fs::path crash = fs::path(DUST_SOURCE_DIR) / "traces/crash";
   EXPECT_EQ(sniff_file((crash / "double_free.dtrace").string()).kind, FileKind::Trace);
   EXPECT_EQ(sniff_file((crash / "double_free.dir.json").string()).kind, FileKind::DirProgram);
   // The name decides nothing: JSON called .dtrace is a program.
-  EXPECT_EQ(sniff_file(write_file("program_named.dtrace", "{\"forges\": []}")).kind, FileKind::DirProgram);
-  EXPECT_EQ(sniff_file(write_file("bom.json", "\xEF\xBB\xBF \n\t{}")).kind, FileKind::DirProgram);
+  EXPECT_EQ(sniff_file(write_temp_file("program_named.dtrace", "{\"forges\": []}")).kind, FileKind::DirProgram);
+  EXPECT_EQ(sniff_file(write_temp_file("bom.json", "\xEF\xBB\xBF \n\t{}")).kind, FileKind::DirProgram);
 }
 
 TEST(FileKind, WhatCannotBeOpenedIsSaidWithTheFileName) {
@@ -63,9 +49,9 @@ TEST(FileKind, WhatCannotBeOpenedIsSaidWithTheFileName) {
   };
   refused("/nonexistent/run.dtrace", "no such file");
   refused(::testing::TempDir(), "is a directory");
-  refused(write_file("empty.dtrace", ""), "the file is empty");
-  refused(write_file("garbage.dtrace", std::string("\x01\x02garbage", 9)), "starts with bytes 01 02 67");
-  refused(write_file("text.dtrace", "hello"), "neither a recording");
+  refused(write_temp_file("empty.dtrace", ""), "the file is empty");
+  refused(write_temp_file("garbage.dtrace", std::string("\x01\x02garbage", 9)), "starts with bytes 01 02 67");
+  refused(write_temp_file("text.dtrace", "hello"), "neither a recording");
 }
 
 TEST(InputQueue, APressAndReleaseInOneBatchLandInTwoFrames) {
@@ -134,15 +120,10 @@ TEST(WindowState, WhereFromFollowsTheCursor) {
 }
 
 TEST(WindowState, ATraceCutShortOpensUnderABanner) {
-  RecordRequest request;
-  request.program_path = write_file("forever_banner.dir.json", kForever);
-  request.trace_path = ::testing::TempDir() + "/forever_banner.dtrace";
-  RecordingJob job(request, k::standard_intrinsics());
-  while (job.steps() < 50000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  job.cancel();
-  while (!job.finished()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::string trace;
+  record_forever_until_cancelled("forever_banner", 50000, trace);
   std::string error;
-  auto dbg = Debugger::open(request.trace_path, k::standard_intrinsics(), error);
+  auto dbg = Debugger::open(trace, k::standard_intrinsics(), error);
   ASSERT_TRUE(dbg) << error;
   ASSERT_EQ(dbg->view().notices().size(), 1u);
   const Notice& n = dbg->view().notices()[0];
