@@ -18,19 +18,6 @@ namespace {
 
 constexpr std::uint64_t kSeeds = 40;
 
-// Forwards to the recorder but takes no batches, so the lane is off and
-// every step arrives from step() through on_step.
-class LaneOff final : public dust::ExecutionObserver {
- public:
-  explicit LaneOff(dust::ExecutionObserver& inner) : inner_(inner) {}
-  void on_start(const dust::Machine& m) override { inner_.on_start(m); }
-  void on_step(const dust::Machine& m, const dust::StepEvent& e) override { inner_.on_step(m, e); }
-  void on_finish(const dust::Machine& m) override { inner_.on_finish(m); }
-
- private:
-  dust::ExecutionObserver& inner_;
-};
-
 // Forwards everything, counting the steps that step() ran: the lane hands
 // its own steps to the recorder directly (the batch's observer is the
 // recorder), so only run_to_end's steps between lane runs arrive here.
@@ -105,7 +92,7 @@ dust::Machine record_run(const Example& p, std::uint64_t seed, const dust::rec::
     dust::run_to_end(machine, &counting);
     if (stepped != nullptr) *stepped = counting.steps;
   } else {
-    LaneOff off(recorder);
+    PerStepObserver off(recorder);
     dust::run_to_end(machine, &off);
   }
   EXPECT_TRUE(recorder.ok()) << recorder.error();

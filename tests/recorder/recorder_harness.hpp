@@ -117,6 +117,20 @@ inline void record_with_changed_program(int iterations, const fs::path& trace, d
   ASSERT_TRUE(recorder.ok()) << recorder.error();
 }
 
+// Forwards to the recorder but takes no batches, so the lane stays off and
+// every step arrives from step() through on_step: the per-step recording a
+// batched or lane recording must equal byte for byte.
+class PerStepObserver final : public dust::ExecutionObserver {
+ public:
+  explicit PerStepObserver(dust::ExecutionObserver& inner) : inner_(inner) {}
+  void on_start(const dust::Machine& m) override { inner_.on_start(m); }
+  void on_step(const dust::Machine& m, const dust::StepEvent& e) override { inner_.on_step(m, e); }
+  void on_finish(const dust::Machine& m) override { inner_.on_finish(m); }
+
+ private:
+  dust::ExecutionObserver& inner_;
+};
+
 // Runs directly, keeping every event and optionally a copy of the machine after each step.
 struct DirectRun {
   std::vector<dust::StepEvent> events;

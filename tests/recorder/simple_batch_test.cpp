@@ -13,19 +13,6 @@ using namespace rec_test;
 
 namespace {
 
-// Forwards to the recorder but takes no batches, so every step arrives
-// through on_step: the per-step recording the batched one must equal.
-class PerStep final : public dust::ExecutionObserver {
- public:
-  explicit PerStep(dust::ExecutionObserver& inner) : inner_(inner) {}
-  void on_start(const dust::Machine& m) override { inner_.on_start(m); }
-  void on_step(const dust::Machine& m, const dust::StepEvent& e) override { inner_.on_step(m, e); }
-  void on_finish(const dust::Machine& m) override { inner_.on_finish(m); }
-
- private:
-  dust::ExecutionObserver& inner_;
-};
-
 // Forwards everything, batches included, counting the simple steps that
 // arrive in batches.
 class CountingBatches final : public dust::ExecutionObserver {
@@ -188,7 +175,7 @@ std::vector<std::pair<std::string, dust::rec::RecorderOptions>> option_sets() {
 void record_per_step(const Case& c, const dust::rec::RecorderOptions& options, const fs::path& trace) {
   dust::Machine machine(load_program(c.text), &intrinsics(), seeded(c.seed));
   dust::rec::Recorder recorder(trace.string(), c.text, "program.dir.json", options);
-  PerStep per_step(recorder);
+  PerStepObserver per_step(recorder);
   dust::run_to_end(machine, &per_step);
   ASSERT_TRUE(recorder.ok()) << recorder.error();
 }
