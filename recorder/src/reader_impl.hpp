@@ -64,9 +64,10 @@ class ReaderImpl final : public TraceReader {
   std::size_t block_at(std::uint64_t step) const;
   // The decoded steps of block `b`; null (and last_error) if it is unreadable.
   std::shared_ptr<const DecodedBlock> decoded(std::size_t b);
-  // Decodes block `b` step by step, checking it as decoded() does; `last`
-  // ends as its last step. False (and last_error) if it is unreadable.
-  bool decode_through(std::size_t b, DecodedStep& last);
+  // Decodes block `b` with decoded()'s checks into `every` (one per step)
+  // or, when it is null, step by step over `last`, which ends as the
+  // block's last step. False (and last_error) if it is unreadable.
+  bool decode_steps(std::size_t b, std::vector<DecodedStep>* every, DecodedStep* last);
   // The decoded step `step`, or null.
   const DecodedStep* decoded_step(std::uint64_t step, std::shared_ptr<const DecodedBlock>& holder);
 

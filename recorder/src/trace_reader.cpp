@@ -391,7 +391,7 @@ bool ReaderImpl::verify_chunks(std::string& error) {
   DecodedStep last;
   for (std::size_t b = 0; b < blocks_.size(); ++b) {
     const BlockEntry& entry = blocks_[b];
-    if (!decode_through(b, last)) {
+    if (!decode_steps(b, nullptr, &last)) {
       error = last_error_;
       return false;
     }
@@ -457,40 +457,19 @@ std::shared_ptr<const std::string> ReaderImpl::block_deltas(std::size_t b) {
 std::shared_ptr<const DecodedBlock> ReaderImpl::decoded(std::size_t b) {
   if (b >= blocks_.size()) return nullptr;
   if (const auto* hit = recall(decoded_cache_, b)) return *hit;
-  std::shared_ptr<const std::string> raw = block_deltas(b);
-  if (!raw) return nullptr;
-  const BlockSummary& summary = blocks_[b].summary;
-  // Every step takes at least a byte.
-  if (summary.step_count > raw->size()) {
-    last_error_ = where("block has fewer bytes than steps", blocks_[b].offset);
-    return nullptr;
-  }
   auto block = std::make_shared<DecodedBlock>();
-  block->steps.resize(static_cast<std::size_t>(summary.step_count));
-  StepDecoder decoder(*program_, codec_context());
-  begin_decoding(decoder, summary);
-  ByteReader in(*raw);
-  std::string what;
-  for (DecodedStep& step : block->steps) {
-    if (!decoder.decode(in, step, what)) {
-      last_error_ = where(what, blocks_[b].offset);
-      return nullptr;
-    }
-  }
-  if (!in.at_end()) {
-    last_error_ = where("block has bytes after its last step", blocks_[b].offset);
-    return nullptr;
-  }
+  if (!decode_steps(b, &block->steps, nullptr)) return nullptr;
   std::shared_ptr<const DecodedBlock> result = block;
   remember(decoded_cache_, b, result, kDecodedCacheBlocks);
   return result;
 }
 
-// As decoded(b), with the same checks and errors, but one step at a time
-// into `last`, which ends as the block's last step (opening the trace
-// refused blocks without steps): verify reads every block once and keeps
-// none of them.
-bool ReaderImpl::decode_through(std::size_t b, DecodedStep& last) {
+// One decoding of a block, with the checks every reader of it needs: at
+// least a byte per step (so `every` is sized only once that holds) and no
+// bytes after the last step. Steps go into `every`, one per step, or, when
+// it is null, each over `last`, which ends as the block's last step: verify
+// reads every block once that way and keeps none of them.
+bool ReaderImpl::decode_steps(std::size_t b, std::vector<DecodedStep>* every, DecodedStep* last) {
   std::shared_ptr<const std::string> raw = block_deltas(b);
   if (!raw) return false;
   const BlockSummary& summary = blocks_[b].summary;
@@ -498,12 +477,14 @@ bool ReaderImpl::decode_through(std::size_t b, DecodedStep& last) {
     last_error_ = where("block has fewer bytes than steps", blocks_[b].offset);
     return false;
   }
+  if (every != nullptr) every->resize(static_cast<std::size_t>(summary.step_count));
   StepDecoder decoder(*program_, codec_context());
   begin_decoding(decoder, summary);
   ByteReader in(*raw);
   std::string what;
   for (std::uint64_t k = 0; k < summary.step_count; ++k) {
-    if (!decoder.decode(in, last, what)) {
+    DecodedStep& step = every != nullptr ? (*every)[static_cast<std::size_t>(k)] : *last;
+    if (!decoder.decode(in, step, what)) {
       last_error_ = where(what, blocks_[b].offset);
       return false;
     }
