@@ -96,12 +96,18 @@ void StepRunner::report_deadlock() {
   m_.outcome.carries_context = false;
 }
 
+// Runs after most unlocks of a contended mutex. The wait is cleared in
+// place, field by field, rather than from a fresh WaitInfo: the same empty
+// wait, without building and destroying one per woken thread.
 void Machine::wake_waiters(WaitKind kind, std::int64_t id) {
   ++wake_count;
   for (Thread& t : threads) {
     if (t.state == ThreadState::Blocked && t.wait.kind == kind && t.wait.id == id) {
       t.state = ThreadState::Runnable;
-      t.wait = WaitInfo{};
+      t.wait.kind = WaitKind::None;
+      t.wait.id = 0;
+      t.wait.holder = -1;
+      t.wait.description.clear();
     }
   }
 }

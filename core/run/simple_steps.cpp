@@ -333,6 +333,20 @@ class Lane {
     return n;
   }
 
+  // Runs exactly one step, simple or a call, as run(1, nullptr) does but
+  // without its set-up: for a run that switches threads after every step.
+  // False: the lane cannot take the step.
+  bool step_once() {
+    called_ = false;
+    blocked_ = 0;
+    if (f_.evaluating) return resume_call(scratch_);
+    if (one(scratch_, 0)) [[likely]] return true;
+    if (called_) return true;
+    if (!run_ahead_) return false;
+    run_ahead_ = false;
+    return bindings(1, &scratch_, 0) != 0;
+  }
+
  private:
   // Whether a lone thread's run may go on after the call step it just
   // ran: no budget error to report, not blocked, and no thread spawned
@@ -524,10 +538,51 @@ class Lane {
     if (cached.stmt != &s) {
       cached.stmt = &s;
       cached.def = find_lane_call(s.expr, cached.argc, cached.name);
+      cached.short_args = cached.def != nullptr && split_short(s.expr, cached.argc, cached.lengths);
     }
     argc = cached.argc;
     call_name_ = cached.name;
+    last_call_ = &cached;
     return cached.def;
+  }
+
+  // Whether each argument of a call's code is one or two instructions: a
+  // name, a number or a constant, perhaps with one operator on a slot,
+  // immediate or constant (`v Add 1`). Then `lengths` gets them in order,
+  // and short_arguments evaluates them without call_arguments' loop.
+  bool split_short(const CodeRef& code, std::uint32_t argc, std::uint8_t* lengths) const {
+    if (argc > kShortArgs) return false;
+    const Instr* ins = code_ + code.offset;
+    const std::uint32_t length = code.length - 1;
+    std::uint32_t args = 0;
+    for (std::uint32_t pc = 0; pc < length; ++args) {
+      const Op first = ins[pc].op();
+      if (args == argc || (first != Op::Load && first != Op::PushInt && first != Op::PushConst)) return false;
+      std::uint8_t n = 1;
+      if (pc + 1 < length) {
+        const Op second = ins[pc + 1].op();
+        if (is_fused(second) || second == Op::RemImm || second == Op::RemConst) n = 2;
+      }
+      lengths[args] = n;
+      pc += n;
+    }
+    return args == argc;
+  }
+
+  // The arguments split_short found short, evaluated as the general loop
+  // evaluates them (Int and Bool only, as there); false, having only read,
+  // for anything else, which call_arguments then takes.
+  bool short_arguments(const CodeRef& code, std::uint32_t argc, const std::uint8_t* lengths) const {
+    Value* st = calls_->stack;
+    CodeRef part{code.offset, 0, 0, true};
+    for (std::uint32_t i = 0; i < argc; ++i) {
+      part.length = lengths[i];
+      Scalar r;
+      if (!evaluate(part, r)) return false;
+      write_scalar(st[i], r.v, r.is_bool);
+      part.offset += part.length;
+    }
+    return true;
   }
 
   const IntrinsicDef* find_lane_call(const CodeRef& code, std::uint32_t& argc, std::string_view& name) const {
@@ -629,12 +684,13 @@ class Lane {
 
   // Whether a thread other than the lane's can run, so that blocking the
   // lane's thread cannot leave none (a deadlock, which step() reports).
+  // The lane's thread is running, so runnable: another one makes two. A
+  // count over every thread, without a branch per thread, whose outcome
+  // the random picks of a seeded run would make unpredictable.
   bool another_runnable() const {
-    const std::vector<Thread>& threads = calls_->m.threads;
-    for (const Thread& t : threads) {
-      if (t.id != calls_->tid && t.state == ThreadState::Runnable) return true;
-    }
-    return false;
+    std::size_t runnable = 0;
+    for (const Thread& t : calls_->m.threads) runnable += t.state == ThreadState::Runnable ? 1 : 0;
+    return runnable > 1;
   }
 
   // A call statement: Let, Assign or Eval of an expression that ends in a
@@ -644,7 +700,11 @@ class Lane {
   bool call_statement(const Stmt& s, SimpleStep& out, std::uint64_t n) {
     std::uint32_t argc = 0;
     const IntrinsicDef* def = lane_call(s, argc);
-    if (def == nullptr || holds_steps(n) || !call_arguments(s.expr, argc)) return false;
+    if (def == nullptr || holds_steps(n)) return false;
+    if (!(last_call_->short_args && short_arguments(s.expr, argc, last_call_->lengths)) &&
+        !call_arguments(s.expr, argc)) {
+      return false;
+    }
     return call(s, *def, argc, out, n);
   }
 
@@ -680,7 +740,9 @@ class Lane {
     Machine& m = calls_->m;
     const std::span<const Value> args(calls_->stack, argc);
     if (finishes_after_next()) return false;
-    if (def.lane == LaneUse::MayBlock && def.may_block(m, calls_->tid, args) && !another_runnable()) return false;
+    // Asked the cheap way round: with another thread runnable, a block
+    // is always the lane's to take.
+    if (def.lane == LaneUse::MayBlock && !another_runnable() && def.may_block(m, calls_->tid, args)) return false;
     // Unobserved, the lane's intrinsics leave out library events (quiet);
     // anything else an intrinsic leaves in the event is dropped here.
     // Observed, the event is step()'s: everything it reports, and the
@@ -864,14 +926,19 @@ class Lane {
   CallRoom* const calls_;        // null: no call steps
   std::string_view call_name_;   // the intrinsic of the call lane_call last found, as the program names it
   // lane_call's answers, by statement index modulo kCallCache.
+  static constexpr std::uint32_t kShortArgs = 6;
   struct CallCache {
     const Stmt* stmt = nullptr;
     const IntrinsicDef* def = nullptr;
     std::uint32_t argc = 0;
     std::string_view name;
+    bool short_args = false;              // split_short's answer, with the arguments' lengths
+    std::uint8_t lengths[kShortArgs] = {};
   };
   static constexpr std::size_t kCallCache = 8;
   CallCache call_cache_[kCallCache];
+  const CallCache* last_call_ = nullptr;  // the entry lane_call last answered from
+  SimpleStep scratch_;           // step_once's steps, which nobody records
   bool called_ = false;          // the last step was a call
   bool stopped_for_call_ = false; // the last run stopped before a call (holds_steps)
   std::optional<DvmError> over_budget_;  // the last call took the memory budget past its limit
@@ -940,29 +1007,38 @@ bool lane_may_run(const Machine& m, std::uint32_t tid) {
 // The scheduler's pick after a step, as step() makes it (see
 // Machine::run_simple): the lane's threads keep `runnable` listed between
 // calls, which alone change it.
+//
+// Picks are most of what a switching run does besides its steps, so the
+// listing also prepares the pick: at seed 0 each thread's round-robin
+// successor (`next_`, a load instead of a search), at other seeds the
+// remainder by the runnable count without a division (ExactRemainder,
+// thread_pick.hpp, made once per count). Both give pick_thread's answer
+// exactly.
 class Picker {
  public:
-  explicit Picker(const Machine& m) : thread_count_(m.threads.size()) {}
+  explicit Picker(const Machine& m) : thread_count_(m.threads.size()), seed_(m.config.seed) {}
   std::size_t thread_count() const { return thread_count_; }
-  // After a call step: threads may have appeared, blocked or woken. A
-  // call changes the runnable threads only by spawning one, blocking its
-  // own (`blocked`) or waking others (wake_count); otherwise the list
-  // stands.
-  void after_call(const Machine& m, bool blocked) {
+  // After a step: threads may have appeared, blocked or woken. A step
+  // changes the runnable threads only by spawning one, blocking its own
+  // (`blocked`) or waking others (wake_count); otherwise the list stands.
+  // A simple step does none of these, so this may follow every step.
+  void after_step(const Machine& m, bool blocked) {
     if (blocked || m.threads.size() != thread_count_ || wake_count != wakes_) listed_ = false;
     thread_count_ = m.threads.size();
   }
   std::uint32_t pick(Machine& m) {
     if (!listed_) list(m);
-    return pick_thread(runnable_.data(), count_, m.current, m.config.seed, m.rng_state);
+    if (seed_ == 0) return next_[m.current];
+    return runnable_[remainder_.of(splitmix64(m.rng_state))];
   }
 
  private:
   // The threads that may run next, in id order, as step()'s scheduler
   // lists them when none sleeps. Written in place, without a branch per
-  // thread: this runs after most call steps.
+  // thread: this runs after every block and wake-up.
   void list(const Machine& m) {
-    if (runnable_.size() < m.threads.size()) runnable_.resize(m.threads.size());
+    const std::size_t threads = m.threads.size();
+    if (runnable_.size() < threads) runnable_.resize(threads);
     std::uint32_t* out = runnable_.data();
     std::size_t n = 0;
     for (const Thread& t : m.threads) {
@@ -972,6 +1048,19 @@ class Picker {
     count_ = n;
     listed_ = true;
     wakes_ = wake_count;
+    if (seed_ == 0) {
+      // Round-robin: the first runnable id after each thread's, or the
+      // first runnable one (pick_thread's upper_bound, answered ahead).
+      if (next_.size() < threads) next_.resize(threads);
+      std::uint32_t after = runnable_[0];
+      for (std::size_t t = threads; t-- > 0;) {
+        next_[t] = after;
+        if (m.threads[t].state == ThreadState::Runnable) after = static_cast<std::uint32_t>(t);
+      }
+      return;
+    }
+    while (remainders_.size() <= n) remainders_.emplace_back(remainders_.empty() ? 1 : remainders_.size());
+    remainder_ = remainders_[n];
   }
 
   std::vector<std::uint32_t> runnable_;
@@ -979,6 +1068,10 @@ class Picker {
   bool listed_ = false;
   std::uint64_t wakes_ = 0;  // wake_count when listed
   std::size_t thread_count_;
+  const std::uint64_t seed_;
+  std::vector<std::uint32_t> next_;           // seed 0: the pick after each thread
+  ExactRemainder remainder_;                  // other seeds: % count_
+  std::vector<ExactRemainder> remainders_;    // by count, made as counts first appear
 };
 
 // An observed run (SimpleStepBatch::observer): the plain run's lanes and
@@ -1088,7 +1181,7 @@ class ObservedLanes {
       observer_.on_step(m_, event);
       return false;
     }
-    picker_.after_call(m_, lane.blocked() != 0);
+    picker_.after_step(m_, lane.blocked() != 0);
     if (picker_.thread_count() != 1) m_.current = picker_.pick(m_);
     observer_.on_step(m_, event);
     return true;
@@ -1103,6 +1196,40 @@ class ObservedLanes {
   std::vector<std::unique_ptr<Lane>> lanes_;  // by thread id, made on a thread's first turn
   std::uint64_t total_ = 0;
 };
+
+// Many threads (not under a token or policy): every step is one thread's,
+// then the scheduler's pick names the next. Threads are only ever added, so
+// the run stays here to its end: the limit, a step the lane cannot take, or
+// a call over the memory budget. Each thread keeps its lane, found by id;
+// a thread gets one on its first turn, once lane_may_run agrees, and since
+// only its own lane steps change its frames, and the lane never ends its
+// last one, that answer stands for as long as the thread is picked.
+std::uint64_t run_switching(Machine& m, std::uint64_t limit, std::uint64_t total, CallRoom& room, Picker& picker,
+                            std::vector<std::unique_ptr<Lane>>& lanes) {
+  while (total < limit) {
+    const std::uint32_t tid = m.current;
+    if (lanes.size() <= tid) lanes.resize(m.threads.size());
+    Lane* lane = lanes[tid].get();
+    if (lane == nullptr) [[unlikely]] {
+      if (!lane_may_run(m, tid)) return total;
+      lanes[tid] = std::make_unique<Lane>(m.program(), m.threads[tid].frames.back(), false, &room);
+      lane = lanes[tid].get();
+    }
+    room.tid = tid;
+    if (!lane->step_once()) return total;
+    ++total;
+    ++m.steps;
+    m.tick += 1 - lane->blocked();
+    if (std::optional<DvmError>& over = lane->over_budget()) [[unlikely]] {
+      StepEvent scratch;
+      StepRunner(m, scratch, false).fail_thread(tid, std::move(*over));
+      return total;
+    }
+    picker.after_step(m, lane->blocked() != 0);
+    m.current = picker.pick(m);
+  }
+  return total;
+}
 
 }  // namespace
 
@@ -1147,45 +1274,40 @@ std::uint64_t Machine::run_lanes(std::uint64_t limit, bool scheduled) {
   Picker picker(*this);
   std::vector<std::unique_ptr<Lane>> lanes;  // by thread id, made on a thread's first turn
   std::uint64_t total = 0;
-  while (total < limit) {
-    if (!lane_may_run(*this, current)) break;
-    if (scheduled && threads.size() != 1) break;
-    room.tid = current;
-    if (lanes.size() <= current) lanes.resize(threads.size());
-    // Under a token or policy a call, which may spawn, would be followed by
-    // a pick that is step()'s: the lone thread then takes no call steps.
-    if (!lanes[current]) {
-      lanes[current] = std::make_unique<Lane>(*program_, threads[current].frames.back(), false, scheduled ? nullptr : &room);
+  if (!scheduled && picker.thread_count() != 1) return run_switching(*this, limit, total, room, picker, lanes);
+  // One thread: its lane runs on past calls that leave it alone.
+  if (total >= limit || !lane_may_run(*this, current)) return total;
+  if (scheduled && threads.size() != 1) return total;
+  room.tid = current;
+  lanes.resize(threads.size());
+  // Under a token or policy a call, which may spawn, would be followed by
+  // a pick that is step()'s: the lone thread then takes no call steps.
+  lanes[current] = std::make_unique<Lane>(*program_, threads[current].frames.back(), false, scheduled ? nullptr : &room);
+  Lane& lane = *lanes[current];
+  for (;;) {
+    const std::uint64_t n = lane.run(limit - total, nullptr, true);
+    total += n;
+    steps += n;
+    tick += n - lane.blocked();
+    if (n == 0) return total;
+    if (std::optional<DvmError>& over = lane.over_budget()) {
+      StepEvent scratch;
+      StepRunner(*this, scratch, false).fail_thread(current, std::move(*over));
+      return total;
     }
-    Lane& lane = *lanes[current];
-    for (;;) {
-      const bool alone = picker.thread_count() == 1;
-      const std::uint64_t n = alone ? lane.run(limit - total, nullptr, true) : lane.run(1, nullptr);
-      total += n;
-      steps += n;
-      tick += n - lane.blocked();
-      if (n == 0) return total;
-      if (std::optional<DvmError>& over = lane.over_budget()) {
-        StepEvent scratch;
-        StepRunner(*this, scratch, false).fail_thread(current, std::move(*over));
-        return total;
-      }
-      // Only a call changes which threads there are or can run.
-      if (lane.called()) picker.after_call(*this, lane.blocked() != 0);
-      if (scheduled && picker.thread_count() != 1) return total;
-      if (picker.thread_count() == 1) {
-        if (!lane.called() || total >= limit) return total;
-        continue;
-      }
-      const std::uint32_t next = picker.pick(*this);
-      if (next != current) {
-        current = next;
-        break;
-      }
+    // Only a call changes which threads there are or can run.
+    if (!lane.called()) return total;
+    picker.after_step(*this, lane.blocked() != 0);
+    if (picker.thread_count() == 1) {
       if (total >= limit) return total;
+      continue;
     }
+    // The call spawned a thread: the pick is made (at the limit too, as
+    // step() makes it after every step), and from here on picks switch.
+    if (scheduled) return total;
+    current = picker.pick(*this);
+    return run_switching(*this, limit, total, room, picker, lanes);
   }
-  return total;
 }
 
 }  // namespace dust
