@@ -263,6 +263,10 @@ struct CallRoom {
   // What the memory budget counts that calls can grow (records_of), as
   // the last check found it.
   std::size_t records = records_of(m);
+  // How many threads can run as the step begins, when the run knows it
+  // (a switching run's picker, fresh after every pick), or 0: then
+  // another_runnable counts them.
+  std::size_t runnable = 0;
   StepEvent event;                  // what an intrinsic reports; nobody reads it in a plain run
   Value stack[kMaxCallStack + 1];   // the arguments being evaluated
 };
@@ -532,13 +536,14 @@ class Lane {
   // The answer depends only on the statement, so the lane keeps it for the
   // last statements it asked about (call_cache_): a thread's loop asks
   // again about the same few call statements on every iteration.
-  const IntrinsicDef* lane_call(const Stmt& s, std::uint32_t& argc) {
+  // `index` is the statement's index in the program, which picks its entry.
+  const IntrinsicDef* lane_call(const Stmt& s, std::uint32_t index, std::uint32_t& argc) {
     if (calls_ == nullptr) return nullptr;
-    CallCache& cached = call_cache_[static_cast<std::size_t>(&s - p_.stmts.data()) % kCallCache];
+    CallCache& cached = call_cache_[index % kCallCache];
     if (cached.stmt != &s) {
       cached.stmt = &s;
       cached.def = find_lane_call(s.expr, cached.argc, cached.name);
-      cached.short_args = cached.def != nullptr && split_short(s.expr, cached.argc, cached.lengths);
+      cached.short_args = cached.def != nullptr && split_short(s.expr, cached.argc, cached.lengths, cached.loads);
     }
     argc = cached.argc;
     call_name_ = cached.name;
@@ -549,8 +554,9 @@ class Lane {
   // Whether each argument of a call's code is one or two instructions: a
   // name, a number or a constant, perhaps with one operator on a slot,
   // immediate or constant (`v Add 1`). Then `lengths` gets them in order,
-  // and short_arguments evaluates them without call_arguments' loop.
-  bool split_short(const CodeRef& code, std::uint32_t argc, std::uint8_t* lengths) const {
+  // and `loads` the slot of each that is a name alone (kNoSlot for the
+  // others), and short_arguments evaluates them without call_arguments' loop.
+  bool split_short(const CodeRef& code, std::uint32_t argc, std::uint8_t* lengths, std::uint32_t* loads) const {
     if (argc > kShortArgs) return false;
     const Instr* ins = code_ + code.offset;
     const std::uint32_t length = code.length - 1;
@@ -564,6 +570,7 @@ class Lane {
         if (is_fused(second) || second == Op::RemImm || second == Op::RemConst) n = 2;
       }
       lengths[args] = n;
+      loads[args] = n == 1 && first == Op::Load ? ins[pc].a() : kNoSlot;
       pc += n;
     }
     return args == argc;
@@ -572,11 +579,18 @@ class Lane {
   // The arguments split_short found short, evaluated as the general loop
   // evaluates them (Int and Bool only, as there); false, having only read,
   // for anything else, which call_arguments then takes.
-  bool short_arguments(const CodeRef& code, std::uint32_t argc, const std::uint8_t* lengths) const {
+  bool short_arguments(const CodeRef& code, std::uint32_t argc, const std::uint8_t* lengths,
+                       const std::uint32_t* loads) const {
     Value* st = calls_->stack;
     CodeRef part{code.offset, 0, 0, true};
     for (std::uint32_t i = 0; i < argc; ++i) {
       part.length = lengths[i];
+      // A name holding an Int (an address, an id, a count): copied as is.
+      if (loads[i] != kNoSlot && slots_[loads[i]].is_int()) {
+        st[i].set_int(slots_[loads[i]].as_int());
+        part.offset += 1;
+        continue;
+      }
       Scalar r;
       if (!evaluate(part, r)) return false;
       write_scalar(st[i], r.v, r.is_bool);
@@ -688,6 +702,7 @@ class Lane {
   // count over every thread, without a branch per thread, whose outcome
   // the random picks of a seeded run would make unpredictable.
   bool another_runnable() const {
+    if (calls_->runnable != 0) return calls_->runnable > 1;
     std::size_t runnable = 0;
     for (const Thread& t : calls_->m.threads) runnable += t.state == ThreadState::Runnable ? 1 : 0;
     return runnable > 1;
@@ -699,9 +714,9 @@ class Lane {
   // the same changes in the same order.
   bool call_statement(const Stmt& s, SimpleStep& out, std::uint64_t n) {
     std::uint32_t argc = 0;
-    const IntrinsicDef* def = lane_call(s, argc);
+    const IntrinsicDef* def = lane_call(s, out.stmt, argc);
     if (def == nullptr || holds_steps(n)) return false;
-    if (!(last_call_->short_args && short_arguments(s.expr, argc, last_call_->lengths)) &&
+    if (!(last_call_->short_args && short_arguments(s.expr, argc, last_call_->lengths, last_call_->loads)) &&
         !call_arguments(s.expr, argc)) {
       return false;
     }
@@ -727,7 +742,7 @@ class Lane {
       return false;
     }
     std::uint32_t argc = 0;
-    const IntrinsicDef* def = lane_call(s, argc);
+    const IntrinsicDef* def = lane_call(s, first_index_ + c_->index, argc);
     if (def == nullptr || f_.pc + 1 != s.expr.length || f_.stack.size() != argc || holds_steps(0)) return false;
     for (std::uint32_t i = 0; i < argc; ++i) calls_->stack[i] = f_.stack[i];
     out.stmt = first_index_ + c_->index;
@@ -934,6 +949,7 @@ class Lane {
     std::string_view name;
     bool short_args = false;              // split_short's answer, with the arguments' lengths
     std::uint8_t lengths[kShortArgs] = {};
+    std::uint32_t loads[kShortArgs] = {};
   };
   static constexpr std::size_t kCallCache = 8;
   CallCache call_cache_[kCallCache];
@@ -1022,10 +1038,16 @@ class Picker {
   // changes the runnable threads only by spawning one, blocking its own
   // (`blocked`) or waking others (wake_count); otherwise the list stands.
   // A simple step does none of these, so this may follow every step.
+  // The test is one flag, without a branch of its own: after a random
+  // pick, whether the step blocked is a coin toss.
   void after_step(const Machine& m, bool blocked) {
-    if (blocked || m.threads.size() != thread_count_ || wake_count != wakes_) listed_ = false;
-    thread_count_ = m.threads.size();
+    const std::size_t threads = m.threads.size();
+    listed_ = listed_ & !(blocked | (threads != thread_count_) | (wake_count != wakes_));
+    thread_count_ = threads;
   }
+  // How many threads can run now, when the list is fresh (as it is after
+  // every pick), or 0 when it is not known.
+  std::size_t runnable_count() const { return listed_ ? count_ : 0; }
   std::uint32_t pick(Machine& m) {
     if (!listed_) list(m);
     if (seed_ == 0) return next_[m.current];
@@ -1216,6 +1238,7 @@ std::uint64_t run_switching(Machine& m, std::uint64_t limit, std::uint64_t total
       lane = lanes[tid].get();
     }
     room.tid = tid;
+    room.runnable = picker.runnable_count();
     if (!lane->step_once()) return total;
     ++total;
     ++m.steps;

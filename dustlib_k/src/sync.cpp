@@ -84,7 +84,11 @@ IntrinsicResult mutex_lock(IntrinsicContext& ctx, std::span<const Value> args) {
   if (mutex == nullptr) [[unlikely]] return bad_mutex_arg(ctx, args);
   std::int64_t self = ctx.thread;
   auto& pending = ctx.machine.k.lock_pending;
-  auto queued = pending.find(ctx.thread);
+  // The thread's entry, if it queued: a scan of the few queued threads that
+  // picks rather than branches (the thread holds at most one entry), where
+  // the binary search's branches follow the seeded interleaving and miss.
+  auto queued = pending.end();
+  for (auto it = pending.begin(); it != pending.end(); ++it) queued = it->first == ctx.thread ? it : queued;
   if (queued != pending.end() && queued->second == mutex->id) {
     // A retry after a wake-up: either unlock handed us the mutex, or it went
     // to a thread ahead of us in the queue.
