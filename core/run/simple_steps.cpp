@@ -744,7 +744,15 @@ class Lane {
     std::uint32_t argc = 0;
     const IntrinsicDef* def = lane_call(s, first_index_ + c_->index, argc);
     if (def == nullptr || f_.pc + 1 != s.expr.length || f_.stack.size() != argc || holds_steps(0)) return false;
-    for (std::uint32_t i = 0; i < argc; ++i) calls_->stack[i] = f_.stack[i];
+    for (std::uint32_t i = 0; i < argc; ++i) {
+      // Mostly Ints (a mutex, a thread id): copied without the general copy.
+      const Value& kept = f_.stack[i];
+      if (kept.is_int()) {
+        calls_->stack[i].set_int(kept.as_int());
+      } else {
+        calls_->stack[i] = kept;
+      }
+    }
     out.stmt = first_index_ + c_->index;
     return call(s, *def, argc, out, 0);
   }
@@ -782,7 +790,15 @@ class Lane {
       f_.pc = s.expr.length - 1;
       Thread& th = m.threads[calls_->tid];
       th.state = r.wait.kind == WaitKind::Sleep ? ThreadState::Sleeping : ThreadState::Blocked;
-      th.wait = std::move(r.wait);
+      // The wait field by field: a mutex wait has no text, and the woken
+      // wait it replaces none left (Machine::wake_waiters), so the string
+      // moves only when either has one.
+      th.wait.kind = r.wait.kind;
+      th.wait.id = r.wait.id;
+      th.wait.holder = r.wait.holder;
+      if (!r.wait.description.empty() || !th.wait.description.empty()) {
+        th.wait.description = std::move(r.wait.description);
+      }
       out.kind = StepKind::Blocked;
       event.kind = StepKind::Blocked;
       ++blocked_;
