@@ -26,6 +26,11 @@
 // scheduler's own pick (thread_pick.hpp), so that many threads run in the
 // lane as one does. It stays away from sleepers, whose wake-up is step()'s,
 // and from a block that would leave no thread runnable (a deadlock report).
+// With more than one thread a plain run is one step, then one pick, over
+// and over (run_switching): at seed 7 a step is as likely to be another
+// thread's as its own, so the per-step work is kept small and, where the
+// random picks would make a branch's outcome a coin toss, without the branch
+// (the Picker's prepared picks, the runnable count kept between picks).
 //
 // An observer that sets its batch's `observer` (the recorder, a reader's
 // seek) gets the same lane: simple steps in the batch, and every call step,
@@ -1274,9 +1279,10 @@ std::uint64_t run_switching(Machine& m, std::uint64_t limit, std::uint64_t total
 
 // A plain run: every thread, call steps included. After each step the
 // scheduler picks the next thread exactly as step() does (StepRunner::run:
-// unless the only thread can go on), so one lane serves a thread for as
-// long as the pick keeps it, and each thread keeps its lane for the whole
-// call: other threads' steps never touch its frames. The scheduler wakes sleepers before it picks,
+// unless the only thread can go on), so a lone thread's lane runs on, and
+// with more threads run_switching steps whichever thread the pick names;
+// each thread keeps its lane for the whole call: other threads' steps never
+// touch its frames. The scheduler wakes sleepers before it picks,
 // which the lane leaves to step(): it takes no run with a sleeper, and its
 // own steps never put a thread to sleep. Nor do they leave no thread
 // runnable (Lane::call), so the pick always has one.
