@@ -239,8 +239,12 @@ IntrinsicResult mem_read_str(IntrinsicContext& ctx, std::span<const Value> args)
 
 // ---- checked heap access (heap_access.hpp) ----
 
+// The block with the greatest address not above `addr`. Most accesses name
+// a block's own address (`load(p)`), which lower_bound finds without the
+// step back that every other address takes.
 const HeapBlock* block_at(const Heap& heap, std::int64_t addr) {
-  auto it = heap.blocks.upper_bound(addr);
+  auto it = heap.blocks.lower_bound(addr);
+  if (it != heap.blocks.end() && it->first == addr) return &it->second;
   if (it == heap.blocks.begin()) return nullptr;
   --it;
   const HeapBlock& block = it->second;
