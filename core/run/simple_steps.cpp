@@ -1182,6 +1182,7 @@ class ObservedLanes {
       if (batch_.capacity == 0) return false;
       if (batch_.size == 0) start_batch();
       room_.held = batch_.size;
+      room_.runnable = picker_.runnable_count();
       const bool alone = picker_.thread_count() == 1;
       const std::uint64_t want = std::min<std::uint64_t>(alone ? limit - total_ : 1, batch_.capacity - batch_.size);
       const std::uint64_t n = lane.run(want, batch_.steps + batch_.size);
