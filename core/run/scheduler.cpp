@@ -96,13 +96,19 @@ void StepRunner::report_deadlock() {
   m_.outcome.carries_context = false;
 }
 
+// Runs after most unlocks of a contended mutex, where which threads wait
+// is up to the seeded picks: each thread's fields are chosen, not branched
+// on, and a woken wait is cleared in place to the empty WaitInfo (a mutex
+// wait's text is made only when read, so there is rarely one to clear).
 void Machine::wake_waiters(WaitKind kind, std::int64_t id) {
   ++wake_count;
   for (Thread& t : threads) {
-    if (t.state == ThreadState::Blocked && t.wait.kind == kind && t.wait.id == id) {
-      t.state = ThreadState::Runnable;
-      t.wait = WaitInfo{};
-    }
+    const bool wakes = (t.state == ThreadState::Blocked) & (t.wait.kind == kind) & (t.wait.id == id);
+    t.state = wakes ? ThreadState::Runnable : t.state;
+    t.wait.kind = wakes ? WaitKind::None : t.wait.kind;
+    t.wait.id = wakes ? 0 : t.wait.id;
+    t.wait.holder = wakes ? -1 : t.wait.holder;
+    if (wakes && !t.wait.description.empty()) [[unlikely]] t.wait.description.clear();
   }
 }
 

@@ -26,6 +26,11 @@
 // scheduler's own pick (thread_pick.hpp), so that many threads run in the
 // lane as one does. It stays away from sleepers, whose wake-up is step()'s,
 // and from a block that would leave no thread runnable (a deadlock report).
+// With more than one thread a plain run is one step, then one pick, over
+// and over (run_switching): at seed 7 a step is as likely to be another
+// thread's as its own, so the per-step work is kept small and, where the
+// random picks would make a branch's outcome a coin toss, without the branch
+// (the Picker's prepared picks, the runnable count kept between picks).
 //
 // An observer that sets its batch's `observer` (the recorder, a reader's
 // seek) gets the same lane: simple steps in the batch, and every call step,
@@ -263,6 +268,10 @@ struct CallRoom {
   // What the memory budget counts that calls can grow (records_of), as
   // the last check found it.
   std::size_t records = records_of(m);
+  // How many threads can run as the step begins, when the run knows it
+  // (a switching run's picker, fresh after every pick), or 0: then
+  // another_runnable counts them.
+  std::size_t runnable = 0;
   StepEvent event;                  // what an intrinsic reports; nobody reads it in a plain run
   Value stack[kMaxCallStack + 1];   // the arguments being evaluated
 };
@@ -333,6 +342,20 @@ class Lane {
     return n;
   }
 
+  // Runs exactly one step, simple or a call, as run(1, nullptr) does but
+  // without its set-up: for a run that switches threads after every step.
+  // False: the lane cannot take the step.
+  bool step_once() {
+    called_ = false;
+    blocked_ = 0;
+    if (f_.evaluating) return resume_call(scratch_);
+    if (one(scratch_, 0)) [[likely]] return true;
+    if (called_) return true;
+    if (!run_ahead_) return false;
+    run_ahead_ = false;
+    return bindings(1, &scratch_, 0) != 0;
+  }
+
  private:
   // Whether a lone thread's run may go on after the call step it just
   // ran: no budget error to report, not blocked, and no thread spawned
@@ -388,7 +411,12 @@ class Lane {
   // Runs the step at the top cursor, the `n`th of this run. False stops
   // the lane, or, with run_ahead_ set, leaves straight-line code to
   // bindings(), or, with called_ set, says a call step ran.
-  bool one(SimpleStep& out, std::uint64_t n) {
+  //
+  // one() and the steps it runs most (binding, condition, advance) are
+  // inlined into both its callers, run() and step_once(): with two callers
+  // GCC inlined less of them into run(), which cost the single-threaded
+  // loop a sixth more instructions per step.
+  [[gnu::always_inline]] bool one(SimpleStep& out, std::uint64_t n) {
     if (c_->for_checking) return loop_check(out);
     const Stmt& s = first_[c_->index];
     out.stmt = first_index_ + c_->index;
@@ -468,7 +496,7 @@ class Lane {
 
   // Moves past the statement the top cursor is at. The end of a loop body,
   // every iteration, keeps the cursor and its block where they are.
-  void advance() {
+  [[gnu::always_inline]] void advance() {
     if (++c_->index < count_) return;
     if (c_->loop_stmt != kNoStmt) {
       turn_to_loop_check(p_, *c_);
@@ -503,7 +531,7 @@ class Lane {
     out.value = 0;
   }
 
-  bool binding(const Stmt& s, SimpleStep& out) {
+  [[gnu::always_inline]] bool binding(const Stmt& s, SimpleStep& out) {
     Scalar r;
     if (!evaluate(s.expr, r) || finishes_after_next() || !bind(s, r.v, r.is_bool, out)) return false;
     advance();
@@ -518,16 +546,67 @@ class Lane {
   // The answer depends only on the statement, so the lane keeps it for the
   // last statements it asked about (call_cache_): a thread's loop asks
   // again about the same few call statements on every iteration.
-  const IntrinsicDef* lane_call(const Stmt& s, std::uint32_t& argc) {
+  // `index` is the statement's index in the program, which picks its entry.
+  const IntrinsicDef* lane_call(const Stmt& s, std::uint32_t index, std::uint32_t& argc) {
     if (calls_ == nullptr) return nullptr;
-    CallCache& cached = call_cache_[static_cast<std::size_t>(&s - p_.stmts.data()) % kCallCache];
+    CallCache& cached = call_cache_[index % kCallCache];
     if (cached.stmt != &s) {
       cached.stmt = &s;
       cached.def = find_lane_call(s.expr, cached.argc, cached.name);
+      cached.short_args = cached.def != nullptr && split_short(s.expr, cached.argc, cached.lengths, cached.loads);
     }
     argc = cached.argc;
     call_name_ = cached.name;
+    last_call_ = &cached;
     return cached.def;
+  }
+
+  // Whether each argument of a call's code is one or two instructions: a
+  // name, a number or a constant, perhaps with one operator on a slot,
+  // immediate or constant (`v Add 1`). Then `lengths` gets them in order,
+  // and `loads` the slot of each that is a name alone (kNoSlot for the
+  // others), and short_arguments evaluates them without call_arguments' loop.
+  bool split_short(const CodeRef& code, std::uint32_t argc, std::uint8_t* lengths, std::uint32_t* loads) const {
+    if (argc > kShortArgs) return false;
+    const Instr* ins = code_ + code.offset;
+    const std::uint32_t length = code.length - 1;
+    std::uint32_t args = 0;
+    for (std::uint32_t pc = 0; pc < length; ++args) {
+      const Op first = ins[pc].op();
+      if (args == argc || (first != Op::Load && first != Op::PushInt && first != Op::PushConst)) return false;
+      std::uint8_t n = 1;
+      if (pc + 1 < length) {
+        const Op second = ins[pc + 1].op();
+        if (is_fused(second) || second == Op::RemImm || second == Op::RemConst) n = 2;
+      }
+      lengths[args] = n;
+      loads[args] = n == 1 && first == Op::Load ? ins[pc].a() : kNoSlot;
+      pc += n;
+    }
+    return args == argc;
+  }
+
+  // The arguments split_short found short, evaluated as the general loop
+  // evaluates them (Int and Bool only, as there); false, having only read,
+  // for anything else, which call_arguments then takes.
+  bool short_arguments(const CodeRef& code, std::uint32_t argc, const std::uint8_t* lengths,
+                       const std::uint32_t* loads) const {
+    Value* st = calls_->stack;
+    CodeRef part{code.offset, 0, 0, true};
+    for (std::uint32_t i = 0; i < argc; ++i) {
+      part.length = lengths[i];
+      // A name holding an Int (an address, an id, a count): copied as is.
+      if (loads[i] != kNoSlot && slots_[loads[i]].is_int()) {
+        st[i].set_int(slots_[loads[i]].as_int());
+        part.offset += 1;
+        continue;
+      }
+      Scalar r;
+      if (!evaluate(part, r)) return false;
+      write_scalar(st[i], r.v, r.is_bool);
+      part.offset += part.length;
+    }
+    return true;
   }
 
   const IntrinsicDef* find_lane_call(const CodeRef& code, std::uint32_t& argc, std::string_view& name) const {
@@ -629,12 +708,14 @@ class Lane {
 
   // Whether a thread other than the lane's can run, so that blocking the
   // lane's thread cannot leave none (a deadlock, which step() reports).
+  // The lane's thread is running, so runnable: another one makes two. A
+  // count over every thread, without a branch per thread, whose outcome
+  // the random picks of a seeded run would make unpredictable.
   bool another_runnable() const {
-    const std::vector<Thread>& threads = calls_->m.threads;
-    for (const Thread& t : threads) {
-      if (t.id != calls_->tid && t.state == ThreadState::Runnable) return true;
-    }
-    return false;
+    if (calls_->runnable != 0) return calls_->runnable > 1;
+    std::size_t runnable = 0;
+    for (const Thread& t : calls_->m.threads) runnable += t.state == ThreadState::Runnable ? 1 : 0;
+    return runnable > 1;
   }
 
   // A call statement: Let, Assign or Eval of an expression that ends in a
@@ -643,8 +724,12 @@ class Lane {
   // the same changes in the same order.
   bool call_statement(const Stmt& s, SimpleStep& out, std::uint64_t n) {
     std::uint32_t argc = 0;
-    const IntrinsicDef* def = lane_call(s, argc);
-    if (def == nullptr || holds_steps(n) || !call_arguments(s.expr, argc)) return false;
+    const IntrinsicDef* def = lane_call(s, out.stmt, argc);
+    if (def == nullptr || holds_steps(n)) return false;
+    if (!(last_call_->short_args && short_arguments(s.expr, argc, last_call_->lengths, last_call_->loads)) &&
+        !call_arguments(s.expr, argc)) {
+      return false;
+    }
     return call(s, *def, argc, out, n);
   }
 
@@ -667,9 +752,17 @@ class Lane {
       return false;
     }
     std::uint32_t argc = 0;
-    const IntrinsicDef* def = lane_call(s, argc);
+    const IntrinsicDef* def = lane_call(s, first_index_ + c_->index, argc);
     if (def == nullptr || f_.pc + 1 != s.expr.length || f_.stack.size() != argc || holds_steps(0)) return false;
-    for (std::uint32_t i = 0; i < argc; ++i) calls_->stack[i] = f_.stack[i];
+    for (std::uint32_t i = 0; i < argc; ++i) {
+      // Mostly Ints (a mutex, a thread id): copied without the general copy.
+      const Value& kept = f_.stack[i];
+      if (kept.is_int()) {
+        calls_->stack[i].set_int(kept.as_int());
+      } else {
+        calls_->stack[i] = kept;
+      }
+    }
     out.stmt = first_index_ + c_->index;
     return call(s, *def, argc, out, 0);
   }
@@ -680,7 +773,9 @@ class Lane {
     Machine& m = calls_->m;
     const std::span<const Value> args(calls_->stack, argc);
     if (finishes_after_next()) return false;
-    if (def.lane == LaneUse::MayBlock && def.may_block(m, calls_->tid, args) && !another_runnable()) return false;
+    // Asked the cheap way round: with another thread runnable, a block
+    // is always the lane's to take.
+    if (def.lane == LaneUse::MayBlock && !another_runnable() && def.may_block(m, calls_->tid, args)) return false;
     // Unobserved, the lane's intrinsics leave out library events (quiet);
     // anything else an intrinsic leaves in the event is dropped here.
     // Observed, the event is step()'s: everything it reports, and the
@@ -705,7 +800,15 @@ class Lane {
       f_.pc = s.expr.length - 1;
       Thread& th = m.threads[calls_->tid];
       th.state = r.wait.kind == WaitKind::Sleep ? ThreadState::Sleeping : ThreadState::Blocked;
-      th.wait = std::move(r.wait);
+      // The wait field by field: a mutex wait has no text, and the woken
+      // wait it replaces none left (Machine::wake_waiters), so the string
+      // moves only when either has one.
+      th.wait.kind = r.wait.kind;
+      th.wait.id = r.wait.id;
+      th.wait.holder = r.wait.holder;
+      if (!r.wait.description.empty() || !th.wait.description.empty()) {
+        th.wait.description = std::move(r.wait.description);
+      }
       out.kind = StepKind::Blocked;
       event.kind = StepKind::Blocked;
       ++blocked_;
@@ -758,7 +861,7 @@ class Lane {
     return true;
   }
 
-  bool condition(const Stmt& s, bool& truth) const {
+  [[gnu::always_inline]] bool condition(const Stmt& s, bool& truth) const {
     Scalar r;
     if (!evaluate(s.expr, r) || !r.is_bool) return false;
     truth = r.v != 0;
@@ -864,14 +967,20 @@ class Lane {
   CallRoom* const calls_;        // null: no call steps
   std::string_view call_name_;   // the intrinsic of the call lane_call last found, as the program names it
   // lane_call's answers, by statement index modulo kCallCache.
+  static constexpr std::uint32_t kShortArgs = 6;
   struct CallCache {
     const Stmt* stmt = nullptr;
     const IntrinsicDef* def = nullptr;
     std::uint32_t argc = 0;
     std::string_view name;
+    bool short_args = false;              // split_short's answer, with the arguments' lengths
+    std::uint8_t lengths[kShortArgs] = {};
+    std::uint32_t loads[kShortArgs] = {};
   };
   static constexpr std::size_t kCallCache = 8;
   CallCache call_cache_[kCallCache];
+  const CallCache* last_call_ = nullptr;  // the entry lane_call last answered from
+  SimpleStep scratch_;           // step_once's steps, which nobody records
   bool called_ = false;          // the last step was a call
   bool stopped_for_call_ = false; // the last run stopped before a call (holds_steps)
   std::optional<DvmError> over_budget_;  // the last call took the memory budget past its limit
@@ -940,29 +1049,44 @@ bool lane_may_run(const Machine& m, std::uint32_t tid) {
 // The scheduler's pick after a step, as step() makes it (see
 // Machine::run_simple): the lane's threads keep `runnable` listed between
 // calls, which alone change it.
+//
+// Picks are most of what a switching run does besides its steps, so the
+// listing also prepares the pick: at seed 0 each thread's round-robin
+// successor (`next_`, a load instead of a search), at other seeds the
+// remainder by the runnable count without a division (ExactRemainder,
+// thread_pick.hpp, made once per count). Both give pick_thread's answer
+// exactly.
 class Picker {
  public:
-  explicit Picker(const Machine& m) : thread_count_(m.threads.size()) {}
+  explicit Picker(const Machine& m) : thread_count_(m.threads.size()), seed_(m.config.seed) {}
   std::size_t thread_count() const { return thread_count_; }
-  // After a call step: threads may have appeared, blocked or woken. A
-  // call changes the runnable threads only by spawning one, blocking its
-  // own (`blocked`) or waking others (wake_count); otherwise the list
-  // stands.
-  void after_call(const Machine& m, bool blocked) {
-    if (blocked || m.threads.size() != thread_count_ || wake_count != wakes_) listed_ = false;
-    thread_count_ = m.threads.size();
+  // After a step: threads may have appeared, blocked or woken. A step
+  // changes the runnable threads only by spawning one, blocking its own
+  // (`blocked`) or waking others (wake_count); otherwise the list stands.
+  // A simple step does none of these, so this may follow every step.
+  // The test is one flag, without a branch of its own: after a random
+  // pick, whether the step blocked is a coin toss.
+  void after_step(const Machine& m, bool blocked) {
+    const std::size_t threads = m.threads.size();
+    listed_ = listed_ & !(blocked | (threads != thread_count_) | (wake_count != wakes_));
+    thread_count_ = threads;
   }
+  // How many threads can run now, when the list is fresh (as it is after
+  // every pick), or 0 when it is not known.
+  std::size_t runnable_count() const { return listed_ ? count_ : 0; }
   std::uint32_t pick(Machine& m) {
     if (!listed_) list(m);
-    return pick_thread(runnable_.data(), count_, m.current, m.config.seed, m.rng_state);
+    if (seed_ == 0) return next_[m.current];
+    return runnable_[remainder_.of(splitmix64(m.rng_state))];
   }
 
  private:
   // The threads that may run next, in id order, as step()'s scheduler
   // lists them when none sleeps. Written in place, without a branch per
-  // thread: this runs after most call steps.
+  // thread: this runs after every block and wake-up.
   void list(const Machine& m) {
-    if (runnable_.size() < m.threads.size()) runnable_.resize(m.threads.size());
+    const std::size_t threads = m.threads.size();
+    if (runnable_.size() < threads) runnable_.resize(threads);
     std::uint32_t* out = runnable_.data();
     std::size_t n = 0;
     for (const Thread& t : m.threads) {
@@ -972,6 +1096,19 @@ class Picker {
     count_ = n;
     listed_ = true;
     wakes_ = wake_count;
+    if (seed_ == 0) {
+      // Round-robin: the first runnable id after each thread's, or the
+      // first runnable one (pick_thread's upper_bound, answered ahead).
+      if (next_.size() < threads) next_.resize(threads);
+      std::uint32_t after = runnable_[0];
+      for (std::size_t t = threads; t-- > 0;) {
+        next_[t] = after;
+        if (m.threads[t].state == ThreadState::Runnable) after = static_cast<std::uint32_t>(t);
+      }
+      return;
+    }
+    while (remainders_.size() <= n) remainders_.emplace_back(remainders_.empty() ? 1 : remainders_.size());
+    remainder_ = remainders_[n];
   }
 
   std::vector<std::uint32_t> runnable_;
@@ -979,6 +1116,10 @@ class Picker {
   bool listed_ = false;
   std::uint64_t wakes_ = 0;  // wake_count when listed
   std::size_t thread_count_;
+  const std::uint64_t seed_;
+  std::vector<std::uint32_t> next_;           // seed 0: the pick after each thread
+  ExactRemainder remainder_;                  // other seeds: % count_
+  std::vector<ExactRemainder> remainders_;    // by count, made as counts first appear
 };
 
 // An observed run (SimpleStepBatch::observer): the plain run's lanes and
@@ -1041,6 +1182,7 @@ class ObservedLanes {
       if (batch_.capacity == 0) return false;
       if (batch_.size == 0) start_batch();
       room_.held = batch_.size;
+      room_.runnable = picker_.runnable_count();
       const bool alone = picker_.thread_count() == 1;
       const std::uint64_t want = std::min<std::uint64_t>(alone ? limit - total_ : 1, batch_.capacity - batch_.size);
       const std::uint64_t n = lane.run(want, batch_.steps + batch_.size);
@@ -1088,7 +1230,7 @@ class ObservedLanes {
       observer_.on_step(m_, event);
       return false;
     }
-    picker_.after_call(m_, lane.blocked() != 0);
+    picker_.after_step(m_, lane.blocked() != 0);
     if (picker_.thread_count() != 1) m_.current = picker_.pick(m_);
     observer_.on_step(m_, event);
     return true;
@@ -1104,13 +1246,49 @@ class ObservedLanes {
   std::uint64_t total_ = 0;
 };
 
+// Many threads (not under a token or policy): every step is one thread's,
+// then the scheduler's pick names the next. Threads are only ever added, so
+// the run stays here to its end: the limit, a step the lane cannot take, or
+// a call over the memory budget. Each thread keeps its lane, found by id;
+// a thread gets one on its first turn, once lane_may_run agrees, and since
+// only its own lane steps change its frames, and the lane never ends its
+// last one, that answer stands for as long as the thread is picked.
+std::uint64_t run_switching(Machine& m, std::uint64_t limit, std::uint64_t total, CallRoom& room, Picker& picker,
+                            std::vector<std::unique_ptr<Lane>>& lanes) {
+  while (total < limit) {
+    const std::uint32_t tid = m.current;
+    if (lanes.size() <= tid) lanes.resize(m.threads.size());
+    Lane* lane = lanes[tid].get();
+    if (lane == nullptr) [[unlikely]] {
+      if (!lane_may_run(m, tid)) return total;
+      lanes[tid] = std::make_unique<Lane>(m.program(), m.threads[tid].frames.back(), false, &room);
+      lane = lanes[tid].get();
+    }
+    room.tid = tid;
+    room.runnable = picker.runnable_count();
+    if (!lane->step_once()) return total;
+    ++total;
+    ++m.steps;
+    m.tick += 1 - lane->blocked();
+    if (std::optional<DvmError>& over = lane->over_budget()) [[unlikely]] {
+      StepEvent scratch;
+      StepRunner(m, scratch, false).fail_thread(tid, std::move(*over));
+      return total;
+    }
+    picker.after_step(m, lane->blocked() != 0);
+    m.current = picker.pick(m);
+  }
+  return total;
+}
+
 }  // namespace
 
 // A plain run: every thread, call steps included. After each step the
 // scheduler picks the next thread exactly as step() does (StepRunner::run:
-// unless the only thread can go on), so one lane serves a thread for as
-// long as the pick keeps it, and each thread keeps its lane for the whole
-// call: other threads' steps never touch its frames. The scheduler wakes sleepers before it picks,
+// unless the only thread can go on), so a lone thread's lane runs on, and
+// with more threads run_switching steps whichever thread the pick names;
+// each thread keeps its lane for the whole call: other threads' steps never
+// touch its frames. The scheduler wakes sleepers before it picks,
 // which the lane leaves to step(): it takes no run with a sleeper, and its
 // own steps never put a thread to sleep. Nor do they leave no thread
 // runnable (Lane::call), so the pick always has one.
@@ -1147,45 +1325,40 @@ std::uint64_t Machine::run_lanes(std::uint64_t limit, bool scheduled) {
   Picker picker(*this);
   std::vector<std::unique_ptr<Lane>> lanes;  // by thread id, made on a thread's first turn
   std::uint64_t total = 0;
-  while (total < limit) {
-    if (!lane_may_run(*this, current)) break;
-    if (scheduled && threads.size() != 1) break;
-    room.tid = current;
-    if (lanes.size() <= current) lanes.resize(threads.size());
-    // Under a token or policy a call, which may spawn, would be followed by
-    // a pick that is step()'s: the lone thread then takes no call steps.
-    if (!lanes[current]) {
-      lanes[current] = std::make_unique<Lane>(*program_, threads[current].frames.back(), false, scheduled ? nullptr : &room);
+  if (!scheduled && picker.thread_count() != 1) return run_switching(*this, limit, total, room, picker, lanes);
+  // One thread: its lane runs on past calls that leave it alone.
+  if (total >= limit || !lane_may_run(*this, current)) return total;
+  if (scheduled && threads.size() != 1) return total;
+  room.tid = current;
+  lanes.resize(threads.size());
+  // Under a token or policy a call, which may spawn, would be followed by
+  // a pick that is step()'s: the lone thread then takes no call steps.
+  lanes[current] = std::make_unique<Lane>(*program_, threads[current].frames.back(), false, scheduled ? nullptr : &room);
+  Lane& lane = *lanes[current];
+  for (;;) {
+    const std::uint64_t n = lane.run(limit - total, nullptr, true);
+    total += n;
+    steps += n;
+    tick += n - lane.blocked();
+    if (n == 0) return total;
+    if (std::optional<DvmError>& over = lane.over_budget()) {
+      StepEvent scratch;
+      StepRunner(*this, scratch, false).fail_thread(current, std::move(*over));
+      return total;
     }
-    Lane& lane = *lanes[current];
-    for (;;) {
-      const bool alone = picker.thread_count() == 1;
-      const std::uint64_t n = alone ? lane.run(limit - total, nullptr, true) : lane.run(1, nullptr);
-      total += n;
-      steps += n;
-      tick += n - lane.blocked();
-      if (n == 0) return total;
-      if (std::optional<DvmError>& over = lane.over_budget()) {
-        StepEvent scratch;
-        StepRunner(*this, scratch, false).fail_thread(current, std::move(*over));
-        return total;
-      }
-      // Only a call changes which threads there are or can run.
-      if (lane.called()) picker.after_call(*this, lane.blocked() != 0);
-      if (scheduled && picker.thread_count() != 1) return total;
-      if (picker.thread_count() == 1) {
-        if (!lane.called() || total >= limit) return total;
-        continue;
-      }
-      const std::uint32_t next = picker.pick(*this);
-      if (next != current) {
-        current = next;
-        break;
-      }
+    // Only a call changes which threads there are or can run.
+    if (!lane.called()) return total;
+    picker.after_step(*this, lane.blocked() != 0);
+    if (picker.thread_count() == 1) {
       if (total >= limit) return total;
+      continue;
     }
+    // The call spawned a thread: the pick is made (at the limit too, as
+    // step() makes it after every step), and from here on picks switch.
+    if (scheduled) return total;
+    current = picker.pick(*this);
+    return run_switching(*this, limit, total, room, picker, lanes);
   }
-  return total;
 }
 
 }  // namespace dust

@@ -25,6 +25,31 @@ inline std::uint64_t splitmix64(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+// `x % d` without a division, for the lane's picks, which divide by the
+// same few thread counts millions of times (a 64-bit division takes tens of
+// cycles). Lemire, Kaser and Kurz, "Faster remainder by direct computation"
+// (2019), Theorem 1: with c = ceil(2^128 / d), x % d is the high 64 bits of
+// ((c * x) mod 2^128) * d for every 64-bit x and every d from 1 to 2^64 - 1
+// (d = 1: c wraps to 0, and so does the answer, which is right). The result
+// is the division's exactly, so the picks stay step()'s.
+class ExactRemainder {
+ public:
+  ExactRemainder() = default;
+  explicit ExactRemainder(std::uint64_t d) : c_(~static_cast<unsigned __int128>(0) / d + 1), d_(d) {}
+  std::uint64_t of(std::uint64_t x) const {
+    const unsigned __int128 low = c_ * x;
+    // (low * d) >> 128 from two 64 x 64 products: the lower half's carry
+    // into the upper half is all of it that reaches bit 128.
+    const unsigned __int128 bottom = (static_cast<unsigned __int128>(static_cast<std::uint64_t>(low)) * d_) >> 64;
+    const unsigned __int128 top = static_cast<unsigned __int128>(static_cast<std::uint64_t>(low >> 64)) * d_;
+    return static_cast<std::uint64_t>((bottom + top) >> 64);
+  }
+
+ private:
+  unsigned __int128 c_ = 0;
+  std::uint64_t d_ = 1;
+};
+
 // Picks among `count` (at least one) runnable thread ids, in increasing
 // order: seed 0 takes the next id after `current`, round-robin; any other
 // seed draws from the PRNG whose state the Machine keeps.

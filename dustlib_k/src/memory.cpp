@@ -64,10 +64,21 @@ IntrinsicResult failure(DvmError error) {
   return r;
 }
 
-void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b, std::int64_t c,
-          std::string text = {}) {
+void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b, std::int64_t c, std::string text) {
   if (ctx.quiet) return;
   ctx.event.lib.push_back(LibEvent{kind, a, b, c, std::move(text), {}});
+}
+
+[[gnu::noinline]] void record_event(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b,
+                                    std::int64_t c) {
+  ctx.event.lib.push_back(LibEvent{kind, a, b, c, {}, {}});
+}
+
+// An event without text, most of them (every load and store): the test is
+// inline and no empty string is made, so a quiet call (the lane's, in a
+// plain run) costs one branch.
+inline void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b, std::int64_t c) {
+  if (!ctx.quiet) record_event(ctx, kind, a, b, c);
 }
 
 // Carves a new zero-filled block; the caller has checked `size`.
@@ -228,8 +239,12 @@ IntrinsicResult mem_read_str(IntrinsicContext& ctx, std::span<const Value> args)
 
 // ---- checked heap access (heap_access.hpp) ----
 
+// The block with the greatest address not above `addr`. Most accesses name
+// a block's own address (`load(p)`), which lower_bound finds without the
+// step back that every other address takes.
 const HeapBlock* block_at(const Heap& heap, std::int64_t addr) {
-  auto it = heap.blocks.upper_bound(addr);
+  auto it = heap.blocks.lower_bound(addr);
+  if (it != heap.blocks.end() && it->first == addr) return &it->second;
   if (it == heap.blocks.begin()) return nullptr;
   --it;
   const HeapBlock& block = it->second;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "../core/lane_comparison.hpp"
 #include "dustlib_k/dustlib_k.hpp"
@@ -142,6 +143,45 @@ TEST(LaneThreads, CallsTheLaneLeavesToStep) {
 // past its limit fails at the same step with the same error, in any thread;
 // the step limit stops both at the same step; and under a schedule token
 // the picks are the token's.
+// Call arguments of every short form the lane evaluates without its
+// general loop (a name, a number, a constant, one operator on a slot,
+// immediate or constant), with values it must copy and values it must
+// leave to step(): Ints, Bools, strings, and an operator that overflows.
+// Each runs in threads that switch after every step.
+TEST(LaneThreads, ShortCallArgumentsOfEveryForm) {
+  // Whether the rounds complete (the others fail in the first one).
+  const std::vector<std::tuple<std::string, Json, bool>> cases = {
+      {"a name", k_test::store("p", "v"), true},
+      {"a number", k_test::store("p", "7"), true},
+      {"a large constant", k_test::store("p", "99999999999"), true},
+      {"a name plus a large constant", k_test::store("p", "v Add 99999999999"), true},
+      {"a name minus a slot", k_test::store("p", "v Sub i"), true},
+      {"an address plus an immediate", k_test::load("p Add 0", "x"), true},
+      {"a Bool name", Json::array({k_test::let("ok", "v Lt 3"), k_test::store("p", "ok")}), false},
+      {"a comparison", k_test::store("p", "v Lt 3"), false},
+      {"a string constant", k_test::store("p", "\"x\""), false},
+      {"an overflowing operator", k_test::store("p", "v Add 9223372036854775807"), false},
+      {"a Bool mutex", Json::array({k_test::let("ok", "v Lt 3"), call("mutex_lock", {"ok"})}), false},
+  };
+  for (const auto& [what, extra, completes] : cases) {
+    Json tail = extra.is_array() ? extra : Json::array({extra});
+    Json round = {call("mutex_lock", {"m"}), k_test::load("p", "v")};
+    for (const Json& s : tail) round.push_back(s);
+    round.push_back(call("mutex_unlock", {"m"}));
+    Json worker = proc("worker", {"p", "m"}, {k_test::for_("i", "0", "4", round), k_test::ret("0")});
+    Json body = {k_test::alloc("8", "p"), k_test::let("m", "mutex_new()"),
+                 k_test::let("a", "spawn(worker, 1, p, m)"), k_test::let("b", "spawn(worker, 2, p, m)"),
+                 k_test::let("c", "spawn(worker, 3, p, m)"), call("join", {"a"}), call("join", {"b"}),
+                 call("join", {"c"}), k_test::let("r", "load(p)"), k_test::ret("r")};
+    const std::uint64_t lane = compare_seeds(program({worker, proc("main", {}, body)}), what);
+    if (HasFailure()) return;
+    // Rounds that complete take the lane, their calls included.
+    if (completes) {
+      EXPECT_GT(lane, kSeeds * 40) << what;
+    }
+  }
+}
+
 TEST(LaneThreads, BudgetStepLimitAndScheduleTokensAreStepsOwn) {
   const std::string hoarders = program(
       {proc("hoard", {"n"}, {k_test::let("i", "0"),
