@@ -254,8 +254,8 @@ void SummaryBuilder::fold_plain() {
   plain_ = 0;
 }
 
-void SummaryBuilder::add(const StepEvent& event, const std::vector<ThreadChange>& threads,
-                         const std::vector<MutexChange>& mutexes, const std::vector<WrittenKey>& new_keys) {
+void SummaryBuilder::add(const StepEvent& event, std::span<const ThreadChange> threads,
+                         std::span<const MutexChange> mutexes, const std::vector<WrittenKey>& new_keys) {
   fold_plain();
   std::uint64_t step = event.index;
   ++summary_.step_count;

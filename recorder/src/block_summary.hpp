@@ -111,7 +111,7 @@ class SummaryBuilder {
   // and tick are given and the threads' and mutexes' states read from it.
   void begin(const Machine& machine, std::uint64_t first_step, std::uint64_t tick);
   // `new_keys`: the slots the encoder saw written for the first time in the block.
-  void add(const StepEvent& event, const std::vector<ThreadChange>& threads, const std::vector<MutexChange>& mutexes,
+  void add(const StepEvent& event, std::span<const ThreadChange> threads, std::span<const MutexChange> mutexes,
            const std::vector<WrittenKey>& new_keys);
   // A plain step (StepEncoder::encode returned true): the same thread as
   // the step before, one tick, and at most a write to a slot already in the

@@ -41,7 +41,7 @@ const T* recall(std::deque<std::pair<std::size_t, T>>& cache, std::size_t key) {
   return nullptr;
 }
 
-std::string describe_changes(const std::vector<ThreadChange>& threads, const std::vector<MutexChange>& mutexes) {
+std::string describe_changes(std::span<const ThreadChange> threads, std::span<const MutexChange> mutexes) {
   std::string out;
   for (const ThreadChange& c : threads) {
     out += " | thread " + std::to_string(c.thread) + " -> " + thread_state_name(c.state);
