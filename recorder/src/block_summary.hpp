@@ -140,7 +140,14 @@ class SummaryBuilder {
     bool listed = false;
     MutexSpan span;
   };
-  ThreadWork& thread(std::uint32_t tid, std::uint64_t appeared);
+  // A thread's work, listed; threads not seen yet appear at `appeared`.
+  ThreadWork& thread(std::uint32_t tid, std::uint64_t appeared) {
+    if (tid >= threads_.size()) [[unlikely]] add_threads(tid, appeared);
+    ThreadWork& w = threads_[tid];
+    w.listed = true;
+    return w;
+  }
+  void add_threads(std::uint32_t tid, std::uint64_t appeared);
   MutexWork& mutex(std::int64_t id);
   void add_lib(const StepEvent& event);
 
