@@ -64,19 +64,31 @@ int replay_command(const std::vector<std::string>& args) {
     std::cerr << "dustrun: " << error << "\n";
     return kExitBadTrace;
   }
-  // Every chunk is checked first, the keyframes replay does not start from too.
-  if (!reader->verify(error)) {
-    std::cerr << "dustrun: " << error << "\n";
-    return kExitBadTrace;
+  // Every chunk is checked first, the keyframes replay does not start from
+  // too; without --trace, the steps' checks are left to the replay, which
+  // checks each step anyway (TraceReader::verify_and_replay). With it, no
+  // step of a bad trace is printed.
+  std::optional<rec::Divergence> divergence;
+  std::optional<Machine> replayed;
+  std::unique_ptr<StepPrinter> printer;
+  if (options.trace) {
+    if (!reader->verify(error)) {
+      std::cerr << "dustrun: " << error << "\n";
+      return kExitBadTrace;
+    }
+    printer = std::make_unique<StepPrinter>(std::cerr);
+    replayed = reader->replay(divergence, printer.get());
+  } else {
+    replayed = reader->verify_and_replay(divergence, error);
+    if (!replayed) {
+      std::cerr << "dustrun: " << error << "\n";
+      return kExitBadTrace;
+    }
   }
   const rec::TraceInfo& info = reader->info();
   options.dir_path = info.program_path;
   options.config = info.config;
-
-  std::unique_ptr<StepPrinter> printer;
-  if (options.trace) printer = std::make_unique<StepPrinter>(std::cerr);
-  std::optional<rec::Divergence> divergence;
-  Machine machine = reader->replay(divergence, printer.get());
+  Machine& machine = *replayed;
   if (divergence) {
     std::cerr << "dustrun: " << path << ": replay diverges from the recording at step " << divergence->step << "\n"
               << "  recorded: " << divergence->recorded << "\n"

@@ -194,19 +194,14 @@ void SummaryBuilder::begin(const Machine& machine, std::uint64_t first_step, std
   plain_ = 0;
 }
 
-SummaryBuilder::ThreadWork& SummaryBuilder::thread(std::uint32_t tid, std::uint64_t appeared) {
-  if (tid >= threads_.size()) {
-    std::size_t old = threads_.size();
-    threads_.resize(tid + 1);
-    for (std::size_t i = old; i < threads_.size(); ++i) {
-      threads_[i].existed = false;
-      threads_[i].appeared = appeared;
-      threads_[i].since = appeared;
-    }
+void SummaryBuilder::add_threads(std::uint32_t tid, std::uint64_t appeared) {
+  std::size_t old = threads_.size();
+  threads_.resize(tid + 1);
+  for (std::size_t i = old; i < threads_.size(); ++i) {
+    threads_[i].existed = false;
+    threads_[i].appeared = appeared;
+    threads_[i].since = appeared;
   }
-  ThreadWork& w = threads_[tid];
-  w.listed = true;
-  return w;
 }
 
 SummaryBuilder::MutexWork& SummaryBuilder::mutex(std::int64_t id) {
@@ -254,8 +249,8 @@ void SummaryBuilder::fold_plain() {
   plain_ = 0;
 }
 
-void SummaryBuilder::add(const StepEvent& event, const std::vector<ThreadChange>& threads,
-                         const std::vector<MutexChange>& mutexes, const std::vector<WrittenKey>& new_keys) {
+void SummaryBuilder::add(const StepEvent& event, std::span<const ThreadChange> threads,
+                         std::span<const MutexChange> mutexes, const std::vector<WrittenKey>& new_keys) {
   fold_plain();
   std::uint64_t step = event.index;
   ++summary_.step_count;

@@ -111,7 +111,7 @@ class SummaryBuilder {
   // and tick are given and the threads' and mutexes' states read from it.
   void begin(const Machine& machine, std::uint64_t first_step, std::uint64_t tick);
   // `new_keys`: the slots the encoder saw written for the first time in the block.
-  void add(const StepEvent& event, const std::vector<ThreadChange>& threads, const std::vector<MutexChange>& mutexes,
+  void add(const StepEvent& event, std::span<const ThreadChange> threads, std::span<const MutexChange> mutexes,
            const std::vector<WrittenKey>& new_keys);
   // A plain step (StepEncoder::encode returned true): the same thread as
   // the step before, one tick, and at most a write to a slot already in the
@@ -140,7 +140,14 @@ class SummaryBuilder {
     bool listed = false;
     MutexSpan span;
   };
-  ThreadWork& thread(std::uint32_t tid, std::uint64_t appeared);
+  // A thread's work, listed; threads not seen yet appear at `appeared`.
+  ThreadWork& thread(std::uint32_t tid, std::uint64_t appeared) {
+    if (tid >= threads_.size()) [[unlikely]] add_threads(tid, appeared);
+    ThreadWork& w = threads_[tid];
+    w.listed = true;
+    return w;
+  }
+  void add_threads(std::uint32_t tid, std::uint64_t appeared);
   MutexWork& mutex(std::int64_t id);
   void add_lib(const StepEvent& event);
 

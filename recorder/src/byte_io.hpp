@@ -67,11 +67,13 @@ class ByteBuffer {
     size_ += s.size();
   }
   std::string_view view() const { return {data_.get(), size_}; }
+  char* data() { return data_.get(); }
   std::size_t size() const { return size_; }
   void clear() { size_ = 0; }
 
  private:
-  void grow(std::size_t n) {
+  // Out of line, so that tail() stays a compare and an add at each call.
+  [[gnu::noinline]] void grow(std::size_t n) {
     std::size_t capacity = std::max<std::size_t>({capacity_ * 2, size_ + n, 4096});
     std::unique_ptr<char[]> bigger(new char[capacity]);
     if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
@@ -82,6 +84,35 @@ class ByteBuffer {
   std::unique_ptr<char[]> data_;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
+};
+
+// A ByteWriter's interface over a ByteBuffer, for the step encoder, which
+// writes a few bytes per step: each write is a capacity check and stores,
+// where a std::string's push_back is a call per byte.
+class BufferWriter {
+ public:
+  explicit BufferWriter(ByteBuffer& out) : out_(out) {}
+
+  [[gnu::always_inline]] void u8(std::uint8_t v) {
+    *out_.tail(1) = static_cast<char>(v);
+    out_.commit(1);
+  }
+  [[gnu::always_inline]] void varint(std::uint64_t v) {
+    char* p = out_.tail(10);
+    std::size_t n = 0;
+    for (; v >= 0x80; v >>= 7) p[n++] = static_cast<char>((v & 0x7f) | 0x80);
+    p[n++] = static_cast<char>(v);
+    out_.commit(n);
+  }
+  [[gnu::always_inline]] void svarint(std::int64_t v) { varint(zigzag(v)); }
+  void bytes(std::string_view s) {
+    varint(s.size());
+    out_.append(s);
+  }
+  std::size_t size() const { return out_.size(); }
+
+ private:
+  ByteBuffer& out_;
 };
 
 class ByteReader {

@@ -54,6 +54,7 @@ class ReaderImpl final : public TraceReader {
   const std::string& last_error() const override { return last_error_; }
   bool verify(std::string& error) override;
   Machine replay(std::optional<Divergence>& divergence, ExecutionObserver* observer) override;
+  std::optional<Machine> verify_and_replay(std::optional<Divergence>& divergence, std::string& error) override;
   const RunConfig& replay_config() const override { return replay_config_; }
   // How this trace's steps are encoded: its version's rules, its run's scheduling.
   CodecContext codec_context() const { return CodecContext::of(config_.config, info_.format_version); }
@@ -188,7 +189,18 @@ class ReaderImpl final : public TraceReader {
   // run that needs more memory than there is): a last_error, not an abort.
   void out_of_memory(const std::string& doing);
   // verify() and replay() themselves, which those wrap in that.
-  bool verify_chunks(std::string& error);
+  // `every_block`: decode every block's steps; else only the last block's
+  // (for the finish record), the others being left to the replay of
+  // verify_and_replay.
+  bool verify_chunks(std::string& error, bool every_block = true);
+  // While verify_and_replay replays: whether each block the replay enters
+  // and leaves agrees with the replayed run in what decoding it depends on
+  // and verify checks (its ticks, its scheduler state and thread count,
+  // all its bytes taken); summary_doubt_ is set where one does not.
+  void check_block_start(const Machine& machine, std::size_t b);
+  void check_block_end(const Machine& machine);
+  bool check_summaries_ = false;
+  bool summary_doubt_ = false;
   Machine replay_checked(std::optional<Divergence>& divergence, ExecutionObserver* observer);
 
   std::string path_;

@@ -16,7 +16,8 @@ std::int64_t stmt_code(std::uint32_t stmt) { return static_cast<std::int64_t>(st
 
 bool waits(ThreadState s) { return s == ThreadState::Blocked || s == ThreadState::Sleeping; }
 
-void encode_value_body(ByteWriter& w, const Value& v) {
+template <class Writer>
+void encode_value_body(Writer& w, const Value& v) {
   switch (v.tag()) {
     case ValueTag::Unbound:
     case ValueTag::Unit: break;
@@ -94,6 +95,11 @@ void encode_value(ByteWriter& w, const Value& v) {
   encode_value_body(w, v);
 }
 
+void encode_value(BufferWriter& w, const Value& v) {
+  w.u8(static_cast<std::uint8_t>(v.tag()));
+  encode_value_body(w, v);
+}
+
 bool decode_value(ByteReader& in, Value& out, int depth) {
   if (depth > kMaxValueDepth) return false;
   std::uint8_t tag = in.u8();
@@ -131,7 +137,7 @@ void StateTracker::wait_text(const WaitInfo& wait, std::string& out) {
   out = wait_texts_.back().text;
 }
 
-void StateTracker::compare_thread(const Machine& machine, std::uint32_t tid, std::vector<ThreadChange>& out) {
+void StateTracker::compare_thread(const Machine& machine, std::uint32_t tid) {
   const Thread& t = machine.threads[tid];
   bool is_new = tid >= threads_.size();
   if (is_new) threads_.resize(tid + 1);
@@ -140,19 +146,21 @@ void StateTracker::compare_thread(const Machine& machine, std::uint32_t tid, std
   if (!is_new && shadow.state == ThreadState::Sleeping) --sleeping_;
   if (t.state == ThreadState::Sleeping) ++sleeping_;
   shadow = ThreadShadow{t.state, t.wait.kind, t.wait.id};
-  ThreadChange& change = reuse(out, spare_threads_);
+  ThreadChange& change = next(thread_changes_, thread_count_);
   change.thread = tid;
   change.state = t.state;
   change.wait_kind = t.wait.kind;
   change.wait_id = t.wait.id;
-  change.wait.clear();
-  if (waits(t.state)) wait_text(t.wait, change.wait);
+  if (waits(t.state)) {
+    wait_text(t.wait, change.wait);
+  } else {
+    change.wait.clear();
+  }
 }
 
-void StateTracker::observe(const Machine& machine, const StepEvent& event, std::vector<ThreadChange>& threads,
-                           std::vector<MutexChange>& mutexes) {
-  recycle(threads, spare_threads_);
-  recycle(mutexes, spare_mutexes_);
+void StateTracker::observe(const Machine& machine, const StepEvent& event) {
+  thread_count_ = 0;
+  mutex_count_ = 0;
   auto count = static_cast<std::uint32_t>(machine.threads.size());
   // Another thread's state can only change through a library call, a
   // wake-up by time, a thread appearing or a non-statement step; anything
@@ -167,13 +175,13 @@ void StateTracker::observe(const Machine& machine, const StepEvent& event, std::
         const ThreadShadow& shadow = threads_[tid];
         if (shadow.state == t.state && shadow.wait_kind == t.wait.kind && shadow.wait_id == t.wait.id) continue;
       }
-      compare_thread(machine, tid, threads);
+      compare_thread(machine, tid);
     }
   } else if (event.thread < count) {
     const Thread& t = machine.threads[event.thread];
     const ThreadShadow& shadow = threads_[event.thread];
     if (shadow.state != t.state || shadow.wait_kind != t.wait.kind || shadow.wait_id != t.wait.id) {
-      compare_thread(machine, event.thread, threads);
+      compare_thread(machine, event.thread);
     }
   }
   if (event.lib.empty()) return;
@@ -185,7 +193,7 @@ void StateTracker::observe(const Machine& machine, const StepEvent& event, std::
     if (!is_new && shadow.owner == current[i].owner && shadow.waiters == current[i].waiters) continue;
     shadow.owner = current[i].owner;
     shadow.waiters = current[i].waiters;
-    MutexChange& change = reuse(mutexes, spare_mutexes_);
+    MutexChange& change = next(mutex_changes_, mutex_count_);
     change.id = current[i].id;
     change.owner = current[i].owner;
     change.waiters = current[i].waiters;
@@ -223,6 +231,8 @@ void StepPredictor::reset() {
     threads_.clear();
     lib_templates_.clear();
     echo_.clear();
+    lib_cache_.fill(LibCache{});
+    echo_cache_.fill(EchoCache{});
     generation_ = 1;
   }
   previous_thread = kNoThread;
@@ -363,7 +373,7 @@ void StepEncoder::begin_block(const Machine& machine) {
   tracker_.resync(machine);
 }
 
-void StepEncoder::put_string(ByteWriter& w, const std::string& s) {
+void StepEncoder::put_string(BufferWriter& w, const std::string& s) {
   auto it = predictor_.string_ids.find(s);
   if (it != predictor_.string_ids.end()) {
     w.varint(it->second + 1);
@@ -375,7 +385,7 @@ void StepEncoder::put_string(ByteWriter& w, const std::string& s) {
   predictor_.strings.push_back(s);
 }
 
-void StepEncoder::put_write(ByteWriter& w, const StepEvent& event, const BindingWrite& write, bool more) {
+void StepEncoder::put_write(BufferWriter& w, const StepEvent& event, const BindingWrite& write, bool more) {
   const Value& v = write.new_value;
   bool predicted = predictor_.slot_predicted(event, write);
   auto byte = static_cast<std::uint8_t>(v.tag());
@@ -422,7 +432,7 @@ void StepEncoder::put_write(ByteWriter& w, const StepEvent& event, const Binding
   }
 }
 
-void StepEncoder::put_lib(ByteWriter& w, const StepEvent& event, const LibEvent& lib, bool first) {
+void StepEncoder::put_lib(BufferWriter& w, const StepEvent& event, const LibEvent& lib, bool first) {
   std::uint8_t slot = 2;
   StepPredictor::LibTemplates* templates = first ? &predictor_.lib_templates(event.stmt) : nullptr;
   const StepPredictor::LibTemplate* t = templates ? predictor_.lib_template(*templates, lib.kind, slot) : nullptr;
@@ -451,7 +461,7 @@ void StepEncoder::put_lib(ByteWriter& w, const StepEvent& event, const LibEvent&
 namespace {
 
 // Whether the thread changes are exactly the woken waiters (kWokeTheWaiters).
-bool woke_the_waiters(const StepPredictor& p, const std::vector<ThreadChange>& changes) {
+bool woke_the_waiters(const StepPredictor& p, std::span<const ThreadChange> changes) {
   if (!p.has_woken || p.woken.empty() || changes.size() != p.woken.size()) return false;
   for (std::size_t i = 0; i < changes.size(); ++i) {
     const ThreadChange& c = changes[i];
@@ -465,19 +475,21 @@ bool woke_the_waiters(const StepPredictor& p, const std::vector<ThreadChange>& c
 
 }  // namespace
 
-void StepEncoder::put_changes(ByteWriter& w, const StepEvent& event) {
-  w.varint(mutex_changes_.size());
+void StepEncoder::put_changes(BufferWriter& w, const StepEvent& event) {
+  const std::span<const ThreadChange> thread_changes = tracker_.threads();
+  const std::span<const MutexChange> mutex_changes = tracker_.mutexes();
+  w.varint(mutex_changes.size());
   predictor_.has_woken = false;
-  for (std::size_t i = 0; i < mutex_changes_.size(); ++i) put_mutex_change(w, event, mutex_changes_[i], i == 0);
-  if (woke_the_waiters(predictor_, thread_changes_)) {
+  for (std::size_t i = 0; i < mutex_changes.size(); ++i) put_mutex_change(w, event, mutex_changes[i], i == 0);
+  if (woke_the_waiters(predictor_, thread_changes)) {
     w.varint(kWokeTheWaiters);
     return;
   }
-  w.varint(thread_changes_.size() * 2);
-  for (const ThreadChange& c : thread_changes_) put_thread_change(w, event, c);
+  w.varint(thread_changes.size() * 2);
+  for (const ThreadChange& c : thread_changes) put_thread_change(w, event, c);
 }
 
-void StepEncoder::put_thread_change(ByteWriter& w, const StepEvent& event, const ThreadChange& c) {
+void StepEncoder::put_thread_change(BufferWriter& w, const StepEvent& event, const ThreadChange& c) {
   auto byte = static_cast<std::uint8_t>(c.state);
   if (c.thread == event.thread) byte |= kChangeSelf;
   std::pair<WaitKind, std::int64_t> wait{c.wait_kind, c.wait_id};
@@ -497,12 +509,14 @@ void StepEncoder::put_thread_change(ByteWriter& w, const StepEvent& event, const
     w.u8(static_cast<std::uint8_t>(c.wait_kind));
     w.svarint(c.wait_id);
   }
-  if (!(byte & kChangeSameText)) put_string(w, c.wait);
-  *text = c.wait;
+  if (!(byte & kChangeSameText)) {
+    put_string(w, c.wait);
+    *text = c.wait;
+  }
   predictor_.wait_last[c.thread] = wait;
 }
 
-void StepEncoder::put_mutex_change(ByteWriter& w, const StepEvent& event, const MutexChange& c, bool first) {
+void StepEncoder::put_mutex_change(BufferWriter& w, const StepEvent& event, const MutexChange& c, bool first) {
   auto it = predictor_.mutex_last.find(c.id);
   const StepPredictor::MutexLast* last = it == predictor_.mutex_last.end() ? nullptr : &it->second;
   predictor_.note_replaced(last, first);
@@ -541,15 +555,17 @@ void StepEncoder::put_mutex_change(ByteWriter& w, const StepEvent& event, const 
   // allocated again for every lock and unlock.
   StepPredictor::MutexLast& kept = it != predictor_.mutex_last.end() ? it->second : predictor_.mutex_last[c.id];
   kept.owner = c.owner;
-  kept.waiters = c.waiters;
+  if (waiters != kWaitersSame) kept.waiters = c.waiters;
 }
 
 bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event, ByteBuffer& buffer) {
-  tracker_.observe(machine, event, thread_changes_, mutex_changes_);
+  tracker_.observe(machine, event);
+  const std::span<const ThreadChange> thread_changes = tracker_.threads();
+  const std::span<const MutexChange> mutex_changes = tracker_.mutexes();
   new_keys_.clear();
-  std::string& out = scratch_;
+  ByteBuffer& out = scratch_;
   out.clear();
-  ByteWriter w(out);
+  BufferWriter w(out);
   const StepPredictor::ThreadPrediction* tp = predictor_.thread(event.thread);
   std::size_t head_at = out.size();
   w.u8(0);
@@ -581,7 +597,7 @@ bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event,
   if (!event.phi.empty()) extras |= kHasPhi;
   if (!event.lib.empty()) extras |= kHasLib;
   if (event.error) extras |= kHasError;
-  if (!thread_changes_.empty() || !mutex_changes_.empty()) extras |= kHasChanges;
+  if (!thread_changes.empty() || !mutex_changes.empty()) extras |= kHasChanges;
   if (extras != 0) {
     head |= kHasExtras;
     w.u8(extras);
@@ -637,8 +653,8 @@ bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event,
   if ((extras & kHasChanges) && predictor_.compact_changes) {
     put_changes(w, event);
   } else if (extras & kHasChanges) {
-    w.varint(thread_changes_.size());
-    for (const ThreadChange& c : thread_changes_) {
+    w.varint(thread_changes.size());
+    for (const ThreadChange& c : thread_changes) {
       w.varint(c.thread);
       w.u8(static_cast<std::uint8_t>(c.state));
       if (waits(c.state)) {
@@ -647,30 +663,31 @@ bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event,
         put_string(w, c.wait);
       }
     }
-    w.varint(mutex_changes_.size());
-    for (const MutexChange& c : mutex_changes_) {
+    w.varint(mutex_changes.size());
+    for (const MutexChange& c : mutex_changes) {
       w.svarint(c.id);
       w.svarint(c.owner);
       w.varint(c.waiters.size());
       for (std::uint32_t t : c.waiters) w.varint(t);
     }
   }
-  out[head_at] = static_cast<char>(head);
+  out.data()[head_at] = static_cast<char>(head);
   predictor_.after_step(event);
-  predictor_.forecast_after(event, thread_changes_);
+  predictor_.forecast_after(event, thread_changes);
+  const std::string_view bytes = out.view();
   if (predictor_.echoes && StepPredictor::echoable(head) && event.stmt != kNoStmt) {
     StepPredictor::Echoes& echoes = predictor_.echoes_of(event.stmt, event.kind);
     for (std::uint8_t slot = 0; slot < kEchoSlots; ++slot) {
-      if (echoes.live(slot) && echoes.bytes[slot] == out) {
+      if (echoes.live(slot) && echoes.bytes[slot] == bytes) {
         const auto echo_byte = static_cast<char>(echo_head(event.kind, slot));
         buffer.append(std::string_view(&echo_byte, 1));
         echoes.touch(slot);
         return false;
       }
     }
-    echoes.learn(out);
+    echoes.learn(bytes);
   }
-  buffer.append(out);
+  buffer.append(bytes);
   return false;
 }
 

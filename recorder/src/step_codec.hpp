@@ -191,8 +191,11 @@ class StateTracker {
     return shadow.state == t.state && shadow.wait_kind == t.wait.kind && shadow.wait_id == t.wait.id;
   }
   void resync(const Machine& machine);
-  void observe(const Machine& machine, const StepEvent& event, std::vector<ThreadChange>& threads,
-               std::vector<MutexChange>& mutexes);
+  // Finds what the step changed; threads() and mutexes() list it until
+  // the next call.
+  void observe(const Machine& machine, const StepEvent& event);
+  std::span<const ThreadChange> threads() const { return {thread_changes_.data(), thread_count_}; }
+  std::span<const MutexChange> mutexes() const { return {mutex_changes_.data(), mutex_count_}; }
 
  private:
   struct ThreadShadow {
@@ -204,7 +207,7 @@ class StateTracker {
     std::int64_t owner = -1;
     std::vector<std::uint32_t> waiters;
   };
-  void compare_thread(const Machine& machine, std::uint32_t tid, std::vector<ThreadChange>& out);
+  void compare_thread(const Machine& machine, std::uint32_t tid);
   // Sets `out` to WaitInfo::text(), which a mutex wait spells from its
   // mutex and holder alone: the last few are remembered, since a contended
   // mutex has its waiters wait for the same few holders over and over, and
@@ -223,22 +226,18 @@ class StateTracker {
   std::uint32_t sleeping_ = 0;
 
   // The change lists are refilled for every step that is not plain; their
-  // entries own a string or a vector each, so emptied entries are moved
-  // here and taken back rather than freed and allocated again.
+  // entries own a string or a vector each, so they are kept (only the
+  // first thread_count_ and mutex_count_ are this step's) and overwritten
+  // in place rather than freed and allocated again.
   template <class T>
-  static void recycle(std::vector<T>& list, std::vector<T>& spare) {
-    for (T& entry : list) spare.push_back(std::move(entry));
-    list.clear();
+  static T& next(std::vector<T>& list, std::size_t& count) {
+    if (count == list.size()) list.emplace_back();
+    return list[count++];
   }
-  template <class T>
-  static T& reuse(std::vector<T>& list, std::vector<T>& spare) {
-    if (spare.empty()) return list.emplace_back();
-    list.push_back(std::move(spare.back()));
-    spare.pop_back();
-    return list.back();
-  }
-  std::vector<ThreadChange> spare_threads_;
-  std::vector<MutexChange> spare_mutexes_;
+  std::vector<ThreadChange> thread_changes_;
+  std::size_t thread_count_ = 0;
+  std::vector<MutexChange> mutex_changes_;
+  std::size_t mutex_count_ = 0;
 };
 
 // The prediction state shared by the encoder and the decoder: both must
@@ -247,6 +246,9 @@ class StateTracker {
 class StepPredictor {
  public:
   StepPredictor(const Program& program, const CodecContext& context);
+  // Not copied: the lookup caches point into its own maps.
+  StepPredictor(const StepPredictor&) = delete;
+  StepPredictor& operator=(const StepPredictor&) = delete;
   void reset();
 
   struct IntSlot {
@@ -321,7 +323,7 @@ class StepPredictor {
   // The thread the head byte's kSameThread bit stands for.
   ThreadForecast forecast;
   // After a step that was not plain: its thread changes, then the pick.
-  void forecast_after(const StepEvent& event, const std::vector<ThreadChange>& changes) {
+  void forecast_after(const StepEvent& event, std::span<const ThreadChange> changes) {
     for (const ThreadChange& c : changes) forecast.set_state(c.thread, c.state);
     forecast.after_step(event.index, event.thread);
   }
@@ -349,7 +351,11 @@ class StepPredictor {
     std::uint8_t older = 0;
   };
   const bool predicts_lib;
-  LibTemplates& lib_templates(std::uint32_t stmt) { return lib_templates_[stmt]; }
+  LibTemplates& lib_templates(std::uint32_t stmt) {
+    LibCache& c = lib_cache_[stmt % kLookupCache];
+    if (c.entry == nullptr || c.stmt != stmt) c = LibCache{stmt, &lib_templates_[stmt]};
+    return *c.entry;
+  }
   // The live template of `kind`, if any, and its slot.
   LibTemplate* lib_template(LibTemplates& t, LibEventKind kind, std::uint8_t& slot) {
     for (std::uint8_t k = 0; k < 2; ++k) {
@@ -430,7 +436,10 @@ class StepPredictor {
   }
   // The echoes of steps of `kind` at `stmt` in this block (none at first).
   Echoes& echoes_of(std::uint32_t stmt, StepKind kind) {
-    Echoes& e = echo_[echo_key(stmt, kind)];
+    const std::uint64_t key = echo_key(stmt, kind);
+    EchoCache& c = echo_cache_[key % kLookupCache];
+    if (c.entry == nullptr || c.key != key) c = EchoCache{key, &echo_[key]};
+    Echoes& e = *c.entry;
     if (e.generation != generation_) {
       e = Echoes{};
       e.generation = generation_;
@@ -453,6 +462,20 @@ class StepPredictor {
   std::vector<ThreadPrediction> threads_;
   std::unordered_map<std::uint32_t, LibTemplates> lib_templates_;
   std::unordered_map<std::uint64_t, Echoes> echo_;
+  // The entries of the two maps looked up last at each of a few places,
+  // for the statements of a loop that a run goes round: a map's entries
+  // stay where they are until it is cleared, which clears these too.
+  static constexpr std::size_t kLookupCache = 64;
+  struct LibCache {
+    std::uint32_t stmt = 0;
+    LibTemplates* entry = nullptr;
+  };
+  struct EchoCache {
+    std::uint64_t key = 0;
+    Echoes* entry = nullptr;
+  };
+  std::array<LibCache, kLookupCache> lib_cache_{};
+  std::array<EchoCache, kLookupCache> echo_cache_{};
   // The batch encoder walks the tables directly: it runs for nearly every
   // step of a long run and cannot afford a bounds check per lookup.
   friend class StepEncoder;
@@ -513,8 +536,8 @@ class StepEncoder {
 
   // What the last step that was not plain changed (read them only when
   // encode returned false).
-  const std::vector<ThreadChange>& thread_changes() const { return thread_changes_; }
-  const std::vector<MutexChange>& mutex_changes() const { return mutex_changes_; }
+  std::span<const ThreadChange> thread_changes() const { return tracker_.threads(); }
+  std::span<const MutexChange> mutex_changes() const { return tracker_.mutexes(); }
   const std::vector<WrittenKey>& new_keys() const { return new_keys_; }
 
  private:
@@ -536,12 +559,12 @@ class StepEncoder {
   Repeats repeat_periods(const SimpleStepBatch& batch, std::uint32_t i, std::uint32_t to, std::uint32_t period,
                          const char* last_period, char* bytes);
   bool encode_general(const Machine& machine, const StepEvent& event, ByteBuffer& out);
-  void put_string(ByteWriter& w, const std::string& s);
-  void put_write(ByteWriter& w, const StepEvent& event, const BindingWrite& write, bool more);
-  void put_lib(ByteWriter& w, const StepEvent& event, const LibEvent& lib, bool first);
-  void put_thread_change(ByteWriter& w, const StepEvent& event, const ThreadChange& c);
-  void put_mutex_change(ByteWriter& w, const StepEvent& event, const MutexChange& c, bool first);
-  void put_changes(ByteWriter& w, const StepEvent& event);
+  void put_string(BufferWriter& w, const std::string& s);
+  void put_write(BufferWriter& w, const StepEvent& event, const BindingWrite& write, bool more);
+  void put_lib(BufferWriter& w, const StepEvent& event, const LibEvent& lib, bool first);
+  void put_thread_change(BufferWriter& w, const StepEvent& event, const ThreadChange& c);
+  void put_mutex_change(BufferWriter& w, const StepEvent& event, const MutexChange& c, bool first);
+  void put_changes(BufferWriter& w, const StepEvent& event);
 
   const Program& program_;
   StepPredictor predictor_;
@@ -574,10 +597,8 @@ class StepEncoder {
   }
   std::vector<SimpleStmt> simple_stmts_;
   std::uint32_t simple_call_ = 0;
-  std::vector<ThreadChange> thread_changes_;
-  std::vector<MutexChange> mutex_changes_;
   std::vector<WrittenKey> new_keys_;
-  std::string scratch_;  // the general path's bytes
+  ByteBuffer scratch_;  // the general path's bytes
 };
 
 // The common step, encoded with the fewest loads and branches; it must
@@ -811,6 +832,7 @@ class StepDecoder {
 // Tagged value encoding, for values inside struct/array writes and for
 // anything else that must carry a whole Value.
 void encode_value(ByteWriter& w, const Value& v);
+void encode_value(BufferWriter& w, const Value& v);
 bool decode_value(ByteReader& in, Value& out, int depth = 0);
 
 }  // namespace dust::rec

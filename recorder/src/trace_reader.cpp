@@ -41,7 +41,7 @@ const T* recall(std::deque<std::pair<std::size_t, T>>& cache, std::size_t key) {
   return nullptr;
 }
 
-std::string describe_changes(const std::vector<ThreadChange>& threads, const std::vector<MutexChange>& mutexes) {
+std::string describe_changes(std::span<const ThreadChange> threads, std::span<const MutexChange> mutexes) {
   std::string out;
   for (const ThreadChange& c : threads) {
     out += " | thread " + std::to_string(c.thread) + " -> " + thread_state_name(c.state);
@@ -381,7 +381,7 @@ bool ReaderImpl::verify(std::string& error) {
   }
 }
 
-bool ReaderImpl::verify_chunks(std::string& error) {
+bool ReaderImpl::verify_chunks(std::string& error, bool every_block) {
   auto fail = [&](const std::string& what, std::uint64_t offset) {
     error = where(what, offset);
     return false;
@@ -391,11 +391,12 @@ bool ReaderImpl::verify_chunks(std::string& error) {
   DecodedStep last;
   for (std::size_t b = 0; b < blocks_.size(); ++b) {
     const BlockEntry& entry = blocks_[b];
-    if (!decode_steps(b, nullptr, &last)) {
+    const bool decode = every_block || b + 1 == blocks_.size();
+    if (decode && !decode_steps(b, nullptr, &last)) {
       error = last_error_;
       return false;
     }
-    if (entry.summary.tick_first != tick || last.event.tick != entry.summary.tick_last) {
+    if (entry.summary.tick_first != tick || (decode && last.event.tick != entry.summary.tick_last)) {
       return fail("block ticks disagree with its steps", entry.offset);
     }
     tick = entry.summary.tick_last;
@@ -632,6 +633,7 @@ void ReaderImpl::advance(std::uint64_t target, bool stop_on_divergence, OnEvent&
   while (cursor_.step < target) {
     std::uint64_t s = cursor_.step;
     if (!cursor_.raw || s >= blocks_[cursor_.block].summary.end_step()) {
+      if (check_summaries_ && cursor_.raw) check_block_end(machine);
       std::size_t b = block_at(s);
       if (b == blocks_.size() || blocks_[b].summary.first_step != s) {
         last_error_ = path_ + ": step " + std::to_string(s) + " is not at a block start";
@@ -643,6 +645,7 @@ void ReaderImpl::advance(std::uint64_t target, bool stop_on_divergence, OnEvent&
         cursor_.diverged = true;
         return;
       }
+      if (check_summaries_) check_block_start(machine, b);
       cursor_.block = b;
       cursor_.pos = 0;
       encoder_->begin_block(machine);
@@ -746,6 +749,51 @@ Machine ReaderImpl::replay(std::optional<Divergence>& divergence, ExecutionObser
   }
 }
 
+std::optional<Machine> ReaderImpl::verify_and_replay(std::optional<Divergence>& divergence, std::string& error) {
+  divergence.reset();
+  try {
+    if (!verify_chunks(error, false)) {
+      // The first problem in the order verify() looks for them.
+      verify(error);
+      return std::nullopt;
+    }
+  } catch (const std::bad_alloc&) {
+    error = path_ + ": out of memory verifying the trace";
+    return std::nullopt;
+  }
+  check_summaries_ = true;
+  summary_doubt_ = false;
+  Machine machine = replay(divergence, nullptr);
+  check_summaries_ = false;
+  if (divergence || !last_error_.empty() || summary_doubt_) {
+    // Decoding decides whether it is the trace that is bad, as verify()
+    // before the replay would have.
+    std::string what;
+    if (!verify(what)) {
+      error = what;
+      return std::nullopt;
+    }
+  }
+  return machine;
+}
+
+void ReaderImpl::check_block_start(const Machine& machine, std::size_t b) {
+  const BlockSummary& s = blocks_[b].summary;
+  if (s.tick_first != machine.tick) summary_doubt_ = true;
+  if (codec_context().forecasts_threads() &&
+      (s.sched_rng != machine.rng_state || s.sched_states != ThreadForecast::states_of(machine))) {
+    summary_doubt_ = true;
+  }
+}
+
+void ReaderImpl::check_block_end(const Machine& machine) {
+  const BlockSummary& s = blocks_[cursor_.block].summary;
+  if (cursor_.diverged || s.tick_last != machine.tick || cursor_.pos != cursor_.raw->size() ||
+      s.threads_at_end < machine.threads.size()) {
+    summary_doubt_ = true;
+  }
+}
+
 Machine ReaderImpl::replay_checked(std::optional<Divergence>& divergence, ExecutionObserver* observer) {
   divergence.reset();
   divergence_.reset();
@@ -763,6 +811,7 @@ Machine ReaderImpl::replay_checked(std::optional<Divergence>& divergence, Execut
     advance(info_.steps, true, NoEvents{});
   }
   Machine& machine = *cursor_.machine;
+  if (check_summaries_ && cursor_.raw) check_block_end(machine);
   if (!divergence_ && !cursor_.diverged && info_.complete && !machine.done()) {
     Divergence d;
     d.step = machine.steps;

@@ -317,3 +317,70 @@ TEST(HostileTrace, InfoVerifiesAGoodTrace) {
     EXPECT_TRUE(reader->verify(error)) << error;
   }
 }
+
+// dustrun --replay leaves the decoding of the steps to the replay's own
+// byte-for-byte check (TraceReader::verify_and_replay): a block whose
+// bytes replay exactly but whose summary lies about what decoding it
+// depends on (its ticks, its scheduler state) gets the answer
+// and message verify() gives before a replay, and a good trace replays to
+// the machine replay() gives.
+TEST(HostileTrace, ReplayingWithoutDecodingFindsWhatVerifyFinds) {
+  TempDir dir;
+  {
+    fs::path good = recorded(dir);
+    auto reader = open_trace(good);
+    std::optional<dust::rec::Divergence> divergence, fast_divergence;
+    dust::Machine replayed = reader->replay(divergence);
+    std::string error;
+    std::optional<dust::Machine> fast = open_trace(good)->verify_and_replay(fast_divergence, error);
+    ASSERT_TRUE(fast.has_value()) << error;
+    EXPECT_FALSE(divergence || fast_divergence);
+    EXPECT_EQ(fast->steps, replayed.steps);
+    EXPECT_EQ(fast->tick, replayed.tick);
+    EXPECT_EQ(fast->outcome.status, replayed.outcome.status);
+  }
+  for (int variant = 0; variant < 2; ++variant) {
+    SCOPED_TRACE(variant);
+    TakenApart t = take_apart(recorded(dir));
+    for (std::size_t i = 0; i < t.chunks.size(); ++i) {
+      RawChunk& c = t.chunks[i];
+      if (c.header.type != dust::rec::ChunkType::Block || c.header.first_step != kKeyframeStep) continue;
+      dust::rec::BlockSummary summary;
+      std::string_view deltas;
+      ASSERT_TRUE(dust::rec::decode_block_payload(c.payload, summary, deltas));
+      std::string compressed(deltas);
+      if (variant == 0) {
+        summary.tick_last += 1;
+      } else {
+        summary.sched_rng ^= 0x5a5a;
+      }
+      std::string prefix, summary_bytes;
+      dust::rec::ByteWriter s(summary_bytes);
+      dust::rec::write_summary(s, summary);
+      dust::rec::ByteWriter w(prefix);
+      w.bytes(summary_bytes);
+      c.payload = prefix + compressed;
+      for (auto& b : t.index.blocks)
+        if (b.offset == t.offsets[i]) b.summary = summary;
+    }
+    fs::path path = dir / "lying.dtrace";
+    put_together(t, path);
+    std::string open_error;
+    auto reader = dust::rec::TraceReader::open(path.string(), intrinsics(), open_error);
+    ASSERT_TRUE(reader) << open_error;
+    std::string verify_error;
+    const bool verified = reader->verify(verify_error);
+    EXPECT_FALSE(verified);
+    std::string error;
+    std::optional<dust::rec::Divergence> divergence;
+    std::optional<dust::Machine> fast =
+        dust::rec::TraceReader::open(path.string(), intrinsics(), open_error)->verify_and_replay(divergence, error);
+    EXPECT_EQ(fast.has_value(), verified);
+    if (!verified) {
+      EXPECT_EQ(error, verify_error);
+      dust_test::ProcessResult replay = run_process(DUSTRUN_PATH, {"--replay", path.string(), "--quiet"});
+      EXPECT_EQ(replay.exit_code, 12) << replay.err;
+      EXPECT_NE(replay.err.find(verify_error), std::string::npos) << replay.err;
+    }
+  }
+}

@@ -83,7 +83,9 @@ Encoded encode_run(const std::string& text, const dust::RunConfig& config, std::
     machine.step(event);
     bool plain = encoder.encode(machine, event, out.bytes);
     out.events.push_back(event);
-    out.thread_changes.push_back(plain ? std::vector<dust::rec::ThreadChange>{} : encoder.thread_changes());
+    const std::span<const dust::rec::ThreadChange> changes = encoder.thread_changes();
+    out.thread_changes.push_back(plain ? std::vector<dust::rec::ThreadChange>{}
+                                       : std::vector<dust::rec::ThreadChange>(changes.begin(), changes.end()));
   }
   out.block_offsets.push_back(out.bytes.size());
   return out;

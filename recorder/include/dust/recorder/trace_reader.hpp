@@ -187,6 +187,13 @@ class TraceReader {
   // replay stops and `divergence` says where. `observer`, if given, sees
   // each replayed step.
   virtual Machine replay(std::optional<Divergence>& divergence, ExecutionObserver* observer = nullptr) = 0;
+  // verify(), then replay() without an observer, with the results of both
+  // (nothing, with verify()'s `error`, where it fails), but faster: the
+  // replay compares every step's bytes with the recording, which proves
+  // the steps decode, so each block's steps are decoded only when the
+  // replay gives a reason to doubt the trace (a divergence, an error, a
+  // block summary that disagrees with the replayed run).
+  virtual std::optional<Machine> verify_and_replay(std::optional<Divergence>& divergence, std::string& error) = 0;
   // The run configuration a re-execution uses: the recorded one, and for a
   // realize-mode run, replaying with the recorded outside inputs.
   virtual const RunConfig& replay_config() const = 0;
