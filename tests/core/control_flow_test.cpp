@@ -12,11 +12,10 @@
 namespace {
 
 using dust_test::bare_error;
+using dust_test::int_value;
 using dust_test::run_api;
 using nlohmann::json;
 namespace dir = dust_test::dir;
-
-json int_value(std::int64_t n) { return {{"Int", n}}; }
 
 // Payloads of the run's effects, in order.
 std::vector<std::string> payloads(const dust_test::ApiRun& run) {

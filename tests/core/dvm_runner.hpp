@@ -79,6 +79,10 @@ inline nlohmann::json bare_error(const std::string& kind, const std::string& mes
   return {{"error", {{"kind", kind}, {"message", message}}}};
 }
 
+// A value as the trace writes it, tagged with its type.
+inline nlohmann::json int_value(std::int64_t n) { return {{"Int", n}}; }
+inline nlohmann::json bool_value(bool b) { return {{"Bool", b}}; }
+
 // "Kind: message" of a failed run, or "ok" — readable in assertion output.
 inline std::string failure_of(const ApiRun& run) {
   if (!run.loaded) return std::string(dust::error_kind_name(run.load_error.kind)) + ": " + run.load_error.message;

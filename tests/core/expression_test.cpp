@@ -12,6 +12,8 @@
 namespace {
 
 using dust_test::bare_error;
+using dust_test::bool_value;
+using dust_test::int_value;
 using dust_test::run_api;
 using nlohmann::json;
 namespace dir = dust_test::dir;
@@ -28,8 +30,6 @@ json value_of(const std::string& expr, dir::Json prelude = dir::Json::array()) {
   return trace.contains("returned") ? trace["returned"] : trace;
 }
 
-json int_value(std::int64_t n) { return {{"Int", n}}; }
-json bool_value(bool b) { return {{"Bool", b}}; }
 json string_value(const std::string& s) { return {{"String", s}}; }
 
 // A Runtime failure of `expr`: the trace is exactly the error, no effects, no time.

@@ -15,6 +15,8 @@
 
 namespace {
 
+using dust_test::bool_value;
+using dust_test::int_value;
 using nlohmann::json;
 namespace dir = dust_test::dir;
 
@@ -54,9 +56,6 @@ Resolved resolve(std::vector<dir::Param> params, dir::Json body, dir::Json shape
 }
 
 json witness_of(const Resolved& r) { return r.trace["phi"]["witness"]; }
-
-json int_value(std::int64_t n) { return {{"Int", n}}; }
-json bool_value(bool b) { return {{"Bool", b}}; }
 
 // ---- §3.1 unknowns of each type ----
 

@@ -38,14 +38,6 @@ constexpr const char* kTwoWorkers = R"JSON({"forges":[{"name":"F","shapes":[],"b
    {"Call":{"target":"join","args":["t2"],"result":null}}]}
 ]}]})JSON";
 
-std::uint32_t stmt_at(const Debugger& dbg, const std::string& path) {
-  for (std::uint32_t s = 0; s < dbg.program().stmts.size(); ++s) {
-    if (dbg.listing().path(s) == path) return s;
-  }
-  ADD_FAILURE() << "no statement " << path;
-  return kNoStmt;
-}
-
 // The value of `name` in the innermost frame of `thread` at the cursor.
 std::string value_at_cursor(Debugger& dbg, std::uint32_t thread, const std::string& name) {
   Machine m = dbg.reader().state_at(dbg.view().cursor());

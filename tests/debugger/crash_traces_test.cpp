@@ -11,11 +11,10 @@
 #include "dustlib_k/dustlib_k.hpp"
 #include "model/debugger.hpp"
 #include "model/recording.hpp"
+#include "record_and_open.hpp"
 
 namespace dust::dbg {
 namespace {
-
-const std::filesystem::path kCrashDir = std::filesystem::path(DUST_SOURCE_DIR) / "traces/crash";
 
 struct CrashCase {
   const char* name;

@@ -2,13 +2,15 @@
 // DIR program to the test's temporary folder, records it with the standard
 // intrinsics, and opens the recording where the window lands on opening; or
 // records a program that never ends until it is cancelled, for the tests of
-// traces cut short.
+// traces cut short. Also where the committed crash traces are, and how a
+// test finds a statement of an opened recording by its path.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -19,6 +21,9 @@
 #include "model/recording.hpp"
 
 namespace dust::dbg {
+
+// The committed crash traces (traces/crash), each beside its program.
+inline const std::filesystem::path kCrashDir = std::filesystem::path(DUST_SOURCE_DIR) / "traces/crash";
 
 // Writes `bytes` as `file_name` in the test's temporary folder; returns its path.
 inline std::string write_temp_file(const std::string& file_name, const std::string& bytes) {
@@ -59,6 +64,15 @@ inline RecordOutcome record_forever_until_cancelled(const std::string& name, std
   job.cancel();
   while (!job.finished()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return job.outcome();
+}
+
+// The statement at `path` ("main/body[1]") of the opened recording's program.
+inline std::uint32_t stmt_at(const Debugger& dbg, const std::string& path) {
+  for (std::uint32_t s = 0; s < dbg.program().stmts.size(); ++s) {
+    if (dbg.listing().path(s) == path) return s;
+  }
+  ADD_FAILURE() << "no statement " << path;
+  return kNoStmt;
 }
 
 }  // namespace dust::dbg

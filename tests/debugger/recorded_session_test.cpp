@@ -32,15 +32,6 @@ constexpr const char* kCalls = R"JSON({"forges":[{"name":"F","shapes":[],"binds"
    {"Return":{"expr":"d"}}]}
 ]}]})JSON";
 
-// The statement at `path` ("main/body[1]").
-std::uint32_t stmt_at(const Debugger& dbg, const std::string& path) {
-  for (std::uint32_t s = 0; s < dbg.program().stmts.size(); ++s) {
-    if (dbg.listing().path(s) == path) return s;
-  }
-  ADD_FAILURE() << "no statement " << path;
-  return kNoStmt;
-}
-
 // The first step that runs `stmt`.
 std::uint64_t first_step_of(Debugger& dbg, std::uint32_t stmt) {
   for (std::uint64_t s = 0; s < dbg.steps().size(); ++s) {

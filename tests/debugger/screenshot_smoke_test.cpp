@@ -14,13 +14,12 @@
 
 #include "model/palette.hpp"
 #include "process_runner.hpp"
+#include "record_and_open.hpp"
 
 namespace dust::dbg {
 namespace {
 
 namespace fs = std::filesystem;
-
-const fs::path kCrashDir = fs::path(DUST_SOURCE_DIR) / "traces/crash";
 
 fs::path dustdbg_path() { return fs::path(DUSTRUN_PATH).parent_path() / "dustdbg"; }
 

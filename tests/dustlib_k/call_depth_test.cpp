@@ -61,8 +61,6 @@ TEST(CallDepth, TheLimitIsTheRunsOwn) {
   EXPECT_EQ(over.events.back().depth, 9u);
 }
 
-dust_test::ProcessResult dustrun(std::vector<std::string> args) { return dust_test::run_process(DUSTRUN_PATH, args); }
-
 TEST(CallDepthCli, MaxDepthLimitsRunsRecordingsAndTheirReplays) {
   dust_test::TempDir dir("dust_depth_");
   std::string prog = dir.file("deep.dir.json", nested_calls(100));

@@ -14,7 +14,7 @@ namespace {
 
 std::string example(const std::string& name) { return (fs::path(DUST_SOURCE_DIR) / "assets/examples" / name).string(); }
 
-dust_test::ProcessResult dustrun(std::vector<std::string> args) { return dust_test::run_process(DUSTRUN_PATH, args); }
+using k_test::dustrun;
 
 TEST(Cli, SeedPicksTheInterleaving) {
   dust_test::ProcessResult round_robin = dustrun({example("two_lock_deadlock.dir.json")});

@@ -38,13 +38,6 @@ std::vector<fs::path> corpus_files() {
   return dust_test::data_files("corpus", true, is_dir_file);
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 bool names_text(const std::string& param) {
   for (const char* word : {"path", "ptr", "message", "reason", "text", "name"}) {
     if (param == word) return true;

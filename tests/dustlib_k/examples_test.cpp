@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::uint64_t kSeeds = 200;
+// The scheduler seeds each example is run at.
+constexpr std::uint64_t kExampleSeeds = 200;
 
 fs::path examples_dir() { return fs::path(DUST_SOURCE_DIR) / "assets/examples"; }
 
@@ -86,7 +87,7 @@ TEST_P(Example, GivesItsDocumentedResult) {
   ASSERT_TRUE(program);
   EXPECT_EQ(outcome_of(program, 0), e.outcome);
   if (e.same_for_every_seed) {
-    for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    for (std::uint64_t seed = 1; seed <= kExampleSeeds; ++seed) {
       ASSERT_EQ(outcome_of(program, seed), e.outcome) << "seed " << seed;
     }
   }
@@ -150,7 +151,7 @@ std::uint64_t trace_from(dust::Machine& m) {
 TEST_P(Example, IsDeterministicUnderEverySeed) {
   auto program = load_example(GetParam().file);
   ASSERT_TRUE(program);
-  for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
+  for (std::uint64_t seed = 0; seed < kExampleSeeds; ++seed) {
     dust::Machine first(program, &dust::k::standard_intrinsics(), seeded(seed));
     dust::Machine second(program, &dust::k::standard_intrinsics(), seeded(seed));
     std::uint64_t a = trace_from(first);
@@ -192,7 +193,7 @@ TEST(Examples, TheRacyCounterLosesUpdatesUnderSomeSeedsAndTheMutexCounterNever) 
   auto racy = load_example("racy_counter.dir.json");
   auto locked = load_example("mutex_counter.dir.json");
   std::set<std::string> racy_outcomes;
-  for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
+  for (std::uint64_t seed = 0; seed < kExampleSeeds; ++seed) {
     racy_outcomes.insert(outcome_of(racy, seed));
     ASSERT_EQ(outcome_of(locked, seed), "return: 12 | emit 12") << "seed " << seed;
   }
@@ -204,7 +205,7 @@ TEST(Examples, TheRacyCounterLosesUpdatesUnderSomeSeedsAndTheMutexCounterNever) 
 TEST(Examples, TheTwoLockProgramDeadlocksUnderSomeSeedsAndCompletesUnderOthers) {
   auto program = load_example("two_lock_deadlock.dir.json");
   std::set<std::string> kinds;
-  for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
+  for (std::uint64_t seed = 0; seed < kExampleSeeds; ++seed) {
     std::string outcome = outcome_of(program, seed);
     kinds.insert(outcome.substr(0, outcome.find(':')));
     EXPECT_TRUE(outcome == "return: 2" || outcome.rfind("TimeViolation: deadlock: ", 0) == 0) << outcome;

@@ -3,14 +3,18 @@
 // Programs are stated as a few statement calls (JSON values in the shape
 // the compiler emits) and run through the C++ API with the standard
 // dustlib_k intrinsics, keeping every step's events, so a test can check a
-// result, an error's kind and message, the library events or the K state.
+// result, an error's kind and message, the library events or the K state;
+// or run through the built `dustrun`, as a user runs them.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,6 +22,7 @@
 #include "dust/machine.hpp"
 #include "dust/step_event.hpp"
 #include "dustlib_k/dustlib_k.hpp"
+#include "process_runner.hpp"
 
 namespace k_test {
 
@@ -126,6 +131,19 @@ inline KRun run_program(std::shared_ptr<const dust::Program> program, dust::RunC
 
 inline KRun run_text(const std::string& text, dust::RunConfig config = {}) {
   return run_program(load(text), std::move(config));
+}
+
+// The built `dustrun` with `args`.
+inline dust_test::ProcessResult dustrun(std::vector<std::string> args) {
+  return dust_test::run_process(DUSTRUN_PATH, args);
+}
+
+// The whole file at `path` (empty when it cannot be read).
+inline std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace k_test

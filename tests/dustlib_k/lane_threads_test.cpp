@@ -7,8 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <tuple>
 
 #include "../core/lane_comparison.hpp"
@@ -18,16 +16,11 @@
 namespace {
 
 namespace fs = std::filesystem;
+using k_test::call;
 using k_test::Json;
+using k_test::read_text;
 
 constexpr std::uint64_t kSeeds = 200;
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Compares the program at every seed; returns the plain runs' lane steps.
 std::uint64_t compare_seeds(const std::string& text, const std::string& what) {
@@ -42,19 +35,18 @@ std::uint64_t compare_seeds(const std::string& text, const std::string& what) {
   return lane_steps;
 }
 
-Json proc(const std::string& name, std::vector<std::string> params, Json body) {
+// A K proc whose parameters and result are K[Int].
+Json int_proc(const std::string& name, std::vector<std::string> params, Json body) {
   Json ps = Json::array();
   for (const std::string& p : params) ps.push_back({{"name", p}, {"ty", "K[Int]"}});
   return {{"regime", "K"}, {"name", name}, {"params", ps}, {"uses", Json::array()}, {"ret", "K[Int]"},
           {"qualifiers", Json::array()}, {"body", std::move(body)}, {"locals", Json::array()}};
 }
 
-std::string program(std::vector<Json> procs) {
+std::string program_of(std::vector<Json> procs) {
   Json forge = {{"name", "T"}, {"shapes", Json::array()}, {"procs", procs}, {"binds", Json::array()}};
   return Json{{"forges", Json::array({forge})}, {"types", Json::array()}}.dump();
 }
-
-Json call(const std::string& target, std::vector<std::string> args) { return k_test::call(target, std::move(args)); }
 
 TEST(LaneThreads, EveryExampleAtEverySeed) {
   int compared = 0;
@@ -78,11 +70,11 @@ TEST(LaneThreads, EveryExampleAtEverySeed) {
 // The benchmark's shape (scripts/bench/gen_mutex_counter.py), small: four
 // workers contend for one lock around a load and a store.
 TEST(LaneThreads, ContendedCounterRunsInTheLane) {
-  Json worker = proc("worker", {"counter", "m", "rounds"},
-                     {k_test::for_("i", "0", "rounds",
-                                   {call("mutex_lock", {"m"}), k_test::load("counter", "v"),
-                                    k_test::store("counter", "v Add 1"), call("mutex_unlock", {"m"})}),
-                      k_test::ret("0")});
+  Json worker = int_proc("worker", {"counter", "m", "rounds"},
+                         {k_test::for_("i", "0", "rounds",
+                                       {call("mutex_lock", {"m"}), k_test::load("counter", "v"),
+                                        k_test::store("counter", "v Add 1"), call("mutex_unlock", {"m"})}),
+                          k_test::ret("0")});
   Json body = {k_test::alloc("8", "counter"), k_test::let("m", "mutex_new()")};
   for (int i = 0; i < 4; ++i) {
     body.push_back(k_test::let("t" + std::to_string(i), "spawn(worker, " + std::to_string(i + 1) + ", counter, m, 12)"));
@@ -91,14 +83,14 @@ TEST(LaneThreads, ContendedCounterRunsInTheLane) {
   body.push_back(k_test::load("counter", "total"));
   body.push_back(k_test::dealloc("counter"));
   body.push_back(k_test::ret("total"));
-  const std::uint64_t lane = compare_seeds(program({worker, proc("main", {}, body)}), "contended counter");
+  const std::uint64_t lane = compare_seeds(program_of({worker, int_proc("main", {}, body)}), "contended counter");
   EXPECT_GT(lane, kSeeds * 200) << "most of each run's steps, lock, load, store and unlock included, take the lane";
 
   // The same rounds as calls on one thread (--single).
   Json single = {k_test::alloc("8", "counter"), k_test::let("m", "mutex_new()")};
   for (int i = 0; i < 3; ++i) single.push_back(call("worker", {"counter", "m", "10"}));
   single.push_back(k_test::ret("0"));
-  EXPECT_GT(compare_seeds(program({worker, proc("main", {}, single)}), "one thread"), kSeeds * 100);
+  EXPECT_GT(compare_seeds(program_of({worker, int_proc("main", {}, single)}), "one thread"), kSeeds * 100);
 }
 
 // Calls the lane must leave to step(), each in a thread beside others:
@@ -130,11 +122,11 @@ TEST(LaneThreads, CallsTheLaneLeavesToStep) {
                                       call("mutex_unlock", {"m"}), call("yield", {})})};
     for (const Json& s : tail) worker_body.push_back(s);
     worker_body.push_back(k_test::ret("0"));
-    Json worker = proc("worker", {"p", "m"}, worker_body);
+    Json worker = int_proc("worker", {"p", "m"}, worker_body);
     Json body = {k_test::alloc("8", "p"), k_test::let("m", "mutex_new()"),
                  k_test::let("a", "spawn(worker, 1, p, m)"), k_test::let("b", "spawn(worker, 2, p, m)"),
                  call("join", {"a"}), call("join", {"b"}), k_test::let("r", "load(p)"), k_test::ret("r")};
-    compare_seeds(program({worker, proc("main", {}, body)}), what);
+    compare_seeds(program_of({worker, int_proc("main", {}, body)}), what);
     if (HasFailure()) return;
   }
 }
@@ -168,12 +160,12 @@ TEST(LaneThreads, ShortCallArgumentsOfEveryForm) {
     Json round = {call("mutex_lock", {"m"}), k_test::load("p", "v")};
     for (const Json& s : tail) round.push_back(s);
     round.push_back(call("mutex_unlock", {"m"}));
-    Json worker = proc("worker", {"p", "m"}, {k_test::for_("i", "0", "4", round), k_test::ret("0")});
+    Json worker = int_proc("worker", {"p", "m"}, {k_test::for_("i", "0", "4", round), k_test::ret("0")});
     Json body = {k_test::alloc("8", "p"), k_test::let("m", "mutex_new()"),
                  k_test::let("a", "spawn(worker, 1, p, m)"), k_test::let("b", "spawn(worker, 2, p, m)"),
                  k_test::let("c", "spawn(worker, 3, p, m)"), call("join", {"a"}), call("join", {"b"}),
                  call("join", {"c"}), k_test::let("r", "load(p)"), k_test::ret("r")};
-    const std::uint64_t lane = compare_seeds(program({worker, proc("main", {}, body)}), what);
+    const std::uint64_t lane = compare_seeds(program_of({worker, int_proc("main", {}, body)}), what);
     if (HasFailure()) return;
     // Rounds that complete take the lane, their calls included.
     if (completes) {
@@ -183,13 +175,15 @@ TEST(LaneThreads, ShortCallArgumentsOfEveryForm) {
 }
 
 TEST(LaneThreads, BudgetStepLimitAndScheduleTokensAreStepsOwn) {
-  const std::string hoarders = program(
-      {proc("hoard", {"n"}, {k_test::let("i", "0"),
-                             k_test::while_("i Lt n", {k_test::let("p", "alloc(64)"), k_test::let("m", "mutex_new()"),
-                                                       k_test::assign("i", "i Add 1")}),
-                             k_test::ret("i")}),
-       proc("main", {}, {k_test::let("a", "spawn(\"hoard\", 0, 100000)"), k_test::let("b", "spawn(\"hoard\", 0, 100000)"),
-                         call("join", {"a"}), call("join", {"b"}), k_test::ret("1")})});
+  const std::string hoarders = program_of(
+      {int_proc("hoard", {"n"},
+                {k_test::let("i", "0"),
+                 k_test::while_("i Lt n", {k_test::let("p", "alloc(64)"), k_test::let("m", "mutex_new()"),
+                                           k_test::assign("i", "i Add 1")}),
+                 k_test::ret("i")}),
+       int_proc("main", {},
+                {k_test::let("a", "spawn(\"hoard\", 0, 100000)"), k_test::let("b", "spawn(\"hoard\", 0, 100000)"),
+                 call("join", {"a"}), call("join", {"b"}), k_test::ret("1")})});
   dust::RunConfig budget;
   budget.max_memory = 200'000;
   ASSERT_TRUE(dust::load_dir_text(hoarders).ok());

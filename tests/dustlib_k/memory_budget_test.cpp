@@ -147,8 +147,6 @@ TEST(MemoryBudget, RunningTotalsMatchARecountFromTheState) {
 
 // ---- as a user meets it ----
 
-dust_test::ProcessResult dustrun(std::vector<std::string> args) { return dust_test::run_process(DUSTRUN_PATH, args); }
-
 TEST(MemoryBudgetCli, ARunawayRunFailsAndItsRecordingKeepsEveryStep) {
   dust_test::TempDir dir("dust_budget_");
   std::string prog = dir.file("leak.dir.json", k_main({while_("true", {alloc("16", "p"), dealloc("p")})}));

@@ -164,8 +164,6 @@ bool without_openat2() {
   return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
 }
 
-}  // namespace
-
 TEST_F(Sandbox, NothingOutsideTheRootIsTouchedWithOpenat2) {
   for (const std::string& failure : sandbox_failures(base_, std::chrono::seconds(3))) ADD_FAILURE() << failure;
 }
@@ -197,3 +195,5 @@ TEST_F(Sandbox, AProgramWritingThroughADanglingLinkCreatesNothing) {
   EXPECT_EQ(run.failure(), "EffectViolation: path escapes --fs-root through a symbolic link: log.txt");
   EXPECT_FALSE(fs::exists(base_ / "created.txt"));
 }
+
+}  // namespace

@@ -12,14 +12,14 @@ using namespace rec_test;
 
 namespace {
 
-struct Recorded {
+struct RecordedExample {
   TempDir dir;
   DirectRun run;
   std::unique_ptr<dust::rec::TraceReader> reader;
 };
 
-std::unique_ptr<Recorded> record_example(const std::string& text, std::uint64_t seed, std::uint32_t block = 16) {
-  auto r = std::make_unique<Recorded>();
+std::unique_ptr<RecordedExample> record_example(const std::string& text, std::uint64_t seed, std::uint32_t block = 16) {
+  auto r = std::make_unique<RecordedExample>();
   record(text, seeded(seed), r->dir / "t.dtrace", small_blocks(block));
   r->run = run_direct(text, seeded(seed), true);
   r->reader = open_trace(r->dir / "t.dtrace");
