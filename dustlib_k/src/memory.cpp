@@ -64,7 +64,16 @@ const HeapBlock* find_block(IntrinsicContext& ctx, std::int64_t addr) {
 // The eight bytes at `addr` of a live block, for load and store: they are
 // most calls of most programs that use the heap, so they reach the block's
 // bytes directly, without the byte strings heap_read and heap_write take.
+// The cached block answers at once when the whole word lies in it and it
+// is live: exactly when find_block would give it and check_range pass.
 std::optional<DvmError> word_at(IntrinsicContext& ctx, std::int64_t addr, std::uint8_t*& out) {
+  if (ctx.last_block != nullptr && *ctx.last_block != nullptr) {
+    HeapBlock& last = *const_cast<HeapBlock*>(*ctx.last_block);
+    if (last.live && addr >= last.address && 8 <= last.size - (addr - last.address)) [[likely]] {
+      out = last.bytes.data() + (addr - last.address);
+      return std::nullopt;
+    }
+  }
   const HeapBlock* block = find_block(ctx, addr);
   if (auto error = check_range(block, addr, 8)) return error;
   out = const_cast<HeapBlock*>(block)->bytes.data() + (addr - block->address);
