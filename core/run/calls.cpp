@@ -105,7 +105,7 @@ StepRunner::CallOutcome StepRunner::call(std::uint32_t tid, Frame& f, std::uint3
       stack.push_back(std::move(r.value));
       return CallOutcome::Continue;
     case IntrinsicResult::Status::Error:
-      *error = std::move(r.error);
+      *error = r.take_error();
       stack.clear();
       return CallOutcome::Failed;
     case IntrinsicResult::Status::Block: {
@@ -113,7 +113,7 @@ StepRunner::CallOutcome StepRunner::call(std::uint32_t tid, Frame& f, std::uint3
       fr.evaluating = true;
       fr.pc = pc;
       th.state = r.wait.kind == WaitKind::Sleep ? ThreadState::Sleeping : ThreadState::Blocked;
-      th.wait = std::move(r.wait);
+      th.wait = r.take_wait();
       ev_.kind = StepKind::Blocked;
       return CallOutcome::Suspended;
     }

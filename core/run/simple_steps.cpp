@@ -272,6 +272,10 @@ struct CallRoom {
   // (a switching run's picker, fresh after every pick), or 0: then
   // another_runnable counts them.
   std::size_t runnable = 0;
+  // The K heap's last block found by a load or store (IntrinsicContext::
+  // last_block): the room lives for one run, and the lane's machine keeps
+  // its blocks in place for all of it.
+  const HeapBlock* last_block = nullptr;
   StepEvent event;                  // what an intrinsic reports; nobody reads it in a plain run
   Value stack[kMaxCallStack + 1];   // the arguments being evaluated
 };
@@ -788,7 +792,7 @@ class Lane {
       event.reset();
     }
     event.index = m.steps + n;
-    IntrinsicContext ctx{m, calls_->tid, regime_, event, call_name_, !observed};
+    IntrinsicContext ctx{m, calls_->tid, regime_, event, call_name_, !observed, &calls_->last_block};
     IntrinsicResult r = def.fn(ctx, args);
     if (r.status == IntrinsicResult::Status::Error) return false;  // nothing changed (LaneUse)
     called_ = true;
@@ -806,8 +810,10 @@ class Lane {
       th.wait.kind = r.wait.kind;
       th.wait.id = r.wait.id;
       th.wait.holder = r.wait.holder;
-      if (!r.wait.description.empty() || !th.wait.description.empty()) {
-        th.wait.description = std::move(r.wait.description);
+      if (r.has_description()) {
+        th.wait.description = std::move(r.detail->description);
+      } else if (!th.wait.description.empty()) {
+        th.wait.description.clear();
       }
       out.kind = StepKind::Blocked;
       event.kind = StepKind::Blocked;

@@ -60,12 +60,7 @@ constexpr std::int64_t kStdin = 0;
 constexpr std::int64_t kStdout = 1;
 constexpr std::int64_t kStderr = 2;
 
-IntrinsicResult failure(DvmError error) {
-  IntrinsicResult r;
-  r.status = IntrinsicResult::Status::Error;
-  r.error = std::move(error);
-  return r;
-}
+IntrinsicResult failure(DvmError error) { return IntrinsicResult::failure(std::move(error)); }
 
 IntrinsicResult constraint(std::string message) {
   return IntrinsicResult::fail(ErrorKind::ConstraintFailure, std::move(message));

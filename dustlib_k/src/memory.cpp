@@ -38,14 +38,44 @@ namespace dust::k {
 
 namespace {
 
-std::optional<DvmError> live_range(const Heap& heap, std::int64_t addr, std::int64_t n, const HeapBlock*& out);
+std::optional<DvmError> check_range(const HeapBlock* block, std::int64_t addr, std::int64_t n);
+
+// Whether `addr` lies in `block` as block_at finds it: at its address (an
+// empty block too) or within its size past it.
+bool holds(const HeapBlock& block, std::int64_t addr) {
+  return addr == block.address || (addr > block.address && addr - block.address < block.size);
+}
+
+// The block holding `addr` (block_at), asked first of the caller's cache
+// of the last block found (IntrinsicContext::last_block). A cached block
+// that holds `addr` is the block block_at finds: blocks are bump-allocated
+// and never overlap, none is erased, and a freed one keeps its address and
+// size, so no other block starts between its address and `addr`. The
+// cache answers only which block; whether it is live and whether the
+// access fits are checked on every access (check_range).
+const HeapBlock* find_block(IntrinsicContext& ctx, std::int64_t addr) {
+  const HeapBlock** last = ctx.last_block;
+  if (last != nullptr && *last != nullptr && holds(**last, addr)) return *last;
+  const HeapBlock* block = block_at(ctx.machine.k.heap, addr);
+  if (last != nullptr && block != nullptr) *last = block;
+  return block;
+}
 
 // The eight bytes at `addr` of a live block, for load and store: they are
 // most calls of most programs that use the heap, so they reach the block's
 // bytes directly, without the byte strings heap_read and heap_write take.
-std::optional<DvmError> word_at(Heap& heap, std::int64_t addr, std::uint8_t*& out) {
-  const HeapBlock* block = nullptr;
-  if (auto error = live_range(heap, addr, 8, block)) return error;
+// The cached block answers at once when the whole word lies in it and it
+// is live: exactly when find_block would give it and check_range pass.
+std::optional<DvmError> word_at(IntrinsicContext& ctx, std::int64_t addr, std::uint8_t*& out) {
+  if (ctx.last_block != nullptr && *ctx.last_block != nullptr) {
+    HeapBlock& last = *const_cast<HeapBlock*>(*ctx.last_block);
+    if (last.live && addr >= last.address && 8 <= last.size - (addr - last.address)) [[likely]] {
+      out = last.bytes.data() + (addr - last.address);
+      return std::nullopt;
+    }
+  }
+  const HeapBlock* block = find_block(ctx, addr);
+  if (auto error = check_range(block, addr, 8)) return error;
   out = const_cast<HeapBlock*>(block)->bytes.data() + (addr - block->address);
   return std::nullopt;
 }
@@ -57,12 +87,7 @@ IntrinsicResult violation(const char* what, std::int64_t addr) {
   return IntrinsicResult::fail(ErrorKind::ConstraintFailure, std::string(what) + ": " + std::to_string(addr));
 }
 
-IntrinsicResult failure(DvmError error) {
-  IntrinsicResult r;
-  r.status = IntrinsicResult::Status::Error;
-  r.error = std::move(error);
-  return r;
-}
+IntrinsicResult failure(DvmError error) { return IntrinsicResult::failure(std::move(error)); }
 
 void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b, std::int64_t c, std::string text) {
   if (ctx.quiet) return;
@@ -172,7 +197,7 @@ IntrinsicResult mem_load(IntrinsicContext& ctx, std::span<const Value> args) {
   std::int64_t addr = 0;
   if (auto bad = int_arg(ctx, args, 0, "an Int address", addr)) return *bad;
   std::uint8_t* word = nullptr;
-  if (auto error = word_at(ctx.machine.k.heap, addr, word)) return failure(std::move(*error));
+  if (auto error = word_at(ctx, addr, word)) return failure(std::move(*error));
   std::uint64_t bits = 0;
   for (std::size_t i = 0; i < 8; ++i) bits |= static_cast<std::uint64_t>(word[i]) << (8 * i);
   const auto value = static_cast<std::int64_t>(bits);
@@ -185,7 +210,7 @@ IntrinsicResult mem_store(IntrinsicContext& ctx, std::span<const Value> args) {
   if (auto bad = int_arg(ctx, args, 0, "an Int address", addr)) return *bad;
   if (auto bad = int_arg(ctx, args, 1, "an Int value", value)) return *bad;
   std::uint8_t* word = nullptr;
-  if (auto error = word_at(ctx.machine.k.heap, addr, word)) return failure(std::move(*error));
+  if (auto error = word_at(ctx, addr, word)) return failure(std::move(*error));
   const auto bits = static_cast<std::uint64_t>(value);
   for (std::size_t i = 0; i < 8; ++i) word[i] = static_cast<std::uint8_t>((bits >> (8 * i)) & 0xff);
   emit(ctx, LibEventKind::MemWrite, addr, 8, value);
@@ -258,14 +283,21 @@ HeapBlock* block_at(Heap& heap, std::int64_t addr) {
 
 namespace {
 
-// The live block holding all of [addr, addr + n), n > 0.
-std::optional<DvmError> live_range(const Heap& heap, std::int64_t addr, std::int64_t n, const HeapBlock*& out) {
-  const HeapBlock* block = block_at(heap, addr);
+// Why `block`, the block block_at finds for `addr` (or null), is not a
+// live block holding all of [addr, addr + n), n > 0; nothing when it is.
+std::optional<DvmError> check_range(const HeapBlock* block, std::int64_t addr, std::int64_t n) {
   if (block == nullptr) return DvmError{ErrorKind::ConstraintFailure, "out of bounds: " + std::to_string(addr)};
   if (!block->live) return DvmError{ErrorKind::ConstraintFailure, "use after free: " + std::to_string(addr)};
   if (n > block->size - (addr - block->address)) {
     return DvmError{ErrorKind::ConstraintFailure, "out of bounds: " + std::to_string(addr)};
   }
+  return std::nullopt;
+}
+
+// The live block holding all of [addr, addr + n), n > 0.
+std::optional<DvmError> live_range(const Heap& heap, std::int64_t addr, std::int64_t n, const HeapBlock*& out) {
+  const HeapBlock* block = block_at(heap, addr);
+  if (auto error = check_range(block, addr, n)) return error;
   out = block;
   return std::nullopt;
 }

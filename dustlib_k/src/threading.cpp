@@ -92,11 +92,7 @@ IntrinsicResult thread_spawn(IntrinsicContext& ctx, std::span<const Value> args)
   std::uint32_t tid = 0;
   if (auto error = m.spawn_thread(static_cast<std::uint32_t>(proc), std::move(thread_args),
                                   static_cast<std::uint64_t>(seed), tid)) {
-    IntrinsicResult r;
-    r.status = IntrinsicResult::Status::Error;
-    r.error = std::move(*error);
-    r.error.message = "spawn: " + r.error.message;
-    return r;
+    return IntrinsicResult::failure(DvmError{error->kind, "spawn: " + error->message});
   }
   emit(ctx, LibEventKind::ThreadSpawn, tid, seed, target.name);
   return IntrinsicResult::of(Value::integer(tid));

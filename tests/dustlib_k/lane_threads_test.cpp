@@ -131,6 +131,42 @@ TEST(LaneThreads, CallsTheLaneLeavesToStep) {
   }
 }
 
+// Loads and stores in the lane find their block through a cache of the
+// last one found (IntrinsicContext::last_block); step() looks every block
+// up. Threads here touch two blocks in turn, then each case reaches
+// through the cached block to a freed one, its padding, the next block,
+// an empty block or a block realloc moved: a cache that answered with a
+// freed or a wrong block would read other bytes or miss an error, and the
+// runs would part from step()'s.
+TEST(LaneThreads, HeapCacheAnswersOnlyForTheBlockItHolds) {
+  const std::vector<std::pair<std::string, Json>> cases = {
+      {"load after free", Json::array({k_test::load("p", "x"), k_test::dealloc("p"), k_test::load("p", "y")})},
+      {"store after free", Json::array({k_test::load("p Add 8", "x"), k_test::dealloc("p"), k_test::store("p Add 8", "1")})},
+      {"the next block through the last", Json::array({k_test::load("p Add 16", "x"), k_test::load("p Add 32", "y"),
+                                                       k_test::store("q", "y Add 1"), k_test::load("q", "z")})},
+      {"padding after the last", Json::array({k_test::load("p Add 16", "x"), k_test::load("p Add 24", "y")})},
+      {"a word across the end", Json::array({k_test::load("p", "x"), k_test::store("p Add 20", "1")})},
+      {"an empty block", Json::array({k_test::let("z", "alloc(0)"), k_test::load("p", "x"), k_test::store("z", "1")})},
+      {"realloc moves the block", Json::array({k_test::store("p", "5"), k_test::let("r", "realloc(p, 40)"),
+                                               k_test::load("r", "x"), k_test::store("r Add 32", "x"),
+                                               k_test::load("p", "y")})},
+  };
+  for (const auto& [what, extra] : cases) {
+    Json worker_body = {k_test::for_("i", "0", "3",
+                                     {call("mutex_lock", {"m"}), k_test::load("p", "v"), k_test::store("q", "v Add 1"),
+                                      k_test::load("q", "w"), k_test::store("p Add 16", "w Add i"),
+                                      call("mutex_unlock", {"m"})})};
+    for (const Json& s : extra) worker_body.push_back(s);
+    worker_body.push_back(k_test::ret("0"));
+    Json worker = proc("worker", {"p", "q", "m"}, worker_body);
+    Json body = {k_test::alloc("24", "p"), k_test::alloc("8", "q"), k_test::let("m", "mutex_new()"),
+                 k_test::let("a", "spawn(worker, 1, p, q, m)"), k_test::let("b", "spawn(worker, 2, p, q, m)"),
+                 call("join", {"a"}), call("join", {"b"}), k_test::let("r", "load(q)"), k_test::ret("r")};
+    compare_seeds(program({worker, proc("main", {}, body)}), what);
+    if (HasFailure()) return;
+  }
+}
+
 // The lane keeps step()'s other rules: a call that takes the memory budget
 // past its limit fails at the same step with the same error, in any thread;
 // the step limit stops both at the same step; and under a schedule token

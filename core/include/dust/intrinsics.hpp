@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,6 +23,7 @@
 namespace dust {
 
 class Machine;
+struct HeapBlock;
 struct StepEvent;
 
 enum class WaitKind : std::uint8_t { None, Mutex, Join, Sleep };
@@ -41,29 +43,74 @@ struct WaitInfo {
   std::string text() const;
 };
 
+// What an intrinsic call gives back. Most calls give a value (a load, a
+// lock taken, an unlock), and the lane makes hundreds of thousands of them
+// in a threaded run, so the common result holds no string: an error's
+// message and a wait's description live out of line, in `detail`, made
+// only by the results that have them. Building and dropping a value result
+// is then a few stores and one null test.
 struct IntrinsicResult {
   enum class Status : std::uint8_t { Value, Error, Block, Yield };
+  // A blocked call's wait without its text (WaitInfo::description is in
+  // `detail`, when there is one: a mutex wait has none).
+  struct Wait {
+    WaitKind kind = WaitKind::None;
+    std::int64_t id = 0;
+    std::int64_t holder = -1;
+  };
+  struct Detail {
+    DvmError error;            // an Error result's
+    std::string description;   // a Block result's WaitInfo::description
+  };
+
   Status status = Status::Value;
   Value value;
-  DvmError error;
-  WaitInfo wait;
+  Wait wait;
+  std::unique_ptr<Detail> detail;  // null: no error and no wait text
+
+  IntrinsicResult() = default;
+  IntrinsicResult(IntrinsicResult&&) noexcept = default;
+  IntrinsicResult& operator=(IntrinsicResult&&) noexcept = default;
+  ~IntrinsicResult() = default;
+  // A copy is a whole one, text and all (the argument checks hand back
+  // copies of the errors they keep).
+  IntrinsicResult(const IntrinsicResult& o)
+      : status(o.status), value(o.value), wait(o.wait),
+        detail(o.detail ? std::make_unique<Detail>(*o.detail) : nullptr) {}
+  IntrinsicResult& operator=(const IntrinsicResult& o) {
+    if (this != &o) *this = IntrinsicResult(o);
+    return *this;
+  }
 
   static IntrinsicResult of(Value v) { IntrinsicResult r; r.value = std::move(v); return r; }
-  static IntrinsicResult unit() { return of(Value::unit()); }
-  static IntrinsicResult fail(ErrorKind kind, std::string message) {
+  static IntrinsicResult unit() { IntrinsicResult r; r.value = Value::unit(); return r; }
+  static IntrinsicResult failure(DvmError error) {
     IntrinsicResult r;
     r.status = Status::Error;
-    r.error = DvmError{kind, std::move(message)};
+    r.detail = std::make_unique<Detail>(Detail{std::move(error), {}});
     return r;
+  }
+  static IntrinsicResult fail(ErrorKind kind, std::string message) {
+    return failure(DvmError{kind, std::move(message)});
   }
   static IntrinsicResult block(WaitInfo wait) {
     IntrinsicResult r;
     r.status = Status::Block;
-    r.wait = std::move(wait);
+    r.wait = Wait{wait.kind, wait.id, wait.holder};
+    if (!wait.description.empty()) r.detail = std::make_unique<Detail>(Detail{{}, std::move(wait.description)});
     return r;
   }
   // Completes with Unit and lets the scheduler pick another thread.
   static IntrinsicResult yield() { IntrinsicResult r; r.status = Status::Yield; r.value = Value::unit(); return r; }
+
+  // An Error result's error, moved out.
+  DvmError take_error() { return detail ? std::move(detail->error) : DvmError{}; }
+  // Whether a Block result's wait has text.
+  bool has_description() const { return detail != nullptr && !detail->description.empty(); }
+  // A Block result's whole wait, its text moved out.
+  WaitInfo take_wait() {
+    return WaitInfo{wait.kind, wait.id, wait.holder, detail ? std::move(detail->description) : std::string()};
+  }
 };
 
 struct IntrinsicContext {
@@ -76,6 +123,15 @@ struct IntrinsicContext {
   // events may be left out. Everything else, the machine's state above
   // all, is exactly as with it.
   bool quiet = false;
+  // Where the K heap's load and store keep the last block they found, or
+  // null (no cache: every access looks its block up). The lane keeps one
+  // per run (CallRoom), so the cache belongs to no state that is hashed,
+  // archived or compared, and it outlives no change to the heap's block
+  // map: nothing erases a block during a run, and a freed block keeps its
+  // place, address and size, so a cached block is still the one that holds
+  // the addresses it held. Only which block holds an address is cached;
+  // every check (live, bounds) is made on each access as without it.
+  const HeapBlock** last_block = nullptr;
 };
 
 using IntrinsicFn = IntrinsicResult (*)(IntrinsicContext&, std::span<const Value>);
