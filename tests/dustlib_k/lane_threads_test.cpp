@@ -158,11 +158,11 @@ TEST(LaneThreads, HeapCacheAnswersOnlyForTheBlockItHolds) {
                                       call("mutex_unlock", {"m"})})};
     for (const Json& s : extra) worker_body.push_back(s);
     worker_body.push_back(k_test::ret("0"));
-    Json worker = proc("worker", {"p", "q", "m"}, worker_body);
+    Json worker = int_proc("worker", {"p", "q", "m"}, worker_body);
     Json body = {k_test::alloc("24", "p"), k_test::alloc("8", "q"), k_test::let("m", "mutex_new()"),
                  k_test::let("a", "spawn(worker, 1, p, q, m)"), k_test::let("b", "spawn(worker, 2, p, q, m)"),
                  call("join", {"a"}), call("join", {"b"}), k_test::let("r", "load(q)"), k_test::ret("r")};
-    compare_seeds(program({worker, proc("main", {}, body)}), what);
+    compare_seeds(program_of({worker, int_proc("main", {}, body)}), what);
     if (HasFailure()) return;
   }
 }
