@@ -160,6 +160,31 @@ std::vector<KeyframeCase> keyframe_cases() {
   };
 }
 
+
+// Rewrites the summary of the block that starts at the keyframe step with
+// `lie` (which may also change the chunk's header), keeping its compressed
+// steps, and the index's copy of that summary with it.
+template <typename Lie>
+void lie_in_keyframe_block_summary(TakenApart& t, Lie lie) {
+  for (std::size_t i = 0; i < t.chunks.size(); ++i) {
+    RawChunk& c = t.chunks[i];
+    if (c.header.type != dust::rec::ChunkType::Block || c.header.first_step != kKeyframeStep) continue;
+    dust::rec::BlockSummary summary;
+    std::string_view deltas;
+    ASSERT_TRUE(dust::rec::decode_block_payload(c.payload, summary, deltas));
+    std::string compressed(deltas);
+    lie(summary, c.header);
+    std::string prefix, summary_bytes;
+    dust::rec::ByteWriter s(summary_bytes);
+    dust::rec::write_summary(s, summary);
+    dust::rec::ByteWriter w(prefix);
+    w.bytes(summary_bytes);
+    c.payload = prefix + compressed;
+    for (auto& b : t.index.blocks)
+      if (b.offset == t.offsets[i]) b.summary = summary;
+  }
+}
+
 }  // namespace
 
 TEST(HostileTrace, KeyframesOutOfRangeOfTheirProgramAreRefused) {
@@ -229,13 +254,7 @@ TEST(HostileTrace, BlocksThatLieAboutTheirSizeAreRefused) {
   for (int variant = 0; variant < 3; ++variant) {
     SCOPED_TRACE(variant);
     TakenApart t = take_apart(recorded(dir));
-    for (std::size_t i = 0; i < t.chunks.size(); ++i) {
-      RawChunk& c = t.chunks[i];
-      if (c.header.type != dust::rec::ChunkType::Block || c.header.first_step != kKeyframeStep) continue;
-      dust::rec::BlockSummary summary;
-      std::string_view deltas;
-      ASSERT_TRUE(dust::rec::decode_block_payload(c.payload, summary, deltas));
-      std::string compressed(deltas);
+    lie_in_keyframe_block_summary(t, [&](dust::rec::BlockSummary& summary, auto& header) {
       if (variant == 0) {
         summary.raw_bytes = dust::rec::kMaxChunkBytes;
       } else if (variant == 1) {
@@ -243,17 +262,10 @@ TEST(HostileTrace, BlocksThatLieAboutTheirSizeAreRefused) {
       } else {
         summary.threads_at_end = 1u << 23;
       }
-      c.header.raw_bytes = static_cast<std::uint32_t>(summary.raw_bytes);
-      c.header.step_count = static_cast<std::uint32_t>(summary.step_count);
-      std::string prefix, summary_bytes;
-      dust::rec::ByteWriter s(summary_bytes);
-      dust::rec::write_summary(s, summary);
-      dust::rec::ByteWriter w(prefix);
-      w.bytes(summary_bytes);
-      c.payload = prefix + compressed;
-      for (auto& b : t.index.blocks)
-        if (b.offset == t.offsets[i]) b.summary = summary;
-    }
+      header.raw_bytes = static_cast<std::uint32_t>(summary.raw_bytes);
+      header.step_count = static_cast<std::uint32_t>(summary.step_count);
+    });
+    if (HasFatalFailure()) return;
     fs::path path = dir / "lying.dtrace";
     put_together(t, path);
     std::string error;
@@ -342,27 +354,14 @@ TEST(HostileTrace, ReplayingWithoutDecodingFindsWhatVerifyFinds) {
   for (int variant = 0; variant < 2; ++variant) {
     SCOPED_TRACE(variant);
     TakenApart t = take_apart(recorded(dir));
-    for (std::size_t i = 0; i < t.chunks.size(); ++i) {
-      RawChunk& c = t.chunks[i];
-      if (c.header.type != dust::rec::ChunkType::Block || c.header.first_step != kKeyframeStep) continue;
-      dust::rec::BlockSummary summary;
-      std::string_view deltas;
-      ASSERT_TRUE(dust::rec::decode_block_payload(c.payload, summary, deltas));
-      std::string compressed(deltas);
+    lie_in_keyframe_block_summary(t, [&](dust::rec::BlockSummary& summary, auto&) {
       if (variant == 0) {
         summary.tick_last += 1;
       } else {
         summary.sched_rng ^= 0x5a5a;
       }
-      std::string prefix, summary_bytes;
-      dust::rec::ByteWriter s(summary_bytes);
-      dust::rec::write_summary(s, summary);
-      dust::rec::ByteWriter w(prefix);
-      w.bytes(summary_bytes);
-      c.payload = prefix + compressed;
-      for (auto& b : t.index.blocks)
-        if (b.offset == t.offsets[i]) b.summary = summary;
-    }
+    });
+    if (HasFatalFailure()) return;
     fs::path path = dir / "lying.dtrace";
     put_together(t, path);
     std::string open_error;
