@@ -35,6 +35,17 @@ std::optional<DvmError> heap_write(Heap& heap, std::int64_t addr, std::string_vi
 // The bytes from `addr` up to the first NUL or the end of its live block.
 std::optional<DvmError> heap_read_cstring(const Heap& heap, std::int64_t addr, std::string& out);
 
+// The little-endian Int of the 8 bytes at `bytes`, and the reverse: the
+// heap's byte order for load, store and the unsafe word accesses.
+inline std::int64_t load_le64(const std::uint8_t* bytes) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(bytes[i]) << (8 * i);
+  return static_cast<std::int64_t>(v);
+}
+inline void store_le64(std::uint8_t* out, std::int64_t value) {
+  const auto v = static_cast<std::uint64_t>(value);
+  for (std::size_t i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>((v >> (8 * i)) & 0xff);
+}
 std::int64_t decode_le64(std::string_view bytes);
 std::string encode_le64(std::int64_t value);
 

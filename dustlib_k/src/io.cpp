@@ -60,8 +60,6 @@ constexpr std::int64_t kStdin = 0;
 constexpr std::int64_t kStdout = 1;
 constexpr std::int64_t kStderr = 2;
 
-IntrinsicResult failure(DvmError error) { return IntrinsicResult::failure(std::move(error)); }
-
 IntrinsicResult constraint(std::string message) {
   return IntrinsicResult::fail(ErrorKind::ConstraintFailure, std::move(message));
 }
@@ -132,25 +130,25 @@ IntrinsicResult io_open(IntrinsicContext& ctx, std::span<const Value> args) {
   if (auto bad = mode_arg(ctx, args[1], mode)) return *bad;
   Machine& m = ctx.machine;
   KState& k = m.k;
-  if (auto error = resolve_path(m.config, path, key)) return failure(std::move(*error));
+  if (auto error = resolve_path(m.config, path, key)) return IntrinsicResult::failure(std::move(*error));
   OutsideFile outside;
   bool consulted = false;
   if (mode == "w") {
     // The outside contents are about to be replaced, so they are never read.
     k.consulted_paths.insert(key);
     if (writes_through(m)) {
-      if (auto error = truncate_outside(m.config, key)) return failure(std::move(*error));
+      if (auto error = truncate_outside(m.config, key)) return IntrinsicResult::failure(std::move(*error));
     }
     replace_contents(m, key, std::string());
   } else {
-    if (auto error = take_in(ctx, key, outside, consulted)) return failure(std::move(*error));
+    if (auto error = take_in(ctx, key, outside, consulted)) return IntrinsicResult::failure(std::move(*error));
     if (k.files.count(key) == 0) {
       if (mode == "r") {
         emit(ctx, LibEventKind::IoOpen, -1, 0, 0, key);
         return IntrinsicResult::of(Value::integer(-1));
       }
       if (writes_through(m)) {
-        if (auto error = write_outside(m.config, key, 0, {})) return failure(std::move(*error));
+        if (auto error = write_outside(m.config, key, 0, {})) return IntrinsicResult::failure(std::move(*error));
       }
       world_file(m, key);
     }
@@ -197,7 +195,7 @@ IntrinsicResult io_read_file(IntrinsicContext& ctx, std::span<const Value> args)
   std::int64_t count = std::min(n, available);
   std::string bytes = count > 0 ? contents.substr(static_cast<std::size_t>(file->position), static_cast<std::size_t>(count))
                                 : std::string();
-  if (auto error = heap_write(k.heap, addr, bytes)) return failure(std::move(*error));
+  if (auto error = heap_write(k.heap, addr, bytes)) return IntrinsicResult::failure(std::move(*error));
   file->position += count;
   emit(ctx, LibEventKind::IoRead, fd, count, 0, std::move(bytes));
   return IntrinsicResult::of(Value::integer(count));
@@ -211,18 +209,18 @@ IntrinsicResult io_write_file(IntrinsicContext& ctx, std::span<const Value> args
   Machine& m = ctx.machine;
   std::string bytes;
   if (fd == kStdout || fd == kStderr) {
-    if (auto error = heap_read(m.k.heap, addr, n, bytes)) return failure(std::move(*error));
+    if (auto error = heap_read(m.k.heap, addr, n, bytes)) return IntrinsicResult::failure(std::move(*error));
     console_output(ctx, fd, std::move(bytes));
     return IntrinsicResult::of(Value::integer(n));
   }
   OpenFile* file = nullptr;
   if (auto bad = open_file(ctx, fd, false, file)) return *bad;
-  if (auto error = heap_read(m.k.heap, addr, n, bytes)) return failure(std::move(*error));
+  if (auto error = heap_read(m.k.heap, addr, n, bytes)) return IntrinsicResult::failure(std::move(*error));
   std::string& contents = m.k.files[file->path];
   if (file->mode == "a") file->position = static_cast<std::int64_t>(contents.size());
   std::size_t at = static_cast<std::size_t>(file->position);
   if (writes_through(m)) {
-    if (auto error = write_outside(m.config, file->path, file->position, bytes)) return failure(std::move(*error));
+    if (auto error = write_outside(m.config, file->path, file->position, bytes)) return IntrinsicResult::failure(std::move(*error));
   }
   if (contents.size() < at + bytes.size()) {
     m.memory.file_bytes += at + bytes.size() - contents.size();
@@ -251,7 +249,7 @@ IntrinsicResult io_puts(IntrinsicContext& ctx, std::span<const Value> args) {
   if (args[0].is_string()) {
     text = args[0].as_string();
   } else if (args[0].is_int()) {
-    if (auto error = heap_read_cstring(ctx.machine.k.heap, args[0].as_int(), text)) return failure(std::move(*error));
+    if (auto error = heap_read_cstring(ctx.machine.k.heap, args[0].as_int(), text)) return IntrinsicResult::failure(std::move(*error));
   } else {
     return wrong_argument(ctx, "a String or the Int address of a NUL-terminated string", args[0]);
   }

@@ -32,6 +32,7 @@
 #include "dust/machine.hpp"
 #include "dust/step_event.hpp"
 #include "heap_access.hpp"
+#include "lib_events.hpp"
 #include "modules.hpp"
 
 namespace dust::k {
@@ -87,25 +88,6 @@ IntrinsicResult violation(const char* what, std::int64_t addr) {
   return IntrinsicResult::fail(ErrorKind::ConstraintFailure, std::string(what) + ": " + std::to_string(addr));
 }
 
-IntrinsicResult failure(DvmError error) { return IntrinsicResult::failure(std::move(error)); }
-
-void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b, std::int64_t c, std::string text) {
-  if (ctx.quiet) return;
-  ctx.event.lib.push_back(LibEvent{kind, a, b, c, std::move(text), {}});
-}
-
-[[gnu::noinline]] void record_event(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b,
-                                    std::int64_t c) {
-  ctx.event.lib.push_back(LibEvent{kind, a, b, c, {}, {}});
-}
-
-// An event without text, most of them (every load and store): the test is
-// inline and no empty string is made, so a quiet call (the lane's, in a
-// plain run) costs one branch.
-inline void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b, std::int64_t c) {
-  if (!ctx.quiet) record_event(ctx, kind, a, b, c);
-}
-
 // Carves a new zero-filled block; the caller has checked `size`.
 std::optional<DvmError> allocate(IntrinsicContext& ctx, std::int64_t size, std::int64_t& address) {
   Heap& heap = ctx.machine.k.heap;
@@ -154,7 +136,7 @@ IntrinsicResult mem_alloc(IntrinsicContext& ctx, std::span<const Value> args) {
   std::int64_t size = 0;
   if (auto bad = count_arg(ctx, args, 0, "a non-negative Int size", size)) return *bad;
   std::int64_t address = 0;
-  if (auto error = allocate(ctx, size, address)) return failure(std::move(*error));
+  if (auto error = allocate(ctx, size, address)) return IntrinsicResult::failure(std::move(*error));
   emit(ctx, LibEventKind::MemAlloc, address, size, 0);
   return IntrinsicResult::of(Value::integer(address));
 }
@@ -182,7 +164,7 @@ IntrinsicResult mem_realloc(IntrinsicContext& ctx, std::span<const Value> args) 
   // The old block is still live while the new one is carved, so the limit
   // counts both, as a real realloc that cannot grow in place needs both.
   std::int64_t address = 0;
-  if (auto error = allocate(ctx, size, address)) return failure(std::move(*error));
+  if (auto error = allocate(ctx, size, address)) return IntrinsicResult::failure(std::move(*error));
   if (addr != 0) {
     HeapBlock& fresh = heap.blocks.at(address);
     std::size_t kept = static_cast<std::size_t>(std::min(old_block->size, size));
@@ -197,10 +179,8 @@ IntrinsicResult mem_load(IntrinsicContext& ctx, std::span<const Value> args) {
   std::int64_t addr = 0;
   if (auto bad = int_arg(ctx, args, 0, "an Int address", addr)) return *bad;
   std::uint8_t* word = nullptr;
-  if (auto error = word_at(ctx, addr, word)) return failure(std::move(*error));
-  std::uint64_t bits = 0;
-  for (std::size_t i = 0; i < 8; ++i) bits |= static_cast<std::uint64_t>(word[i]) << (8 * i);
-  const auto value = static_cast<std::int64_t>(bits);
+  if (auto error = word_at(ctx, addr, word)) return IntrinsicResult::failure(std::move(*error));
+  const std::int64_t value = load_le64(word);
   emit(ctx, LibEventKind::MemRead, addr, 8, value);
   return IntrinsicResult::of(Value::integer(value));
 }
@@ -210,9 +190,8 @@ IntrinsicResult mem_store(IntrinsicContext& ctx, std::span<const Value> args) {
   if (auto bad = int_arg(ctx, args, 0, "an Int address", addr)) return *bad;
   if (auto bad = int_arg(ctx, args, 1, "an Int value", value)) return *bad;
   std::uint8_t* word = nullptr;
-  if (auto error = word_at(ctx, addr, word)) return failure(std::move(*error));
-  const auto bits = static_cast<std::uint64_t>(value);
-  for (std::size_t i = 0; i < 8; ++i) word[i] = static_cast<std::uint8_t>((bits >> (8 * i)) & 0xff);
+  if (auto error = word_at(ctx, addr, word)) return IntrinsicResult::failure(std::move(*error));
+  store_le64(word, value);
   emit(ctx, LibEventKind::MemWrite, addr, 8, value);
   return IntrinsicResult::unit();
 }
@@ -221,7 +200,7 @@ IntrinsicResult mem_load8(IntrinsicContext& ctx, std::span<const Value> args) {
   std::int64_t addr = 0;
   if (auto bad = int_arg(ctx, args, 0, "an Int address", addr)) return *bad;
   std::string bytes;
-  if (auto error = heap_read(ctx.machine.k.heap, addr, 1, bytes)) return failure(std::move(*error));
+  if (auto error = heap_read(ctx.machine.k.heap, addr, 1, bytes)) return IntrinsicResult::failure(std::move(*error));
   std::int64_t value = static_cast<std::uint8_t>(bytes[0]);
   emit(ctx, LibEventKind::MemRead, addr, 1, value);
   return IntrinsicResult::of(Value::integer(value));
@@ -233,7 +212,7 @@ IntrinsicResult mem_store8(IntrinsicContext& ctx, std::span<const Value> args) {
   if (auto bad = int_arg(ctx, args, 1, "an Int value", value)) return *bad;
   std::int64_t byte = value & 0xff;
   if (auto error = heap_write(ctx.machine.k.heap, addr, std::string(1, static_cast<char>(byte)))) {
-    return failure(std::move(*error));
+    return IntrinsicResult::failure(std::move(*error));
   }
   emit(ctx, LibEventKind::MemWrite, addr, 1, byte);
   return IntrinsicResult::unit();
@@ -244,7 +223,7 @@ IntrinsicResult mem_write_str(IntrinsicContext& ctx, std::span<const Value> args
   std::string text;
   if (auto bad = int_arg(ctx, args, 0, "an Int address", addr)) return *bad;
   if (auto bad = string_arg(ctx, args, 1, "a String", text)) return *bad;
-  if (auto error = heap_write(ctx.machine.k.heap, addr, text)) return failure(std::move(*error));
+  if (auto error = heap_write(ctx.machine.k.heap, addr, text)) return IntrinsicResult::failure(std::move(*error));
   std::int64_t n = static_cast<std::int64_t>(text.size());
   emit(ctx, LibEventKind::MemWrite, addr, n, 0, std::move(text));
   return IntrinsicResult::of(Value::integer(n));
@@ -255,7 +234,7 @@ IntrinsicResult mem_read_str(IntrinsicContext& ctx, std::span<const Value> args)
   if (auto bad = int_arg(ctx, args, 0, "an Int address", addr)) return *bad;
   if (auto bad = count_arg(ctx, args, 1, "a non-negative Int byte count", n)) return *bad;
   std::string text;
-  if (auto error = heap_read(ctx.machine.k.heap, addr, n, text)) return failure(std::move(*error));
+  if (auto error = heap_read(ctx.machine.k.heap, addr, n, text)) return IntrinsicResult::failure(std::move(*error));
   emit(ctx, LibEventKind::MemRead, addr, n, 0, text);
   return IntrinsicResult::of(Value::string(std::move(text)));
 }
@@ -332,16 +311,11 @@ std::optional<DvmError> heap_read_cstring(const Heap& heap, std::int64_t addr, s
   return std::nullopt;
 }
 
-std::int64_t decode_le64(std::string_view bytes) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(bytes[i])) << (8 * i);
-  return static_cast<std::int64_t>(v);
-}
+std::int64_t decode_le64(std::string_view bytes) { return load_le64(reinterpret_cast<const std::uint8_t*>(bytes.data())); }
 
 std::string encode_le64(std::int64_t value) {
   std::string out(8, '\0');
-  std::uint64_t v = static_cast<std::uint64_t>(value);
-  for (std::size_t i = 0; i < 8; ++i) out[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  store_le64(reinterpret_cast<std::uint8_t*>(out.data()), value);
   return out;
 }
 

@@ -26,6 +26,7 @@
 #include <charconv>
 
 #include "arguments.hpp"
+#include "lib_events.hpp"
 #include "dust/machine.hpp"
 #include "dust/step_event.hpp"
 #include "modules.hpp"
@@ -33,16 +34,6 @@
 namespace dust::k {
 
 namespace {
-
-[[gnu::noinline]] void record_event(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b) {
-  ctx.event.lib.push_back(LibEvent{kind, a, b, 0, {}, {}});
-}
-
-// The test is inline, the event out of line: a quiet call (the lane's, in
-// a plain run) then costs one branch, not a call.
-inline void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b = 0) {
-  if (!ctx.quiet) record_event(ctx, kind, a, b);
-}
 
 // The error for a mutex argument mutex_arg refuses: kept out of line, so
 // that the usual call (an Int naming a mutex) builds no result it drops.

@@ -1,0 +1,34 @@
+// lib_events.hpp — how the lane-run dustlib_k modules (memory, sync) report
+// library events.
+//
+// A quiet call (the lane's, in a plain run) reports nothing, and such calls
+// are most loads, stores, locks and unlocks of a threaded run: so the quiet
+// test is inline and the event is built out of line, and a quiet call costs
+// one branch rather than a call and an empty string.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "dust/intrinsics.hpp"
+#include "dust/step_event.hpp"
+
+namespace dust::k {
+
+[[gnu::noinline]] inline void record_lib_event(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a,
+                                               std::int64_t b, std::int64_t c) {
+  ctx.event.lib.push_back(LibEvent{kind, a, b, c, {}, {}});
+}
+
+// An event without text, as most are (no empty string is passed along).
+inline void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b = 0, std::int64_t c = 0) {
+  if (!ctx.quiet) record_lib_event(ctx, kind, a, b, c);
+}
+
+// An event that carries bytes (a string written to or read from the heap).
+inline void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b, std::int64_t c,
+                 std::string text) {
+  if (!ctx.quiet) ctx.event.lib.push_back(LibEvent{kind, a, b, c, std::move(text), {}});
+}
+
+}  // namespace dust::k
