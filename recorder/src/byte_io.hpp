@@ -22,6 +22,18 @@ inline std::int64_t unzigzag(std::uint64_t v) {
   return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
 }
 
+// The most bytes a varint of 64 bits takes.
+inline constexpr std::size_t kMaxVarintBytes = 10;
+
+// Writes `v` as a LEB128 varint at `p` (room for kMaxVarintBytes); returns
+// how many bytes it took.
+inline std::size_t put_varint(char* p, std::uint64_t v) {
+  std::size_t n = 0;
+  for (; v >= 0x80; v >>= 7) p[n++] = static_cast<char>((v & 0x7f) | 0x80);
+  p[n++] = static_cast<char>(v);
+  return n;
+}
+
 class ByteWriter {
  public:
   explicit ByteWriter(std::string& out) : out_(out) {}
@@ -97,13 +109,7 @@ class BufferWriter {
     *out_.tail(1) = static_cast<char>(v);
     out_.commit(1);
   }
-  [[gnu::always_inline]] void varint(std::uint64_t v) {
-    char* p = out_.tail(10);
-    std::size_t n = 0;
-    for (; v >= 0x80; v >>= 7) p[n++] = static_cast<char>((v & 0x7f) | 0x80);
-    p[n++] = static_cast<char>(v);
-    out_.commit(n);
-  }
+  [[gnu::always_inline]] void varint(std::uint64_t v) { out_.commit(put_varint(out_.tail(kMaxVarintBytes), v)); }
   [[gnu::always_inline]] void svarint(std::int64_t v) { varint(zigzag(v)); }
   void bytes(std::string_view s) {
     varint(s.size());

@@ -643,13 +643,7 @@ inline bool StepEncoder::encode_plain(const Machine& machine, const StepEvent& e
       bytes[n++] = static_cast<char>(byte | (codec::kIntAsPredicted << codec::kModeShift));
     } else {
       bytes[n++] = static_cast<char>(byte | (codec::kIntDeltaOfDelta << codec::kModeShift));
-      for (std::uint64_t v = zigzag(dd);; v >>= 7) {
-        if (v < 0x80) {
-          bytes[n++] = static_cast<char>(v);
-          break;
-        }
-        bytes[n++] = static_cast<char>((v & 0x7f) | 0x80);
-      }
+      n += put_varint(bytes + n, zigzag(dd));
     }
   }
   out.commit(n);
@@ -750,9 +744,7 @@ inline std::uint32_t StepEncoder::encode_simple(const Machine& machine, const Si
         } else {
           bytes[1] = static_cast<char>(kIntWrite | (codec::kIntDeltaOfDelta << codec::kModeShift));
           bytes += 2;
-          std::uint64_t v = zigzag(dd);
-          for (; v >= 0x80; v >>= 7) *bytes++ = static_cast<char>((v & 0x7f) | 0x80);
-          *bytes++ = static_cast<char>(v);
+          bytes += put_varint(bytes, zigzag(dd));
         }
       }
       after = stmt + 1u;
