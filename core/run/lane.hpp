@@ -261,6 +261,19 @@ struct CallRoom {
 };
 
 class Lane {
+  // lane_call's answers, by statement index modulo kCallCache.
+  static constexpr std::uint32_t kShortArgs = 6;
+  struct CallCache {
+    const Stmt* stmt = nullptr;
+    const IntrinsicDef* def = nullptr;
+    std::uint32_t argc = 0;
+    std::string_view name;
+    bool short_args = false;              // split_short's answer, with the arguments' lengths
+    std::uint8_t lengths[kShortArgs] = {};
+    std::uint32_t loads[kShortArgs] = {};
+  };
+  static constexpr std::size_t kCallCache = 8;
+
  public:
   Lane(const Program& p, Frame& f, bool ints_only, CallRoom* calls = nullptr)
       : p_(p), f_(f), regime_(p.procs[f.proc].regime), eval_(p, f.slots.data()), slots_(f.slots.data()),
@@ -297,6 +310,7 @@ class Lane {
     stopped_for_call_ = false;
     over_budget_.reset();
     blocked_ = 0;
+    next_ = kAnyStep;  // step_once plans only after its own steps
     if (f_.evaluating) {
       // A woken thread's step resumes its blocked call; nothing else may.
       if (limit == 0 || !resume_call(*to)) return 0;
@@ -327,20 +341,21 @@ class Lane {
   }
 
   // Runs exactly one step, simple or a call, as run(1, nullptr) does but
-  // without its set-up: for a run that switches threads after every step.
-  // False: the lane cannot take the step.
-  bool step_once() {
-    called_ = false;
-    blocked_ = 0;
-    if (f_.evaluating) return resume_call(scratch_);
-    if (one(scratch_, 0)) [[likely]] return true;
-    if (called_) return true;
-    if (!run_ahead_) return false;
-    run_ahead_ = false;
-    return bindings(1, &scratch_, 0) != 0;
-  }
+  // without its set-up: for a run that switches threads after every step
+  // (lane_switching.cpp, which defines it and its handlers). False: the
+  // lane cannot take the step.
+  bool step_once();
 
  private:
+  // step_once's handlers and its plan of the next step (lane_switching.cpp).
+  static bool any_step(Lane& l);
+  static bool loop_step(Lane& l);
+  template <std::uint32_t Entry>
+  static bool call_step(Lane& l);
+  template <std::uint32_t Entry>
+  static bool resume_step(Lane& l);
+  [[gnu::always_inline]] inline void plan();
+
   // Whether a lone thread's run may go on after the call step it just
   // ran: no budget error to report, not blocked, and no thread spawned
   // (the pick would then be the scheduler's).
@@ -573,7 +588,7 @@ class Lane {
   // The arguments split_short found short, evaluated as the general loop
   // evaluates them (Int and Bool only, as there); false, having only read,
   // for anything else, which call_arguments then takes.
-  bool short_arguments(const CodeRef& code, std::uint32_t argc, const std::uint8_t* lengths,
+  [[gnu::always_inline]] bool short_arguments(const CodeRef& code, std::uint32_t argc, const std::uint8_t* lengths,
                        const std::uint32_t* loads) const {
     Value* st = calls_->stack;
     CodeRef part{code.offset, 0, 0, true};
@@ -708,13 +723,21 @@ class Lane {
   // the same changes in the same order.
   bool call_statement(const Stmt& s, SimpleStep& out, std::uint64_t n) {
     std::uint32_t argc = 0;
-    const IntrinsicDef* def = lane_call(s, out.stmt, argc);
-    if (def == nullptr || holds_steps(n)) return false;
-    if (!(last_call_->short_args && short_arguments(s.expr, argc, last_call_->lengths, last_call_->loads)) &&
-        !call_arguments(s.expr, argc)) {
+    if (lane_call(s, out.stmt, argc) == nullptr) return false;
+    return call_with<false>(s, *last_call_, out, n);
+  }
+
+  // A call statement `s` once lane_call has answered `cached` for it;
+  // `OwnCopy`: with the call inlined here (step_once's handlers).
+  template <bool OwnCopy>
+  [[gnu::always_inline]] bool call_with(const Stmt& s, const CallCache& cached, SimpleStep& out, std::uint64_t n) {
+    if (holds_steps(n)) return false;
+    if (!(cached.short_args && short_arguments(s.expr, cached.argc, cached.lengths, cached.loads)) &&
+        !call_arguments(s.expr, cached.argc)) {
       return false;
     }
-    return call(s, *def, argc, out, n);
+    if constexpr (OwnCopy) return call_inline(s, *cached.def, cached.argc, out, n);
+    return call(s, *cached.def, cached.argc, out, n);
   }
 
   // In an observed run a call step must come first in its batch, so that
@@ -731,12 +754,24 @@ class Lane {
   // the arguments the frame kept, as step() resumes it.
   bool resume_call(SimpleStep& out) {
     if (c_->for_checking || f_.has_returned) return false;
+    std::uint32_t argc = 0;
+    if (lane_call(first_[c_->index], first_index_ + c_->index, argc) == nullptr) return false;
+    return resume_with<false>(*last_call_, out);
+  }
+
+  // The blocked call at the top cursor once lane_call has answered
+  // `cached` for its statement; `OwnCopy` as for call_with.
+  template <bool OwnCopy>
+  [[gnu::always_inline]] bool resume_with(const CallCache& cached, SimpleStep& out) {
+    if (c_->for_checking || f_.has_returned) return false;
     const Stmt& s = first_[c_->index];
     if (s.kind != StmtKind::Eval && !(s.kind == StmtKind::Let && bindable(s)) && s.kind != StmtKind::Assign) {
       return false;
     }
-    std::uint32_t argc = 0;
-    const IntrinsicDef* def = lane_call(s, first_index_ + c_->index, argc);
+    call_name_ = cached.name;
+    last_call_ = &cached;
+    const std::uint32_t argc = cached.argc;
+    const IntrinsicDef* def = cached.def;
     if (def == nullptr || f_.pc + 1 != s.expr.length || f_.stack.size() != argc || holds_steps(0)) return false;
     for (std::uint32_t i = 0; i < argc; ++i) {
       // Mostly Ints (a mutex, a thread id): copied without the general copy.
@@ -748,12 +783,21 @@ class Lane {
       }
     }
     out.stmt = first_index_ + c_->index;
+    if constexpr (OwnCopy) return call_inline(s, *def, argc, out, 0);
     return call(s, *def, argc, out, 0);
   }
 
   // Calls the intrinsic on the evaluated arguments and completes the step:
   // the statement's binding, or the thread blocked with its call kept.
-  bool call(const Stmt& s, const IntrinsicDef& def, std::uint32_t argc, SimpleStep& out, std::uint64_t n) {
+  // call_inline, kept whole in one place for the general path; step_once's
+  // handlers each inline their own copy (lane_switching.cpp).
+  [[gnu::noinline]] bool call(const Stmt& s, const IntrinsicDef& def, std::uint32_t argc, SimpleStep& out,
+                              std::uint64_t n) {
+    return call_inline(s, def, argc, out, n);
+  }
+
+  [[gnu::always_inline]] bool call_inline(const Stmt& s, const IntrinsicDef& def, std::uint32_t argc, SimpleStep& out,
+                                          std::uint64_t n) {
     Machine& m = calls_->m;
     const std::span<const Value> args(calls_->stack, argc);
     if (finishes_after_next()) return false;
@@ -952,20 +996,22 @@ class Lane {
   const bool ints_only_;
   CallRoom* const calls_;        // null: no call steps
   std::string_view call_name_;   // the intrinsic of the call lane_call last found, as the program names it
-  // lane_call's answers, by statement index modulo kCallCache.
-  static constexpr std::uint32_t kShortArgs = 6;
-  struct CallCache {
-    const Stmt* stmt = nullptr;
-    const IntrinsicDef* def = nullptr;
-    std::uint32_t argc = 0;
-    std::string_view name;
-    bool short_args = false;              // split_short's answer, with the arguments' lengths
-    std::uint8_t lengths[kShortArgs] = {};
-    std::uint32_t loads[kShortArgs] = {};
-  };
-  static constexpr std::size_t kCallCache = 8;
   CallCache call_cache_[kCallCache];
   const CallCache* last_call_ = nullptr;  // the entry lane_call last answered from
+  // step_once's handlers (next_): the general path, a loop check, then a
+  // call and a resumed call through each call_cache_ entry.
+  static constexpr std::uint8_t kAnyStep = 0;
+  static constexpr std::uint8_t kLoopCheckStep = 1;
+  static constexpr std::uint8_t kCallSteps = 2;
+  static constexpr std::uint8_t kResumeSteps = kCallSteps + kCallCache;
+  static constexpr std::size_t kStepKinds = kResumeSteps + kCallCache;
+  using StepFn = bool (*)(Lane&);
+  template <std::size_t... Entry>
+  static constexpr std::array<StepFn, kStepKinds> step_table(std::index_sequence<Entry...>) {
+    return {&any_step, &loop_step, &call_step<Entry>..., &resume_step<Entry>...};
+  }
+  static const std::array<StepFn, kStepKinds> kSteps;
+  std::uint8_t next_ = kAnyStep;  // the handler of the lane's next step_once (plan)
   SimpleStep scratch_;           // step_once's steps, which nobody records
   bool called_ = false;          // the last step was a call
   bool stopped_for_call_ = false; // the last run stopped before a call (holds_steps)
