@@ -800,7 +800,10 @@ class Lane {
                                           std::uint64_t n) {
     Machine& m = calls_->m;
     const std::span<const Value> args(calls_->stack, argc);
-    if (finishes_after_next()) return false;
+    // The cursor's own test first, here in each copy, where it follows the
+    // statement: the shared finishes_after_next, asked for every call, would
+    // mix the statements' answers.
+    if (c_->index + 1 >= count_ && finishes_after_next()) return false;
     // Asked the cheap way round: with another thread runnable, a block
     // is always the lane's to take.
     if (def.lane == LaneUse::MayBlock && !another_runnable() && def.may_block(m, calls_->tid, args)) return false;
