@@ -143,7 +143,6 @@ std::uint64_t switch_lanes(Machine& m, std::uint64_t limit, std::uint64_t total,
   return total;
 }
 
-
 }  // namespace
 
 // The lanes, the room and the picks are this run's own: a lone thread's

@@ -27,10 +27,12 @@
 // lane as one does. It stays away from sleepers, whose wake-up is step()'s,
 // and from a block that would leave no thread runnable (a deadlock report).
 // With more than one thread a plain run is one step, then one pick, over
-// and over (run_switching): at seed 7 a step is as likely to be another
-// thread's as its own, so the per-step work is kept small and, where the
-// random picks would make a branch's outcome a coin toss, without the branch
-// (the Picker's prepared picks, the runnable count kept between picks).
+// and over (run_switching, in lane_switching.cpp): at seed 7 a step is as
+// likely to be another thread's as its own, so the per-step work is kept
+// small and, where the random picks would make a branch's outcome a coin
+// toss, without the branch (the Picker's prepared picks, the runnable count
+// kept between picks, one indirect call per step to a handler planned by
+// the thread's last step).
 //
 // An observer that sets its batch's `observer` (the recorder, a reader's
 // seek) gets the same lane: simple steps in the batch, and every call step,
@@ -40,6 +42,9 @@
 // so that every hand-over sees the machine exactly as step() leaves it
 // (ObservedLanes). The lane's own batches (no observer) stay one thread's
 // simple steps.
+//
+// The Lane and its evaluator are in lane.hpp, shared with lane_switching.cpp;
+// this file has the lone thread's runs, the batches and the observed runs.
 #include "lane.hpp"
 
 namespace dust {
