@@ -751,8 +751,11 @@ class Lane {
   }
 
   // A blocked call statement whose thread woke: the call runs again with
-  // the arguments the frame kept, as step() resumes it.
-  bool resume_call(SimpleStep& out) {
+  // the arguments the frame kept, as step() resumes it. Out of line, as
+  // first_while_check and leave_loop: in simple_steps.cpp run() is their
+  // only caller, and inlined there they would crowd the single-threaded
+  // loop's registers (four more instructions an iteration).
+  [[gnu::noinline]] bool resume_call(SimpleStep& out) {
     if (c_->for_checking || f_.has_returned) return false;
     std::uint32_t argc = 0;
     if (lane_call(first_[c_->index], first_index_ + c_->index, argc) == nullptr) return false;
@@ -915,7 +918,7 @@ class Lane {
     return true;
   }
 
-  bool first_while_check(const Stmt& s, SimpleStep& out) {
+  [[gnu::noinline]] bool first_while_check(const Stmt& s, SimpleStep& out) {
     bool truth = false;
     if (!condition(s, truth)) return false;
     if (!truth && finishes_after_next()) return false;
@@ -931,7 +934,7 @@ class Lane {
   }
 
   // Outside loops, Break and Continue are errors that step() reports.
-  bool leave_loop(SimpleStep& out) {
+  [[gnu::noinline]] bool leave_loop(SimpleStep& out) {
     const int loop = innermost_loop(f_);
     if (loop < 1) return false;
     const auto outer = static_cast<std::size_t>(loop) - 1;
