@@ -97,18 +97,23 @@ void StepRunner::report_deadlock() {
 }
 
 // Runs after most unlocks of a contended mutex, where which threads wait
-// is up to the seeded picks: each thread's fields are chosen, not branched
-// on, and a woken wait is cleared in place to the empty WaitInfo (a mutex
-// wait's text is made only when read, so there is rarely one to clear).
+// is up to the seeded picks: each thread's fields are computed with a mask,
+// not branched on (GCC turned the plain `wakes ? a : b` of the state into
+// a branch, which missed on a third of the wakes), and a woken wait is
+// cleared in place to the empty WaitInfo (a mutex wait's text is made only
+// when read, so there is rarely one to clear). Runnable and WaitKind::None
+// are 0, so masking a field to 0 is setting it to them.
 void Machine::wake_waiters(WaitKind kind, std::int64_t id) {
+  static_assert(static_cast<int>(ThreadState::Runnable) == 0 && static_cast<int>(WaitKind::None) == 0);
   ++wake_count;
   for (Thread& t : threads) {
     const bool wakes = (t.state == ThreadState::Blocked) & (t.wait.kind == kind) & (t.wait.id == id);
-    t.state = wakes ? ThreadState::Runnable : t.state;
-    t.wait.kind = wakes ? WaitKind::None : t.wait.kind;
-    t.wait.id = wakes ? 0 : t.wait.id;
-    t.wait.holder = wakes ? -1 : t.wait.holder;
-    if (wakes && !t.wait.description.empty()) [[unlikely]] t.wait.description.clear();
+    const std::uint64_t keep = static_cast<std::uint64_t>(wakes) - 1;  // all ones unless it wakes
+    t.state = static_cast<ThreadState>(static_cast<std::uint8_t>(t.state) & static_cast<std::uint8_t>(keep));
+    t.wait.kind = static_cast<WaitKind>(static_cast<std::uint8_t>(t.wait.kind) & static_cast<std::uint8_t>(keep));
+    t.wait.id = static_cast<std::int64_t>(static_cast<std::uint64_t>(t.wait.id) & keep);
+    t.wait.holder = static_cast<std::int64_t>(static_cast<std::uint64_t>(t.wait.holder) | ~keep);  // -1 when it wakes
+    if (wakes & !t.wait.description.empty()) [[unlikely]] t.wait.description.clear();
   }
 }
 
