@@ -400,7 +400,8 @@ class StepPredictor {
     if (!first) return;
     has_woken = last != nullptr;
     if (last != nullptr) woken = last->waiters;
-    std::sort(woken.begin(), woken.end());
+    // Waiters queue in arrival order, which is often id order already.
+    if (!std::is_sorted(woken.begin(), woken.end())) std::sort(woken.begin(), woken.end());
   }
   // Format 3's echoes: the bytes of the last step with extras that ran on
   // the forecast thread at its predicted statement, by statement.
@@ -598,7 +599,6 @@ class StepEncoder {
   std::vector<SimpleStmt> simple_stmts_;
   std::uint32_t simple_call_ = 0;
   std::vector<WrittenKey> new_keys_;
-  ByteBuffer scratch_;  // the general path's bytes
 };
 
 // The common step, encoded with the fewest loads and branches; it must
