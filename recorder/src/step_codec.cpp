@@ -168,15 +168,18 @@ void StateTracker::observe(const Machine& machine, const StepEvent& event) {
   bool everyone = count != threads_.size() || !event.lib.empty() || sleeping_ > 0 ||
                   (event.kind != StepKind::Statement && event.kind != StepKind::Check);
   if (everyone) {
-    for (std::uint32_t tid = 0; tid < count; ++tid) {
-      // Most threads did not change: that test here, without a call.
-      if (tid < threads_.size()) {
-        const Thread& t = machine.threads[tid];
-        const ThreadShadow& shadow = threads_[tid];
-        if (shadow.state == t.state && shadow.wait_kind == t.wait.kind && shadow.wait_id == t.wait.id) continue;
-      }
+    // Most threads did not change: that test here, without a call, over
+    // the threads both lists hold (compare_thread may grow threads_ only
+    // past them); then the threads that are new.
+    const auto known = static_cast<std::uint32_t>(std::min<std::size_t>(count, threads_.size()));
+    const Thread* const current = machine.threads.data();
+    for (std::uint32_t tid = 0; tid < known; ++tid) {
+      const Thread& t = current[tid];
+      const ThreadShadow& shadow = threads_[tid];
+      if (shadow.state == t.state && shadow.wait_kind == t.wait.kind && shadow.wait_id == t.wait.id) continue;
       compare_thread(machine, tid);
     }
+    for (std::uint32_t tid = known; tid < count; ++tid) compare_thread(machine, tid);
   } else if (event.thread < count) {
     const Thread& t = machine.threads[event.thread];
     const ThreadShadow& shadow = threads_[event.thread];
