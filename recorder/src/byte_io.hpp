@@ -82,6 +82,8 @@ class ByteBuffer {
   char* data() { return data_.get(); }
   std::size_t size() const { return size_; }
   void clear() { size_ = 0; }
+  // Drops the bytes after the first `n` (n <= size()).
+  void truncate(std::size_t n) { size_ = n; }
 
  private:
   // Out of line, so that tail() stays a compare and an add at each call.

@@ -168,15 +168,18 @@ void StateTracker::observe(const Machine& machine, const StepEvent& event) {
   bool everyone = count != threads_.size() || !event.lib.empty() || sleeping_ > 0 ||
                   (event.kind != StepKind::Statement && event.kind != StepKind::Check);
   if (everyone) {
-    for (std::uint32_t tid = 0; tid < count; ++tid) {
-      // Most threads did not change: that test here, without a call.
-      if (tid < threads_.size()) {
-        const Thread& t = machine.threads[tid];
-        const ThreadShadow& shadow = threads_[tid];
-        if (shadow.state == t.state && shadow.wait_kind == t.wait.kind && shadow.wait_id == t.wait.id) continue;
-      }
+    // Most threads did not change: that test here, without a call, over
+    // the threads both lists hold (compare_thread may grow threads_ only
+    // past them); then the threads that are new.
+    const auto known = static_cast<std::uint32_t>(std::min<std::size_t>(count, threads_.size()));
+    const Thread* const current = machine.threads.data();
+    for (std::uint32_t tid = 0; tid < known; ++tid) {
+      const Thread& t = current[tid];
+      const ThreadShadow& shadow = threads_[tid];
+      if (shadow.state == t.state && shadow.wait_kind == t.wait.kind && shadow.wait_id == t.wait.id) continue;
       compare_thread(machine, tid);
     }
+    for (std::uint32_t tid = known; tid < count; ++tid) compare_thread(machine, tid);
   } else if (event.thread < count) {
     const Thread& t = machine.threads[event.thread];
     const ThreadShadow& shadow = threads_[event.thread];
@@ -492,28 +495,29 @@ void StepEncoder::put_changes(BufferWriter& w, const StepEvent& event) {
 void StepEncoder::put_thread_change(BufferWriter& w, const StepEvent& event, const ThreadChange& c) {
   auto byte = static_cast<std::uint8_t>(c.state);
   if (c.thread == event.thread) byte |= kChangeSelf;
-  std::pair<WaitKind, std::int64_t> wait{c.wait_kind, c.wait_id};
-  if (waits(c.state)) {
-    auto last = predictor_.wait_last.find(c.thread);
-    if (last != predictor_.wait_last.end() && last->second == wait) byte |= kChangeSameWait;
+  if (!waits(c.state)) {
+    w.u8(byte);
+    if (!(byte & kChangeSelf)) w.varint(c.thread);
+    return;
   }
-  std::string* text = nullptr;
-  if (waits(c.state)) {
-    text = &predictor_.wait_text_last[wait];
-    if (*text == c.wait && !text->empty()) byte |= kChangeSameText;
-  }
+  const std::pair<WaitKind, std::int64_t> wait{c.wait_kind, c.wait_id};
+  // The thread's last wait becomes this one either way: one lookup finds
+  // the old one and keeps the place for the new.
+  const auto [last, first_wait] = predictor_.wait_last.try_emplace(c.thread, wait);
+  if (!first_wait && last->second == wait) byte |= kChangeSameWait;
+  std::string& text = predictor_.wait_text_last[wait];
+  if (text == c.wait && !text.empty()) byte |= kChangeSameText;
   w.u8(byte);
   if (!(byte & kChangeSelf)) w.varint(c.thread);
-  if (!waits(c.state)) return;
   if (!(byte & kChangeSameWait)) {
     w.u8(static_cast<std::uint8_t>(c.wait_kind));
     w.svarint(c.wait_id);
   }
   if (!(byte & kChangeSameText)) {
     put_string(w, c.wait);
-    *text = c.wait;
+    text = c.wait;
   }
-  predictor_.wait_last[c.thread] = wait;
+  last->second = wait;
 }
 
 void StepEncoder::put_mutex_change(BufferWriter& w, const StepEvent& event, const MutexChange& c, bool first) {
@@ -558,13 +562,14 @@ void StepEncoder::put_mutex_change(BufferWriter& w, const StepEvent& event, cons
   if (waiters != kWaitersSame) kept.waiters = c.waiters;
 }
 
-bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event, ByteBuffer& buffer) {
+bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event, ByteBuffer& out) {
   tracker_.observe(machine, event);
   const std::span<const ThreadChange> thread_changes = tracker_.threads();
   const std::span<const MutexChange> mutex_changes = tracker_.mutexes();
   new_keys_.clear();
-  ByteBuffer& out = scratch_;
-  out.clear();
+  // The step is written where it belongs, and cut back to its echo byte
+  // if it repeats an earlier encoding: most steps here are echoes, and
+  // writing them aside first cost a copy of every step.
   BufferWriter w(out);
   const StepPredictor::ThreadPrediction* tp = predictor_.thread(event.thread);
   std::size_t head_at = out.size();
@@ -674,20 +679,19 @@ bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event,
   out.data()[head_at] = static_cast<char>(head);
   predictor_.after_step(event);
   predictor_.forecast_after(event, thread_changes);
-  const std::string_view bytes = out.view();
   if (predictor_.echoes && StepPredictor::echoable(head) && event.stmt != kNoStmt) {
+    const std::string_view bytes(out.data() + head_at, out.size() - head_at);
     StepPredictor::Echoes& echoes = predictor_.echoes_of(event.stmt, event.kind);
     for (std::uint8_t slot = 0; slot < kEchoSlots; ++slot) {
       if (echoes.live(slot) && echoes.bytes[slot] == bytes) {
-        const auto echo_byte = static_cast<char>(echo_head(event.kind, slot));
-        buffer.append(std::string_view(&echo_byte, 1));
+        out.data()[head_at] = static_cast<char>(echo_head(event.kind, slot));
+        out.truncate(head_at + 1);
         echoes.touch(slot);
         return false;
       }
     }
     echoes.learn(bytes);
   }
-  buffer.append(bytes);
   return false;
 }
 

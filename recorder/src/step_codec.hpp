@@ -194,6 +194,11 @@ class StateTracker {
   // Finds what the step changed; threads() and mutexes() list it until
   // the next call.
   void observe(const Machine& machine, const StepEvent& event);
+  // What observe finds for a step that changed nothing.
+  void clear_changes() {
+    thread_count_ = 0;
+    mutex_count_ = 0;
+  }
   std::span<const ThreadChange> threads() const { return {thread_changes_.data(), thread_count_}; }
   std::span<const MutexChange> mutexes() const { return {mutex_changes_.data(), mutex_count_}; }
 
@@ -400,7 +405,8 @@ class StepPredictor {
     if (!first) return;
     has_woken = last != nullptr;
     if (last != nullptr) woken = last->waiters;
-    std::sort(woken.begin(), woken.end());
+    // Waiters queue in arrival order, which is often id order already.
+    if (!std::is_sorted(woken.begin(), woken.end())) std::sort(woken.begin(), woken.end());
   }
   // Format 3's echoes: the bytes of the last step with extras that ran on
   // the forecast thread at its predicted statement, by statement.
@@ -503,7 +509,14 @@ class StepEncoder {
   bool encode(const Machine& machine, const StepEvent& event, ByteBuffer& out) {
     // A plain step leaves the change lists as they were: only the general
     // path's caller reads them.
-    if (encode_plain(machine, event, out)) [[likely]] return true;
+    const Shortcut shortcut = encode_plain(machine, event, out);
+    if (shortcut == Shortcut::Plain) [[likely]] return true;
+    if (shortcut == Shortcut::Switch) return false;
+    return encode_general(machine, event, out);
+  }
+  // The general path alone, for tests: every shortcut must give the bytes
+  // it gives and leave the predictor as it leaves it.
+  bool encode_without_shortcuts(const Machine& machine, const StepEvent& event, ByteBuffer& out) {
     return encode_general(machine, event, out);
   }
 
@@ -541,7 +554,13 @@ class StepEncoder {
   const std::vector<WrittenKey>& new_keys() const { return new_keys_; }
 
  private:
-  bool encode_plain(const Machine& machine, const StepEvent& event, ByteBuffer& out);
+  // What encode_plain did: nothing (the step needs the general path), a
+  // plain step, or a step like a plain one but on another thread than the
+  // step before, the forecast one (a predicted thread switch), which is
+  // not plain to the block summary and has empty change lists.
+  enum class Shortcut : std::uint8_t { None, Plain, Switch };
+  // Inlined into encode(): a call per step costs more than its checks.
+  [[gnu::always_inline]] Shortcut encode_plain(const Machine& machine, const StepEvent& event, ByteBuffer& out);
   // The loop period at the start of steps [from, to): the least P such
   // that the first three periods run the same statements the same way, no
   // statement twice in a period and no Int slot written twice; 0 if none
@@ -598,41 +617,56 @@ class StepEncoder {
   std::vector<SimpleStmt> simple_stmts_;
   std::uint32_t simple_call_ = 0;
   std::vector<WrittenKey> new_keys_;
-  ByteBuffer scratch_;  // the general path's bytes
 };
 
 // The common step, encoded with the fewest loads and branches; it must
-// produce exactly the bytes and predictor state of the general path.
-inline bool StepEncoder::encode_plain(const Machine& machine, const StepEvent& event, ByteBuffer& out) {
-  if (event.thread != predictor_.previous_thread || event.thread != predictor_.forecast.next() ||
-      event.tick - event.tick_before != 1 ||
+// produce exactly the bytes and predictor state of the general path. In a
+// threaded run the scheduler switches threads at most steps, and a step
+// after a switch the forecast predicted is encoded here too: its bytes are
+// those of a plain step (the head's thread bit stands for the forecast
+// thread), and the general path would find no state change (the step
+// calls no library, so only its own thread could change, and did not).
+inline StepEncoder::Shortcut StepEncoder::encode_plain(const Machine& machine, const StepEvent& event,
+                                                        ByteBuffer& out) {
+  if (event.thread != predictor_.forecast.next() || event.tick - event.tick_before != 1 ||
       (event.kind != StepKind::Statement && event.kind != StepKind::Check) || event.has_effect ||
       !event.q.empty() || !event.phi.empty() || !event.lib.empty() || event.error || event.writes.size() > 1 ||
       event.stmt >= predictor_.stmt_count() || !tracker_.unchanged(machine, event)) {
-    return false;
+    return Shortcut::None;
   }
+  // After a switch the thread's prediction must be from this block (the
+  // general path would write its depth otherwise).
+  const bool switched = event.thread != predictor_.previous_thread;
+  if (switched && predictor_.thread(event.thread) == nullptr) return Shortcut::None;
   StepPredictor::ThreadPrediction& tp = predictor_.thread_slot(event.thread);
-  if (tp.resumes) return false;
+  if (tp.resumes) return Shortcut::None;
   auto* next = predictor_.successor(tp.last_stmt);
   std::uint32_t predicted = next != nullptr && next->first == predictor_.generation() ? next->second
                             : tp.last_stmt == kNoStmt                                  ? kNoStmt
                                                                                        : tp.last_stmt + 1;
   if (event.stmt != predicted || event.depth != tp.depth || event.proc != predictor_.stmt_proc(event.stmt)) {
-    return false;
+    return Shortcut::None;
   }
   auto head = static_cast<char>(static_cast<std::uint8_t>(event.kind) | codec::kSameThread | codec::kStmtPredicted | codec::kUsualTick);
   char* bytes = out.tail(16);
   std::size_t n = 0;
+  // A write after a switch is often to a slot another thread of the same
+  // proc wrote last (a loop counter of workers running one proc): a new
+  // key for the block summary, as the general path's put_write finds.
+  StepPredictor::IntSlot* new_key = nullptr;
   if (event.writes.empty()) {
     bytes[n++] = head;
   } else {
     const BindingWrite& write = event.writes.front();
-    if (!write.new_value.is_int() || !predictor_.slot_predicted(event, write)) return false;
+    if (!write.new_value.is_int() || !predictor_.slot_predicted(event, write)) return Shortcut::None;
     StepPredictor::IntSlot& s = predictor_.int_slot(event, write.frame, write.slot);
-    if (s.filter_generation != predictor_.generation() || s.filter_thread != event.thread ||
-        !predictor_.live(s)) {
-      return false;
+    const bool known = s.filter_generation == predictor_.generation() && s.filter_thread == event.thread;
+    // (The general path counts every write to the overflow entry as a new
+    // key, which a plain step could not pass on.)
+    if ((!known && !switched) || !predictor_.live(s) || (switched && predictor_.is_overflow(s))) {
+      return Shortcut::None;
     }
+    if (!known) new_key = &s;
     std::int64_t x = write.new_value.as_int();
     std::int64_t dd = codec::wrapping_sub(x, codec::wrapping_add(s.last, s.delta));
     s.delta = codec::wrapping_sub(x, s.last);
@@ -651,7 +685,16 @@ inline bool StepEncoder::encode_plain(const Machine& machine, const StepEvent& e
   tp.last_stmt = event.stmt;
   tp.proc = event.proc;
   if (!predictor_.forecast.keeps(event.thread)) predictor_.forecast.after_step(event.index, event.thread);
-  return true;
+  if (!switched) return Shortcut::Plain;
+  predictor_.previous_thread = event.thread;
+  tracker_.clear_changes();
+  new_keys_.clear();
+  if (new_key != nullptr) {
+    new_key->filter_generation = predictor_.generation();
+    new_key->filter_thread = event.thread;
+    new_keys_.push_back(WrittenKey{event.proc, event.writes.front().slot, event.thread});
+  }
+  return Shortcut::Switch;
 }
 
 // The most bytes encode_plain writes for one step: the head, the write

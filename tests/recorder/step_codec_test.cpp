@@ -131,6 +131,97 @@ TEST(StepCodec, ExamplesDecodeToTheirEvents) {
   }
 }
 
+// The encoder writes a step straight into the caller's buffer and cuts it
+// back to one byte when it echoes an earlier step: the bytes of a step must
+// not depend on what the buffer already holds. The recorder appends every
+// step of a block to one buffer; replay encodes each step into an emptied
+// one and compares it with the recording.
+TEST(StepCodec, AStepsBytesDoNotDependOnTheBufferBeforeThem) {
+  for (const std::string& name : example_names()) {
+    SCOPED_TRACE(name);
+    std::string text = read_text(example(name));
+    for (std::uint64_t seed : {0, 3, 7}) {
+      const dust::RunConfig config = seeded(seed);
+      Encoded whole = encode_run(text, config, 4096);
+      dust::Machine machine(load_program(text), &intrinsics(), config);
+      dust::rec::StepEncoder encoder(machine.program(), dust::rec::CodecContext::of(config));
+      dust::rec::ByteBuffer one;
+      std::string joined;
+      dust::StepEvent event;
+      std::size_t echoes = 0;
+      while (!machine.done()) {
+        if (machine.steps % 4096 == 0) encoder.begin_block(machine);
+        machine.step(event);
+        one.clear();
+        encoder.encode(machine, event, one);
+        if (one.size() == 1 && dust::rec::codec::is_echo(static_cast<std::uint8_t>(one.view()[0]))) ++echoes;
+        joined.append(one.view());
+      }
+      EXPECT_EQ(joined, std::string(whole.bytes.view())) << "seed " << seed;
+      if (name == "mutex_counter.dir.json") {
+        EXPECT_GT(echoes, 0u) << "seed " << seed;
+      }
+    }
+  }
+}
+
+// encode() takes shortcuts for plain steps and for steps after a thread
+// switch the forecast predicted; each must give exactly the bytes and the
+// change lists of the general path, and leave the predictor as it does,
+// which the steps after it would show. Every example, many seeds, blocks
+// of several sizes.
+TEST(StepCodec, ShortcutsEncodeAsTheGeneralPath) {
+  std::size_t switches = 0;
+  for (const std::string& name : example_names()) {
+    SCOPED_TRACE(name);
+    std::string text = read_text(example(name));
+    for (std::uint64_t seed = 0; seed < 24; ++seed) {
+      for (std::uint64_t block : {7, 4096}) {
+        const dust::RunConfig config = seeded(seed);
+        dust::Machine machine(load_program(text), &intrinsics(), config);
+        dust::rec::StepEncoder fast(machine.program(), dust::rec::CodecContext::of(config));
+        dust::rec::StepEncoder general(machine.program(), dust::rec::CodecContext::of(config));
+        dust::rec::ByteBuffer a, b;
+        dust::StepEvent event;
+        std::uint32_t previous = 0xffffffffu;
+        while (!machine.done()) {
+          if (machine.steps % block == 0) {
+            fast.begin_block(machine);
+            general.begin_block(machine);
+            previous = 0xffffffffu;
+          }
+          machine.step(event);
+          a.clear();
+          b.clear();
+          const bool plain = fast.encode(machine, event, a);
+          general.encode_without_shortcuts(machine, event, b);
+          ASSERT_EQ(std::string(a.view()), std::string(b.view())) << "seed " << seed << " step " << event.index;
+          if (plain) {
+            EXPECT_EQ(event.thread, previous) << "seed " << seed << " step " << event.index;
+          } else {
+            ASSERT_EQ(fast.thread_changes().size(), general.thread_changes().size()) << "step " << event.index;
+            for (std::size_t i = 0; i < fast.thread_changes().size(); ++i) {
+              EXPECT_EQ(fast.thread_changes()[i].thread, general.thread_changes()[i].thread);
+              EXPECT_EQ(fast.thread_changes()[i].state, general.thread_changes()[i].state);
+              EXPECT_EQ(fast.thread_changes()[i].wait, general.thread_changes()[i].wait);
+            }
+            ASSERT_EQ(fast.mutex_changes().size(), general.mutex_changes().size()) << "step " << event.index;
+            for (std::size_t i = 0; i < fast.mutex_changes().size(); ++i) {
+              EXPECT_EQ(fast.mutex_changes()[i].owner, general.mutex_changes()[i].owner);
+              EXPECT_EQ(fast.mutex_changes()[i].waiters, general.mutex_changes()[i].waiters);
+            }
+            EXPECT_EQ(fast.new_keys().size(), general.new_keys().size()) << "step " << event.index;
+            if (event.thread != previous && a.size() <= 2 && event.lib.empty()) ++switches;
+          }
+          previous = event.thread;
+        }
+      }
+    }
+  }
+  // The threaded examples switch threads where the forecast says.
+  EXPECT_GT(switches, 100u);
+}
+
 TEST(StepCodec, LoopDecodesToItsEvents) { check_round_trip(loop_program(300), dust::RunConfig{}, 64); }
 
 TEST(StepCodec, ValuesOfEveryKindRoundTrip) {
