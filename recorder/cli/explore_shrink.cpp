@@ -12,24 +12,24 @@ namespace {
 
 constexpr std::uint64_t kShrinkRuns = 4000;
 
-struct Trial {
+struct CandidateRun {
   std::string key;
   ScheduleToken token;  // the decisions the run actually made
   std::uint64_t preemptions = 0;
   std::uint64_t steps = 0;
 };
 
-Trial run_token(const Machine& initial, const ScheduleToken& token, std::uint64_t max_steps) {
+CandidateRun run_token(const Machine& initial, const ScheduleToken& token, std::uint64_t max_steps) {
   Machine m(initial);
   m.config.schedule = token;
-  Trial t;
+  CandidateRun t;
   t.token = run_recording_token(m, max_steps, &t.preemptions).token();
   t.key = outcome_key(outcome_of(m, max_steps));
   t.steps = m.steps;
   return t;
 }
 
-bool better(const Trial& a, const Trial& b) {
+bool better(const CandidateRun& a, const CandidateRun& b) {
   return std::make_tuple(a.preemptions, a.steps, a.token.entries.size()) <
          std::make_tuple(b.preemptions, b.steps, b.token.entries.size());
 }
@@ -38,14 +38,14 @@ bool better(const Trial& a, const Trial& b) {
 
 ShrinkResult shrink_schedule(const Machine& initial, const ScheduleToken& token, std::uint64_t max_steps) {
   ShrinkResult r;
-  Trial best = run_token(initial, token, max_steps);
+  CandidateRun best = run_token(initial, token, max_steps);
   r.original_preemptions = best.preemptions;
   r.original_steps = best.steps;
   r.runs = 1;
   auto attempt = [&](const ScheduleToken& candidate) {
     if (r.runs >= kShrinkRuns) return false;
     ++r.runs;
-    Trial t = run_token(initial, candidate, max_steps);
+    CandidateRun t = run_token(initial, candidate, max_steps);
     if (t.key != best.key || !better(t, best)) return false;
     best = std::move(t);
     return true;
