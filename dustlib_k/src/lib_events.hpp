@@ -33,9 +33,7 @@ inline void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::
 // An event that carries bytes (a string written to or read from the heap).
 inline void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b, std::int64_t c,
                  std::string text) {
-  if (ctx.quiet) return;
-  record_lib_event(ctx, kind, a, b, c);
-  ctx.event.lib.back().text = std::move(text);
+  if (!ctx.quiet) ctx.event.lib.emplace_back(kind, a, b, c, std::move(text));
 }
 
 }  // namespace dust::k
