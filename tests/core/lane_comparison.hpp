@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dust/dir_loader.hpp"
@@ -52,6 +53,24 @@ inline std::string describe_event(const dust::StepEvent& e) {
   return s;
 }
 
+// Everything a StepEvent says, a write's old value, a library event's
+// bytes, the effect, Q and Φ events and the error's kind included: the
+// lane's events (SimpleStepBatch::observer) are built in place and reused
+// from step to step, so a field left over from an earlier step, or one not
+// set, shows here as a difference from step()'s fresh event.
+inline std::string describe_whole_event(const dust::StepEvent& e) {
+  std::string s = describe_event(e);
+  for (const dust::BindingWrite& w : e.writes) s += " | old " + dust::value_to_tagged_json(w.old_value);
+  for (const dust::LibEvent& l : e.lib) s += " | data '" + l.data + "'";
+  if (e.has_effect) s += " | effect " + e.effect.kind + " " + e.effect.payload;
+  for (const dust::QEvent& q : e.q) {
+    s += " | q " + std::to_string(static_cast<int>(q.op)) + " " + q.binding + " " + q.source + " " + q.resource;
+  }
+  for (const dust::PhiEvent& p : e.phi) s += std::string(" | phi ") + dust::phi_event_kind_name(p.kind) + " " + p.detail + " " + p.digest;
+  if (e.error) s += " | error kind " + std::to_string(static_cast<int>(e.error->kind));
+  return s;
+}
+
 class BatchingObserver final : public dust::ExecutionObserver {
  public:
   // `all_steps`: the lane hands over its other steps too.
@@ -80,9 +99,12 @@ class BatchingObserver final : public dust::ExecutionObserver {
   void on_step(const dust::Machine& machine, const dust::StepEvent& event) override {
     EXPECT_EQ(machine.steps, event.index + 1) << "the machine is as after the step";
     lines.push_back(describe_event(event));
+    whole.emplace_back(event.index, describe_whole_event(event));
   }
 
   std::vector<std::string> lines;
+  // Each event handed over one by one, whole, with its step index.
+  std::vector<std::pair<std::uint64_t, std::string>> whole;
   std::uint64_t simple = 0;
 
  private:
@@ -154,11 +176,13 @@ inline std::uint64_t compare_lane(const std::string& dir_text, const dust::Intri
   dust::RunConfig config = base;
   config.seed = seed;
   std::vector<std::string> reference_lines;
+  std::vector<std::string> reference_whole;  // by step index
   dust::Machine reference(loaded.program, &intrinsics, config);
   dust::StepEvent event;
   while (!reference.done() && reference.steps < max_steps) {
     reference.step(event);
     reference_lines.push_back(describe_event(event));
+    reference_whole.push_back(describe_whole_event(event));
   }
   if (!reference.done()) return 0;  // too long to compare step by step
   RunEnd expected = run_end(reference);
@@ -197,6 +221,14 @@ inline std::uint64_t compare_lane(const std::string& dir_text, const dust::Intri
         if (reference_lines[i] != observer.lines[i]) {
           ADD_FAILURE() << with << ": step " << i << " differs\n  step():   " << reference_lines[i]
                         << "\n  batched:  " << observer.lines[i];
+          break;
+        }
+      }
+      for (const auto& [index, line] : observer.whole) {
+        const std::string expected_line = index < reference_whole.size() ? reference_whole[index] : "(no such step)";
+        if (line != expected_line) {
+          ADD_FAILURE() << with << ": the event of step " << index << " differs\n  step():   " << expected_line
+                        << "\n  handed over:  " << line;
           break;
         }
       }
