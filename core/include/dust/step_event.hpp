@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dust/error.hpp"
@@ -33,7 +34,15 @@ enum class StepKind : std::uint8_t {
 };
 const char* step_kind_name(StepKind k);
 
+// BindingWrite and LibEvent have constructors from their fields so that an
+// event's vectors can build them in place (emplace_back), which a recorded
+// run does for every write and library call; clang before 16 cannot
+// emplace an aggregate from parentheses, and it builds the fuzz harnesses.
 struct BindingWrite {
+  BindingWrite() = default;
+  BindingWrite(std::uint32_t frame_depth, std::uint32_t slot_index, Value old_val, Value new_val)
+      : frame(frame_depth), slot(slot_index), old_value(std::move(old_val)), new_value(std::move(new_val)) {}
+
   std::uint32_t frame = 0;  // frame depth in the thread (0 = the thread's first frame)
   std::uint32_t slot = 0;
   Value old_value;          // Unbound if the name was not bound before
@@ -92,6 +101,11 @@ enum class LibEventKind : std::uint8_t {
 const char* lib_event_kind_name(LibEventKind k);
 
 struct LibEvent {
+  LibEvent() = default;
+  LibEvent(LibEventKind event_kind, std::int64_t first, std::int64_t second, std::int64_t third,
+           std::string event_text = {}, std::string outside_data = {})
+      : kind(event_kind), a(first), b(second), c(third), text(std::move(event_text)), data(std::move(outside_data)) {}
+
   LibEventKind kind = LibEventKind::MemAlloc;
   std::int64_t a = 0;
   std::int64_t b = 0;
