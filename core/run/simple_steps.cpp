@@ -247,20 +247,18 @@ std::uint64_t Machine::run_simple_alone(std::uint64_t limit) {
 // that picks for itself), so only a lone thread runs, and no call.
 std::uint64_t Machine::run_lanes(std::uint64_t limit, bool scheduled) {
   if (any_sleeping(*this)) return 0;
+  // Many threads: the switching run keeps its own room, picks and lanes.
+  if (!scheduled && threads.size() != 1) return run_switching(*this, limit, 0);
+  // One thread: its lane runs on past calls that leave it alone.
+  if (limit == 0 || !lane_may_run(*this, current)) return 0;
+  if (scheduled && threads.size() != 1) return 0;
   CallRoom room(*this);
   Picker picker(*this);
-  std::vector<std::unique_ptr<Lane>> lanes;  // by thread id, made on a thread's first turn
-  std::uint64_t total = 0;
-  if (!scheduled && picker.thread_count() != 1) return run_switching(*this, limit, total);
-  // One thread: its lane runs on past calls that leave it alone.
-  if (total >= limit || !lane_may_run(*this, current)) return total;
-  if (scheduled && threads.size() != 1) return total;
   room.tid = current;
-  lanes.resize(threads.size());
   // Under a token or policy a call, which may spawn, would be followed by
   // a pick that is step()'s: the lone thread then takes no call steps.
-  lanes[current] = std::make_unique<Lane>(*program_, threads[current].frames.back(), false, scheduled ? nullptr : &room);
-  Lane& lane = *lanes[current];
+  Lane lane(*program_, threads[current].frames.back(), false, scheduled ? nullptr : &room);
+  std::uint64_t total = 0;
   for (;;) {
     const std::uint64_t n = lane.run(limit - total, nullptr, true);
     total += n;
