@@ -398,9 +398,7 @@ void StepEncoder::put_write(BufferWriter& w, const StepEvent& event, const Bindi
   IntMode mode = kIntAbsolute;
   StepPredictor::IntSlot& s = predictor_.int_slot(event, write.frame, write.slot);
   if (s.filter_generation != predictor_.generation() || s.filter_thread != event.thread || predictor_.is_overflow(s)) {
-    s.filter_generation = predictor_.generation();
-    s.filter_thread = event.thread;
-    new_keys_.push_back(WrittenKey{event.proc, write.slot, event.thread});
+    add_new_key(s, event, write.slot);
   }
   if (v.is_int()) {
     std::int64_t x = v.as_int();

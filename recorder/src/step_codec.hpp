@@ -561,6 +561,14 @@ class StepEncoder {
   enum class Shortcut : std::uint8_t { None, Plain, Switch };
   // Inlined into encode(): a call per step costs more than its checks.
   [[gnu::always_inline]] Shortcut encode_plain(const Machine& machine, const StepEvent& event, ByteBuffer& out);
+  // The step's thread wrote Int slot `slot` (whose entry is `s`) for the
+  // first time in this block, as far as the block summary's filter knows:
+  // a new key for it.
+  void add_new_key(StepPredictor::IntSlot& s, const StepEvent& event, std::uint32_t slot) {
+    s.filter_generation = predictor_.generation();
+    s.filter_thread = event.thread;
+    new_keys_.push_back(WrittenKey{event.proc, slot, event.thread});
+  }
   // The loop period at the start of steps [from, to): the least P such
   // that the first three periods run the same statements the same way, no
   // statement twice in a period and no Int slot written twice; 0 if none
@@ -689,11 +697,7 @@ inline StepEncoder::Shortcut StepEncoder::encode_plain(const Machine& machine, c
   predictor_.previous_thread = event.thread;
   tracker_.clear_changes();
   new_keys_.clear();
-  if (new_key != nullptr) {
-    new_key->filter_generation = predictor_.generation();
-    new_key->filter_thread = event.thread;
-    new_keys_.push_back(WrittenKey{event.proc, event.writes.front().slot, event.thread});
-  }
+  if (new_key != nullptr) add_new_key(*new_key, event, event.writes.front().slot);
   return Shortcut::Switch;
 }
 
