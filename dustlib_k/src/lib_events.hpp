@@ -1,5 +1,5 @@
-// lib_events.hpp — how the lane-run dustlib_k modules (memory, sync) report
-// library events.
+// lib_events.hpp — how the dustlib_k modules that honour quiet calls
+// (memory, sync, threading) report library events.
 //
 // A quiet call (the lane's, in a plain run) reports nothing, and such calls
 // are most loads, stores, locks and unlocks of a threaded run: so the quiet

@@ -26,6 +26,7 @@
 #include "arguments.hpp"
 #include "dust/machine.hpp"
 #include "dust/step_event.hpp"
+#include "lib_events.hpp"
 #include "modules.hpp"
 
 namespace dust::k {
@@ -33,11 +34,6 @@ namespace dust::k {
 namespace {
 
 constexpr std::size_t kMaxThreads = 65536;
-
-void emit(IntrinsicContext& ctx, LibEventKind kind, std::int64_t a, std::int64_t b = 0, std::string text = {}) {
-  if (ctx.quiet) return;
-  ctx.event.lib.push_back(LibEvent{kind, a, b, 0, std::move(text), {}});
-}
 
 // The proc `name` as a call from `from_proc` would find it, or -1.
 std::int32_t resolve_proc(const Program& p, std::uint32_t from_proc, const std::string& name) {
@@ -94,7 +90,7 @@ IntrinsicResult thread_spawn(IntrinsicContext& ctx, std::span<const Value> args)
                                   static_cast<std::uint64_t>(seed), tid)) {
     return IntrinsicResult::failure(DvmError{error->kind, "spawn: " + error->message});
   }
-  emit(ctx, LibEventKind::ThreadSpawn, tid, seed, target.name);
+  emit(ctx, LibEventKind::ThreadSpawn, tid, seed, 0, target.name);
   return IntrinsicResult::of(Value::integer(tid));
 }
 
