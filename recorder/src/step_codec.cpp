@@ -162,11 +162,20 @@ void StateTracker::observe(const Machine& machine, const StepEvent& event) {
   thread_count_ = 0;
   mutex_count_ = 0;
   auto count = static_cast<std::uint32_t>(machine.threads.size());
-  // Another thread's state can only change through a library call, a
-  // wake-up by time, a thread appearing or a non-statement step; anything
-  // else can only touch the thread that ran.
-  bool everyone = count != threads_.size() || !event.lib.empty() || sleeping_ > 0 ||
-                  (event.kind != StepKind::Statement && event.kind != StepKind::Check);
+  // Another thread's state, and a mutex's, can only change through a
+  // library call other than a memory read or write (a Load or a Store
+  // waits for nobody and wakes nobody), a wake-up by time, a thread
+  // appearing or a step other than a statement, a check or a retry that
+  // blocked again (a Blocked step without library events: the lock or
+  // join it waits for is as it was); anything else can only touch the
+  // thread that ran.
+  bool sync = false;
+  for (const LibEvent& lib : event.lib) {
+    sync |= lib.kind != LibEventKind::MemRead && lib.kind != LibEventKind::MemWrite;
+  }
+  const bool retry = event.kind == StepKind::Blocked && event.lib.empty();
+  bool everyone = count != threads_.size() || sync || sleeping_ > 0 ||
+                  (event.kind != StepKind::Statement && event.kind != StepKind::Check && !retry);
   if (everyone) {
     // Most threads did not change: that test here, without a call, over
     // the threads both lists hold (compare_thread may grow threads_ only
@@ -187,7 +196,7 @@ void StateTracker::observe(const Machine& machine, const StepEvent& event) {
       compare_thread(machine, event.thread);
     }
   }
-  if (event.lib.empty()) return;
+  if (!sync) return;
   const std::vector<MutexState>& current = machine.k.mutexes;
   for (std::size_t i = 0; i < current.size(); ++i) {
     bool is_new = i >= mutexes_.size();
