@@ -162,11 +162,20 @@ void StateTracker::observe(const Machine& machine, const StepEvent& event) {
   thread_count_ = 0;
   mutex_count_ = 0;
   auto count = static_cast<std::uint32_t>(machine.threads.size());
-  // Another thread's state can only change through a library call, a
-  // wake-up by time, a thread appearing or a non-statement step; anything
-  // else can only touch the thread that ran.
-  bool everyone = count != threads_.size() || !event.lib.empty() || sleeping_ > 0 ||
-                  (event.kind != StepKind::Statement && event.kind != StepKind::Check);
+  // Another thread's state, and a mutex's, can only change through a
+  // library call other than a memory read or write (a Load or a Store
+  // waits for nobody and wakes nobody), a wake-up by time, a thread
+  // appearing or a step other than a statement, a check or a retry that
+  // blocked again (a Blocked step without library events: the lock or
+  // join it waits for is as it was); anything else can only touch the
+  // thread that ran.
+  bool sync = false;
+  for (const LibEvent& lib : event.lib) {
+    sync |= lib.kind != LibEventKind::MemRead && lib.kind != LibEventKind::MemWrite;
+  }
+  const bool retry = event.kind == StepKind::Blocked && event.lib.empty();
+  bool everyone = count != threads_.size() || sync || sleeping_ > 0 ||
+                  (event.kind != StepKind::Statement && event.kind != StepKind::Check && !retry);
   if (everyone) {
     // Most threads did not change: that test here, without a call, over
     // the threads both lists hold (compare_thread may grow threads_ only
@@ -187,7 +196,7 @@ void StateTracker::observe(const Machine& machine, const StepEvent& event) {
       compare_thread(machine, event.thread);
     }
   }
-  if (event.lib.empty()) return;
+  if (!sync) return;
   const std::vector<MutexState>& current = machine.k.mutexes;
   for (std::size_t i = 0; i < current.size(); ++i) {
     bool is_new = i >= mutexes_.size();
@@ -236,6 +245,8 @@ void StepPredictor::reset() {
     echo_.clear();
     lib_cache_.fill(LibCache{});
     echo_cache_.fill(EchoCache{});
+    for (MutexLast& m : small_mutexes_) m.generation = 0;
+    small_waits_.fill(SmallWait{});
     generation_ = 1;
   }
   previous_thread = kNoThread;
@@ -498,11 +509,9 @@ void StepEncoder::put_thread_change(BufferWriter& w, const StepEvent& event, con
     if (!(byte & kChangeSelf)) w.varint(c.thread);
     return;
   }
-  const std::pair<WaitKind, std::int64_t> wait{c.wait_kind, c.wait_id};
-  // The thread's last wait becomes this one either way: one lookup finds
-  // the old one and keeps the place for the new.
-  const auto [last, first_wait] = predictor_.wait_last.try_emplace(c.thread, wait);
-  if (!first_wait && last->second == wait) byte |= kChangeSameWait;
+  const StepPredictor::Wait wait{c.wait_kind, c.wait_id};
+  const StepPredictor::Wait* last = predictor_.wait_last_of(c.thread);
+  if (last != nullptr && *last == wait) byte |= kChangeSameWait;
   std::string& text = predictor_.wait_text_last[wait];
   if (text == c.wait && !text.empty()) byte |= kChangeSameText;
   w.u8(byte);
@@ -515,12 +524,11 @@ void StepEncoder::put_thread_change(BufferWriter& w, const StepEvent& event, con
     put_string(w, c.wait);
     text = c.wait;
   }
-  last->second = wait;
+  predictor_.set_wait_last(c.thread, wait);
 }
 
 void StepEncoder::put_mutex_change(BufferWriter& w, const StepEvent& event, const MutexChange& c, bool first) {
-  auto it = predictor_.mutex_last.find(c.id);
-  const StepPredictor::MutexLast* last = it == predictor_.mutex_last.end() ? nullptr : &it->second;
+  StepPredictor::MutexLast* last = predictor_.mutex_last_of(c.id);
   predictor_.note_replaced(last, first);
   std::uint8_t owner = kOwnerExplicit;
   if (c.owner == static_cast<std::int64_t>(event.thread)) {
@@ -555,7 +563,7 @@ void StepEncoder::put_mutex_change(BufferWriter& w, const StepEvent& event, cons
   }
   // Assigned in place, so the waiters' storage is reused rather than
   // allocated again for every lock and unlock.
-  StepPredictor::MutexLast& kept = it != predictor_.mutex_last.end() ? it->second : predictor_.mutex_last[c.id];
+  StepPredictor::MutexLast& kept = last != nullptr ? *last : predictor_.mutex_last_slot(c.id);
   kept.owner = c.owner;
   if (waiters != kWaitersSame) kept.waiters = c.waiters;
 }
@@ -680,13 +688,12 @@ bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event,
   if (predictor_.echoes && StepPredictor::echoable(head) && event.stmt != kNoStmt) {
     const std::string_view bytes(out.data() + head_at, out.size() - head_at);
     StepPredictor::Echoes& echoes = predictor_.echoes_of(event.stmt, event.kind);
-    for (std::uint8_t slot = 0; slot < kEchoSlots; ++slot) {
-      if (echoes.live(slot) && echoes.bytes[slot] == bytes) {
-        out.data()[head_at] = static_cast<char>(echo_head(event.kind, slot));
-        out.truncate(head_at + 1);
-        echoes.touch(slot);
-        return false;
-      }
+    const std::uint8_t slot = echoes.find(bytes);
+    if (slot < kEchoSlots) {
+      out.data()[head_at] = static_cast<char>(echo_head(event.kind, slot));
+      out.truncate(head_at + 1);
+      echoes.touch(slot);
+      return false;
     }
     echoes.learn(bytes);
   }
@@ -848,10 +855,10 @@ bool StepDecoder::get_thread_change(ByteReader& in, const StepEvent& event, Thre
   if (!in.ok() || c.thread >= threads_) return false;
   if (!waits(c.state)) return (byte & (kChangeSameWait | kChangeSameText)) == 0;
   if (byte & kChangeSameWait) {
-    auto last = predictor_.wait_last.find(c.thread);
-    if (last == predictor_.wait_last.end()) return false;
-    c.wait_kind = last->second.first;
-    c.wait_id = last->second.second;
+    const StepPredictor::Wait* last = predictor_.wait_last_of(c.thread);
+    if (last == nullptr) return false;
+    c.wait_kind = last->first;
+    c.wait_id = last->second;
   } else {
     std::uint8_t kind = in.u8();
     if (kind > static_cast<std::uint8_t>(WaitKind::Sleep)) return false;
@@ -866,7 +873,7 @@ bool StepDecoder::get_thread_change(ByteReader& in, const StepEvent& event, Thre
     return false;
   }
   text = c.wait;
-  predictor_.wait_last[c.thread] = {c.wait_kind, c.wait_id};
+  predictor_.set_wait_last(c.thread, {c.wait_kind, c.wait_id});
   return in.ok();
 }
 
@@ -874,8 +881,7 @@ bool StepDecoder::get_mutex_change(ByteReader& in, const StepEvent& event, Mutex
   c.id = in.svarint();
   std::uint8_t byte = in.u8();
   if (!in.ok() || (byte & ~kMutexKnownBits) != 0) return false;
-  auto it = predictor_.mutex_last.find(c.id);
-  const StepPredictor::MutexLast* last = it == predictor_.mutex_last.end() ? nullptr : &it->second;
+  const StepPredictor::MutexLast* last = predictor_.mutex_last_of(c.id);
   predictor_.note_replaced(last, first);
   const std::uint8_t owner = byte & kOwnerMask;
   const std::uint8_t waiters = static_cast<std::uint8_t>(byte >> kWaitersShift);
@@ -910,7 +916,9 @@ bool StepDecoder::get_mutex_change(ByteReader& in, const StepEvent& event, Mutex
     }
   }
   if (!in.ok()) return false;
-  predictor_.mutex_last[c.id] = StepPredictor::MutexLast{c.owner, c.waiters};
+  StepPredictor::MutexLast& kept = predictor_.mutex_last_slot(c.id);
+  kept.owner = c.owner;
+  kept.waiters = c.waiters;
   return true;
 }
 

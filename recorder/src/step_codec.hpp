@@ -394,9 +394,47 @@ class StepPredictor {
   struct MutexLast {
     std::int64_t owner = -1;
     std::vector<std::uint32_t> waiters;
+    std::uint32_t generation = 0;  // in small_mutexes_: recorded in this block
   };
-  std::unordered_map<std::int64_t, MutexLast> mutex_last;
-  std::unordered_map<std::uint32_t, std::pair<WaitKind, std::int64_t>> wait_last;
+  using Wait = std::pair<WaitKind, std::int64_t>;
+  // The last recorded change of mutex `id` in this block, or null.
+  MutexLast* mutex_last_of(std::int64_t id) {
+    if (small_id(id)) {
+      MutexLast& m = small_mutexes_[static_cast<std::size_t>(id)];
+      return m.generation == generation_ ? &m : nullptr;
+    }
+    auto it = mutex_last.find(id);
+    return it == mutex_last.end() ? nullptr : &it->second;
+  }
+  // The entry for mutex `id`'s next record (mutex_last_of, else a new one).
+  MutexLast& mutex_last_slot(std::int64_t id) {
+    if (small_id(id)) {
+      MutexLast& m = small_mutexes_[static_cast<std::size_t>(id)];
+      if (m.generation != generation_) {
+        m.generation = generation_;
+        m.owner = -1;
+        m.waiters.clear();
+      }
+      return m;
+    }
+    return mutex_last[id];
+  }
+  // The thread's last recorded wait in this block, or null.
+  const Wait* wait_last_of(std::uint32_t thread) const {
+    if (thread < kSmallIds) {
+      const SmallWait& w = small_waits_[thread];
+      return w.generation == generation_ ? &w.wait : nullptr;
+    }
+    auto it = wait_last.find(thread);
+    return it == wait_last.end() ? nullptr : &it->second;
+  }
+  void set_wait_last(std::uint32_t thread, const Wait& wait) {
+    if (thread < kSmallIds) {
+      small_waits_[thread] = SmallWait{generation_, wait};
+    } else {
+      wait_last[thread] = wait;
+    }
+  }
   std::map<std::pair<WaitKind, std::int64_t>, std::string> wait_text_last;
   // The waiters the step's first mutex change replaced (for kWokeTheWaiters).
   bool has_woken = false;
@@ -432,6 +470,36 @@ class StepPredictor {
       touch(slot);
     }
     bool live(std::uint8_t slot) const { return (used >> slot) & 1u; }
+    // The live slot holding exactly `b`, or kEchoSlots if none does (live
+    // slots never hold the same bytes: only bytes found in none are kept).
+    std::uint8_t find(std::string_view b) const {
+      for (std::uint8_t slot = 0; slot < codec::kEchoSlots; ++slot) {
+        if (live(slot) && same_bytes(bytes[slot], b)) return slot;
+      }
+      return codec::kEchoSlots;
+    }
+    // An encoding is a few bytes long: two overlapping word loads compare
+    // it, where a call to memcmp for each slot cost more than the rest of
+    // the echo test.
+    static bool same_bytes(std::string_view a, std::string_view b) {
+      const std::size_t n = a.size();
+      if (n != b.size()) return false;
+      if (n > 16) return std::memcmp(a.data(), b.data(), n) == 0;
+      if (n >= 8) return ((word<std::uint64_t>(a, 0) ^ word<std::uint64_t>(b, 0)) |
+                          (word<std::uint64_t>(a, n - 8) ^ word<std::uint64_t>(b, n - 8))) == 0;
+      if (n >= 4) return ((word<std::uint32_t>(a, 0) ^ word<std::uint32_t>(b, 0)) |
+                          (word<std::uint32_t>(a, n - 4) ^ word<std::uint32_t>(b, n - 4))) == 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (a[i] != b[i]) return false;
+      }
+      return true;
+    }
+    template <class Word>
+    static Word word(std::string_view s, std::size_t at) {
+      Word w;
+      std::memcpy(&w, s.data() + at, sizeof w);
+      return w;
+    }
   };
   static bool echoable(std::uint8_t head) {
     constexpr std::uint8_t kNeeded = codec::kHasExtras | codec::kSameThread | codec::kStmtPredicted;
@@ -482,6 +550,20 @@ class StepPredictor {
   };
   std::array<LibCache, kLookupCache> lib_cache_{};
   std::array<EchoCache, kLookupCache> echo_cache_{};
+  // Mutexes and threads with small ids (all of them in most runs) keep
+  // their last records in tables by id, stamped with the block's
+  // generation; larger ids (a hostile trace's too) use the maps. A lookup
+  // per change in a map cost more than the rest of encoding the change.
+  static constexpr std::size_t kSmallIds = 64;
+  static bool small_id(std::int64_t id) { return static_cast<std::uint64_t>(id) < kSmallIds; }
+  std::unordered_map<std::int64_t, MutexLast> mutex_last;
+  std::unordered_map<std::uint32_t, Wait> wait_last;
+  std::vector<MutexLast> small_mutexes_ = std::vector<MutexLast>(kSmallIds);
+  struct SmallWait {
+    std::uint32_t generation = 0;
+    Wait wait{};
+  };
+  std::array<SmallWait, kSmallIds> small_waits_{};
   // The batch encoder walks the tables directly: it runs for nearly every
   // step of a long run and cannot afford a bounds check per lookup.
   friend class StepEncoder;

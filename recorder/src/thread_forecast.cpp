@@ -35,23 +35,29 @@ void ThreadForecast::set_state(std::uint32_t thread, ThreadState state) {
     // count as finished.
     states_.resize(thread + 1, ThreadState::Finished);
   }
-  states_[thread] = state;
-  set_runnable(thread, state == ThreadState::Runnable);
-}
-
-// Keeps runnable_ sorted without rebuilding it: a change touches one id.
-void ThreadForecast::set_runnable(std::uint32_t thread, bool runnable) {
-  auto at = std::lower_bound(runnable_.begin(), runnable_.end(), thread);
-  bool listed = at != runnable_.end() && *at == thread;
-  if (runnable && !listed) runnable_.insert(at, thread);
-  if (!runnable && listed) runnable_.erase(at);
-}
-
-void ThreadForecast::list_runnable() {
-  runnable_.clear();
-  for (std::size_t t = 0; t < states_.size(); ++t) {
-    if (states_[t] == ThreadState::Runnable) runnable_.push_back(static_cast<std::uint32_t>(t));
+  if ((states_[thread] == ThreadState::Runnable) == (state == ThreadState::Runnable)) {
+    states_[thread] = state;
+    return;
   }
+  states_[thread] = state;
+  // The list of runnable threads is rebuilt when the next pick needs it: a
+  // step often changes two threads (a waiter wakes, another blocks), and
+  // one pass over a few states costs less than two sorted edits.
+  runnable_stale_ = true;
+}
+
+// Every id is written and only the runnable ones are counted, without a
+// branch or a push_back per thread.
+void ThreadForecast::list_runnable() {
+  runnable_stale_ = false;
+  runnable_.resize(states_.size());
+  std::uint32_t* const ids = runnable_.data();
+  std::size_t n = 0;
+  for (std::size_t t = 0; t < states_.size(); ++t) {
+    ids[n] = static_cast<std::uint32_t>(t);
+    n += states_[t] == ThreadState::Runnable ? 1 : 0;
+  }
+  runnable_count_ = n;
 }
 
 // The machine's rule (core/run/machine.cpp and scheduler.cpp): a lone
@@ -64,16 +70,18 @@ void ThreadForecast::after_step(std::uint64_t index, std::uint32_t thread) {
     next_ = thread;
     return;
   }
-  if (runnable_.empty()) {
+  if (runnable_stale_) list_runnable();
+  const std::span<const std::uint32_t> runnable(runnable_.data(), runnable_count_);
+  if (runnable.empty()) {
     next_ = kUnknown;  // a deadlock, which ends the run
     return;
   }
   if (token_) {
     std::optional<std::uint32_t> named = token_->thread_at(index + 1);
-    next_ = named ? *named : non_preemptive_choice(thread, runnable_);
+    next_ = named ? *named : non_preemptive_choice(thread, runnable);
     return;
   }
-  next_ = seeded_choice(thread, runnable_, seed_, rng_);
+  next_ = seeded_choice(thread, runnable, seed_, rng_);
 }
 
 }  // namespace dust::rec

@@ -59,14 +59,17 @@ class ThreadForecast {
 
  private:
   void list_runnable();
-  void set_runnable(std::uint32_t thread, bool runnable);
 
   bool seeded_ = false;
   std::uint64_t seed_ = 0;
   std::optional<ScheduleToken> token_;
   std::uint64_t rng_ = 0;
   std::vector<ThreadState> states_;
-  std::vector<std::uint32_t> runnable_;  // ascending ids of the Runnable threads
+  // The first runnable_count_ entries are the ascending ids of the Runnable
+  // threads, unless a state changed since they were listed.
+  std::vector<std::uint32_t> runnable_;
+  std::size_t runnable_count_ = 0;
+  bool runnable_stale_ = false;
   std::uint32_t next_ = kUnknown;
 };
 

@@ -268,3 +268,52 @@ TEST(StepCodec, MalformedBytesAreErrorsNotCrashes) {
     }
   }
 }
+
+namespace {
+
+// Workers contend for the last of `mutexes` mutexes, one spawned thread
+// each: mutex and thread ids past the codec's small-id tables (64) take
+// its maps, ids below them its tables.
+std::string many_ids_program(int mutexes, int threads, int rounds) {
+  const std::string lock = R"({"Call": {"target": "mutex_lock", "args": ["m"], "result": null}})";
+  const std::string unlock = R"({"Call": {"target": "mutex_unlock", "args": ["m"], "result": null}})";
+  std::string worker = R"({"regime": "K", "name": "worker", "params": [{"name": "counter", "ty": "K[Int]"},)"
+                       R"( {"name": "m", "ty": "K[Int]"}, {"name": "rounds", "ty": "K[Int]"}], "uses": [],)"
+                       R"( "ret": "K[Int]", "qualifiers": [], "body": [{"For": {"var": "i", "start": "0",)"
+                       R"( "end": "rounds", "body": [)" + lock +
+                       R"(, {"Load": {"ptr": "counter", "result": "v"}}, {"Store": {"ptr": "counter",)"
+                       R"( "value": "v Add 1"}}, )" + unlock + R"(]}}, {"Return": {"expr": "0"}}], "locals": []})";
+  std::string body = R"({"Alloc": {"size": "8", "result": "counter"}})";
+  for (int i = 0; i < mutexes; ++i) {
+    body += ", {\"Let\": {\"name\": \"m" + std::to_string(i) + "\", \"expr\": \"mutex_new()\"}}";
+  }
+  const std::string last = "m" + std::to_string(mutexes - 1);
+  for (int i = 0; i < threads; ++i) {
+    body += R"(, {"Let": {"name": "t)" + std::to_string(i) + R"(", "expr": "spawn(worker, )" + std::to_string(i + 1) +
+            ", counter, " + last + ", " + std::to_string(rounds) + ")\"}}";
+  }
+  for (int i = 0; i < threads; ++i) {
+    body += R"(, {"Call": {"target": "join", "args": ["t)" + std::to_string(i) + R"("], "result": null}})";
+  }
+  body += R"(, {"Load": {"ptr": "counter", "result": "total"}}, {"Dealloc": {"ptr": "counter"}},)"
+          R"( {"Return": {"expr": "total"}})";
+  return R"({"forges": [{"name": "Ids", "shapes": [], "procs": [)" + worker +
+         R"(, {"regime": "K", "name": "main", "params": [], "uses": [], "ret": null, "qualifiers": [], "body": [)" +
+         body + R"(], "locals": []}], "binds": []}], "types": []})";
+}
+
+}  // namespace
+
+TEST(StepCodec, LargeMutexAndThreadIdsRoundTrip) {
+  for (const auto& [mutexes, threads] : {std::pair{3, 3}, std::pair{70, 3}, std::pair{3, 70}, std::pair{80, 68}}) {
+    for (std::uint64_t seed : {0u, 7u}) {
+      dust::RunConfig config;
+      config.seed = seed;
+      SCOPED_TRACE(std::to_string(mutexes) + " mutexes, " + std::to_string(threads) + " threads, seed " +
+                   std::to_string(seed));
+      const std::string text = many_ids_program(mutexes, threads, 3);
+      check_round_trip(text, config, 4096);
+      check_round_trip(text, config, 97);
+    }
+  }
+}
