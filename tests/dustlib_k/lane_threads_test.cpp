@@ -12,6 +12,7 @@
 #include "../core/lane_comparison.hpp"
 #include "dustlib_k/dustlib_k.hpp"
 #include "k_harness.hpp"
+#include "sanitizer_share.hpp"
 
 namespace {
 
@@ -20,7 +21,9 @@ using k_test::call;
 using k_test::Json;
 using k_test::read_text;
 
-constexpr std::uint64_t kSeeds = 200;
+// 200 seeds; 40 in the sanitizer pass, which still compares every program
+// (support/sanitizer_share.hpp).
+constexpr std::uint64_t kSeeds = dust_test::full_or_sanitizer_share<std::uint64_t>(200, 40);
 
 // Compares the program at every seed; returns the plain runs' lane steps.
 std::uint64_t compare_seeds(const std::string& text, const std::string& what) {

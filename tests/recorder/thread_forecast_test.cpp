@@ -7,6 +7,7 @@
 // is right at every step but a block's first.
 #include "dust/recorder/machine_archive.hpp"
 #include "recorder_harness.hpp"
+#include "sanitizer_share.hpp"
 #include "../../recorder/src/step_codec.hpp"
 
 using namespace rec_test;
@@ -64,7 +65,8 @@ TEST(ThreadForecast, ThreadedExamplesReplayExactlyAtManySeeds) {
   for (const char* name : kThreaded) {
     SCOPED_TRACE(name);
     std::string text = read_text(example(name));
-    for (std::uint64_t seed = 0; seed < 40; ++seed) {
+    // 40 seeds; 10 in the sanitizer pass (support/sanitizer_share.hpp).
+    for (std::uint64_t seed = 0; seed < dust_test::full_or_sanitizer_share<std::uint64_t>(40, 10); ++seed) {
       SCOPED_TRACE("seed " + std::to_string(seed));
       expect_exact_replay(text, seeded(seed), 7);
     }
