@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -42,6 +43,13 @@ inline constexpr std::int64_t kListingReference = 1;
 struct RequestError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// An optional integer argument: `fallback` when it is absent or null, else
+// a RequestError naming it unless it is an integer from `low` to `high`
+// (a float or a number past int64 is refused, never converted).
+std::int64_t int_argument(const json& args, const char* name, std::int64_t fallback,
+                          std::int64_t low = std::numeric_limits<std::int64_t>::min(),
+                          std::int64_t high = std::numeric_limits<std::int64_t>::max());
 
 class Adapter {
  public:
