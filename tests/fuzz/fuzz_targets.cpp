@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,8 @@
 #include "debug_target.hpp"
 #include "dust/dir_loader.hpp"
 #include "dust/machine.hpp"
+#include "dust/recorder/chrome_export.hpp"
+#include "dust/recorder/query_json.hpp"
 #include "dust/recorder/state_report.hpp"
 #include "dust/recorder/trace_format.hpp"
 #include "dust/recorder/trace_reader.hpp"
@@ -150,17 +153,18 @@ void name_queries(dust::rec::TraceReader& r, std::uint64_t at) {
   limits.max_links = 48;
   for (std::uint32_t t = 0; t < threads; ++t) {
     const std::string& name = names[t % names.size()];
-    r.last_write(name, at, dust::rec::FrameSelector{t, std::nullopt, false});
+    expect_json(dust::rec::last_write_json(r.last_write(name, at, dust::rec::FrameSelector{t, std::nullopt, false})));
     r.last_write(name, at, dust::rec::FrameSelector{t, 0, false});
     r.last_write(name, at, dust::rec::FrameSelector{t, std::nullopt, true});
-    r.origin(name, at, dust::rec::FrameSelector{t, std::nullopt, false}, limits);
+    expect_json(dust::rec::origin_json(r.origin(name, at, dust::rec::FrameSelector{t, std::nullopt, false}, limits)));
   }
   const std::vector<dust::rec::MemoryLifetime> blocks = r.memory_lifetimes();
   if (!blocks.empty()) {
     const dust::rec::MemoryLifetime& b = blocks[blocks.size() / 2];
     r.last_write("mem:" + std::to_string(b.address), at, dust::rec::FrameSelector{});
     r.origin("mem:" + std::to_string(b.address), at, dust::rec::FrameSelector{}, limits);
-    r.memory_accesses(b.address, b.address + std::max<std::int64_t>(b.size, 1), 0, at);
+    expect_json(dust::rec::memory_history_json(
+        r.memory_accesses(b.address, b.address + std::max<std::int64_t>(b.size, 1), 0, at)));
   }
   r.memory_accesses(0, 1 << 20, 0, at);
 }
@@ -247,6 +251,15 @@ int fuzz_trace_reader(const std::uint8_t* data, std::size_t size) {
   r.replay(divergence);
   divergence.reset();
   r.verify_and_replay(divergence, error);
+  // dustrun export --chrome: the whole run, then a window in the middle.
+  for (const auto& [from, to] : {std::pair<std::uint64_t, std::optional<std::uint64_t>>{0, std::nullopt},
+                                 std::pair<std::uint64_t, std::optional<std::uint64_t>>{steps / 3, middle + 1}}) {
+    std::ostringstream timeline;
+    dust::rec::ChromeExportOptions options;
+    options.from = from;
+    options.to = to;
+    if (dust::rec::export_chrome_trace(r, options, timeline, error)) expect_json(timeline.str());
+  }
   debug_session(file.path());
   return 0;
 }

@@ -24,7 +24,8 @@ int fuzz_dir_loader(const std::uint8_t* data, std::size_t size);
 // info, a full verify, the state at several steps (seeks from keyframes,
 // backwards too; as text and JSON), events, lanes, lifetimes, the failure,
 // last writes and origin graphs of the program's own names, memory
-// histories, a replay, and a debug adapter's movements over the steps.
+// histories (each answer as inspect --json writes it), a replay, a Chrome
+// timeline export, and a debug adapter's movements over the steps.
 int fuzz_trace_reader(const std::uint8_t* data, std::size_t size);
 
 // The debug adapter: serves the bytes as a DAP client's input stream
