@@ -51,6 +51,11 @@ std::int64_t int_argument(const json& args, const char* name, std::int64_t fallb
                           std::int64_t low = std::numeric_limits<std::int64_t>::min(),
                           std::int64_t high = std::numeric_limits<std::int64_t>::max());
 
+// The whole of `text` as an integer in `base` (0: C's prefixes, 0x for
+// hex); false when it is empty, has anything after the number, or is
+// past int64 (strtoll would saturate silently to its end).
+bool parse_int64(const std::string& text, int base, std::int64_t& out);
+
 class Adapter {
  public:
   Adapter(Connection& connection, const IntrinsicTable& intrinsics);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 
@@ -86,6 +87,16 @@ std::int64_t int_argument(const json& args, const char* name, std::int64_t fallb
                        " to " + std::to_string(high));
   }
   return v;
+}
+
+bool parse_int64(const std::string& text, int base, std::int64_t& out) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text.c_str(), &end, base);
+  if (errno == ERANGE || end == nullptr || *end != '\0') return false;
+  out = v;
+  return true;
 }
 
 Adapter::Adapter(Connection& connection, const IntrinsicTable& intrinsics)
@@ -492,9 +503,8 @@ json Adapter::data_breakpoint_info(const json& args) {
   }
   // A heap cell: its address, as the Heap scope names blocks, or mem:<address>.
   std::string text = name.rfind("mem:", 0) == 0 ? name.substr(4) : name;
-  char* end = nullptr;
-  long long address = std::strtoll(text.c_str(), &end, 0);
-  if (!text.empty() && end != nullptr && *end == '\0') {
+  std::int64_t address = 0;
+  if (parse_int64(text, 0, address)) {
     return json{{"dataId", "mem:" + std::to_string(address)},
                 {"description", "writes of the memory cell at " + std::to_string(address)},
                 {"accessTypes", json::array({"write"})}, {"canPersist", true}};
@@ -518,14 +528,16 @@ json Adapter::set_data_breakpoints(const json& args) {
     bool ok = true;
     if (id.rfind("mem:", 0) == 0) {
       d.target = session::DataBreakpoint::Target::MemoryCell;
-      char* end = nullptr;
-      d.address = std::strtoll(id.c_str() + 4, &end, 10);
-      ok = end != nullptr && *end == '\0' && id.size() > 4;
+      ok = parse_int64(id.substr(4), 10, d.address);
     } else if (id.rfind("binding:", 0) == 0) {
       std::size_t colon = id.find(':', 8);
       ok = colon != std::string::npos && colon > 8 && colon + 1 < id.size();
+      // The thread must be one of the run's, not a number strtoul wrapped or made 0.
+      std::int64_t thread = 0;
+      ok = ok && parse_int64(id.substr(8, colon - 8), 10, thread) && thread >= 0 &&
+           thread <= std::numeric_limits<std::uint32_t>::max() && t.has_thread(static_cast<std::uint32_t>(thread));
       if (ok) {
-        d.thread = static_cast<std::uint32_t>(std::strtoul(id.substr(8, colon - 8).c_str(), nullptr, 10));
+        d.thread = static_cast<std::uint32_t>(thread);
         d.name = id.substr(colon + 1);
       }
     } else {

@@ -148,16 +148,15 @@ json Adapter::variables(const json& args) {
 
 json Adapter::read_memory(const json& args) {
   std::string reference = args.value("memoryReference", "");
-  char* end = nullptr;
-  long long base = std::strtoll(reference.c_str(), &end, 0);
-  if (reference.empty() || end == nullptr || *end != '\0') throw RequestError("bad memoryReference `" + reference + "`");
+  std::int64_t base = 0;
+  if (!parse_int64(reference, 0, base)) throw RequestError("bad memoryReference `" + reference + "`");
   std::int64_t count = int_argument(args, "count", 0);
   if (count < 0 || count > (16 << 20)) throw RequestError("readMemory count must be between 0 and 16 MiB");
   // The range must lie within int64: a memoryReference near its end plus an
   // offset or count would overflow.
   std::int64_t address = 0;
   std::int64_t end_address = 0;
-  if (__builtin_add_overflow(static_cast<std::int64_t>(base), int_argument(args, "offset", 0), &address) ||
+  if (__builtin_add_overflow(base, int_argument(args, "offset", 0), &address) ||
       __builtin_add_overflow(address, count, &end_address)) {
     throw RequestError("readMemory range past the end of the address space");
   }

@@ -3,7 +3,8 @@
 // a double-to-int conversion, undefined behaviour), numbers past int64,
 // frame ids past the last thread a uint32 names (they wrapped onto thread
 // 0), and a readMemory range past the end of the address space (its sum
-// overflowed). Each fails its request with a message naming the argument,
+// overflowed), and numbers in strings past int64 (data breakpoint ids,
+// memory references: strtoll saturated silently). Each fails its request with a message naming the argument,
 // and the session goes on.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -56,11 +57,16 @@ TEST(DapHostileArguments, OutOfRangeNumbersFailTheirRequestNamingTheArgument) {
   input += request(8, "scopes", json{{"frameId", (std::int64_t{1} << 45) + 1}});  // thread 2^32, depth 0: wrapped onto T0
   input += request(9, "stackTrace", json{{"threadId", std::uint64_t{18446744073709551615u}}});
   input += request(10, "threads", json::object());
+  // Numbers in strings: strtoul and strtoll saturated silently, watching thread 4294967295 or the last address.
+  input += request(11, "setDataBreakpoints", json{{"breakpoints", {{{"dataId", "binding:99999999999999999999:x"}},
+                                                                  {{"dataId", "binding:abc:x"}},
+                                                                  {{"dataId", "mem:99999999999999999999"}}}}});
+  input += request(12, "dataBreakpointInfo", json{{"name", "mem:0xffffffffffffffffffff"}});
   dust_test::ProcessResult r = dust_test::run_process(DUSTRUN_PATH, {"dap"}, input);
   fs::remove(trace);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::map<int, json> out = responses(r.out);
-  ASSERT_EQ(out.size(), 10u) << r.out;
+  ASSERT_EQ(out.size(), 12u) << r.out;
   EXPECT_TRUE(out[1]["success"]) << out[1];
   const std::map<int, std::string> named = {
       {2, "`variablesReference` must be an integer"}, {3, "`line` must be an integer"},
@@ -73,6 +79,12 @@ TEST(DapHostileArguments, OutOfRangeNumbersFailTheirRequestNamingTheArgument) {
   }
   EXPECT_TRUE(out[10]["success"]);
   EXPECT_GT(out[10]["body"]["threads"].size(), 1u) << out[10];
+  ASSERT_TRUE(out[11]["success"]) << out[11];
+  for (const json& b : out[11]["body"]["breakpoints"]) {
+    EXPECT_FALSE(b["verified"]) << b;
+    EXPECT_NE(b["message"].get<std::string>().find("unknown dataId"), std::string::npos) << b;
+  }
+  EXPECT_NE(out[12]["body"]["dataId"], "mem:9223372036854775807") << out[12];
 }
 
 }  // namespace dap_hostile_arguments
