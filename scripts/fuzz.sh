@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the DIR loader and the trace reader with libFuzzer.
+# Fuzzes the DIR loader, the trace reader and the debug adapter with libFuzzer.
 #
-#   scripts/fuzz.sh [dir|trace|all] [seconds]     default: all, 60 seconds per target
+#   scripts/fuzz.sh [dir|trace|dap|all] [seconds]     default: all, 60 seconds per target
 #
 # Builds build-fuzz/ with clang (-fsanitize=fuzzer,address,undefined; the
 # project's own build in build/ is untouched), then runs each fuzzer for
@@ -17,10 +17,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 which=${1:-all}
 seconds=${2:-60}
 case $which in
-  dir | trace) targets=("$which") ;;
-  all) targets=(dir trace) ;;
+  dir | trace | dap) targets=("$which") ;;
+  all) targets=(dir trace dap) ;;
   *)
-    echo "usage: scripts/fuzz.sh [dir|trace|all] [seconds]" >&2
+    echo "usage: scripts/fuzz.sh [dir|trace|dap|all] [seconds]" >&2
     exit 2
     ;;
 esac
@@ -28,7 +28,7 @@ esac
 "$root/scripts/install-deps.sh"
 build="$root/build-fuzz"
 flags="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
-CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="$flags" \
+CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_FLAGS="$flags" \
   -DDUST_FUZZ=ON -DDUST_BUILD_GUI=OFF -DBUILD_TESTING=ON >/dev/null
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]/%/_fuzzer}"
 
@@ -40,7 +40,8 @@ for target in "${targets[@]}"; do
   seeds=("$root/tests/fuzz/corpus/$target")
   [[ -d "$root/tests/fuzz/regressions/$target" ]] && seeds+=("$root/tests/fuzz/regressions/$target")
   echo "fuzz.sh: $target for ${seconds}s" >&2
-  # A trace input is at most 64 KiB (the seeds are a few KiB); a DIR input 16 KiB.
+  # A trace input is at most 64 KiB (the seeds are a few KiB); a DIR input or a
+  # DAP session 16 KiB.
   max_len=$([[ $target == trace ]] && echo 65536 || echo 16384)
   set +e +o pipefail
   nice -n 19 "$build/bin/${target}_fuzzer" "$corpus" "${seeds[@]}" \

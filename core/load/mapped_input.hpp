@@ -26,7 +26,9 @@ class MappedInput {
 
   // Returns an empty string on success, else the OS error text.
   std::string open(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; it is then
+    // refused below as not a regular file.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return os_error(errno);
     struct stat st{};
     if (fstat(fd, &st) != 0) {

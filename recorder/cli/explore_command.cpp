@@ -439,8 +439,9 @@ int explore_merge_command(const std::vector<std::string>& args) {
       return kExitOk;
     }
     std::string text;
-    if (!read_file(path, text)) {
-      std::cerr << "dustrun explore-merge: " << path << ": cannot read\n";
+    std::string why;
+    if (!read_file(path, text, why)) {
+      std::cerr << "dustrun explore-merge: " << path << ": cannot read: " << why << "\n";
       return kExitUsage;
     }
     files.emplace_back(path, std::move(text));

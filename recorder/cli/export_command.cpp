@@ -29,7 +29,8 @@ constexpr const char* kExportUsage =
     "  --progress         progress on stderr (the default for exports of over a million steps)\n"
     "  --no-progress      none\n"
     "\n"
-    "Exit codes: 0 written; 2 bad arguments; 12 not a readable trace or the output cannot be written.\n";
+    "Exit codes: 0 written; 2 bad arguments; 11 the trace is incomplete (written as far as it goes);\n"
+    "12 not a readable trace or the output cannot be written.\n";
 
 constexpr std::uint64_t kLongExportSteps = 1000000;
 
@@ -118,6 +119,14 @@ int export_command(const std::vector<std::string>& args) {
     return kExitBadTrace;
   }
   if (show) std::fprintf(stderr, "dustrun export: wrote %s\n", output.c_str());
+  // A trace cut short (a killed recorder) is exported as far as it goes,
+  // and said so, as inspect and --replay say it: not a silent success.
+  const rec::TraceInfo& info = reader->info();
+  if (!info.complete) {
+    std::cerr << "dustrun: " << trace << ": incomplete trace (" << info.incomplete_reason << "); exported up to step "
+              << info.steps << "\n";
+    return kExitTraceIncomplete;
+  }
   return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -123,12 +124,19 @@ int record_command(const std::vector<std::string>& args) {
     return kExitUsage;
   }
 
+  // A file larger than the memory budget is refused, as a load error,
+  // before any of it is read (load_program of the path checks its size).
   std::string text;
-  if (!read_file(options.dir_path, text)) {
-    std::cerr << "dustrun: failed to read DIR file '" << options.dir_path << "'\n";
+  std::string why;
+  std::error_code size_error;
+  const std::uintmax_t size = std::filesystem::file_size(options.dir_path, size_error);
+  const bool over_budget = !size_error && options.config.max_memory != 0 && size > options.config.max_memory;
+  if (!over_budget && !read_file(options.dir_path, text, why)) {
+    std::cerr << "dustrun: failed to read DIR file '" << options.dir_path << "': " << why << "\n";
     return kExitUsage;
   }
-  LoadResult loaded = load_program(options.dir_path, text, options.config.max_memory);
+  LoadResult loaded = over_budget ? load_program(options.dir_path, options.config.max_memory)
+                                  : load_program(options.dir_path, text, options.config.max_memory);
   if (!loaded.ok()) {
     if (options.emit_trace) std::cout << error_trace_json(loaded.error) << "\n";
     if (!options.quiet) std::cerr << "dustrun: " << loaded.error.display() << "\n";

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -42,6 +43,18 @@ inline constexpr std::int64_t kListingReference = 1;
 struct RequestError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// An optional integer argument: `fallback` when it is absent or null, else
+// a RequestError naming it unless it is an integer from `low` to `high`
+// (a float or a number past int64 is refused, never converted).
+std::int64_t int_argument(const json& args, const char* name, std::int64_t fallback,
+                          std::int64_t low = std::numeric_limits<std::int64_t>::min(),
+                          std::int64_t high = std::numeric_limits<std::int64_t>::max());
+
+// The whole of `text` as an integer in `base` (0: C's prefixes, 0x for
+// hex); false when it is empty, has anything after the number, or is
+// past int64 (strtoll would saturate silently to its end).
+bool parse_int64(const std::string& text, int base, std::int64_t& out);
 
 class Adapter {
  public:

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -110,6 +111,20 @@ bool apply_schedule(LaunchPlan& plan, std::string& error) {
 
 bool record_for_debugging(const LaunchPlan& plan, const std::string& trace_path, const IntrinsicTable& intrinsics,
                           std::string& error) {
+  // Only a regular file within the memory budget is read: a FIFO would
+  // wait for a writer and a device such as /dev/zero would never end.
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(plan.program, ec);
+  if (ec || !std::filesystem::is_regular_file(status)) {
+    error = plan.program + ": cannot read the program: " + (ec ? ec.message() : "not a regular file");
+    return false;
+  }
+  const std::uintmax_t size = std::filesystem::file_size(plan.program, ec);
+  if (!ec && plan.config.max_memory != 0 && size > plan.config.max_memory) {
+    error = plan.program + ": cannot read the program: a file of " + std::to_string(size) +
+            " bytes, over the memory budget of " + std::to_string(plan.config.max_memory);
+    return false;
+  }
   std::ifstream in(plan.program, std::ios::binary);
   if (!in) {
     error = plan.program + ": cannot read the program: " + std::strerror(errno);

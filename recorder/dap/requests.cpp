@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 
@@ -43,7 +44,13 @@ std::int64_t int_field(const json& args, const char* name) {
   if (it == args.end() || !it->is_number_integer()) {
     throw RequestError(std::string("missing or non-integer argument `") + name + "`");
   }
-  return it->get<std::int64_t>();
+  return int_argument(args, name, 0);
+}
+
+// A line number argument: any int (lines outside the listing are reported
+// as having no statement), never a float or a number past int.
+int line_argument(const json& args) {
+  return static_cast<int>(int_argument(args, "line", 0, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
 }
 
 std::string string_field(const json& args, const char* name, const std::string& fallback = "") {
@@ -67,6 +74,30 @@ const char* reason_of(session::StopReason r) {
 }
 
 }  // namespace
+
+std::int64_t int_argument(const json& args, const char* name, std::int64_t fallback, std::int64_t low,
+                          std::int64_t high) {
+  auto it = args.find(name);
+  if (it == args.end() || it->is_null()) return fallback;
+  bool fits = it->is_number_integer() &&
+              !(it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(high));
+  std::int64_t v = fits ? it->get<std::int64_t>() : 0;
+  if (!fits || v < low || v > high) {
+    throw RequestError(std::string("argument `") + name + "` must be an integer from " + std::to_string(low) +
+                       " to " + std::to_string(high));
+  }
+  return v;
+}
+
+bool parse_int64(const std::string& text, int base, std::int64_t& out) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text.c_str(), &end, base);
+  if (errno == ERANGE || end == nullptr || *end != '\0') return false;
+  out = v;
+  return true;
+}
 
 Adapter::Adapter(Connection& connection, const IntrinsicTable& intrinsics)
     : connection_(connection), intrinsics_(intrinsics) {}
@@ -159,7 +190,10 @@ std::uint32_t Adapter::thread_arg(const json& args) {
 
 std::pair<std::uint32_t, std::uint32_t> Adapter::frame_arg(const json& args) {
   std::int64_t id = int_field(args, "frameId");
-  if (id < 1) throw RequestError("unknown frame " + std::to_string(id));
+  // An id past the last thread a uint32 can name is unknown, not wrapped onto another thread.
+  if (id < 1 || (id - 1) / kFramesPerThread > std::numeric_limits<std::uint32_t>::max()) {
+    throw RequestError("unknown frame " + std::to_string(id));
+  }
   auto thread = static_cast<std::uint32_t>((id - 1) / kFramesPerThread);
   auto depth = static_cast<std::uint32_t>((id - 1) % kFramesPerThread);
   const Machine& m = target().state();
@@ -365,8 +399,8 @@ json Adapter::stack_trace(const json& args) {
     frames.push_back(json{{"id", frame_id(thread, depth)}, {"name", name}, {"source", source},
                           {"line", t.frame_line(thread, depth)}, {"column", 1}});
   }
-  std::int64_t start = args.value("startFrame", 0);
-  std::int64_t levels = args.value("levels", 0);
+  std::int64_t start = int_argument(args, "startFrame", 0);
+  std::int64_t levels = int_argument(args, "levels", 0);
   json page = json::array();
   for (std::int64_t i = std::max<std::int64_t>(start, 0); i < static_cast<std::int64_t>(frames.size()); ++i) {
     if (levels > 0 && static_cast<std::int64_t>(page.size()) >= levels) break;
@@ -376,9 +410,9 @@ json Adapter::stack_trace(const json& args) {
 }
 
 json Adapter::source(const json& args) {
-  std::int64_t ref = args.value("sourceReference", std::int64_t{0});
+  std::int64_t ref = int_argument(args, "sourceReference", 0);
   if (ref == 0 && args.contains("source") && args["source"].is_object()) {
-    ref = args["source"].value("sourceReference", std::int64_t{0});
+    ref = int_argument(args["source"], "sourceReference", 0);
     std::string path = args["source"].value("path", "");
     if (ref == 0 && target().is_program_path(path)) ref = kListingReference;
   }
@@ -395,7 +429,7 @@ std::uint32_t Adapter::statement_at_line(int line) {
 json Adapter::set_breakpoints(const json& args) {
   DebugTarget& t = target();
   const json& src = args.contains("source") && args["source"].is_object() ? args["source"] : json::object();
-  std::int64_t ref = src.value("sourceReference", std::int64_t{0});
+  std::int64_t ref = int_argument(src, "sourceReference", 0);
   std::string path = src.value("path", "");
   if (ref != kListingReference && !t.is_program_path(path)) {
     throw RequestError("breakpoints go on the listing (sourceReference " + std::to_string(kListingReference) +
@@ -410,7 +444,8 @@ json Adapter::set_breakpoints(const json& args) {
   json result = json::array();
   std::vector<std::int64_t> logpoint_lines;
   for (const json& b : requested) {
-    int line = b.value("line", 0);
+    if (!b.is_object()) throw RequestError("each breakpoint must be an object");
+    int line = line_argument(b);
     std::uint32_t stmt = statement_at_line(line);
     json out{{"line", line}, {"source", src}};
     if (stmt == kNoStmt) {
@@ -455,7 +490,7 @@ json Adapter::set_breakpoints(const json& args) {
 json Adapter::data_breakpoint_info(const json& args) {
   DebugTarget& t = target();
   std::string name = string_field(args, "name");
-  std::int64_t ref = args.value("variablesReference", std::int64_t{0});
+  std::int64_t ref = int_argument(args, "variablesReference", 0);
   json none{{"dataId", nullptr}, {"description", "only bindings and heap cells can be watched"}};
   if (ref > 0 && static_cast<std::size_t>(ref) <= containers_.size()) {
     const Container& c = containers_[static_cast<std::size_t>(ref - 1)];
@@ -468,9 +503,8 @@ json Adapter::data_breakpoint_info(const json& args) {
   }
   // A heap cell: its address, as the Heap scope names blocks, or mem:<address>.
   std::string text = name.rfind("mem:", 0) == 0 ? name.substr(4) : name;
-  char* end = nullptr;
-  long long address = std::strtoll(text.c_str(), &end, 0);
-  if (!text.empty() && end != nullptr && *end == '\0') {
+  std::int64_t address = 0;
+  if (parse_int64(text, 0, address)) {
     return json{{"dataId", "mem:" + std::to_string(address)},
                 {"description", "writes of the memory cell at " + std::to_string(address)},
                 {"accessTypes", json::array({"write"})}, {"canPersist", true}};
@@ -494,14 +528,16 @@ json Adapter::set_data_breakpoints(const json& args) {
     bool ok = true;
     if (id.rfind("mem:", 0) == 0) {
       d.target = session::DataBreakpoint::Target::MemoryCell;
-      char* end = nullptr;
-      d.address = std::strtoll(id.c_str() + 4, &end, 10);
-      ok = end != nullptr && *end == '\0' && id.size() > 4;
+      ok = parse_int64(id.substr(4), 10, d.address);
     } else if (id.rfind("binding:", 0) == 0) {
       std::size_t colon = id.find(':', 8);
       ok = colon != std::string::npos && colon > 8 && colon + 1 < id.size();
+      // The thread must be one of the run's, not a number strtoul wrapped or made 0.
+      std::int64_t thread = 0;
+      ok = ok && parse_int64(id.substr(8, colon - 8), 10, thread) && thread >= 0 &&
+           thread <= std::numeric_limits<std::uint32_t>::max() && t.has_thread(static_cast<std::uint32_t>(thread));
       if (ok) {
-        d.thread = static_cast<std::uint32_t>(std::strtoul(id.substr(8, colon - 8).c_str(), nullptr, 10));
+        d.thread = static_cast<std::uint32_t>(thread);
         d.name = id.substr(colon + 1);
       }
     } else {
@@ -553,7 +589,7 @@ json Adapter::move(const std::string& command, const json& args) {
 
 json Adapter::goto_targets(const json& args) {
   DebugTarget& t = target();
-  int line = args.value("line", 0);
+  int line = line_argument(args);
   std::uint32_t stmt = statement_at_line(line);
   if (stmt == kNoStmt) throw RequestError("no statement on line " + std::to_string(line) + " of the listing");
   // Each execution of the statement is a target: the step that begins it.
@@ -585,7 +621,11 @@ json Adapter::go_to(const json& args) {
 
 json Adapter::restart_frame(const json& args) {
   DebugTarget& t = target();
-  auto [thread, depth] = frame_arg(args);
+  // Not a structured binding: the lambda below captures them, which clang
+  // before 16 (the fuzz harnesses' compiler) refuses for bindings.
+  const std::pair<std::uint32_t, std::uint32_t> frame = frame_arg(args);
+  const std::uint32_t thread = frame.first;
+  const std::uint32_t depth = frame.second;
   // Back to the step that called the frame: the caller's last step before
   // the cursor (for the thread's first frame, its first step).
   session::StepTable& steps = t.steps();

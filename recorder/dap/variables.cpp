@@ -91,7 +91,7 @@ json Adapter::scopes(const json& args) {
 }
 
 json Adapter::variables(const json& args) {
-  std::int64_t ref = args.value("variablesReference", std::int64_t{0});
+  std::int64_t ref = int_argument(args, "variablesReference", 0);
   if (ref < 1 || static_cast<std::size_t>(ref) > containers_.size()) {
     throw RequestError("unknown variablesReference " + std::to_string(ref) + " (references last until the next stop)");
   }
@@ -148,16 +148,22 @@ json Adapter::variables(const json& args) {
 
 json Adapter::read_memory(const json& args) {
   std::string reference = args.value("memoryReference", "");
-  char* end = nullptr;
-  long long base = std::strtoll(reference.c_str(), &end, 0);
-  if (reference.empty() || end == nullptr || *end != '\0') throw RequestError("bad memoryReference `" + reference + "`");
-  std::int64_t address = base + args.value("offset", std::int64_t{0});
-  std::int64_t count = args.value("count", std::int64_t{0});
+  std::int64_t base = 0;
+  if (!parse_int64(reference, 0, base)) throw RequestError("bad memoryReference `" + reference + "`");
+  std::int64_t count = int_argument(args, "count", 0);
   if (count < 0 || count > (16 << 20)) throw RequestError("readMemory count must be between 0 and 16 MiB");
+  // The range must lie within int64: a memoryReference near its end plus an
+  // offset or count would overflow.
+  std::int64_t address = 0;
+  std::int64_t end_address = 0;
+  if (__builtin_add_overflow(base, int_argument(args, "offset", 0), &address) ||
+      __builtin_add_overflow(address, count, &end_address)) {
+    throw RequestError("readMemory range past the end of the address space");
+  }
   const Machine& m = target().state();
   std::vector<std::uint8_t> bytes;
   // Bytes of live blocks, up to the first address no live block holds.
-  for (std::int64_t a = address; a < address + count; ++a) {
+  for (std::int64_t a = address; a < end_address; ++a) {
     auto it = m.k.heap.blocks.upper_bound(a);
     if (it == m.k.heap.blocks.begin()) break;
     --it;

@@ -56,6 +56,13 @@ bool ReaderImpl::resolve_frame(std::uint64_t at, FrameSelector selector, FrameRe
     bool readable = true;
     std::optional<StepEvent> exit = thread_exit(selector.thread, at, readable);
     if (exit) m = state_at(exit->index);
+    // A forged trace can name an exit step the trace cannot be read up to,
+    // or one before the thread existed.
+    if (exit && (m.steps != exit->index || selector.thread >= m.threads.size())) {
+      error = "thread " + std::to_string(selector.thread) + " has no state before its last step " +
+              std::to_string(exit->index) + (last_error_.empty() ? std::string() : ": " + last_error_);
+      return false;
+    }
   }
   const Thread& th = m.threads[selector.thread];
   if (th.frames.empty()) {

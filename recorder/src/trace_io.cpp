@@ -206,7 +206,9 @@ TraceFile::~TraceFile() {
 }
 
 bool TraceFile::open(const std::string& path, std::string& error) {
-  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is then
+  // refused below as not a regular file.
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd_ < 0) {
     error = std::strerror(errno);
     return false;

@@ -50,3 +50,5 @@ void replay(const std::string& target, int (*harness)(const std::uint8_t*, std::
 TEST(FuzzReplay, DirLoaderCorpusAndRegressions) { replay("dir", dust_fuzz::fuzz_dir_loader); }
 
 TEST(FuzzReplay, TraceReaderCorpusAndRegressions) { replay("trace", dust_fuzz::fuzz_trace_reader); }
+
+TEST(FuzzReplay, DapSessionCorpusAndRegressions) { replay("dap", dust_fuzz::fuzz_dap_session); }
