@@ -436,16 +436,26 @@ json Adapter::set_breakpoints(const json& args) {
                        ") or on the program's DIR file " + t.program_path() + ", not " +
                        (path.empty() ? "source reference " + std::to_string(ref) : path));
   }
+  // Every requested breakpoint is read before the old ones are dropped: a
+  // request refused for a bad entry leaves the breakpoints as they were.
+  struct Requested {
+    int line;
+    std::string condition, hit_condition, log_message;
+  };
+  std::vector<Requested> requested;
+  for (const json& b : args.value("breakpoints", json::array())) {
+    if (!b.is_object()) throw RequestError("each breakpoint must be an object");
+    requested.push_back(Requested{line_argument(b), b.value("condition", ""), b.value("hitCondition", ""),
+                                  b.value("logMessage", "")});
+  }
   session::Breakpoints& bps = t.breakpoints();
   std::vector<session::DataBreakpoint> data = bps.data();
   bps.clear();
   bps.set_data(std::move(data));
-  json requested = args.value("breakpoints", json::array());
   json result = json::array();
   std::vector<std::int64_t> logpoint_lines;
-  for (const json& b : requested) {
-    if (!b.is_object()) throw RequestError("each breakpoint must be an object");
-    int line = line_argument(b);
+  for (Requested& b : requested) {
+    const int line = b.line;
     std::uint32_t stmt = statement_at_line(line);
     json out{{"line", line}, {"source", src}};
     if (stmt == kNoStmt) {
@@ -456,9 +466,9 @@ json Adapter::set_breakpoints(const json& args) {
     }
     session::Breakpoint bp;
     bp.stmt = stmt;
-    bp.condition = b.value("condition", "");
-    bp.hit_condition = b.value("hitCondition", "");
-    bp.log_message = b.value("logMessage", "");
+    bp.condition = std::move(b.condition);
+    bp.hit_condition = std::move(b.hit_condition);
+    bp.log_message = std::move(b.log_message);
     bps.put(bp);
     out["id"] = line;
     out["verified"] = true;

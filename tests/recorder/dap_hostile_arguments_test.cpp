@@ -87,4 +87,33 @@ TEST(DapHostileArguments, OutOfRangeNumbersFailTheirRequestNamingTheArgument) {
   EXPECT_NE(out[12]["body"]["dataId"], "mem:9223372036854775807") << out[12];
 }
 
+// A setBreakpoints request refused for one bad entry leaves the breakpoints
+// the last request set: they used to be dropped before the bad entry was
+// found, so the next continue ran past them to the end.
+TEST(DapHostileArguments, ARefusedSetBreakpointsKeepsTheBreakpointsBefore) {
+  const fs::path trace = fs::temp_directory_path() / ("dust-dap-keep-" + std::to_string(::getpid()) + ".dtrace");
+  const std::string program = std::string(DUST_SOURCE_DIR) + "/assets/examples/threading_parallel_sum.dir.json";
+  ASSERT_EQ(dust_test::run_process(DUSTRUN_PATH, {"record", program, "-o", trace.string(), "--seed", "3"}).exit_code, 0);
+
+  json every_line = json::array();
+  for (int line = 1; line <= 60; ++line) every_line.push_back(json{{"line", line}});
+  const json listing{{"sourceReference", 1}};
+  std::string input = request(1, "attach", json{{"trace", trace.string()}});
+  input += request(2, "setBreakpoints", json{{"source", listing}, {"breakpoints", every_line}});
+  input += request(3, "setBreakpoints", json{{"source", listing}, {"breakpoints", {{{"line", 1e300}}}}});
+  input += request(4, "continue", json{{"threadId", 1}});
+  dust_test::ProcessResult r = dust_test::run_process(DUSTRUN_PATH, {"dap"}, input);
+  fs::remove(trace);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::map<int, json> out = responses(r.out);
+  ASSERT_EQ(out.size(), 4u) << r.out;
+  int verified = 0;
+  for (const json& b : out[2]["body"]["breakpoints"]) verified += b["verified"].get<bool>() ? 1 : 0;
+  ASSERT_GT(verified, 0) << out[2];
+  EXPECT_FALSE(out[3]["success"]) << out[3];
+  EXPECT_TRUE(out[4]["success"]) << out[4];
+  // The continue stops at one of the first request's breakpoints.
+  EXPECT_NE(r.out.find("\"reason\":\"breakpoint\""), std::string::npos) << r.out;
+}
+
 }  // namespace dap_hostile_arguments
