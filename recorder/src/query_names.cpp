@@ -2,6 +2,7 @@
 #include "query_names.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <limits>
 
@@ -86,8 +87,11 @@ bool parse_memory_name(const std::string& name, std::int64_t& address) {
   if (name.rfind("mem:", 0) != 0 || name.size() == 4) return false;
   const char* begin = name.c_str() + 4;
   char* end = nullptr;
+  // An address past int64 is not a cell's name: strtoll would saturate it
+  // silently onto the last address and answer for that one.
+  errno = 0;
   address = static_cast<std::int64_t>(std::strtoll(begin, &end, 0));
-  return end != nullptr && *end == '\0';
+  return errno != ERANGE && end != nullptr && *end == '\0';
 }
 
 const char* write_kind_name(WriteKind k) {

@@ -45,7 +45,8 @@ inline bool covers(std::int64_t address, std::int64_t bytes, std::int64_t byte) 
   return address <= byte && byte < access_end(address, bytes);
 }
 
-// Parses "mem:ADDRESS" (decimal or 0x hex); false for any other name.
+// Parses "mem:ADDRESS" (decimal or 0x hex, within int64); false for any
+// other name.
 bool parse_memory_name(const std::string& name, std::int64_t& address);
 
 }  // namespace dust::rec

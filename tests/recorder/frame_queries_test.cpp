@@ -285,6 +285,9 @@ TEST(FrameQueries, LoadComesFromTheStoreThroughAPointer) {
   // Memory cells by name, and their history.
   EXPECT_EQ(reader.last_write("mem:" + std::to_string(p), 6, {}).step, std::optional<std::uint64_t>(5));
   EXPECT_EQ(reader.last_write("mem:" + std::to_string(p + 3), 5, {}).step, std::optional<std::uint64_t>(2));
+  // An address past int64 names no cell (strtoll saturated it onto the last
+  // address, which was then answered for as "no write").
+  EXPECT_FALSE(reader.last_write("mem:99999999999999999999", 6, {}).error.empty());
   dust::rec::MemoryHistory h = reader.memory_accesses(p, p + 8, 0, reader.info().steps);
   ASSERT_EQ(h.accesses.size(), 3u);
   EXPECT_EQ(h.accesses[0].step, 2u);
