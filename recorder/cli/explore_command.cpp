@@ -35,6 +35,7 @@
 #include "dust/dir_loader.hpp"
 #include "dust/machine.hpp"
 #include "dust/phi_solver.hpp"
+#include "dust/recorder/program_file.hpp"
 #include "explore_outcomes.hpp"
 #include "explore_pct.hpp"
 #include "explore_search.hpp"
@@ -440,7 +441,7 @@ int explore_merge_command(const std::vector<std::string>& args) {
     }
     std::string text;
     std::string why;
-    if (!read_file(path, text, why)) {
+    if (!rec::read_program_file(path, 0, text, why)) {
       std::cerr << "dustrun explore-merge: " << path << ": cannot read: " << why << "\n";
       return kExitUsage;
     }

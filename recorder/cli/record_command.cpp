@@ -15,6 +15,7 @@
 #include "commands.hpp"
 #include "dust/dir_loader.hpp"
 #include "dust/phi_solver.hpp"
+#include "dust/recorder/program_file.hpp"
 #include "dust/recorder/recorder.hpp"
 #include "dust/trace_json.hpp"
 #include "run_options.hpp"
@@ -131,7 +132,7 @@ int record_command(const std::vector<std::string>& args) {
   std::error_code size_error;
   const std::uintmax_t size = std::filesystem::file_size(options.dir_path, size_error);
   const bool over_budget = !size_error && options.config.max_memory != 0 && size > options.config.max_memory;
-  if (!over_budget && !read_file(options.dir_path, text, why)) {
+  if (!over_budget && !rec::read_program_file(options.dir_path, 0, text, why)) {
     std::cerr << "dustrun: failed to read DIR file '" << options.dir_path << "': " << why << "\n";
     return kExitUsage;
   }

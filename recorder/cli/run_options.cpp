@@ -1,12 +1,8 @@
 // run_options.cpp — parsing dustrun's command line (see run_options.hpp).
 #include "run_options.hpp"
 
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "dust/memory_budget.hpp"
 
@@ -192,39 +188,6 @@ LoadResult load_guarded(const std::string& path, std::uint64_t max_memory, Load&
 }
 
 }  // namespace
-
-bool read_file(const std::string& path, std::string& text, std::string& why, std::uint64_t max_bytes) {
-  // Only a regular file is read: a FIFO would wait for a writer and a
-  // device such as /dev/zero would never end.
-  std::error_code ec;
-  const std::filesystem::file_status status = std::filesystem::status(path, ec);
-  if (ec) {
-    why = ec.message();
-    return false;
-  }
-  if (std::filesystem::is_directory(status)) {
-    why = "is a directory";
-    return false;
-  }
-  if (!std::filesystem::is_regular_file(status)) {
-    why = "not a regular file";
-    return false;
-  }
-  const std::uintmax_t size = std::filesystem::file_size(path, ec);
-  if (!ec && max_bytes != 0 && size > max_bytes) {
-    why = "a file of " + std::to_string(size) + " bytes, over the limit of " + std::to_string(max_bytes);
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    why = std::strerror(errno);
-    return false;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  text = std::move(buffer).str();
-  return !in.bad();
-}
 
 LoadResult load_program(const std::string& path, std::uint64_t max_memory) {
   // A program is never smaller in memory than its text, so a file larger

@@ -71,10 +71,6 @@ ParseStatus parse_run_options(const std::vector<std::string>& args, RunOptions& 
 // load_dir_file, and load_dir_text of the file's text, for the commands: an
 // allocation the host refuses while loading (a gigabyte string literal,
 // millions of procs) is a DIR load error naming the file, not an abort.
-// The whole of a regular file, for the commands that read one themselves;
-// false with `why` set when it cannot be opened or read, is not a regular
-// file, or is larger than `max_bytes` (0: no limit).
-bool read_file(const std::string& path, std::string& text, std::string& why, std::uint64_t max_bytes = 0);
 
 // A program that would not fit in `max_memory` (the run's --max-memory;
 // 0: no limit) is refused as well, naming the file.

@@ -6,11 +6,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "dust/dir_loader.hpp"
+#include "dust/recorder/program_file.hpp"
 #include "dust/recorder/recorder.hpp"
 
 namespace dust::dap {
@@ -111,28 +109,13 @@ bool apply_schedule(LaunchPlan& plan, std::string& error) {
 
 bool record_for_debugging(const LaunchPlan& plan, const std::string& trace_path, const IntrinsicTable& intrinsics,
                           std::string& error) {
-  // Only a regular file within the memory budget is read: a FIFO would
-  // wait for a writer and a device such as /dev/zero would never end.
-  std::error_code ec;
-  const std::filesystem::file_status status = std::filesystem::status(plan.program, ec);
-  if (ec || !std::filesystem::is_regular_file(status)) {
-    error = plan.program + ": cannot read the program: " + (ec ? ec.message() : "not a regular file");
+  // Only a regular file within the memory budget is read.
+  std::string dir;
+  std::string why;
+  if (!rec::read_program_file(plan.program, plan.config.max_memory, dir, why)) {
+    error = plan.program + ": cannot read the program: " + why;
     return false;
   }
-  const std::uintmax_t size = std::filesystem::file_size(plan.program, ec);
-  if (!ec && plan.config.max_memory != 0 && size > plan.config.max_memory) {
-    error = plan.program + ": cannot read the program: a file of " + std::to_string(size) +
-            " bytes, over the memory budget of " + std::to_string(plan.config.max_memory);
-    return false;
-  }
-  std::ifstream in(plan.program, std::ios::binary);
-  if (!in) {
-    error = plan.program + ": cannot read the program: " + std::strerror(errno);
-    return false;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string dir = std::move(text).str();
   LoadResult loaded = load_dir_text(dir);
   if (!loaded.ok()) {
     error = plan.program + ": " + loaded.error.display();
