@@ -412,7 +412,9 @@ MachineHasher::MachineHasher(const Program& program) : program_(program) {
 
 MachineHash machine_hash(const Machine& machine) { return MachineHasher(machine.program())(machine); }
 
-MachineHash MachineHasher::operator()(const Machine& m) const {
+MachineHash MachineHasher::operator()(const Machine& m) const { return (*this)(m, 0); }
+
+MachineHash MachineHasher::operator()(const Machine& m, std::size_t effects_from) const {
   Hasher h;
   std::vector<std::uint64_t> scratch;
   h.word(m.tick);
@@ -420,7 +422,8 @@ MachineHash MachineHasher::operator()(const Machine& m) const {
   h.word(m.threads.size());
   for (const Thread& t : m.threads) hash_thread(h, t, program_, live_, scratch);
   h.word(m.effects.size());
-  for (const EffectEvent& e : m.effects) {
+  for (std::size_t i = effects_from; i < m.effects.size(); ++i) {
+    const EffectEvent& e = m.effects[i];
     h.text(e.kind);
     h.text(e.payload);
   }

@@ -42,7 +42,8 @@ constexpr const char* kInspectUsage =
     "Usage: dustrun inspect <FILE.dtrace> [query]\n"
     "\n"
     "Queries:\n"
-    "  --info                      versions, steps, threads, blocks, keyframes, sizes (the default)\n"
+    "  --info                      versions, steps, threads, blocks, keyframes (or checkpoints),\n"
+    "                              sizes (the default)\n"
     "  --at STEP [--json]          the whole state after STEP steps: threads, frames, bindings,\n"
     "                              heap blocks, mutexes, files, Q table, witnesses, effects\n"
     "  --events A..B               one line per step of [A, B)\n"
@@ -237,7 +238,8 @@ void print_info(const rec::TraceInfo& info, const std::string& path, bool json) 
                      {"delta_bytes", info.delta_bytes},
                      {"keyframe_bytes", info.keyframe_bytes},
                      {"keyframe_raw_bytes", info.keyframe_raw_bytes},
-                     {"program_bytes", info.program_bytes}};
+                     {"program_bytes", info.program_bytes},
+                     {"checkpoints", info.checkpoints}};
     if (info.config.schedule) j["schedule"] = info.config.schedule->text();
     if (!info.complete) j["incomplete_reason"] = text(info.incomplete_reason);
     if (info.error) j["error"] = text(info.error->display());
@@ -277,6 +279,14 @@ void print_info(const rec::TraceInfo& info, const std::string& path, bool json) 
   out += "steps:       " + std::to_string(info.steps) + "\n";
   out += "ticks:       " + std::to_string(info.final_tick) + "\n";
   out += "threads:     " + std::to_string(info.threads) + "\n";
+  if (info.format_version == rec::kCheckpointFormatVersion) {
+    out += "checkpoints: " + std::to_string(info.checkpoints) +
+           " (a query re-executes the run once, checking each, to re-derive its steps)\n";
+    out += "file:        " + std::to_string(info.file_bytes) + " bytes (" + mib(info.file_bytes) + "), " +
+           ratio(info.file_bytes, info.steps) + " bytes/step\n";
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return;
+  }
   out += "blocks:      " + std::to_string(info.blocks) + "\n";
   out += "keyframes:   " + std::to_string(info.keyframes) + "\n";
   out += "file:        " + std::to_string(info.file_bytes) + " bytes (" + mib(info.file_bytes) + "), " +

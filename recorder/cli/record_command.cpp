@@ -15,6 +15,7 @@
 #include "commands.hpp"
 #include "dust/dir_loader.hpp"
 #include "dust/phi_solver.hpp"
+#include "dust/recorder/checkpoint_recorder.hpp"
 #include "dust/recorder/program_file.hpp"
 #include "dust/recorder/recorder.hpp"
 #include "dust/trace_json.hpp"
@@ -29,7 +30,14 @@ namespace {
 constexpr const char* kRecordUsage =
     "Usage: dustrun record <DIR> -o <FILE.dtrace> [options]\n"
     "\n"
-    "Runs a program like `dustrun <DIR>` and records every step into a trace.\n"
+    "Runs a program like `dustrun <DIR>` and records it into a trace.\n"
+    "\n"
+    "A run that reads nothing outside the machine (simulate mode without --fs-root) is\n"
+    "recorded as checkpoints (trace format 4): the program, its configuration and the\n"
+    "machine's digest every few thousand steps. Recording then costs little more than\n"
+    "the run; reading the trace re-executes the run once, checking every checkpoint, to\n"
+    "re-derive its steps. Other runs, and any with --every-step, record every step's\n"
+    "delta (format 3), which opens without re-executing.\n"
     "\n"
     "Options (besides those of `dustrun <DIR>`: --entry, --effects, --seed, --fs-root, ...):\n"
     "  -o, --output FILE         the trace to write (required)\n"
@@ -37,6 +45,8 @@ constexpr const char* kRecordUsage =
     "                            blocks at most 65536;\n"
     "                            up to four times as many where the steps replay on the fast\n"
     "                            lane, further apart for machines whose keyframes are large)\n"
+    "      --every-step          record every step's delta (format 3) even where checkpoints\n"
+    "                            would do\n"
     "      --progress            a progress line on stderr (default when stderr is a terminal)\n"
     "      --no-progress         no progress line\n"
     "\n"
@@ -67,6 +77,26 @@ bool parse_count(const std::string& value, std::uint32_t& out) {
   return ec == std::errc() && ptr == value.data() + value.size() && out > 0;
 }
 
+// Prints the run's result, then what went wrong with the trace or, with
+// --stats, what it holds; the exit code is the run's unless the trace
+// could not be written.
+int finish_recording(const Machine& machine, const RunOptions& options, bool ok, const std::string& error,
+                     const rec::RecorderStats& s, const char* units, const std::string& output) {
+  int code = print_outcome(machine, options);
+  if (!ok) {
+    std::cerr << "dustrun: " << error << "\n";
+    return kExitBadTrace;
+  }
+  if (options.stats) {
+    std::fprintf(stderr, "recorded: %llu steps, %llu %s, %llu keyframes, %llu bytes (%.3f bytes/step) to %s\n",
+                 static_cast<unsigned long long>(s.steps), static_cast<unsigned long long>(s.blocks), units,
+                 static_cast<unsigned long long>(s.keyframes), static_cast<unsigned long long>(s.file_bytes),
+                 s.steps > 0 ? static_cast<double>(s.file_bytes) / static_cast<double>(s.steps) : 0.0,
+                 output.c_str());
+  }
+  return code;
+}
+
 }  // namespace
 
 int record_command(const std::vector<std::string>& args) {
@@ -74,6 +104,7 @@ int record_command(const std::vector<std::string>& args) {
   rec::RecorderOptions recorder_options;
   recorder_options.progress = isatty(2) != 0;
   std::vector<std::string> run_args;
+  bool every_step = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     auto value = [&](std::string& out) {
@@ -103,6 +134,8 @@ int record_command(const std::vector<std::string>& args) {
       }
       recorder_options.block_steps = recorder_options.keyframe_steps;
       recorder_options.keyframe_bytes_per_step = 0;
+    } else if (arg == "--every-step") {
+      every_step = true;
     } else if (arg == "--progress") {
       recorder_options.progress = true;
     } else if (arg == "--no-progress") {
@@ -151,28 +184,20 @@ int record_command(const std::vector<std::string>& args) {
   }
   prepare_phi(*loaded.program, options.config);
   Machine machine(loaded.program, &intrinsics(), options.config);
-  rec::Recorder recorder(output, std::move(text), options.dir_path, recorder_options);
   std::unique_ptr<StepPrinter> printer;
   if (options.trace) printer = std::make_unique<StepPrinter>(std::cerr);
+  if (!every_step && rec::reproducible_from_config(options.config)) {
+    rec::CheckpointRecorder recorder(output, std::move(text), options.dir_path, recorder_options);
+    recorder.run(machine, printer.get());
+    return finish_recording(machine, options, recorder.ok(), recorder.error(), recorder.stats(), "checkpoints",
+                            output);
+  }
+  rec::Recorder recorder(output, std::move(text), options.dir_path, recorder_options);
   Fanout observers;
   observers.add(&recorder);
   observers.add(printer.get());
   run_to_end(machine, printer ? static_cast<ExecutionObserver*>(&observers) : &recorder);
-
-  int code = print_outcome(machine, options);
-  if (!recorder.ok()) {
-    std::cerr << "dustrun: " << recorder.error() << "\n";
-    return kExitBadTrace;
-  }
-  if (options.stats) {
-    const rec::RecorderStats& s = recorder.stats();
-    std::fprintf(stderr, "recorded: %llu steps, %llu blocks, %llu keyframes, %llu bytes (%.3f bytes/step) to %s\n",
-                 static_cast<unsigned long long>(s.steps), static_cast<unsigned long long>(s.blocks),
-                 static_cast<unsigned long long>(s.keyframes), static_cast<unsigned long long>(s.file_bytes),
-                 s.steps > 0 ? static_cast<double>(s.file_bytes) / static_cast<double>(s.steps) : 0.0,
-                 output.c_str());
-  }
-  return code;
+  return finish_recording(machine, options, recorder.ok(), recorder.error(), recorder.stats(), "blocks", output);
 }
 
 }  // namespace dust::cli

@@ -30,6 +30,9 @@ class ReaderImpl final : public TraceReader {
  public:
   ReaderImpl(std::string path, const IntrinsicTable& intrinsics) : path_(std::move(path)), intrinsics_(intrinsics) {}
   bool open(std::string& error);
+  // Opens the steps trace in the open file `fd` (owned from now on), with
+  // path() still naming the trace it was re-derived from.
+  bool open_fd(int fd, std::string& error);
 
   const TraceInfo& info() const override { return info_; }
   std::shared_ptr<const Program> program() const override { return program_; }
@@ -155,6 +158,7 @@ class ReaderImpl final : public TraceReader {
   };
 
   std::string where(const std::string& what, std::uint64_t offset) const;
+  bool open_body(std::string& error);
   bool read_header(std::string& error);
   bool read_footer_index(std::uint64_t body, bool& found, std::string& error);
   bool scan_chunks(std::uint64_t body, std::string& error);

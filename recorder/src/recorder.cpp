@@ -1,8 +1,13 @@
 // recorder.cpp — the ExecutionObserver that writes traces (see recorder.hpp).
 #include "dust/recorder/recorder.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <utility>
 
 #include "block_summary.hpp"
 #include "dust/recorder/machine_archive.hpp"
@@ -44,6 +49,7 @@ struct Recorder::Impl {
   bool recording = false;  // started and not failed
 
   TraceWriter writer;
+  int memory_fd = -1;  // in_memory: a second descriptor of the trace, until taken
   std::unique_ptr<StepEncoder> encoder;
   std::unique_ptr<SummaryBuilder> summary;
   ByteBuffer deltas;
@@ -255,7 +261,11 @@ Recorder::Recorder(std::string trace_path, std::string program_text, std::string
   impl_->size_batch();
 }
 
-Recorder::~Recorder() = default;
+Recorder::~Recorder() {
+  if (impl_->memory_fd >= 0) ::close(impl_->memory_fd);
+}
+
+int Recorder::take_memory_fd() { return std::exchange(impl_->memory_fd, -1); }
 
 bool Recorder::ok() const { return !impl_->failed; }
 const std::string& Recorder::error() const { return impl_->error; }
@@ -265,8 +275,12 @@ void Recorder::on_start(const Machine& machine) {
   Impl& r = *impl_;
   r.started = true;
   std::string what;
-  if (!r.writer.open(r.trace_path, what)) {
+  if (!(r.options.in_memory ? r.writer.open_memory(r.trace_path, what) : r.writer.open(r.trace_path, what))) {
     r.fail(what);
+    return;
+  }
+  if (r.options.in_memory && (r.memory_fd = r.writer.duplicate_fd()) < 0) {
+    r.fail(std::string("cannot keep the in-memory trace: ") + std::strerror(errno));
     return;
   }
   ConfigChunk config;
@@ -305,6 +319,16 @@ void Recorder::on_simple_steps(const Machine& machine, const SimpleStepBatch& ba
   // The next batch must end where the block does; the machine empties the
   // batch before it refills it (observer.hpp).
   r.size_batch();
+}
+
+void Recorder::cut() {
+  Impl& r = *impl_;
+  if (!r.recording) return;
+  r.stats.steps += r.block_steps;
+  r.block_steps = 0;
+  r.flush_block();
+  r.recording = false;
+  r.writer.close();
 }
 
 void Recorder::on_finish(const Machine& machine) {

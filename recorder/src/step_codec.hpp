@@ -170,10 +170,10 @@ struct DecodedStep {
 // What the step codec takes from its trace: the format version whose
 // encoding it speaks, and the run's scheduling (for the thread forecast).
 struct CodecContext {
-  std::uint32_t version = kFormatVersion;
+  std::uint32_t version = kStepsFormatVersion;
   std::uint64_t seed = 0;
   std::optional<ScheduleToken> schedule;
-  static CodecContext of(const RunConfig& config, std::uint32_t version = kFormatVersion) {
+  static CodecContext of(const RunConfig& config, std::uint32_t version = kStepsFormatVersion) {
     return CodecContext{version, config.seed, config.schedule};
   }
   bool forecasts_threads() const { return version >= 3; }

@@ -1,6 +1,8 @@
 // trace_chunks.cpp — encoding of config, finish, block and index payloads.
 #include "trace_chunks.hpp"
 
+#include <cstdio>
+
 #include "byte_io.hpp"
 #include "step_codec.hpp"
 #include "trace_io.hpp"
@@ -96,7 +98,7 @@ bool get_phi(ByteReader& in, RunConfig& c) {
 
 }  // namespace
 
-std::string encode_config(const ConfigChunk& c) {
+std::string encode_config(const ConfigChunk& c, std::uint32_t format_version) {
   std::string out;
   ByteWriter w(out);
   w.bytes(c.config.entry);
@@ -112,6 +114,7 @@ std::string encode_config(const ConfigChunk& c) {
   put_phi(w, c.config);
   w.bytes(c.config.schedule ? c.config.schedule->text() : std::string());
   w.varint(c.config.max_depth);
+  if (format_version >= 4) w.varint(c.keyframe_milli_bytes_per_step);
   return out;
 }
 
@@ -150,7 +153,44 @@ bool decode_config(std::string_view bytes, ConfigChunk& c, std::uint32_t format_
     if (depth == 0 || depth > kMaxDepthCeiling) return false;
     c.config.max_depth = static_cast<std::uint32_t>(depth);
   }
+  if (format_version >= 4) c.keyframe_milli_bytes_per_step = in.varint32();
   return in.ok() && in.at_end();
+}
+
+std::string encode_checkpoint(const CheckpointChunk& c) {
+  std::string out;
+  ByteWriter w(out);
+  w.varint(c.step);
+  w.varint(c.tick);
+  w.varint(c.current);
+  w.u64(c.rng_state);
+  w.varint(c.threads);
+  w.varint(c.effects);
+  w.u64(c.digest_lo);
+  w.u64(c.digest_hi);
+  return out;
+}
+
+bool decode_checkpoint(std::string_view bytes, CheckpointChunk& c) {
+  ByteReader in(bytes);
+  c.step = in.varint();
+  c.tick = in.varint();
+  c.current = in.varint32();
+  c.rng_state = in.u64();
+  c.threads = in.varint32();
+  c.effects = in.varint();
+  c.digest_lo = in.u64();
+  c.digest_hi = in.u64();
+  return in.ok() && in.at_end();
+}
+
+std::string describe_checkpoint(const CheckpointChunk& c) {
+  char digest[40];
+  std::snprintf(digest, sizeof digest, "%016llx%016llx", static_cast<unsigned long long>(c.digest_hi),
+                static_cast<unsigned long long>(c.digest_lo));
+  return "step " + std::to_string(c.step) + ", tick " + std::to_string(c.tick) + ", thread " +
+         std::to_string(c.current) + " next, " + std::to_string(c.threads) + " threads, " + std::to_string(c.effects) +
+         " effects, state digest " + digest;
 }
 
 std::string encode_finish(const FinishChunk& f) {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <lz4.h>
 #include <lz4hc.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@ const char* chunk_type_name(ChunkType type) {
     case ChunkType::Keyframe: return "keyframe";
     case ChunkType::Finish: return "finish";
     case ChunkType::Index: return "index";
+    case ChunkType::Checkpoint: return "checkpoint";
   }
   return "unknown";
 }
@@ -137,7 +139,8 @@ void TraceWriter::close() {
   fd_ = -1;
 }
 
-bool TraceWriter::open(const std::string& path, std::string& error) {
+bool TraceWriter::open(const std::string& path, std::string& error, std::uint32_t version,
+                       std::uint32_t min_readable) {
   close();
   path_ = path;
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -146,9 +149,24 @@ bool TraceWriter::open(const std::string& path, std::string& error) {
     return false;
   }
   offset_ = 0;
-  std::string header = encode_file_header(kFormatVersion, kMinReadableVersion);
+  std::string header = encode_file_header(version, min_readable);
   return write_all(header, {}, error);
 }
+
+bool TraceWriter::open_memory(const std::string& name, std::string& error) {
+  close();
+  path_ = name;
+  fd_ = static_cast<int>(::memfd_create(name.c_str(), MFD_CLOEXEC));
+  if (fd_ < 0) {
+    error = std::string("cannot make an in-memory file: ") + std::strerror(errno);
+    return false;
+  }
+  offset_ = 0;
+  std::string header = encode_file_header(kStepsFormatVersion, kMinReadableVersion);
+  return write_all(header, {}, error);
+}
+
+int TraceWriter::duplicate_fd() const { return fd_ >= 0 ? ::fcntl(fd_, F_DUPFD_CLOEXEC, 0) : -1; }
 
 bool TraceWriter::write_all(std::string_view a, std::string_view b, std::string& error) {
   iovec parts[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
@@ -215,6 +233,18 @@ bool TraceFile::open(const std::string& path, std::string& error) {
   }
   struct stat st {};
   if (fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+    error = "not a regular file";
+    return false;
+  }
+  size_ = static_cast<std::uint64_t>(st.st_size);
+  return true;
+}
+
+bool TraceFile::adopt(int fd, std::string& error) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+  struct stat st {};
+  if (fd_ < 0 || fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
     error = "not a regular file";
     return false;
   }

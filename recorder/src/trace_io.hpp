@@ -61,7 +61,12 @@ class TraceWriter {
   TraceWriter& operator=(const TraceWriter&) = delete;
   ~TraceWriter();
 
-  bool open(const std::string& path, std::string& error);
+  bool open(const std::string& path, std::string& error, std::uint32_t version = kStepsFormatVersion,
+            std::uint32_t min_readable = kMinReadableVersion);
+  // A steps trace in memory (memfd_create), for a checkpoint trace's
+  // re-derived steps: read it back through duplicate_fd().
+  bool open_memory(const std::string& name, std::string& error);
+  int duplicate_fd() const;
   bool write_chunk(ChunkType type, Codec codec, std::uint32_t raw_bytes, std::uint64_t first_step,
                    std::uint32_t step_count, std::string_view payload, std::string& error);
   bool write_footer(std::uint64_t index_offset, std::uint32_t index_size, std::string& error);
@@ -85,6 +90,8 @@ class TraceFile {
   ~TraceFile();
 
   bool open(const std::string& path, std::string& error);
+  // Reads the open file `fd` (owned from now on), as open() would a path.
+  bool adopt(int fd, std::string& error);
   std::uint64_t size() const { return size_; }
   bool read(std::uint64_t offset, std::size_t n, std::string& out) const;
 

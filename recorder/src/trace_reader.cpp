@@ -9,6 +9,7 @@
 #include "dust/dir_loader.hpp"
 #include "dust/recorder/machine_archive.hpp"
 #include "dust/recorder/state_report.hpp"
+#include "checkpointed_reader.hpp"
 #include "reader_impl.hpp"
 
 namespace dust::rec {
@@ -82,14 +83,20 @@ std::uint64_t thread_limit(const Program& program, std::uint64_t steps) {
 
 std::unique_ptr<TraceReader> TraceReader::open(const std::string& path, const IntrinsicTable& intrinsics,
                                                std::string& error) {
-  auto reader = std::make_unique<ReaderImpl>(path, intrinsics);
   try {
+    std::optional<std::uint32_t> version = trace_header_version(path);
+    if (version && *version == kCheckpointFormatVersion) {
+      auto reader = std::make_unique<CheckpointedReader>(path, intrinsics);
+      if (!reader->open(error)) return nullptr;
+      return reader;
+    }
+    auto reader = std::make_unique<ReaderImpl>(path, intrinsics);
     if (!reader->open(error)) return nullptr;
+    return reader;
   } catch (const std::bad_alloc&) {
     error = path + ": out of memory opening the trace";
     return nullptr;
   }
-  return reader;
 }
 
 std::string ReaderImpl::where(const std::string& what, std::uint64_t offset) const {
@@ -137,39 +144,31 @@ bool ReaderImpl::open(std::string& error) {
     error = path_ + ": cannot open: " + os_error;
     return false;
   }
-  if (!read_header(error)) return false;
+  return open_body(error);
+}
 
-  std::uint64_t offset = kFileHeaderSize;
-  ChunkHeader h;
-  std::string payload, what;
-  if (file_.read_chunk(offset, h, payload, what) != TraceFile::ChunkStatus::Ok || h.type != ChunkType::Config ||
-      !decode_config(payload, config_, info_.format_version)) {
-    error = where(what.empty() ? "invalid config chunk" : what, offset);
+bool ReaderImpl::open_fd(int fd, std::string& error) {
+  std::string os_error;
+  if (!file_.adopt(fd, os_error)) {
+    error = path_ + ": cannot read the re-derived steps: " + os_error;
     return false;
   }
-  offset += kChunkHeaderSize + h.stored_bytes;
-  std::string text;
-  if (file_.read_chunk(offset, h, payload, what) != TraceFile::ChunkStatus::Ok || h.type != ChunkType::Program ||
-      h.codec != Codec::Lz4 || !lz4_decompress(payload, h.raw_bytes, text)) {
-    error = where(what.empty() ? "invalid program chunk" : what, offset);
+  return open_body(error);
+}
+
+bool ReaderImpl::open_body(std::string& error) {
+  if (!read_header(error)) return false;
+  if (info_.format_version > kStepsFormatVersion && info_.format_version <= kFormatVersion) {
+    error = where("a steps trace cannot be format version " + std::to_string(info_.format_version), 0);
     return false;
   }
-  LoadResult loaded = load_dir_text(text);
-  if (!loaded.ok()) {
-    error = where("the embedded program does not load (" + loaded.error.display() + ")", offset);
-    return false;
-  }
-  program_ = loaded.program;
-  if (const std::optional<PhiResolution>& phi = config_.config.phi_resolution) {
-    for (const PhiConstraint& c : phi->constraints) {
-      if (c.stmt >= program_->stmts.size()) {
-        error = where("invalid config chunk (a Φ constraint names no statement of the program)", kFileHeaderSize);
-        return false;
-      }
-    }
-  }
-  info_.program_bytes = text.size();
-  offset += kChunkHeaderSize + h.stored_bytes;
+
+  ProgramChunks chunks;
+  if (!read_program_chunks(file_, info_.format_version, path_, chunks, error)) return false;
+  config_ = std::move(chunks.config);
+  program_ = std::move(chunks.program);
+  info_.program_bytes = chunks.text.size();
+  std::uint64_t offset = chunks.end;
 
   bool found = false;
   if (!read_footer_index(offset, found, error)) return false;

@@ -172,7 +172,7 @@ TEST_F(Screenshot, ATruncatedTraceOpensUnderABanner) {
   fs::path dir = fs::path(::testing::TempDir());
   fs::path trace = dir / "cut_whole.dtrace";
   auto rec = dust_test::run_process(DUSTRUN_PATH, {"record", (fs::path(DUST_SOURCE_DIR) / "assets/examples/k_collatz.dir.json").string(),
-                                                   "-o", trace.string(), "--keyframe-every", "64"});
+                                                   "-o", trace.string(), "--keyframe-every", "64", "--every-step"});
   ASSERT_EQ(rec.exit_code, 0) << rec.err;
   std::string bytes;
   {

@@ -19,7 +19,7 @@ TEST(HostileExport, ATruncatedTraceIsExportedAsFarAsItGoesAndSaysSo) {
   const std::string stem = (fs::temp_directory_path() / ("dust-hostile-export-" + std::to_string(::getpid()))).string();
   const std::string program = std::string(DUST_SOURCE_DIR) + "/assets/examples/producer_consumer.dir.json";
   ASSERT_EQ(dust_test::run_process(DUSTRUN_PATH, {"record", program, "-o", stem + ".dtrace", "--seed", "7",
-                                                  "--keyframe-every", "16"}).exit_code,
+                                                  "--keyframe-every", "16", "--every-step"}).exit_code,
             0);
   std::string whole;
   {

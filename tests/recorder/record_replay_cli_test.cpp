@@ -90,10 +90,10 @@ TEST(RecordReplayCli, InspectAnswers) {
   TempDir dir;
   std::string trace = (dir / "m.dtrace").string();
   ASSERT_EQ(run_process(DUSTRUN_PATH, {"record", example("mutex_counter.dir.json").string(), "-o", trace,
-                                       "--keyframe-every", "32"}).exit_code, 0);
+                                       "--keyframe-every", "32", "--every-step"}).exit_code, 0);
   dust_test::ProcessResult info = run_process(DUSTRUN_PATH, {"inspect", trace, "--info"});
   EXPECT_EQ(info.exit_code, 0) << info.err;
-  const std::string format = "format:      version " + std::to_string(dust::rec::kFormatVersion);
+  const std::string format = "format:      version " + std::to_string(dust::rec::kStepsFormatVersion);
   for (const std::string& field : std::vector<std::string>{format, "limits:      memory ", "status:      complete, run finished",
                                                            "steps:", "threads:     4", "blocks:", "keyframes:",
                                                            "compression ratio"}) {

@@ -170,7 +170,7 @@ TEST(Robustness, ARecordingKilledWithSigkillIsReadableUpToItsLastBlock) {
     dup2(devnull, 1);
     dup2(devnull, 2);
     execl(DUSTRUN_PATH, DUSTRUN_PATH, "record", program.c_str(), "-o", trace.c_str(), "--keyframe-every", "4096",
-          static_cast<char*>(nullptr));
+          "--every-step", static_cast<char*>(nullptr));
     _exit(127);
   }
   ASSERT_GT(pid, 0);

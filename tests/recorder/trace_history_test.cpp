@@ -3,6 +3,7 @@
 // without divergence and gives its recorded result; and the current
 // version's trace is what this build records today, chunk by chunk, so a
 // change to the format without a version bump fails here.
+#include "dust/recorder/checkpoint_recorder.hpp"
 #include "dust/recorder/trace_format.hpp"
 #include "process_runner.hpp"
 #include "recorder_harness.hpp"
@@ -54,26 +55,34 @@ TEST(TraceHistory, EveryReadableVersionReplays) {
   EXPECT_GT(checked, 0);
 }
 
-TEST(TraceHistory, TheCurrentFormatIsWhatThisBuildRecords) {
-  fs::path dir = traces_dir() / ("v" + std::to_string(dust::rec::kFormatVersion));
+// Records traces/v<version>/mutex_counter.dir.json again, with the
+// options of the command in traces/README.md, and compares the result with
+// the trace kept there chunk by chunk.
+void expect_recorded_as_kept(std::uint32_t version) {
+  fs::path dir = traces_dir() / ("v" + std::to_string(version));
   fs::path kept = dir / "mutex_counter.dtrace";
   ASSERT_TRUE(fs::exists(kept)) << "record a trace of the current format version into " << dir
                                 << " (see traces/README.md)";
   TempDir tmp;
   fs::path fresh = tmp / "fresh.dtrace";
-  // The options of the command in traces/README.md.
   dust::rec::RecorderOptions options = small_blocks(32);
   std::string text = read_text(dir / "mutex_counter.dir.json");
+  const std::string program_path = "traces/v" + std::to_string(version) + "/mutex_counter.dir.json";
   dust::Machine machine(load_program(text), &intrinsics(), seeded(2));
-  dust::rec::Recorder recorder(fresh.string(), text, "traces/v" + std::to_string(dust::rec::kFormatVersion) +
-                                                         "/mutex_counter.dir.json", options);
-  dust::run_to_end(machine, &recorder);
-  ASSERT_TRUE(recorder.ok()) << recorder.error();
+  if (version == dust::rec::kCheckpointFormatVersion) {
+    dust::rec::CheckpointRecorder recorder(fresh.string(), text, program_path, options);
+    recorder.run(machine);
+    ASSERT_TRUE(recorder.ok()) << recorder.error();
+  } else {
+    dust::rec::Recorder recorder(fresh.string(), text, program_path, options);
+    dust::run_to_end(machine, &recorder);
+    ASSERT_TRUE(recorder.ok()) << recorder.error();
+  }
 
   std::string kept_bytes = read_text(kept), fresh_bytes = read_text(fresh);
   EXPECT_EQ(kept_bytes.substr(0, dust::rec::kFileHeaderSize), fresh_bytes.substr(0, dust::rec::kFileHeaderSize));
   std::vector<Chunk> a = chunks_of(kept), b = chunks_of(fresh);
-  const char* advice = "the trace format changed without a version bump: bump kFormatVersion in trace_format.hpp, "
+  const char* advice = "the trace format changed without a version bump: bump the version in trace_format.hpp, "
                        "record traces/v<N>/ and add it to traces/README.md";
   ASSERT_EQ(a.size(), b.size()) << advice;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -83,4 +92,12 @@ TEST(TraceHistory, TheCurrentFormatIsWhatThisBuildRecords) {
     EXPECT_TRUE(format_content(a[i]) == format_content(b[i])) << "chunk " << i << " (" << dust::rec::chunk_type_name(a[i].type)
                                               << "): " << advice;
   }
+}
+
+// Both formats this build writes: the steps traces of the Recorder and the
+// checkpoint traces of the CheckpointRecorder.
+TEST(TraceHistory, TheCurrentStepsFormatIsWhatThisBuildRecords) { expect_recorded_as_kept(dust::rec::kStepsFormatVersion); }
+
+TEST(TraceHistory, TheCurrentCheckpointFormatIsWhatThisBuildRecords) {
+  expect_recorded_as_kept(dust::rec::kCheckpointFormatVersion);
 }

@@ -12,7 +12,7 @@ for program in *.dir.json; do
   name=$(basename "$program" .dir.json)
   # Every program here fails on purpose: dustrun exits 10 for a failed run.
   status=0
-  "$dustrun" record "$program" -o "$name.dtrace" --seed 0 --no-progress >/dev/null 2>&1 || status=$?
+  "$dustrun" record "$program" -o "$name.dtrace" --seed 0 --every-step --no-progress >/dev/null 2>&1 || status=$?
   if [[ $status -ne 10 ]]; then
     echo "record.sh: $name: expected a failed run (exit 10), got exit $status" >&2
     exit 1

@@ -43,6 +43,11 @@ class MachineHasher {
  public:
   explicit MachineHasher(const Program& program);
   MachineHash operator()(const Machine& machine) const;
+  // The same hash with only effects [effects_from, end) hashed by content
+  // (their count always is): a recorder that hashes the machine every so
+  // many steps and chains the results covers every effect once, instead of
+  // hashing the whole output again each time.
+  MachineHash operator()(const Machine& machine, std::size_t effects_from) const;
 
   // The live slots before a statement (block, index) of a K proc; index may
   // be the block's length (its end). Empty when the proc was not analysed.

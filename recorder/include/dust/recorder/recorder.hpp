@@ -28,6 +28,11 @@ struct RecorderOptions {
   // `keyframe_steps` whatever the size.
   double keyframe_bytes_per_step = 0.5;
   bool progress = false;                   // a progress line on stderr
+  // Writes the trace into an anonymous in-memory file (memfd) named after
+  // the trace path instead of creating that path; take_memory_fd() then
+  // gives a descriptor to read it through. For a checkpoint trace's
+  // re-derived steps.
+  bool in_memory = false;
 };
 
 struct RecorderStats {
@@ -54,9 +59,15 @@ class Recorder final : public ExecutionObserver {
   SimpleStepBatch* simple_steps() override;
   void on_simple_steps(const Machine& machine, const SimpleStepBatch& batch) override;
   void on_finish(const Machine& machine) override;
+  // Ends the trace without a finish record, after writing the steps taken
+  // so far: the file is then as a recorder killed after them leaves it.
+  void cut();
 
   // False once writing failed; the run goes on but the trace is cut there.
   bool ok() const;
+  // With RecorderOptions::in_memory, after on_start: a new descriptor of
+  // the in-memory trace, owned by the caller (-1 if there is none).
+  int take_memory_fd();
   const std::string& error() const;
   const RecorderStats& stats() const;
 

@@ -13,6 +13,19 @@
 //                   index      every block's offset and summary, every keyframe's offset
 //   footer        index offset and size, CRC, magic "DTRCEND\n"  (24 bytes)
 //
+// That is a steps trace (format 3, and 1 and 2 before it). A checkpoint
+// trace (format 4) records what makes the run reproducible instead of its
+// steps, as rr does:
+//   file header   as above, version 4
+//   chunks        config, program, then
+//                   checkpoint the machine's digest every so many steps   } as the run goes
+//                   finish     how the run ended
+// with no index and no footer (the reader scans the few chunks). Its
+// reader re-executes the run once, checking every checkpoint, into a steps
+// trace that it keeps in memory; every query then reads that. Only a run
+// that reads nothing outside the machine (simulate mode without --fs-root)
+// is recorded so; the recorder then costs the run almost nothing.
+//
 // Every chunk is written with one write(2) as soon as it is complete, so a
 // recorder killed at any moment leaves a file readable up to its last whole
 // chunk. The footer makes opening fast; without one the reader scans the
@@ -25,12 +38,18 @@ namespace dust::rec {
 
 // Bump kFormatVersion whenever a byte of the format changes meaning, and
 // add a trace of the new version to traces/ (a test checks both).
-inline constexpr std::uint32_t kFormatVersion = 3;
+// The newest version this build reads; its checkpoint traces are that version.
+inline constexpr std::uint32_t kFormatVersion = 4;
+// The version of the steps traces this build writes (Recorder), and what
+// such a file declares as the oldest reader that understands it.
+inline constexpr std::uint32_t kStepsFormatVersion = 3;
+inline constexpr std::uint32_t kMinReadableVersion = 3;
+// A checkpoint trace: the version, and its oldest reader (no steps reader
+// can read it).
+inline constexpr std::uint32_t kCheckpointFormatVersion = 4;
+inline constexpr std::uint32_t kCheckpointMinReadableVersion = 4;
 // The oldest version this build can read.
 inline constexpr std::uint32_t kOldestReadableVersion = 1;
-// What a file written by this build declares as the oldest reader that
-// understands it.
-inline constexpr std::uint32_t kMinReadableVersion = 3;
 
 inline constexpr char kFileMagic[8] = {'\x89', 'D', 'T', 'R', 'C', '\r', '\n', '\x1a'};
 inline constexpr char kFooterMagic[8] = {'D', 'T', 'R', 'C', 'E', 'N', 'D', '\n'};
@@ -51,6 +70,7 @@ enum class ChunkType : std::uint8_t {
   Keyframe = 4,
   Finish = 5,
   Index = 6,
+  Checkpoint = 7,  // format 4
 };
 const char* chunk_type_name(ChunkType type);
 

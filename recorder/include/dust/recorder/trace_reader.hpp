@@ -51,6 +51,10 @@ struct TraceInfo {
   std::uint64_t program_bytes = 0;   // the embedded DIR text
   std::string incomplete_reason;     // "truncated block chunk at offset N"
   std::string writer;                // the build that recorded it
+  // A checkpoint trace (format 4): its checkpoints, and the bytes its
+  // re-derived steps take in memory once a query has needed them (0 before).
+  std::uint64_t checkpoints = 0;
+  std::uint64_t rederived_bytes = 0;
 };
 
 // What a thread was doing over a run of steps.

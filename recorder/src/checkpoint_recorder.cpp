@@ -1,0 +1,147 @@
+// checkpoint_recorder.cpp — the recorder of checkpoint traces (see
+// checkpoint_recorder.hpp).
+#include "dust/recorder/checkpoint_recorder.hpp"
+
+#include <cstdio>
+#include <utility>
+
+#include "checkpoint_runs.hpp"
+#include "trace_chunks.hpp"
+#include "trace_io.hpp"
+
+namespace dust::rec {
+
+namespace {
+
+constexpr const char* kCheckpointWriter = "dustrun checkpoint recorder 1";
+constexpr std::uint64_t kCheckpointProgressEvery = 1ull << 24;
+
+}  // namespace
+
+bool reproducible_from_config(const RunConfig& config) {
+  return config.effects == EffectMode::Simulate && config.fs_root.empty() && !config.replaying;
+}
+
+struct CheckpointRecorder::Impl {
+  std::string trace_path;
+  std::string program_text;
+  std::string program_path;
+  RecorderOptions options;
+  RecorderStats stats;
+  std::string error;
+  bool failed = false;
+  TraceWriter writer;
+  Lz4Compressor lz4;
+  std::uint64_t next_progress = kCheckpointProgressEvery;
+
+  bool fail(const std::string& what) {
+    if (!failed) error = trace_path + ": " + what;
+    failed = true;
+    writer.close();
+    return false;
+  }
+
+  bool write(ChunkType type, Codec codec, std::uint32_t raw, std::uint64_t first_step, std::uint32_t steps,
+             std::string_view payload) {
+    if (failed) return false;
+    std::string what;
+    if (!writer.write_chunk(type, codec, raw, first_step, steps, payload, what)) return fail(what);
+    stats.file_bytes = writer.offset();
+    return true;
+  }
+
+  void start(const Machine& machine) {
+    std::string what;
+    if (!writer.open(trace_path, what, kCheckpointFormatVersion, kCheckpointMinReadableVersion)) {
+      fail(what);
+      return;
+    }
+    ConfigChunk config;
+    config.config = machine.config;
+    config.program_path = program_path;
+    config.block_steps = options.block_steps;
+    config.keyframe_steps = options.keyframe_steps;
+    config.keyframe_milli_bytes_per_step = static_cast<std::uint32_t>(options.keyframe_bytes_per_step * 1000.0 + 0.5);
+    config.writer = kCheckpointWriter;
+    std::string config_bytes = encode_config(config, kCheckpointFormatVersion);
+    write(ChunkType::Config, Codec::Raw, static_cast<std::uint32_t>(config_bytes.size()), 0, 0, config_bytes);
+    std::string program = lz4.compress(program_text);
+    write(ChunkType::Program, Codec::Lz4, static_cast<std::uint32_t>(program_text.size()), 0, 0, program);
+  }
+
+  void checkpoint(const Machine& machine, std::uint64_t since, const MachineHasher& hasher, std::size_t effects_from) {
+    std::string bytes = encode_checkpoint(checkpoint_of(machine, hasher, effects_from));
+    write(ChunkType::Checkpoint, Codec::Raw, static_cast<std::uint32_t>(bytes.size()), since,
+          static_cast<std::uint32_t>(machine.steps - since), bytes);
+    ++stats.blocks;
+    stats.steps = machine.steps;
+    if (options.progress && stats.steps >= next_progress) {
+      report_progress(false);
+      while (next_progress <= stats.steps) next_progress += kCheckpointProgressEvery;
+    }
+  }
+
+  void finish(const Machine& machine) {
+    FinishChunk finish;
+    finish.status = machine.outcome.status;
+    if (machine.outcome.status == MachineStatus::Failed) finish.error = machine.outcome.error;
+    finish.error_thread = machine.outcome.error_thread;
+    finish.tick = machine.tick;
+    finish.steps = machine.steps;
+    finish.threads = static_cast<std::uint32_t>(machine.threads.size());
+    std::string bytes = encode_finish(finish);
+    write(ChunkType::Finish, Codec::Raw, static_cast<std::uint32_t>(bytes.size()), machine.steps, 0, bytes);
+    writer.close();
+    if (options.progress) report_progress(true);
+  }
+
+  void report_progress(bool last) {
+    std::fprintf(stderr, "\rrecording: %llu steps, %.1f KiB written%s", static_cast<unsigned long long>(stats.steps),
+                 static_cast<double>(stats.file_bytes) / 1024.0, last ? "\n" : "");
+    std::fflush(stderr);
+  }
+};
+
+CheckpointRecorder::CheckpointRecorder(std::string trace_path, std::string program_text, std::string program_path,
+                                       RecorderOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->trace_path = std::move(trace_path);
+  impl_->program_text = std::move(program_text);
+  impl_->program_path = std::move(program_path);
+  impl_->options = options;
+}
+
+CheckpointRecorder::~CheckpointRecorder() = default;
+
+bool CheckpointRecorder::ok() const { return !impl_->failed; }
+const std::string& CheckpointRecorder::error() const { return impl_->error; }
+const RecorderStats& CheckpointRecorder::stats() const { return impl_->stats; }
+
+const RunOutcome& CheckpointRecorder::run(Machine& machine, ExecutionObserver* observer) {
+  Impl& r = *impl_;
+  r.start(machine);
+  if (observer != nullptr) observer->on_start(machine);
+  const MachineHasher hasher(machine.program());
+  std::size_t effects_hashed = 0;
+  StepEvent event;
+  while (!machine.done()) {
+    const std::uint64_t since = machine.steps;
+    const std::uint64_t target = since + checkpoint_interval(machine);
+    if (observer != nullptr) {
+      run_observed_until(machine, target, *observer, event);
+    } else {
+      run_until(machine, target, event);
+    }
+    // Every step counts (a step that fails the run too), so a run that is
+    // not done has moved on; if it ever had not, the loop would never end.
+    if (machine.steps == since) break;
+    // A failed write cuts the trace there; the run goes on, as with Recorder.
+    if (!r.failed) r.checkpoint(machine, since, hasher, effects_hashed);
+    effects_hashed = machine.effects.size();
+  }
+  if (observer != nullptr) observer->on_finish(machine);
+  if (!r.failed) r.finish(machine);
+  return machine.outcome;
+}
+
+}  // namespace dust::rec

@@ -1,0 +1,465 @@
+// checkpointed_reader.cpp — reading a checkpoint trace and re-deriving its
+// steps (see checkpointed_reader.hpp).
+#include "checkpointed_reader.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "byte_io.hpp"
+#include "checkpoint_runs.hpp"
+#include "crc32.hpp"
+#include "dust/dir_loader.hpp"
+#include "dust/machine_hash.hpp"
+#include "dust/recorder/recorder.hpp"
+#include "dust/recorder/state_report.hpp"
+#include "reader_impl.hpp"
+
+namespace dust::rec {
+
+namespace {
+
+const char* end_status_word(MachineStatus status) {
+  switch (status) {
+    case MachineStatus::Running: return "running";
+    case MachineStatus::Finished: return "finished";
+    case MachineStatus::Failed: return "failed";
+  }
+  return "?";
+}
+
+// Steps re-executed between two looks at the re-derived trace's size, so
+// that a run whose steps take many bytes stops near the limit.
+constexpr std::uint64_t kDerivationSlice = 4096;
+
+std::string describe_end(const Machine& machine) {
+  std::string out = std::string("the run ended ") + end_status_word(machine.outcome.status) + " at step " +
+                    std::to_string(machine.steps) + ", tick " + std::to_string(machine.tick);
+  if (machine.outcome.status == MachineStatus::Failed) out += ": " + machine.outcome.error.message;
+  return out;
+}
+
+std::string describe_end(const FinishChunk& finish) {
+  std::string out = std::string("the run ended ") + end_status_word(finish.status) + " at step " +
+                    std::to_string(finish.steps) + ", tick " + std::to_string(finish.tick);
+  if (finish.error) out += ": " + finish.error->message;
+  return out;
+}
+
+bool same_end(const Machine& machine, const FinishChunk& finish) {
+  const bool failed = machine.outcome.status == MachineStatus::Failed;
+  return machine.outcome.status == finish.status && machine.steps == finish.steps && machine.tick == finish.tick &&
+         failed == finish.error.has_value() && (!failed || machine.outcome.error.message == finish.error->message) &&
+         machine.outcome.error_thread == finish.error_thread && machine.threads.size() == finish.threads;
+}
+
+}  // namespace
+
+bool read_program_chunks(const TraceFile& file, std::uint32_t version, const std::string& path, ProgramChunks& out,
+                         std::string& error) {
+  auto where = [&](const std::string& what, std::uint64_t offset) {
+    return path + ": " + what + " at offset " + std::to_string(offset);
+  };
+  std::uint64_t offset = kFileHeaderSize;
+  ChunkHeader h;
+  std::string payload, what;
+  if (file.read_chunk(offset, h, payload, what) != TraceFile::ChunkStatus::Ok || h.type != ChunkType::Config ||
+      !decode_config(payload, out.config, version)) {
+    error = where(what.empty() ? "invalid config chunk" : what, offset);
+    return false;
+  }
+  offset += kChunkHeaderSize + h.stored_bytes;
+  if (file.read_chunk(offset, h, payload, what) != TraceFile::ChunkStatus::Ok || h.type != ChunkType::Program ||
+      h.codec != Codec::Lz4 || !lz4_decompress(payload, h.raw_bytes, out.text)) {
+    error = where(what.empty() ? "invalid program chunk" : what, offset);
+    return false;
+  }
+  LoadResult loaded = load_dir_text(out.text);
+  if (!loaded.ok()) {
+    error = where("the embedded program does not load (" + loaded.error.display() + ")", offset);
+    return false;
+  }
+  out.program = loaded.program;
+  if (const std::optional<PhiResolution>& phi = out.config.config.phi_resolution) {
+    for (const PhiConstraint& c : phi->constraints) {
+      if (c.stmt >= out.program->stmts.size()) {
+        error = where("invalid config chunk (a Φ constraint names no statement of the program)", kFileHeaderSize);
+        return false;
+      }
+    }
+  }
+  out.end = offset + kChunkHeaderSize + h.stored_bytes;
+  return true;
+}
+
+std::optional<std::uint32_t> trace_header_version(const std::string& path) {
+  TraceFile file;
+  std::string error, head;
+  if (!file.open(path, error) || !file.read(0, kFileHeaderSize, head)) return std::nullopt;
+  if (std::memcmp(head.data(), kFileMagic, sizeof kFileMagic) != 0) return std::nullopt;
+  if (crc32c(head.data(), kFileHeaderSize - 4) != ByteReader(std::string_view(head).substr(kFileHeaderSize - 4)).u32()) {
+    return std::nullopt;
+  }
+  return ByteReader(std::string_view(head).substr(sizeof kFileMagic)).u32();
+}
+
+CheckpointedReader::CheckpointedReader(std::string path, const IntrinsicTable& intrinsics)
+    : path_(std::move(path)), intrinsics_(intrinsics) {}
+
+CheckpointedReader::~CheckpointedReader() = default;
+
+std::string CheckpointedReader::where(const std::string& what, std::uint64_t offset) const {
+  return path_ + ": " + what + " at offset " + std::to_string(offset);
+}
+
+bool CheckpointedReader::open(std::string& error) {
+  std::string os_error, head;
+  if (!file_.open(path_, os_error)) {
+    error = path_ + ": cannot open: " + os_error;
+    return false;
+  }
+  if (!file_.read(0, kFileHeaderSize, head)) {
+    error = where("too short to be a trace", 0);
+    return false;
+  }
+  ByteReader in(std::string_view(head).substr(sizeof kFileMagic));
+  info_.format_version = in.u32();
+  info_.min_readable_version = in.u32();
+  if (info_.format_version != kCheckpointFormatVersion || info_.min_readable_version > kFormatVersion) {
+    error = where("not a checkpoint trace of format version " + std::to_string(kCheckpointFormatVersion), 0);
+    return false;
+  }
+  if (!read_program_chunks(file_, info_.format_version, path_, chunks_, error)) return false;
+  program_ = chunks_.program;
+  if (!scan_chunks(error)) return false;
+
+  info_.config = chunks_.config.config;
+  info_.program_path = chunks_.config.program_path;
+  info_.writer = chunks_.config.writer;
+  info_.file_bytes = file_.size();
+  info_.program_bytes = chunks_.text.size();
+  info_.checkpoints = checkpoints_.size();
+  info_.steps = checkpoints_.empty() ? 0 : checkpoints_.back().step;
+  info_.final_tick = checkpoints_.empty() ? 0 : checkpoints_.back().tick;
+  for (const CheckpointChunk& c : checkpoints_) info_.threads = std::max(info_.threads, c.threads);
+  // A step is some thread's, even the one that fails a run before its
+  // main thread exists (an inadmissible Φ entry): a steps trace counts it.
+  if (info_.steps > 0) info_.threads = std::max<std::uint32_t>(info_.threads, 1);
+  if (finish_) {
+    info_.complete = true;
+    info_.status = finish_->status;
+    info_.error = finish_->error;
+    info_.error_thread = finish_->error_thread;
+    info_.final_tick = finish_->tick;
+    info_.threads = std::max(info_.threads, finish_->threads);
+  }
+  return true;
+}
+
+// The chunks after the program: checkpoints, each continuing the one
+// before, then the finish record, which must agree with the last one.
+// A chunk cut short ends a trace whose recorder was killed.
+bool CheckpointedReader::scan_chunks(std::string& error) {
+  std::uint64_t offset = chunks_.end;
+  ChunkHeader h;
+  std::string payload, what;
+  std::uint64_t step = 0;
+  while (offset < file_.size()) {
+    TraceFile::ChunkStatus status = file_.read_chunk(offset, h, payload, what);
+    if (status == TraceFile::ChunkStatus::Truncated) {
+      info_.incomplete_reason = what + " at offset " + std::to_string(offset);
+      return true;
+    }
+    if (status == TraceFile::ChunkStatus::Corrupt) {
+      error = where(what, offset);
+      return false;
+    }
+    if (finish_) {
+      error = where(std::string("unexpected ") + chunk_type_name(h.type) + " chunk after the finish record", offset);
+      return false;
+    }
+    if (h.type == ChunkType::Checkpoint) {
+      CheckpointChunk c;
+      if (!decode_checkpoint(payload, c) || h.first_step != step || c.step <= step || c.step - step > kMaxBlockSteps ||
+          h.step_count != c.step - step || c.threads > kMaxTraceThreads ||
+          (c.threads > 0 && c.current >= c.threads)) {
+        error = where("invalid checkpoint chunk", offset);
+        return false;
+      }
+      step = c.step;
+      checkpoints_.push_back(c);
+    } else if (h.type == ChunkType::Finish) {
+      FinishChunk finish;
+      if (!decode_finish(payload, finish) || finish.steps != step || finish.threads > kMaxTraceThreads ||
+          (!checkpoints_.empty() && finish.tick != checkpoints_.back().tick)) {
+        error = where("the finish record disagrees with the checkpoints", offset);
+        return false;
+      }
+      finish_ = finish;
+    } else {
+      error = where(std::string("unexpected ") + chunk_type_name(h.type) + " chunk (type " +
+                        std::to_string(static_cast<int>(h.type)) + ")",
+                    offset);
+      return false;
+    }
+    offset += kChunkHeaderSize + h.stored_bytes;
+  }
+  if (!finish_ && info_.incomplete_reason.empty()) info_.incomplete_reason = "no finish record (the recorder did not finish)";
+  return true;
+}
+
+Machine CheckpointedReader::fresh_machine() const { return Machine(program_, &intrinsics_, chunks_.config.config); }
+
+bool CheckpointedReader::reexecute(Machine& machine, ExecutionObserver* observer,
+                                   std::optional<Divergence>& divergence, const std::function<bool()>& stop) {
+  divergence.reset();
+  const MachineHasher hasher(*program_);
+  std::size_t effects_from = 0;
+  std::uint64_t last_good = 0;
+  StepEvent event;
+  auto diverge = [&](std::string recorded, std::string replayed) {
+    Divergence d;
+    d.step = machine.steps;
+    d.recorded = std::move(recorded);
+    d.replayed = std::move(replayed) + " (the runs part somewhere after step " + std::to_string(last_good) + ")";
+    problem_ = path_ + ": re-execution diverges from the recording by step " + std::to_string(machine.steps) +
+               " (recorded by " + (info_.writer.empty() ? std::string("an unnamed writer") : info_.writer) + ")";
+    divergence = std::move(d);
+    return false;
+  };
+  for (const CheckpointChunk& recorded : checkpoints_) {
+    while (!machine.done() && machine.steps < recorded.step) {
+      const std::uint64_t target = std::min(recorded.step, machine.steps + kDerivationSlice);
+      if (observer != nullptr) {
+        run_observed_until(machine, target, *observer, event);
+      } else {
+        run_until(machine, target, event);
+      }
+      if (stop && stop()) return false;
+    }
+    CheckpointChunk replayed = checkpoint_of(machine, hasher, effects_from);
+    if (replayed != recorded) {
+      return diverge("checkpoint: " + describe_checkpoint(recorded), "re-executed: " + describe_checkpoint(replayed));
+    }
+    effects_from = machine.effects.size();
+    last_good = machine.steps;
+  }
+  if (!finish_) return false;
+  if (!machine.done()) {
+    Machine probe = machine;
+    StepEvent next;
+    probe.step(next);
+    return diverge("(the recorded run ended here)", "the run goes on: " + describe_step(*program_, next));
+  }
+  if (!same_end(machine, *finish_)) return diverge(describe_end(*finish_), describe_end(machine));
+  return true;
+}
+
+Machine CheckpointedReader::replay(std::optional<Divergence>& divergence, ExecutionObserver* observer) {
+  divergence.reset();
+  Machine machine = fresh_machine();
+  try {
+    if (observer != nullptr) observer->on_start(machine);
+    const bool whole = reexecute(machine, observer, divergence, {});
+    // As a steps trace's replay: the observer sees the end unless the
+    // re-execution diverged (a trace cut short ends where it ends).
+    if (observer != nullptr && !divergence) observer->on_finish(machine);
+    (void)whole;
+  } catch (const std::bad_alloc&) {
+    divergence.reset();
+    problem_ = path_ + ": out of memory replaying the run";
+    return fresh_machine();
+  }
+  return machine;
+}
+
+std::optional<Machine> CheckpointedReader::verify_and_replay(std::optional<Divergence>& divergence,
+                                                             std::string& error) {
+  divergence.reset();
+  if (!verify(error)) return std::nullopt;
+  return replay(divergence, nullptr);
+}
+
+// Opening read every chunk and checked its checksum and how it continues
+// the one before; verifying reads them all again, for a file that may
+// have changed since.
+bool CheckpointedReader::verify(std::string& error) {
+  CheckpointedReader again(path_, intrinsics_);
+  try {
+    if (!again.open(error)) return false;
+  } catch (const std::bad_alloc&) {
+    error = path_ + ": out of memory verifying the trace";
+    return false;
+  }
+  if (again.checkpoints_ != checkpoints_ || again.finish_.has_value() != finish_.has_value()) {
+    error = path_ + ": the file changed while it was open";
+    return false;
+  }
+  return true;
+}
+
+const std::string& CheckpointedReader::last_error() const {
+  if (steps_ && !steps_->last_error().empty()) return steps_->last_error();
+  return problem_;
+}
+
+TraceReader* CheckpointedReader::steps() {
+  if (!derived_) {
+    derived_ = true;
+    try {
+      derive();
+    } catch (const std::bad_alloc&) {
+      steps_.reset();
+      problem_ = path_ + ": out of memory re-deriving the steps";
+    }
+  }
+  return steps_.get();
+}
+
+// Re-executes the run with a Recorder writing its steps trace into memory,
+// then opens that. Where the re-execution stops early (a divergence, a
+// trace cut short, the size limit) the steps trace is cut there as a
+// killed recorder would leave it, and reads as incomplete.
+void CheckpointedReader::derive() {
+  RecorderOptions options;
+  options.block_steps = chunks_.config.block_steps;
+  options.keyframe_steps = chunks_.config.keyframe_steps;
+  options.keyframe_bytes_per_step = chunks_.config.keyframe_milli_bytes_per_step / 1000.0;
+  options.in_memory = true;
+  Recorder recorder("re-derived steps of " + path_, chunks_.text, chunks_.config.program_path, options);
+  Machine machine = fresh_machine();
+  recorder.on_start(machine);
+  const int fd = recorder.take_memory_fd();
+  if (fd < 0 || !recorder.ok()) {
+    if (fd >= 0) ::close(fd);
+    problem_ = path_ + ": cannot re-derive the steps: " + recorder.error();
+    return;
+  }
+  std::optional<Divergence> divergence;
+  bool too_large = false;
+  const bool whole = reexecute(machine, &recorder, divergence, [&] {
+    too_large = recorder.stats().file_bytes > kMaxRederivedBytes;
+    return too_large || !recorder.ok();
+  });
+  if (whole) {
+    recorder.on_finish(machine);
+  } else {
+    recorder.cut();
+  }
+  if (!recorder.ok()) {
+    problem_ = path_ + ": cannot re-derive the steps: " + recorder.error();
+  } else if (too_large) {
+    problem_ = path_ + ": the re-derived steps pass " + std::to_string(kMaxRederivedBytes >> 20) +
+               " MiB; record the run with --every-step to read more of it";
+  }
+  auto reader = std::make_unique<ReaderImpl>(path_, intrinsics_);
+  std::string error;
+  if (!reader->open_fd(fd, error)) {
+    if (problem_.empty()) problem_ = error;
+    return;
+  }
+  info_.rederived_bytes = reader->info().file_bytes;
+  if (!whole) {
+    // What the queries can reach now ends where the steps do.
+    info_.complete = false;
+    info_.steps = std::min(info_.steps, reader->info().steps);
+    if (!problem_.empty()) info_.incomplete_reason = problem_.substr(path_.size() + 2);
+  }
+  steps_ = std::move(reader);
+}
+
+Machine CheckpointedReader::state_at(std::uint64_t step) {
+  if (TraceReader* s = steps()) return s->state_at(step);
+  return fresh_machine();
+}
+
+std::vector<StepEvent> CheckpointedReader::events(std::uint64_t first, std::uint64_t last) {
+  if (TraceReader* s = steps()) return s->events(first, last);
+  return {};
+}
+
+std::uint64_t CheckpointedReader::tick_at(std::uint64_t step) {
+  if (TraceReader* s = steps()) return s->tick_at(step);
+  return 0;
+}
+
+std::vector<ThreadSegment> CheckpointedReader::thread_lane(std::uint32_t thread, std::uint64_t first,
+                                                           std::uint64_t last, std::uint64_t min_width) {
+  if (TraceReader* s = steps()) return s->thread_lane(thread, first, last, min_width);
+  return {};
+}
+
+std::vector<MutexSegment> CheckpointedReader::mutex_lane(std::int64_t mutex, std::uint64_t first, std::uint64_t last,
+                                                         std::uint64_t min_width) {
+  if (TraceReader* s = steps()) return s->mutex_lane(mutex, first, last, min_width);
+  return {};
+}
+
+std::vector<std::int64_t> CheckpointedReader::mutexes() {
+  if (TraceReader* s = steps()) return s->mutexes();
+  return {};
+}
+
+std::vector<QLifetime> CheckpointedReader::q_lifetimes() {
+  if (TraceReader* s = steps()) return s->q_lifetimes();
+  return {};
+}
+
+std::vector<MemoryLifetime> CheckpointedReader::memory_lifetimes() {
+  if (TraceReader* s = steps()) return s->memory_lifetimes();
+  return {};
+}
+
+std::vector<PhiMark> CheckpointedReader::phi_marks() {
+  if (TraceReader* s = steps()) return s->phi_marks();
+  return {};
+}
+
+std::vector<EffectMark> CheckpointedReader::effect_marks(std::uint64_t first, std::uint64_t last) {
+  if (TraceReader* s = steps()) return s->effect_marks(first, last);
+  return {};
+}
+
+std::optional<FailureMark> CheckpointedReader::failure() {
+  if (TraceReader* s = steps()) return s->failure();
+  return std::nullopt;
+}
+
+LastWrite CheckpointedReader::last_write(const std::string& name, std::uint64_t before, FrameSelector frame) {
+  if (TraceReader* s = steps()) return s->last_write(name, before, frame);
+  LastWrite none;
+  none.name = name;
+  none.before = before;
+  none.error = problem_;
+  return none;
+}
+
+Origin CheckpointedReader::origin(const std::string& name, std::uint64_t at, FrameSelector frame,
+                                  OriginLimits limits) {
+  if (TraceReader* s = steps()) return s->origin(name, at, frame, limits);
+  Origin none;
+  none.name = name;
+  none.at = at;
+  none.complete = false;
+  none.error = problem_;
+  return none;
+}
+
+MemoryHistory CheckpointedReader::memory_accesses(std::int64_t address, std::int64_t end, std::uint64_t from,
+                                                  std::uint64_t to) {
+  if (TraceReader* s = steps()) return s->memory_accesses(address, end, from, to);
+  MemoryHistory none;
+  none.address = address;
+  none.end = end;
+  none.from = from;
+  none.to = to;
+  return none;
+}
+
+std::vector<DataRace> CheckpointedReader::data_races() {
+  if (TraceReader* s = steps()) return s->data_races();
+  return {};
+}
+
+}  // namespace dust::rec

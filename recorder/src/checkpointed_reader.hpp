@@ -1,0 +1,111 @@
+// checkpointed_reader.hpp — the TraceReader of a checkpoint trace (format
+// 4, checkpoint_recorder.hpp).
+//
+// Opening reads the file's few chunks: the configuration, the program, the
+// checkpoints and how the run finished, which is all info() gives. The
+// steps are re-derived once, when a query first needs them: the run is
+// re-executed from its start with a Recorder writing the steps trace
+// (format 3) into memory, and every checkpoint is compared on the way; a
+// ReaderImpl over that answers every query from then on. replay() and
+// verify_and_replay() re-execute without deriving anything: they compare
+// the checkpoints only, so they cost about what the run did.
+//
+// A re-execution that reaches a checkpoint in another state diverges: the
+// steps then end at the checkpoint before (the trace reads as cut short
+// there, with the reason), and replay() reports the divergence. That is
+// what a trace recorded by a dustrun whose semantics differ gives, and a
+// forged one.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dust/recorder/trace_reader.hpp"
+#include "trace_chunks.hpp"
+#include "trace_io.hpp"
+
+namespace dust::rec {
+
+class ReaderImpl;
+
+// The configuration and program at the start of every trace, as read and
+// checked by both readers; `end` is the offset after them.
+struct ProgramChunks {
+  ConfigChunk config;
+  std::string text;
+  std::shared_ptr<const Program> program;
+  std::uint64_t end = 0;
+};
+bool read_program_chunks(const TraceFile& file, std::uint32_t version, const std::string& path, ProgramChunks& out,
+                         std::string& error);
+
+// The format version in `path`'s file header, if it has a valid one.
+std::optional<std::uint32_t> trace_header_version(const std::string& path);
+
+// The most bytes the re-derived steps of one trace may take in memory.
+inline constexpr std::uint64_t kMaxRederivedBytes = 2ull << 30;
+
+class CheckpointedReader final : public TraceReader {
+ public:
+  CheckpointedReader(std::string path, const IntrinsicTable& intrinsics);
+  ~CheckpointedReader() override;
+  bool open(std::string& error);
+
+  const TraceInfo& info() const override { return info_; }
+  std::shared_ptr<const Program> program() const override { return program_; }
+  Machine state_at(std::uint64_t step) override;
+  std::vector<StepEvent> events(std::uint64_t first, std::uint64_t last) override;
+  std::uint64_t tick_at(std::uint64_t step) override;
+  std::vector<ThreadSegment> thread_lane(std::uint32_t thread, std::uint64_t first, std::uint64_t last,
+                                         std::uint64_t min_width) override;
+  std::vector<MutexSegment> mutex_lane(std::int64_t mutex, std::uint64_t first, std::uint64_t last,
+                                       std::uint64_t min_width) override;
+  std::vector<std::int64_t> mutexes() override;
+  std::vector<QLifetime> q_lifetimes() override;
+  std::vector<MemoryLifetime> memory_lifetimes() override;
+  std::vector<PhiMark> phi_marks() override;
+  std::vector<EffectMark> effect_marks(std::uint64_t first, std::uint64_t last) override;
+  std::optional<FailureMark> failure() override;
+  LastWrite last_write(const std::string& name, std::uint64_t before, FrameSelector frame) override;
+  Origin origin(const std::string& name, std::uint64_t at, FrameSelector frame, OriginLimits limits) override;
+  MemoryHistory memory_accesses(std::int64_t address, std::int64_t end, std::uint64_t from,
+                                std::uint64_t to) override;
+  std::vector<DataRace> data_races() override;
+  const std::string& last_error() const override;
+  bool verify(std::string& error) override;
+  Machine replay(std::optional<Divergence>& divergence, ExecutionObserver* observer) override;
+  std::optional<Machine> verify_and_replay(std::optional<Divergence>& divergence, std::string& error) override;
+  const RunConfig& replay_config() const override { return chunks_.config.config; }
+
+ private:
+  std::string where(const std::string& what, std::uint64_t offset) const;
+  bool scan_chunks(std::string& error);
+  // The reader of the re-derived steps, derived on the first call; null
+  // (and last_error) if they could not be.
+  TraceReader* steps();
+  void derive();
+  // Re-executes `machine` from its start through every checkpoint and to
+  // the recorded end, handing each step to `observer` if there is one.
+  // False where it stopped early: a divergence (then `divergence` says
+  // where) or `stop` said so between slices of steps.
+  bool reexecute(Machine& machine, ExecutionObserver* observer, std::optional<Divergence>& divergence,
+                 const std::function<bool()>& stop);
+  Machine fresh_machine() const;
+
+  std::string path_;
+  const IntrinsicTable& intrinsics_;
+  TraceFile file_;
+  ProgramChunks chunks_;
+  std::shared_ptr<const Program> program_;
+  std::vector<CheckpointChunk> checkpoints_;
+  std::optional<FinishChunk> finish_;
+  TraceInfo info_;
+  bool derived_ = false;
+  std::unique_ptr<ReaderImpl> steps_;
+  std::string problem_;  // why the steps end early or are missing
+};
+
+}  // namespace dust::rec
