@@ -99,9 +99,12 @@ bench_threads_instr() {
 
 # Recording, replaying and seeking the concurrency benchmark (issue 14):
 # record / plain and replay / plain as instruction counts (callgrind) on
-# THREAD_ROUNDS=25000 rounds (INSTR_ROUNDS), bytes per step and seek
-# latency (inspect --bench-seek 300, wall time) on the 4 x 250,000 trace,
-# at seeds 0 and 7.
+# THREAD_ROUNDS=25000 rounds (INSTR_ROUNDS), for the checkpoint trace that
+# `dustrun record` writes (format 4) and the steps trace of
+# `record --every-step` (format 3); then bytes per step, the one-off
+# re-derivation of the checkpoint trace's steps, and seek latency
+# (inspect --bench-seek 300, wall time) on the 4 x 250,000 traces, at seeds
+# 0 and 7.
 bench_threads_record() {
   echo "== recording, replaying and seeking 4 threads x locked rounds (issue 14)"
   bench_threads_programs
@@ -109,15 +112,21 @@ bench_threads_record() {
   python3 "$root/scripts/bench/gen_mutex_counter.py" 4 "${INSTR_ROUNDS:-25000}" "$small" >/dev/null
   count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin/dustrun" "$@" 2>&1 | sed -n 's/.*Collected : //p'; }
   for seed in 0 7; do
-    local plain record replay
+    local plain record replay every every_replay
     plain=$(count --quiet --seed "$seed" "$small")
     record=$(count record --quiet --no-progress --seed "$seed" "$small" -o "$work/threads_small.dtrace")
     replay=$(count --replay "$work/threads_small.dtrace" --quiet)
-    python3 -c "print(f'seed $seed, ${INSTR_ROUNDS:-25000} rounds: plain {int($plain):,}, record {int($record):,} ({int($record) / int($plain):.2f}x), replay {int($replay):,} ({int($replay) / int($plain):.2f}x) instructions')"
-    "$bin/dustrun" record --quiet --no-progress --seed "$seed" "$work/threads.dir.json" -o "$work/threads.dtrace"
-    "$bin/dustrun" inspect "$work/threads.dtrace" --info | sed -n "s/^file: */seed $seed, 4 x 250,000 trace: /p"
-    echo -n "seed $seed, wall time (on a loaded machine it is an upper bound): "
-    "$bin/dustrun" inspect "$work/threads.dtrace" --bench-seek 300
+    every=$(count record --every-step --quiet --no-progress --seed "$seed" "$small" -o "$work/threads_small_steps.dtrace")
+    every_replay=$(count --replay "$work/threads_small_steps.dtrace" --quiet)
+    python3 -c "print(f'seed $seed, ${INSTR_ROUNDS:-25000} rounds: plain {int($plain):,}; record {int($record):,} ({int($record) / int($plain):.2f}x), replay {int($replay):,} ({int($replay) / int($plain):.2f}x); record --every-step {int($every):,} ({int($every) / int($plain):.2f}x), its replay {int($every_replay):,} ({int($every_replay) / int($plain):.2f}x) instructions')"
+    for kind in checkpoints every-step; do
+      local flags=() trace=$work/threads.dtrace
+      [[ $kind == every-step ]] && flags=(--every-step) && trace=$work/threads_steps.dtrace
+      "$bin/dustrun" record "${flags[@]}" --quiet --no-progress --seed "$seed" "$work/threads.dir.json" -o "$trace"
+      "$bin/dustrun" inspect "$trace" --info | sed -n "s/^file: */seed $seed, 4 x 250,000, $kind trace: /p"
+      echo "seed $seed, $kind, wall time (on a loaded machine it is an upper bound):"
+      "$bin/dustrun" inspect "$trace" --bench-seek 300
+    done
   done
 }
 

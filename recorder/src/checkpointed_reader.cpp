@@ -12,6 +12,7 @@
 #include "crc32.hpp"
 #include "dust/dir_loader.hpp"
 #include "dust/machine_hash.hpp"
+#include "dust/recorder/checkpoint_recorder.hpp"
 #include "dust/recorder/recorder.hpp"
 #include "dust/recorder/state_report.hpp"
 #include "reader_impl.hpp"
@@ -131,6 +132,13 @@ bool CheckpointedReader::open(std::string& error) {
     return false;
   }
   if (!read_program_chunks(file_, info_.format_version, path_, chunks_, error)) return false;
+  // Re-deriving the steps runs the program here: a run that read outside
+  // files (or would write them) is never recorded as checkpoints, and a
+  // file that says otherwise must not make this reader touch any.
+  if (!reproducible_from_config(chunks_.config.config)) {
+    error = where("invalid config chunk (a checkpoint trace of a run that reads outside files)", kFileHeaderSize);
+    return false;
+  }
   program_ = chunks_.program;
   if (!scan_chunks(error)) return false;
 

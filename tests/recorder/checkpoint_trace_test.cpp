@@ -282,6 +282,19 @@ TEST(CheckpointTrace, ChunksThatDoNotContinueEachOtherAreRefused) {
     early_finish.erase(early_finish.begin() + static_cast<std::ptrdiff_t>(nth_checkpoint(chunks, 3)));
     refused(early_finish, "invalid checkpoint chunk");
   }
+  for (dust::EffectMode effects : {dust::EffectMode::Realize, dust::EffectMode::Simulate}) {
+    // A run that would touch real files (realize mode, or a world seeded
+    // from --fs-root) is not re-executed by a reader.
+    std::vector<RawChunkCopy> outside = chunks;
+    rec::ConfigChunk config;
+    ASSERT_TRUE(rec::decode_config(outside[0].payload, config, rec::kCheckpointFormatVersion));
+    config.config.effects = effects;
+    config.config.fs_root = (dir / "elsewhere").string();
+    outside[0].payload = rec::encode_config(config, rec::kCheckpointFormatVersion);
+    outside[0].header.raw_bytes = static_cast<std::uint32_t>(outside[0].payload.size());
+    refused(outside, "reads outside files");
+    EXPECT_FALSE(fs::exists(dir / "elsewhere"));
+  }
   {
     std::vector<RawChunkCopy> foreign = chunks;
     foreign.insert(foreign.begin() + 2, chunks[0]);
