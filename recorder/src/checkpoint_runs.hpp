@@ -36,6 +36,8 @@ CheckpointChunk checkpoint_of(const Machine& machine, const MachineHasher& hashe
 // Steps from one checkpoint to the next: kCheckpointSteps, and more for a
 // machine whose state is large, so that hashing it stays a small part of
 // the run (at most about a byte hashed per four steps' worth of the state).
+// It depends only on the state, so a reader re-executing the run computes
+// the same, and refuses a checkpoint farther away than that.
 inline constexpr std::uint64_t kCheckpointSteps = 16384;
 std::uint64_t checkpoint_interval(const Machine& machine);
 

@@ -237,6 +237,14 @@ bool CheckpointedReader::reexecute(Machine& machine, ExecutionObserver* observer
     return false;
   };
   for (const CheckpointChunk& recorded : checkpoints_) {
+    // The recorder puts checkpoints no farther apart than the state it
+    // hashes justifies; a file that claims more re-executes no further,
+    // so its size bounds the work it can ask of a reader.
+    if (!machine.done() && recorded.step - machine.steps > checkpoint_interval(machine)) {
+      return diverge("checkpoint: " + describe_checkpoint(recorded),
+                     "the recorder puts a checkpoint within " + std::to_string(checkpoint_interval(machine)) +
+                         " steps of the one before");
+    }
     while (!machine.done() && machine.steps < recorded.step) {
       const std::uint64_t target = std::min(recorded.step, machine.steps + kDerivationSlice);
       if (observer != nullptr) {

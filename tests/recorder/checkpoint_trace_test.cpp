@@ -227,6 +227,27 @@ TEST(CheckpointTrace, AForgedDigestIsADivergenceAndTheStepsEndBeforeIt) {
   EXPECT_EQ(at.exit_code, 13) << at.err;
 }
 
+// Two checkpoints made one: the file is well formed, but claims more steps
+// between checkpoints than the recorder puts there, which would let a small
+// file ask for a long re-execution.
+TEST(CheckpointTrace, CheckpointsFartherApartThanTheRecorderPutsThemAreADivergence) {
+  TempDir dir;
+  record_both(read_text(bench_program("mutex_counter_4x5000.dir.json")), seeded(7), dir / "c.dtrace", dir / "s.dtrace");
+  std::vector<RawChunkCopy> chunks = raw_chunks(dir / "c.dtrace");
+  const std::size_t first = nth_checkpoint(chunks, 0), second = nth_checkpoint(chunks, 1);
+  chunks[second].header.first_step = 0;
+  chunks[second].header.step_count += chunks[first].header.step_count;
+  chunks.erase(chunks.begin() + static_cast<std::ptrdiff_t>(first));
+  write_checkpoint_trace(chunks, dir / "merged.dtrace");
+  auto reader = open_trace(dir / "merged.dtrace");
+  ASSERT_TRUE(reader);
+  std::optional<rec::Divergence> divergence;
+  reader->replay(divergence, nullptr);
+  ASSERT_TRUE(divergence);
+  EXPECT_EQ(divergence->step, 0u);
+  EXPECT_NE(divergence->replayed.find("within 16384 steps"), std::string::npos) << divergence->replayed;
+}
+
 TEST(CheckpointTrace, AFinishTheRunDoesNotReachIsADivergence) {
   TempDir dir;
   record_both(read_text(example("mutex_counter.dir.json")), seeded(1), dir / "c.dtrace", dir / "s.dtrace");
