@@ -82,14 +82,7 @@ struct CheckpointRecorder::Impl {
   }
 
   void finish(const Machine& machine) {
-    FinishChunk finish;
-    finish.status = machine.outcome.status;
-    if (machine.outcome.status == MachineStatus::Failed) finish.error = machine.outcome.error;
-    finish.error_thread = machine.outcome.error_thread;
-    finish.tick = machine.tick;
-    finish.steps = machine.steps;
-    finish.threads = static_cast<std::uint32_t>(machine.threads.size());
-    std::string bytes = encode_finish(finish);
+    std::string bytes = encode_finish(finish_of(machine));
     write(ChunkType::Finish, Codec::Raw, static_cast<std::uint32_t>(bytes.size()), machine.steps, 0, bytes);
     writer.close();
     if (options.progress) report_progress(true);

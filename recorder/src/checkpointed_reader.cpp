@@ -34,13 +34,6 @@ const char* end_status_word(MachineStatus status) {
 // that a run whose steps take many bytes stops near the limit.
 constexpr std::uint64_t kDerivationSlice = 4096;
 
-std::string describe_end(const Machine& machine) {
-  std::string out = std::string("the run ended ") + end_status_word(machine.outcome.status) + " at step " +
-                    std::to_string(machine.steps) + ", tick " + std::to_string(machine.tick);
-  if (machine.outcome.status == MachineStatus::Failed) out += ": " + machine.outcome.error.message;
-  return out;
-}
-
 std::string describe_end(const FinishChunk& finish) {
   std::string out = std::string("the run ended ") + end_status_word(finish.status) + " at step " +
                     std::to_string(finish.steps) + ", tick " + std::to_string(finish.tick);
@@ -48,11 +41,10 @@ std::string describe_end(const FinishChunk& finish) {
   return out;
 }
 
-bool same_end(const Machine& machine, const FinishChunk& finish) {
-  const bool failed = machine.outcome.status == MachineStatus::Failed;
-  return machine.outcome.status == finish.status && machine.steps == finish.steps && machine.tick == finish.tick &&
-         failed == finish.error.has_value() && (!failed || machine.outcome.error.message == finish.error->message) &&
-         machine.outcome.error_thread == finish.error_thread && machine.threads.size() == finish.threads;
+bool same_end(const FinishChunk& a, const FinishChunk& b) {
+  return a.status == b.status && a.steps == b.steps && a.tick == b.tick && a.error_thread == b.error_thread &&
+         a.threads == b.threads && a.error.has_value() == b.error.has_value() &&
+         (!a.error || a.error->message == b.error->message);
 }
 
 }  // namespace
@@ -268,7 +260,8 @@ bool CheckpointedReader::reexecute(Machine& machine, ExecutionObserver* observer
     probe.step(next);
     return diverge("(the recorded run ended here)", "the run goes on: " + describe_step(*program_, next));
   }
-  if (!same_end(machine, *finish_)) return diverge(describe_end(*finish_), describe_end(machine));
+  const FinishChunk replayed = finish_of(machine);
+  if (!same_end(replayed, *finish_)) return diverge(describe_end(*finish_), describe_end(replayed));
   return true;
 }
 

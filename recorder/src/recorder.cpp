@@ -337,14 +337,7 @@ void Recorder::on_finish(const Machine& machine) {
   r.stats.steps += r.block_steps;
   r.block_steps = 0;
   r.flush_block();
-  FinishChunk finish;
-  finish.status = machine.outcome.status;
-  if (machine.outcome.status == MachineStatus::Failed) finish.error = machine.outcome.error;
-  finish.error_thread = machine.outcome.error_thread;
-  finish.tick = machine.tick;
-  finish.steps = machine.steps;
-  finish.threads = static_cast<std::uint32_t>(machine.threads.size());
-  std::string finish_bytes = encode_finish(finish);
+  std::string finish_bytes = encode_finish(finish_of(machine));
   r.write(ChunkType::Finish, Codec::Raw, static_cast<std::uint32_t>(finish_bytes.size()), machine.steps, 0,
           finish_bytes, &r.index.finish_offset);
   std::string index_raw = encode_index(r.index);

@@ -206,6 +206,17 @@ std::string encode_finish(const FinishChunk& f) {
   return out;
 }
 
+FinishChunk finish_of(const Machine& machine) {
+  FinishChunk finish;
+  finish.status = machine.outcome.status;
+  if (machine.outcome.status == MachineStatus::Failed) finish.error = machine.outcome.error;
+  finish.error_thread = machine.outcome.error_thread;
+  finish.tick = machine.tick;
+  finish.steps = machine.steps;
+  finish.threads = static_cast<std::uint32_t>(machine.threads.size());
+  return finish;
+}
+
 bool decode_finish(std::string_view bytes, FinishChunk& f) {
   ByteReader in(bytes);
   std::uint8_t status = in.u8();

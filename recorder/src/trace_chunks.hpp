@@ -42,6 +42,8 @@ struct FinishChunk {
   std::uint32_t threads = 0;
 };
 std::string encode_finish(const FinishChunk& f);
+// How `machine`, which is done, ended.
+FinishChunk finish_of(const Machine& machine);
 
 // Format 4: the machine after `step` steps, as much as tells a
 // re-execution that it is still the recorded run. `digest` is the

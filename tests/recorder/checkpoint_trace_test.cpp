@@ -4,17 +4,10 @@
 // short reads up to its last checkpoint; a checkpoint the re-execution does
 // not reach is a divergence; and the chunks are checked as any hostile
 // input is.
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <thread>
-
 #include "dust/machine_hash.hpp"
 #include "dust/recorder/checkpoint_recorder.hpp"
 #include "dust/recorder/state_report.hpp"
+#include "killed_recording.hpp"
 #include "nlohmann/json.hpp"
 #include "process_runner.hpp"
 #include "recorder_harness.hpp"
@@ -359,25 +352,8 @@ TEST(CheckpointTrace, ARecordingKilledWithSigkillIsReadableUpToItsLastCheckpoint
   fs::path program = dir / "long.dir.json";
   write_text(program, loop_program(50'000'000));
   fs::path trace = dir / "killed.dtrace";
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    execl(DUSTRUN_PATH, DUSTRUN_PATH, "record", program.c_str(), "-o", trace.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  ASSERT_GT(pid, 0);
   // Header, config and program, then some checkpoints of about 60 bytes each.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  std::error_code ec;
-  while (std::chrono::steady_clock::now() < deadline && (fs::file_size(trace, ec) < 2000 || ec)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status));
+  ASSERT_TRUE(record_until_killed(program, trace, {}, 2000));
 
   dust_test::ProcessResult info = dust_test::run_process(DUSTRUN_PATH, {"inspect", trace.string(), "--info"});
   EXPECT_EQ(info.exit_code, 11) << info.err;

@@ -13,6 +13,7 @@
 #include "../../recorder/src/crc32.hpp"
 #include "dust/recorder/trace_format.hpp"
 #include "process_runner.hpp"
+#include "killed_recording.hpp"
 #include "recorder_harness.hpp"
 
 using namespace rec_test;
@@ -164,25 +165,7 @@ TEST(Robustness, ARecordingKilledWithSigkillIsReadableUpToItsLastBlock) {
   fs::path program = dir / "long.dir.json";
   write_text(program, loop_program(2000000000));
   fs::path trace = dir / "killed.dtrace";
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    execl(DUSTRUN_PATH, DUSTRUN_PATH, "record", program.c_str(), "-o", trace.c_str(), "--keyframe-every", "4096",
-          "--every-step", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  ASSERT_GT(pid, 0);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  std::error_code ec;
-  while (std::chrono::steady_clock::now() < deadline && (fs::file_size(trace, ec) < 20000 || ec)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status));
+  ASSERT_TRUE(record_until_killed(program, trace, {"--keyframe-every", "4096", "--every-step"}, 20000));
 
   dust_test::ProcessResult info = run_process(DUSTRUN_PATH, {"inspect", trace.string(), "--info"});
   EXPECT_EQ(info.exit_code, 11) << info.err;
