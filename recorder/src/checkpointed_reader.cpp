@@ -181,7 +181,7 @@ bool CheckpointedReader::scan_chunks(std::string& error) {
     }
     if (h.type == ChunkType::Checkpoint) {
       CheckpointChunk c;
-      if (!decode_checkpoint(payload, c) || h.first_step != step || c.step <= step || c.step - step > kMaxBlockSteps ||
+      if (h.codec != Codec::Raw || !decode_checkpoint(payload, c) || h.first_step != step || c.step <= step || c.step - step > kMaxBlockSteps ||
           h.step_count != c.step - step || c.threads > kMaxTraceThreads ||
           (c.threads > 0 && c.current >= c.threads)) {
         error = where("invalid checkpoint chunk", offset);
@@ -191,7 +191,7 @@ bool CheckpointedReader::scan_chunks(std::string& error) {
       checkpoints_.push_back(c);
     } else if (h.type == ChunkType::Finish) {
       FinishChunk finish;
-      if (!decode_finish(payload, finish) || finish.steps != step || finish.threads > kMaxTraceThreads ||
+      if (h.codec != Codec::Raw || !decode_finish(payload, finish) || finish.steps != step || finish.threads > kMaxTraceThreads ||
           (!checkpoints_.empty() && finish.tick != checkpoints_.back().tick)) {
         error = where("the finish record disagrees with the checkpoints", offset);
         return false;
