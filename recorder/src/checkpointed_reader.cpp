@@ -212,8 +212,10 @@ bool CheckpointedReader::scan_chunks(std::string& error) {
 Machine CheckpointedReader::fresh_machine() const { return Machine(program_, &intrinsics_, chunks_.config.config); }
 
 bool CheckpointedReader::reexecute(Machine& machine, ExecutionObserver* observer,
-                                   std::optional<Divergence>& divergence, const std::function<bool()>& stop) {
+                                   std::optional<Divergence>& divergence, const std::function<bool()>& stop,
+                                   std::size_t checkpoints) {
   divergence.reset();
+  matched_ = 0;
   const MachineHasher hasher(*program_);
   std::size_t effects_from = 0;
   std::uint64_t last_good = 0;
@@ -228,7 +230,9 @@ bool CheckpointedReader::reexecute(Machine& machine, ExecutionObserver* observer
     divergence = std::move(d);
     return false;
   };
-  for (const CheckpointChunk& recorded : checkpoints_) {
+  checkpoints = std::min(checkpoints, checkpoints_.size());
+  for (std::size_t k = 0; k < checkpoints; ++k) {
+    const CheckpointChunk& recorded = checkpoints_[k];
     // The recorder puts checkpoints no farther apart than the state it
     // hashes justifies; a file that claims more re-executes no further,
     // so its size bounds the work it can ask of a reader.
@@ -252,8 +256,9 @@ bool CheckpointedReader::reexecute(Machine& machine, ExecutionObserver* observer
     }
     effects_from = machine.effects.size();
     last_good = machine.steps;
+    matched_ = k + 1;
   }
-  if (!finish_) return false;
+  if (!finish_ || checkpoints < checkpoints_.size()) return false;
   if (!machine.done()) {
     Machine probe = machine;
     StepEvent next;
@@ -270,7 +275,7 @@ Machine CheckpointedReader::replay(std::optional<Divergence>& divergence, Execut
   Machine machine = fresh_machine();
   try {
     if (observer != nullptr) observer->on_start(machine);
-    const bool whole = reexecute(machine, observer, divergence, {});
+    const bool whole = reexecute(machine, observer, divergence, {}, checkpoints_.size());
     // As a steps trace's replay: the observer sees the end unless the
     // re-execution diverged (a trace cut short ends where it ends).
     if (observer != nullptr && !divergence) observer->on_finish(machine);
@@ -331,6 +336,36 @@ TraceReader* CheckpointedReader::steps() {
 // trace cut short, the size limit) the steps trace is cut there as a
 // killed recorder would leave it, and reads as incomplete.
 void CheckpointedReader::derive() {
+  std::optional<Divergence> divergence;
+  Derivation d = derive_steps(checkpoints_.size(), divergence);
+  if (divergence) {
+    // The steps after the last checkpoint that matched are not the
+    // recorded run's: derive again, only that far.
+    const std::string why = problem_;
+    std::optional<Divergence> ignored;
+    if (d.fd >= 0) ::close(d.fd);
+    d = derive_steps(matched_, ignored);
+    if (problem_.empty()) problem_ = why;
+  }
+  if (d.fd < 0) return;
+  auto reader = std::make_unique<ReaderImpl>(path_, intrinsics_);
+  std::string error;
+  if (!reader->open_fd(d.fd, error)) {
+    if (problem_.empty()) problem_ = error;
+    return;
+  }
+  info_.rederived_bytes = reader->info().file_bytes;
+  if (!d.whole) {
+    // What the queries can reach now ends where the steps do.
+    info_.complete = false;
+    info_.steps = std::min(info_.steps, reader->info().steps);
+    if (!problem_.empty()) info_.incomplete_reason = problem_.substr(path_.size() + 2);
+  }
+  steps_ = std::move(reader);
+}
+
+CheckpointedReader::Derivation CheckpointedReader::derive_steps(std::size_t checkpoints,
+                                                                std::optional<Divergence>& divergence) {
   RecorderOptions options;
   options.block_steps = chunks_.config.block_steps;
   options.keyframe_steps = chunks_.config.keyframe_steps;
@@ -339,19 +374,20 @@ void CheckpointedReader::derive() {
   Recorder recorder("re-derived steps of " + path_, chunks_.text, chunks_.config.program_path, options);
   Machine machine = fresh_machine();
   recorder.on_start(machine);
-  const int fd = recorder.take_memory_fd();
-  if (fd < 0 || !recorder.ok()) {
-    if (fd >= 0) ::close(fd);
+  Derivation d;
+  d.fd = recorder.take_memory_fd();
+  if (d.fd < 0 || !recorder.ok()) {
+    if (d.fd >= 0) ::close(d.fd);
+    d.fd = -1;
     problem_ = path_ + ": cannot re-derive the steps: " + recorder.error();
-    return;
+    return d;
   }
-  std::optional<Divergence> divergence;
   bool too_large = false;
-  const bool whole = reexecute(machine, &recorder, divergence, [&] {
+  d.whole = reexecute(machine, &recorder, divergence, [&] {
     too_large = recorder.stats().file_bytes > kMaxRederivedBytes;
     return too_large || !recorder.ok();
-  });
-  if (whole) {
+  }, checkpoints);
+  if (d.whole) {
     recorder.on_finish(machine);
   } else {
     recorder.cut();
@@ -362,20 +398,7 @@ void CheckpointedReader::derive() {
     problem_ = path_ + ": the re-derived steps pass " + std::to_string(kMaxRederivedBytes >> 20) +
                " MiB; record the run with --every-step to read more of it";
   }
-  auto reader = std::make_unique<ReaderImpl>(path_, intrinsics_);
-  std::string error;
-  if (!reader->open_fd(fd, error)) {
-    if (problem_.empty()) problem_ = error;
-    return;
-  }
-  info_.rederived_bytes = reader->info().file_bytes;
-  if (!whole) {
-    // What the queries can reach now ends where the steps do.
-    info_.complete = false;
-    info_.steps = std::min(info_.steps, reader->info().steps);
-    if (!problem_.empty()) info_.incomplete_reason = problem_.substr(path_.size() + 2);
-  }
-  steps_ = std::move(reader);
+  return d;
 }
 
 Machine CheckpointedReader::state_at(std::uint64_t step) {

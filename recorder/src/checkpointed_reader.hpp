@@ -11,7 +11,8 @@
 // the checkpoints only, so they cost about what the run did.
 //
 // A re-execution that reaches a checkpoint in another state diverges: the
-// steps then end at the checkpoint before (the trace reads as cut short
+// steps are then derived again up to the checkpoint before, the last the
+// run is known to have passed as recorded (the trace reads as cut short
 // there, with the reason), and replay() reports the divergence. That is
 // what a trace recorded by a dustrun whose semantics differ gives, and a
 // forged one.
@@ -87,12 +88,22 @@ class CheckpointedReader final : public TraceReader {
   // (and last_error) if they could not be.
   TraceReader* steps();
   void derive();
-  // Re-executes `machine` from its start through every checkpoint and to
-  // the recorded end, handing each step to `observer` if there is one.
-  // False where it stopped early: a divergence (then `divergence` says
-  // where) or `stop` said so between slices of steps.
+  // Re-executes `machine` from its start through the first `checkpoints`
+  // checkpoints and, when that is all of them, to the recorded end,
+  // handing each step to `observer` if there is one; matched_ counts the
+  // checkpoints it reached as recorded. False where it stopped before the
+  // end: a divergence (then `divergence` says where), `stop` said so
+  // between slices of steps, or it was asked to.
   bool reexecute(Machine& machine, ExecutionObserver* observer, std::optional<Divergence>& divergence,
-                 const std::function<bool()>& stop);
+                 const std::function<bool()>& stop, std::size_t checkpoints);
+  // One re-execution through `checkpoints` checkpoints into a steps trace
+  // in memory: its descriptor (-1 if none could be made) and whether it
+  // reached the recorded end.
+  struct Derivation {
+    int fd = -1;
+    bool whole = false;
+  };
+  Derivation derive_steps(std::size_t checkpoints, std::optional<Divergence>& divergence);
   Machine fresh_machine() const;
 
   std::string path_;
@@ -106,6 +117,7 @@ class CheckpointedReader final : public TraceReader {
   bool derived_ = false;
   std::unique_ptr<ReaderImpl> steps_;
   std::string problem_;  // why the steps end early or are missing
+  std::size_t matched_ = 0;
 };
 
 }  // namespace dust::rec
