@@ -269,7 +269,8 @@ void Exporter::finish(std::uint64_t end_tick) {
 
 void Exporter::write(std::ostream& out, const json& metadata, const Machine& end_state,
                      const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
-  out << "{\"displayTimeUnit\":\"ms\",\"metadata\":" << metadata.dump() << ",\"traceEvents\":[\n";
+  out << "{\"displayTimeUnit\":\"ms\",\"metadata\":" << metadata.dump(-1, ' ', false, json::error_handler_t::replace)
+      << ",\"traceEvents\":[\n";
   bool first = true;
   auto emit = [&](const json& event) {
     if (!first) out << ",\n";

@@ -44,3 +44,25 @@ TEST(HostileExport, ATruncatedTraceIsExportedAsFarAsItGoesAndSaysSo) {
   EXPECT_EQ(whole_export.exit_code, 0) << whole_export.err;
   for (const char* suffix : {".dtrace", ".cut.dtrace", ".json"}) fs::remove(stem + suffix);
 }
+
+// A trace names its program by the path it was recorded from, which on
+// Linux may be any bytes: the export's metadata must still be JSON (the
+// fuzzer's finding, tests/fuzz/regressions/trace/).
+TEST(HostileExport, AProgramPathThatIsNotUtf8IsExportedAsValidJson) {
+  const std::string stem = (fs::temp_directory_path() / ("dust-hostile-export-path-" + std::to_string(::getpid()))).string();
+  const std::string program = stem + "-\xff\xfe.dir.json";
+  fs::copy_file(std::string(DUST_SOURCE_DIR) + "/assets/examples/mutex_counter.dir.json", program,
+                fs::copy_options::overwrite_existing);
+  for (const char* kind : {"--every-step", "--no-progress"}) {
+    SCOPED_TRACE(kind);
+    ASSERT_EQ(dust_test::run_process(DUSTRUN_PATH, {"record", program, "-o", stem + ".dtrace", kind}).exit_code, 0);
+    dust_test::ProcessResult r =
+        dust_test::run_process(DUSTRUN_PATH, {"export", "--chrome", stem + ".dtrace", "-o", stem + ".json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream timeline(stem + ".json");
+    nlohmann::json exported = nlohmann::json::parse(timeline, nullptr, false);
+    ASSERT_FALSE(exported.is_discarded());
+    EXPECT_NE(exported["metadata"]["program"].get<std::string>().find("\xef\xbf\xbd"), std::string::npos);
+  }
+  for (const std::string& path : {program, stem + ".dtrace", stem + ".json"}) fs::remove(path);
+}
