@@ -32,12 +32,13 @@ constexpr const char* kRecordUsage =
     "\n"
     "Runs a program like `dustrun <DIR>` and records it into a trace.\n"
     "\n"
-    "A run that reads nothing outside the machine (simulate mode without --fs-root) is\n"
-    "recorded as checkpoints (trace format 4): the program, its configuration and the\n"
-    "machine's digest every few thousand steps. Recording then costs little more than\n"
-    "the run; reading the trace re-executes the run once, checking every checkpoint, to\n"
-    "re-derive its steps. Other runs, and any with --every-step, record every step's\n"
-    "delta (format 3), which opens without re-executing.\n"
+    "A run of more than 262,144 steps that reads nothing outside the machine (simulate\n"
+    "mode without --fs-root) is recorded as checkpoints (trace format 4): the program,\n"
+    "its configuration and the machine's digest every few thousand steps. Recording then\n"
+    "costs little more than the run; reading the trace re-executes the run once,\n"
+    "checking every checkpoint, to re-derive its steps. Other runs record every step's\n"
+    "delta (format 3), which opens without re-executing and is readable up to its last\n"
+    "whole block when cut short; a shorter run is run again to record it so.\n"
     "\n"
     "Options (besides those of `dustrun <DIR>`: --entry, --effects, --seed, --fs-root, ...):\n"
     "  -o, --output FILE         the trace to write (required)\n"
@@ -45,8 +46,9 @@ constexpr const char* kRecordUsage =
     "                            blocks at most 65536;\n"
     "                            up to four times as many where the steps replay on the fast\n"
     "                            lane, further apart for machines whose keyframes are large)\n"
-    "      --every-step          record every step's delta (format 3) even where checkpoints\n"
-    "                            would do\n"
+    "      --every-step          record every step's delta (format 3), whatever the run\n"
+    "      --checkpoints         record checkpoints (format 4) where the run allows, however\n"
+    "                            short\n"
     "      --progress            a progress line on stderr (default when stderr is a terminal)\n"
     "      --no-progress         no progress line\n"
     "\n"
@@ -77,6 +79,15 @@ bool parse_count(const std::string& value, std::uint32_t& out) {
   return ec == std::errc() && ptr == value.data() + value.size() && out > 0;
 }
 
+// Which trace `record` writes (see kRecordUsage).
+enum class TraceKind { ByLength, EverySteps, Checkpoints };
+
+// Runs of at most this many steps are recorded as steps traces by default:
+// recording one again costs at most about a twentieth of a second, and the
+// file is then what every dustrun since format 3 reads, opens without
+// re-executing, and reads up to its last whole block if cut short.
+constexpr std::uint64_t kLongestStepsTraceByDefault = 1u << 18;
+
 // Prints the run's result, then what went wrong with the trace or, with
 // --stats, what it holds; the exit code is the run's unless the trace
 // could not be written.
@@ -97,6 +108,35 @@ int finish_recording(const Machine& machine, const RunOptions& options, bool ok,
   return code;
 }
 
+// A short run, recorded as checkpoints in `output`, recorded again step by
+// step: the run is decided by its program and configuration, so it takes
+// the same steps. The steps trace is written beside the checkpoint trace
+// and renamed over it only when whole and of the same run, so a recorder
+// killed meanwhile leaves the checkpoint trace.
+int rerecord_every_step(const Machine& ran, std::shared_ptr<const Program> program, std::string text,
+                        const RunOptions& options, rec::RecorderOptions recorder_options, const std::string& output) {
+  const std::string partial = output + ".partial";
+  recorder_options.progress = false;
+  Machine again(std::move(program), &intrinsics(), options.config);
+  rec::Recorder recorder(partial, std::move(text), options.dir_path, recorder_options);
+  run_to_end(again, &recorder);
+  std::error_code ignored;
+  if (!recorder.ok() || again.steps != ran.steps || again.tick != ran.tick ||
+      again.outcome.status != ran.outcome.status) {
+    std::filesystem::remove(partial, ignored);
+    std::cerr << "dustrun: " << output << ": kept as checkpoints: "
+              << (recorder.ok() ? "the run did not take the same steps again" : recorder.error()) << "\n";
+    return finish_recording(ran, options, true, "", rec::RecorderStats{}, "checkpoints", output);
+  }
+  std::filesystem::rename(partial, output, ignored);
+  if (ignored) {
+    std::filesystem::remove(partial, ignored);
+    return finish_recording(ran, options, false, output + ": cannot replace it: " + ignored.message(),
+                            recorder.stats(), "blocks", output);
+  }
+  return finish_recording(ran, options, true, "", recorder.stats(), "blocks", output);
+}
+
 }  // namespace
 
 int record_command(const std::vector<std::string>& args) {
@@ -104,7 +144,7 @@ int record_command(const std::vector<std::string>& args) {
   rec::RecorderOptions recorder_options;
   recorder_options.progress = isatty(2) != 0;
   std::vector<std::string> run_args;
-  bool every_step = false;
+  TraceKind kind = TraceKind::ByLength;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     auto value = [&](std::string& out) {
@@ -135,7 +175,9 @@ int record_command(const std::vector<std::string>& args) {
       recorder_options.block_steps = recorder_options.keyframe_steps;
       recorder_options.keyframe_bytes_per_step = 0;
     } else if (arg == "--every-step") {
-      every_step = true;
+      kind = TraceKind::EverySteps;
+    } else if (arg == "--checkpoints") {
+      kind = TraceKind::Checkpoints;
     } else if (arg == "--progress") {
       recorder_options.progress = true;
     } else if (arg == "--no-progress") {
@@ -186,9 +228,13 @@ int record_command(const std::vector<std::string>& args) {
   Machine machine(loaded.program, &intrinsics(), options.config);
   std::unique_ptr<StepPrinter> printer;
   if (options.trace) printer = std::make_unique<StepPrinter>(std::cerr);
-  if (!every_step && rec::reproducible_from_config(options.config)) {
+  if (kind != TraceKind::EverySteps && rec::reproducible_from_config(options.config)) {
+    std::string program_text = kind == TraceKind::ByLength ? text : std::string();
     rec::CheckpointRecorder recorder(output, std::move(text), options.dir_path, recorder_options);
     recorder.run(machine, printer.get());
+    if (kind == TraceKind::ByLength && recorder.ok() && machine.steps <= kLongestStepsTraceByDefault) {
+      return rerecord_every_step(machine, loaded.program, std::move(program_text), options, recorder_options, output);
+    }
     return finish_recording(machine, options, recorder.ok(), recorder.error(), recorder.stats(), "checkpoints",
                             output);
   }

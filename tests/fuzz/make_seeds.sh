@@ -35,7 +35,7 @@ cd "$root/assets/examples"
 for program in *.dir.json; do
   name=$(basename "$program" .dir.json)
   record "$program" "$name" 1 --every-step
-  record "$program" "$name-checkpoints" 7
+  record "$program" "$name-checkpoints" 7 --checkpoints
   if grep -q 'spawn(' "$program"; then
     record "$program" "$name-seed7" 7 --every-step
     record "$program" "$name-seed42" 42 --every-step

@@ -374,21 +374,38 @@ std::uint32_t recorded_format(const fs::path& trace) {
   return nlohmann::json::parse(info.out)["format_version"].get<std::uint32_t>();
 }
 
-TEST(CheckpointTrace, OnlyARunThatReadsNothingOutsideIsRecordedAsCheckpoints) {
+TEST(CheckpointTrace, OnlyALongRunThatReadsNothingOutsideIsRecordedAsCheckpointsByDefault) {
   TempDir dir;
+  const fs::path long_program = dir / "long.dir.json";
+  write_text(long_program, loop_program(100'000));  // 300,000 steps, more than 2^18
   const std::string program = example("io_log_file.dir.json").string();
   fs::create_directories(dir / "root" / "notes");
-  auto record = [&](const std::string& name, std::vector<std::string> extra) {
-    std::vector<std::string> args{"record", program, "-o", (dir / name).string(), "--no-progress"};
+  auto record = [&](const std::string& name, const std::string& from, std::vector<std::string> extra) {
+    std::vector<std::string> args{"record", from, "-o", (dir / name).string(), "--no-progress"};
     args.insert(args.end(), extra.begin(), extra.end());
     dust_test::ProcessResult r = dust_test::run_process(DUSTRUN_PATH, args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_FALSE(fs::exists(dir / (name + ".partial")));
     return dir / name;
   };
-  EXPECT_EQ(recorded_format(record("simulate.dtrace", {})), rec::kCheckpointFormatVersion);
-  EXPECT_EQ(recorded_format(record("every.dtrace", {"--every-step"})), rec::kStepsFormatVersion);
-  EXPECT_EQ(recorded_format(record("rooted.dtrace", {"--fs-root", (dir / "root").string()})), rec::kStepsFormatVersion);
-  EXPECT_EQ(recorded_format(record("realize.dtrace", {"--effects", "realize", "--fs-root", (dir / "root").string()})),
+  EXPECT_EQ(recorded_format(record("long.dtrace", long_program.string(), {})), rec::kCheckpointFormatVersion);
+  EXPECT_EQ(recorded_format(record("long_every.dtrace", long_program.string(), {"--every-step"})),
+            rec::kStepsFormatVersion);
+  // A short run is recorded again, step by step; the result is the file a
+  // steps recording makes.
+  const fs::path short_default = record("short.dtrace", program, {});
+  EXPECT_EQ(recorded_format(short_default), rec::kStepsFormatVersion);
+  const fs::path short_every = record("short_every.dtrace", program, {"--every-step"});
+  EXPECT_EQ(recorded_format(short_every), rec::kStepsFormatVersion);
+  std::vector<Chunk> a = chunks_of(short_default), b = chunks_of(short_every);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 1; i < a.size(); ++i) EXPECT_TRUE(a[i].content == b[i].content) << "chunk " << i;
+  EXPECT_EQ(recorded_format(record("short_checkpoints.dtrace", program, {"--checkpoints"})),
+            rec::kCheckpointFormatVersion);
+  EXPECT_EQ(recorded_format(record("rooted.dtrace", program, {"--checkpoints", "--fs-root", (dir / "root").string()})),
+            rec::kStepsFormatVersion);
+  EXPECT_EQ(recorded_format(record("realize.dtrace", program,
+                                   {"--checkpoints", "--effects", "realize", "--fs-root", (dir / "root").string()})),
             rec::kStepsFormatVersion);
 }
 
@@ -396,7 +413,8 @@ TEST(CheckpointTrace, RecordWithTracePrintsTheStepsAnEveryStepRecordingDoes) {
   TempDir dir;
   const std::string program = example("producer_consumer.dir.json").string();
   dust_test::ProcessResult a = dust_test::run_process(
-      DUSTRUN_PATH, {"record", program, "-o", (dir / "a.dtrace").string(), "--seed", "7", "--trace", "--no-progress"});
+      DUSTRUN_PATH,
+      {"record", program, "-o", (dir / "a.dtrace").string(), "--seed", "7", "--trace", "--checkpoints", "--no-progress"});
   dust_test::ProcessResult b = dust_test::run_process(
       DUSTRUN_PATH,
       {"record", program, "-o", (dir / "b.dtrace").string(), "--seed", "7", "--trace", "--every-step", "--no-progress"});
