@@ -4,7 +4,10 @@
 // index, per-block summaries and a small cache of decoded blocks and
 // keyframes; it never loads the whole trace. The state at any step is
 // rebuilt from the nearest keyframe at or before it by deterministic
-// re-execution, then checked against the recorded deltas.
+// re-execution, then checked against the recorded deltas. A checkpoint
+// trace (format 4, checkpoint_recorder.hpp) has no deltas: its first query
+// re-executes the run once into such a trace in memory, and every query
+// reads that (recorder/src/checkpointed_reader.hpp).
 //
 // Step numbers: step k is the (k+1)-th call of Machine::step(); "the state
 // at step N" is the machine after N steps have run (N = 0: before the
