@@ -277,7 +277,8 @@ test('logpoints list every hit of the recording with its step, and never stop', 
 test('a data breakpoint on a binding, reversed onto the step inspect --last-write names', async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dust-dap-'));
   const trace = path.join(tmp, 'collatz.dtrace');
-  execFileSync(DUSTRUN, ['record', COLLATZ, '-o', trace, '--no-progress'], { stdio: 'ignore' });
+  // A checkpoint trace (format 4): the adapter reads its re-derived steps.
+  execFileSync(DUSTRUN, ['record', COLLATZ, '-o', trace, '--checkpoints', '--no-progress'], { stdio: 'ignore' });
   const dc = await open({ trace }, { attach: true });
   try {
     const entry = await configure(dc, async () => {
