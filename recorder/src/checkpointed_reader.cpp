@@ -2,10 +2,13 @@
 // steps (see checkpointed_reader.hpp).
 #include "checkpointed_reader.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 #include "byte_io.hpp"
 #include "checkpoint_runs.hpp"
@@ -335,31 +338,86 @@ TraceReader* CheckpointedReader::steps() {
 // then opens that. Where the re-execution stops early (a divergence, a
 // trace cut short, the size limit) the steps trace is cut there as a
 // killed recorder would leave it, and reads as incomplete.
-void CheckpointedReader::derive() {
-  std::optional<Divergence> divergence;
-  Derivation d = derive_steps(checkpoints_.size(), divergence);
-  if (divergence) {
-    // The steps after the last checkpoint that matched are not the
-    // recorded run's: derive again, only that far.
-    const std::string why = problem_;
-    std::optional<Divergence> ignored;
-    if (d.fd >= 0) ::close(d.fd);
-    d = derive_steps(matched_, ignored);
-    if (problem_.empty()) problem_ = why;
+// The re-derived steps of one trace file, shared by every reader of it in
+// this process while one holds them: the debugger's window and its search
+// worker each have a reader, and the second would otherwise re-execute
+// the whole run again. Found by the file's identity (a file rewritten in
+// place has another change time) and its checkpoints.
+struct SharedSteps {
+  int fd = -1;                    // the in-memory steps trace; -1: none could be made
+  bool whole = false;
+  std::string reason;             // problem_ without the path
+  std::vector<CheckpointChunk> checkpoints;
+  bool finished = false;
+  ~SharedSteps() {
+    if (fd >= 0) ::close(fd);
   }
-  if (d.fd < 0) return;
+};
+
+namespace {
+
+std::mutex shared_steps_mutex;
+std::map<TraceFile::Identity, std::weak_ptr<SharedSteps>> shared_steps_by_file;
+
+std::shared_ptr<SharedSteps> find_shared_steps(const TraceFile::Identity& id,
+                                               const std::vector<CheckpointChunk>& checkpoints, bool finished) {
+  std::lock_guard<std::mutex> lock(shared_steps_mutex);
+  std::erase_if(shared_steps_by_file, [](const auto& entry) { return entry.second.expired(); });
+  auto it = shared_steps_by_file.find(id);
+  if (it == shared_steps_by_file.end()) return nullptr;
+  std::shared_ptr<SharedSteps> steps = it->second.lock();
+  if (!steps || steps->checkpoints != checkpoints || steps->finished != finished) return nullptr;
+  return steps;
+}
+
+void share_steps(const TraceFile::Identity& id, const std::shared_ptr<SharedSteps>& steps) {
+  if (id == TraceFile::Identity{}) return;
+  std::lock_guard<std::mutex> lock(shared_steps_mutex);
+  shared_steps_by_file[id] = steps;
+}
+
+}  // namespace
+
+void CheckpointedReader::derive() {
+  const TraceFile::Identity id = file_.identity();
+  std::shared_ptr<SharedSteps> shared = find_shared_steps(id, checkpoints_, finish_.has_value());
+  if (!shared) {
+    shared = std::make_shared<SharedSteps>();
+    std::optional<Divergence> divergence;
+    Derivation d = derive_steps(checkpoints_.size(), divergence);
+    if (divergence) {
+      // The steps after the last checkpoint that matched are not the
+      // recorded run's: derive again, only that far.
+      const std::string why = problem_;
+      std::optional<Divergence> ignored;
+      if (d.fd >= 0) ::close(d.fd);
+      d = derive_steps(matched_, ignored);
+      if (problem_.empty()) problem_ = why;
+    }
+    shared->fd = d.fd;
+    shared->whole = d.whole;
+    shared->reason = problem_.empty() ? std::string() : problem_.substr(path_.size() + 2);
+    shared->checkpoints = checkpoints_;
+    shared->finished = finish_.has_value();
+    share_steps(id, shared);
+  } else if (!shared->reason.empty()) {
+    problem_ = path_ + ": " + shared->reason;
+  }
+  shared_ = shared;
+  if (shared->fd < 0) return;
+  const int fd = ::fcntl(shared->fd, F_DUPFD_CLOEXEC, 0);
   auto reader = std::make_unique<ReaderImpl>(path_, intrinsics_);
   std::string error;
-  if (!reader->open_fd(d.fd, error)) {
-    if (problem_.empty()) problem_ = error;
+  if (fd < 0 || !reader->open_fd(fd, error)) {
+    if (problem_.empty()) problem_ = fd < 0 ? path_ + ": cannot read the re-derived steps" : error;
     return;
   }
   info_.rederived_bytes = reader->info().file_bytes;
-  if (!d.whole) {
+  if (!shared->whole) {
     // What the queries can reach now ends where the steps do.
     info_.complete = false;
     info_.steps = std::min(info_.steps, reader->info().steps);
-    if (!problem_.empty()) info_.incomplete_reason = problem_.substr(path_.size() + 2);
+    if (!shared->reason.empty()) info_.incomplete_reason = shared->reason;
   }
   steps_ = std::move(reader);
 }

@@ -31,6 +31,7 @@
 namespace dust::rec {
 
 class ReaderImpl;
+struct SharedSteps;
 
 // The configuration and program at the start of every trace, as read and
 // checked by both readers; `end` is the offset after them.
@@ -115,6 +116,7 @@ class CheckpointedReader final : public TraceReader {
   std::optional<FinishChunk> finish_;
   TraceInfo info_;
   bool derived_ = false;
+  std::shared_ptr<SharedSteps> shared_;  // the re-derived steps, held while this reader lives
   std::unique_ptr<ReaderImpl> steps_;
   std::string problem_;  // why the steps end early or are missing
   std::size_t matched_ = 0;

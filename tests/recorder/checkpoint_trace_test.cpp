@@ -210,6 +210,14 @@ TEST(CheckpointTrace, AForgedDigestIsADivergenceAndTheStepsEndBeforeIt) {
   EXPECT_EQ(fresh->info().steps, before.step);
   EXPECT_NE(fresh->last_error().find("diverges"), std::string::npos) << fresh->last_error();
   EXPECT_EQ(last.steps, fresh->info().steps);
+  // A second reader of the file, open meanwhile, shares those steps and
+  // says the same.
+  auto second = open_trace(dir / "forged.dtrace");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(dust::machine_hash(second->state_at(forged.step)), dust::machine_hash(last));
+  EXPECT_EQ(second->info().steps, before.step);
+  EXPECT_FALSE(second->info().complete);
+  EXPECT_NE(second->last_error().find("diverges"), std::string::npos) << second->last_error();
 
   dust_test::ProcessResult replay = dust_test::run_process(DUSTRUN_PATH, {"--replay", (dir / "forged.dtrace").string()});
   EXPECT_EQ(replay.exit_code, 13) << replay.err;
@@ -314,6 +322,34 @@ TEST(CheckpointTrace, ChunksThatDoNotContinueEachOtherAreRefused) {
     foreign.insert(foreign.begin() + 2, chunks[0]);
     refused(foreign, "unexpected config chunk");
   }
+}
+
+// Readers of one file share its re-derived steps while one of them holds
+// them; a file rewritten meanwhile is derived afresh.
+TEST(CheckpointTrace, ReadersOfOneFileAgreeAndSeeItRewritten) {
+  TempDir dir;
+  record_both(read_text(bench_program("mutex_counter_4x5000.dir.json")), seeded(7), dir / "c.dtrace", dir / "s.dtrace");
+  auto first = open_trace(dir / "c.dtrace");
+  ASSERT_TRUE(first);
+  const std::uint64_t steps = first->info().steps;
+  const dust::MachineHash middle = dust::machine_hash(first->state_at(steps / 2));
+  auto second = open_trace(dir / "c.dtrace");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(dust::machine_hash(second->state_at(steps / 2)), middle);
+  EXPECT_EQ(second->info().rederived_bytes, first->info().rederived_bytes);
+  EXPECT_EQ(described_events(*second), described_events(*first));
+
+  std::vector<RawChunkCopy> chunks = raw_chunks(dir / "c.dtrace");
+  rec::CheckpointChunk kept;
+  ASSERT_TRUE(rec::decode_checkpoint(chunks[nth_checkpoint(chunks, 1)].payload, kept));
+  chunks.resize(nth_checkpoint(chunks, 1) + 1);
+  write_checkpoint_trace(chunks, dir / "c.dtrace");
+  auto third = open_trace(dir / "c.dtrace");
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->info().steps, kept.step);
+  EXPECT_EQ(third->state_at(steps).steps, kept.step);
+  EXPECT_EQ(dust::machine_hash(first->state_at(steps / 2)), middle);
+  EXPECT_EQ(first->info().steps, steps);
 }
 
 TEST(CheckpointTrace, ATraceCutShortReadsUpToItsLastWholeCheckpoint) {
