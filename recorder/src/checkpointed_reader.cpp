@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <map>
 #include <mutex>
 
 #include "byte_io.hpp"
@@ -338,17 +337,21 @@ TraceReader* CheckpointedReader::steps() {
 // then opens that. Where the re-execution stops early (a divergence, a
 // trace cut short, the size limit) the steps trace is cut there as a
 // killed recorder would leave it, and reads as incomplete.
-// The re-derived steps of one trace file, shared by every reader of it in
-// this process while one holds them: the debugger's window and its search
-// worker each have a reader, and the second would otherwise re-execute
-// the whole run again. Found by the file's identity (a file rewritten in
-// place has another change time) and its checkpoints.
+// The re-derived steps of one recorded run, shared by every reader of it
+// in this process while one holds them: the debugger's window and its
+// search worker each have a reader, and the second would otherwise
+// re-execute the whole run again. Found by what the derivation depends on
+// and nothing else (the program, the configuration, the checkpoints and the
+// finish record), so a file rewritten in place is derived afresh however
+// quickly it was rewritten.
 struct SharedSteps {
   int fd = -1;                    // the in-memory steps trace; -1: none could be made
   bool whole = false;
   std::string reason;             // problem_ without the path
+  std::string program_text;
+  ConfigChunk config;
   std::vector<CheckpointChunk> checkpoints;
-  bool finished = false;
+  std::optional<FinishChunk> finish;
   ~SharedSteps() {
     if (fd >= 0) ::close(fd);
   }
@@ -356,31 +359,39 @@ struct SharedSteps {
 
 namespace {
 
-std::mutex shared_steps_mutex;
-std::map<TraceFile::Identity, std::weak_ptr<SharedSteps>> shared_steps_by_file;
-
-std::shared_ptr<SharedSteps> find_shared_steps(const TraceFile::Identity& id,
-                                               const std::vector<CheckpointChunk>& checkpoints, bool finished) {
-  std::lock_guard<std::mutex> lock(shared_steps_mutex);
-  std::erase_if(shared_steps_by_file, [](const auto& entry) { return entry.second.expired(); });
-  auto it = shared_steps_by_file.find(id);
-  if (it == shared_steps_by_file.end()) return nullptr;
-  std::shared_ptr<SharedSteps> steps = it->second.lock();
-  if (!steps || steps->checkpoints != checkpoints || steps->finished != finished) return nullptr;
-  return steps;
+bool same_run(const SharedSteps& s, const ProgramChunks& chunks, const std::vector<CheckpointChunk>& checkpoints,
+              const std::optional<FinishChunk>& finish) {
+  return s.checkpoints == checkpoints && s.finish.has_value() == finish.has_value() &&
+         (!finish || same_end(*s.finish, *finish)) && s.config.config == chunks.config.config &&
+         s.config.block_steps == chunks.config.block_steps && s.config.keyframe_steps == chunks.config.keyframe_steps &&
+         s.config.keyframe_milli_bytes_per_step == chunks.config.keyframe_milli_bytes_per_step &&
+         s.config.program_path == chunks.config.program_path && s.program_text == chunks.text;
 }
 
-void share_steps(const TraceFile::Identity& id, const std::shared_ptr<SharedSteps>& steps) {
-  if (id == TraceFile::Identity{}) return;
+std::mutex shared_steps_mutex;
+std::vector<std::weak_ptr<SharedSteps>> shared_steps;
+
+std::shared_ptr<SharedSteps> find_shared_steps(const ProgramChunks& chunks,
+                                               const std::vector<CheckpointChunk>& checkpoints,
+                                               const std::optional<FinishChunk>& finish) {
   std::lock_guard<std::mutex> lock(shared_steps_mutex);
-  shared_steps_by_file[id] = steps;
+  std::erase_if(shared_steps, [](const std::weak_ptr<SharedSteps>& s) { return s.expired(); });
+  for (const std::weak_ptr<SharedSteps>& weak : shared_steps) {
+    std::shared_ptr<SharedSteps> steps = weak.lock();
+    if (steps && same_run(*steps, chunks, checkpoints, finish)) return steps;
+  }
+  return nullptr;
+}
+
+void share_steps(const std::shared_ptr<SharedSteps>& steps) {
+  std::lock_guard<std::mutex> lock(shared_steps_mutex);
+  shared_steps.push_back(steps);
 }
 
 }  // namespace
 
 void CheckpointedReader::derive() {
-  const TraceFile::Identity id = file_.identity();
-  std::shared_ptr<SharedSteps> shared = find_shared_steps(id, checkpoints_, finish_.has_value());
+  std::shared_ptr<SharedSteps> shared = find_shared_steps(chunks_, checkpoints_, finish_);
   if (!shared) {
     shared = std::make_shared<SharedSteps>();
     std::optional<Divergence> divergence;
@@ -397,9 +408,11 @@ void CheckpointedReader::derive() {
     shared->fd = d.fd;
     shared->whole = d.whole;
     shared->reason = problem_.empty() ? std::string() : problem_.substr(path_.size() + 2);
+    shared->program_text = chunks_.text;
+    shared->config = chunks_.config;
     shared->checkpoints = checkpoints_;
-    shared->finished = finish_.has_value();
-    share_steps(id, shared);
+    shared->finish = finish_;
+    share_steps(shared);
   } else if (!shared->reason.empty()) {
     problem_ = path_ + ": " + shared->reason;
   }

@@ -252,15 +252,6 @@ bool TraceFile::adopt(int fd, std::string& error) {
   return true;
 }
 
-TraceFile::Identity TraceFile::identity() const {
-  struct stat st {};
-  if (fd_ < 0 || fstat(fd_, &st) != 0) return {};
-  return Identity{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
-                  static_cast<std::uint64_t>(st.st_size),
-                  static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1'000'000'000u +
-                      static_cast<std::uint64_t>(st.st_mtim.tv_nsec)};
-}
-
 bool TraceFile::read(std::uint64_t offset, std::size_t n, std::string& out) const {
   if (offset > size_ || n > size_ - offset) return false;
   out.resize(n);

@@ -3,7 +3,6 @@
 // layout is described in dust/recorder/trace_format.hpp).
 #pragma once
 
-#include <compare>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -94,13 +93,6 @@ class TraceFile {
   // Reads the open file `fd` (owned from now on), as open() would a path.
   bool adopt(int fd, std::string& error);
   std::uint64_t size() const { return size_; }
-  // Which file this is, and as of when: device, inode, size and the time
-  // of its last change in nanoseconds (all 0 if it cannot be told).
-  struct Identity {
-    std::uint64_t device = 0, inode = 0, size = 0, changed_ns = 0;
-    friend auto operator<=>(const Identity&, const Identity&) = default;
-  };
-  Identity identity() const;
   bool read(std::uint64_t offset, std::size_t n, std::string& out) const;
 
   enum class ChunkStatus { Ok, Truncated, Corrupt };

@@ -324,8 +324,9 @@ TEST(CheckpointTrace, ChunksThatDoNotContinueEachOtherAreRefused) {
   }
 }
 
-// Readers of one file share its re-derived steps while one of them holds
-// them; a file rewritten meanwhile is derived afresh.
+// Readers of one run share its re-derived steps while one of them holds
+// them; a file rewritten meanwhile, even with the same checkpoints, is
+// derived afresh.
 TEST(CheckpointTrace, ReadersOfOneFileAgreeAndSeeItRewritten) {
   TempDir dir;
   record_both(read_text(bench_program("mutex_counter_4x5000.dir.json")), seeded(7), dir / "c.dtrace", dir / "s.dtrace");
@@ -340,6 +341,25 @@ TEST(CheckpointTrace, ReadersOfOneFileAgreeAndSeeItRewritten) {
   EXPECT_EQ(described_events(*second), described_events(*first));
 
   std::vector<RawChunkCopy> chunks = raw_chunks(dir / "c.dtrace");
+  // The same checkpoints with another program of the same length: not the
+  // run the others derived, so it is re-executed, and diverges.
+  {
+    std::vector<RawChunkCopy> other = chunks;
+    std::string text = read_text(bench_program("mutex_counter_4x5000.dir.json"));
+    const std::string from = "counter, m, 5000)", to = "counter, m, 4999)";
+    ASSERT_NE(text.find(from), std::string::npos);
+    text.replace(text.find(from), from.size(), to);
+    ASSERT_EQ(other[1].header.type, rec::ChunkType::Program);
+    rec::Lz4Compressor lz4;
+    other[1].payload = lz4.compress(text);
+    other[1].header.raw_bytes = static_cast<std::uint32_t>(text.size());
+    write_checkpoint_trace(other, dir / "c.dtrace");
+    auto changed = open_trace(dir / "c.dtrace");
+    ASSERT_TRUE(changed);
+    changed->state_at(steps);
+    EXPECT_NE(changed->last_error().find("diverges"), std::string::npos) << changed->last_error();
+    EXPECT_FALSE(changed->info().complete);
+  }
   rec::CheckpointChunk kept;
   ASSERT_TRUE(rec::decode_checkpoint(chunks[nth_checkpoint(chunks, 1)].payload, kept));
   chunks.resize(nth_checkpoint(chunks, 1) + 1);
