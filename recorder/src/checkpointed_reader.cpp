@@ -183,8 +183,8 @@ bool CheckpointedReader::scan_chunks(std::string& error) {
     }
     if (h.type == ChunkType::Checkpoint) {
       CheckpointChunk c;
-      if (h.codec != Codec::Raw || !decode_checkpoint(payload, c) || h.first_step != step || c.step <= step || c.step - step > kMaxBlockSteps ||
-          h.step_count != c.step - step || c.threads > kMaxTraceThreads ||
+      if (h.codec != Codec::Raw || !decode_checkpoint(payload, c) || h.first_step != step || c.step <= step ||
+          c.step - step > kMaxBlockSteps || h.step_count != c.step - step || c.threads > kMaxTraceThreads ||
           (c.threads > 0 && c.current >= c.threads)) {
         error = where("invalid checkpoint chunk", offset);
         return false;
@@ -193,8 +193,8 @@ bool CheckpointedReader::scan_chunks(std::string& error) {
       checkpoints_.push_back(c);
     } else if (h.type == ChunkType::Finish) {
       FinishChunk finish;
-      if (h.codec != Codec::Raw || !decode_finish(payload, finish) || finish.steps != step || finish.threads > kMaxTraceThreads ||
-          (!checkpoints_.empty() && finish.tick != checkpoints_.back().tick)) {
+      if (h.codec != Codec::Raw || !decode_finish(payload, finish) || finish.steps != step ||
+          finish.threads > kMaxTraceThreads || (!checkpoints_.empty() && finish.tick != checkpoints_.back().tick)) {
         error = where("the finish record disagrees with the checkpoints", offset);
         return false;
       }
@@ -207,7 +207,9 @@ bool CheckpointedReader::scan_chunks(std::string& error) {
     }
     offset += kChunkHeaderSize + h.stored_bytes;
   }
-  if (!finish_ && info_.incomplete_reason.empty()) info_.incomplete_reason = "no finish record (the recorder did not finish)";
+  if (!finish_ && info_.incomplete_reason.empty()) {
+    info_.incomplete_reason = "no finish record (the recorder did not finish)";
+  }
   return true;
 }
 
