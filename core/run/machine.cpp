@@ -16,6 +16,15 @@ namespace dust {
 
 const char* effect_mode_name(EffectMode m) { return m == EffectMode::Simulate ? "simulate" : "realize"; }
 
+const char* machine_status_name(MachineStatus s) {
+  switch (s) {
+    case MachineStatus::Running: return "running";
+    case MachineStatus::Finished: return "finished";
+    case MachineStatus::Failed: return "failed";
+  }
+  return "running";
+}
+
 const char* thread_state_name(ThreadState s) {
   switch (s) {
     case ThreadState::Runnable: return "runnable";

@@ -205,12 +205,6 @@ std::string ratio(std::uint64_t a, std::uint64_t b) {
   return buf;
 }
 
-const char* status_word(const rec::TraceInfo& info) {
-  if (info.status == MachineStatus::Finished) return "finished";
-  if (info.status == MachineStatus::Failed) return "failed";
-  return "running";
-}
-
 void print_info(const rec::TraceInfo& info, const std::string& path, bool json) {
   if (json) {
     auto text = [](std::string_view s) { return json_text_value<nlohmann::json>(s); };
@@ -227,7 +221,7 @@ void print_info(const rec::TraceInfo& info, const std::string& path, bool json) 
                      {"max_steps", info.config.max_steps},
                      {"max_depth", info.config.max_depth},
                      {"complete", info.complete},
-                     {"status", status_word(info)},
+                     {"status", machine_status_name(info.status)},
                      {"steps", info.steps},
                      {"ticks", info.final_tick},
                      {"threads", info.threads},
@@ -269,7 +263,7 @@ void print_info(const rec::TraceInfo& info, const std::string& path, bool json) 
     out += std::string("phi:         resolve") + (phi ? std::string(", ") + phi_outcome_name(phi->outcome) : "") + "\n";
   }
   if (info.complete) {
-    out += std::string("status:      complete, run ") + status_word(info);
+    out += std::string("status:      complete, run ") + machine_status_name(info.status);
     if (info.error) out += " in thread " + std::to_string(info.error_thread) + ": " + info.error->display();
     out += "\n";
   } else {

@@ -23,21 +23,12 @@ namespace dust::rec {
 
 namespace {
 
-const char* end_status_word(MachineStatus status) {
-  switch (status) {
-    case MachineStatus::Running: return "running";
-    case MachineStatus::Finished: return "finished";
-    case MachineStatus::Failed: return "failed";
-  }
-  return "?";
-}
-
 // Steps re-executed between two looks at the re-derived trace's size, so
 // that a run whose steps take many bytes stops near the limit.
 constexpr std::uint64_t kDerivationSlice = 4096;
 
 std::string describe_end(const FinishChunk& finish) {
-  std::string out = std::string("the run ended ") + end_status_word(finish.status) + " at step " +
+  std::string out = std::string("the run ended ") + machine_status_name(finish.status) + " at step " +
                     std::to_string(finish.steps) + ", tick " + std::to_string(finish.tick);
   if (finish.error) out += ": " + finish.error->message;
   return out;

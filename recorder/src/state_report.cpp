@@ -42,15 +42,6 @@ std::string wait_text(const Thread& t) {
   return text.empty() ? std::string(wait_kind_name(t.wait.kind)) : text;
 }
 
-const char* status_name(MachineStatus s) {
-  switch (s) {
-    case MachineStatus::Running: return "running";
-    case MachineStatus::Finished: return "finished";
-    case MachineStatus::Failed: return "failed";
-  }
-  return "running";
-}
-
 }  // namespace
 
 std::string describe_step(const Program& program, const StepEvent& e) {
@@ -77,7 +68,7 @@ std::string state_text(const Machine& m) {
   const Program& p = m.program();
   std::string out;
   out += "step " + std::to_string(m.steps) + "  tick " + std::to_string(m.tick) + "  status " +
-         status_name(m.outcome.status) + "  next thread " + std::to_string(m.current) + "\n";
+         machine_status_name(m.outcome.status) + "  next thread " + std::to_string(m.current) + "\n";
   out += "threads (" + std::to_string(m.threads.size()) + "):\n";
   for (const Thread& t : m.threads) {
     out += "  thread " + std::to_string(t.id) + " (" + p.procs[t.entry_proc].name + ") " + thread_state_name(t.state);
@@ -168,7 +159,7 @@ std::string state_json(const Machine& m) {
   json j;
   j["step"] = m.steps;
   j["tick"] = m.tick;
-  j["status"] = status_name(m.outcome.status);
+  j["status"] = machine_status_name(m.outcome.status);
   j["next_thread"] = m.current;
   json threads = json::array();
   for (const Thread& t : m.threads) {

@@ -118,6 +118,7 @@ struct PhiWitness {
 };
 
 enum class MachineStatus : std::uint8_t { Running, Finished, Failed };
+const char* machine_status_name(MachineStatus s);
 
 struct RunOutcome {
   MachineStatus status = MachineStatus::Running;
