@@ -155,15 +155,43 @@ void run_observed_round(Machine& machine, ExecutionObserver& observer, StepEvent
   observer.on_step(machine, event);
 }
 
-const RunOutcome& run_to_end(Machine& machine, ExecutionObserver* observer) {
+void run_until(Machine& machine, std::uint64_t target) {
   StepEvent event;
-  if (observer == nullptr) {
-    while (!machine.done()) {
-      machine.run_simple(UINT64_MAX);
-      machine.step(event, false);
+  while (!machine.done() && machine.steps < target) {
+    machine.run_simple(target - machine.steps);
+    if (!machine.done() && machine.steps < target) machine.step(event, false);
+  }
+}
+
+void run_observed_until(Machine& machine, std::uint64_t target, ExecutionObserver& observer) {
+  SimpleStepBatch* batch = observer.simple_steps();
+  StepEvent event;
+  while (!machine.done() && machine.steps < target) {
+    const std::uint64_t before = machine.steps;
+    if (batch != nullptr) {
+      // The lane counts every step it takes, call steps too, against its
+      // limit: with the batch no larger than what is left, it stops at
+      // `target` at the latest. The observer sizes the batch again at
+      // each hand-over; it only ever gets smaller here.
+      batch->size = 0;
+      batch->capacity = static_cast<std::uint32_t>(std::min<std::uint64_t>(batch->capacity, target - machine.steps));
+      if (machine.run_simple(batch->capacity, batch) > 0) observer.on_simple_steps(machine, *batch);
+      // Where the lane went on, it may go on again; where it took nothing,
+      // the next step is step()'s.
+      if (machine.steps != before) continue;
+      if (machine.done()) break;
     }
+    machine.step(event);
+    observer.on_step(machine, event);
+  }
+}
+
+const RunOutcome& run_to_end(Machine& machine, ExecutionObserver* observer) {
+  if (observer == nullptr) {
+    run_until(machine, UINT64_MAX);
     return machine.outcome;
   }
+  StepEvent event;
   observer->on_start(machine);
   while (!machine.done()) run_observed_round(machine, *observer, event);
   observer->on_finish(machine);

@@ -116,14 +116,13 @@ const RunOutcome& CheckpointRecorder::run(Machine& machine, ExecutionObserver* o
   if (observer != nullptr) observer->on_start(machine);
   const MachineHasher hasher(machine.program());
   std::size_t effects_hashed = 0;
-  StepEvent event;
   while (!machine.done()) {
     const std::uint64_t since = machine.steps;
     const std::uint64_t target = since + checkpoint_interval(machine);
     if (observer != nullptr) {
-      run_observed_until(machine, target, *observer, event);
+      run_observed_until(machine, target, *observer);
     } else {
-      run_until(machine, target, event);
+      run_until(machine, target);
     }
     // Every step counts (a step that fails the run too), so a run that is
     // not done has moved on; if it ever had not, the loop would never end.

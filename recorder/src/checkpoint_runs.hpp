@@ -1,12 +1,11 @@
 // checkpoint_runs.hpp — what a checkpoint trace (format 4) and its reader
-// share: running a machine to an exact step, and the checkpoint a machine
-// is at.
+// share: the checkpoint a machine is at, and how far apart checkpoints are.
 //
 // The recorder runs the program unobserved between checkpoints, on the
 // machine's lanes, as a plain run does; the reader re-executes the same
 // steps, observed by a steps recorder or by nobody, and compares each
 // checkpoint with the recorded one. Both stop at exactly the recorded
-// step: the lanes take a limit, and a batch never runs past it.
+// step (run_until and run_observed_until in dust/machine.hpp).
 #pragma once
 
 #include <cstddef>
@@ -14,20 +13,9 @@
 
 #include "dust/machine.hpp"
 #include "dust/machine_hash.hpp"
-#include "dust/observer.hpp"
 #include "trace_chunks.hpp"
 
 namespace dust::rec {
-
-// Runs `machine` until it has taken `target` steps or is done, as
-// run_to_end would without an observer.
-void run_until(Machine& machine, std::uint64_t target, StepEvent& event);
-
-// The same with every step handed to `observer`, as run_to_end would hand
-// them (batches of simple steps where it takes them, never past `target`).
-// Neither on_start nor on_finish: the caller decides where the run starts
-// and whether it ends.
-void run_observed_until(Machine& machine, std::uint64_t target, ExecutionObserver& observer, StepEvent& event);
 
 // The checkpoint `machine` is at, hashing the effects from `effects_from`
 // on (those of the checkpoint before are covered by its digest).

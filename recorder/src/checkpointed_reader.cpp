@@ -214,7 +214,6 @@ bool CheckpointedReader::reexecute(Machine& machine, ExecutionObserver* observer
   const MachineHasher hasher(*program_);
   std::size_t effects_from = 0;
   std::uint64_t last_good = 0;
-  StepEvent event;
   auto diverge = [&](std::string recorded, std::string replayed) {
     Divergence d;
     d.step = machine.steps;
@@ -239,9 +238,9 @@ bool CheckpointedReader::reexecute(Machine& machine, ExecutionObserver* observer
     while (!machine.done() && machine.steps < recorded.step) {
       const std::uint64_t target = std::min(recorded.step, machine.steps + kDerivationSlice);
       if (observer != nullptr) {
-        run_observed_until(machine, target, *observer, event);
+        run_observed_until(machine, target, *observer);
       } else {
-        run_until(machine, target, event);
+        run_until(machine, target);
       }
       if (stop && stop()) return false;
     }

@@ -217,4 +217,15 @@ const RunOutcome& run_to_end(Machine& machine, ExecutionObserver* observer = nul
 // (cancel, progress); does nothing once the machine is done.
 void run_observed_round(Machine& machine, ExecutionObserver& observer, StepEvent& event);
 
+// Runs a machine, unobserved, until it has taken `target` steps or is done
+// (run_to_end without an observer is this to no limit): for a recorder of
+// checkpoints and its reader, which stop at exact steps.
+void run_until(Machine& machine, std::uint64_t target);
+
+// The same with every step handed to `observer` as run_to_end hands them
+// (batches of simple steps where it takes them, never past `target`), but
+// neither on_start nor on_finish: the caller decides where the run starts
+// and whether it ends.
+void run_observed_until(Machine& machine, std::uint64_t target, ExecutionObserver& observer);
+
 }  // namespace dust
