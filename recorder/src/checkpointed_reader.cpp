@@ -6,12 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 #include <mutex>
 
-#include "byte_io.hpp"
 #include "checkpoint_runs.hpp"
-#include "crc32.hpp"
 #include "dust/dir_loader.hpp"
 #include "dust/machine_hash.hpp"
 #include "dust/recorder/checkpoint_recorder.hpp"
@@ -81,13 +78,10 @@ bool read_program_chunks(const TraceFile& file, std::uint32_t version, const std
 
 std::optional<std::uint32_t> trace_header_version(const std::string& path) {
   TraceFile file;
-  std::string error, head;
-  if (!file.open(path, error) || !file.read(0, kFileHeaderSize, head)) return std::nullopt;
-  if (std::memcmp(head.data(), kFileMagic, sizeof kFileMagic) != 0) return std::nullopt;
-  if (crc32c(head.data(), kFileHeaderSize - 4) != ByteReader(std::string_view(head).substr(kFileHeaderSize - 4)).u32()) {
-    return std::nullopt;
-  }
-  return ByteReader(std::string_view(head).substr(sizeof kFileMagic)).u32();
+  FileHeader header;
+  std::string what;
+  if (!file.open(path, what) || !read_file_header(file, header, what)) return std::nullopt;
+  return header.version;
 }
 
 CheckpointedReader::CheckpointedReader(std::string path, const IntrinsicTable& intrinsics)
@@ -100,18 +94,18 @@ std::string CheckpointedReader::where(const std::string& what, std::uint64_t off
 }
 
 bool CheckpointedReader::open(std::string& error) {
-  std::string os_error, head;
-  if (!file_.open(path_, os_error)) {
-    error = path_ + ": cannot open: " + os_error;
+  std::string what;
+  if (!file_.open(path_, what)) {
+    error = path_ + ": cannot open: " + what;
     return false;
   }
-  if (!file_.read(0, kFileHeaderSize, head)) {
-    error = where("too short to be a trace", 0);
+  FileHeader header;
+  if (!read_file_header(file_, header, what)) {
+    error = where(what, 0);
     return false;
   }
-  ByteReader in(std::string_view(head).substr(sizeof kFileMagic));
-  info_.format_version = in.u32();
-  info_.min_readable_version = in.u32();
+  info_.format_version = header.version;
+  info_.min_readable_version = header.min_readable;
   if (info_.format_version != kCheckpointFormatVersion || info_.min_readable_version > kFormatVersion) {
     error = where("not a checkpoint trace of format version " + std::to_string(kCheckpointFormatVersion), 0);
     return false;

@@ -252,6 +252,28 @@ bool TraceFile::adopt(int fd, std::string& error) {
   return true;
 }
 
+bool read_file_header(const TraceFile& file, FileHeader& out, std::string& what) {
+  std::string head;
+  if (!file.read(0, kFileHeaderSize, head)) {
+    what = "too short to be a trace (" + std::to_string(file.size()) + " bytes)";
+    return false;
+  }
+  if (std::memcmp(head.data(), kFileMagic, sizeof kFileMagic) != 0) {
+    what = "not a Dust trace (bad magic)";
+    return false;
+  }
+  ByteReader in(head);
+  in.view(sizeof kFileMagic);
+  out.version = in.u32();
+  out.min_readable = in.u32();
+  in.u32();  // flags
+  if (in.u32() != crc32c(head.data(), kFileHeaderSize - 4)) {
+    what = "corrupt file header (checksum mismatch)";
+    return false;
+  }
+  return true;
+}
+
 bool TraceFile::read(std::uint64_t offset, std::size_t n, std::string& out) const {
   if (offset > size_ || n > size_ - offset) return false;
   out.resize(n);

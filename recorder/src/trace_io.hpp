@@ -52,6 +52,16 @@ std::string encode_file_header(std::uint32_t version, std::uint32_t min_readable
 std::string encode_chunk_header(const ChunkHeader& header);
 std::string encode_footer(std::uint64_t index_offset, std::uint32_t index_size);
 
+struct FileHeader {
+  std::uint32_t version = 0;
+  std::uint32_t min_readable = 0;
+};
+
+class TraceFile;
+// Reads and checks the file header of `file` (its magic and checksum);
+// false with `what` saying what is wrong, the offset being 0.
+bool read_file_header(const TraceFile& file, FileHeader& out, std::string& what);
+
 // Appends chunks to a new file, each with one write(2) as it comes, so a
 // killed writer leaves whole chunks behind.
 class TraceWriter {

@@ -104,25 +104,14 @@ std::string ReaderImpl::where(const std::string& what, std::uint64_t offset) con
 }
 
 bool ReaderImpl::read_header(std::string& error) {
-  std::string head;
-  if (!file_.read(0, kFileHeaderSize, head)) {
-    error = where("too short to be a trace (" + std::to_string(file_.size()) + " bytes)", 0);
+  FileHeader header;
+  std::string what;
+  if (!read_file_header(file_, header, what)) {
+    error = where(what, 0);
     return false;
   }
-  if (std::memcmp(head.data(), kFileMagic, sizeof kFileMagic) != 0) {
-    error = where("not a Dust trace (bad magic)", 0);
-    return false;
-  }
-  ByteReader in(head);
-  in.view(sizeof kFileMagic);
-  std::uint32_t version = in.u32();
-  std::uint32_t min_readable = in.u32();
-  in.u32();  // flags
-  std::uint32_t crc = in.u32();
-  if (crc != crc32c(head.data(), kFileHeaderSize - 4)) {
-    error = where("corrupt file header (checksum mismatch)", 0);
-    return false;
-  }
+  const std::uint32_t version = header.version;
+  const std::uint32_t min_readable = header.min_readable;
   if (min_readable > kFormatVersion || (version > kFormatVersion && min_readable == 0)) {
     error = path_ + ": trace format version " + std::to_string(version) + " is newer than this dustrun supports (" +
             std::to_string(kFormatVersion) + ")";
