@@ -60,6 +60,7 @@ std::string bundled_demo_path() {
 
 App::~App() {
   job_.reset();
+  opening_.reset();
   dbg_.reset();
   for (const std::string& path : temporary_traces_) {
     std::error_code ec;
@@ -75,14 +76,36 @@ RecordRequest App::request_for(const std::string& program, const LaunchOptions& 
   return request;
 }
 
-bool App::open_trace(const std::string& path, std::string& error) {
-  std::unique_ptr<Debugger> dbg = Debugger::open(path, intrinsics_, error);
-  if (!dbg) return false;
-  dbg->land_on_open();
-  dbg_ = std::move(dbg);
+bool App::open_trace(const std::string& path, bool wait, std::string& error) {
+  std::unique_ptr<rec::TraceReader> reader = open_recording(path, intrinsics_, error);
+  if (!reader) return false;
+  opening_.reset();  // an earlier opening still preparing would replace this one
+  if (!wait && reader->steps_to_prepare() > 0) {
+    opening_ = std::make_unique<OpeningJob>(path, std::move(reader));
+    return true;
+  }
+  show(std::move(reader), path);
+  return true;
+}
+
+void App::show(std::unique_ptr<rec::TraceReader> reader, const std::string& path) {
+  dbg_ = std::make_unique<Debugger>(std::move(reader), path, intrinsics_);
+  dbg_->land_on_open();
   ui_ = UiState{};
   ui_.side_tab_request = tab_for_failure(*dbg_);
-  return true;
+}
+
+void App::finish_opening() {
+  std::unique_ptr<rec::TraceReader> reader = opening_->take_reader();
+  const std::string path = opening_->path();
+  opening_.reset();
+  if (reader) {
+    show(std::move(reader), path);
+  } else if (dbg_ != nullptr) {
+    dbg_->view().set_status("Opening " + path + " cancelled");
+  } else {
+    ui_.error_banner = "Opening " + path + " cancelled";
+  }
 }
 
 bool App::open(const std::string& path, const LaunchOptions& options, bool wait, std::string& error) {
@@ -101,7 +124,7 @@ bool App::open_file(const std::string& path, const LaunchOptions& options, bool 
     return false;
   }
   if (sniff.kind == FileKind::Trace) {
-    if (!open_trace(path, error)) return false;
+    if (!open_trace(path, wait, error)) return false;
     job_.reset();  // a recording still running would replace what was just opened
     return true;
   }
@@ -113,8 +136,9 @@ bool App::open_file(const std::string& path, const LaunchOptions& options, bool 
       error = outcome.error;
       return false;
     }
-    return open_trace(request.trace_path, error);
+    return open_trace(request.trace_path, true, error);
   }
+  opening_.reset();
   job_ = std::make_unique<RecordingJob>(request, intrinsics_);
   return true;
 }
@@ -128,11 +152,11 @@ void App::finish_recording() {
     return;
   }
   std::string error;
-  if (!open_trace(trace, error)) {
+  if (!open_trace(trace, false, error)) {
     ui_.error_banner = error;
     return;
   }
-  if (outcome.cancelled) {
+  if (outcome.cancelled && opening_ == nullptr) {
     dbg_->view().set_status("Recording cancelled after " + std::to_string(outcome.steps) +
                             " steps; the trace holds every whole block before that");
   }
@@ -154,6 +178,10 @@ void App::frame() {
   }
   if (job_ != nullptr) {
     if (!draw_recording(*job_) && job_->finished()) finish_recording();
+    if (dbg_ == nullptr) return;
+  }
+  if (opening_ != nullptr) {
+    if (!draw_opening(*opening_) && opening_->finished()) finish_opening();
     if (dbg_ == nullptr) return;
   }
   if (dbg_ == nullptr) {

@@ -1,8 +1,9 @@
 // frame_loop.hpp — the debugger application: what is open, and one frame of it.
 //
-// The App holds the open recording (a Debugger) or the recording job that
-// will produce one, and draws a frame: the recording progress, the
-// debugger's views, or a welcome screen with the reason nothing is open.
+// The App holds the open recording (a Debugger), the recording job that
+// will produce one or the opening that prepares one, and draws a frame:
+// their progress, the debugger's views, or a welcome screen with the
+// reason nothing is open.
 // The interactive loop, the screenshot mode and the benchmarks all drive
 // the same frame() so they show exactly what a user sees.
 #pragma once
@@ -13,6 +14,7 @@
 #include "app/window.hpp"
 #include "model/debugger.hpp"
 #include "model/launch_options.hpp"
+#include "model/opening.hpp"
 #include "model/recording.hpp"
 #include "views/views.hpp"
 
@@ -31,8 +33,8 @@ class App {
 
   // Draws one frame's UI (between Window::begin_frame and end_frame).
   void frame();
-  // Whether something is changing on its own (a recording or a search running).
-  bool busy() const { return job_ != nullptr || (dbg_ != nullptr && dbg_->searching()); }
+  // Whether something is changing on its own (a recording, an opening or a search running).
+  bool busy() const { return job_ != nullptr || opening_ != nullptr || (dbg_ != nullptr && dbg_->searching()); }
   bool quit_requested() const { return ui_.quit; }
 
   Debugger* debugger() { return dbg_.get(); }
@@ -40,13 +42,19 @@ class App {
 
  private:
   bool open_file(const std::string& path, const LaunchOptions& options, bool wait, std::string& error);
-  bool open_trace(const std::string& path, std::string& error);
+  // Opens a recording: at once, or, when its reader has work to do first
+  // and the caller does not `wait`, through an OpeningJob that frame()
+  // finishes.
+  bool open_trace(const std::string& path, bool wait, std::string& error);
+  void show(std::unique_ptr<rec::TraceReader> reader, const std::string& path);
+  void finish_opening();
   RecordRequest request_for(const std::string& program, const LaunchOptions& options) const;
   void finish_recording();
 
   const IntrinsicTable& intrinsics_;
   std::unique_ptr<Debugger> dbg_;
   std::unique_ptr<RecordingJob> job_;
+  std::unique_ptr<OpeningJob> opening_;
   std::vector<std::string> temporary_traces_;
   LaunchOptions options_;
   UiState ui_;

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "dust/evaluate.hpp"
+#include "model/opening.hpp"
 #include <chrono>
 #include <thread>
 
@@ -12,15 +13,8 @@ namespace dust::dbg {
 
 std::unique_ptr<Debugger> Debugger::open(const std::string& path, const IntrinsicTable& intrinsics,
                                          std::string& error) {
-  std::unique_ptr<rec::TraceReader> reader = rec::TraceReader::open(path, intrinsics, error);
-  if (!reader) {
-    if (error.empty()) error = path + ": cannot open trace";
-    return nullptr;
-  }
-  if (!reader->program()) {
-    error = path + ": the trace holds no program";
-    return nullptr;
-  }
+  std::unique_ptr<rec::TraceReader> reader = open_recording(path, intrinsics, error);
+  if (!reader) return nullptr;
   return std::make_unique<Debugger>(std::move(reader), path, intrinsics);
 }
 

@@ -18,6 +18,7 @@
 namespace dust::dbg {
 
 struct RecordingJob;
+class OpeningJob;
 
 enum class SideTab : std::uint8_t { None, Effects, Q, Phi, Memory, Breakpoints, Unsafe };
 
@@ -89,6 +90,8 @@ void draw_unsafe(Debugger& dbg, UiState& ui);
 void draw_search(Debugger& dbg);
 // The progress window of a run being recorded; returns true while it shows.
 bool draw_recording(RecordingJob& job);
+// The progress window of a recording being opened; returns true while it shows.
+bool draw_opening(OpeningJob& job);
 void draw_open_popup(UiState& ui);
 void draw_save_popup(UiState& ui);
 

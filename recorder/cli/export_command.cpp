@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "dust/recorder/chrome_export.hpp"
 #include "dust/recorder/trace_reader.hpp"
+#include "trace_preparation.hpp"
 
 namespace dust::cli {
 
@@ -107,6 +108,7 @@ int export_command(const std::vector<std::string>& args) {
                    static_cast<unsigned long long>(all), static_cast<unsigned long long>(all ? done * 100 / all : 100));
     };
   }
+  prepare_reader(*reader, "dustrun export", show);
   std::ofstream out(output, std::ios::binary | std::ios::trunc);
   if (!out) {
     std::cerr << "dustrun: " << output << ": cannot create the timeline file\n";

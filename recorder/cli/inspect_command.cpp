@@ -12,6 +12,7 @@
 //   --bench-seek N [--seed S]      time N random seeks; report latency and memory
 //   --bench-queries N [--seed S]   time N last-write and 10-link origin queries
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -33,6 +34,7 @@
 #include "dust/recorder/trace_reader.hpp"
 #include "inspect_queries.hpp"
 #include "run_options.hpp"
+#include "trace_preparation.hpp"
 
 namespace dust::cli {
 
@@ -352,6 +354,10 @@ int inspect_command(const std::vector<std::string>& args) {
   }
   const rec::TraceInfo& info = reader->info();
   std::shared_ptr<const Program> program = reader->program();
+  // The benchmarks time the preparation apart, and --info needs none.
+  if (o.mode != "info" && o.mode != "bench-seek" && o.mode != "bench-queries") {
+    prepare_reader(*reader, "dustrun inspect", isatty(2) != 0 && reader->steps_to_prepare() > kLongPreparationSteps);
+  }
 
   if (o.mode == "info") {
     if (!reader->verify(error)) {

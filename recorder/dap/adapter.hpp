@@ -99,6 +99,10 @@ class Adapter {
   void stopped(const session::Stop& stop, std::uint32_t thread, const char* movement);
   void log_passed(std::uint64_t from, std::uint64_t to);
   void send_event(const std::string& event, json body);
+  // A progress event, sent at once even during a request: it tells how far
+  // that request got, so it cannot wait for the response.
+  void send_progress(const std::string& event, json body);
+  rec::PrepareProgress opening_progress();
   void output(const std::string& category, const std::string& text);
   void start_after_configuration();
 
@@ -117,6 +121,8 @@ class Adapter {
   bool done_ = false;
   bool configured_ = false;
   bool launched_ = false;
+  bool progress_reporting_ = false;  // the client shows progress events (initialize)
+  static constexpr const char* kOpeningProgressId = "dust-opening";
   LaunchPlan plan_;
   std::string temporary_trace_;  // a launch's recording, removed at the end
   std::unique_ptr<DebugTarget> target_;

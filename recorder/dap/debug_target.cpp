@@ -35,7 +35,8 @@ bool DebugTarget::is_program_path(const std::string& path) const {
 }
 
 std::unique_ptr<DebugTarget> DebugTarget::open(const std::string& trace_path, const std::string& program_path,
-                                               const IntrinsicTable& intrinsics, std::string& error) {
+                                               const IntrinsicTable& intrinsics, std::string& error,
+                                               const rec::PrepareProgress& progress) {
   std::unique_ptr<rec::TraceReader> reader = rec::TraceReader::open(trace_path, intrinsics, error);
   if (!reader) {
     if (error.empty()) error = trace_path + ": cannot open the trace";
@@ -45,6 +46,7 @@ std::unique_ptr<DebugTarget> DebugTarget::open(const std::string& trace_path, co
     error = trace_path + ": the trace holds no program";
     return nullptr;
   }
+  if (progress && reader->steps_to_prepare() > 0) reader->prepare(progress);
   std::unique_ptr<DebugTarget> t(new DebugTarget());
   t->reader_ = std::move(reader);
   t->program_ = t->reader_->program();

@@ -28,8 +28,12 @@ class DebugTarget {
   // Opens `trace_path`; null with `error` naming the file when it cannot.
   // `program_path` is the DIR file a launch recorded (empty: the one the
   // trace names), which setBreakpoints accepts as a source path.
+  // `progress`, if given, hears how far the reader's preparation got
+  // (a checkpoint trace re-derives its steps: TraceReader::prepare)
+  // before the first query.
   static std::unique_ptr<DebugTarget> open(const std::string& trace_path, const std::string& program_path,
-                                           const IntrinsicTable& intrinsics, std::string& error);
+                                           const IntrinsicTable& intrinsics, std::string& error,
+                                           const rec::PrepareProgress& progress = {});
 
   rec::TraceReader& reader() { return *reader_; }
   const Program& program() const { return *program_; }

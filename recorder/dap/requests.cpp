@@ -134,6 +134,11 @@ void Adapter::send_event(const std::string& event, json body) {
   if (!connection_.send(e)) done_ = true;
 }
 
+void Adapter::send_progress(const std::string& event, json body) {
+  json e{{"seq", seq_++}, {"type", "event"}, {"event", event}, {"body", std::move(body)}};
+  if (!connection_.send(e)) done_ = true;
+}
+
 void Adapter::output(const std::string& category, const std::string& text) {
   send_event("output", json{{"category", category}, {"output", text}});
 }
@@ -245,7 +250,36 @@ json Adapter::handle(const std::string& command, const json& args) {
   throw RequestError("unsupported request `" + command + "`");
 }
 
-json Adapter::initialize(const json&) { return capabilities(); }
+json Adapter::initialize(const json& args) {
+  progress_reporting_ = args.is_object() && args.value("supportsProgressReporting", false);
+  return capabilities();
+}
+
+// The progress of opening a checkpoint trace, whose steps are re-derived
+// before the session can show any (seconds for a long run), as DAP's
+// progress events, for a client that said it shows them: at each
+// twentieth of the way, so that a long run sends a few dozen events.
+rec::PrepareProgress Adapter::opening_progress() {
+  if (!progress_reporting_) return {};
+  return [this, started = false, shown = std::uint64_t{0}](std::uint64_t done, std::uint64_t all) mutable {
+    const std::uint64_t percent = all == 0 ? 100 : std::min<std::uint64_t>(100, done * 100 / all);
+    if (!started) {
+      started = true;
+      send_progress("progressStart", json{{"progressId", kOpeningProgressId},
+                                       {"title", "Re-deriving the recorded steps"},
+                                       {"message", "re-executing the run against its checkpoints"},
+                                       {"percentage", percent}});
+    } else if (percent >= shown + 5) {
+      send_progress("progressUpdate", json{{"progressId", kOpeningProgressId},
+                                        {"message", std::to_string(done) + " of " + std::to_string(all) + " steps"},
+                                        {"percentage", percent}});
+    } else {
+      return true;
+    }
+    shown = percent;
+    return true;
+  };
+}
 
 json Adapter::launch(const json& args, bool attach) {
   if (launched_) throw RequestError("a recording is already open in this session");
@@ -262,7 +296,15 @@ json Adapter::launch(const json& args, bool attach) {
   } else if (::access(trace.c_str(), R_OK) != 0) {
     throw RequestError(trace + ": no such readable file");
   }
-  target_ = DebugTarget::open(trace, plan.program, intrinsics_, error);
+  const rec::PrepareProgress progress = opening_progress();
+  bool reported = false;
+  target_ = DebugTarget::open(trace, plan.program, intrinsics_, error,
+                              progress ? rec::PrepareProgress([&](std::uint64_t done, std::uint64_t all) {
+                                reported = true;
+                                return progress(done, all);
+                              })
+                                       : rec::PrepareProgress());
+  if (reported) send_progress("progressEnd", json{{"progressId", kOpeningProgressId}});
   if (!target_) throw RequestError(error);
   plan_ = plan;
   launched_ = true;

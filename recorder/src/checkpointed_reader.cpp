@@ -307,16 +307,21 @@ const std::string& CheckpointedReader::last_error() const {
 }
 
 TraceReader* CheckpointedReader::steps() {
-  if (!derived_) {
-    derived_ = true;
-    try {
-      derive();
-    } catch (const std::bad_alloc&) {
-      steps_.reset();
-      problem_ = path_ + ": out of memory re-deriving the steps";
-    }
-  }
+  if (!derived_) derive_once(nullptr);
   return steps_.get();
+}
+
+bool CheckpointedReader::prepare(const PrepareProgress& progress) { return derived_ || derive_once(&progress); }
+
+bool CheckpointedReader::derive_once(const PrepareProgress* progress) {
+  try {
+    if (!derive(progress)) return false;
+  } catch (const std::bad_alloc&) {
+    steps_.reset();
+    problem_ = path_ + ": out of memory re-deriving the steps";
+  }
+  derived_ = true;
+  return true;
 }
 
 // Re-executes the run with a Recorder writing its steps trace into memory,
@@ -376,20 +381,25 @@ void share_steps(const std::shared_ptr<SharedSteps>& steps) {
 
 }  // namespace
 
-void CheckpointedReader::derive() {
+bool CheckpointedReader::derive(const PrepareProgress* progress) {
   std::shared_ptr<SharedSteps> shared = find_shared_steps(chunks_, checkpoints_, finish_);
   if (!shared) {
     shared = std::make_shared<SharedSteps>();
     std::optional<Divergence> divergence;
-    Derivation d = derive_steps(checkpoints_.size(), divergence);
+    Derivation d = derive_steps(checkpoints_.size(), divergence, progress);
     if (divergence) {
       // The steps after the last checkpoint that matched are not the
       // recorded run's: derive again, only that far.
       const std::string why = problem_;
       std::optional<Divergence> ignored;
       if (d.fd >= 0) ::close(d.fd);
-      d = derive_steps(matched_, ignored);
-      if (problem_.empty()) problem_ = why;
+      d = derive_steps(matched_, ignored, progress);
+      if (problem_.empty() || d.stopped) problem_ = why;
+    }
+    if (d.stopped) {
+      // Nothing is kept, so the next try starts as this one did.
+      problem_.clear();
+      return false;
     }
     shared->fd = d.fd;
     shared->whole = d.whole;
@@ -403,13 +413,13 @@ void CheckpointedReader::derive() {
     problem_ = path_ + ": " + shared->reason;
   }
   shared_ = shared;
-  if (shared->fd < 0) return;
+  if (shared->fd < 0) return true;
   const int fd = ::fcntl(shared->fd, F_DUPFD_CLOEXEC, 0);
   auto reader = std::make_unique<ReaderImpl>(path_, intrinsics_);
   std::string error;
   if (fd < 0 || !reader->open_fd(fd, error)) {
     if (problem_.empty()) problem_ = fd < 0 ? path_ + ": cannot read the re-derived steps" : error;
-    return;
+    return true;
   }
   info_.rederived_bytes = reader->info().file_bytes;
   if (!shared->whole) {
@@ -419,10 +429,12 @@ void CheckpointedReader::derive() {
     if (!shared->reason.empty()) info_.incomplete_reason = shared->reason;
   }
   steps_ = std::move(reader);
+  return true;
 }
 
 CheckpointedReader::Derivation CheckpointedReader::derive_steps(std::size_t checkpoints,
-                                                                std::optional<Divergence>& divergence) {
+                                                                std::optional<Divergence>& divergence,
+                                                                const PrepareProgress* progress) {
   RecorderOptions options;
   options.block_steps = chunks_.config.block_steps;
   options.keyframe_steps = chunks_.config.keyframe_steps;
@@ -440,10 +452,17 @@ CheckpointedReader::Derivation CheckpointedReader::derive_steps(std::size_t chec
     return d;
   }
   bool too_large = false;
+  const std::uint64_t all = checkpoints == 0 ? 0 : checkpoints_[std::min(checkpoints, checkpoints_.size()) - 1].step;
   d.whole = reexecute(machine, &recorder, divergence, [&] {
     too_large = recorder.stats().file_bytes > kMaxRederivedBytes;
-    return too_large || !recorder.ok();
+    d.stopped = progress != nullptr && *progress && !(*progress)(machine.steps, all);
+    return too_large || d.stopped || !recorder.ok();
   }, checkpoints);
+  if (d.stopped) {
+    ::close(d.fd);
+    d.fd = -1;
+    return d;
+  }
   if (d.whole) {
     recorder.on_finish(machine);
   } else {

@@ -81,6 +81,8 @@ class CheckpointedReader final : public TraceReader {
   Machine replay(std::optional<Divergence>& divergence, ExecutionObserver* observer) override;
   std::optional<Machine> verify_and_replay(std::optional<Divergence>& divergence, std::string& error) override;
   const RunConfig& replay_config() const override { return chunks_.config.config; }
+  std::uint64_t steps_to_prepare() const override { return derived_ ? 0 : info_.steps; }
+  bool prepare(const PrepareProgress& progress) override;
 
  private:
   std::string where(const std::string& what, std::uint64_t offset) const;
@@ -88,7 +90,10 @@ class CheckpointedReader final : public TraceReader {
   // The reader of the re-derived steps, derived on the first call; null
   // (and last_error) if they could not be.
   TraceReader* steps();
-  void derive();
+  // Derives the steps unless that was done; false if `progress` stopped
+  // it, with nothing kept.
+  bool derive_once(const PrepareProgress* progress);
+  bool derive(const PrepareProgress* progress);
   // Re-executes `machine` from its start through the first `checkpoints`
   // checkpoints and, when that is all of them, to the recorded end,
   // handing each step to `observer` if there is one; matched_ counts the
@@ -99,12 +104,15 @@ class CheckpointedReader final : public TraceReader {
                  const std::function<bool()>& stop, std::size_t checkpoints);
   // One re-execution through `checkpoints` checkpoints into a steps trace
   // in memory: its descriptor (-1 if none could be made) and whether it
-  // reached the recorded end.
+  // reached the recorded end, or that `progress` stopped it (then there
+  // is no descriptor).
   struct Derivation {
     int fd = -1;
     bool whole = false;
+    bool stopped = false;
   };
-  Derivation derive_steps(std::size_t checkpoints, std::optional<Divergence>& divergence);
+  Derivation derive_steps(std::size_t checkpoints, std::optional<Divergence>& divergence,
+                          const PrepareProgress* progress);
   Machine fresh_machine() const;
 
   std::string path_;

@@ -274,6 +274,42 @@ test('logpoints list every hit of the recording with its step, and never stop', 
   }
 });
 
+// Opening a checkpoint trace re-derives its steps before the session can
+// show any: a client that shows progress hears how far that got, before the
+// attach response; one that does not hears nothing of it.
+test('attaching a checkpoint trace reports the re-derivation as progress events', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dust-dap-'));
+  const trace = path.join(tmp, 'counter.dtrace');
+  execFileSync(DUSTRUN, ['record', path.join(ROOT, 'assets', 'bench', 'mutex_counter_4x5000.dir.json'), '-o', trace,
+    '--checkpoints', '--no-progress', '--seed', '7'], { stdio: 'ignore' });
+  for (const shows of [true, false]) {
+    const dc = new DebugClient(DUSTRUN, 'dap', 'dust');
+    dc.defaultTimeout = 20000;
+    await dc.start();
+    const seen = [];
+    for (const name of ['progressStart', 'progressUpdate', 'progressEnd']) dc.on(name, (e) => seen.push(e));
+    try {
+      await dc.initializeRequest({ adapterID: 'dust', supportsProgressReporting: shows });
+      await dc.attachRequest({ trace });
+      if (!shows) {
+        assert.deepStrictEqual(seen, []);
+        continue;
+      }
+      assert.ok(seen.length >= 3, `start, updates and end, got ${seen.length} events`);
+      assert.equal(seen[0].event, 'progressStart');
+      assert.equal(seen.at(-1).event, 'progressEnd');
+      const id = seen[0].body.progressId;
+      assert.ok(seen.every((e) => e.body.progressId === id));
+      const percentages = seen.slice(0, -1).map((e) => e.body.percentage);
+      assert.deepStrictEqual(percentages, percentages.slice().sort((a, b) => a - b));
+      assert.ok(percentages.at(-1) >= 90, `the last update says ${percentages.at(-1)}%`);
+    } finally {
+      await dc.stop();
+    }
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
 test('a data breakpoint on a binding, reversed onto the step inspect --last-write names', async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dust-dap-'));
   const trace = path.join(tmp, 'collatz.dtrace');

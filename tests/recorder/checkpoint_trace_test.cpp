@@ -4,6 +4,8 @@
 // short reads up to its last checkpoint; a checkpoint the re-execution does
 // not reach is a divergence; and the chunks are checked as any hostile
 // input is.
+#include <algorithm>
+
 #include "dust/machine_hash.hpp"
 #include "dust/recorder/checkpoint_recorder.hpp"
 #include "dust/recorder/state_report.hpp"
@@ -120,6 +122,43 @@ TEST(CheckpointTrace, AThreadedRunReadsAsItsStepsTraceAcrossCheckpoints) {
     EXPECT_EQ(a.value, b.value);
     EXPECT_EQ(a.error, b.error);
   }
+}
+
+// prepare() does the first query's re-derivation ahead, telling how far it
+// got; stopped, it keeps nothing, and a steps trace has nothing to do.
+TEST(CheckpointTrace, PrepareDerivesTheStepsAheadWithProgressAndCanBeStopped) {
+  TempDir dir;
+  record_both(read_text(bench_program("mutex_counter_4x5000.dir.json")), seeded(7), dir / "c.dtrace", dir / "s.dtrace");
+  auto checkpoints = open_trace(dir / "c.dtrace");
+  auto steps = open_trace(dir / "s.dtrace");
+  ASSERT_TRUE(checkpoints && steps);
+  const std::uint64_t all = checkpoints->info().steps;
+  ASSERT_GT(all, 2 * 4096u);
+  EXPECT_EQ(checkpoints->steps_to_prepare(), all);
+
+  std::uint64_t calls = 0;
+  EXPECT_FALSE(checkpoints->prepare([&](std::uint64_t, std::uint64_t) { return ++calls < 2; }));
+  EXPECT_EQ(calls, 2u);
+  EXPECT_EQ(checkpoints->steps_to_prepare(), all);
+  EXPECT_EQ(checkpoints->info().rederived_bytes, 0u);
+  EXPECT_EQ(checkpoints->last_error(), "");
+
+  std::vector<std::uint64_t> done;
+  ASSERT_TRUE(checkpoints->prepare([&](std::uint64_t d, std::uint64_t a) {
+    EXPECT_EQ(a, all);
+    done.push_back(d);
+    return true;
+  }));
+  ASSERT_GT(done.size(), 2u);
+  EXPECT_TRUE(std::is_sorted(done.begin(), done.end()));
+  EXPECT_EQ(done.back(), all);
+  EXPECT_EQ(checkpoints->steps_to_prepare(), 0u);
+  EXPECT_GT(checkpoints->info().rederived_bytes, 0u);
+  EXPECT_TRUE(checkpoints->prepare([](std::uint64_t, std::uint64_t) -> bool { ADD_FAILURE() << "prepared twice"; return true; }));
+  expect_same_run(*checkpoints, *steps);
+
+  EXPECT_EQ(steps->steps_to_prepare(), 0u);
+  EXPECT_TRUE(steps->prepare([](std::uint64_t, std::uint64_t) -> bool { ADD_FAILURE() << "a steps trace prepared"; return true; }));
 }
 
 // replay() and verify_and_replay() re-execute without deriving the steps.

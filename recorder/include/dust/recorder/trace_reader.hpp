@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -130,6 +131,11 @@ struct Divergence {
   std::string replayed;   // what re-execution did instead
 };
 
+// How far a reader's preparation (TraceReader::prepare) got: the steps
+// re-executed so far and the steps it re-executes in all. Called between
+// slices of the work; false stops it.
+using PrepareProgress = std::function<bool(std::uint64_t done, std::uint64_t all)>;
+
 class TraceReader {
  public:
   virtual ~TraceReader() = default;
@@ -204,6 +210,23 @@ class TraceReader {
   // The run configuration a re-execution uses: the recorded one, and for a
   // realize-mode run, replaying with the recorded outside inputs.
   virtual const RunConfig& replay_config() const = 0;
+
+  // The one-off work a reader does before its first query can answer: a
+  // checkpoint trace re-executes its run into the steps every query reads
+  // (about five times the run's own time). The first query does it if
+  // nobody asked before; prepare() does it now, reporting its progress, so
+  // that a caller that must stay responsive (the debugger's window) can
+  // run it on a worker thread with a progress bar and a Cancel button, and
+  // a command can print how far it got. steps_to_prepare() is 0 when there
+  // is nothing to do (a steps trace, or steps already derived).
+  virtual std::uint64_t steps_to_prepare() const { return 0; }
+  // False only when `progress` stopped it: then nothing is kept, and the
+  // next query or prepare() starts again from the beginning. A reader
+  // prepares on one thread at a time, with no query on another meanwhile.
+  virtual bool prepare(const PrepareProgress& progress) {
+    (void)progress;
+    return true;
+  }
 };
 
 }  // namespace dust::rec
