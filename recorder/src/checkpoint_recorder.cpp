@@ -8,6 +8,7 @@
 #include "checkpoint_runs.hpp"
 #include "trace_chunks.hpp"
 #include "trace_io.hpp"
+#include "trace_output.hpp"
 
 namespace dust::rec {
 
@@ -23,37 +24,19 @@ bool reproducible_from_config(const RunConfig& config) {
 }
 
 struct CheckpointRecorder::Impl {
-  std::string trace_path;
+  explicit Impl(std::string trace_path) : out(std::move(trace_path)) {}
+
+  TraceOutput out;
   std::string program_text;
   std::string program_path;
   RecorderOptions options;
   RecorderStats stats;
-  std::string error;
-  bool failed = false;
-  TraceWriter writer;
-  Lz4Compressor lz4;
   std::uint64_t next_progress = kCheckpointProgressEvery;
-
-  bool fail(const std::string& what) {
-    if (!failed) error = trace_path + ": " + what;
-    failed = true;
-    writer.close();
-    return false;
-  }
-
-  bool write(ChunkType type, Codec codec, std::uint32_t raw, std::uint64_t first_step, std::uint32_t steps,
-             std::string_view payload) {
-    if (failed) return false;
-    std::string what;
-    if (!writer.write_chunk(type, codec, raw, first_step, steps, payload, what)) return fail(what);
-    stats.file_bytes = writer.offset();
-    return true;
-  }
 
   void start(const Machine& machine) {
     std::string what;
-    if (!writer.open(trace_path, what, kCheckpointFormatVersion, kCheckpointMinReadableVersion)) {
-      fail(what);
+    if (!out.writer().open(out.path(), what, kCheckpointFormatVersion, kCheckpointMinReadableVersion)) {
+      out.fail(what);
       return;
     }
     ConfigChunk config;
@@ -63,15 +46,12 @@ struct CheckpointRecorder::Impl {
     config.keyframe_steps = options.keyframe_steps;
     config.keyframe_milli_bytes_per_step = static_cast<std::uint32_t>(options.keyframe_bytes_per_step * 1000.0 + 0.5);
     config.writer = kCheckpointWriter;
-    std::string config_bytes = encode_config(config, kCheckpointFormatVersion);
-    write(ChunkType::Config, Codec::Raw, static_cast<std::uint32_t>(config_bytes.size()), 0, 0, config_bytes);
-    std::string program = lz4.compress(program_text);
-    write(ChunkType::Program, Codec::Lz4, static_cast<std::uint32_t>(program_text.size()), 0, 0, program);
+    out.write_start(config, kCheckpointFormatVersion, program_text);
   }
 
   void checkpoint(const Machine& machine, std::uint64_t since, const MachineHasher& hasher, std::size_t effects_from) {
     std::string bytes = encode_checkpoint(checkpoint_of(machine, hasher, effects_from));
-    write(ChunkType::Checkpoint, Codec::Raw, static_cast<std::uint32_t>(bytes.size()), since,
+    out.write(ChunkType::Checkpoint, Codec::Raw, static_cast<std::uint32_t>(bytes.size()), since,
           static_cast<std::uint32_t>(machine.steps - since), bytes);
     ++stats.blocks;
     stats.steps = machine.steps;
@@ -83,22 +63,21 @@ struct CheckpointRecorder::Impl {
 
   void finish(const Machine& machine) {
     std::string bytes = encode_finish(finish_of(machine));
-    write(ChunkType::Finish, Codec::Raw, static_cast<std::uint32_t>(bytes.size()), machine.steps, 0, bytes);
-    writer.close();
+    out.write(ChunkType::Finish, Codec::Raw, static_cast<std::uint32_t>(bytes.size()), machine.steps, 0, bytes);
+    out.writer().close();
     if (options.progress) report_progress(true);
   }
 
   void report_progress(bool last) {
     std::fprintf(stderr, "\rrecording: %llu steps, %.1f KiB written%s", static_cast<unsigned long long>(stats.steps),
-                 static_cast<double>(stats.file_bytes) / 1024.0, last ? "\n" : "");
+                 static_cast<double>(out.bytes()) / 1024.0, last ? "\n" : "");
     std::fflush(stderr);
   }
 };
 
 CheckpointRecorder::CheckpointRecorder(std::string trace_path, std::string program_text, std::string program_path,
                                        RecorderOptions options)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->trace_path = std::move(trace_path);
+    : impl_(std::make_unique<Impl>(std::move(trace_path))) {
   impl_->program_text = std::move(program_text);
   impl_->program_path = std::move(program_path);
   impl_->options = options;
@@ -106,9 +85,12 @@ CheckpointRecorder::CheckpointRecorder(std::string trace_path, std::string progr
 
 CheckpointRecorder::~CheckpointRecorder() = default;
 
-bool CheckpointRecorder::ok() const { return !impl_->failed; }
-const std::string& CheckpointRecorder::error() const { return impl_->error; }
-const RecorderStats& CheckpointRecorder::stats() const { return impl_->stats; }
+bool CheckpointRecorder::ok() const { return !impl_->out.failed(); }
+const std::string& CheckpointRecorder::error() const { return impl_->out.error(); }
+const RecorderStats& CheckpointRecorder::stats() const {
+  impl_->stats.file_bytes = impl_->out.bytes();
+  return impl_->stats;
+}
 
 const RunOutcome& CheckpointRecorder::run(Machine& machine, ExecutionObserver* observer) {
   Impl& r = *impl_;
@@ -128,11 +110,11 @@ const RunOutcome& CheckpointRecorder::run(Machine& machine, ExecutionObserver* o
     // not done has moved on; if it ever had not, the loop would never end.
     if (machine.steps == since) break;
     // A failed write cuts the trace there; the run goes on, as with Recorder.
-    if (!r.failed) r.checkpoint(machine, since, hasher, effects_hashed);
+    if (!r.out.failed()) r.checkpoint(machine, since, hasher, effects_hashed);
     effects_hashed = machine.effects.size();
   }
   if (observer != nullptr) observer->on_finish(machine);
-  if (!r.failed) r.finish(machine);
+  if (!r.out.failed()) r.finish(machine);
   return machine.outcome;
 }
 

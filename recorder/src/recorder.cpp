@@ -14,6 +14,7 @@
 #include "step_codec.hpp"
 #include "trace_chunks.hpp"
 #include "trace_io.hpp"
+#include "trace_output.hpp"
 
 namespace dust::rec {
 
@@ -38,23 +39,21 @@ constexpr std::size_t kMaxSimpleStepBytes = 64;
 }  // namespace
 
 struct Recorder::Impl {
-  std::string trace_path;
+  explicit Impl(std::string trace_path) : out(std::move(trace_path)) {}
+
+  TraceOutput out;
   std::string program_text;
   std::string program_path;
   RecorderOptions options;
   RecorderStats stats;
-  std::string error;
   bool started = false;
-  bool failed = false;
   bool recording = false;  // started and not failed
 
-  TraceWriter writer;
   int memory_fd = -1;  // in_memory: a second descriptor of the trace, until taken
   std::unique_ptr<StepEncoder> encoder;
   std::unique_ptr<SummaryBuilder> summary;
   ByteBuffer deltas;
   ByteBuffer payload;  // the block chunk being written
-  Lz4Compressor lz4;
   IndexChunk index;
   std::uint64_t block_first_step = 0;
   std::uint32_t block_steps = 0;  // steps in the block being built
@@ -67,27 +66,22 @@ struct Recorder::Impl {
   SimpleStepBatch batch;
   StepEvent expanded;  // a simple step that is not plain, as a StepEvent for the general path
 
+  // A failure stops the recording as well as the writing.
   bool fail(const std::string& what) {
-    if (!failed) error = trace_path + ": " + what;
-    failed = true;
     recording = false;
-    writer.close();
-    return false;
+    return out.fail(what);
   }
 
   bool write(ChunkType type, Codec codec, std::uint32_t raw, std::uint64_t first_step, std::uint32_t steps,
              std::string_view payload, std::uint64_t* offset = nullptr) {
-    if (failed) return false;
-    if (offset != nullptr) *offset = writer.offset();
-    std::string what;
-    if (!writer.write_chunk(type, codec, raw, first_step, steps, payload, what)) return fail(what);
-    stats.file_bytes = writer.offset();
-    return true;
+    if (out.write(type, codec, raw, first_step, steps, payload, offset)) return true;
+    recording = false;
+    return false;
   }
 
   void write_keyframe(const Machine& machine) {
     std::string state = save_machine(machine);
-    std::string stored = lz4.compress(state);
+    std::string stored = out.lz4().compress(state);
     KeyframeEntry entry;
     entry.step = machine.steps;
     entry.stored_bytes = stored.size();
@@ -212,10 +206,10 @@ struct Recorder::Impl {
   }
 
   void flush_block() {
-    if (summary->steps() == 0 || failed) return;
+    if (summary->steps() == 0 || out.failed()) return;
     BlockSummary s = summary->finish(deltas.size());
     payload.clear();
-    encode_block_payload(s, deltas.view(), lz4, payload);
+    encode_block_payload(s, deltas.view(), out.lz4(), payload);
     BlockEntry entry;
     entry.stored_bytes = payload.size();
     auto steps = static_cast<std::uint32_t>(s.step_count);
@@ -238,15 +232,14 @@ struct Recorder::Impl {
   void report_progress(bool last) {
     std::fprintf(stderr, "\rrecording: %llu steps, %.1f MiB written%s",
                  static_cast<unsigned long long>(stats.steps),
-                 static_cast<double>(stats.file_bytes) / (1024.0 * 1024.0), last ? "\n" : "");
+                 static_cast<double>(out.bytes()) / (1024.0 * 1024.0), last ? "\n" : "");
     std::fflush(stderr);
   }
 };
 
 Recorder::Recorder(std::string trace_path, std::string program_text, std::string program_path,
                    RecorderOptions options)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->trace_path = std::move(trace_path);
+    : impl_(std::make_unique<Impl>(std::move(trace_path))) {
   impl_->program_text = std::move(program_text);
   impl_->program_path = std::move(program_path);
   // A block holds at most kStepWork (4) steps of work per block step.
@@ -267,19 +260,23 @@ Recorder::~Recorder() {
 
 int Recorder::take_memory_fd() { return std::exchange(impl_->memory_fd, -1); }
 
-bool Recorder::ok() const { return !impl_->failed; }
-const std::string& Recorder::error() const { return impl_->error; }
-const RecorderStats& Recorder::stats() const { return impl_->stats; }
+bool Recorder::ok() const { return !impl_->out.failed(); }
+const std::string& Recorder::error() const { return impl_->out.error(); }
+const RecorderStats& Recorder::stats() const {
+  impl_->stats.file_bytes = impl_->out.bytes();
+  return impl_->stats;
+}
 
 void Recorder::on_start(const Machine& machine) {
   Impl& r = *impl_;
   r.started = true;
   std::string what;
-  if (!(r.options.in_memory ? r.writer.open_memory(r.trace_path, what) : r.writer.open(r.trace_path, what))) {
+  TraceWriter& writer = r.out.writer();
+  if (!(r.options.in_memory ? writer.open_memory(r.out.path(), what) : writer.open(r.out.path(), what))) {
     r.fail(what);
     return;
   }
-  if (r.options.in_memory && (r.memory_fd = r.writer.duplicate_fd()) < 0) {
+  if (r.options.in_memory && (r.memory_fd = writer.duplicate_fd()) < 0) {
     r.fail(std::string("cannot keep the in-memory trace: ") + std::strerror(errno));
     return;
   }
@@ -289,15 +286,12 @@ void Recorder::on_start(const Machine& machine) {
   config.block_steps = r.options.block_steps;
   config.keyframe_steps = r.options.keyframe_steps;
   config.writer = kWriter;
-  std::string config_bytes = encode_config(config);
-  r.write(ChunkType::Config, Codec::Raw, static_cast<std::uint32_t>(config_bytes.size()), 0, 0, config_bytes);
-  std::string program = r.lz4.compress(r.program_text);
-  r.write(ChunkType::Program, Codec::Lz4, static_cast<std::uint32_t>(r.program_text.size()), 0, 0, program);
+  r.out.write_start(config, kStepsFormatVersion, r.program_text);
   r.encoder = std::make_unique<StepEncoder>(machine.program(), CodecContext::of(machine.config));
   r.summary = std::make_unique<SummaryBuilder>();
   r.write_keyframe(machine);
   r.begin_block(machine);
-  r.recording = !r.failed;
+  r.recording = !r.out.failed();
   r.size_batch();
 }
 
@@ -328,12 +322,12 @@ void Recorder::cut() {
   r.block_steps = 0;
   r.flush_block();
   r.recording = false;
-  r.writer.close();
+  r.out.writer().close();
 }
 
 void Recorder::on_finish(const Machine& machine) {
   Impl& r = *impl_;
-  if (r.failed || !r.started) return;
+  if (r.out.failed() || !r.started) return;
   r.stats.steps += r.block_steps;
   r.block_steps = 0;
   r.flush_block();
@@ -341,19 +335,19 @@ void Recorder::on_finish(const Machine& machine) {
   r.write(ChunkType::Finish, Codec::Raw, static_cast<std::uint32_t>(finish_bytes.size()), machine.steps, 0,
           finish_bytes, &r.index.finish_offset);
   std::string index_raw = encode_index(r.index);
-  std::string index_stored = r.lz4.compress(index_raw);
+  std::string index_stored = r.out.lz4().compress(index_raw);
   std::uint64_t index_offset = 0;
   if (!r.write(ChunkType::Index, Codec::Lz4, static_cast<std::uint32_t>(index_raw.size()), 0, 0, index_stored,
                &index_offset)) {
     return;
   }
   std::string what;
-  if (!r.writer.write_footer(index_offset, static_cast<std::uint32_t>(kChunkHeaderSize + index_stored.size()), what)) {
+  if (!r.out.writer().write_footer(index_offset, static_cast<std::uint32_t>(kChunkHeaderSize + index_stored.size()),
+                                   what)) {
     r.fail(what);
     return;
   }
-  r.stats.file_bytes = r.writer.offset();
-  r.writer.close();
+  r.out.writer().close();
   if (r.options.progress) r.report_progress(true);
 }
 
