@@ -9,6 +9,7 @@
 
 #include "app/key_input.hpp"
 #include "dustlib_k/dustlib_k.hpp"
+#include "dust/recorder/session/open_recording.hpp"
 #include "model/file_kind.hpp"
 
 namespace dust::dbg {
@@ -77,7 +78,7 @@ RecordRequest App::request_for(const std::string& program, const LaunchOptions& 
 }
 
 bool App::open_trace(const std::string& path, bool wait, std::string& error) {
-  std::unique_ptr<rec::TraceReader> reader = open_recording(path, intrinsics_, error);
+  std::unique_ptr<rec::TraceReader> reader = session::open_recording(path, intrinsics_, error);
   if (!reader) return false;
   opening_.reset();  // an earlier opening still preparing would replace this one
   if (!wait && reader->steps_to_prepare() > 0) {

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "dust/evaluate.hpp"
-#include "model/opening.hpp"
+#include "dust/recorder/session/open_recording.hpp"
 #include <chrono>
 #include <thread>
 
@@ -13,7 +13,7 @@ namespace dust::dbg {
 
 std::unique_ptr<Debugger> Debugger::open(const std::string& path, const IntrinsicTable& intrinsics,
                                          std::string& error) {
-  std::unique_ptr<rec::TraceReader> reader = open_recording(path, intrinsics, error);
+  std::unique_ptr<rec::TraceReader> reader = session::open_recording(path, intrinsics, error);
   if (!reader) return nullptr;
   return std::make_unique<Debugger>(std::move(reader), path, intrinsics);
 }

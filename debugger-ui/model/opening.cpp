@@ -3,20 +3,6 @@
 
 namespace dust::dbg {
 
-std::unique_ptr<rec::TraceReader> open_recording(const std::string& path, const IntrinsicTable& intrinsics,
-                                                 std::string& error) {
-  std::unique_ptr<rec::TraceReader> reader = rec::TraceReader::open(path, intrinsics, error);
-  if (!reader) {
-    if (error.empty()) error = path + ": cannot open trace";
-    return nullptr;
-  }
-  if (!reader->program()) {
-    error = path + ": the trace holds no program";
-    return nullptr;
-  }
-  return reader;
-}
-
 OpeningJob::OpeningJob(std::string path, std::unique_ptr<rec::TraceReader> reader)
     : path_(std::move(path)), reader_(std::move(reader)), all_(reader_->steps_to_prepare()) {
   worker_ = std::thread([this] {

@@ -18,11 +18,6 @@
 
 namespace dust::dbg {
 
-// Opens the reader of the recording at `path` and checks that it holds a
-// program; null with `error` naming the file otherwise.
-std::unique_ptr<rec::TraceReader> open_recording(const std::string& path, const IntrinsicTable& intrinsics,
-                                                 std::string& error);
-
 // A reader's preparation on a worker thread.
 class OpeningJob {
  public:

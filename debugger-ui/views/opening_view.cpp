@@ -2,8 +2,8 @@
 // are re-derived (model/opening.hpp).
 //
 // Unlike a recording, the work's length is known (the trace says how many
-// steps the run took), so the bar fills; Cancel gives up the opening and
-// keeps whatever was open before.
+// steps the run took), so the bar fills; Cancel (or Escape) gives up the
+// opening and keeps whatever was open before.
 #include <cinttypes>
 
 #include "model/opening.hpp"
@@ -12,11 +12,7 @@
 namespace dust::dbg {
 
 bool draw_opening(OpeningJob& job) {
-  const ImGuiViewport* vp = ImGui::GetMainViewport();
-  ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x * 0.5f, vp->WorkPos.y + vp->WorkSize.y * 0.4f),
-                          ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSize(ImVec2(560, 0));
-  ImGui::Begin("Opening", nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove);
+  begin_progress_window("Opening", 560, 0.4f);
   ImGui::TextWrapped("Opening %s", job.path().c_str());
   ImGui::TextWrapped(
       "This checkpoint trace keeps only what makes its run reproducible: the run is re-executed once, checked "
@@ -28,10 +24,7 @@ bool draw_opening(OpeningJob& job) {
   std::snprintf(overlay, sizeof overlay, "%" PRIu64 " of %" PRIu64 " steps (%d%%)", done, all,
                 static_cast<int>(fraction * 100.0f));
   ImGui::ProgressBar(fraction, ImVec2(-1, 0), overlay);
-  const bool cancelling = job.cancelling();
-  if (cancelling) ImGui::BeginDisabled();
-  if (ImGui::Button(cancelling ? "Cancelling..." : "Cancel")) job.cancel();
-  if (cancelling) ImGui::EndDisabled();
+  if (cancel_pressed(job.cancelling())) job.cancel();
   ImGui::End();
   return !job.finished();
 }

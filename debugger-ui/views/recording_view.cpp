@@ -1,7 +1,8 @@
 // recording_view.cpp — the progress window while a program is recorded.
 //
 // A run's length is not known until it ends, so the bar sweeps while the
-// step count climbs; Cancel stops the run and opens what was recorded.
+// step count climbs; Cancel (or Escape) stops the run and opens what was
+// recorded.
 #include <cinttypes>
 #include <cmath>
 
@@ -11,21 +12,14 @@
 namespace dust::dbg {
 
 bool draw_recording(RecordingJob& job) {
-  const ImGuiViewport* vp = ImGui::GetMainViewport();
-  ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x * 0.5f, vp->WorkPos.y + vp->WorkSize.y * 0.4f),
-                          ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSize(ImVec2(560, 0));
-  ImGui::Begin("Recording", nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove);
+  begin_progress_window("Recording", 560, 0.4f);
   ImGui::TextWrapped("Recording %s", job.request().program_path.c_str());
   ImGui::Text("seed %" PRIu64 ", entry %s", job.request().config.seed, job.request().config.entry.c_str());
   float sweep = static_cast<float>(std::fmod(ImGui::GetTime() * 0.5, 1.0));
   char overlay[64];
   std::snprintf(overlay, sizeof overlay, "%" PRIu64 " steps", job.steps());
   ImGui::ProgressBar(sweep, ImVec2(-1, 0), overlay);
-  bool cancelling = job.cancelling();
-  if (cancelling) ImGui::BeginDisabled();
-  if (ImGui::Button(cancelling ? "Cancelling..." : "Cancel")) job.cancel();
-  if (cancelling) ImGui::EndDisabled();
+  if (cancel_pressed(job.cancelling())) job.cancel();
   ImGui::End();
   return !job.finished();
 }

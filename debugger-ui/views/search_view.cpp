@@ -22,17 +22,12 @@ void draw_search(Debugger& dbg) {
                         : static_cast<double>(request.cursor - std::min(at, request.cursor)) /
                               static_cast<double>(std::max<std::uint64_t>(request.cursor, 1));
 
-  const ImGuiViewport* vp = ImGui::GetMainViewport();
-  ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x * 0.5f, vp->WorkPos.y + vp->WorkSize.y * 0.3f),
-                          ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSize(ImVec2(480, 0));
-  ImGui::SetNextWindowBgAlpha(0.95f);
-  ImGui::Begin("Searching", nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove);
+  begin_progress_window("Searching", 480, 0.3f);
   ImGui::Text("%s from step %" PRIu64, command_info(request.command).menu, request.cursor);
   char overlay[48];
   std::snprintf(overlay, sizeof overlay, "step %" PRIu64, at);
   ImGui::ProgressBar(static_cast<float>(std::clamp(done, 0.0, 1.0)), ImVec2(-1, 0), overlay);
-  if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) dbg.cancel_search();
+  if (cancel_pressed(false)) dbg.cancel_search();
   ImGui::End();
 }
 

@@ -86,6 +86,12 @@ void draw_phi(Debugger& dbg, UiState& ui);
 void draw_memory(Debugger& dbg, UiState& ui);
 void draw_breakpoints(Debugger& dbg, UiState& ui);
 void draw_unsafe(Debugger& dbg, UiState& ui);
+// The frame of the progress windows below (views/progress_window.cpp):
+// begin_progress_window opens it (end it with ImGui::End), `height_fraction`
+// down the main window; cancel_pressed draws its Cancel button, which
+// Escape presses too, disabled once `cancelling`.
+void begin_progress_window(const char* title, float width, float height_fraction);
+bool cancel_pressed(bool cancelling);
 // The progress window of a background search (a far continue), if any.
 void draw_search(Debugger& dbg);
 // The progress window of a run being recorded; returns true while it shows.

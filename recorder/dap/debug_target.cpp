@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include "dust/recorder/session/open_recording.hpp"
+
 namespace dust::dap {
 
 namespace {
@@ -37,15 +39,8 @@ bool DebugTarget::is_program_path(const std::string& path) const {
 std::unique_ptr<DebugTarget> DebugTarget::open(const std::string& trace_path, const std::string& program_path,
                                                const IntrinsicTable& intrinsics, std::string& error,
                                                const rec::PrepareProgress& progress) {
-  std::unique_ptr<rec::TraceReader> reader = rec::TraceReader::open(trace_path, intrinsics, error);
-  if (!reader) {
-    if (error.empty()) error = trace_path + ": cannot open the trace";
-    return nullptr;
-  }
-  if (!reader->program()) {
-    error = trace_path + ": the trace holds no program";
-    return nullptr;
-  }
+  std::unique_ptr<rec::TraceReader> reader = session::open_recording(trace_path, intrinsics, error);
+  if (!reader) return nullptr;
   if (progress && reader->steps_to_prepare() > 0) reader->prepare(progress);
   std::unique_ptr<DebugTarget> t(new DebugTarget());
   t->reader_ = std::move(reader);

@@ -6,6 +6,7 @@
 
 #include "dust/dir_loader.hpp"
 #include "dust/recorder/checkpoint_recorder.hpp"
+#include "dust/recorder/session/open_recording.hpp"
 #include "model/opening.hpp"
 #include "record_and_open.hpp"
 
@@ -32,7 +33,7 @@ std::string checkpoint_trace_of_the_counter(const std::string& name) {
 TEST(Opening, ACheckpointTraceIsPreparedOnAWorkerAndOpensAsTheSameRun) {
   const std::string path = checkpoint_trace_of_the_counter("opening_worker");
   std::string error;
-  std::unique_ptr<rec::TraceReader> reader = open_recording(path, k::standard_intrinsics(), error);
+  std::unique_ptr<rec::TraceReader> reader = session::open_recording(path, k::standard_intrinsics(), error);
   ASSERT_TRUE(reader) << error;
   const std::uint64_t steps = reader->info().steps;
   ASSERT_GT(steps, 100000u);
@@ -63,7 +64,7 @@ TEST(Opening, AStepsTraceHasNothingToPrepare) {
  {"regime":"K","name":"main","params":[],"uses":[],"ret":null,"qualifiers":[],"body":[{"Let":{"name":"n","expr":"1"}}]}]}]})JSON");
   ASSERT_TRUE(dbg);
   std::string error;
-  std::unique_ptr<rec::TraceReader> reader = open_recording(dbg->path(), k::standard_intrinsics(), error);
+  std::unique_ptr<rec::TraceReader> reader = session::open_recording(dbg->path(), k::standard_intrinsics(), error);
   ASSERT_TRUE(reader) << error;
   EXPECT_EQ(reader->steps_to_prepare(), 0u);
 }
@@ -71,7 +72,7 @@ TEST(Opening, AStepsTraceHasNothingToPrepare) {
 TEST(Opening, AFileThatIsNoRecordingSaysSo) {
   const std::string path = write_temp_file("opening_not_a_trace.dtrace", "not a trace at all");
   std::string error;
-  EXPECT_FALSE(open_recording(path, k::standard_intrinsics(), error));
+  EXPECT_FALSE(session::open_recording(path, k::standard_intrinsics(), error));
   EXPECT_NE(error.find(path), std::string::npos) << error;
 }
 
