@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -1062,28 +1063,35 @@ inline bool lane_may_run(const Machine& m, std::uint32_t tid) {
 }
 
 // The scheduler's pick after a step, as step() makes it (see
-// Machine::run_simple): the lane's threads keep `runnable` listed between
-// calls, which alone change it.
+// Machine::run_simple): the lane's threads keep the runnable ones listed
+// between steps, which change them only as after_step says.
 //
 // Picks are most of what a switching run does besides its steps, so the
-// listing also prepares the pick: at seed 0 each thread's round-robin
-// successor (`next_`, a load instead of a search), at other seeds the
-// remainder by the runnable count without a division (ExactRemainder,
-// thread_pick.hpp, made once per count). Both give pick_thread's answer
-// exactly.
+// listing also prepares the pick. A run of at most 64 threads keeps them
+// as a set of bits (select_bit, thread_pick.hpp): a thread that blocks
+// leaves it by one AND, without a branch, since after a random pick
+// whether the step blocked is a coin toss; at seed 0 the round-robin
+// successor is the lowest runnable id above the current one, else the
+// lowest. A larger run keeps the list in id order and each thread's
+// round-robin successor (`next_`). At other seeds the remainder by the
+// runnable count is made without a division (ExactRemainder,
+// thread_pick.hpp, made once per count). Every way gives pick_thread's
+// answer exactly.
 class Picker {
  public:
   explicit Picker(const Machine& m) : thread_count_(m.threads.size()), seed_(m.config.seed) {}
   std::size_t thread_count() const { return thread_count_; }
-  // After a step: threads may have appeared, blocked or woken. A step
-  // changes the runnable threads only by spawning one, blocking its own
-  // (`blocked`) or waking others (wake_count); otherwise the list stands.
-  // A simple step does none of these, so this may follow every step.
-  // The test is one flag, without a branch of its own: after a random
-  // pick, whether the step blocked is a coin toss.
-  void after_step(const Machine& m, bool blocked) {
+  // After thread `tid`'s step: threads may have appeared, blocked or
+  // woken. A step changes the runnable threads only by spawning one,
+  // blocking its own (`blocked`) or waking others (wake_count); otherwise
+  // the list stands. A simple step does none of these, so this may follow
+  // every step. A block only takes `tid` out of the set; anything else
+  // lists the threads again at the next pick.
+  void after_step(const Machine& m, std::uint32_t tid, bool blocked) {
     const std::size_t threads = m.threads.size();
-    listed_ = listed_ & !(blocked | (threads != thread_count_) | (wake_count != wakes_));
+    set_ &= ~(std::uint64_t{blocked} << (tid & 63));
+    count_ -= blocked ? 1 : 0;
+    listed_ = listed_ & !((threads != thread_count_) | (wake_count != wakes_) | (blocked & !in_set_));
     thread_count_ = threads;
   }
   // How many threads can run now, when the list is fresh (as it is after
@@ -1091,15 +1099,43 @@ class Picker {
   std::size_t runnable_count() const { return listed_ ? count_ : 0; }
   std::uint32_t pick(Machine& m) {
     if (!listed_) list(m);
+    if (in_set_) {
+      if (seed_ == 0) {
+        const std::uint64_t above = set_ & ~((std::uint64_t{2} << m.current) - 1);
+        return static_cast<std::uint32_t>(std::countr_zero(above != 0 ? above : set_));
+      }
+      return select_bit(set_, remainders_[count_].of(splitmix64(m.rng_state)));
+    }
     if (seed_ == 0) return next_[m.current];
-    return runnable_[remainder_.of(splitmix64(m.rng_state))];
+    return runnable_[remainders_[count_].of(splitmix64(m.rng_state))];
   }
 
  private:
-  // The threads that may run next, in id order, as step()'s scheduler
-  // lists them when none sleeps. Written in place, without a branch per
-  // thread: this runs after every block and wake-up.
+  // The threads that may run next, as step()'s scheduler lists them when
+  // none sleeps. Written without a branch per thread: this runs after
+  // every wake-up.
   void list(const Machine& m) {
+    const std::size_t threads = m.threads.size();
+    in_set_ = threads <= 64;
+    if (in_set_) {
+      std::uint64_t set = 0;
+      std::size_t n = 0;
+      for (std::size_t t = 0; t < threads; ++t) {
+        const bool runnable = m.threads[t].state == ThreadState::Runnable;
+        set |= std::uint64_t{runnable} << t;
+        n += runnable ? 1 : 0;
+      }
+      set_ = set;
+      count_ = n;
+    } else {
+      list_in_order(m);
+    }
+    listed_ = true;
+    wakes_ = wake_count;
+    while (remainders_.size() <= count_) remainders_.emplace_back(remainders_.empty() ? 1 : remainders_.size());
+  }
+
+  void list_in_order(const Machine& m) {
     const std::size_t threads = m.threads.size();
     if (runnable_.size() < threads) runnable_.resize(threads);
     std::uint32_t* out = runnable_.data();
@@ -1109,32 +1145,27 @@ class Picker {
       n += t.state == ThreadState::Runnable ? 1 : 0;
     }
     count_ = n;
-    listed_ = true;
-    wakes_ = wake_count;
-    if (seed_ == 0) {
-      // Round-robin: the first runnable id after each thread's, or the
-      // first runnable one (pick_thread's upper_bound, answered ahead).
-      if (next_.size() < threads) next_.resize(threads);
-      std::uint32_t after = runnable_[0];
-      for (std::size_t t = threads; t-- > 0;) {
-        next_[t] = after;
-        if (m.threads[t].state == ThreadState::Runnable) after = static_cast<std::uint32_t>(t);
-      }
-      return;
+    if (seed_ != 0) return;
+    // Round-robin: the first runnable id after each thread's, or the
+    // first runnable one (pick_thread's upper_bound, answered ahead).
+    if (next_.size() < threads) next_.resize(threads);
+    std::uint32_t after = runnable_[0];
+    for (std::size_t t = threads; t-- > 0;) {
+      next_[t] = after;
+      if (m.threads[t].state == ThreadState::Runnable) after = static_cast<std::uint32_t>(t);
     }
-    while (remainders_.size() <= n) remainders_.emplace_back(remainders_.empty() ? 1 : remainders_.size());
-    remainder_ = remainders_[n];
   }
 
-  std::vector<std::uint32_t> runnable_;
+  std::uint64_t set_ = 0;                     // at most 64 threads: bit t, thread t can run
+  bool in_set_ = true;                        // the threads are kept in set_ (else runnable_)
+  std::vector<std::uint32_t> runnable_;       // more threads: their ids in order
+  std::vector<std::uint32_t> next_;           // and at seed 0 the pick after each thread
   std::size_t count_ = 0;
   bool listed_ = false;
   std::uint64_t wakes_ = 0;  // wake_count when listed
   std::size_t thread_count_;
   const std::uint64_t seed_;
-  std::vector<std::uint32_t> next_;           // seed 0: the pick after each thread
-  ExactRemainder remainder_;                  // other seeds: % count_
-  std::vector<ExactRemainder> remainders_;    // by count, made as counts first appear
+  std::vector<ExactRemainder> remainders_;    // other seeds: % count, by count, made as counts first appear
 };
 
 }  // namespace

@@ -137,7 +137,7 @@ std::uint64_t switch_lanes(Machine& m, std::uint64_t limit, std::uint64_t total,
       StepRunner(m, scratch, false).fail_thread(tid, std::move(*over));
       return total;
     }
-    picker.after_step(m, lane->blocked() != 0);
+    picker.after_step(m, tid, lane->blocked() != 0);
     m.current = picker.pick(m);
   }
   return total;

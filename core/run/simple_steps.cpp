@@ -191,7 +191,7 @@ class ObservedLanes {
       observer_.on_step(m_, event);
       return false;
     }
-    picker_.after_step(m_, lane.blocked() != 0);
+    picker_.after_step(m_, room_.tid, lane.blocked() != 0);
     if (picker_.thread_count() != 1) m_.current = picker_.pick(m_);
     observer_.on_step(m_, event);
     return true;
@@ -272,7 +272,7 @@ std::uint64_t Machine::run_lanes(std::uint64_t limit, bool scheduled) {
     }
     // Only a call changes which threads there are or can run.
     if (!lane.called()) return total;
-    picker.after_step(*this, lane.blocked() != 0);
+    picker.after_step(*this, current, lane.blocked() != 0);
     if (picker.thread_count() == 1) {
       if (total >= limit) return total;
       continue;

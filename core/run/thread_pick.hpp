@@ -50,6 +50,40 @@ class ExactRemainder {
   std::uint64_t d_ = 1;
 };
 
+// The runnable threads of a run of at most 64 as one bit each (bit t:
+// thread t), for the lane's picks: a thread that blocks leaves the set by
+// one AND, where a list would be written again. select_bit(mask, k) is the
+// k-th smallest id in the set (k below its size), which is what index k
+// of the list in increasing order holds: a byte at a time, each answered
+// by a table, so a set of up to eight threads takes one look.
+struct ByteSelect {
+  std::uint8_t count[256];
+  std::uint8_t nth[256][8];  // nth[b][k]: the position of the k-th set bit of byte b
+};
+
+inline constexpr ByteSelect kByteSelect = [] {
+  ByteSelect t{};
+  for (int b = 0; b < 256; ++b) {
+    int n = 0;
+    for (int bit = 0; bit < 8; ++bit) {
+      if ((b >> bit) & 1) t.nth[b][n++] = static_cast<std::uint8_t>(bit);
+    }
+    t.count[b] = static_cast<std::uint8_t>(n);
+  }
+  return t;
+}();
+
+inline std::uint32_t select_bit(std::uint64_t mask, std::uint64_t k) {
+  for (std::uint32_t base = 0; base < 64; base += 8) {
+    const std::uint32_t byte = static_cast<std::uint32_t>(mask & 0xff);
+    const std::uint32_t in_byte = kByteSelect.count[byte];
+    if (k < in_byte) return base + kByteSelect.nth[byte][k];
+    k -= in_byte;
+    mask >>= 8;
+  }
+  return 0;  // k past the set: never asked, since a pick always has a runnable thread
+}
+
 // Picks among `count` (at least one) runnable thread ids, in increasing
 // order: seed 0 takes the next id after `current`, round-robin; any other
 // seed draws from the PRNG whose state the Machine keeps.

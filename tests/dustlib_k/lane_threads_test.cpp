@@ -25,10 +25,11 @@ using k_test::read_text;
 // (support/sanitizer_share.hpp).
 constexpr std::uint64_t kSeeds = dust_test::full_or_sanitizer_share<std::uint64_t>(200, 40);
 
-// Compares the program at every seed; returns the plain runs' lane steps.
-std::uint64_t compare_seeds(const std::string& text, const std::string& what) {
+// Compares the program at every seed (the first `seeds`); returns the
+// plain runs' lane steps.
+std::uint64_t compare_seeds(const std::string& text, const std::string& what, std::uint64_t seeds = kSeeds) {
   std::uint64_t lane_steps = 0;
-  for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
+  for (std::uint64_t seed = 0; seed < seeds; ++seed) {
     std::uint64_t lane = 0;
     dust_test::compare_lane(text, dust::k::standard_intrinsics(), what + ", seed " + std::to_string(seed), 200'000,
                             seed, &lane);
@@ -94,6 +95,32 @@ TEST(LaneThreads, ContendedCounterRunsInTheLane) {
   for (int i = 0; i < 3; ++i) single.push_back(call("worker", {"counter", "m", "10"}));
   single.push_back(k_test::ret("0"));
   EXPECT_GT(compare_seeds(program_of({worker, int_proc("main", {}, single)}), "one thread"), kSeeds * 100);
+}
+
+// Many workers: the lane's picks keep up to 64 threads as a set of bits,
+// eight to a byte, and more as a list (lane.hpp, Picker), so 12 workers
+// pick across two bytes and 70 take the list. Each contends for the lock
+// twice, so threads block and wake all through the run. The longer run of
+// 70 is compared at a fifth of the seeds.
+TEST(LaneThreads, ManyThreadsPickAsStepDoes) {
+  Json worker = int_proc("worker", {"counter", "m"},
+                         {k_test::for_("i", "0", "2",
+                                       {call("mutex_lock", {"m"}), k_test::load("counter", "v"),
+                                        k_test::store("counter", "v Add 1"), call("mutex_unlock", {"m"})}),
+                          k_test::ret("0")});
+  for (int workers : {12, 70}) {
+    Json body = {k_test::alloc("8", "counter"), k_test::let("m", "mutex_new()")};
+    for (int i = 0; i < workers; ++i) {
+      body.push_back(k_test::let("t" + std::to_string(i), "spawn(worker, " + std::to_string(i + 1) + ", counter, m)"));
+    }
+    for (int i = 0; i < workers; ++i) body.push_back(call("join", {"t" + std::to_string(i)}));
+    body.push_back(k_test::load("counter", "total"));
+    body.push_back(k_test::ret("total"));
+    const std::uint64_t seeds = workers > 64 ? kSeeds / 5 : kSeeds;
+    const std::uint64_t lane =
+        compare_seeds(program_of({worker, int_proc("main", {}, body)}), std::to_string(workers) + " workers", seeds);
+    EXPECT_GT(lane, seeds * static_cast<std::uint64_t>(workers) * 8) << workers << " workers: most steps take the lane";
+  }
 }
 
 // Calls the lane must leave to step(), each in a thread beside others:
