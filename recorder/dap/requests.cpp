@@ -253,8 +253,8 @@ json Adapter::handle(const std::string& command, const json& args) {
 json Adapter::initialize(const json& args) {
   // A client capability of another type than the protocol's boolean is not
   // worth refusing the session over: it reads as not set.
-  const json* shows = args.is_object() && args.contains("supportsProgressReporting") ? &args["supportsProgressReporting"] : nullptr;
-  progress_reporting_ = shows != nullptr && shows->is_boolean() && shows->get<bool>();
+  const char* key = "supportsProgressReporting";
+  progress_reporting_ = args.is_object() && args.contains(key) && args[key].is_boolean() && args[key].get<bool>();
   return capabilities();
 }
 

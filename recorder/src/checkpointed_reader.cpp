@@ -394,7 +394,7 @@ bool CheckpointedReader::derive(const PrepareProgress* progress) {
       std::optional<Divergence> ignored;
       if (d.fd >= 0) ::close(d.fd);
       d = derive_steps(matched_, ignored, progress);
-      if (problem_.empty() || d.stopped) problem_ = why;
+      if (problem_.empty()) problem_ = why;
     }
     if (d.stopped) {
       // Nothing is kept, so the next try starts as this one did.
