@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Speed and memory benchmarks, run on purpose (not by the test suite). Each
 # prints the figure the README and the issue targets talk about.
-#   scripts/bench.sh [load|loop|record|threads|threads-instr|threads-record|explore|explore-instr|all]
+#   scripts/bench.sh [load|loop|record|threads|threads-ab OTHER|threads-instr|threads-record|explore|explore-instr|all]
 # Wall time is what a user waits; CPU time (user + sys) is the same work
 # without the waits of a loaded machine, so both are printed.
 set -euo pipefail
@@ -71,6 +71,31 @@ for seed in (0, 7):
         print(f"seed {seed}: {k:8s} median wall {med[k][0]:.3f} s, cpu {med[k][1]:.3f} s")
     for k in ("threads", "single"):
         print(f"seed {seed}: {k} / loop = {med[k][0] / med['loop'][0]:.2f}x wall, {med[k][1] / med['loop'][1]:.2f}x cpu")
+PY
+}
+
+# Two builds of dustrun side by side: this checkout's and OTHER (a path to
+# another build's bin/dustrun), interleaved run by run on the threaded
+# program and its --single form at seeds 0 and 7 (ROUNDS=9 by default), so
+# that a change is measured against what it replaces in one invocation,
+# through the same swings of the machine; prints the best and the median.
+bench_threads_ab() {
+  local other=${1:?usage: scripts/bench.sh threads-ab OTHER_DUSTRUN}
+  echo "== 4 threads x 250,000 locked rounds and --single: $bin/dustrun (this) against $other (other), wall seconds"
+  bench_threads_programs
+  python3 - "$bin/dustrun" "$other" "$work/threads.dir.json" "$work/single.dir.json" "${ROUNDS:-9}" <<'PY'
+import statistics, subprocess, sys, time
+this, other, threads, single, rounds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+times = {}
+for _ in range(rounds):
+    for seed in (0, 7):
+        for name, path in (("threads", threads), ("single", single)):
+            for build, binary in (("this", this), ("other", other)):
+                start = time.perf_counter()
+                subprocess.run([binary, "--quiet", "--seed", str(seed), path], check=True, stdout=subprocess.DEVNULL)
+                times.setdefault((seed, name, build), []).append(time.perf_counter() - start)
+for (seed, name, build), t in sorted(times.items()):
+    print(f"seed {seed}: {name:8s} {build:5s} best {min(t):.3f} s, median {statistics.median(t):.3f} s")
 PY
 }
 
@@ -171,10 +196,11 @@ case "$what" in
   loop) bench_loop ;;
   record) bench_record ;;
   threads) bench_threads ;;
+  threads-ab) bench_threads_ab "${2:-}" ;;
   threads-instr) bench_threads_instr ;;
   threads-record) bench_threads_record ;;
   explore) bench_explore ;;
   explore-instr) bench_explore_instr ;;
   all) bench_load; bench_loop; bench_record; bench_threads; bench_explore ;;
-  *) echo "usage: scripts/bench.sh [load|loop|record|threads|threads-instr|threads-record|explore|explore-instr|all]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [load|loop|record|threads|threads-ab OTHER|threads-instr|threads-record|explore|explore-instr|all]" >&2; exit 2 ;;
 esac
