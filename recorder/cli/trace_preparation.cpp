@@ -18,7 +18,7 @@ void prepare_reader(rec::TraceReader& reader, const char* command, bool show) {
       shown = tenths;
       std::fprintf(stderr, "%s: re-deriving the steps of a checkpoint trace: %llu of %llu steps (%llu%%)\n", command,
                    static_cast<unsigned long long>(done), static_cast<unsigned long long>(all),
-                   static_cast<unsigned long long>(done * 100 / all));
+                   static_cast<unsigned long long>(all == 0 ? 100 : done * 100 / all));
     }
     return true;
   });

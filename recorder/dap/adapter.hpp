@@ -102,7 +102,10 @@ class Adapter {
   // A progress event, sent at once even during a request: it tells how far
   // that request got, so it cannot wait for the response.
   void send_progress(const std::string& event, json body);
-  rec::PrepareProgress opening_progress();
+  // Progress events for a trace's preparation, or nothing when the client
+  // shows none; `started` says whether any was sent (then the caller ends
+  // them with progressEnd).
+  rec::PrepareProgress opening_progress(bool& started);
   void output(const std::string& category, const std::string& text);
   void start_after_configuration();
 

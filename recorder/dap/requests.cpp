@@ -262,9 +262,9 @@ json Adapter::initialize(const json& args) {
 // before the session can show any (seconds for a long run), as DAP's
 // progress events, for a client that said it shows them: at each
 // twentieth of the way, so that a long run sends a few dozen events.
-rec::PrepareProgress Adapter::opening_progress() {
+rec::PrepareProgress Adapter::opening_progress(bool& started) {
   if (!progress_reporting_) return {};
-  return [this, started = false, shown = std::uint64_t{0}](std::uint64_t done, std::uint64_t all) mutable {
+  return [this, &started, shown = std::uint64_t{0}](std::uint64_t done, std::uint64_t all) mutable {
     const std::uint64_t percent = all == 0 ? 100 : std::min<std::uint64_t>(100, done * 100 / all);
     if (!started) {
       started = true;
@@ -299,14 +299,8 @@ json Adapter::launch(const json& args, bool attach) {
   } else if (::access(trace.c_str(), R_OK) != 0) {
     throw RequestError(trace + ": no such readable file");
   }
-  const rec::PrepareProgress progress = opening_progress();
   bool reported = false;
-  target_ = DebugTarget::open(trace, plan.program, intrinsics_, error,
-                              progress ? rec::PrepareProgress([&](std::uint64_t done, std::uint64_t all) {
-                                reported = true;
-                                return progress(done, all);
-                              })
-                                       : rec::PrepareProgress());
+  target_ = DebugTarget::open(trace, plan.program, intrinsics_, error, opening_progress(reported));
   if (reported) send_progress("progressEnd", json{{"progressId", kOpeningProgressId}});
   if (!target_) throw RequestError(error);
   plan_ = plan;

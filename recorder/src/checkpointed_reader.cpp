@@ -324,10 +324,6 @@ bool CheckpointedReader::derive_once(const PrepareProgress* progress) {
   return true;
 }
 
-// Re-executes the run with a Recorder writing its steps trace into memory,
-// then opens that. Where the re-execution stops early (a divergence, a
-// trace cut short, the size limit) the steps trace is cut there as a
-// killed recorder would leave it, and reads as incomplete.
 // The re-derived steps of one recorded run, shared by every reader of it
 // in this process while one holds them: the debugger's window and its
 // search worker each have a reader, and the second would otherwise
@@ -381,6 +377,11 @@ void share_steps(const std::shared_ptr<SharedSteps>& steps) {
 
 }  // namespace
 
+// Re-executes the run with a Recorder writing its steps trace into memory
+// (or finds a reader of the same run has), then opens that. Where the
+// re-execution stops early (a divergence, a trace cut short, the size
+// limit) the steps trace is cut there as a killed recorder would leave it,
+// and reads as incomplete.
 bool CheckpointedReader::derive(const PrepareProgress* progress) {
   std::shared_ptr<SharedSteps> shared = find_shared_steps(chunks_, checkpoints_, finish_);
   if (!shared) {
