@@ -270,6 +270,7 @@ class Lane {
     std::uint32_t argc = 0;
     std::string_view name;
     bool short_args = false;              // split_short's answer, with the arguments' lengths
+    bool quick = false;                   // short arguments, and the intrinsic has a quick entry
     std::uint8_t lengths[kShortArgs] = {};
     std::uint32_t loads[kShortArgs] = {};
   };
@@ -554,6 +555,7 @@ class Lane {
       cached.stmt = &s;
       cached.def = find_lane_call(s.expr, cached.argc, cached.name);
       cached.short_args = cached.def != nullptr && split_short(s.expr, cached.argc, cached.lengths, cached.loads);
+      cached.quick = cached.short_args && cached.def->quick != nullptr;
     }
     argc = cached.argc;
     call_name_ = cached.name;
@@ -604,6 +606,27 @@ class Lane {
       Scalar r;
       if (!evaluate(part, r)) return false;
       write_scalar(st[i], r.v, r.is_bool);
+      part.offset += part.length;
+    }
+    return true;
+  }
+
+  // The short arguments as Ints, for a quick call; false, having only
+  // read, when one is not an Int (the full call then takes them).
+  [[gnu::always_inline]] bool int_arguments(const CodeRef& code, const CallCache& cached, std::int64_t* ints) const {
+    CodeRef part{code.offset, 0, 0, true};
+    for (std::uint32_t i = 0; i < cached.argc; ++i) {
+      if (cached.loads[i] != kNoSlot) {
+        const Value& v = slots_[cached.loads[i]];
+        if (!v.is_int()) return false;
+        ints[i] = v.as_int();
+        part.offset += 1;
+        continue;
+      }
+      part.length = cached.lengths[i];
+      Scalar r;
+      if (!evaluate(part, r) || r.is_bool) return false;
+      ints[i] = r.v;
       part.offset += part.length;
     }
     return true;
@@ -733,6 +756,11 @@ class Lane {
   template <bool OwnCopy>
   [[gnu::always_inline]] bool call_with(const Stmt& s, const CallCache& cached, SimpleStep& out, std::uint64_t n) {
     if (holds_steps(n)) return false;
+    std::int64_t ints[kShortArgs];
+    if (cached.quick && calls_->observer == nullptr && int_arguments(s.expr, cached, ints)) {
+      const QuickAnswer answer = quick_call(s, cached, ints, out);
+      if (answer != QuickAnswer::Refused) return answer == QuickAnswer::Ran;
+    }
     if (!(cached.short_args && short_arguments(s.expr, cached.argc, cached.lengths, cached.loads)) &&
         !call_arguments(s.expr, cached.argc)) {
       return false;
@@ -777,6 +805,12 @@ class Lane {
     const std::uint32_t argc = cached.argc;
     const IntrinsicDef* def = cached.def;
     if (def == nullptr || f_.pc + 1 != s.expr.length || f_.stack.size() != argc || holds_steps(0)) return false;
+    out.stmt = first_index_ + c_->index;
+    std::int64_t ints[kShortArgs];
+    if (cached.quick && calls_->observer == nullptr && kept_ints(argc, ints)) {
+      const QuickAnswer answer = quick_call(s, cached, ints, out);
+      if (answer != QuickAnswer::Refused) return answer == QuickAnswer::Ran;
+    }
     for (std::uint32_t i = 0; i < argc; ++i) {
       // Mostly Ints (a mutex, a thread id): copied without the general copy.
       const Value& kept = f_.stack[i];
@@ -786,9 +820,76 @@ class Lane {
         calls_->stack[i] = kept;
       }
     }
-    out.stmt = first_index_ + c_->index;
     if constexpr (OwnCopy) return call_inline(s, *def, argc, out, 0);
     return call(s, *def, argc, out, 0);
+  }
+
+  // The arguments a blocked call kept, as Ints for its quick retry; false
+  // when one is not an Int.
+  bool kept_ints(std::uint32_t argc, std::int64_t* ints) const {
+    for (std::uint32_t i = 0; i < argc; ++i) {
+      const Value& kept = f_.stack[i];
+      if (!kept.is_int()) return false;
+      ints[i] = kept.as_int();
+    }
+    return true;
+  }
+
+  // A call through the intrinsic's quick entry (QuickCall) on Int
+  // arguments, completing the step as call_inline does: Ran, or Stopped
+  // (the lane cannot take the step), or Refused: nothing changed, and the
+  // full entry must answer. Only a plain run calls it, so no event is made.
+  enum class QuickAnswer : std::uint8_t { Ran, Stopped, Refused };
+  [[gnu::always_inline]] QuickAnswer quick_call(const Stmt& s, const CallCache& cached, const std::int64_t* ints,
+                                                SimpleStep& out) {
+    Machine& m = calls_->m;
+    if (c_->index + 1 >= count_ && finishes_after_next()) return QuickAnswer::Stopped;
+    // Blocking the last runnable thread is a deadlock, step()'s to report:
+    // the full call asks may_block first.
+    if (cached.def->lane == LaneUse::MayBlock && !another_runnable()) return QuickAnswer::Refused;
+    QuickCall call{m, calls_->tid, &calls_->last_block};
+    const QuickResult r = cached.def->quick(call, ints);
+    if (r.status == QuickResult::Status::Refused) return QuickAnswer::Refused;
+    called_ = true;
+    wrote_nothing(out, StepKind::Statement);
+    if (r.status == QuickResult::Status::Block) {
+      if (!f_.evaluating) {
+        f_.stack.clear();
+        for (std::uint32_t i = 0; i < cached.argc; ++i) f_.stack.push_back(Value::integer(ints[i]));
+      }
+      Thread& th = settle_blocked(s, r.wait);
+      if (!th.wait.description.empty()) th.wait.description.clear();  // a quick wait has no text
+      out.kind = StepKind::Blocked;
+      return QuickAnswer::Ran;
+    }
+    if (f_.evaluating) {
+      f_.evaluating = false;
+      f_.stack.clear();
+    }
+    if (s.kind != StmtKind::Eval || s.slot != kNoSlot) {
+      Value& slot = slots_[s.slot];
+      if (r.status == QuickResult::Status::Int) {
+        slot.set_int(r.value);
+      } else {
+        slot = Value::unit();
+      }
+    }
+    advance();
+    return QuickAnswer::Ran;
+  }
+
+  // The lane's thread waits, as step() leaves it after a blocked call:
+  // the frame keeps the call (its arguments are on f_.stack) for the retry.
+  [[gnu::always_inline]] Thread& settle_blocked(const Stmt& s, const IntrinsicResult::Wait& wait) {
+    f_.evaluating = true;
+    f_.pc = s.expr.length - 1;
+    Thread& th = calls_->m.threads[calls_->tid];
+    th.state = wait.kind == WaitKind::Sleep ? ThreadState::Sleeping : ThreadState::Blocked;
+    th.wait.kind = wait.kind;
+    th.wait.id = wait.id;
+    th.wait.holder = wait.holder;
+    ++blocked_;
+    return th;
   }
 
   // Calls the intrinsic on the evaluated arguments and completes the step:
@@ -831,16 +932,10 @@ class Lane {
     if (r.status == IntrinsicResult::Status::Block) {
       // As step(): the frame keeps the call and its arguments for the retry.
       if (!f_.evaluating) f_.stack.assign(calls_->stack, calls_->stack + argc);
-      f_.evaluating = true;
-      f_.pc = s.expr.length - 1;
-      Thread& th = m.threads[calls_->tid];
-      th.state = r.wait.kind == WaitKind::Sleep ? ThreadState::Sleeping : ThreadState::Blocked;
-      // The wait field by field: a mutex wait has no text, and the woken
-      // wait it replaces none left (Machine::wake_waiters), so the string
-      // moves only when either has one.
-      th.wait.kind = r.wait.kind;
-      th.wait.id = r.wait.id;
-      th.wait.holder = r.wait.holder;
+      Thread& th = settle_blocked(s, r.wait);
+      // The wait's text: a mutex wait has none, and the woken wait it
+      // replaces none left (Machine::wake_waiters), so the string moves
+      // only when either has one.
       if (r.has_description()) {
         th.wait.description = std::move(r.detail->description);
       } else if (!th.wait.description.empty()) {
@@ -848,7 +943,6 @@ class Lane {
       }
       out.kind = StepKind::Blocked;
       event.kind = StepKind::Blocked;
-      ++blocked_;
       return true;
     }
     if (f_.evaluating) {

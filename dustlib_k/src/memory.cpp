@@ -54,10 +54,9 @@ bool holds(const HeapBlock& block, std::int64_t addr) {
 // size, so no other block starts between its address and `addr`. The
 // cache answers only which block; whether it is live and whether the
 // access fits are checked on every access (check_range).
-const HeapBlock* find_block(IntrinsicContext& ctx, std::int64_t addr) {
-  const HeapBlock** last = ctx.last_block;
+const HeapBlock* find_block(const Heap& heap, const HeapBlock** last, std::int64_t addr) {
   if (last != nullptr && *last != nullptr && holds(**last, addr)) return *last;
-  const HeapBlock* block = block_at(ctx.machine.k.heap, addr);
+  const HeapBlock* block = block_at(heap, addr);
   if (last != nullptr && block != nullptr) *last = block;
   return block;
 }
@@ -67,15 +66,16 @@ const HeapBlock* find_block(IntrinsicContext& ctx, std::int64_t addr) {
 // bytes directly, without the byte strings heap_read and heap_write take.
 // The cached block answers at once when the whole word lies in it and it
 // is live: exactly when find_block would give it and check_range pass.
-std::optional<DvmError> word_at(IntrinsicContext& ctx, std::int64_t addr, std::uint8_t*& out) {
-  if (ctx.last_block != nullptr && *ctx.last_block != nullptr) {
-    HeapBlock& last = *const_cast<HeapBlock*>(*ctx.last_block);
-    if (last.live && addr >= last.address && 8 <= last.size - (addr - last.address)) [[likely]] {
-      out = last.bytes.data() + (addr - last.address);
+// The full entries and the quick ones (QuickCall) both ask here.
+std::optional<DvmError> word_at(Heap& heap, const HeapBlock** last, std::int64_t addr, std::uint8_t*& out) {
+  if (last != nullptr && *last != nullptr) {
+    HeapBlock& cached = const_cast<HeapBlock&>(**last);
+    if (cached.live && addr >= cached.address && 8 <= cached.size - (addr - cached.address)) [[likely]] {
+      out = cached.bytes.data() + (addr - cached.address);
       return std::nullopt;
     }
   }
-  const HeapBlock* block = find_block(ctx, addr);
+  const HeapBlock* block = find_block(heap, last, addr);
   if (auto error = check_range(block, addr, 8)) return error;
   out = const_cast<HeapBlock*>(block)->bytes.data() + (addr - block->address);
   return std::nullopt;
@@ -179,10 +179,18 @@ IntrinsicResult mem_load(IntrinsicContext& ctx, std::span<const Value> args) {
   std::int64_t addr = 0;
   if (auto bad = int_arg(ctx, args, 0, "an Int address", addr)) return *bad;
   std::uint8_t* word = nullptr;
-  if (auto error = word_at(ctx, addr, word)) return IntrinsicResult::failure(std::move(*error));
+  if (auto error = word_at(ctx.machine.k.heap, ctx.last_block, addr, word)) {
+    return IntrinsicResult::failure(std::move(*error));
+  }
   const std::int64_t value = load_le64(word);
   emit(ctx, LibEventKind::MemRead, addr, 8, value);
   return IntrinsicResult::of(Value::integer(value));
+}
+
+QuickResult quick_load(QuickCall& call, const std::int64_t* args) {
+  std::uint8_t* word = nullptr;
+  if (word_at(call.machine.k.heap, call.last_block, args[0], word)) return QuickResult::refused();
+  return QuickResult::integer(load_le64(word));
 }
 
 IntrinsicResult mem_store(IntrinsicContext& ctx, std::span<const Value> args) {
@@ -190,10 +198,19 @@ IntrinsicResult mem_store(IntrinsicContext& ctx, std::span<const Value> args) {
   if (auto bad = int_arg(ctx, args, 0, "an Int address", addr)) return *bad;
   if (auto bad = int_arg(ctx, args, 1, "an Int value", value)) return *bad;
   std::uint8_t* word = nullptr;
-  if (auto error = word_at(ctx, addr, word)) return IntrinsicResult::failure(std::move(*error));
+  if (auto error = word_at(ctx.machine.k.heap, ctx.last_block, addr, word)) {
+    return IntrinsicResult::failure(std::move(*error));
+  }
   store_le64(word, value);
   emit(ctx, LibEventKind::MemWrite, addr, 8, value);
   return IntrinsicResult::unit();
+}
+
+QuickResult quick_store(QuickCall& call, const std::int64_t* args) {
+  std::uint8_t* word = nullptr;
+  if (word_at(call.machine.k.heap, call.last_block, args[0], word)) return QuickResult::refused();
+  store_le64(word, args[1]);
+  return QuickResult::unit();
 }
 
 IntrinsicResult mem_load8(IntrinsicContext& ctx, std::span<const Value> args) {
@@ -325,8 +342,8 @@ void register_memory(IntrinsicTable& table) {
   table.add(in_lane({"memory", "alloc", mem_alloc, 1, 1}, LaneUse::Yes));
   table.add(in_lane({"memory", "free", mem_free, 1, 1}, LaneUse::Yes), {"dealloc"});
   table.add({"memory", "realloc", mem_realloc, 2, 2});
-  table.add(in_lane({"memory", "load", mem_load, 1, 1}, LaneUse::Yes));
-  table.add(in_lane({"memory", "store", mem_store, 2, 2}, LaneUse::Yes));
+  table.add(with_quick(in_lane({"memory", "load", mem_load, 1, 1}, LaneUse::Yes), quick_load));
+  table.add(with_quick(in_lane({"memory", "store", mem_store, 2, 2}, LaneUse::Yes), quick_store));
   table.add(in_lane({"memory", "load8", mem_load8, 1, 1}, LaneUse::Yes));
   table.add(in_lane({"memory", "store8", mem_store8, 2, 2}, LaneUse::Yes));
   table.add({"memory", "mem_write_str", mem_write_str, 2, 2});

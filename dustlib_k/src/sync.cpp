@@ -43,14 +43,16 @@ namespace {
   return IntrinsicResult::fail(ErrorKind::ConstraintFailure, "unknown mutex: " + std::to_string(id));
 }
 
-// The mutex argument 0 names, or null when it names none (bad_mutex_arg
-// then gives the error).
-MutexState* mutex_arg(IntrinsicContext& ctx, std::span<const Value> args) {
-  if (!args[0].is_int()) return nullptr;
-  const std::int64_t id = args[0].as_int();
-  std::vector<MutexState>& mutexes = ctx.machine.k.mutexes;
+// The mutex `id` names, or null when it names none; mutex_arg asks it of
+// argument 0 (bad_mutex_arg then gives the error).
+MutexState* mutex_of(Machine& machine, std::int64_t id) {
+  std::vector<MutexState>& mutexes = machine.k.mutexes;
   if (id < 1 || static_cast<std::uint64_t>(id) > mutexes.size()) return nullptr;
   return &mutexes[static_cast<std::size_t>(id - 1)];
+}
+
+MutexState* mutex_arg(IntrinsicContext& ctx, std::span<const Value> args) {
+  return args[0].is_int() ? mutex_of(ctx.machine, args[0].as_int()) : nullptr;
 }
 
 // No text is made here: a contended mutex blocks a thread on most retries,
@@ -75,55 +77,98 @@ IntrinsicResult mutex_new(IntrinsicContext& ctx, std::span<const Value>) {
   return IntrinsicResult::of(Value::integer(mutex.id));
 }
 
-IntrinsicResult mutex_lock(IntrinsicContext& ctx, std::span<const Value> args) {
-  MutexState* mutex = mutex_arg(ctx, args);
-  if (mutex == nullptr) [[unlikely]] return bad_mutex_arg(ctx, args);
-  std::int64_t self = ctx.thread;
-  auto& pending = ctx.machine.k.lock_pending;
+// What mutex_lock(m) did: the rule both of its entries follow (the full
+// one and the quick one), each then answering in its own way.
+enum class LockOutcome : std::uint8_t {
+  Took,          // m was free, or unlock handed it to this retry: the caller holds it
+  StillWaiting,  // a retry after a wake-up, but m went to a thread ahead in the queue
+  Queued,        // m is held by another thread: the caller waits in its queue
+  AlreadyHeld,   // the caller holds m already (an error; nothing changed)
+};
+
+LockOutcome lock(Machine& machine, std::uint32_t thread, MutexState& mutex) {
+  const std::int64_t self = thread;
+  auto& pending = machine.k.lock_pending;
   // The thread's entry, if it queued: a scan of the few queued threads that
   // picks rather than branches (the thread holds at most one entry), where
   // the binary search's branches follow the seeded interleaving and miss.
   auto queued = pending.end();
-  for (auto it = pending.begin(); it != pending.end(); ++it) queued = it->first == ctx.thread ? it : queued;
-  if (queued != pending.end() && queued->second == mutex->id) {
+  for (auto it = pending.begin(); it != pending.end(); ++it) queued = it->first == thread ? it : queued;
+  if (queued != pending.end() && queued->second == mutex.id) {
     // A retry after a wake-up: either unlock handed us the mutex, or it went
     // to a thread ahead of us in the queue.
-    if (mutex->owner != self) return waiting_for(*mutex);
+    if (mutex.owner != self) return LockOutcome::StillWaiting;
     pending.erase(queued);
-    emit(ctx, LibEventKind::MutexLock, mutex->id);
-    return IntrinsicResult::unit();
+    return LockOutcome::Took;
   }
-  if (mutex->owner == self) {
-    return IntrinsicResult::fail(ErrorKind::ConstraintFailure, "mutex " + std::to_string(mutex->id) +
-                                                                   " already held by thread " + std::to_string(self));
+  if (mutex.owner == self) return LockOutcome::AlreadyHeld;
+  if (mutex.owner < 0) {
+    mutex.owner = self;
+    return LockOutcome::Took;
   }
-  if (mutex->owner < 0) {
-    mutex->owner = self;
-    emit(ctx, LibEventKind::MutexLock, mutex->id);
-    return IntrinsicResult::unit();
+  mutex.waiters.push_back(thread);
+  pending.set(thread, mutex.id);
+  return LockOutcome::Queued;
+}
+
+IntrinsicResult mutex_lock(IntrinsicContext& ctx, std::span<const Value> args) {
+  MutexState* mutex = mutex_arg(ctx, args);
+  if (mutex == nullptr) [[unlikely]] return bad_mutex_arg(ctx, args);
+  switch (lock(ctx.machine, ctx.thread, *mutex)) {
+    case LockOutcome::Took:
+      emit(ctx, LibEventKind::MutexLock, mutex->id);
+      return IntrinsicResult::unit();
+    case LockOutcome::StillWaiting:
+      return waiting_for(*mutex);
+    case LockOutcome::Queued:
+      emit(ctx, LibEventKind::MutexWait, mutex->id, mutex->owner);
+      return waiting_for(*mutex);
+    case LockOutcome::AlreadyHeld:
+      break;
   }
-  mutex->waiters.push_back(ctx.thread);
-  pending.set(ctx.thread, mutex->id);
-  emit(ctx, LibEventKind::MutexWait, mutex->id, mutex->owner);
-  return waiting_for(*mutex);
+  return IntrinsicResult::fail(ErrorKind::ConstraintFailure, "mutex " + std::to_string(mutex->id) +
+                                                                 " already held by thread " + std::to_string(ctx.thread));
+}
+
+QuickResult quick_mutex_lock(QuickCall& call, const std::int64_t* args) {
+  MutexState* mutex = mutex_of(call.machine, args[0]);
+  if (mutex == nullptr) return QuickResult::refused();
+  switch (lock(call.machine, call.thread, *mutex)) {
+    case LockOutcome::Took: return QuickResult::unit();
+    case LockOutcome::AlreadyHeld: return QuickResult::refused();
+    default: return QuickResult::block({WaitKind::Mutex, mutex->id, mutex->owner});
+  }
+}
+
+// Releases m when the caller holds it (else false, and nothing changed):
+// the first waiter gets it, and every waiter wakes to retry.
+bool unlock(Machine& machine, std::uint32_t thread, MutexState& mutex) {
+  if (mutex.owner != static_cast<std::int64_t>(thread)) return false;
+  if (mutex.waiters.empty()) {
+    mutex.owner = -1;
+    return true;
+  }
+  mutex.owner = mutex.waiters.front();
+  mutex.waiters.erase(mutex.waiters.begin());
+  machine.wake_waiters(WaitKind::Mutex, mutex.id);
+  return true;
 }
 
 IntrinsicResult mutex_unlock(IntrinsicContext& ctx, std::span<const Value> args) {
   MutexState* mutex = mutex_arg(ctx, args);
   if (mutex == nullptr) [[unlikely]] return bad_mutex_arg(ctx, args);
-  if (mutex->owner != static_cast<std::int64_t>(ctx.thread)) {
+  if (!unlock(ctx.machine, ctx.thread, *mutex)) {
     return IntrinsicResult::fail(ErrorKind::ConstraintFailure, "mutex " + std::to_string(mutex->id) +
                                                                    " not held by thread " + std::to_string(ctx.thread));
   }
   emit(ctx, LibEventKind::MutexUnlock, mutex->id);
-  if (mutex->waiters.empty()) {
-    mutex->owner = -1;
-    return IntrinsicResult::unit();
-  }
-  mutex->owner = mutex->waiters.front();
-  mutex->waiters.erase(mutex->waiters.begin());
-  ctx.machine.wake_waiters(WaitKind::Mutex, mutex->id);
   return IntrinsicResult::unit();
+}
+
+QuickResult quick_mutex_unlock(QuickCall& call, const std::int64_t* args) {
+  MutexState* mutex = mutex_of(call.machine, args[0]);
+  if (mutex == nullptr || !unlock(call.machine, call.thread, *mutex)) return QuickResult::refused();
+  return QuickResult::unit();
 }
 
 IntrinsicResult mutex_try_lock(IntrinsicContext& ctx, std::span<const Value> args) {
@@ -155,8 +200,11 @@ bool mutex_lock_may_block(const Machine& machine, std::uint32_t thread, std::spa
 // before it changes anything (see LaneUse).
 void register_sync(IntrinsicTable& table) {
   table.add(in_lane({"sync", "mutex_new", mutex_new, 0, 0}, LaneUse::Yes), {"new_mutex"});
-  table.add(in_lane({"sync", "mutex_lock", mutex_lock, 1, 1}, LaneUse::MayBlock, mutex_lock_may_block), {"lock"});
-  table.add(in_lane({"sync", "mutex_unlock", mutex_unlock, 1, 1}, LaneUse::Yes), {"unlock"});
+  table.add(with_quick(in_lane({"sync", "mutex_lock", mutex_lock, 1, 1}, LaneUse::MayBlock, mutex_lock_may_block),
+                       quick_mutex_lock),
+            {"lock"});
+  table.add(with_quick(in_lane({"sync", "mutex_unlock", mutex_unlock, 1, 1}, LaneUse::Yes), quick_mutex_unlock),
+            {"unlock"});
   table.add(in_lane({"sync", "mutex_try_lock", mutex_try_lock, 1, 1}, LaneUse::Yes), {"try_lock"});
 }
 

@@ -135,6 +135,38 @@ struct IntrinsicContext {
 };
 
 using IntrinsicFn = IntrinsicResult (*)(IntrinsicContext&, std::span<const Value>);
+
+// An intrinsic's quick entry: the same call on Int arguments, made by the
+// simple-step lane in a plain run (no event anyone reads), for the outcomes
+// that need neither text nor a Value: an Int, Unit, or a wait without a
+// description. It is the full entry's rule, not a second one: both call
+// the same function for the change the call makes (dustlib_k keeps them
+// side by side), and the quick one leaves out only the library events,
+// which a plain run drops anyway. Any other outcome (an error above all)
+// it refuses, having changed nothing; the lane then calls `fn`, which
+// gives the full answer. A quick entry never adds a heap block, a mutex
+// or a thread.
+//
+// The lane calls it hundreds of thousands of times in a threaded run, so
+// it takes and gives plain numbers: no argument Values, no IntrinsicResult
+// to build and drop, no StepEvent.
+struct QuickCall {
+  Machine& machine;
+  std::uint32_t thread;
+  const HeapBlock** last_block;  // as IntrinsicContext::last_block; never null here
+};
+struct QuickResult {
+  enum class Status : std::uint8_t { Int, Unit, Block, Refused };
+  Status status = Status::Refused;
+  std::int64_t value = 0;        // an Int result
+  IntrinsicResult::Wait wait;    // a Block result's
+
+  static QuickResult integer(std::int64_t v) { return {Status::Int, v, {}}; }
+  static QuickResult unit() { return {Status::Unit, 0, {}}; }
+  static QuickResult block(IntrinsicResult::Wait wait) { return {Status::Block, 0, wait}; }
+  static QuickResult refused() { return {}; }
+};
+using IntrinsicQuickFn = QuickResult (*)(QuickCall&, const std::int64_t* args);
 // Whether a call could block its thread, asked before the call; false
 // promises that it will not (see IntrinsicDef::lane).
 using IntrinsicMayBlockFn = bool (*)(const Machine&, std::uint32_t thread, std::span<const Value>);
@@ -160,12 +192,19 @@ struct IntrinsicDef {
   int max_args = 0;       // -1: variadic
   LaneUse lane = LaneUse::No;
   IntrinsicMayBlockFn may_block = nullptr;  // for LaneUse::MayBlock
+  IntrinsicQuickFn quick = nullptr;         // optional, for a lane intrinsic (QuickCall)
 };
 
 // `def` with the lane's permission (see LaneUse).
 inline IntrinsicDef in_lane(IntrinsicDef def, LaneUse use, IntrinsicMayBlockFn may_block = nullptr) {
   def.lane = use;
   def.may_block = may_block;
+  return def;
+}
+
+// A lane intrinsic `def` with its quick entry.
+inline IntrinsicDef with_quick(IntrinsicDef def, IntrinsicQuickFn quick) {
+  def.quick = quick;
   return def;
 }
 
