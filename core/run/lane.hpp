@@ -734,7 +734,7 @@ class Lane {
   // The lane's thread is running, so runnable: another one makes two. A
   // count over every thread, without a branch per thread, whose outcome
   // the random picks of a seeded run would make unpredictable.
-  bool another_runnable() const {
+  [[gnu::always_inline]] bool another_runnable() const {
     if (calls_->runnable != 0) return calls_->runnable > 1;
     std::size_t runnable = 0;
     for (const Thread& t : calls_->m.threads) runnable += t.state == ThreadState::Runnable ? 1 : 0;
@@ -1173,20 +1173,30 @@ inline bool lane_may_run(const Machine& m, std::uint32_t tid) {
 // answer exactly.
 class Picker {
  public:
-  explicit Picker(const Machine& m) : thread_count_(m.threads.size()), seed_(m.config.seed) {}
+  explicit Picker(const Machine& m)
+      : thread_count_(m.threads.size()), threads_end_(std::to_address(m.threads.cend())), seed_(m.config.seed) {}
   std::size_t thread_count() const { return thread_count_; }
   // After thread `tid`'s step: threads may have appeared, blocked or
   // woken. A step changes the runnable threads only by spawning one,
-  // blocking its own (`blocked`) or waking others (wake_count); otherwise
-  // the list stands. A simple step does none of these, so this may follow
-  // every step. A block only takes `tid` out of the set; anything else
-  // lists the threads again at the next pick.
+  // blocking its own (`blocked`) or waking others (woken_threads);
+  // otherwise the list stands. A simple step does none of these, so this
+  // may follow every step. In a set, a block takes `tid` out and a wake
+  // puts the woken threads in (they were blocked, so not in it yet): both
+  // without a branch, since after a random pick either is a coin toss. A
+  // spawn, and a block or wake in a list of more than 64 threads, lists the
+  // threads again at the next pick.
   void after_step(const Machine& m, std::uint32_t tid, bool blocked) {
-    const std::size_t threads = m.threads.size();
-    set_ &= ~(std::uint64_t{blocked} << (tid & 63));
-    count_ -= blocked ? 1 : 0;
-    listed_ = listed_ & !((threads != thread_count_) | (wake_count != wakes_) | (blocked & !in_set_));
-    thread_count_ = threads;
+    WokenThreads& woken = woken_threads;
+    set_ = (set_ & ~(std::uint64_t{blocked} << (tid & 63))) | woken.bits;
+    count_ = count_ + woken.count - (blocked ? 1 : 0);
+    const Thread* end = std::to_address(m.threads.cend());
+    listed_ = listed_ & (woken.machine == &m) & (end == threads_end_) & (in_set_ | ((woken.count == 0) & !blocked));
+    woken.bits = 0;
+    woken.count = 0;
+    if (end != threads_end_) [[unlikely]] {
+      threads_end_ = end;
+      thread_count_ = m.threads.size();
+    }
   }
   // How many threads can run now, when the list is fresh (as it is after
   // every pick), or 0 when it is not known.
@@ -1225,8 +1235,10 @@ class Picker {
       list_in_order(m);
     }
     listed_ = true;
-    wakes_ = wake_count;
-    while (remainders_.size() <= count_) remainders_.emplace_back(remainders_.empty() ? 1 : remainders_.size());
+    woken_threads = {&m, 0, 0};
+    // Every count the set can reach before the next listing: wakes add to
+    // it without one, up to every thread.
+    while (remainders_.size() <= threads) remainders_.emplace_back(remainders_.empty() ? 1 : remainders_.size());
   }
 
   void list_in_order(const Machine& m) {
@@ -1256,8 +1268,8 @@ class Picker {
   std::vector<std::uint32_t> next_;           // and at seed 0 the pick after each thread
   std::size_t count_ = 0;
   bool listed_ = false;
-  std::uint64_t wakes_ = 0;  // wake_count when listed
   std::size_t thread_count_;
+  const Thread* threads_end_;  // where m.threads ended at the last step: it moves when a thread is spawned
   const std::uint64_t seed_;
   std::vector<ExactRemainder> remainders_;    // other seeds: % count, by count, made as counts first appear
 };

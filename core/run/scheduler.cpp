@@ -105,15 +105,27 @@ void StepRunner::report_deadlock() {
 // are 0, so masking a field to 0 is setting it to them.
 void Machine::wake_waiters(WaitKind kind, std::int64_t id) {
   static_assert(static_cast<int>(ThreadState::Runnable) == 0 && static_cast<int>(WaitKind::None) == 0);
-  ++wake_count;
+  // Counted here and added to woken_threads once: stores to the threads
+  // inside the loop would otherwise make the compiler keep the record in
+  // memory, a load and a store a thread.
+  std::uint64_t woken_bits = 0;
+  std::uint64_t woken_count = 0;
+  std::size_t index = 0;
   for (Thread& t : threads) {
     const bool wakes = (t.state == ThreadState::Blocked) & (t.wait.kind == kind) & (t.wait.id == id);
+    woken_bits |= std::uint64_t{wakes} << (index++ & 63);
+    woken_count += wakes ? 1 : 0;
     const std::uint64_t keep = static_cast<std::uint64_t>(wakes) - 1;  // all ones unless it wakes
     t.state = static_cast<ThreadState>(static_cast<std::uint8_t>(t.state) & static_cast<std::uint8_t>(keep));
     t.wait.kind = static_cast<WaitKind>(static_cast<std::uint8_t>(t.wait.kind) & static_cast<std::uint8_t>(keep));
     t.wait.id = static_cast<std::int64_t>(static_cast<std::uint64_t>(t.wait.id) & keep);
     t.wait.holder = static_cast<std::int64_t>(static_cast<std::uint64_t>(t.wait.holder) | ~keep);  // -1 when it wakes
     if (wakes & !t.wait.description.empty()) [[unlikely]] t.wait.description.clear();
+  }
+  WokenThreads& woken = woken_threads;
+  if (woken.machine == this) {
+    woken.bits |= woken_bits;
+    woken.count += woken_count;
   }
 }
 

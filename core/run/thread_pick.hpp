@@ -10,13 +10,24 @@
 
 namespace dust {
 
-// How many times Machine::wake_waiters ran on this OS thread, for any
-// machine. Waking is the only way a call can make another thread runnable,
-// so the lane, which lists the runnable threads between its picks, compares
-// this count around a call that neither blocked nor spawned: unchanged, the
-// list it has is still the scheduler's. It only ever causes a relisting, so
-// no output depends on it.
-inline thread_local std::uint64_t wake_count = 0;
+// The threads Machine::wake_waiters woke on this OS thread in `machine`
+// since the lane's picker last took them (Picker). Waking is the only way
+// a call can make another thread runnable, so the picker, which keeps the
+// runnable threads between its picks, adds these to them after each step
+// instead of listing every thread again: most unlocks of a contended mutex
+// wake someone. The picker's listing names its machine here and clears
+// the record, and the picker takes the record after every step of its
+// run, so the bits it adds are exactly the wakes of that step. Should
+// anything run another machine's lane on this OS thread in between (an
+// observer, say), the record names that machine when the picker looks, and
+// the picker lists its threads again: the record never speaks for a
+// machine it was not kept for.
+struct WokenThreads {
+  const void* machine = nullptr;  // the machine whose wakes are recorded
+  std::uint64_t bits = 0;         // bit t: thread t woke (ids below 64)
+  std::uint64_t count = 0;        // how many woke, every id
+};
+inline thread_local WokenThreads woken_threads;
 
 inline std::uint64_t splitmix64(std::uint64_t& state) {
   std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
