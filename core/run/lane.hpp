@@ -1185,33 +1185,79 @@ class Picker {
   // without a branch, since after a random pick either is a coin toss. A
   // spawn, and a block or wake in a list of more than 64 threads, lists the
   // threads again at the next pick.
-  void after_step(const Machine& m, std::uint32_t tid, bool blocked) {
+  // Returns whether the runnable threads are the ones before the step but
+  // for its own block: no wake, no spawn, the set still listed.
+  bool after_step(const Machine& m, std::uint32_t tid, bool blocked) {
     WokenThreads& woken = woken_threads;
     set_ = (set_ & ~(std::uint64_t{blocked} << (tid & 63))) | woken.bits;
     count_ = count_ + woken.count - (blocked ? 1 : 0);
     const Thread* end = std::to_address(m.threads.cend());
     listed_ = listed_ & (woken.machine == &m) & (end == threads_end_) & (in_set_ | ((woken.count == 0) & !blocked));
+    const bool unchanged = woken.count == 0 && listed_;
     woken.bits = 0;
     woken.count = 0;
     if (end != threads_end_) [[unlikely]] {
       threads_end_ = end;
       thread_count_ = m.threads.size();
     }
+    return unchanged;
   }
   // How many threads can run now, when the list is fresh (as it is after
   // every pick), or 0 when it is not known.
   std::size_t runnable_count() const { return listed_ ? count_ : 0; }
-  std::uint32_t pick(Machine& m) {
+  std::uint32_t pick(Machine& m) { return pick_drawn(m, seed_ != 0 ? splitmix64(m.rng_state) : 0); }
+
+  // The next pick's draw from the scheduler's PRNG, taken from `state` (a
+  // copy of the machine's, which the caller stores back once the pick is
+  // made). The draw does not depend on the step before the pick, so a
+  // switching run makes it before that step: it is then off the path from
+  // the step's end to the next step's first instruction, which is where a
+  // seeded run waits after each mispredicted jump to a thread's step.
+  std::uint64_t draw(std::uint64_t& state) const { return seed_ != 0 ? splitmix64(state) : 0; }
+
+  // The next pick made before the step, both ways the step can leave the
+  // runnable threads without a wake or a spawn: as they are, or without
+  // its own thread, which blocked. After a random pick whether the step
+  // blocks is a coin toss, and the jump to the next thread's step is
+  // mispredicted about as often; with both picks ready, what that jump
+  // waits for after the step is a choice between two numbers, not the
+  // remainder and the bit search. Only a seeded run whose threads are in
+  // the set prepares (`ready`); pick_prepared falls back to pick_drawn
+  // after a wake or a spawn.
+  struct Prepared {
+    std::uint32_t as_is = 0;
+    std::uint32_t if_blocked = 0;
+    bool ready = false;
+  };
+  Prepared prepare(std::uint32_t tid, std::uint64_t drawn) const {
+    if (!listed_ || !in_set_ || seed_ == 0 || count_ < 2) return {};
+    const std::uint64_t without = set_ & ~(std::uint64_t{1} << (tid & 63));
+    return {select_bit(set_, remainders_[count_].of(drawn)), select_bit(without, remainders_[count_ - 1].of(drawn)),
+            true};
+  }
+  // The pick after the step (after_step's answer is `unchanged`).
+  std::uint32_t pick_prepared(const Machine& m, std::uint64_t drawn, const Prepared& prepared, bool blocked,
+                              bool unchanged) {
+    if (prepared.ready & unchanged) {
+      const std::uint32_t choose = 0u - static_cast<std::uint32_t>(blocked);  // all ones when it blocked
+      return prepared.as_is ^ ((prepared.as_is ^ prepared.if_blocked) & choose);
+    }
+    return pick_drawn(m, drawn);
+  }
+
+  // The pick, with the PRNG's draw for it already made (draw; ignored at
+  // seed 0).
+  std::uint32_t pick_drawn(const Machine& m, std::uint64_t drawn) {
     if (!listed_) list(m);
     if (in_set_) {
       if (seed_ == 0) {
         const std::uint64_t above = set_ & ~((std::uint64_t{2} << m.current) - 1);
         return static_cast<std::uint32_t>(std::countr_zero(above != 0 ? above : set_));
       }
-      return select_bit(set_, remainders_[count_].of(splitmix64(m.rng_state)));
+      return select_bit(set_, remainders_[count_].of(drawn));
     }
     if (seed_ == 0) return next_[m.current];
-    return runnable_[remainders_[count_].of(splitmix64(m.rng_state))];
+    return runnable_[remainders_[count_].of(drawn)];
   }
 
  private:

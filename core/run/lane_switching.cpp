@@ -128,6 +128,9 @@ std::uint64_t switch_lanes(Machine& m, std::uint64_t limit, std::uint64_t total,
     }
     room.tid = tid;
     room.runnable = picker.runnable_count();
+    std::uint64_t rng_state = m.rng_state;
+    const std::uint64_t drawn = picker.draw(rng_state);
+    const Picker::Prepared prepared = picker.prepare(tid, drawn);
     if (!lane->step_once()) return total;
     ++total;
     ++m.steps;
@@ -137,8 +140,10 @@ std::uint64_t switch_lanes(Machine& m, std::uint64_t limit, std::uint64_t total,
       StepRunner(m, scratch, false).fail_thread(tid, std::move(*over));
       return total;
     }
-    picker.after_step(m, tid, lane->blocked() != 0);
-    m.current = picker.pick(m);
+    const bool blocked = lane->blocked() != 0;
+    const bool unchanged = picker.after_step(m, tid, blocked);
+    m.rng_state = rng_state;
+    m.current = picker.pick_prepared(m, drawn, prepared, blocked, unchanged);
   }
   return total;
 }
