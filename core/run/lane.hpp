@@ -357,6 +357,8 @@ class Lane {
   template <std::uint32_t Entry>
   static bool resume_step(Lane& l);
   [[gnu::always_inline]] inline void plan();
+  template <std::uint32_t Entry>
+  [[gnu::always_inline]] inline void plan_after_call();
 
   // Whether a lone thread's run may go on after the call step it just
   // ran: no budget error to report, not blocked, and no thread spawned
