@@ -356,6 +356,10 @@ class Lane {
   static bool call_step(Lane& l);
   template <std::uint32_t Entry>
   static bool resume_step(Lane& l);
+  template <std::uint32_t Entry>
+  static bool quick_step(Lane& l);
+  template <std::uint32_t Entry>
+  static bool quick_resume_step(Lane& l);
   [[gnu::always_inline]] inline void plan();
   template <std::uint32_t Entry>
   [[gnu::always_inline]] inline void plan_after_call();
@@ -793,20 +797,27 @@ class Lane {
     return resume_with<false>(*last_call_, out);
   }
 
+  // Whether the call the frame kept for statement `s` at the top cursor,
+  // whose lane_call answer is `cached`, is one the lane may run again.
+  [[gnu::always_inline]] bool resumable(const Stmt& s, const CallCache& cached) const {
+    if (c_->for_checking || f_.has_returned) return false;
+    if (s.kind != StmtKind::Eval && !(s.kind == StmtKind::Let && bindable(s)) && s.kind != StmtKind::Assign) {
+      return false;
+    }
+    return cached.def != nullptr && f_.pc + 1 == s.expr.length && f_.stack.size() == cached.argc;
+  }
+
   // The blocked call at the top cursor once lane_call has answered
   // `cached` for its statement; `OwnCopy` as for call_with.
   template <bool OwnCopy>
   [[gnu::always_inline]] bool resume_with(const CallCache& cached, SimpleStep& out) {
-    if (c_->for_checking || f_.has_returned) return false;
     const Stmt& s = first_[c_->index];
-    if (s.kind != StmtKind::Eval && !(s.kind == StmtKind::Let && bindable(s)) && s.kind != StmtKind::Assign) {
-      return false;
-    }
+    if (!resumable(s, cached)) return false;
     call_name_ = cached.name;
     last_call_ = &cached;
     const std::uint32_t argc = cached.argc;
     const IntrinsicDef* def = cached.def;
-    if (def == nullptr || f_.pc + 1 != s.expr.length || f_.stack.size() != argc || holds_steps(0)) return false;
+    if (holds_steps(0)) return false;
     out.stmt = first_index_ + c_->index;
     std::int64_t ints[kShortArgs];
     if (cached.quick && calls_->observer == nullptr && kept_ints(argc, ints)) {
@@ -871,7 +882,13 @@ class Lane {
     if (s.kind != StmtKind::Eval || s.slot != kNoSlot) {
       Value& slot = slots_[s.slot];
       if (r.status == QuickResult::Status::Int) {
-        slot.set_int(r.value);
+        // A loop's binding mostly holds the Int it got last time round:
+        // then nothing is released.
+        if (slot.is_int()) {
+          slot.replace_int(r.value);
+        } else {
+          slot.set_int(r.value);
+        }
       } else {
         slot = Value::unit();
       }
@@ -1110,16 +1127,20 @@ class Lane {
   CallCache call_cache_[kCallCache];
   const CallCache* last_call_ = nullptr;  // the entry lane_call last answered from
   // step_once's handlers (next_): the general path, a loop check, then a
-  // call and a resumed call through each call_cache_ entry.
+  // call and a resumed call through each call_cache_ entry, first as any
+  // call and then through the intrinsic's quick entry.
   static constexpr std::uint8_t kAnyStep = 0;
   static constexpr std::uint8_t kLoopCheckStep = 1;
   static constexpr std::uint8_t kCallSteps = 2;
   static constexpr std::uint8_t kResumeSteps = kCallSteps + kCallCache;
-  static constexpr std::size_t kStepKinds = kResumeSteps + kCallCache;
+  static constexpr std::uint8_t kQuickSteps = kResumeSteps + kCallCache;
+  static constexpr std::uint8_t kQuickResumeSteps = kQuickSteps + kCallCache;
+  static constexpr std::size_t kStepKinds = kQuickResumeSteps + kCallCache;
   using StepFn = bool (*)(Lane&);
   template <std::size_t... Entry>
   static constexpr std::array<StepFn, kStepKinds> step_table(std::index_sequence<Entry...>) {
-    return {&any_step, &loop_step, &call_step<Entry>..., &resume_step<Entry>...};
+    return {&any_step, &loop_step, &call_step<Entry>..., &resume_step<Entry>..., &quick_step<Entry>...,
+            &quick_resume_step<Entry>...};
   }
   static const std::array<StepFn, kStepKinds> kSteps;
   std::uint8_t next_ = kAnyStep;  // the handler of the lane's next step_once (plan)

@@ -96,14 +96,57 @@ void Lane::plan() {
     next_ = kAnyStep;
     return;
   }
+  // The quick handlers only where nothing is observed, as quick_call asks;
+  // a switching run has no observer, so this holds whenever plan() runs.
+  const bool quick = cached.quick && calls_->observer == nullptr;
   if (f_.evaluating) {
-    next_ = static_cast<std::uint8_t>(kResumeSteps + entry);
+    next_ = static_cast<std::uint8_t>((quick ? kQuickResumeSteps : kResumeSteps) + entry);
     return;
   }
   const StmtKind kind = cached.stmt->kind;
   const bool binding = kind == StmtKind::Let || kind == StmtKind::Assign;
-  next_ = kind == StmtKind::Eval || (binding && !cached.stmt->expr.pure) ? static_cast<std::uint8_t>(kCallSteps + entry)
+  const std::uint8_t calls = quick ? kQuickSteps : kCallSteps;
+  next_ = kind == StmtKind::Eval || (binding && !cached.stmt->expr.pure) ? static_cast<std::uint8_t>(calls + entry)
                                                                           : kAnyStep;
+}
+
+// A call statement as call_step takes it, through the intrinsic's quick
+// entry (lane_call found one, and short arguments). Its own handler, apart
+// from call_step's general call, so that the usual step pays neither the
+// general call's stack frame nor its tests: what the quick call cannot
+// take (an argument that is not an Int, a refusal) goes to call_step,
+// which starts the step again, as nothing has changed.
+template <std::uint32_t Entry>
+bool Lane::quick_step(Lane& l) {
+  const CallCache& cached = l.call_cache_[Entry];
+  const Stmt& s = *cached.stmt;
+  std::int64_t ints[kShortArgs];
+  if ((s.kind != StmtKind::Eval && !l.bindable(s)) || !l.int_arguments(s.expr, cached, ints)) {
+    return call_step<Entry>(l);
+  }
+  switch (l.quick_call(s, cached, ints, l.scratch_)) {
+    case QuickAnswer::Ran: break;
+    case QuickAnswer::Stopped: return false;
+    case QuickAnswer::Refused: return call_step<Entry>(l);
+  }
+  l.plan_after_call<Entry>();
+  return true;
+}
+
+// A blocked call as resume_step takes it, through the quick entry.
+template <std::uint32_t Entry>
+bool Lane::quick_resume_step(Lane& l) {
+  const CallCache& cached = l.call_cache_[Entry];
+  const Stmt& s = l.first_[l.c_->index];
+  std::int64_t ints[kShortArgs];
+  if (!l.resumable(s, cached) || !l.kept_ints(cached.argc, ints)) return resume_step<Entry>(l);
+  switch (l.quick_call(s, cached, ints, l.scratch_)) {
+    case QuickAnswer::Ran: break;
+    case QuickAnswer::Stopped: return false;
+    case QuickAnswer::Refused: return resume_step<Entry>(l);
+  }
+  l.plan_after_call<Entry>();
+  return true;
 }
 
 // plan() after a call step through entry `Entry`. A call that blocked
@@ -115,7 +158,8 @@ void Lane::plan() {
 template <std::uint32_t Entry>
 void Lane::plan_after_call() {
   if (blocked_ != 0) {
-    next_ = static_cast<std::uint8_t>(kResumeSteps + Entry);
+    const bool quick = call_cache_[Entry].quick && calls_->observer == nullptr;
+    next_ = static_cast<std::uint8_t>((quick ? kQuickResumeSteps : kResumeSteps) + Entry);
     return;
   }
   plan();

@@ -61,19 +61,25 @@ const HeapBlock* find_block(const Heap& heap, const HeapBlock** last, std::int64
   return block;
 }
 
+// The eight bytes at `addr` when the cached block (IntrinsicContext::
+// last_block) is live and holds all of them, else null: exactly when
+// find_block would give that block and check_range pass. Inline, as the
+// first question of every load and store, quick ones above all.
+inline std::uint8_t* cached_word(const HeapBlock* const* last, std::int64_t addr) {
+  if (last == nullptr || *last == nullptr) return nullptr;
+  HeapBlock& cached = const_cast<HeapBlock&>(**last);
+  if (!cached.live || addr < cached.address || 8 > cached.size - (addr - cached.address)) return nullptr;
+  return cached.bytes.data() + (addr - cached.address);
+}
+
 // The eight bytes at `addr` of a live block, for load and store: they are
 // most calls of most programs that use the heap, so they reach the block's
 // bytes directly, without the byte strings heap_read and heap_write take.
-// The cached block answers at once when the whole word lies in it and it
-// is live: exactly when find_block would give it and check_range pass.
 // The full entries and the quick ones (QuickCall) both ask here.
 std::optional<DvmError> word_at(Heap& heap, const HeapBlock** last, std::int64_t addr, std::uint8_t*& out) {
-  if (last != nullptr && *last != nullptr) {
-    HeapBlock& cached = const_cast<HeapBlock&>(**last);
-    if (cached.live && addr >= cached.address && 8 <= cached.size - (addr - cached.address)) [[likely]] {
-      out = cached.bytes.data() + (addr - cached.address);
-      return std::nullopt;
-    }
+  if (std::uint8_t* word = cached_word(last, addr)) [[likely]] {
+    out = word;
+    return std::nullopt;
   }
   const HeapBlock* block = find_block(heap, last, addr);
   if (auto error = check_range(block, addr, 8)) return error;
@@ -188,8 +194,8 @@ IntrinsicResult mem_load(IntrinsicContext& ctx, std::span<const Value> args) {
 }
 
 QuickResult quick_load(QuickCall& call, const std::int64_t* args) {
-  std::uint8_t* word = nullptr;
-  if (word_at(call.machine.k.heap, call.last_block, args[0], word)) return QuickResult::refused();
+  std::uint8_t* word = cached_word(call.last_block, args[0]);
+  if (word == nullptr && word_at(call.machine.k.heap, call.last_block, args[0], word)) return QuickResult::refused();
   return QuickResult::integer(load_le64(word));
 }
 
@@ -207,8 +213,8 @@ IntrinsicResult mem_store(IntrinsicContext& ctx, std::span<const Value> args) {
 }
 
 QuickResult quick_store(QuickCall& call, const std::int64_t* args) {
-  std::uint8_t* word = nullptr;
-  if (word_at(call.machine.k.heap, call.last_block, args[0], word)) return QuickResult::refused();
+  std::uint8_t* word = cached_word(call.last_block, args[0]);
+  if (word == nullptr && word_at(call.machine.k.heap, call.last_block, args[0], word)) return QuickResult::refused();
   store_le64(word, args[1]);
   return QuickResult::unit();
 }
