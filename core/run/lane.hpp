@@ -858,8 +858,10 @@ class Lane {
     Machine& m = calls_->m;
     if (c_->index + 1 >= count_ && finishes_after_next()) return QuickAnswer::Stopped;
     // Blocking the last runnable thread is a deadlock, step()'s to report:
-    // the full call asks may_block first.
-    if (cached.def->lane == LaneUse::MayBlock && !another_runnable()) return QuickAnswer::Refused;
+    // asked as call_inline asks it, the cheap way round.
+    if (cached.def->lane == LaneUse::MayBlock && !another_runnable() && may_block(cached, ints)) {
+      return QuickAnswer::Stopped;
+    }
     QuickCall call{m, calls_->tid, &calls_->last_block};
     const QuickResult r = cached.def->quick(call, ints);
     if (r.status == QuickResult::Status::Refused) return QuickAnswer::Refused;
@@ -895,6 +897,14 @@ class Lane {
     }
     advance();
     return QuickAnswer::Ran;
+  }
+
+  // The intrinsic's may_block on Int arguments (out of line: it is asked
+  // only while no other thread can run).
+  [[gnu::noinline]] bool may_block(const CallCache& cached, const std::int64_t* ints) const {
+    Value args[kShortArgs];
+    for (std::uint32_t i = 0; i < cached.argc; ++i) args[i].set_int(ints[i]);
+    return cached.def->may_block(calls_->m, calls_->tid, std::span<const Value>(args, cached.argc));
   }
 
   // The lane's thread waits, as step() leaves it after a blocked call:
