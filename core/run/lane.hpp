@@ -350,6 +350,7 @@ class Lane {
 
  private:
   // step_once's handlers and its plan of the next step (lane_switching.cpp).
+  using StepFn = bool (*)(Lane&);
   static bool any_step(Lane& l);
   static bool loop_step(Lane& l);
   template <std::uint32_t Entry>
@@ -363,6 +364,9 @@ class Lane {
   [[gnu::always_inline]] inline void plan();
   template <std::uint32_t Entry>
   [[gnu::always_inline]] inline void plan_after_call();
+  enum class QuickAnswer : std::uint8_t;
+  template <std::uint32_t Entry>
+  [[gnu::always_inline]] inline bool after_quick(QuickAnswer answer, StepFn general);
 
   // Whether a lone thread's run may go on after the call step it just
   // ran: no budget error to report, not blocked, and no thread spawned
@@ -852,7 +856,7 @@ class Lane {
   // arguments, completing the step as call_inline does: Ran, or Stopped
   // (the lane cannot take the step), or Refused: nothing changed, and the
   // full entry must answer. Only a plain run calls it, so no event is made.
-  enum class QuickAnswer : std::uint8_t { Ran, Stopped, Refused };
+  enum class QuickAnswer : std::uint8_t { Ran, Stopped, Refused };  // declared above, for after_quick
   [[gnu::always_inline]] QuickAnswer quick_call(const Stmt& s, const CallCache& cached, const std::int64_t* ints,
                                                 SimpleStep& out) {
     Machine& m = calls_->m;
@@ -1146,7 +1150,6 @@ class Lane {
   static constexpr std::uint8_t kQuickSteps = kResumeSteps + kCallCache;
   static constexpr std::uint8_t kQuickResumeSteps = kQuickSteps + kCallCache;
   static constexpr std::size_t kStepKinds = kQuickResumeSteps + kCallCache;
-  using StepFn = bool (*)(Lane&);
   template <std::size_t... Entry>
   static constexpr std::array<StepFn, kStepKinds> step_table(std::index_sequence<Entry...>) {
     return {&any_step, &loop_step, &call_step<Entry>..., &resume_step<Entry>..., &quick_step<Entry>...,
@@ -1196,8 +1199,9 @@ inline bool lane_may_run(const Machine& m, std::uint32_t tid) {
 // Picks are most of what a switching run does besides its steps, so the
 // listing also prepares the pick. A run of at most 64 threads keeps them
 // as a set of bits (select_bit, thread_pick.hpp): a thread that blocks
-// leaves it by one AND, without a branch, since after a random pick
-// whether the step blocked is a coin toss; at seed 0 the round-robin
+// leaves it by one AND and the threads a step woke join it by one OR
+// (woken_threads), without a branch, since after a random pick whether
+// the step blocked or woke anyone is a coin toss; at seed 0 the round-robin
 // successor is the lowest runnable id above the current one, else the
 // lowest. A larger run keeps the list in id order and each thread's
 // round-robin successor (`next_`). At other seeds the remainder by the
@@ -1217,9 +1221,9 @@ class Picker {
   // puts the woken threads in (they were blocked, so not in it yet): both
   // without a branch, since after a random pick either is a coin toss. A
   // spawn, and a block or wake in a list of more than 64 threads, lists the
-  // threads again at the next pick.
-  // Returns whether the runnable threads are the ones before the step but
-  // for its own block: no wake, no spawn, the set still listed.
+  // threads again at the next pick. The answer: whether the runnable
+  // threads are the ones before the step but for its own block (no wake,
+  // no spawn, the set still listed), as pick_prepared asks.
   bool after_step(const Machine& m, std::uint32_t tid, bool blocked) {
     WokenThreads& woken = woken_threads;
     set_ = (set_ & ~(std::uint64_t{blocked} << (tid & 63))) | woken.bits;
@@ -1295,8 +1299,8 @@ class Picker {
 
  private:
   // The threads that may run next, as step()'s scheduler lists them when
-  // none sleeps. Written without a branch per thread: this runs after
-  // every wake-up.
+  // none sleeps. Written without a branch per thread: a run of more than
+  // 64 threads lists them after every block and wake-up.
   void list(const Machine& m) {
     const std::size_t threads = m.threads.size();
     in_set_ = threads <= 64;

@@ -124,13 +124,7 @@ bool Lane::quick_step(Lane& l) {
   if ((s.kind != StmtKind::Eval && !l.bindable(s)) || !l.int_arguments(s.expr, cached, ints)) {
     return call_step<Entry>(l);
   }
-  switch (l.quick_call(s, cached, ints, l.scratch_)) {
-    case QuickAnswer::Ran: break;
-    case QuickAnswer::Stopped: return false;
-    case QuickAnswer::Refused: return call_step<Entry>(l);
-  }
-  l.plan_after_call<Entry>();
-  return true;
+  return l.after_quick<Entry>(l.quick_call(s, cached, ints, l.scratch_), &call_step<Entry>);
 }
 
 // A blocked call as resume_step takes it, through the quick entry.
@@ -140,13 +134,20 @@ bool Lane::quick_resume_step(Lane& l) {
   const Stmt& s = l.first_[l.c_->index];
   std::int64_t ints[kShortArgs];
   if (!l.resumable(s, cached) || !l.kept_ints(cached.argc, ints)) return resume_step<Entry>(l);
-  switch (l.quick_call(s, cached, ints, l.scratch_)) {
-    case QuickAnswer::Ran: break;
+  return l.after_quick<Entry>(l.quick_call(s, cached, ints, l.scratch_), &resume_step<Entry>);
+}
+
+// A quick handler's step once quick_call has answered: planned when it
+// ran, and taken from the start by the general handler `general` when the
+// quick entry refused it.
+template <std::uint32_t Entry>
+bool Lane::after_quick(QuickAnswer answer, StepFn general) {
+  switch (answer) {
+    case QuickAnswer::Ran: plan_after_call<Entry>(); return true;
     case QuickAnswer::Stopped: return false;
-    case QuickAnswer::Refused: return resume_step<Entry>(l);
+    case QuickAnswer::Refused: break;
   }
-  l.plan_after_call<Entry>();
-  return true;
+  return general(*this);
 }
 
 // plan() after a call step through entry `Entry`. A call that blocked
