@@ -177,8 +177,10 @@ const std::array<Lane::StepFn, Lane::kStepKinds> Lane::kSteps = step_table(std::
 // last one, that answer stands for as long as the thread is picked.
 std::uint64_t switch_lanes(Machine& m, std::uint64_t limit, std::uint64_t total, CallRoom& room, Picker& picker,
                            std::vector<std::unique_ptr<Lane>>& lanes) {
+  // The thread to step, kept here as well as in m.current: read back from
+  // the machine after each pick, it would wait on the store just made.
+  std::uint32_t tid = m.current;
   while (total < limit) {
-    const std::uint32_t tid = m.current;
     if (lanes.size() <= tid) lanes.resize(m.threads.size());
     Lane* lane = lanes[tid].get();
     if (lane == nullptr) [[unlikely]] {
@@ -194,16 +196,17 @@ std::uint64_t switch_lanes(Machine& m, std::uint64_t limit, std::uint64_t total,
     if (!lane->step_once()) return total;
     ++total;
     ++m.steps;
-    m.tick += 1 - lane->blocked();
+    const bool blocked = lane->blocked() != 0;
+    m.tick += blocked ? 0 : 1;
     if (std::optional<DvmError>& over = lane->over_budget()) [[unlikely]] {
       StepEvent scratch;
       StepRunner(m, scratch, false).fail_thread(tid, std::move(*over));
       return total;
     }
-    const bool blocked = lane->blocked() != 0;
     const bool unchanged = picker.after_step(m, tid, blocked);
     m.rng_state = rng_state;
-    m.current = picker.pick_prepared(m, drawn, prepared, blocked, unchanged);
+    tid = picker.pick_prepared(m, drawn, prepared, blocked, unchanged);
+    m.current = tid;
   }
   return total;
 }
