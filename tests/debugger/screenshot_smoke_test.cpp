@@ -12,6 +12,8 @@
 #include <map>
 #include <string>
 
+#include <unistd.h>
+
 #include "model/palette.hpp"
 #include "process_runner.hpp"
 #include "record_and_open.hpp"
@@ -76,7 +78,12 @@ class Screenshot : public ::testing::Test {
   }
 
   Image shoot(const std::string& trace, const std::string& at) {
-    fs::path out = fs::path(::testing::TempDir()) / (fs::path(trace).stem().string() + ".ppm");
+    // Named for the test and the process as well as the trace: two tests
+    // shoot the same trace, and their shards may run at the same time, one
+    // removing or rewriting the frame while the other reads it.
+    const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::path out = fs::path(::testing::TempDir()) /
+                   (test + "_" + fs::path(trace).stem().string() + "_" + std::to_string(::getpid()) + ".ppm");
     auto r = dustdbg({"--screenshot", out.string(), "--at", at, "--size", "1280x800", (kCrashDir / trace).string()});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     Image image;
