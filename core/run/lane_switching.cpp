@@ -96,16 +96,13 @@ void Lane::plan() {
     next_ = kAnyStep;
     return;
   }
-  // The quick handlers only where nothing is observed, as quick_call asks;
-  // a switching run has no observer, so this holds whenever plan() runs.
-  const bool quick = cached.quick && calls_->observer == nullptr;
   if (f_.evaluating) {
-    next_ = static_cast<std::uint8_t>((quick ? kQuickResumeSteps : kResumeSteps) + entry);
+    next_ = resume_handler(entry);
     return;
   }
   const StmtKind kind = cached.stmt->kind;
   const bool binding = kind == StmtKind::Let || kind == StmtKind::Assign;
-  const std::uint8_t calls = quick ? kQuickSteps : kCallSteps;
+  const std::uint8_t calls = takes_quick(cached) ? kQuickSteps : kCallSteps;
   next_ = kind == StmtKind::Eval || (binding && !cached.stmt->expr.pure) ? static_cast<std::uint8_t>(calls + entry)
                                                                           : kAnyStep;
 }
@@ -150,6 +147,14 @@ bool Lane::after_quick(QuickAnswer answer, StepFn general) {
   return general(*this);
 }
 
+// The handler of the resumed call through call_cache_ entry `entry`: the
+// quick one where the call takes its quick entry (a switching run has no
+// observer, so only the intrinsic decides).
+std::uint8_t Lane::resume_handler(std::uint32_t entry) const {
+  const std::uint8_t resumes = takes_quick(call_cache_[entry]) ? kQuickResumeSteps : kResumeSteps;
+  return static_cast<std::uint8_t>(resumes + entry);
+}
+
 // plan() after a call step through entry `Entry`. A call that blocked
 // leaves the cursor on its statement with the call kept, so plan() would
 // answer the resumed call through the same entry: answered here without
@@ -159,8 +164,7 @@ bool Lane::after_quick(QuickAnswer answer, StepFn general) {
 template <std::uint32_t Entry>
 void Lane::plan_after_call() {
   if (blocked_ != 0) {
-    const bool quick = call_cache_[Entry].quick && calls_->observer == nullptr;
-    next_ = static_cast<std::uint8_t>((quick ? kQuickResumeSteps : kResumeSteps) + Entry);
+    next_ = resume_handler(Entry);
     return;
   }
   plan();

@@ -193,6 +193,9 @@ IntrinsicResult mem_load(IntrinsicContext& ctx, std::span<const Value> args) {
   return IntrinsicResult::of(Value::integer(value));
 }
 
+// The quick entries ask the cached block inline, and word_at only when it
+// does not answer (word_at then asks the cache again: a miss is rare, and
+// one function gives every other answer).
 QuickResult quick_load(QuickCall& call, const std::int64_t* args) {
   std::uint8_t* word = cached_word(call.last_block, args[0]);
   if (word == nullptr && word_at(call.machine.k.heap, call.last_block, args[0], word)) return QuickResult::refused();

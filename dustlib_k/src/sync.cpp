@@ -55,16 +55,18 @@ MutexState* mutex_arg(IntrinsicContext& ctx, std::span<const Value> args) {
   return args[0].is_int() ? mutex_of(ctx.machine, args[0].as_int()) : nullptr;
 }
 
-// No text is made here: a contended mutex blocks a thread on most retries,
-// and WaitInfo::text() spells the wait out from its holder when read.
-// The result is filled in place, not moved from a WaitInfo: a waiting
-// thread's retries make this most calls of a contended lock.
+// The wait for `mutex`, for both entries. No text is made here: a
+// contended mutex blocks a thread on most retries, and WaitInfo::text()
+// spells the wait out from its holder when read.
+IntrinsicResult::Wait mutex_wait(const MutexState& mutex) { return {WaitKind::Mutex, mutex.id, mutex.owner}; }
+
+// The full entry's block result, filled in place, not moved from a
+// WaitInfo: a waiting thread's retries make this most calls of a
+// contended lock.
 IntrinsicResult waiting_for(const MutexState& mutex) {
   IntrinsicResult r;
   r.status = IntrinsicResult::Status::Block;
-  r.wait.kind = WaitKind::Mutex;
-  r.wait.id = mutex.id;
-  r.wait.holder = mutex.owner;
+  r.wait = mutex_wait(mutex);
   return r;
 }
 
@@ -136,7 +138,7 @@ QuickResult quick_mutex_lock(QuickCall& call, const std::int64_t* args) {
   switch (lock(call.machine, call.thread, *mutex)) {
     case LockOutcome::Took: return QuickResult::unit();
     case LockOutcome::AlreadyHeld: return QuickResult::refused();
-    default: return QuickResult::block({WaitKind::Mutex, mutex->id, mutex->owner});
+    default: return QuickResult::block(mutex_wait(*mutex));
   }
 }
 

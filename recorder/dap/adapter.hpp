@@ -98,6 +98,8 @@ class Adapter {
   std::uint32_t statement_at_line(int line);
   void stopped(const session::Stop& stop, std::uint32_t thread, const char* movement);
   void log_passed(std::uint64_t from, std::uint64_t to);
+  // An event message with the next sequence number; `body` null: none.
+  json event_message(const std::string& event, json body);
   void send_event(const std::string& event, json body);
   // A progress event, sent at once even during a request: it tells how far
   // that request got, so it cannot wait for the response.

@@ -124,9 +124,14 @@ void Adapter::serve() {
   }
 }
 
-void Adapter::send_event(const std::string& event, json body) {
+json Adapter::event_message(const std::string& event, json body) {
   json e{{"seq", seq_++}, {"type", "event"}, {"event", event}};
   if (!body.is_null()) e["body"] = std::move(body);
+  return e;
+}
+
+void Adapter::send_event(const std::string& event, json body) {
+  json e = event_message(event, std::move(body));
   if (in_request_) {
     pending_events_.push_back(std::move(e));
     return;
@@ -135,8 +140,7 @@ void Adapter::send_event(const std::string& event, json body) {
 }
 
 void Adapter::send_progress(const std::string& event, json body) {
-  json e{{"seq", seq_++}, {"type", "event"}, {"event", event}, {"body", std::move(body)}};
-  if (!connection_.send(e)) done_ = true;
+  if (!connection_.send(event_message(event, std::move(body)))) done_ = true;
 }
 
 void Adapter::output(const std::string& category, const std::string& text) {

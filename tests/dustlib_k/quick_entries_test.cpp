@@ -45,12 +45,15 @@ Setting setting() {
   return Setting{m, emitted.at(0), emitted.at(1)};
 }
 
+std::string wait_text(const dust::IntrinsicResult::Wait& wait) {
+  return std::string("block ") + dust::wait_kind_name(wait.kind) + " " + std::to_string(wait.id) + " " +
+         std::to_string(wait.holder);
+}
+
 std::string value_text(const dust::IntrinsicResult& r) {
   switch (r.status) {
     case dust::IntrinsicResult::Status::Value: return dust::value_to_tagged_json(r.value);
-    case dust::IntrinsicResult::Status::Block:
-      return std::string("block ") + dust::wait_kind_name(r.wait.kind) + " " + std::to_string(r.wait.id) + " " +
-             std::to_string(r.wait.holder);
+    case dust::IntrinsicResult::Status::Block: return wait_text(r.wait);
     default: return "other";
   }
 }
@@ -59,9 +62,7 @@ std::string value_text(const dust::QuickResult& r) {
   switch (r.status) {
     case dust::QuickResult::Status::Int: return dust::value_to_tagged_json(dust::Value::integer(r.value));
     case dust::QuickResult::Status::Unit: return dust::value_to_tagged_json(dust::Value::unit());
-    case dust::QuickResult::Status::Block:
-      return std::string("block ") + dust::wait_kind_name(r.wait.kind) + " " + std::to_string(r.wait.id) + " " +
-             std::to_string(r.wait.holder);
+    case dust::QuickResult::Status::Block: return wait_text(r.wait);
     default: return "refused";
   }
 }
