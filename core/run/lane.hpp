@@ -344,13 +344,20 @@ class Lane {
 
   // Runs exactly one step, simple or a call, as run(1, nullptr) does but
   // without its set-up: for a run that switches threads after every step
-  // (lane_switching.cpp, which defines it and its handlers). False: the
-  // lane cannot take the step.
-  bool step_once();
+  // (lane_switching.cpp, which defines its handlers). `planned` is the
+  // handler of the lane's next step, planned_step(), which only the lane's
+  // own steps change: such a run keeps it beside the lane, a load away
+  // from the pick. False: the lane cannot take the step.
+  using StepFn = bool (*)(Lane&);
+  StepFn planned_step() const { return kSteps[next_]; }
+  bool step_once(StepFn planned) {
+    called_ = false;
+    blocked_ = 0;
+    return planned(*this);
+  }
 
  private:
   // step_once's handlers and its plan of the next step (lane_switching.cpp).
-  using StepFn = bool (*)(Lane&);
   static bool any_step(Lane& l);
   static bool loop_step(Lane& l);
   template <std::uint32_t Entry>
@@ -1268,7 +1275,10 @@ class Picker {
   // waits for after the step is a choice between two numbers, not the
   // remainder and the bit search. Only a seeded run whose threads are in
   // the set prepares (`ready`); pick_prepared falls back to pick_drawn
-  // after a wake or a spawn.
+  // after a wake or a spawn. Being off that path, the remainders here are
+  // the processor's division: two instructions whose latency the step
+  // hides, where ExactRemainder (which pick_drawn keeps, on the path)
+  // takes fifteen.
   struct Prepared {
     std::uint32_t as_is = 0;
     std::uint32_t if_blocked = 0;
@@ -1277,8 +1287,7 @@ class Picker {
   Prepared prepare(std::uint32_t tid, std::uint64_t drawn) const {
     if (!listed_ || !in_set_ || seed_ == 0 || count_ < 2) return {};
     const std::uint64_t without = set_ & ~(std::uint64_t{1} << (tid & 63));
-    return {select_bit(set_, remainders_[count_].of(drawn)), select_bit(without, remainders_[count_ - 1].of(drawn)),
-            true};
+    return {select_bit(set_, drawn % count_), select_bit(without, drawn % (count_ - 1)), true};
   }
   // The pick after the step (after_step's answer is `unchanged`).
   std::uint32_t pick_prepared(const Machine& m, std::uint64_t drawn, const Prepared& prepared, bool blocked,

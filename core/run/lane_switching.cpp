@@ -21,11 +21,6 @@ namespace {
 // into each (call_inline), so that the branches in it and the intrinsic's
 // indirect call see one statement's outcomes and keep to them. Each
 // handler runs the step exactly as the general path (any_step) does there.
-bool Lane::step_once() {
-  called_ = false;
-  blocked_ = 0;
-  return kSteps[next_](*this);
-}
 
 // The general path: what step_once does without a plan.
 bool Lane::any_step(Lane& l) {
@@ -184,20 +179,37 @@ std::uint64_t switch_lanes(Machine& m, std::uint64_t limit, std::uint64_t total,
   // The thread to step, kept here as well as in m.current: read back from
   // the machine after each pick, it would wait on the store just made.
   std::uint32_t tid = m.current;
+  // Each thread's lane and the handler of its next step, side by side: the
+  // jump to the picked thread's step, mispredicted about as often as the
+  // pick changes thread, then waits on one load after the pick, not on
+  // the lane, its plan and the handler table in turn.
+  struct Turn {
+    Lane* lane = nullptr;
+    Lane::StepFn step = nullptr;
+  };
+  std::vector<Turn> turns(lanes.size());
+  for (std::size_t t = 0; t < lanes.size(); ++t) {
+    if (lanes[t] != nullptr) turns[t] = {lanes[t].get(), lanes[t]->planned_step()};
+  }
   while (total < limit) {
-    if (lanes.size() <= tid) lanes.resize(m.threads.size());
-    Lane* lane = lanes[tid].get();
+    if (turns.size() <= tid) turns.resize(m.threads.size());
+    const Turn turn = turns[tid];
+    Lane* lane = turn.lane;
     if (lane == nullptr) [[unlikely]] {
       if (!lane_may_run(m, tid)) return total;
+      if (lanes.size() <= tid) lanes.resize(m.threads.size());
       lanes[tid] = std::make_unique<Lane>(m.program(), m.threads[tid].frames.back(), false, &room);
       lane = lanes[tid].get();
+      turns[tid] = {lane, lane->planned_step()};
+      continue;
     }
     room.tid = tid;
     room.runnable = picker.runnable_count();
     std::uint64_t rng_state = m.rng_state;
     const std::uint64_t drawn = picker.draw(rng_state);
     const Picker::Prepared prepared = picker.prepare(tid, drawn);
-    if (!lane->step_once()) return total;
+    if (!lane->step_once(turn.step)) return total;
+    turns[tid].step = lane->planned_step();
     ++total;
     ++m.steps;
     const bool blocked = lane->blocked() != 0;

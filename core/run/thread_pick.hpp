@@ -36,9 +36,9 @@ inline std::uint64_t splitmix64(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-// `x % d` without a division, for the lane's picks, which divide by the
-// same few thread counts millions of times (a 64-bit division takes tens of
-// cycles). Lemire, Kaser and Kurz, "Faster remainder by direct computation"
+// `x % d` without a division, for the lane's picks made after the step,
+// which divide by the same few thread counts millions of times (a 64-bit
+// division takes tens of cycles, and these wait on it). Lemire, Kaser and Kurz, "Faster remainder by direct computation"
 // (2019), Theorem 1: with c = ceil(2^128 / d), x % d is the high 64 bits of
 // ((c * x) mod 2^128) * d for every 64-bit x and every d from 1 to 2^64 - 1
 // (d = 1: c wraps to 0, and so does the answer, which is right). The result
@@ -66,7 +66,7 @@ class ExactRemainder {
 // one AND, where a list would be written again. select_bit(mask, k) is the
 // k-th smallest id in the set (k below its size), which is what index k
 // of the list in increasing order holds: a byte at a time, each answered
-// by a table, so a set of up to eight threads takes one look.
+// by a table, so a set of threads 0 to 7 takes one look, asked first.
 struct ByteSelect {
   std::uint8_t count[256];
   std::uint8_t nth[256][8];  // nth[b][k]: the position of the k-th set bit of byte b
@@ -85,6 +85,7 @@ inline constexpr ByteSelect kByteSelect = [] {
 }();
 
 inline std::uint32_t select_bit(std::uint64_t mask, std::uint64_t k) {
+  if (mask < 256) return kByteSelect.nth[mask][k & 7];  // threads 0 to 7, one look
   for (std::uint32_t base = 0; base < 64; base += 8) {
     const std::uint32_t byte = static_cast<std::uint32_t>(mask & 0xff);
     const std::uint32_t in_byte = kByteSelect.count[byte];

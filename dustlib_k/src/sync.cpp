@@ -88,29 +88,35 @@ enum class LockOutcome : std::uint8_t {
   AlreadyHeld,   // the caller holds m already (an error; nothing changed)
 };
 
+// The ends of a wait: the caller joins m's queue, and later takes m on
+// the retry unlock handed it to. Out of line, so that lock() itself needs
+// no stack frame: most calls of a contended lock are retries that find m
+// went to another thread, and they run only its few tests.
+[[gnu::noinline]] LockOutcome queue(Machine& machine, std::uint32_t thread, MutexState& mutex) {
+  mutex.waiters.push_back(thread);
+  machine.k.lock_pending.set(thread, mutex.id);
+  return LockOutcome::Queued;
+}
+
+[[gnu::noinline]] LockOutcome take_after_wait(Machine& machine, std::uint32_t thread) {
+  machine.k.lock_pending.erase(thread);
+  return LockOutcome::Took;
+}
+
 LockOutcome lock(Machine& machine, std::uint32_t thread, MutexState& mutex) {
   const std::int64_t self = thread;
-  auto& pending = machine.k.lock_pending;
-  // The thread's entry, if it queued: a scan of the few queued threads that
-  // picks rather than branches (the thread holds at most one entry), where
-  // the binary search's branches follow the seeded interleaving and miss.
-  auto queued = pending.end();
-  for (auto it = pending.begin(); it != pending.end(); ++it) queued = it->first == thread ? it : queued;
-  if (queued != pending.end() && queued->second == mutex.id) {
+  if (machine.k.lock_pending.mutex_for(thread) == mutex.id) {
     // A retry after a wake-up: either unlock handed us the mutex, or it went
     // to a thread ahead of us in the queue.
     if (mutex.owner != self) return LockOutcome::StillWaiting;
-    pending.erase(queued);
-    return LockOutcome::Took;
+    return take_after_wait(machine, thread);
   }
   if (mutex.owner == self) return LockOutcome::AlreadyHeld;
   if (mutex.owner < 0) {
     mutex.owner = self;
     return LockOutcome::Took;
   }
-  mutex.waiters.push_back(thread);
-  pending.set(thread, mutex.id);
-  return LockOutcome::Queued;
+  return queue(machine, thread, mutex);
 }
 
 IntrinsicResult mutex_lock(IntrinsicContext& ctx, std::span<const Value> args) {

@@ -4,6 +4,7 @@
 // picks are step()'s.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cstdint>
 #include <iterator>
 #include <vector>
@@ -58,3 +59,35 @@ TEST(ThreadPick, LanePickMatchesPickThread) {
 }
 
 }  // namespace
+
+namespace {
+
+// The k-th smallest set bit of `mask`, counted the slow way.
+std::uint32_t kth_set_bit(std::uint64_t mask, std::uint64_t k) {
+  for (std::uint32_t bit = 0; bit < 64; ++bit) {
+    if (((mask >> bit) & 1) == 0) continue;
+    if (k-- == 0) return bit;
+  }
+  return 64;
+}
+
+}  // namespace
+
+// select_bit, which names the picked thread in the lane's runnable set,
+// for every set of threads 0 to 7 (its one-look case) and for sets that
+// reach past the first byte, up to thread 63.
+TEST(ThreadPick, SelectBitIsTheKthRunnableThread) {
+  for (std::uint64_t mask = 1; mask < 256; ++mask) {
+    for (std::uint64_t k = 0; k < static_cast<std::uint64_t>(std::popcount(mask)); ++k) {
+      ASSERT_EQ(dust::select_bit(mask, k), kth_set_bit(mask, k)) << "mask " << mask << " k " << k;
+    }
+  }
+  std::uint64_t state = 7;
+  std::vector<std::uint64_t> masks = {UINT64_MAX, std::uint64_t{1} << 63, 0x100, 0x1ff, 0x8000000000000001ull};
+  for (int i = 0; i < 500; ++i) masks.push_back(dust::splitmix64(state) | 0x100);
+  for (std::uint64_t mask : masks) {
+    for (std::uint64_t k = 0; k < static_cast<std::uint64_t>(std::popcount(mask)); ++k) {
+      ASSERT_EQ(dust::select_bit(mask, k), kth_set_bit(mask, k)) << "mask " << mask << " k " << k;
+    }
+  }
+}

@@ -57,3 +57,21 @@ TEST(MachineArchive, GarbageIsAnErrorNotACrash) {
   EXPECT_FALSE(error.empty());
   EXPECT_FALSE(dust::rec::load_machine("", target, error));
 }
+
+// A thread's pending lock survives the archive for any thread id, and an
+// archive naming a thread id far past any real one loads without the
+// table by thread id growing to it (PendingLocks::kTabled).
+TEST(MachineArchive, PendingLocksLoadForEveryThreadId) {
+  std::string text = read_text(example("memory_linked_list.dir.json"));
+  DirectRun run = run_direct(text, dust::RunConfig{}, true);
+  dust::Machine original = run.states[0];
+  original.k.lock_pending.set(2, 1);
+  original.k.lock_pending.set(4'000'000'000u, 3);
+  dust::Machine loaded(original.program_ptr(), &intrinsics(), original.config);
+  std::string error;
+  ASSERT_TRUE(dust::rec::load_machine(dust::rec::save_machine(original), loaded, error)) << error;
+  EXPECT_EQ(loaded.k.lock_pending, original.k.lock_pending);
+  EXPECT_EQ(loaded.k.lock_pending.mutex_for(2), 1);
+  EXPECT_EQ(loaded.k.lock_pending.mutex_for(4'000'000'000u), 3);
+  EXPECT_EQ(loaded.k.lock_pending.mutex_for(3), 0);
+}

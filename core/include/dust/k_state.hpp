@@ -18,35 +18,60 @@ namespace dust {
 // order. Every mutex_lock looks here and every contended one adds and later
 // removes an entry, for a handful of threads at most: a sorted vector, where
 // a tree would allocate a node per wait. It reads like the std::map it
-// replaces (and is archived as one).
+// replaces (and is archived as one). mutex_for answers every mutex_lock's
+// question (is this a retry?) by one look in a table by thread id, beside
+// the entries, where a search's branches would follow the seeded
+// interleaving and miss; the table covers thread ids below kTabled only, so
+// that an archive naming a huge thread id allocates nothing for it.
 class PendingLocks {
  public:
   using Entry = std::pair<std::uint32_t, std::int64_t>;
   using const_iterator = std::vector<Entry>::const_iterator;
+  static constexpr std::uint32_t kTabled = 4096;
 
   const_iterator begin() const { return entries_.begin(); }
   const_iterator end() const { return entries_.end(); }
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
-  void clear() { entries_.clear(); }
+  void clear() {
+    entries_.clear();
+    by_thread_.clear();
+  }
 
   const_iterator find(std::uint32_t thread) const {
     auto it = lower_bound(thread);
     return it != entries_.end() && it->first == thread ? const_iterator(it) : end();
+  }
+  // The mutex `thread` queued for, or 0 (mutex ids count from 1).
+  std::int64_t mutex_for(std::uint32_t thread) const {
+    if (thread < by_thread_.size()) return by_thread_[thread];
+    return thread < kTabled ? 0 : searched_mutex_for(thread);
   }
   // Sets the thread's entry; `keep_existing` leaves an entry already there
   // untouched, as std::map's emplace does.
   void set(std::uint32_t thread, std::int64_t mutex, bool keep_existing = false) {
     auto it = lower_bound(thread);
     if (it != entries_.end() && it->first == thread) {
-      if (!keep_existing) it->second = mutex;
-      return;
+      if (keep_existing) return;
+      it->second = mutex;
+    } else {
+      entries_.insert(it, Entry{thread, mutex});
     }
-    entries_.insert(it, Entry{thread, mutex});
+    if (thread < kTabled) {
+      if (by_thread_.size() <= thread) by_thread_.resize(thread + 1, 0);
+      by_thread_[thread] = mutex;
+    }
   }
-  void erase(const_iterator it) { entries_.erase(it); }
+  void erase(const_iterator it) {
+    if (it->first < by_thread_.size()) by_thread_[it->first] = 0;
+    entries_.erase(it);
+  }
+  void erase(std::uint32_t thread) {
+    auto it = find(thread);
+    if (it != end()) erase(it);
+  }
 
-  friend bool operator==(const PendingLocks&, const PendingLocks&) = default;
+  friend bool operator==(const PendingLocks& a, const PendingLocks& b) { return a.entries_ == b.entries_; }
 
  private:
   std::vector<Entry>::iterator lower_bound(std::uint32_t thread) const {
@@ -54,7 +79,12 @@ class PendingLocks {
     return std::lower_bound(entries.begin(), entries.end(), thread,
                             [](const Entry& e, std::uint32_t t) { return e.first < t; });
   }
+  [[gnu::noinline]] std::int64_t searched_mutex_for(std::uint32_t thread) const {
+    auto it = find(thread);
+    return it != end() ? it->second : 0;
+  }
   std::vector<Entry> entries_;
+  std::vector<std::int64_t> by_thread_;  // thread id -> mutex_for's answer, for ids below kTabled
 };
 
 struct HeapBlock {

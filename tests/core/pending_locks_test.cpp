@@ -1,0 +1,61 @@
+// pending_locks_test.cpp — KState::lock_pending (PendingLocks) keeps its
+// entries and its table by thread id in step: mutex_for answers every
+// entry, for thread ids the table covers and for those beyond it, and two
+// sets with the same entries are equal whatever their tables hold.
+#include <gtest/gtest.h>
+
+#include "dust/k_state.hpp"
+
+namespace {
+
+using dust::PendingLocks;
+
+constexpr std::uint32_t kBeyond = PendingLocks::kTabled + 7;
+constexpr std::uint32_t kHuge = 4'000'000'000u;
+
+std::vector<PendingLocks::Entry> entries(const PendingLocks& p) { return {p.begin(), p.end()}; }
+
+TEST(PendingLocks, MutexForAnswersEveryEntryInAndBeyondTheTable) {
+  PendingLocks p;
+  for (std::uint32_t t : {3u, 0u, kBeyond, kHuge, 9u}) p.set(t, 100 + t % 50);
+  for (std::uint32_t t : {3u, 0u, kBeyond, kHuge, 9u}) EXPECT_EQ(p.mutex_for(t), 100 + t % 50) << t;
+  for (std::uint32_t t : {1u, 4u, 10u, PendingLocks::kTabled - 1, PendingLocks::kTabled, kHuge - 1}) {
+    EXPECT_EQ(p.mutex_for(t), 0) << t;
+  }
+  // Entries stay in thread order, as the archive and the state hash read them.
+  EXPECT_EQ(entries(p), (std::vector<PendingLocks::Entry>{
+                            {0, 100}, {3, 103}, {9, 109}, {kBeyond, 100 + kBeyond % 50}, {kHuge, 100 + kHuge % 50}}));
+
+  p.set(3, 7);
+  EXPECT_EQ(p.mutex_for(3), 7);
+  p.set(3, 8, true);  // keep_existing: as std::map's emplace
+  EXPECT_EQ(p.mutex_for(3), 7);
+
+  p.erase(3u);
+  p.erase(kHuge);
+  p.erase(p.find(kBeyond));
+  p.erase(12u);  // no entry: nothing changes
+  EXPECT_EQ(p.mutex_for(3), 0);
+  EXPECT_EQ(p.mutex_for(kHuge), 0);
+  EXPECT_EQ(p.mutex_for(kBeyond), 0);
+  EXPECT_EQ(entries(p), (std::vector<PendingLocks::Entry>{{0, 100}, {9, 109}}));
+
+  p.clear();
+  EXPECT_TRUE(p.empty());
+  EXPECT_EQ(p.mutex_for(0), 0);
+  EXPECT_EQ(p.mutex_for(9), 0);
+}
+
+TEST(PendingLocks, EqualityIsTheEntriesAlone) {
+  PendingLocks waited;
+  waited.set(40, 2);
+  waited.set(5, 1);
+  waited.erase(40u);
+  PendingLocks fresh;
+  fresh.set(5, 1);
+  EXPECT_EQ(waited, fresh);
+  fresh.set(6, 1);
+  EXPECT_NE(waited, fresh);
+}
+
+}  // namespace
