@@ -45,15 +45,17 @@ bench_threads_programs() {
   local rounds=${THREAD_ROUNDS:-250000}
   python3 "$root/scripts/bench/gen_mutex_counter.py" 4 "$rounds" "$work/threads.dir.json" >/dev/null
   python3 "$root/scripts/bench/gen_mutex_counter.py" 4 "$rounds" "$work/single.dir.json" --single >/dev/null
+  python3 "$root/scripts/bench/gen_mutex_counter.py" 4 "$rounds" "$work/own.dir.json" --own >/dev/null
 }
 
 bench_threads() {
   echo "== 4 threads x 250,000 locked rounds vs --single vs the 10M While loop (issue 14): wall and cpu seconds"
+  echo "   (own: the same threads, each on a counter and a mutex of its own)"
   bench_threads_programs
   local loop="$root/assets/bench/while_loop_10m.dir.json"
-  python3 - "$bin/dustrun" "$loop" "$work/threads.dir.json" "$work/single.dir.json" "${ROUNDS:-5}" <<'PY'
+  python3 - "$bin/dustrun" "$loop" "$work/threads.dir.json" "$work/single.dir.json" "${ROUNDS:-5}" "$work/own.dir.json" <<'PY'
 import resource, statistics, subprocess, sys, time
-dustrun, loop, threads, single, rounds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+dustrun, loop, threads, single, rounds, own = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
 def run(path, seed):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -62,14 +64,14 @@ def run(path, seed):
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 for seed in (0, 7):
-    times = {"loop": [], "threads": [], "single": []}
+    times = {"loop": [], "threads": [], "single": [], "own": []}
     for _ in range(rounds):
-        for name, path in (("loop", loop), ("threads", threads), ("single", single)):
+        for name, path in (("loop", loop), ("threads", threads), ("single", single), ("own", own)):
             times[name].append(run(path, seed))
     med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in times.items()}
-    for k in ("loop", "threads", "single"):
+    for k in ("loop", "threads", "single", "own"):
         print(f"seed {seed}: {k:8s} median wall {med[k][0]:.3f} s, cpu {med[k][1]:.3f} s")
-    for k in ("threads", "single"):
+    for k in ("threads", "single", "own"):
         print(f"seed {seed}: {k} / loop = {med[k][0] / med['loop'][0]:.2f}x wall, {med[k][1] / med['loop'][1]:.2f}x cpu")
 PY
 }
@@ -81,15 +83,15 @@ PY
 # through the same swings of the machine; prints the best and the median.
 bench_threads_ab() {
   local other=${1:?usage: scripts/bench.sh threads-ab OTHER_DUSTRUN}
-  echo "== 4 threads x 250,000 locked rounds and --single: $bin/dustrun (this) against $other (other), wall seconds"
+  echo "== 4 threads x 250,000 locked rounds, --single and own counters: $bin/dustrun (this) against $other (other), wall seconds"
   bench_threads_programs
-  python3 - "$bin/dustrun" "$other" "$work/threads.dir.json" "$work/single.dir.json" "${ROUNDS:-9}" <<'PY'
+  python3 - "$bin/dustrun" "$other" "$work/threads.dir.json" "$work/single.dir.json" "${ROUNDS:-9}" "$work/own.dir.json" <<'PY'
 import statistics, subprocess, sys, time
-this, other, threads, single, rounds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+this, other, threads, single, rounds, own = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
 times = {}
 for _ in range(rounds):
     for seed in (0, 7):
-        for name, path in (("threads", threads), ("single", single)):
+        for name, path in (("threads", threads), ("single", single), ("own", own)):
             for build, binary in (("this", this), ("other", other)):
                 start = time.perf_counter()
                 subprocess.run([binary, "--quiet", "--seed", str(seed), path], check=True, stdout=subprocess.DEVNULL)

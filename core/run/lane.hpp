@@ -253,10 +253,6 @@ struct CallRoom {
   // (a switching run's picker, fresh after every pick), or 0: then
   // another_runnable counts them.
   std::size_t runnable = 0;
-  // The K heap's last block found by a load or store (IntrinsicContext::
-  // last_block): the room lives for one run, and the lane's machine keeps
-  // its blocks in place for all of it.
-  const HeapBlock* last_block = nullptr;
   StepEvent event;                  // what an intrinsic reports; nobody reads it in a plain run
   Value stack[kMaxCallStack + 1];   // the arguments being evaluated
 };
@@ -881,7 +877,7 @@ class Lane {
     if (cached.def->lane == LaneUse::MayBlock && !another_runnable() && may_block(cached, ints)) {
       return QuickAnswer::Stopped;
     }
-    QuickCall call{m, calls_->tid, &calls_->last_block};
+    QuickCall call{m, calls_->tid, &last_block_};
     const QuickResult r = cached.def->quick(call, ints);
     if (r.status == QuickResult::Status::Refused) return QuickAnswer::Refused;
     called_ = true;
@@ -972,7 +968,7 @@ class Lane {
       event.reset();
     }
     event.index = m.steps + n;
-    IntrinsicContext ctx{m, calls_->tid, regime_, event, call_name_, !observed, &calls_->last_block};
+    IntrinsicContext ctx{m, calls_->tid, regime_, event, call_name_, !observed, &last_block_};
     IntrinsicResult r = def.fn(ctx, args);
     if (r.status == IntrinsicResult::Status::Error) return false;  // nothing changed (LaneUse)
     called_ = true;
@@ -1155,6 +1151,13 @@ class Lane {
   std::string_view call_name_;   // the intrinsic of the call lane_call last found, as the program names it
   CallCache call_cache_[kCallCache];
   const CallCache* last_call_ = nullptr;  // the entry lane_call last answered from
+  // The K heap's last block this lane's loads and stores found
+  // (IntrinsicContext::last_block): one per thread, since threads mostly
+  // work on blocks of their own, and a cache shared by threads that a
+  // seeded run switches between at random would miss on most switches.
+  // The lane lives for one run, and its machine keeps its blocks in place
+  // for all of it.
+  const HeapBlock* last_block_ = nullptr;
   // step_once's handlers (next_): the general path, a loop check, then a
   // call and a resumed call through each call_cache_ entry, first as any
   // call and then through the intrinsic's quick entry.

@@ -125,12 +125,13 @@ struct IntrinsicContext {
   bool quiet = false;
   // Where the K heap's load and store keep the last block they found, or
   // null (no cache: every access looks its block up). The lane keeps one
-  // per run (CallRoom), so the cache belongs to no state that is hashed,
-  // archived or compared, and it outlives no change to the heap's block
-  // map: nothing erases a block during a run, and a freed block keeps its
-  // place, address and size, so a cached block is still the one that holds
-  // the addresses it held. Only which block holds an address is cached;
-  // every check (live, bounds) is made on each access as without it.
+  // per thread for a run (Lane::last_block_), so the cache belongs to no
+  // state that is hashed, archived or compared, and it outlives no change
+  // to the heap's block map: nothing erases a block during a run, and a
+  // freed block keeps its place, address and size, so a cached block is
+  // still the one that holds the addresses it held. Only which block holds
+  // an address is cached; every check (live, bounds) is made on each
+  // access as without it.
   const HeapBlock** last_block = nullptr;
 };
 
