@@ -116,7 +116,7 @@ bench_threads_instr() {
   loop_count=$(count "$work/loop.dir.json")
   echo "loop of $iterations iterations: $loop_count instructions"
   for seed in 0 7; do
-    for name in threads single; do
+    for name in threads single own; do
       local n
       n=$(count --seed "$seed" "$work/$name.dir.json")
       python3 -c "print(f'seed $seed: $name {int($n):,} instructions, {int($n) / int($loop_count):.2f}x the loop')"
