@@ -38,11 +38,12 @@ inline std::uint64_t splitmix64(std::uint64_t& state) {
 
 // `x % d` without a division, for the lane's picks made after the step,
 // which divide by the same few thread counts millions of times (a 64-bit
-// division takes tens of cycles, and these wait on it). Lemire, Kaser and Kurz, "Faster remainder by direct computation"
-// (2019), Theorem 1: with c = ceil(2^128 / d), x % d is the high 64 bits of
-// ((c * x) mod 2^128) * d for every 64-bit x and every d from 1 to 2^64 - 1
-// (d = 1: c wraps to 0, and so does the answer, which is right). The result
-// is the division's exactly, so the picks stay step()'s.
+// division takes tens of cycles, and these wait on it). Lemire, Kaser and
+// Kurz, "Faster remainder by direct computation" (2019), Theorem 1: with
+// c = ceil(2^128 / d), x % d is the high 64 bits of ((c * x) mod 2^128) * d
+// for every 64-bit x and every d from 1 to 2^64 - 1 (d = 1: c wraps to 0,
+// and so does the answer, which is right). The result is the division's
+// exactly, so the picks stay step()'s.
 class ExactRemainder {
  public:
   ExactRemainder() = default;
