@@ -319,18 +319,20 @@ void save(Archive& ar, const PendingLocks& pending) {
 }
 
 // No reserve for the stored count: the entries are read one by one, so a
-// forged count runs out of bytes instead of allocating.
+// forged count runs out of bytes instead of allocating; then they are
+// sorted once (PendingLocks::assign), whatever their order in the file.
 template <class Archive>
 void load(Archive& ar, PendingLocks& pending) {
   cereal::size_type count = 0;
   ar(cereal::make_size_tag(count));
-  pending.clear();
+  std::vector<PendingLocks::Entry> entries;
   for (cereal::size_type i = 0; i < count; ++i) {
     std::uint32_t thread = 0;
     std::int64_t mutex = 0;
     ar(cereal::make_map_item(thread, mutex));
-    pending.set(thread, mutex, true);
+    entries.emplace_back(thread, mutex);
   }
+  pending.assign(std::move(entries));
 }
 
 template <class Archive>

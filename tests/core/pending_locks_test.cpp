@@ -28,8 +28,6 @@ TEST(PendingLocks, MutexForAnswersEveryEntryInAndBeyondTheTable) {
 
   p.set(3, 7);
   EXPECT_EQ(p.mutex_for(3), 7);
-  p.set(3, 8, true);  // keep_existing: as std::map's emplace
-  EXPECT_EQ(p.mutex_for(3), 7);
 
   p.erase(3u);
   p.erase(kHuge);
@@ -44,6 +42,35 @@ TEST(PendingLocks, MutexForAnswersEveryEntryInAndBeyondTheTable) {
   EXPECT_TRUE(p.empty());
   EXPECT_EQ(p.mutex_for(0), 0);
   EXPECT_EQ(p.mutex_for(9), 0);
+}
+
+// An archive's entries, in any order (a forged file may reverse them, or
+// repeat a thread): assign sorts them once, and of two for one thread the
+// first stands, as std::map's emplace kept it.
+TEST(PendingLocks, AssignSortsAndKeepsTheFirstOfEachThread) {
+  PendingLocks p;
+  p.set(1, 9);  // replaced, table and all
+  std::vector<PendingLocks::Entry> given;
+  for (std::uint32_t t = 100'000; t > 0; --t) given.emplace_back(t * 3, t % 7 + 1);
+  given.emplace_back(kHuge, 5);
+  given.emplace_back(30, 99);     // a second entry for thread 30: the first (10 % 7 + 1) stands
+  given.emplace_back(kHuge, 6);   // and for kHuge: 5 stands
+  p.assign(given);
+  ASSERT_EQ(p.size(), 100'001u);
+  EXPECT_EQ(p.mutex_for(1), 0);
+  EXPECT_EQ(p.mutex_for(30), 10 % 7 + 1);
+  EXPECT_EQ(p.mutex_for(3), 1 % 7 + 1);
+  EXPECT_EQ(p.mutex_for(300'000), 100'000 % 7 + 1);
+  EXPECT_EQ(p.mutex_for(kHuge), 5);
+  std::uint32_t last = 0;
+  for (const auto& [thread, mutex] : p) {
+    EXPECT_LT(last, thread);
+    last = thread;
+  }
+  PendingLocks one_by_one;
+  for (std::uint32_t t = 1; t <= 100'000; ++t) one_by_one.set(t * 3, t % 7 + 1);
+  one_by_one.set(kHuge, 5);
+  EXPECT_EQ(p, one_by_one);
 }
 
 TEST(PendingLocks, EqualityIsTheEntriesAlone) {

@@ -47,20 +47,28 @@ class PendingLocks {
     if (thread < by_thread_.size()) return by_thread_[thread];
     return thread < kTabled ? 0 : searched_mutex_for(thread);
   }
-  // Sets the thread's entry; `keep_existing` leaves an entry already there
-  // untouched, as std::map's emplace does.
-  void set(std::uint32_t thread, std::int64_t mutex, bool keep_existing = false) {
+  // Sets the thread's entry.
+  void set(std::uint32_t thread, std::int64_t mutex) {
     auto it = lower_bound(thread);
     if (it != entries_.end() && it->first == thread) {
-      if (keep_existing) return;
       it->second = mutex;
     } else {
       entries_.insert(it, Entry{thread, mutex});
     }
-    if (thread < kTabled) {
-      if (by_thread_.size() <= thread) by_thread_.resize(thread + 1, 0);
-      by_thread_[thread] = mutex;
-    }
+    table(thread, mutex);
+  }
+  // Replaces every entry by `entries`, given in any order; of two for one
+  // thread the first stands, as std::map's emplace keeps it. For an
+  // archive's entries, which a forged file may give in reverse: sorted
+  // once, where setting them one by one would move all before each.
+  void assign(std::vector<Entry> entries) {
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.first < b.first; });
+    entries.erase(std::unique(entries.begin(), entries.end(),
+                              [](const Entry& a, const Entry& b) { return a.first == b.first; }),
+                  entries.end());
+    entries_ = std::move(entries);
+    by_thread_.clear();
+    for (const Entry& e : entries_) table(e.first, e.second);
   }
   void erase(const_iterator it) {
     if (it->first < by_thread_.size()) by_thread_[it->first] = 0;
@@ -78,6 +86,11 @@ class PendingLocks {
     auto& entries = const_cast<std::vector<Entry>&>(entries_);
     return std::lower_bound(entries.begin(), entries.end(), thread,
                             [](const Entry& e, std::uint32_t t) { return e.first < t; });
+  }
+  void table(std::uint32_t thread, std::int64_t mutex) {
+    if (thread >= kTabled) return;
+    if (by_thread_.size() <= thread) by_thread_.resize(thread + 1, 0);
+    by_thread_[thread] = mutex;
   }
   [[gnu::noinline]] std::int64_t searched_mutex_for(std::uint32_t thread) const {
     auto it = find(thread);
