@@ -8,9 +8,13 @@
 
 namespace dust::dap {
 
+// What was read is dropped once it is half the buffer or all of it, not
+// only when a read happens to end at a message's end: a client that sends
+// its messages back to back would otherwise grow the buffer by the whole
+// session.
 bool Connection::fill(std::size_t n) {
-  if (pos_ > 0 && pos_ == buffer_.size()) {
-    buffer_.clear();
+  if (pos_ > 0 && pos_ >= buffer_.size() / 2) {
+    buffer_.erase(0, pos_);
     pos_ = 0;
   }
   while (buffer_.size() - pos_ < n) {

@@ -30,6 +30,10 @@ class Connection {
   // Writes one message; false once the output is gone.
   bool send(const json& message);
 
+  // How many bytes of input the connection holds, read or not yet read:
+  // at most about twice the largest message and one read's worth.
+  std::size_t held_bytes() const { return buffer_.size(); }
+
  private:
   // Reads until the buffer holds `n` bytes; false at the end of the input.
   bool fill(std::size_t n);

@@ -279,24 +279,31 @@ std::string encode_index(const IndexChunk& index) {
   return out;
 }
 
+// Entries are appended as they are read, never sized from the stored
+// counts: an entry takes a few bytes of the index but a few hundred in
+// memory, so a forged count would otherwise allocate a hundredfold what
+// the file holds.
 bool decode_index(std::string_view bytes, IndexChunk& index, std::uint32_t version) {
   ByteReader in(bytes);
   std::uint64_t blocks = in.varint();
   if (!in.ok() || blocks > in.remaining()) return false;
-  index.blocks.resize(static_cast<std::size_t>(blocks));
-  for (BlockEntry& b : index.blocks) {
+  index.blocks.clear();
+  for (std::uint64_t i = 0; i < blocks; ++i) {
+    BlockEntry& b = index.blocks.emplace_back();
     b.offset = in.varint();
     b.stored_bytes = in.varint();
     if (!read_summary(in, b.summary, version)) return false;
   }
   std::uint64_t keyframes = in.varint();
   if (!in.ok() || keyframes > in.remaining()) return false;
-  index.keyframes.resize(static_cast<std::size_t>(keyframes));
-  for (KeyframeEntry& k : index.keyframes) {
+  index.keyframes.clear();
+  for (std::uint64_t i = 0; i < keyframes; ++i) {
+    KeyframeEntry& k = index.keyframes.emplace_back();
     k.step = in.varint();
     k.offset = in.varint();
     k.stored_bytes = in.varint();
     k.raw_bytes = in.varint();
+    if (!in.ok()) return false;
   }
   index.finish_offset = in.varint();
   return in.ok() && in.at_end();

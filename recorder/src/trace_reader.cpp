@@ -68,14 +68,20 @@ bool same_summary(const BlockSummary& a, const BlockSummary& b) {
   return bytes_a == bytes_b;
 }
 
-// The most threads a run of the program can have after `steps` steps: the
-// main thread, and at most one more for each intrinsic call, of which a
-// step makes at most one per Call instruction of the expression it
-// evaluates (there are no more than in the whole program).
-std::uint64_t thread_limit(const Program& program, std::uint64_t steps) {
+// How many Call instructions the program has (at least one): a step makes
+// at most one intrinsic call per Call instruction of the expression it
+// evaluates, and there are no more than in the whole program. Counted once
+// per check, not once per block.
+std::uint64_t call_instructions(const Program& program) {
   std::uint64_t calls = 0;
   for (const Instr& in : program.code) calls += in.op() == Op::Call ? 1 : 0;
-  calls = std::max<std::uint64_t>(calls, 1);
+  return std::max<std::uint64_t>(calls, 1);
+}
+
+// The most threads a run of a program with `calls` Call instructions can
+// have after `steps` steps: the main thread, and at most one more for each
+// intrinsic call.
+std::uint64_t thread_limit(std::uint64_t calls, std::uint64_t steps) {
   return steps >= kMaxTraceThreads / calls ? kMaxTraceThreads : 1 + steps * calls;
 }
 
@@ -278,6 +284,7 @@ bool ReaderImpl::check_structure(std::string& error) {
       return false;
     }
   }
+  const std::uint64_t calls = call_instructions(*program_);
   std::uint64_t next = keyframes_.front().step;
   for (const BlockEntry& b : blocks_) {
     const BlockSummary& s = b.summary;
@@ -288,7 +295,7 @@ bool ReaderImpl::check_structure(std::string& error) {
     }
     next = s.end_step();
     // Counts the reader sizes tables by: a thread table, the block's steps.
-    if (s.tick_last < s.tick_first || s.threads_at_end > thread_limit(*program_, next) || s.step_count > s.raw_bytes) {
+    if (s.tick_last < s.tick_first || s.threads_at_end > thread_limit(calls, next) || s.step_count > s.raw_bytes) {
       error = where("invalid block summary", b.offset);
       return false;
     }
@@ -297,7 +304,7 @@ bool ReaderImpl::check_structure(std::string& error) {
     error = where("a keyframe lies beyond the recorded steps", keyframes_.back().offset);
     return false;
   }
-  if (finish_ && ((info_.complete && finish_->steps != next) || finish_->threads > thread_limit(*program_, next))) {
+  if (finish_ && ((info_.complete && finish_->steps != next) || finish_->threads > thread_limit(calls, next))) {
     error = where("the finish record disagrees with the blocks", index_offset_);
     return false;
   }

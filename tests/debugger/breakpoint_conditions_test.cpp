@@ -111,6 +111,19 @@ TEST(BreakpointConditions, LogpointListsEveryHitWithItsStepAndNeverStops) {
   EXPECT_EQ(dbg->evaluator().log_hits(0, hits->log[3].step).size(), 3u);
 }
 
+// Braces that never close are text, escapes still apply, and a message
+// of many unclosed braces (as a hostile DAP client may send) costs its
+// length, not its length squared: 200,000 of them are interpolated here.
+TEST(BreakpointConditions, UnclosedBracesInALogMessageAreText) {
+  Machine m = record_and_open("log_unclosed", kLoop)->reader().state_at(0);
+  EXPECT_EQ(session::interpolate_log_message("a{b {{c {d", m, 0, 0), "a{b {c {d");
+  EXPECT_EQ(session::interpolate_log_message("{{ and {", m, 0, 0), "{ and {");
+  std::string many;
+  for (int k = 0; k < 100'000; ++k) many += "{x";
+  const std::string out = session::interpolate_log_message(many, m, 0, 0);
+  EXPECT_EQ(out, many);
+}
+
 TEST(BreakpointConditions, BadConditionIsReportedAndNeverStops) {
   auto dbg = record_and_open("bad_cond", kLoop);
   ASSERT_TRUE(dbg);

@@ -22,6 +22,10 @@ std::uint32_t innermost_frame(const Machine& m, std::uint32_t thread) {
 std::string interpolate_log_message(const std::string& message, const Machine& machine, std::uint32_t thread,
                                     std::uint32_t frame) {
   std::string out;
+  // Once a '{' finds no '}' after it, none later can: the search is not
+  // made again, so a message of many unclosed braces costs its length, not
+  // its length squared.
+  bool closes_left = true;
   for (std::size_t i = 0; i < message.size(); ++i) {
     char c = message[i];
     if ((c == '{' || c == '}') && i + 1 < message.size() && message[i + 1] == c) {
@@ -29,8 +33,9 @@ std::string interpolate_log_message(const std::string& message, const Machine& m
       ++i;
       continue;
     }
-    std::size_t close = c == '{' ? message.find('}', i + 1) : std::string::npos;
+    std::size_t close = c == '{' && closes_left ? message.find('}', i + 1) : std::string::npos;
     if (close == std::string::npos) {
+      closes_left = closes_left && c != '{';
       out += c;
       continue;
     }
