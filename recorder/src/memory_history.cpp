@@ -28,9 +28,17 @@ namespace {
 // Races listed at most; a racy loop would otherwise list one per iteration.
 constexpr std::size_t kMaxRaces = 10000;
 
+// Threads the race check follows at most. Each has a vector clock as long
+// as the threads seen, and each access keeps a copy of its thread's, so
+// the check's memory grows with the square of the threads: a trace that
+// names more (a hostile one can name ids up to kMaxTraceThreads in a few
+// bytes) ends the check with an error instead.
+constexpr std::uint32_t kMaxRaceThreads = 1024;
+
 using Clock = std::vector<std::uint64_t>;
 
-// Happens-before through spawn and join, one vector clock per thread.
+// Happens-before through spawn and join, one vector clock per thread,
+// indexed by the thread's slot (RaceScan::slot_of), not its id.
 class ThreadClocks {
  public:
   ThreadClocks() { at(0)[0] = 1; }
@@ -64,6 +72,7 @@ class ThreadClocks {
 struct Stamp {
   std::uint64_t step = 0;
   std::uint32_t thread = 0;
+  std::uint32_t slot = 0;  // the thread's slot: the index of its clocks and histories
   std::uint32_t frame = 0;
   std::uint32_t stmt = kNoStmt;
   bool write = false;
@@ -73,8 +82,8 @@ struct Stamp {
 };
 
 bool happened_before(const Stamp& a, const Stamp& b) {
-  std::uint64_t seen = a.thread < b.clock.size() ? b.clock[a.thread] : 0;
-  return a.clock[a.thread] <= seen;
+  std::uint64_t seen = a.slot < b.clock.size() ? b.clock[a.slot] : 0;
+  return a.clock[a.slot] <= seen;
 }
 
 bool share_a_lock(const Stamp& a, const Stamp& b) {
@@ -90,7 +99,7 @@ bool overlap(const Stamp& a, const Stamp& b) {
 
 // The last read and write of one word by each thread.
 struct WordHistory {
-  std::vector<std::optional<Stamp>> reads, writes;  // by thread
+  std::vector<std::optional<Stamp>> reads, writes;  // by thread slot
 };
 
 class RaceScan {
@@ -100,33 +109,67 @@ class RaceScan {
       : p_(program), threads_(threads), address_(address), end_(end), from_(from), to_(to), history_(history),
         races_(races) {}
 
-  void step(const StepEvent& e) {
-    if (e.index >= to_) return;
+  // False once the trace names more threads than the check follows; the
+  // check then takes no more steps (too_many_threads).
+  bool step(const StepEvent& e) {
+    if (e.index >= to_ || too_many_threads_) return !too_many_threads_;
     for (const LibEvent& lib : e.lib) {
       switch (lib.kind) {
         case LibEventKind::ThreadSpawn:
-          if (known_thread(lib.a)) clocks_.spawn(e.thread, static_cast<std::uint32_t>(lib.a));
+          if (known_thread(lib.a)) link(e.thread, lib.a, &ThreadClocks::spawn);
           break;
         case LibEventKind::ThreadJoin:
-          if (known_thread(lib.a)) clocks_.join(e.thread, static_cast<std::uint32_t>(lib.a));
+          if (known_thread(lib.a)) link(e.thread, lib.a, &ThreadClocks::join);
           break;
-        case LibEventKind::MutexLock: locks(e.thread).push_back(lib.a); break;
-        case LibEventKind::MutexUnlock: {
-          std::vector<std::int64_t>& held = locks(e.thread);
-          held.erase(std::remove(held.begin(), held.end(), lib.a), held.end());
+        case LibEventKind::MutexLock:
+          if (auto slot = slot_of(e.thread)) locks(*slot).push_back(lib.a);
           break;
-        }
+        case LibEventKind::MutexUnlock:
+          if (auto slot = slot_of(e.thread)) {
+            std::vector<std::int64_t>& held = locks(*slot);
+            held.erase(std::remove(held.begin(), held.end(), lib.a), held.end());
+          }
+          break;
         case LibEventKind::MemRead:
-        case LibEventKind::MemWrite: access(e, lib); break;
+        case LibEventKind::MemWrite:
+          if (auto slot = slot_of(e.thread)) access(e, lib, *slot);
+          break;
         default: break;
       }
+      if (too_many_threads_) return false;
     }
+    return true;
+  }
+
+  static std::string too_many_threads_error() {
+    return "the race check follows at most " + std::to_string(kMaxRaceThreads) + " threads";
   }
 
  private:
   // A thread id a library event names: one the run had (a trace is
-  // hostile input, and a clock is a vector as long as the largest id).
+  // hostile input).
   bool known_thread(std::int64_t id) const { return id >= 0 && id < static_cast<std::int64_t>(threads_); }
+
+  // The thread's slot: threads are numbered as they first appear, so that
+  // clocks and histories are as long as the threads seen, not as the
+  // largest id. Null once more than kMaxRaceThreads have appeared.
+  std::optional<std::uint32_t> slot_of(std::uint32_t thread) {
+    auto found = slots_.find(thread);
+    if (found != slots_.end()) return found->second;
+    if (slots_.size() >= kMaxRaceThreads) {
+      too_many_threads_ = true;
+      return std::nullopt;
+    }
+    const auto slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace(thread, slot);
+    return slot;
+  }
+
+  void link(std::uint32_t thread, std::int64_t other, void (ThreadClocks::*relate)(std::uint32_t, std::uint32_t)) {
+    auto from = slot_of(thread);
+    auto to = from ? slot_of(static_cast<std::uint32_t>(other)) : std::nullopt;
+    if (from && to) (clocks_.*relate)(*from, *to);
+  }
 
   std::vector<std::int64_t>& locks(std::uint32_t t) {
     if (t >= locks_.size()) locks_.resize(t + 1);
@@ -138,11 +181,11 @@ class RaceScan {
                         statement_place(p_, s.stmt), s.locks};
   }
 
-  void access(const StepEvent& e, const LibEvent& lib) {
+  void access(const StepEvent& e, const LibEvent& lib, std::uint32_t slot) {
     std::int64_t last = access_end(lib.a, lib.b);
     if (last <= address_ || lib.a >= end_) return;
-    Stamp s{e.index, e.thread, e.depth, e.stmt, lib.kind == LibEventKind::MemWrite, lib.a, lib.b, lib.c,
-            clocks_.at(e.thread), locks(e.thread)};
+    Stamp s{e.index, e.thread, slot, e.depth, e.stmt, lib.kind == LibEventKind::MemWrite, lib.a, lib.b, lib.c,
+            clocks_.at(slot), locks(slot)};
     bool listed = e.index >= from_;
     if (listed && history_ != nullptr) history_->accesses.push_back(render(s));
     // Words are 8 bytes; a string of bytes is checked word by word, up to 64 of them.
@@ -152,15 +195,15 @@ class RaceScan {
   }
 
   void check_word(WordHistory& h, const Stamp& s, bool listed) {
-    std::size_t threads = std::max<std::size_t>(h.writes.size(), s.thread + 1);
+    std::size_t threads = std::max<std::size_t>(h.writes.size(), s.slot + 1);
     h.reads.resize(threads);
     h.writes.resize(threads);
     for (std::uint32_t u = 0; u < threads; ++u) {
-      if (u == s.thread) continue;
+      if (u == s.slot) continue;
       if (h.writes[u]) flag(*h.writes[u], s, listed);
       if (s.write && h.reads[u]) flag(*h.reads[u], s, listed);
     }
-    (s.write ? h.writes : h.reads)[s.thread] = s;
+    (s.write ? h.writes : h.reads)[s.slot] = s;
   }
 
   void flag(const Stamp& earlier, const Stamp& later, bool listed) {
@@ -177,7 +220,9 @@ class RaceScan {
   MemoryHistory* history_;
   std::vector<DataRace>& races_;
   ThreadClocks clocks_;
-  std::vector<std::vector<std::int64_t>> locks_;
+  std::unordered_map<std::uint32_t, std::uint32_t> slots_{{0, 0}};  // thread id -> slot; the main thread first
+  bool too_many_threads_ = false;
+  std::vector<std::vector<std::int64_t>> locks_;  // by slot
   std::unordered_map<std::int64_t, WordHistory> words_;
 };
 
@@ -191,10 +236,13 @@ MemoryHistory ReaderImpl::memory_accesses(std::int64_t address, std::int64_t end
   out.to = std::min(to, info_.steps);
   // Locks and clocks come from the whole run before the range, so the scan starts at step 0.
   RaceScan scan(*program_, info_.threads, out.address, out.end, out.from, out.to, &out, out.races);
-  for (std::size_t b = 0; b < blocks_.size() && blocks_[b].summary.first_step < out.to; ++b) {
+  bool followed = true;
+  for (std::size_t b = 0; b < blocks_.size() && blocks_[b].summary.first_step < out.to && followed; ++b) {
     if ((blocks_[b].summary.flags & kBlockLib) == 0) continue;
-    if (!for_each_step(b, out.to, [&](const StepEvent& e) { scan.step(e); })) break;  // last_error says why
+    // An unreadable block ends the scan too: last_error says why.
+    if (!for_each_step(b, out.to, [&](const StepEvent& e) { followed = followed && scan.step(e); })) break;
   }
+  if (!followed) last_error_ = path_ + ": " + RaceScan::too_many_threads_error();
   return out;
 }
 
@@ -203,10 +251,15 @@ std::vector<DataRace> ReaderImpl::data_races() {
   std::vector<DataRace> races;
   RaceScan scan(*program_, info_.threads, std::numeric_limits<std::int64_t>::min(),
                 std::numeric_limits<std::int64_t>::max(), 0, info_.steps, nullptr, races);
+  bool followed = true;
   for (std::size_t b = 0; b < blocks_.size(); ++b) {
     if ((blocks_[b].summary.flags & kBlockLib) == 0) continue;
-    if (!for_each_step(b, info_.steps, [&](const StepEvent& e) { scan.step(e); })) {
+    if (!for_each_step(b, info_.steps, [&](const StepEvent& e) { followed = followed && scan.step(e); })) {
       return races;  // not cached: last_error says why
+    }
+    if (!followed) {
+      last_error_ = path_ + ": " + RaceScan::too_many_threads_error();
+      return races;  // not cached, as for an unreadable block
     }
   }
   data_races_ = races;

@@ -323,6 +323,25 @@ TEST(FrameQueries, RacyCounterIsFlaggedMutexCounterIsNot) {
   }
 }
 
+// The race check numbers threads as they appear and follows at most 1,024
+// (its clocks grow with the square of the threads): a run of 1,031 threads
+// storing to one word gets the races among the first ones and an error
+// saying why the rest were not checked, not a check sized by the largest
+// thread id a (possibly forged) trace names.
+TEST(FrameQueries, RaceCheckFollowsAtMostAThousandThreadsAndSaysSo) {
+  std::string worker = proc_json("worker", param("counter"), R"J({"Store":{"ptr":"counter","value":"1"}},
+      {"Return":{"expr":"0"}})J");
+  std::string main = proc_json("main", "", R"J({"Alloc":{"size":"8","result":"counter"}},
+      {"For":{"var":"i","start":"0","end":"1030","body":[{"Let":{"name":"t","expr":"spawn(worker, i Add 1, counter)"}}]}},
+      {"Return":{"expr":"0"}})J");
+  auto many = recorded(program_json(worker + "," + main), 3, 64);
+  ASSERT_EQ(many->reader->info().threads, 1031u);
+  std::vector<dust::rec::DataRace> races = many->reader->data_races();
+  EXPECT_FALSE(races.empty()) << "the threads the check followed do race";
+  EXPECT_NE(many->reader->last_error().find("the race check follows at most 1024 threads"), std::string::npos)
+      << many->reader->last_error();
+}
+
 TEST(FrameQueries, JsonSchema) {
   auto r = recorded(recursive_program());
   auto lw = nlohmann::json::parse(dust::rec::last_write_json(r->reader->last_write("k", 10, FrameSelector{0, 2})));
