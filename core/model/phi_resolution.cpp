@@ -27,6 +27,22 @@ bool PhiResolution::is_counterfactual(std::uint32_t constraint) const {
   return std::find(counterfactual.begin(), counterfactual.end(), constraint) != counterfactual.end();
 }
 
+namespace {
+
+std::vector<bool> members(const std::vector<std::uint32_t>& indices, std::size_t constraints) {
+  std::vector<bool> in(constraints, false);
+  for (std::uint32_t i : indices) {
+    if (i < constraints) in[i] = true;
+  }
+  return in;
+}
+
+}  // namespace
+
+std::vector<bool> PhiResolution::conflict_members() const { return members(conflict, constraints.size()); }
+
+std::vector<bool> PhiResolution::counterfactual_members() const { return members(counterfactual, constraints.size()); }
+
 bool operator==(const PhiResolution& a, const PhiResolution& b) {
   return a.outcome == b.outcome && a.constraints == b.constraints && a.witness == b.witness &&
          a.conflict == b.conflict && a.counterfactual == b.counterfactual && a.error == b.error;
@@ -51,12 +67,13 @@ DvmError phi_failure(const PhiResolution& r) {
 
 namespace {
 
-std::string constraint_status(const PhiResolution& r, std::uint32_t i) {
+std::string constraint_status(const PhiResolution& r, std::uint32_t i, const std::vector<bool>& conflict,
+                              const std::vector<bool>& counterfactual) {
   switch (r.outcome) {
     case PhiOutcome::Admissible: return "holds";
     case PhiOutcome::NonExistent:
-      if (r.is_counterfactual(i)) return std::string("conflict; ") + kPhiCounterfactualNote;
-      return r.in_conflict(i) ? "conflict" : "not in the conflict";
+      if (counterfactual[i]) return std::string("conflict; ") + kPhiCounterfactualNote;
+      return conflict[i] ? "conflict" : "not in the conflict";
     case PhiOutcome::Undecided: return "undecided";
     case PhiOutcome::Invalid: return "not checked";
   }
@@ -80,8 +97,10 @@ std::vector<std::string> phi_explanation(const PhiResolution& r) {
     for (const auto& [name, value] : r.witness) lines.push_back("  witness: " + name + " = " + render_human(value));
   }
   if (r.constraints.empty()) lines.push_back("  constraints: none");
+  const std::vector<bool> conflict = r.conflict_members();
+  const std::vector<bool> counterfactual = r.counterfactual_members();
   for (std::uint32_t i = 0; i < r.constraints.size(); ++i) {
-    lines.push_back("  [" + constraint_status(r, i) + "] " + r.constraints[i].text);
+    lines.push_back("  [" + constraint_status(r, i, conflict, counterfactual) + "] " + r.constraints[i].text);
   }
   if (r.outcome == PhiOutcome::NonExistent) {
     lines.push_back("  conflict: " + std::to_string(r.conflict.size()) +

@@ -38,9 +38,10 @@ bool StepRunner::start_resolved_phi(std::uint32_t entry) {
     return false;
   }
   const PhiResolution& r = *m_.config.phi_resolution;
+  const std::vector<bool> in_conflict = r.conflict_members();
   for (std::uint32_t i = 0; i < r.constraints.size(); ++i) {
     bool held = r.outcome == PhiOutcome::Admissible;
-    if (held || r.in_conflict(i)) {
+    if (held || in_conflict[i]) {
       ev_.phi.push_back(PhiEvent{held ? PhiEventKind::ConstraintHeld : PhiEventKind::ConstraintFailed,
                                  r.constraints[i].text, ""});
     }

@@ -332,3 +332,24 @@ TEST(PhiResolve, TheCliPrintsTheExplanation) {
 }
 
 }  // namespace
+
+// The conflict and the counterfactuals as bitmaps over the constraints
+// (what a pass over every constraint asks): the same answers as
+// in_conflict and is_counterfactual, with an index past the constraints (a
+// recorded configuration from elsewhere may hold one) left out.
+TEST(PhiResolve, MembershipBitmapsAnswerAsTheLookups) {
+  dust::PhiResolution r;
+  r.outcome = dust::PhiOutcome::NonExistent;
+  r.constraints.resize(5);
+  r.conflict = {4, 1, 9};
+  r.counterfactual = {1};
+  const std::vector<bool> conflict = r.conflict_members();
+  const std::vector<bool> counterfactual = r.counterfactual_members();
+  ASSERT_EQ(conflict.size(), 5u);
+  ASSERT_EQ(counterfactual.size(), 5u);
+  for (std::uint32_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(conflict[i], r.in_conflict(i)) << i;
+    EXPECT_EQ(counterfactual[i], r.is_counterfactual(i)) << i;
+  }
+  EXPECT_EQ(conflict, (std::vector<bool>{false, true, false, false, true}));
+}

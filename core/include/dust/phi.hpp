@@ -46,6 +46,12 @@ struct PhiResolution {
 
   bool in_conflict(std::uint32_t constraint) const;
   bool is_counterfactual(std::uint32_t constraint) const;
+  // in_conflict and is_counterfactual for every constraint at once (bit i:
+  // constraint i), for a pass over all of them: asked one by one they
+  // cost the constraints times the conflict, which a recorded
+  // configuration from elsewhere may make as long as it likes.
+  std::vector<bool> conflict_members() const;
+  std::vector<bool> counterfactual_members() const;
 
   friend bool operator==(const PhiResolution& a, const PhiResolution& b);
 };
