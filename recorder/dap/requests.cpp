@@ -497,6 +497,7 @@ json Adapter::set_breakpoints(const json& args) {
   bps.set_data(std::move(data));
   json result = json::array();
   std::vector<std::int64_t> logpoint_lines;
+  std::vector<session::Breakpoint> placed;
   for (Requested& b : requested) {
     const int line = b.line;
     std::uint32_t stmt = statement_at_line(line);
@@ -512,12 +513,13 @@ json Adapter::set_breakpoints(const json& args) {
     bp.condition = std::move(b.condition);
     bp.hit_condition = std::move(b.hit_condition);
     bp.log_message = std::move(b.log_message);
-    bps.put(bp);
     out["id"] = line;
     out["verified"] = true;
     if (bp.is_logpoint()) logpoint_lines.push_back(line);
+    placed.push_back(std::move(bp));
     result.push_back(out);
   }
+  bps.put_all(std::move(placed));
   // Conditions are checked now, over the recording, so a bad one is reported on its breakpoint.
   for (json& out : result) {
     if (!out.value("verified", false)) continue;

@@ -216,3 +216,34 @@ TEST(BreakpointConditions, WatchExpressionsFollowTheCursor) {
 
 }  // namespace
 }  // namespace dust::dbg
+
+namespace dust::dbg {
+namespace {
+
+// put_all (a DAP client's setBreakpoints, in any order) leaves the same
+// breakpoints as put() one by one: a later one on a statement replaces an
+// earlier, and those already set on other statements stay.
+TEST(BreakpointConditions, PutAllIsPutOneByOne) {
+  std::vector<session::Breakpoint> added;
+  for (std::uint32_t k = 0; k < 2000; ++k) {
+    session::Breakpoint b;
+    b.stmt = (2000 - k) * 7 % 1500;  // reversed and repeated statements
+    b.condition = "k == " + std::to_string(k);
+    added.push_back(b);
+  }
+  session::Breakpoints one_by_one, at_once;
+  for (std::uint32_t stmt : {3u, 5u, 1700u}) {
+    one_by_one.set(stmt);
+    at_once.set(stmt);
+  }
+  for (const session::Breakpoint& b : added) one_by_one.put(b);
+  const std::uint64_t before = at_once.revision();
+  at_once.put_all(added);
+  EXPECT_GT(at_once.revision(), before);
+  EXPECT_EQ(at_once.all(), one_by_one.all());
+  EXPECT_TRUE(std::is_sorted(at_once.all().begin(), at_once.all().end(),
+                             [](const session::Breakpoint& a, const session::Breakpoint& b) { return a.stmt < b.stmt; }));
+}
+
+}  // namespace
+}  // namespace dust::dbg

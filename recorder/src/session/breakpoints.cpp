@@ -97,6 +97,23 @@ void Breakpoints::put(Breakpoint b) {
   items_.insert(it, std::move(b));
 }
 
+void Breakpoints::put_all(std::vector<Breakpoint> added) {
+  ++revision_;
+  std::stable_sort(added.begin(), added.end(),
+                   [](const Breakpoint& a, const Breakpoint& b) { return a.stmt < b.stmt; });
+  std::vector<Breakpoint> merged;
+  merged.reserve(items_.size() + added.size());
+  auto old = items_.begin();
+  for (std::size_t i = 0; i < added.size(); ++i) {
+    if (i + 1 < added.size() && added[i + 1].stmt == added[i].stmt) continue;  // a later one replaces it
+    while (old != items_.end() && old->stmt < added[i].stmt) merged.push_back(std::move(*old++));
+    if (old != items_.end() && old->stmt == added[i].stmt) ++old;
+    merged.push_back(std::move(added[i]));
+  }
+  while (old != items_.end()) merged.push_back(std::move(*old++));
+  items_ = std::move(merged);
+}
+
 void Breakpoints::remove(std::uint32_t stmt) {
   ++revision_;
   auto it = std::lower_bound(items_.begin(), items_.end(), stmt, by_stmt);

@@ -69,6 +69,10 @@ class Breakpoints {
   void set(std::uint32_t stmt);
   // Adds `b`, replacing any breakpoint on its statement.
   void put(Breakpoint b);
+  // put() for each of `added` in turn (a later one on a statement replaces
+  // an earlier), sorted once: a DAP client may send its breakpoints in any
+  // order, and put one by one in reverse they would move all before each.
+  void put_all(std::vector<Breakpoint> added);
   void remove(std::uint32_t stmt);
   void set_enabled(std::uint32_t stmt, bool enabled);
   void clear();
