@@ -340,6 +340,13 @@ TEST(FrameQueries, RaceCheckFollowsAtMostAThousandThreadsAndSaysSo) {
   EXPECT_FALSE(races.empty()) << "the threads the check followed do race";
   EXPECT_NE(many->reader->last_error().find("the race check follows at most 1024 threads"), std::string::npos)
       << many->reader->last_error();
+  // The memory history of the counter (the first heap block) stops there too, and says so.
+  auto fresh = open_trace(many->dir / "run.dtrace");
+  dust::rec::MemoryHistory h = fresh->memory_accesses(16777216, 16777224, 0, fresh->info().steps);
+  EXPECT_FALSE(h.accesses.empty());
+  EXPECT_FALSE(h.races.empty());
+  EXPECT_NE(fresh->last_error().find("the race check follows at most 1024 threads"), std::string::npos)
+      << fresh->last_error();
 }
 
 TEST(FrameQueries, JsonSchema) {
