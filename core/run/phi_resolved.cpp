@@ -7,6 +7,9 @@
 // again, Return returns); any other outcome fails the first step with
 // nothing executed. The other resolve-mode differences are one-line tests
 // where v0.1's rules live (calls.cpp, regimes.cpp).
+#include <string_view>
+#include <unordered_map>
+
 #include "step_runner.hpp"
 
 namespace dust {
@@ -52,12 +55,14 @@ bool StepRunner::start_resolved_phi(std::uint32_t entry) {
   }
   const Proc& proc = p_.procs[entry];
   std::vector<Value> args;
+  // Each param's witness value, found through one map of the witness (the
+  // last entry for a name stands), not by a search of it per param: both
+  // come from a configuration that may be recorded elsewhere.
+  std::unordered_map<std::string_view, const Value*> witness;
+  for (const auto& [name, value] : r.witness) witness[name] = &value;
   for (const Param& param : proc.params) {
-    Value v;
-    for (const auto& [name, value] : r.witness) {
-      if (name == param.name) v = value;
-    }
-    args.push_back(std::move(v));
+    auto found = witness.find(param.name);
+    args.push_back(found != witness.end() ? *found->second : Value{});
   }
   Thread main;
   main.id = 0;
