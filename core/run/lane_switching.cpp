@@ -167,6 +167,15 @@ void Lane::plan_after_call() {
 
 const std::array<Lane::StepFn, Lane::kStepKinds> Lane::kSteps = step_table(std::make_index_sequence<kCallCache>());
 
+// Each thread's lane, made on its first turn, and the handler of its next
+// step, side by side: the jump to the picked thread's step, mispredicted
+// about as often as the pick changes thread, then waits on one load after
+// the pick, not on the lane, its plan and the handler table in turn.
+struct Turn {
+  Lane* lane = nullptr;  // owned by switch_lanes' `lanes`
+  Lane::StepFn step = nullptr;
+};
+
 // Many threads (not under a token or policy): every step is one thread's,
 // then the scheduler's pick names the next. Threads are only ever added, so
 // the run stays here to its end: the limit, a step the lane cannot take, or
@@ -174,32 +183,19 @@ const std::array<Lane::StepFn, Lane::kStepKinds> Lane::kSteps = step_table(std::
 // a thread gets one on its first turn, once lane_may_run agrees, and since
 // only its own lane steps change its frames, and the lane never ends its
 // last one, that answer stands for as long as the thread is picked.
-std::uint64_t switch_lanes(Machine& m, std::uint64_t limit, std::uint64_t total, CallRoom& room, Picker& picker,
-                           std::vector<std::unique_ptr<Lane>>& lanes) {
+std::uint64_t switch_lanes(Machine& m, std::uint64_t limit, std::uint64_t total, CallRoom& room, Picker& picker) {
   // The thread to step, kept here as well as in m.current: read back from
   // the machine after each pick, it would wait on the store just made.
   std::uint32_t tid = m.current;
-  // Each thread's lane and the handler of its next step, side by side: the
-  // jump to the picked thread's step, mispredicted about as often as the
-  // pick changes thread, then waits on one load after the pick, not on
-  // the lane, its plan and the handler table in turn.
-  struct Turn {
-    Lane* lane = nullptr;
-    Lane::StepFn step = nullptr;
-  };
-  std::vector<Turn> turns(lanes.size());
-  for (std::size_t t = 0; t < lanes.size(); ++t) {
-    if (lanes[t] != nullptr) turns[t] = {lanes[t].get(), lanes[t]->planned_step()};
-  }
+  std::vector<Turn> turns;  // by thread id
+  std::vector<std::unique_ptr<Lane>> lanes;
   while (total < limit) {
     if (turns.size() <= tid) turns.resize(m.threads.size());
     const Turn turn = turns[tid];
     Lane* lane = turn.lane;
     if (lane == nullptr) [[unlikely]] {
       if (!lane_may_run(m, tid)) return total;
-      if (lanes.size() <= tid) lanes.resize(m.threads.size());
-      lanes[tid] = std::make_unique<Lane>(m.program(), m.threads[tid].frames.back(), false, &room);
-      lane = lanes[tid].get();
+      lane = lanes.emplace_back(std::make_unique<Lane>(m.program(), m.threads[tid].frames.back(), false, &room)).get();
       turns[tid] = {lane, lane->planned_step()};
       continue;
     }
@@ -236,8 +232,7 @@ std::uint64_t switch_lanes(Machine& m, std::uint64_t limit, std::uint64_t total,
 std::uint64_t run_switching(Machine& m, std::uint64_t limit, std::uint64_t total) {
   CallRoom room(m);
   Picker picker(m);
-  std::vector<std::unique_ptr<Lane>> lanes;  // by thread id, made on a thread's first turn
-  return switch_lanes(m, limit, total, room, picker, lanes);
+  return switch_lanes(m, limit, total, room, picker);
 }
 
 }  // namespace dust
