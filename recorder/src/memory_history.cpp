@@ -109,10 +109,8 @@ class RaceScan {
       : p_(program), threads_(threads), address_(address), end_(end), from_(from), to_(to), history_(history),
         races_(races) {}
 
-  // False once the trace names more threads than the check follows; the
-  // check then takes no more steps (too_many_threads).
-  bool step(const StepEvent& e) {
-    if (e.index >= to_ || too_many_threads_) return !too_many_threads_;
+  void step(const StepEvent& e) {
+    if (e.index >= to_ || too_many_threads_) return;
     for (const LibEvent& lib : e.lib) {
       switch (lib.kind) {
         case LibEventKind::ThreadSpawn:
@@ -136,13 +134,14 @@ class RaceScan {
           break;
         default: break;
       }
-      if (too_many_threads_) return false;
+      if (too_many_threads_) return;
     }
-    return true;
   }
 
-  static std::string too_many_threads_error() {
-    return "the race check follows at most " + std::to_string(kMaxRaceThreads) + " threads";
+  // Why the check stopped early, once the trace named more threads than
+  // it follows (it takes no more steps then), or empty.
+  std::string stopped() const {
+    return too_many_threads_ ? "the race check follows at most " + std::to_string(kMaxRaceThreads) + " threads" : "";
   }
 
  private:
@@ -236,13 +235,14 @@ MemoryHistory ReaderImpl::memory_accesses(std::int64_t address, std::int64_t end
   out.to = std::min(to, info_.steps);
   // Locks and clocks come from the whole run before the range, so the scan starts at step 0.
   RaceScan scan(*program_, info_.threads, out.address, out.end, out.from, out.to, &out, out.races);
-  bool followed = true;
-  for (std::size_t b = 0; b < blocks_.size() && blocks_[b].summary.first_step < out.to && followed; ++b) {
+  for (std::size_t b = 0; b < blocks_.size() && blocks_[b].summary.first_step < out.to; ++b) {
     if ((blocks_[b].summary.flags & kBlockLib) == 0) continue;
-    // An unreadable block ends the scan too: last_error says why.
-    if (!for_each_step(b, out.to, [&](const StepEvent& e) { followed = followed && scan.step(e); })) break;
+    if (!for_each_step(b, out.to, [&](const StepEvent& e) { scan.step(e); })) break;  // last_error says why
+    if (std::string why = scan.stopped(); !why.empty()) {
+      last_error_ = path_ + ": " + why;
+      break;
+    }
   }
-  if (!followed) last_error_ = path_ + ": " + RaceScan::too_many_threads_error();
   return out;
 }
 
@@ -251,14 +251,13 @@ std::vector<DataRace> ReaderImpl::data_races() {
   std::vector<DataRace> races;
   RaceScan scan(*program_, info_.threads, std::numeric_limits<std::int64_t>::min(),
                 std::numeric_limits<std::int64_t>::max(), 0, info_.steps, nullptr, races);
-  bool followed = true;
   for (std::size_t b = 0; b < blocks_.size(); ++b) {
     if ((blocks_[b].summary.flags & kBlockLib) == 0) continue;
-    if (!for_each_step(b, info_.steps, [&](const StepEvent& e) { followed = followed && scan.step(e); })) {
+    if (!for_each_step(b, info_.steps, [&](const StepEvent& e) { scan.step(e); })) {
       return races;  // not cached: last_error says why
     }
-    if (!followed) {
-      last_error_ = path_ + ": " + RaceScan::too_many_threads_error();
+    if (std::string why = scan.stopped(); !why.empty()) {
+      last_error_ = path_ + ": " + why;
       return races;  // not cached, as for an unreadable block
     }
   }
