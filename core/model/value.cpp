@@ -1,6 +1,7 @@
 // value.cpp — value construction, equality and every textual rendering.
 #include "dust/value.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "dust/json_text.hpp"
@@ -66,6 +67,41 @@ const std::vector<Value>& Value::array_items() const noexcept {
   return is_array() ? static_cast<const ArrayObject*>(obj_)->items : kNoItems;
 }
 
+namespace {
+
+using Fields = std::vector<std::pair<std::string, Value>>;
+
+// Struct fields compare as maps: each field of `a` must be found by name in
+// `b`, its first field of that name, with an equal value. A struct from
+// a program has a handful of fields, where a search of `b` per field is
+// cheapest; one from a file (a shape of a DIR, a value in a trace) may have
+// any number, so past a few `b` is indexed by name once, in a stable sort
+// that keeps the first of any repeated name first, which is the field the
+// search would find.
+bool same_fields(const Fields& fa, const Fields& fb) {
+  if (fa.size() != fb.size()) return false;
+  constexpr std::size_t kSearchedFields = 16;
+  if (fa.size() <= kSearchedFields) {
+    for (const auto& [name, value] : fa) {
+      auto match = std::find_if(fb.begin(), fb.end(), [&](const auto& field) { return field.first == name; });
+      if (match == fb.end() || !(match->second == value)) return false;
+    }
+    return true;
+  }
+  std::vector<const std::pair<std::string, Value>*> by_name;
+  by_name.reserve(fb.size());
+  for (const auto& field : fb) by_name.push_back(&field);
+  std::stable_sort(by_name.begin(), by_name.end(), [](const auto* x, const auto* y) { return x->first < y->first; });
+  for (const auto& [name, value] : fa) {
+    auto match = std::lower_bound(by_name.begin(), by_name.end(), name,
+                                  [](const auto* field, const std::string& key) { return field->first < key; });
+    if (match == by_name.end() || (*match)->first != name || !((*match)->second == value)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool operator==(const Value& a, const Value& b) {
   if (a.tag_ != b.tag_) return false;
   switch (a.tag_) {
@@ -78,20 +114,7 @@ bool operator==(const Value& a, const Value& b) {
     case ValueTag::Struct: {
       if (a.obj_ == b.obj_) return true;
       if (a.struct_type() != b.struct_type()) return false;
-      const auto& fa = a.struct_fields();
-      const auto& fb = b.struct_fields();
-      if (fa.size() != fb.size()) return false;
-      for (const auto& [name, value] : fa) {
-        bool found = false;
-        for (const auto& [other_name, other_value] : fb) {
-          if (other_name == name) {
-            found = other_value == value;
-            break;
-          }
-        }
-        if (!found) return false;
-      }
-      return true;
+      return same_fields(a.struct_fields(), b.struct_fields());
     }
   }
   return false;
