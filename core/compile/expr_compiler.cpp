@@ -6,7 +6,7 @@
 //   cmp     := bits (("Eq"|"Ne"|"Lt"|"Le"|"Gt"|"Ge") bits)*
 //   bits    := add (("BitAnd"|"BitOr"|"BitXor"|"Shl"|"Shr") add)*
 //   add     := mul (("Add"|"Sub") mul)*
-//   mul     := postfix (("Mul"|"Div") postfix)*
+//   mul     := postfix (("Mul"|"Div"|"Rem") postfix)*
 //   postfix := primary ("." ident | "[" or "]")*
 //   primary := int | bool | string | "(" or ")" | "[" list "]"
 //            | ("Not"|"Neg") "(" or ")" | path "(" list ")" | ident "{" fields "}" | ident
@@ -118,6 +118,7 @@ struct OperatorClass {
         case code("Sub"): return {Op::Sub, 4};
         case code("Mul"): return {Op::Mul, 5};
         case code("Div"): return {Op::Div, 5};
+        case code("Rem"): return {Op::Rem, 5};
         case code("Shl"): return {Op::Shl, 3};
         case code("Shr"): return {Op::Shr, 3};
         default: return {};

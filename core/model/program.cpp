@@ -51,7 +51,7 @@ const char* op_name(Op op) {
     return name.c_str();
   }
   static const char* const kNames[] = {
-      "PushInt", "PushConst", "Load", "Add", "Sub", "Mul", "Div", "BitAnd", "BitOr", "BitXor",
+      "PushInt", "PushConst", "Load", "Add", "Sub", "Mul", "Div", "Rem", "BitAnd", "BitOr", "BitXor",
       "Shl", "Shr", "Eq", "Ne", "Lt", "Le", "Gt", "Ge", "And", "Or", "Not", "Neg", "Call",
       "Field", "Index", "MakeArray", "MakeStruct", "Fail", "Dup", "RemImm", "RemConst"};
   return kNames[static_cast<int>(op)];

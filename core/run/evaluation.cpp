@@ -312,7 +312,8 @@ inline bool StepRunner::apply_binary(Op op, Value& a, const Value& b, std::optio
       case Op::Add:
       case Op::Sub:
       case Op::Mul: return fail_with("integer overflow");
-      case Op::Div: return fail_with(y == 0 ? "division by zero" : "integer overflow");
+      case Op::Div:
+      case Op::Rem: return fail_with(y == 0 ? "division by zero" : "integer overflow");
       case Op::Shl:
       case Op::Shr: return fail_with("shift amount out of range: " + std::to_string(y));
       default: break;
@@ -323,6 +324,7 @@ inline bool StepRunner::apply_binary(Op op, Value& a, const Value& b, std::optio
     case Op::Sub: return fail_with("Add/Sub requires int operands");
     case Op::Mul:
     case Op::Div: return fail_with("Mul/Div requires int operands");
+    case Op::Rem: return fail_with("Rem requires int operands");
     case Op::BitAnd:
     case Op::BitOr:
     case Op::BitXor: return fail_with("bitwise operator requires int operands");
@@ -400,6 +402,7 @@ StepRunner::EvalResult StepRunner::eval_code(const std::uint32_t* tid, Frame& f,
       case Op::Sub:
       case Op::Mul:
       case Op::Div:
+      case Op::Rem:
       case Op::BitAnd:
       case Op::BitOr:
       case Op::BitXor:

@@ -97,7 +97,7 @@ class ScalarEvaluator {
 // The handlers, in opcode order (opcodes.hpp): binary operators with how
 // they check their operands and what they compute into the top (x, xb).
 #define DUST_BINARY_OPS(X) \
-  X(Add, INT) X(Sub, INT) X(Mul, INT) X(Div, INT) X(BitAnd, INT) X(BitOr, INT) X(BitXor, INT) X(Shl, INT) \
+  X(Add, INT) X(Sub, INT) X(Mul, INT) X(Div, INT) X(Rem, INT) X(BitAnd, INT) X(BitOr, INT) X(BitXor, INT) X(Shl, INT) \
   X(Shr, INT) X(Eq, ANY) X(Ne, ANY) X(Lt, INT) X(Le, INT) X(Gt, INT) X(Ge, INT) X(And, ANY) X(Or, ANY)
 #define DUST_APPLY(name) \
   if (!apply_scalar(Op::name, x, xb, y, yb)) goto give_up;
@@ -141,13 +141,13 @@ class ScalarEvaluator {
 #define DUST_LABEL_IMM(name, kind) &&op_##name##Imm,
 #define DUST_LABEL_CONST(name, kind) &&op_##name##Const,
 
-    static_assert(static_cast<int>(Op::FusedBase) == 31 && kBinaryCount == 17, "the handler table follows opcodes.hpp");
+    static_assert(static_cast<int>(Op::FusedBase) == 32 && kBinaryCount == 18, "the handler table follows opcodes.hpp");
     static const void* const kHandlers[256] = {
         &&op_PushInt, &&op_PushConst, &&op_Load,
         DUST_BINARY_OPS(DUST_LABEL)
         &&op_Not, &&op_Neg,
         &&give_up, &&give_up, &&give_up, &&give_up, &&give_up, &&give_up,  // Call .. Fail
-        &&op_Dup, &&op_RemImm, &&op_RemConst,
+        &&op_Dup, &&op_FoldedRemImm, &&op_FoldedRemConst,
         DUST_BINARY_OPS(DUST_LABEL_SLOT)
         DUST_BINARY_OPS(DUST_LABEL_IMM)
         DUST_BINARY_OPS(DUST_LABEL_CONST)
@@ -185,10 +185,10 @@ class ScalarEvaluator {
   op_Dup:
     DUST_PUSH(x, xb)
     DUST_NEXT
-  op_RemImm:
+  op_FoldedRemImm:
     if (!apply_remainder(x, xb, in.imm())) goto give_up;
     DUST_NEXT
-  op_RemConst:
+  op_FoldedRemConst:
     DUST_FETCH_INT(p_.constants[in.a()])
     if (!apply_remainder(x, xb, y)) goto give_up;
     DUST_NEXT
@@ -492,6 +492,7 @@ class Lane {
   case static_cast<int>(fused_op(Op::name, FusedForm::Const)):                                                     \
     return read_scalar(constants_[second.a()], y, y_bool) && apply_scalar(Op::name, r.v, r.is_bool, y, y_bool);
       DUST_SHORT_CASES(Add) DUST_SHORT_CASES(Sub) DUST_SHORT_CASES(Mul) DUST_SHORT_CASES(Div)
+      DUST_SHORT_CASES(Rem)
       DUST_SHORT_CASES(BitAnd) DUST_SHORT_CASES(BitOr) DUST_SHORT_CASES(BitXor) DUST_SHORT_CASES(Shl)
       DUST_SHORT_CASES(Shr) DUST_SHORT_CASES(Eq) DUST_SHORT_CASES(Ne) DUST_SHORT_CASES(Lt) DUST_SHORT_CASES(Le)
       DUST_SHORT_CASES(Gt) DUST_SHORT_CASES(Ge) DUST_SHORT_CASES(And) DUST_SHORT_CASES(Or)

@@ -77,6 +77,16 @@ inline void write_scalar(Value& cell, std::int64_t x, bool is_bool) {
         x /= y;
       }
       return true;
+    case Op::Rem:
+      // The remainder of Div's truncated quotient (the sign of x), failing
+      // where Div fails.
+      if (y == 0 || (x == INT64_MIN && y == -1)) return false;
+      if (((static_cast<std::uint64_t>(x) | static_cast<std::uint64_t>(y)) >> 32) == 0) {
+        x = static_cast<std::uint32_t>(x) % static_cast<std::uint32_t>(y);
+      } else {
+        x %= y;
+      }
+      return true;
     case Op::BitAnd: x &= y; return true;
     case Op::BitOr: x |= y; return true;
     case Op::BitXor: x ^= y; return true;

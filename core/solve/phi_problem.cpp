@@ -252,6 +252,7 @@ class Builder {
       case Op::Sub: return int_sym(add(PhiTermOp::Sub, false, a.term, b.term, 0));
       case Op::Mul: return int_sym(add(PhiTermOp::Mul, false, a.term, b.term, 0));
       case Op::Div: return int_sym(add(PhiTermOp::Div, false, a.term, b.term, 0));
+      case Op::Rem: return int_sym(add(PhiTermOp::Rem, false, a.term, b.term, 0));
       case Op::BitAnd: return int_sym(add(PhiTermOp::BitAnd, false, a.term, b.term, 0));
       case Op::BitOr: return int_sym(add(PhiTermOp::BitOr, false, a.term, b.term, 0));
       case Op::BitXor: return int_sym(add(PhiTermOp::BitXor, false, a.term, b.term, 0));

@@ -166,9 +166,11 @@ class Z3PhiSolver final : public PhiSolver {
       case PhiTermOp::Add: value = Z3_mk_bvadd(ctx_, a, b); ok = both(ok, fits(Z3_mk_bvadd, a, b, 1)); break;
       case PhiTermOp::Sub: value = Z3_mk_bvsub(ctx_, a, b); ok = both(ok, fits(Z3_mk_bvsub, a, b, 1)); break;
       case PhiTermOp::Mul: value = Z3_mk_bvmul(ctx_, a, b); ok = both(ok, fits(Z3_mk_bvmul, a, b, 64)); break;
-      case PhiTermOp::Div: {
-        // bvsdiv truncates toward zero, as Div does; b = 0 and MIN Div -1 fail.
-        value = Z3_mk_bvsdiv(ctx_, a, b);
+      case PhiTermOp::Div:
+      case PhiTermOp::Rem: {
+        // bvsdiv truncates toward zero, as Div does, and bvsrem takes the
+        // sign of a, as Rem does; b = 0 and MIN by -1 fail for both.
+        value = t.op == PhiTermOp::Div ? Z3_mk_bvsdiv(ctx_, a, b) : Z3_mk_bvsrem(ctx_, a, b);
         Z3_ast nonzero = Z3_mk_not(ctx_, Z3_mk_eq(ctx_, b, int_const(0)));
         Z3_ast overflow = both(Z3_mk_eq(ctx_, a, min), Z3_mk_eq(ctx_, b, int_const(-1)));
         ok = both(ok, both(nonzero, Z3_mk_not(ctx_, overflow)));

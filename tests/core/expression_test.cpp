@@ -170,6 +170,44 @@ TEST(ExpressionFolding, RemainderIdiomTruncatesLikeDivision) {
   }
 }
 
+// `Rem`, which semantics doc §3.1 lists among the operators: the remainder
+// of Div's truncated quotient, as the idiom above computes it wherever that
+// does not fail.
+TEST(ExpressionArithmetic, RemIsTheRemainderOfTruncatedDivision) {
+  struct Case {
+    const char* x;
+    const char* m;
+    const char* expected;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"15", "7", "Int 1"}, {"-15", "7", "Int -1"}, {"15", "-7", "Int 1"}, {"-15", "-7", "Int -1"},
+           {"6", "3", "Int 0"}, {"0", "5", "Int 0"}, {"5", "-1", "Int 0"}, {"4294967295", "4294967296", "Int 4294967295"},
+           {"-9223372036854775808", "1000003", "Int -675345"}, {"5", "-9223372036854775808", "Int 5"},
+           {"-9223372036854775808", "9223372036854775807", "Int -1"},
+       }) {
+    EXPECT_EQ(outcome_of(std::string("x Rem ") + c.m, c.x), c.expected) << c.x << " Rem " << c.m;
+    EXPECT_EQ(outcome_of(std::string("x Rem (") + c.m + " Add 0)", c.x), c.expected) << c.x << " Rem " << c.m;
+  }
+  // Mul's level, left-associative.
+  EXPECT_EQ(value_of("1 Add 7 Rem 4 Mul 2"), int_value(7));
+  EXPECT_EQ(value_of("100 Rem 30 Rem 7"), int_value(3));
+  EXPECT_EQ(value_of("100 Rem (30 Rem 7)"), int_value(0));
+}
+
+TEST(ExpressionArithmetic, RemFailsAsDivDoes) {
+  EXPECT_EQ(outcome_of("x Rem 0", "5"), "Runtime: division by zero");
+  EXPECT_EQ(outcome_of("x Rem -1", "-9223372036854775808"), "Runtime: integer overflow");
+  EXPECT_EQ(outcome_of("x Rem 7", "true"), "Runtime: Rem requires int operands");
+  EXPECT_EQ(outcome_of("7 Rem x", "\"s\""), "Runtime: Rem requires int operands");
+  EXPECT_EQ(outcome_of("x Rem y", "5"), "Runtime: unknown identifier: y");
+}
+
+TEST(ExpressionArithmetic, RemIsStillANameWhereAnOperandGoes) {
+  EXPECT_EQ(outcome_of("Rem Rem 3", "1").substr(0, 7), "Runtime");
+  dust_test::ApiRun run = run_api(dir::k_main({dir::let("Rem", "11"), dir::ret("Rem Rem 3")}));
+  EXPECT_EQ(run.trace["returned"], int_value(2)) << run.trace.dump();
+}
+
 TEST(ExpressionFolding, RemainderIdiomFailsLikeItsOperators) {
   EXPECT_EQ(outcome_of("x Sub x Div 0 Mul 0", "5"), "Runtime: division by zero");
   EXPECT_EQ(outcome_of("x Sub x Div -1 Mul -1", "-9223372036854775808"), "Runtime: integer overflow");

@@ -138,6 +138,22 @@ TEST(PhiResolve, DivisionTruncatesTowardZeroAndNeverByZero) {
   EXPECT_EQ(r.phi.outcome, dust::PhiOutcome::NonExistent) << r.trace.dump();
 }
 
+TEST(PhiResolve, RemTakesTheSignOfTheDividendAndNeverDividesByZero) {
+  EXPECT_EQ(witness_of(resolve({{"x"}}, dir::Json::array({dir::constrain("x Rem 3 Eq -2")}))),
+            json({{"x", int_value(-2)}}));
+  EXPECT_EQ(witness_of(resolve({{"x"}}, dir::Json::array({dir::constrain("x Rem 5 Eq 4"), dir::constrain("x Gt 10")}))),
+            json({{"x", int_value(14)}}));
+  // 7 Rem 1 and 7 Rem -1 are 0; 7 Rem 2 is 1 (and 7 Rem -2 too: 2 is the non-negative).
+  EXPECT_EQ(witness_of(resolve({{"x"}}, dir::Json::array({dir::constrain("7 Rem x Eq 1")}))),
+            json({{"x", int_value(2)}}));
+  // Holds for every x but 0.
+  EXPECT_EQ(witness_of(resolve({{"x"}}, dir::Json::array({dir::constrain("10 Rem x Eq 10 Rem x")}))),
+            json({{"x", int_value(1)}}));
+  // MIN Rem -1 fails as MIN Div -1 does.
+  Resolved r = resolve({{"x"}}, dir::Json::array({dir::constrain("x Rem -1 Eq 0"), dir::constrain("x Lt -9223372036854775807")}));
+  EXPECT_EQ(r.phi.outcome, dust::PhiOutcome::NonExistent) << r.trace.dump();
+}
+
 TEST(PhiResolve, I32UnknownsStayInTheirRangeWhileArithmeticIsI64) {
   EXPECT_EQ(witness_of(resolve({{"x", "i32"}}, dir::Json::array({dir::constrain("x Gt 2147483646")}))),
             json({{"x", int_value(2147483647)}}));

@@ -185,6 +185,11 @@ TEST(SimpleSteps, RemainderAndRepeatsAtTheEdges) {
       dir::Json body = dir::Json::array({dir::let("a", x), dir::let("b", "1")});
       body.push_back(dir::let("r", "a Sub a Div " + m + " Mul " + m));
       body.push_back(dir::let("r", "(a Add b) Sub (a Add b) Div " + m + " Mul " + m));
+      // The Rem operator, with its divisor as each fused form and on the stack.
+      body.push_back(dir::let("c", m));
+      body.push_back(dir::let("r", "a Rem " + m));
+      body.push_back(dir::let("r", "a Rem c"));
+      body.push_back(dir::let("r", "(a Add b) Rem (c Add 0)"));
       body.push_back(dir::let("r", "(a Sub b) Mul (a Sub b)"));
       body.push_back(dir::let("w", "(a Eq b) Or (a Eq b)"));
       body.push_back(dir::ret("r"));

@@ -16,6 +16,8 @@
 // Add Sub     -                a b -> Int       Add/Sub requires int operands; integer overflow
 // Mul Div     -                a b -> Int       Mul/Div requires int operands; division by zero;
 //                                               integer overflow
+// Rem         -                a b -> Int       Rem requires int operands; division by zero;
+//                                               integer overflow (MIN Rem -1, as MIN Div -1)
 // BitAnd BitOr BitXor  -       a b -> Int       bitwise operator requires int operands
 // Shl Shr     -                a b -> Int       shift requires int operands;
 //                                               shift amount out of range: <n>
@@ -45,8 +47,9 @@
 // Every binary operator from Add to Or has the three forms, in that order,
 // after the other opcodes; `fused_op(op, form)` computes them.
 //
-// Dup and Rem are never written in DIR: code_folding.hpp puts them in place
-// of a repeated subexpression and of the `x Sub x Div m Mul m` remainder.
+// Dup, RemImm and RemConst are never written in DIR: code_folding.hpp puts
+// them in place of a repeated subexpression and of the `x Sub x Div m Mul m`
+// remainder.
 #pragma once
 
 #include <cstdint>
@@ -61,6 +64,7 @@ enum class Op : std::uint8_t {
   Sub,
   Mul,
   Div,
+  Rem,
   BitAnd,
   BitOr,
   BitXor,

@@ -38,7 +38,7 @@ enum class PhiTermOp : std::uint8_t {
   Int,       // constant `value`
   Bool,      // constant `value != 0`
   Unknown,   // unknown `value` (its index)
-  Add, Sub, Mul, Div, BitAnd, BitOr, BitXor, Shl, Shr,  // Int a, Int b -> Int
+  Add, Sub, Mul, Div, Rem, BitAnd, BitOr, BitXor, Shl, Shr,  // Int a, Int b -> Int
   Neg,                                                   // Int a -> Int
   Eq, Ne,                                                // Int or Bool a, b (same sort) -> Bool
   Lt, Le, Gt, Ge,                                        // Int a, b -> Bool

@@ -29,7 +29,7 @@ int binary_level(Op op) {
     case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: return kCompare;
     case Op::BitAnd: case Op::BitOr: case Op::BitXor: case Op::Shl: case Op::Shr: return kBits;
     case Op::Add: case Op::Sub: return kAdd;
-    case Op::Mul: case Op::Div: return kMul;
+    case Op::Mul: case Op::Div: case Op::Rem: return kMul;
     default: return -1;
   }
 }
