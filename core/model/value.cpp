@@ -82,9 +82,9 @@ bool same_fields(const Fields& fa, const Fields& fb) {
   if (fa.size() != fb.size()) return false;
   constexpr std::size_t kSearchedFields = 16;
   if (fa.size() <= kSearchedFields) {
-    for (const auto& [name, value] : fa) {
-      auto match = std::find_if(fb.begin(), fb.end(), [&](const auto& field) { return field.first == name; });
-      if (match == fb.end() || !(match->second == value)) return false;
+    for (const auto& field : fa) {
+      auto match = std::find_if(fb.begin(), fb.end(), [&](const auto& other) { return other.first == field.first; });
+      if (match == fb.end() || !(match->second == field.second)) return false;
     }
     return true;
   }
