@@ -5,15 +5,30 @@
 #include "machine_check.hpp"
 
 #include <optional>
+#include <unordered_map>
+#include <vector>
 
 namespace dust::rec {
 
 namespace {
 
+// The value-stack depth before each instruction of one expression, as far
+// as its instructions run in order: the walk ends at the first one after
+// which the expression never goes on (a Fail, or an operand that names
+// nothing) or that pops below the bottom of the stack, and `end` says
+// which. A pc past that end is no point a suspended evaluation can be at.
+struct ExpressionDepths {
+  enum class End : std::uint8_t { Complete, NeverGoesOn, BelowBottom };
+  std::vector<std::uint32_t> before;  // before[pc]: the depth once instructions 0..pc-1 have run
+  End end = End::Complete;
+};
+
 // The checks of one machine, each returning false with `error` set.
 class MachineCheck {
  public:
   MachineCheck(const Machine& m, std::string& error) : m_(m), p_(m.program()), error_(error) {}
+
+  const MachineCheckCost& cost() const { return cost_; }
 
   bool run() {
     if (static_cast<std::uint8_t>(m_.outcome.status) > static_cast<std::uint8_t>(MachineStatus::Failed) ||
@@ -141,15 +156,14 @@ class MachineCheck {
   // has pushed by then (the call's arguments among them) on its stack.
   bool suspended_evaluation(const Frame& f, const CodeRef& code) {
     if (f.pc >= code.length) return bad("pc " + std::to_string(f.pc) + " past its code");
-    const Instr* ins = p_.code.data() + code.offset;
-    std::int64_t depth = 0;
-    for (std::uint32_t pc = 0; pc < f.pc; ++pc) {
-      std::optional<std::int64_t> effect = stack_effect(ins[pc]);
-      if (!effect) return bad("pc " + std::to_string(f.pc) + " lies past the end of its expression");
-      depth += *effect;
-      if (depth < 0) return bad("pc " + std::to_string(f.pc) + " is not a point of its expression");
+    const ExpressionDepths& depths = depths_of(code);
+    if (f.pc >= depths.before.size()) {
+      return bad("pc " + std::to_string(f.pc) +
+                 (depths.end == ExpressionDepths::End::NeverGoesOn ? " lies past the end of its expression"
+                                                                   : " is not a point of its expression"));
     }
-    const Instr call = ins[f.pc];
+    const std::int64_t depth = depths.before[f.pc];
+    const Instr call = p_.code[std::size_t{code.offset} + f.pc];
     if (call.op() != Op::Call || call.a() >= p_.callsites.size()) {
       return bad("suspended at pc " + std::to_string(f.pc) + ", not at a call");
     }
@@ -158,6 +172,39 @@ class MachineCheck {
                  std::to_string(depth));
     }
     return true;
+  }
+
+  // The depths of `code`, walked the first time a frame is suspended in it
+  // and kept for the rest of the check: a state may hold any number of
+  // frames (deep recursion, many threads) suspended late in one long
+  // expression, and walking it again for each would cost frames times its
+  // length. So every expression is walked at most once, and each frame
+  // costs one look-up.
+  const ExpressionDepths& depths_of(const CodeRef& code) {
+    const std::uint64_t key = (std::uint64_t{code.offset} << 32) | code.length;
+    auto [entry, added] = depths_.try_emplace(key);
+    if (added) walk(code, entry->second);
+    return entry->second;
+  }
+
+  void walk(const CodeRef& code, ExpressionDepths& out) {
+    const Instr* ins = p_.code.data() + code.offset;
+    out.before.reserve(code.length);
+    std::int64_t depth = 0;
+    for (std::uint32_t pc = 0; pc < code.length; ++pc) {
+      out.before.push_back(static_cast<std::uint32_t>(depth));
+      ++cost_.instructions_walked;
+      std::optional<std::int64_t> effect = stack_effect(ins[pc]);
+      if (!effect) {
+        out.end = ExpressionDepths::End::NeverGoesOn;
+        return;
+      }
+      depth += *effect;
+      if (depth < 0) {
+        out.end = ExpressionDepths::End::BelowBottom;
+        return;
+      }
+    }
   }
 
   // What an instruction does to the depth of the value stack; none for
@@ -265,10 +312,18 @@ class MachineCheck {
   const Program& p_;
   std::string& error_;
   std::string where_;
+  // By code offset and length: two CodeRefs may share a start.
+  std::unordered_map<std::uint64_t, ExpressionDepths> depths_;
+  MachineCheckCost cost_;
 };
 
 }  // namespace
 
-bool check_machine(const Machine& machine, std::string& error) { return MachineCheck(machine, error).run(); }
+bool check_machine(const Machine& machine, std::string& error, MachineCheckCost* cost) {
+  MachineCheck check(machine, error);
+  const bool ok = check.run();
+  if (cost != nullptr) *cost = check.cost();
+  return ok;
+}
 
 }  // namespace dust::rec

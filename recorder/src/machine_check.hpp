@@ -15,15 +15,27 @@
 // such, but it never reads outside what it owns.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "dust/machine.hpp"
 
 namespace dust::rec {
 
+// What one check did, for the tests that prove its cost linear in the
+// state and the program: a forged state may hold any number of frames
+// suspended deep in one long expression.
+struct MachineCheckCost {
+  // Instructions walked to learn the stack depth at suspended pcs; each
+  // expression is walked at most once per check, however many frames are
+  // suspended in it.
+  std::uint64_t instructions_walked = 0;
+};
+
 // True if `machine` (a state of `machine.program()`) is safe to run and
 // report; otherwise false and `error` names the first thing out of range,
 // as "thread 1 frame 0: cursor 2: block 9 is not a block of proc worker".
-bool check_machine(const Machine& machine, std::string& error);
+// `cost`, when given, is filled with what the check did.
+bool check_machine(const Machine& machine, std::string& error, MachineCheckCost* cost = nullptr);
 
 }  // namespace dust::rec
