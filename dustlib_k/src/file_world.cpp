@@ -219,10 +219,9 @@ std::optional<DvmError> resolve_path(const RunConfig& config, std::string_view p
 std::optional<DvmError> consult_outside(const RunConfig& config, const std::string& key, OutsideFile& out) {
   out = OutsideFile{};
   if (config.replaying) {
-    auto it = config.recorded_inputs.find(key);
-    if (it != config.recorded_inputs.end()) {
+    if (const std::string* recorded = config.recorded_inputs.find(key)) {
       out.existed = true;
-      out.contents = it->second;
+      out.contents = *recorded;
     }
     return std::nullopt;
   }

@@ -206,13 +206,15 @@ void load(rec::KeyframeInputArchive& ar, Value& v, std::uint32_t /*version*/) {
 // followed its seed).
 template <class Archive>
 void save(Archive& ar, const RunConfig& c, std::uint32_t /*version*/) {
-  ar(c.entry, c.effects, c.seed, c.fs_root, c.replaying, c.recorded_inputs);
+  ar(c.entry, c.effects, c.seed, c.fs_root, c.replaying, c.recorded_inputs.files());
   ar(c.schedule ? c.schedule->text() : std::string());
 }
 
 template <class Archive>
 void load(Archive& ar, RunConfig& c, std::uint32_t version) {
-  ar(c.entry, c.effects, c.seed, c.fs_root, c.replaying, c.recorded_inputs);
+  RecordedInputs::Files inputs;
+  ar(c.entry, c.effects, c.seed, c.fs_root, c.replaying, inputs);
+  c.recorded_inputs = RecordedInputs(std::move(inputs));
   c.schedule.reset();
   if (version < 2) return;
   std::string token;

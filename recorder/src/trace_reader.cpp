@@ -341,10 +341,12 @@ void ReaderImpl::fill_info() {
 
 // Realize-mode runs, and simulate-mode runs seeded from --fs-root, read
 // the outside world; replay takes what they read from the recorded IoOpen
-// events instead, so it never touches the files again.
+// events instead, so it never touches the files again. The contents are
+// gathered once here, and every machine the reader makes shares them.
 bool ReaderImpl::collect_inputs(std::string& error) {
   if (config_.config.effects != EffectMode::Realize && config_.config.fs_root.empty()) return true;
   replay_config_.replaying = true;
+  RecordedInputs::Files inputs;
   for (std::size_t b = 0; b < blocks_.size(); ++b) {
     if ((blocks_[b].summary.flags & kBlockIoOpen) == 0) continue;
     std::shared_ptr<const DecodedBlock> block = decoded(b);
@@ -355,10 +357,11 @@ bool ReaderImpl::collect_inputs(std::string& error) {
     for (const DecodedStep& step : block->steps) {
       for (const LibEvent& lib : step.event.lib) {
         // Only a file that existed was read from outside; the first read is what the run saw.
-        if (lib.kind == LibEventKind::IoOpen && lib.b == 1) replay_config_.recorded_inputs.emplace(lib.text, lib.data);
+        if (lib.kind == LibEventKind::IoOpen && lib.b == 1) inputs.emplace(lib.text, lib.data);
       }
     }
   }
+  replay_config_.recorded_inputs = RecordedInputs(std::move(inputs));
   return true;
 }
 

@@ -150,7 +150,7 @@ TEST_F(IoTest, ReplayTakesRecordedInputsAndTouchesNothing) {
   dust::RunConfig c = config(dust::EffectMode::Realize);
   c.fs_root = (root_ / "does-not-exist").string();
   c.replaying = true;
-  c.recorded_inputs["in.txt"] = "recorded";
+  c.recorded_inputs = dust::RecordedInputs(dust::RecordedInputs::Files{{"in.txt", "recorded"}});
   Json body = Json::array({
       let("text", "reader(\"in.txt\")"), let("gone", "reader(\"absent.txt\")"), alloc("8", "buf"),
       let("w", "open(\"out.txt\", \"w\")"), call("write", {"w", "buf", "8"}), call("close", {"w"}), dealloc("buf"),

@@ -22,6 +22,7 @@
 #include "dust/phi.hpp"
 #include "dust/program.hpp"
 #include "dust/q_table.hpp"
+#include "dust/recorded_inputs.hpp"
 #include "dust/schedule.hpp"
 #include "dust/step_event.hpp"
 #include "dust/value.hpp"
@@ -51,9 +52,10 @@ struct RunConfig {
   std::string fs_root;      // realize: the only place files are touched; simulate: seeds the world
   // Replay of a realize-mode run: file contents come from `recorded_inputs`
   // (path -> contents, taken from the recorded IoOpen events) and nothing
-  // outside the machine is read or written.
+  // outside the machine is read or written. Shared by every copy of the
+  // configuration (recorded_inputs.hpp).
   bool replaying = false;
-  std::map<std::string, std::string> recorded_inputs;
+  RecordedInputs recorded_inputs;
   // Everything the program owns, counted as memory_budget.hpp says; 0 is
   // no limit (for library use; the command line always sets one).
   std::uint64_t max_memory = kDefaultMaxMemory;
