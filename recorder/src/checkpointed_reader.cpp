@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <utility>
 
 #include "checkpoint_runs.hpp"
 #include "dust/dir_loader.hpp"
@@ -40,7 +41,7 @@ bool same_end(const FinishChunk& a, const FinishChunk& b) {
 }  // namespace
 
 bool read_program_chunks(const TraceFile& file, std::uint32_t version, const std::string& path, ProgramChunks& out,
-                         std::string& error) {
+                         std::string& error, const ProgramChunks* known) {
   auto where = [&](const std::string& what, std::uint64_t offset) {
     return path + ": " + what + " at offset " + std::to_string(offset);
   };
@@ -58,12 +59,17 @@ bool read_program_chunks(const TraceFile& file, std::uint32_t version, const std
     error = where(what.empty() ? "invalid program chunk" : what, offset);
     return false;
   }
-  LoadResult loaded = load_dir_text(out.text);
-  if (!loaded.ok()) {
-    error = where("the embedded program does not load (" + loaded.error.display() + ")", offset);
-    return false;
+  if (known != nullptr && known->program && known->text == out.text) {
+    // Loading is deterministic: the same text is the same program.
+    out.program = known->program;
+  } else {
+    LoadResult loaded = load_dir_text(out.text);
+    if (!loaded.ok()) {
+      error = where("the embedded program does not load (" + loaded.error.display() + ")", offset);
+      return false;
+    }
+    out.program = loaded.program;
   }
-  out.program = loaded.program;
   if (const std::optional<PhiResolution>& phi = out.config.config.phi_resolution) {
     for (const PhiConstraint& c : phi->constraints) {
       if (c.stmt >= out.program->stmts.size()) {
@@ -76,14 +82,6 @@ bool read_program_chunks(const TraceFile& file, std::uint32_t version, const std
   return true;
 }
 
-std::optional<std::uint32_t> trace_header_version(const std::string& path) {
-  TraceFile file;
-  FileHeader header;
-  std::string what;
-  if (!file.open(path, what) || !read_file_header(file, header, what)) return std::nullopt;
-  return header.version;
-}
-
 CheckpointedReader::CheckpointedReader(std::string path, const IntrinsicTable& intrinsics)
     : path_(std::move(path)), intrinsics_(intrinsics) {}
 
@@ -93,7 +91,12 @@ std::string CheckpointedReader::where(const std::string& what, std::uint64_t off
   return path_ + ": " + what + " at offset " + std::to_string(offset);
 }
 
-bool CheckpointedReader::open(std::string& error) {
+bool CheckpointedReader::open(TraceFile file, const FileHeader& header, std::string& error) {
+  file_ = std::move(file);
+  return open_body(header, nullptr, error);
+}
+
+bool CheckpointedReader::reopen(const ProgramChunks& known, std::string& error) {
   std::string what;
   if (!file_.open(path_, what)) {
     error = path_ + ": cannot open: " + what;
@@ -104,13 +107,17 @@ bool CheckpointedReader::open(std::string& error) {
     error = where(what, 0);
     return false;
   }
+  return open_body(header, &known, error);
+}
+
+bool CheckpointedReader::open_body(const FileHeader& header, const ProgramChunks* known, std::string& error) {
   info_.format_version = header.version;
   info_.min_readable_version = header.min_readable;
   if (info_.format_version != kCheckpointFormatVersion || info_.min_readable_version > kFormatVersion) {
     error = where("not a checkpoint trace of format version " + std::to_string(kCheckpointFormatVersion), 0);
     return false;
   }
-  if (!read_program_chunks(file_, info_.format_version, path_, chunks_, error)) return false;
+  if (!read_program_chunks(file_, info_.format_version, path_, chunks_, error, known)) return false;
   // Re-deriving the steps runs the program here: a run that read outside
   // files (or would write them) is never recorded as checkpoints, and a
   // file that says otherwise must not make this reader touch any.
@@ -285,11 +292,12 @@ std::optional<Machine> CheckpointedReader::verify_and_replay(std::optional<Diver
 
 // Opening read every chunk and checked its checksum and how it continues
 // the one before; verifying reads them all again, for a file that may
-// have changed since.
+// have changed since. Only the program is not loaded again while the file
+// holds the same text.
 bool CheckpointedReader::verify(std::string& error) {
   CheckpointedReader again(path_, intrinsics_);
   try {
-    if (!again.open(error)) return false;
+    if (!again.reopen(chunks_, error)) return false;
   } catch (const std::bad_alloc&) {
     error = path_ + ": out of memory verifying the trace";
     return false;

@@ -41,11 +41,11 @@ struct ProgramChunks {
   std::shared_ptr<const Program> program;
   std::uint64_t end = 0;
 };
+// `known`, when given, holds a program this process already loaded from a
+// trace: if the file's program text is the same, that program is taken
+// instead of loading it again.
 bool read_program_chunks(const TraceFile& file, std::uint32_t version, const std::string& path, ProgramChunks& out,
-                         std::string& error);
-
-// The format version in `path`'s file header, if it has a valid one.
-std::optional<std::uint32_t> trace_header_version(const std::string& path);
+                         std::string& error, const ProgramChunks* known = nullptr);
 
 // The most bytes the re-derived steps of one trace may take in memory.
 inline constexpr std::uint64_t kMaxRederivedBytes = 2ull << 30;
@@ -54,7 +54,9 @@ class CheckpointedReader final : public TraceReader {
  public:
   CheckpointedReader(std::string path, const IntrinsicTable& intrinsics);
   ~CheckpointedReader() override;
-  bool open(std::string& error);
+  // Reads the trace in `file`, opened at path(), whose `header` the caller
+  // has read.
+  bool open(TraceFile file, const FileHeader& header, std::string& error);
 
   const TraceInfo& info() const override { return info_; }
   std::shared_ptr<const Program> program() const override { return program_; }
@@ -86,6 +88,10 @@ class CheckpointedReader final : public TraceReader {
 
  private:
   std::string where(const std::string& what, std::uint64_t offset) const;
+  // Opens path() and reads it whole, as verify() does to read the file
+  // again, taking `known`'s program if the file still holds its text.
+  bool reopen(const ProgramChunks& known, std::string& error);
+  bool open_body(const FileHeader& header, const ProgramChunks* known, std::string& error);
   bool scan_chunks(std::string& error);
   // The reader of the re-derived steps, derived on the first call; null
   // (and last_error) if they could not be.

@@ -29,7 +29,9 @@ struct DecodedBlock {
 class ReaderImpl final : public TraceReader {
  public:
   ReaderImpl(std::string path, const IntrinsicTable& intrinsics) : path_(std::move(path)), intrinsics_(intrinsics) {}
-  bool open(std::string& error);
+  // Reads the trace in `file`, opened at path(), whose `header` the caller
+  // has read.
+  bool open(TraceFile file, const FileHeader& header, std::string& error);
   // Opens the steps trace in the open file `fd` (owned from now on), with
   // path() still naming the trace it was re-derived from.
   bool open_fd(int fd, std::string& error);
@@ -158,8 +160,9 @@ class ReaderImpl final : public TraceReader {
   };
 
   std::string where(const std::string& what, std::uint64_t offset) const;
-  bool open_body(std::string& error);
-  bool read_header(std::string& error);
+  bool open_body(const FileHeader& header, std::string& error);
+  // Whether this reader reads a trace with `header`'s versions.
+  bool accept_header(const FileHeader& header, std::string& error);
   bool read_footer_index(std::uint64_t body, bool& found, std::string& error);
   bool scan_chunks(std::uint64_t body, std::string& error);
   bool check_structure(std::string& error);

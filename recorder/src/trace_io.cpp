@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <utility>
 
 #include "byte_io.hpp"
 #include "crc32.hpp"
@@ -218,6 +219,18 @@ bool TraceWriter::write_footer(std::uint64_t index_offset, std::uint32_t index_s
 }
 
 // ---- TraceFile ----
+
+TraceFile::TraceFile(TraceFile&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), size_(std::exchange(other.size_, 0)) {}
+
+TraceFile& TraceFile::operator=(TraceFile&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    size_ = std::exchange(other.size_, 0);
+  }
+  return *this;
+}
 
 TraceFile::~TraceFile() {
   if (fd_ >= 0) ::close(fd_);

@@ -97,6 +97,10 @@ class TraceFile {
   TraceFile() = default;
   TraceFile(const TraceFile&) = delete;
   TraceFile& operator=(const TraceFile&) = delete;
+  // Moves hand the open file on, so one opened to read its header is the
+  // one its reader goes on with.
+  TraceFile(TraceFile&& other) noexcept;
+  TraceFile& operator=(TraceFile&& other) noexcept;
   ~TraceFile();
 
   bool open(const std::string& path, std::string& error);

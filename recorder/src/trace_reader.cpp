@@ -90,14 +90,26 @@ std::uint64_t thread_limit(std::uint64_t calls, std::uint64_t steps) {
 std::unique_ptr<TraceReader> TraceReader::open(const std::string& path, const IntrinsicTable& intrinsics,
                                                std::string& error) {
   try {
-    std::optional<std::uint32_t> version = trace_header_version(path);
-    if (version && *version == kCheckpointFormatVersion) {
+    // The header is read once, here: its version says which reader reads
+    // the rest, and that reader goes on with the same open file.
+    TraceFile file;
+    std::string what;
+    if (!file.open(path, what)) {
+      error = path + ": cannot open: " + what;
+      return nullptr;
+    }
+    FileHeader header;
+    if (!read_file_header(file, header, what)) {
+      error = path + ": " + what + " at offset 0";
+      return nullptr;
+    }
+    if (header.version == kCheckpointFormatVersion) {
       auto reader = std::make_unique<CheckpointedReader>(path, intrinsics);
-      if (!reader->open(error)) return nullptr;
+      if (!reader->open(std::move(file), header, error)) return nullptr;
       return reader;
     }
     auto reader = std::make_unique<ReaderImpl>(path, intrinsics);
-    if (!reader->open(error)) return nullptr;
+    if (!reader->open(std::move(file), header, error)) return nullptr;
     return reader;
   } catch (const std::bad_alloc&) {
     error = path + ": out of memory opening the trace";
@@ -109,13 +121,7 @@ std::string ReaderImpl::where(const std::string& what, std::uint64_t offset) con
   return path_ + ": " + what + " at offset " + std::to_string(offset);
 }
 
-bool ReaderImpl::read_header(std::string& error) {
-  FileHeader header;
-  std::string what;
-  if (!read_file_header(file_, header, what)) {
-    error = where(what, 0);
-    return false;
-  }
+bool ReaderImpl::accept_header(const FileHeader& header, std::string& error) {
   const std::uint32_t version = header.version;
   const std::uint32_t min_readable = header.min_readable;
   if (min_readable > kFormatVersion || (version > kFormatVersion && min_readable == 0)) {
@@ -133,13 +139,9 @@ bool ReaderImpl::read_header(std::string& error) {
   return true;
 }
 
-bool ReaderImpl::open(std::string& error) {
-  std::string os_error;
-  if (!file_.open(path_, os_error)) {
-    error = path_ + ": cannot open: " + os_error;
-    return false;
-  }
-  return open_body(error);
+bool ReaderImpl::open(TraceFile file, const FileHeader& header, std::string& error) {
+  file_ = std::move(file);
+  return open_body(header, error);
 }
 
 bool ReaderImpl::open_fd(int fd, std::string& error) {
@@ -148,11 +150,17 @@ bool ReaderImpl::open_fd(int fd, std::string& error) {
     error = path_ + ": cannot read the re-derived steps: " + os_error;
     return false;
   }
-  return open_body(error);
+  FileHeader header;
+  std::string what;
+  if (!read_file_header(file_, header, what)) {
+    error = where(what, 0);
+    return false;
+  }
+  return open_body(header, error);
 }
 
-bool ReaderImpl::open_body(std::string& error) {
-  if (!read_header(error)) return false;
+bool ReaderImpl::open_body(const FileHeader& header, std::string& error) {
+  if (!accept_header(header, error)) return false;
   if (info_.format_version > kStepsFormatVersion && info_.format_version <= kFormatVersion) {
     error = where("a steps trace cannot be format version " + std::to_string(info_.format_version), 0);
     return false;

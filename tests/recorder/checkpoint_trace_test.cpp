@@ -411,6 +411,41 @@ TEST(CheckpointTrace, ReadersOfOneFileAgreeAndSeeItRewritten) {
   EXPECT_EQ(first->info().steps, steps);
 }
 
+// verify() reads the file again, as it is now: it keeps the program it
+// loaded only while the file still holds the same text, so a program
+// changed in place is loaded (and refused) as opening would refuse it.
+TEST(CheckpointTrace, VerifyReadsTheFileAgainAndLoadsAChangedProgram) {
+  TempDir dir;
+  record_both(read_text(example("mutex_counter.dir.json")), seeded(1), dir / "c.dtrace", dir / "s.dtrace");
+  const std::vector<RawChunkCopy> chunks = raw_chunks(dir / "c.dtrace");
+  auto reader = open_trace(dir / "c.dtrace");
+  ASSERT_TRUE(reader);
+  std::string error;
+  EXPECT_TRUE(reader->verify(error)) << error;
+
+  std::vector<RawChunkCopy> broken = chunks;
+  ASSERT_EQ(broken[1].header.type, rec::ChunkType::Program);
+  const std::string unloadable = R"({"forges": [)";
+  rec::Lz4Compressor lz4;
+  broken[1].payload = lz4.compress(unloadable);
+  broken[1].header.raw_bytes = static_cast<std::uint32_t>(unloadable.size());
+  write_checkpoint_trace(broken, dir / "c.dtrace");
+  std::string opening;
+  EXPECT_FALSE(rec::TraceReader::open((dir / "c.dtrace").string(), intrinsics(), opening));
+  EXPECT_NE(opening.find("the embedded program does not load"), std::string::npos) << opening;
+  EXPECT_FALSE(reader->verify(error));
+  EXPECT_EQ(error, opening);
+
+  // The configuration and program alone: the same program, but none of
+  // the checkpoints or the finish record opening read.
+  write_checkpoint_trace(std::vector<RawChunkCopy>(chunks.begin(), chunks.begin() + 2), dir / "c.dtrace");
+  EXPECT_FALSE(reader->verify(error));
+  EXPECT_EQ(error, (dir / "c.dtrace").string() + ": the file changed while it was open");
+
+  write_checkpoint_trace(chunks, dir / "c.dtrace");
+  EXPECT_TRUE(reader->verify(error)) << error;
+}
+
 TEST(CheckpointTrace, ATraceCutShortReadsUpToItsLastWholeCheckpoint) {
   TempDir dir;
   record_both(read_text(bench_program("mutex_counter_4x5000.dir.json")), seeded(7), dir / "c.dtrace", dir / "s.dtrace");
