@@ -349,6 +349,44 @@ TEST(FrameQueries, RaceCheckFollowsAtMostAThousandThreadsAndSaysSo) {
       << fresh->last_error();
 }
 
+// tens(n) counts to 6, then returns n Mul 10: fifteen steps a call, so with
+// blocks of 4 steps the `callees` calls in main's one statement return
+// across many blocks.
+std::string many_callees_program(int callees) {
+  std::string tens = proc_json("tens", param("n"), R"J({"Let":{"name":"j","expr":"0"}},
+      {"While":{"condition":"j Lt 6","body":[{"Assign":{"target":"j","expr":"j Add 1"}}]}},
+      {"Return":{"expr":"n Mul 10"}})J");
+  std::string sum = "tens(1)";
+  for (int n = 2; n <= callees; ++n) sum += " Add tens(" + std::to_string(n) + ")";
+  std::string main = proc_json("main", "", R"J({"Let":{"name":"x","expr":")J" + sum + R"J("}},{"Return":{"expr":"x"}})J");
+  return program_json(tens + "," + main);
+}
+
+// The value of one statement that calls a proc forty times comes from
+// forty Returns, recorded over many blocks: the origin lists each of them,
+// in the order they ran, right after the write they fed.
+TEST(FrameQueries, OriginListsEveryCalleesReturnInOrderAcrossBlocks) {
+  constexpr int kCallees = 40;
+  const std::string text = many_callees_program(kCallees);
+  auto r = recorded(text, 0, 4);
+  std::vector<std::uint64_t> return_steps;
+  for (const dust::StepEvent& e : run_direct(text, seeded(0), false).events) {
+    if (e.kind == dust::StepKind::Return && e.depth == 1) return_steps.push_back(e.index);
+  }
+  ASSERT_EQ(return_steps.size(), static_cast<std::size_t>(kCallees));
+  ASSERT_GT(r->reader->info().blocks, 100u);
+  dust::rec::Origin o = r->reader->origin("x", r->reader->info().steps - 1, FrameSelector{0, 0});
+  ASSERT_TRUE(o.error.empty()) << o.error;
+  ASSERT_GT(o.chain.size(), static_cast<std::size_t>(kCallees));
+  EXPECT_EQ(o.chain[0].kind, LinkKind::Write);
+  for (int n = 1; n <= kCallees; ++n) {
+    const dust::rec::OriginLink& link = o.chain[static_cast<std::size_t>(n)];
+    EXPECT_EQ(link.kind, LinkKind::Return) << "link " << n;
+    EXPECT_EQ(link.step, return_steps[static_cast<std::size_t>(n - 1)]) << "link " << n;
+    EXPECT_EQ(link.value, std::to_string(n * 10)) << "link " << n;
+  }
+}
+
 TEST(FrameQueries, JsonSchema) {
   auto r = recorded(recursive_program());
   auto lw = nlohmann::json::parse(dust::rec::last_write_json(r->reader->last_write("k", 10, FrameSelector{0, 2})));

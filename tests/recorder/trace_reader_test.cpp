@@ -190,6 +190,122 @@ TEST(TraceReader, MutexLanesFollowOwnersAndWaiters) {
   }
 }
 
+namespace {
+
+// main holds a mutex while it spawns `workers` threads that each lock and
+// unlock it, then lets it go and counts to `tail` while they take it one
+// at a time: every worker waits, most of them for a long time beside
+// hundreds of others.
+std::string crowded_mutex_program(int workers, int tail) {
+  const std::string lock = R"J({"Call":{"target":"mutex_lock","args":["m"],"result":null}})J";
+  const std::string unlock = R"J({"Call":{"target":"mutex_unlock","args":["m"],"result":null}})J";
+  auto proc = [](const std::string& name, const std::string& params, const std::string& body) {
+    return R"J({"regime":"K","name":")J" + name + R"J(","params":[)J" + params +
+           R"J(],"uses":[],"ret":"K[Int]","qualifiers":[],"body":[)J" + body + R"J(],"locals":[]})J";
+  };
+  std::string worker = proc("worker", R"J({"name":"m","ty":"K[Int]"})J", lock + "," + unlock + R"J(,{"Return":{"expr":"0"}})J");
+  std::string main = proc("main", "",
+                          R"J({"Let":{"name":"m","expr":"mutex_new()"}},)J" + lock +
+                              R"J(,{"For":{"var":"i","start":"0","end":")J" + std::to_string(workers) +
+                              R"J(","body":[{"Let":{"name":"t","expr":"spawn(worker, i Add 1, m)"}}]}},)J" + unlock +
+                              R"J(,{"Let":{"name":"k","expr":"0"}},{"While":{"condition":"k Lt )J" + std::to_string(tail) +
+                              R"J(","body":[{"Assign":{"target":"k","expr":"k Add 1"}}]}},{"Return":{"expr":"0"}})J");
+  return R"J({"forges":[{"name":"t","shapes":[],"binds":[],"procs":[)J" + worker + "," + main + R"J(]}],"types":[]})J";
+}
+
+// Mutex `id`'s unfolded lane over steps [first, last), worked out state by
+// state from a direct run: a held segment for each stretch of states with
+// one owner, a waiting one for each stretch a thread spends among the
+// waiters, a holder contended if any of its states had a waiter; ordered
+// as the reader orders them (by first step, holders first, then by
+// thread). `most_waiters` is the most threads that ever waited at once.
+std::vector<dust::rec::MutexSegment> mutex_lane_of_direct_run(const std::string& text, const dust::RunConfig& config,
+                                                              std::int64_t id, std::uint64_t first, std::uint64_t last,
+                                                              std::size_t& most_waiters) {
+  std::vector<dust::rec::MutexSegment> out;
+  std::optional<dust::rec::MutexSegment> holder;
+  std::map<std::uint32_t, std::uint64_t> waiting_since;
+  auto close_holder = [&](std::uint64_t at) {
+    if (!holder) return;
+    holder->last = at;
+    out.push_back(*holder);
+    holder.reset();
+  };
+  dust::Machine machine(load_program(text), &intrinsics(), config);
+  dust::StepEvent event;
+  most_waiters = 0;
+  for (std::uint64_t k = 0; k < last; ++k) {
+    if (k >= first) {
+      const auto& mutexes = machine.k.mutexes;
+      const dust::MutexState* m = static_cast<std::size_t>(id) <= mutexes.size() ? &mutexes[id - 1] : nullptr;
+      std::int64_t owner = m != nullptr ? m->owner : -1;
+      std::vector<std::uint32_t> waiters = m != nullptr ? m->waiters : std::vector<std::uint32_t>{};
+      most_waiters = std::max(most_waiters, waiters.size());
+      if (!holder || static_cast<std::int64_t>(holder->thread) != owner) {
+        close_holder(k);
+        if (owner >= 0) holder = dust::rec::MutexSegment{id, k, k, true, static_cast<std::uint32_t>(owner), false};
+      }
+      if (holder && !waiters.empty()) holder->contended = true;
+      for (auto it = waiting_since.begin(); it != waiting_since.end();) {
+        if (std::find(waiters.begin(), waiters.end(), it->first) != waiters.end()) {
+          ++it;
+          continue;
+        }
+        out.push_back(dust::rec::MutexSegment{id, it->second, k, false, it->first, false});
+        it = waiting_since.erase(it);
+      }
+      for (std::uint32_t w : waiters) waiting_since.emplace(w, k);
+    }
+    if (machine.done()) break;
+    machine.step(event);
+  }
+  close_holder(last);
+  for (const auto& [thread, since] : waiting_since) out.push_back(dust::rec::MutexSegment{id, since, last, false, thread, false});
+  std::sort(out.begin(), out.end(), [](const dust::rec::MutexSegment& a, const dust::rec::MutexSegment& b) {
+    if (a.first != b.first) return a.first < b.first;
+    if (a.held != b.held) return a.held;
+    return a.thread < b.thread;
+  });
+  return out;
+}
+
+std::string mutex_segment_text(const dust::rec::MutexSegment& s) {
+  return "mutex " + std::to_string(s.mutex) + " [" + std::to_string(s.first) + ", " + std::to_string(s.last) + ") " +
+         (s.held ? "held" : "waited") + " by T" + std::to_string(s.thread) + (s.contended ? " contended" : "") +
+         (s.folded ? " folded x" + std::to_string(s.folded_count) : "");
+}
+
+}  // namespace
+
+// Hundreds of threads wait for one mutex at once, in an arrival order that
+// (under a seeded schedule) is not their ids' order: the lane has exactly
+// the segments the run's states say, in order, over the whole run and
+// over a range that opens with the crowd already waiting.
+TEST(TraceReader, MutexLaneOfAMutexWithHundredsOfWaiters) {
+  const std::string text = crowded_mutex_program(300, 3000);
+  for (std::uint64_t seed : {0u, 3u}) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    TempDir dir;
+    record(text, seeded(seed), dir / "t.dtrace", small_blocks(64));
+    auto reader = open_trace(dir / "t.dtrace");
+    ASSERT_TRUE(reader);
+    ASSERT_EQ(reader->mutexes(), std::vector<std::int64_t>{1});
+    const std::uint64_t steps = reader->info().steps;
+    for (auto [first, last] : {std::pair<std::uint64_t, std::uint64_t>{0, steps}, {steps / 3, 2 * steps / 3}}) {
+      SCOPED_TRACE("steps " + std::to_string(first) + ".." + std::to_string(last));
+      std::size_t most_waiters = 0;
+      std::vector<dust::rec::MutexSegment> expected =
+          mutex_lane_of_direct_run(text, seeded(seed), 1, first, last, most_waiters);
+      std::vector<dust::rec::MutexSegment> lane = reader->mutex_lane(1, first, last, 1);
+      EXPECT_GE(most_waiters, 200u) << "the test needs a crowd of waiters";
+      ASSERT_EQ(lane.size(), expected.size());
+      for (std::size_t i = 0; i < lane.size(); ++i) {
+        ASSERT_EQ(mutex_segment_text(lane[i]), mutex_segment_text(expected[i])) << "segment " << i;
+      }
+    }
+  }
+}
+
 TEST(TraceReader, LastWriteOfAMemoryCell) {
   auto r = record_example(read_text(example("memory_linked_list.dir.json")), 0);
   const DirectRun& run = r->run;
