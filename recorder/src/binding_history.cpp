@@ -190,10 +190,13 @@ std::vector<StepEvent> ReaderImpl::callee_returns(const StepEvent& event, std::u
   // Going forward through a block, the Returns one frame deeper that come
   // after the last step that is not part of this statement: its own
   // earlier steps are the calls (or waits) it made, and any other step at
-  // its depth or above belongs to the statement before.
-  std::vector<StepEvent> out;
+  // its depth or above belongs to the statement before. The blocks are
+  // walked back from the statement, so the Returns are gathered latest
+  // first and turned round once at the end: putting each block's in front
+  // of those found so far would copy them all again for every block.
+  std::vector<StepEvent> latest_first;
   readable = true;
-  if (event.index == 0 || !statement_calls_a_proc(*program_, event.stmt)) return out;
+  if (event.index == 0 || !statement_calls_a_proc(*program_, event.stmt)) return latest_first;
   for (std::size_t b = block_at(event.index - 1) + 1; b-- > 0;) {
     const ThreadSpan* span = b < blocks_.size() ? blocks_[b].summary.thread(event.thread) : nullptr;
     if (span == nullptr || span->running == 0) continue;
@@ -212,12 +215,13 @@ std::vector<StepEvent> ReaderImpl::callee_returns(const StepEvent& event, std::u
         began = true;
       }
     });
-    if (!readable) return out;
-    since.insert(since.end(), std::make_move_iterator(out.begin()), std::make_move_iterator(out.end()));
-    out = std::move(since);
+    if (!readable) break;
+    latest_first.insert(latest_first.end(), std::make_move_iterator(since.rbegin()),
+                        std::make_move_iterator(since.rend()));
     if (began) break;
   }
-  return out;
+  std::reverse(latest_first.begin(), latest_first.end());
+  return latest_first;
 }
 
 std::optional<StepEvent> ReaderImpl::thread_exit(std::uint32_t thread, std::uint64_t before, bool& readable) {
