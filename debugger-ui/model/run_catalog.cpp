@@ -2,6 +2,7 @@
 #include "model/run_catalog.hpp"
 
 #include <algorithm>
+#include <map>
 #include <queue>
 #include <set>
 
@@ -84,15 +85,7 @@ void RunCatalog::load(rec::TraceReader& reader) {
   effects = reader.effect_marks(0, steps);
 
   Machine final_state = reader.state_at(steps);
-  const Program& program = final_state.program();
-  for (const Thread& t : final_state.threads) {
-    std::string proc = t.entry_proc < program.procs.size() ? program.procs[t.entry_proc].name : "?";
-    threads.push_back(ThreadName{t.id, thread_tag(t.id) + " " + proc});
-  }
-  // A cut-short trace may mention threads its last whole state has not met.
-  for (std::uint32_t id = static_cast<std::uint32_t>(threads.size()); id < info.threads; ++id) {
-    threads.push_back(ThreadName{id, thread_tag(id)});
-  }
+  name_threads(final_state);
   unsafe = final_state.k.unsafe_log;
   // A run that failed with threads stuck waiting on each other: the knot
   // as the failing step left it (the last lock attempt closes the cycle),
@@ -117,6 +110,39 @@ void RunCatalog::load(rec::TraceReader& reader) {
   for (std::size_t i = 0; i < effects.size(); ++i) {
     effect_instants.push_back(Span{effects[i].step, effects[i].step + 1, 1, static_cast<std::uint32_t>(i)});
   }
+}
+
+// The trace's own count of threads is not used: it is a claim (up to 16M
+// in a forged trace, a name and a timeline lane each), and a run's
+// threads are all in its final state. Events name a thread that state
+// lacks only where the trace cannot be read to its end, or where the run
+// failed before its main thread existed (an inadmissible Φ entry's one
+// step is thread 0's); each such thread is named too, with no proc.
+void RunCatalog::name_threads(const Machine& final_state) {
+  std::map<std::uint32_t, std::string> labels;
+  const Program& program = final_state.program();
+  for (const Thread& t : final_state.threads) {
+    std::string proc = t.entry_proc < program.procs.size() ? program.procs[t.entry_proc].name : "?";
+    labels.emplace(t.id, thread_tag(t.id) + " " + proc);
+  }
+  auto mentioned = [&](std::uint32_t id) {
+    if (!labels.contains(id)) labels.emplace(id, thread_tag(id));
+  };
+  if (failure) mentioned(failure->thread);
+  for (const rec::EffectMark& e : effects) mentioned(e.thread);
+  for (const rec::MemoryLifetime& m : memory) mentioned(m.thread);
+  for (const rec::DataRace& race : races) {
+    mentioned(race.first.thread);
+    mentioned(race.second.thread);
+  }
+  threads.reserve(labels.size());
+  for (auto& [id, label] : labels) threads.push_back(ThreadName{id, std::move(label)});
+}
+
+const std::string* RunCatalog::thread_label(std::uint32_t id) const {
+  auto it = std::lower_bound(threads.begin(), threads.end(), id,
+                             [](const ThreadName& t, std::uint32_t wanted) { return t.id < wanted; });
+  return it != threads.end() && it->id == id ? &it->label : nullptr;
 }
 
 void RunCatalog::pack_q() {

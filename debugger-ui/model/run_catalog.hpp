@@ -54,6 +54,8 @@ class RunCatalog {
   std::uint64_t steps = 0;
   std::optional<rec::FailureMark> failure;
   std::string failure_text;           // the failure as the CLI prints it, rendered once
+  // The threads the run had, by id: ids need not be dense (a thread only
+  // an event names), so look one up with thread_label().
   std::vector<ThreadName> threads;
   std::vector<std::int64_t> mutexes;
   std::vector<rec::QLifetime> q;
@@ -79,7 +81,11 @@ class RunCatalog {
   // The index of the first effect at or after `step`.
   std::size_t effect_at_or_after(std::uint64_t step) const;
 
+  // Thread `id`'s label ("T2 worker"), or null if the run had no such thread.
+  const std::string* thread_label(std::uint32_t id) const;
+
  private:
+  void name_threads(const Machine& final_state);
   void pack_q();
   void pack_memory();
 };

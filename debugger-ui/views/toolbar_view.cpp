@@ -165,7 +165,8 @@ void draw_toolbar(Debugger& dbg, UiState& ui) {
   ImGui::SetNextItemWidth(150);
   const auto& threads = dbg.catalog().threads;
   std::uint32_t focus = dbg.view().focus_thread();
-  const char* focus_label = focus < threads.size() ? threads[focus].label.c_str() : "-";
+  const std::string* focus_name = dbg.catalog().thread_label(focus);
+  const char* focus_label = focus_name != nullptr ? focus_name->c_str() : "-";
   if (ImGui::BeginCombo("##focus", focus_label)) {
     for (const ThreadName& t : threads) {
       if (ImGui::Selectable(t.label.c_str(), t.id == focus)) dbg.view().set_focus_thread(t.id);

@@ -1,0 +1,97 @@
+// run_catalog_limits_test.cpp — the run catalog of a trace that claims
+// more than it holds: a finish record forged to claim a hundred thousand
+// threads gets a name for each thread the run had, not for each it claims
+// (while every honest committed trace still names each thread it counts).
+#include "../recorder/trace_rewriting.hpp"
+#include "record_and_open.hpp"
+
+namespace dust::dbg {
+
+namespace {
+
+// One thread counting to `rounds`: two steps a round and no Call
+// instruction, so the reader accepts a claim of as many threads as steps.
+std::string lone_counter_program(int rounds) {
+  return R"JSON({"forges":[{"name":"F","shapes":[],"binds":[],"procs":[
+ {"regime":"K","name":"main","params":[],"uses":[],"ret":null,"qualifiers":[],"body":[
+   {"Let":{"name":"n","expr":"0"}},
+   {"While":{"condition":"n Lt )JSON" +
+         std::to_string(rounds) + R"JSON(","body":[{"Assign":{"target":"n","expr":"n Add 1"}}]}}]}
+]}]})JSON";
+}
+
+// Rewrites the finish record of the trace at `path` to claim `threads`
+// threads, with every checksum made good again; returns the new trace.
+std::string with_claimed_threads(const std::string& path, std::uint32_t threads) {
+  rec_test::TakenApart t = rec_test::take_apart(path);
+  bool found = false;
+  for (rec_test::RawChunk& c : t.chunks) {
+    if (c.header.type != rec::ChunkType::Finish) continue;
+    rec::FinishChunk finish;
+    EXPECT_TRUE(rec::decode_finish(c.payload, finish));
+    finish.threads = threads;
+    c.payload = rec::encode_finish(finish);
+    c.header.raw_bytes = static_cast<std::uint32_t>(c.payload.size());
+    found = true;
+  }
+  EXPECT_TRUE(found) << "no finish record in " << path;
+  const std::string forged = path + ".forged.dtrace";
+  rec_test::put_together(t, forged);
+  return forged;
+}
+
+}  // namespace
+
+// An honest trace's count is the truth: every committed trace, of every
+// format, names each thread it counts, in order, the Φ run that failed
+// before its main thread existed included.
+TEST(RunCatalogLimits, EveryCommittedTraceNamesEachThreadItCounts) {
+  std::vector<std::filesystem::path> traces;
+  for (const char* dir : {"crash", "v1", "v2", "v3", "v4"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(DUST_SOURCE_DIR) / "traces" / dir)) {
+      if (entry.path().extension() == ".dtrace") traces.push_back(entry.path());
+    }
+  }
+  ASSERT_GT(traces.size(), 15u);
+  for (const std::filesystem::path& path : traces) {
+    SCOPED_TRACE(path.string());
+    std::string error;
+    std::unique_ptr<Debugger> dbg = Debugger::open(path.string(), k::standard_intrinsics(), error);
+    ASSERT_TRUE(dbg) << error;
+    const std::vector<ThreadName>& threads = dbg->catalog().threads;
+    ASSERT_EQ(threads.size(), dbg->info().threads);
+    for (std::uint32_t id = 0; id < threads.size(); ++id) {
+      EXPECT_EQ(threads[id].id, id);
+      ASSERT_NE(dbg->catalog().thread_label(id), nullptr);
+      EXPECT_EQ(*dbg->catalog().thread_label(id), threads[id].label);
+    }
+    EXPECT_EQ(dbg->catalog().thread_label(dbg->info().threads), nullptr);
+  }
+}
+
+TEST(RunCatalogLimits, AForgedThreadCountNamesOnlyTheThreadsTheRunHad) {
+  auto honest = record_and_open("claimed_threads", lone_counter_program(50000).c_str());
+  ASSERT_TRUE(honest);
+  const std::uint64_t steps = honest->info().steps;
+  ASSERT_GT(steps, 100000u);
+  const auto claimed = static_cast<std::uint32_t>(steps);
+
+  const std::string forged_path = with_claimed_threads(::testing::TempDir() + "/claimed_threads.dtrace", claimed);
+  std::string error;
+  std::unique_ptr<Debugger> forged = Debugger::open(forged_path, k::standard_intrinsics(), error);
+  ASSERT_TRUE(forged) << error;
+  ASSERT_EQ(forged->info().threads, claimed) << "the reader takes the forged claim";
+  const std::vector<ThreadName>& threads = forged->catalog().threads;
+  ASSERT_EQ(threads.size(), 1u);
+  EXPECT_EQ(threads[0].id, 0u);
+  EXPECT_EQ(threads[0].label, "T0 main");
+  EXPECT_EQ(forged->thread_count(), 1u);
+
+  TimeAxis axis = forged->view().axis();
+  axis.fit();
+  std::size_t thread_lanes = 0;
+  for (const Lane& lane : forged->timeline().lanes(axis, 800.0)) thread_lanes += lane.kind == LaneKind::Thread;
+  EXPECT_EQ(thread_lanes, 1u);
+}
+
+}  // namespace dust::dbg
