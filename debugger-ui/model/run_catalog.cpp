@@ -73,13 +73,13 @@ void sort_marks(LifetimeRows& rows) {
 void RunCatalog::load(rec::TraceReader& reader) {
   const rec::TraceInfo& info = reader.info();
   steps = info.steps;
+  // The first query, so that no other query's error is taken for the race check's.
+  check_races(reader);
   failure = reader.failure();
   if (failure) failure_text = failure->error.display();
   mutexes = reader.mutexes();
   q = reader.q_lifetimes();
   memory = reader.memory_lifetimes();
-  // Races need two threads; a one-thread run is not scanned for them.
-  if (info.threads > 1) races = reader.data_races();
   phi = reader.phi_marks();
   phi_resolution = info.config.phi_resolution;
   effects = reader.effect_marks(0, steps);
@@ -110,6 +110,17 @@ void RunCatalog::load(rec::TraceReader& reader) {
   for (std::size_t i = 0; i < effects.size(); ++i) {
     effect_instants.push_back(Span{effects[i].step, effects[i].step + 1, 1, static_cast<std::uint32_t>(i)});
   }
+}
+
+// The race check can stop before the end of the run; it then returns the
+// races it found and leaves its reason as the reader's last error, which
+// the race marks alone would never show.
+void RunCatalog::check_races(rec::TraceReader& reader) {
+  // Races need two threads; a one-thread run is not scanned for them.
+  if (reader.info().threads <= 1) return;
+  const std::string error_before = reader.last_error();
+  races = reader.data_races();
+  if (reader.last_error() != error_before) race_check_stopped = reader.last_error();
 }
 
 // The trace's own count of threads is not used: it is a claim (up to 16M

@@ -67,6 +67,11 @@ class RunCatalog {
   // constraints and their status, the witness or the conflict).
   std::optional<PhiResolution> phi_resolution;
   std::vector<rec::DataRace> races;   // the run's data races (threads only)
+  // Why the race check stopped before the end of the run (the reader's
+  // message, naming the file: an unreadable block, or more threads than
+  // the check follows), or empty when it saw the whole run. `races` then
+  // holds only those it found before it stopped.
+  std::string race_check_stopped;
   std::vector<WaitEdge> wait_cycle;   // at a deadlock: who waits for whom, around the cycle
 
   LifetimeRows q_rows;
@@ -85,6 +90,7 @@ class RunCatalog {
   const std::string* thread_label(std::uint32_t id) const;
 
  private:
+  void check_races(rec::TraceReader& reader);
   void name_threads(const Machine& final_state);
   void pack_q();
   void pack_memory();

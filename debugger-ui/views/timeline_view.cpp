@@ -2,7 +2,9 @@
 //
 // A step ruler, then lanes: K-threads, mutexes, Q resource lifetimes,
 // memory block lifetimes, Φ resolution and effects, with the cursor line
-// and the failure marker across all of them. The lanes' items come culled
+// and the failure marker across all of them. When the race check stopped
+// before the end of the run, a line between the ruler and the lanes says
+// the race marks are incomplete. The lanes' items come culled
 // and folded from the TimelineModel (cached on the visible range); this
 // file only draws them and turns the mouse into model calls: the wheel
 // zooms about the pointer, a left drag scrubs the cursor, a right drag pans.
@@ -378,6 +380,10 @@ void lifetime_tooltip(Debugger& dbg, const Lane& lane, const LaneItem& it) {
     }
     if (it.style == kMarkRace) {
       ImGui::TextColored(color_vec(palette::kDataRace), "data races: no common lock, no spawn or join between");
+      if (!cat.race_check_stopped.empty()) {
+        ImGui::TextColored(color_vec(palette::kDataRace), "only those found before the check stopped: %s",
+                           cat.race_check_stopped.c_str());
+      }
       int shown = 0;
       for (const rec::DataRace& race : cat.races) {
         if (cat.memory_block_at(race.first.address, race.first.step) != it.ref || ++shown > 6) continue;
@@ -439,6 +445,20 @@ void draw_wait_cycle(Debugger& dbg, ImDrawList* dl, float x, const std::array<fl
   }
 }
 
+// A race check that stopped before the end of the run (more threads than
+// it follows, an unreadable block) found only some of the races: a line
+// between the ruler and the lanes says the race marks are incomplete, and
+// why, for as long as the trace is open.
+bool race_check_stopped(const Debugger& dbg) { return !dbg.catalog().race_check_stopped.empty(); }
+
+void draw_race_check_warning(const Debugger& dbg) {
+  ImGui::PushStyleColor(ImGuiCol_Text, color_vec(palette::kDataRace));
+  ImGui::TextUnformatted("Race marks incomplete:");
+  ImGui::SameLine();
+  text_or_tooltip(dbg.catalog().race_check_stopped);
+  ImGui::PopStyleColor();
+}
+
 float lanes_height(const std::vector<Lane>& lanes) {
   bool dense = dense_rows(lanes);
   float h = 0;
@@ -455,7 +475,8 @@ float lanes_height(const std::vector<Lane>& lanes) {
 
 float timeline_wanted_height(Debugger& dbg) {
   const ImGuiStyle& style = ImGui::GetStyle();
-  return lanes_height(dbg.timeline().current_lanes()) + kRulerHeight + 2 + 2 * style.WindowPadding.y + 8;
+  float warning = race_check_stopped(dbg) ? ImGui::GetTextLineHeightWithSpacing() : 0.0f;
+  return lanes_height(dbg.timeline().current_lanes()) + kRulerHeight + 2 + warning + 2 * style.WindowPadding.y + 8;
 }
 
 void draw_timeline(Debugger& dbg, UiState& ui, float height) {
@@ -471,6 +492,7 @@ void draw_timeline(Debugger& dbg, UiState& ui, float height) {
   ImGui::TextDisabled("Timeline");
   draw_ruler(dbg, dl, ImVec2(x0, panel.y), lanes_w);
   ImGui::SetCursorScreenPos(ImVec2(panel.x, panel.y + kRulerHeight + 2));
+  if (race_check_stopped(dbg)) draw_race_check_warning(dbg);
 
   const std::vector<Lane>& lanes = dbg.timeline().lanes(axis, lanes_w);
   float body_h = ImGui::GetContentRegionAvail().y;

@@ -1,7 +1,9 @@
 // run_catalog_limits_test.cpp — the run catalog of a trace that claims
-// more than it holds: a finish record forged to claim a hundred thousand
-// threads gets a name for each thread the run had, not for each it claims
-// (while every honest committed trace still names each thread it counts).
+// more than it holds, or holds more than a check follows: a finish record
+// forged to claim a hundred thousand threads gets a name for each thread
+// the run had, not for each it claims (while every honest committed trace
+// still names each thread it counts); and a race check that stopped at its
+// limit of threads says so beside the races it found.
 #include "../recorder/trace_rewriting.hpp"
 #include "record_and_open.hpp"
 
@@ -38,6 +40,18 @@ std::string with_claimed_threads(const std::string& path, std::uint32_t threads)
   const std::string forged = path + ".forged.dtrace";
   rec_test::put_together(t, forged);
   return forged;
+}
+
+// main spawns 1,030 workers that each store to one word: more threads
+// than the race check follows (tests/recorder/frame_queries_test.cpp).
+std::string thousand_racers_program() {
+  return R"JSON({"forges":[{"name":"t","shapes":[],"binds":[],"procs":[
+ {"regime":"K","name":"worker","params":[{"name":"counter","ty":"K[Int]"}],"uses":[],"ret":"K[Int]","qualifiers":[],
+  "body":[{"Store":{"ptr":"counter","value":"1"}},{"Return":{"expr":"0"}}],"locals":[]},
+ {"regime":"K","name":"main","params":[],"uses":[],"ret":"K[Int]","qualifiers":[],"body":[
+   {"Alloc":{"size":"8","result":"counter"}},
+   {"For":{"var":"i","start":"0","end":"1030","body":[{"Let":{"name":"t","expr":"spawn(worker, i Add 1, counter)"}}]}},
+   {"Return":{"expr":"0"}}],"locals":[]}]}],"types":[]})JSON";
 }
 
 }  // namespace
@@ -92,6 +106,28 @@ TEST(RunCatalogLimits, AForgedThreadCountNamesOnlyTheThreadsTheRunHad) {
   std::size_t thread_lanes = 0;
   for (const Lane& lane : forged->timeline().lanes(axis, 800.0)) thread_lanes += lane.kind == LaneKind::Thread;
   EXPECT_EQ(thread_lanes, 1u);
+}
+
+TEST(RunCatalogLimits, ARaceCheckThatStoppedAtItsThreadLimitSaysSo) {
+  auto many = record_and_open("thousand_racers", thousand_racers_program().c_str());
+  ASSERT_TRUE(many);
+  ASSERT_EQ(many->info().threads, 1031u);
+  const RunCatalog& catalog = many->catalog();
+  EXPECT_FALSE(catalog.races.empty()) << "the threads the check followed do race";
+  EXPECT_NE(catalog.race_check_stopped.find("the race check follows at most 1024 threads"), std::string::npos)
+      << catalog.race_check_stopped;
+  EXPECT_NE(catalog.race_check_stopped.find("thousand_racers.dtrace"), std::string::npos)
+      << "the warning names the file: " << catalog.race_check_stopped;
+  EXPECT_EQ(catalog.threads.size(), 1031u);
+
+  // A check that saw the whole run has nothing to say.
+  std::ifstream in(std::filesystem::path(DUST_SOURCE_DIR) / "assets/examples/racy_counter.dir.json");
+  std::stringstream racy_text;
+  racy_text << in.rdbuf();
+  auto racy = record_and_open("racy_counter_whole", racy_text.str().c_str());
+  ASSERT_TRUE(racy);
+  EXPECT_FALSE(racy->catalog().races.empty());
+  EXPECT_EQ(racy->catalog().race_check_stopped, "");
 }
 
 }  // namespace dust::dbg
