@@ -220,7 +220,8 @@ StepPredictor::StepPredictor(const Program& program, const CodecContext& context
       predicts_lib(context.version >= 3),
       compact_changes(context.version >= 3),
       echoes(context.version >= 3),
-      program_(program) {
+      program_(program),
+      max_copied_bytes_(context.max_copied_bytes) {
   stmt_proc_.assign(program.stmts.size(), 0);
   for (const Block& b : program.blocks) {
     for (std::uint32_t i = 0; i < b.count && b.first + i < stmt_proc_.size(); ++i) stmt_proc_[b.first + i] = b.proc;
@@ -255,6 +256,7 @@ void StepPredictor::reset() {
   wait_text_last.clear();
   strings.clear();
   string_ids.clear();
+  copied_bytes_ = 0;
 }
 
 // ---- StepEncoder ----
@@ -389,13 +391,16 @@ void StepEncoder::begin_block(const Machine& machine) {
 
 void StepEncoder::put_string(BufferWriter& w, const std::string& s) {
   auto it = predictor_.string_ids.find(s);
-  if (it != predictor_.string_ids.end()) {
+  const bool known = it != predictor_.string_ids.end();
+  if (known && predictor_.afford_copy(s.size())) {
     w.varint(it->second + 1);
     return;
   }
   w.varint(0);
   w.bytes(s);
-  predictor_.string_ids.emplace(s, static_cast<std::uint32_t>(predictor_.strings.size()));
+  // A known string written out again keeps its first id; the decoder adds
+  // every string written out to its table, so the table grows here too.
+  if (!known) predictor_.string_ids.emplace(s, static_cast<std::uint32_t>(predictor_.strings.size()));
   predictor_.strings.push_back(s);
 }
 
@@ -493,7 +498,8 @@ void StepEncoder::put_changes(BufferWriter& w, const StepEvent& event) {
   w.varint(mutex_changes.size());
   predictor_.has_woken = false;
   for (std::size_t i = 0; i < mutex_changes.size(); ++i) put_mutex_change(w, event, mutex_changes[i], i == 0);
-  if (woke_the_waiters(predictor_, thread_changes)) {
+  if (woke_the_waiters(predictor_, thread_changes) &&
+      predictor_.afford_copy(predictor_.woken.size() * kCopiedThreadIdBytes)) {
     w.varint(kWokeTheWaiters);
     return;
   }
@@ -513,7 +519,7 @@ void StepEncoder::put_thread_change(BufferWriter& w, const StepEvent& event, con
   const StepPredictor::Wait* last = predictor_.wait_last_of(c.thread);
   if (last != nullptr && *last == wait) byte |= kChangeSameWait;
   std::string& text = predictor_.wait_text_last[wait];
-  if (text == c.wait && !text.empty()) byte |= kChangeSameText;
+  if (text == c.wait && !text.empty() && predictor_.afford_copy(text.size())) byte |= kChangeSameText;
   w.u8(byte);
   if (!(byte & kChangeSelf)) w.varint(c.thread);
   if (!(byte & kChangeSameWait)) {
@@ -552,6 +558,9 @@ void StepEncoder::put_mutex_change(BufferWriter& w, const StepEvent& event, cons
     } else if (!l.empty() && c.waiters.size() + 1 == l.size() &&
                std::equal(c.waiters.begin(), c.waiters.end(), l.begin() + 1)) {
       waiters = kWaitersPopFront;
+    }
+    if (waiters != kWaitersExplicit && !predictor_.afford_copy(l.size() * kCopiedThreadIdBytes)) {
+      waiters = kWaitersExplicit;
     }
   }
   w.svarint(c.id);
@@ -689,7 +698,7 @@ bool StepEncoder::encode_general(const Machine& machine, const StepEvent& event,
     const std::string_view bytes(out.data() + head_at, out.size() - head_at);
     StepPredictor::Echoes& echoes = predictor_.echoes_of(event.stmt, event.kind);
     const std::uint8_t slot = echoes.find(bytes);
-    if (slot < kEchoSlots) {
+    if (slot < kEchoSlots && predictor_.afford_copy(bytes.size())) {
       out.data()[head_at] = static_cast<char>(echo_head(event.kind, slot));
       out.truncate(head_at + 1);
       echoes.touch(slot);
@@ -709,6 +718,12 @@ void StepDecoder::begin_block(std::uint64_t first_step, std::uint64_t tick, std:
   next_index_ = first_step;
   tick_ = tick;
   threads_ = std::min(threads, kMaxTraceThreads);
+  over_copy_bound_ = false;
+}
+
+std::string StepDecoder::copy_bound_error() const {
+  return "malformed step " + std::to_string(next_index_) + ": its block copies more than " +
+         std::to_string(predictor_.max_copied_bytes()) + " bytes from earlier steps";
 }
 
 bool StepDecoder::get_string(ByteReader& in, std::string& s) {
@@ -721,7 +736,9 @@ bool StepDecoder::get_string(ByteReader& in, std::string& s) {
     return true;
   }
   if (id > predictor_.strings.size()) return false;
-  s = predictor_.strings[static_cast<std::size_t>(id - 1)];
+  const std::string& known = predictor_.strings[static_cast<std::size_t>(id - 1)];
+  if (!copy(known.size())) return false;
+  s = known;
   return true;
 }
 
@@ -832,7 +849,10 @@ bool StepDecoder::get_changes(ByteReader& in, const StepEvent& event, DecodedSte
   std::uint64_t n = in.varint();
   if (!in.ok()) return false;
   if (n == kWokeTheWaiters) {
-    if (!predictor_.has_woken || predictor_.woken.empty()) return false;
+    if (!predictor_.has_woken || predictor_.woken.empty() ||
+        !copy(predictor_.woken.size() * kCopiedThreadIdBytes)) {
+      return false;
+    }
     for (std::uint32_t t : predictor_.woken) {
       out.threads.push_back(ThreadChange{t, ThreadState::Runnable, WaitKind::None, 0, {}});
     }
@@ -867,7 +887,7 @@ bool StepDecoder::get_thread_change(ByteReader& in, const StepEvent& event, Thre
   }
   std::string& text = predictor_.wait_text_last[{c.wait_kind, c.wait_id}];
   if (byte & kChangeSameText) {
-    if (text.empty()) return false;
+    if (text.empty() || !copy(text.size())) return false;
     c.wait = text;
   } else if (!get_string(in, c.wait)) {
     return false;
@@ -907,7 +927,7 @@ bool StepDecoder::get_mutex_change(ByteReader& in, const StepEvent& event, Mutex
       if (c.waiters.back() >= threads_) return false;
     }
   } else {
-    if (last == nullptr) return false;
+    if (last == nullptr || !copy(last->waiters.size() * kCopiedThreadIdBytes)) return false;
     c.waiters = last->waiters;
     if (waiters == kWaitersAppendSelf) c.waiters.push_back(event.thread);
     if (waiters == kWaitersPopFront) {
@@ -946,6 +966,10 @@ bool StepDecoder::decode(ByteReader& in, DecodedStep& out, std::string& error) {
     return false;
   }
   echoes->touch(slot);
+  if (!copy(echoes->bytes[slot].size())) {
+    error = copy_bound_error();
+    return false;
+  }
   const std::string bytes = echoes->bytes[slot];
   ByteReader again(bytes);
   std::uint8_t echoed = again.u8();
@@ -964,7 +988,11 @@ bool StepDecoder::decode_step(ByteReader& in, std::uint8_t head, DecodedStep& ou
   out.threads.clear();
   out.mutexes.clear();
   auto bad = [&](const char* what) {
-    error = std::string("malformed step ") + std::to_string(next_index_) + ": " + what;
+    if (over_copy_bound_) {
+      error = copy_bound_error();
+    } else {
+      error = std::string("malformed step ") + std::to_string(next_index_) + ": " + what;
+    }
     return false;
   };
   std::uint8_t kind = head & kKindMask;

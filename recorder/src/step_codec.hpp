@@ -21,6 +21,17 @@
 // picks it (thread_forecast.hpp) where earlier versions predicted the
 // thread of the step before; a replay or a decoder of an older trace uses
 // that trace's rule (CodecContext).
+//
+// A back-reference — a string of the block's table, a wait text or waiter
+// list as last recorded, the woken waiters, an echo — makes the decoder
+// copy bytes the block already holds. A trace is untrusted, so a forged
+// block could have every one-byte step copy a long payload again and a few
+// kilobytes of file expand into gigabytes. Each block may therefore copy
+// at most kMaxCopiedBytes through back-references: the decoder counts each
+// copy as it makes it and calls a block that passes the bound malformed,
+// and the encoder, which counts the same copies, writes a payload out in
+// full where a back-reference would pass it (StepPredictor::afford_copy),
+// so no block it writes is refused.
 #pragma once
 
 #include <algorithm>
@@ -136,6 +147,18 @@ enum MutexWaitersForm : std::uint8_t {
 inline constexpr int kWaitersShift = 3;
 inline constexpr std::uint8_t kMutexKnownBits = 0x1f;
 
+// The most bytes one block's back-references may copy (see the top of this
+// file). The recorder closes a block at a megabyte of deltas
+// (RecorderOptions::block_bytes), so an honest block reaches this only by
+// copying its deltas 64 times over (a long string printed in a loop); past
+// it the encoder writes the payloads out, and the block soon closes. A
+// reader's decoded block thus holds at most this many copied bytes beside
+// its own.
+inline constexpr std::uint64_t kMaxCopiedBytes = std::uint64_t{64} << 20;
+// What a copied thread id counts (a waiter, a woken thread), whatever the
+// host keeps for one: both sides of a trace must count alike.
+inline constexpr std::uint64_t kCopiedThreadIdBytes = 4;
+
 inline std::int64_t wrapping_add(std::int64_t a, std::int64_t b) {
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
 }
@@ -173,8 +196,11 @@ struct CodecContext {
   std::uint32_t version = kStepsFormatVersion;
   std::uint64_t seed = 0;
   std::optional<ScheduleToken> schedule;
+  // The bound on a block's back-reference copies. Only tests lower it: a
+  // small bound takes a small run through every fallback of the encoder.
+  std::uint64_t max_copied_bytes = codec::kMaxCopiedBytes;
   static CodecContext of(const RunConfig& config, std::uint32_t version = kStepsFormatVersion) {
-    return CodecContext{version, config.seed, config.schedule};
+    return CodecContext{version, config.seed, config.schedule, codec::kMaxCopiedBytes};
   }
   bool forecasts_threads() const { return version >= 3; }
 };
@@ -437,6 +463,9 @@ class StepPredictor {
   }
   std::map<std::pair<WaitKind, std::int64_t>, std::string> wait_text_last;
   // The waiters the step's first mutex change replaced (for kWokeTheWaiters).
+  // This copy is not counted against the copy bound: it copies a list that
+  // was counted or written out when it was recorded, and that the change
+  // records anew, so no recorded list is copied here twice.
   bool has_woken = false;
   std::vector<std::uint32_t> woken;
   void note_replaced(const MutexLast* last, bool first) {
@@ -470,8 +499,10 @@ class StepPredictor {
       touch(slot);
     }
     bool live(std::uint8_t slot) const { return (used >> slot) & 1u; }
-    // The live slot holding exactly `b`, or kEchoSlots if none does (live
-    // slots never hold the same bytes: only bytes found in none are kept).
+    // The first live slot holding exactly `b`, or kEchoSlots if none does.
+    // Two live slots hold the same bytes only when an echo of the first
+    // would have passed the block's copy bound (afford_copy): the step was
+    // then written out again and kept like any other.
     std::uint8_t find(std::string_view b) const {
       for (std::uint8_t slot = 0; slot < codec::kEchoSlots; ++slot) {
         if (live(slot) && same_bytes(bytes[slot], b)) return slot;
@@ -525,8 +556,25 @@ class StepPredictor {
   std::vector<std::string> strings;
   std::unordered_map<std::string, std::uint32_t> string_ids;
 
+  // Whether a back-reference that copies `bytes` keeps the block's copies
+  // within its bound (codec::kMaxCopiedBytes), counting them if so. The
+  // encoder asks before it writes a back-reference, and writes the payload
+  // out instead when told no; the decoder asks as it reads one, and fails
+  // when told no. Both ask for the same copies (an echo is counted before
+  // the copies inside it when decoded, after them when encoded), so every
+  // count the decoder reaches is part of a total the encoder kept within
+  // the bound: a block the encoder wrote always decodes.
+  bool afford_copy(std::uint64_t bytes) {
+    if (bytes > max_copied_bytes_ - copied_bytes_) return false;
+    copied_bytes_ += bytes;
+    return true;
+  }
+  std::uint64_t max_copied_bytes() const { return max_copied_bytes_; }
+
  private:
   const Program& program_;
+  const std::uint64_t max_copied_bytes_;
+  std::uint64_t copied_bytes_ = 0;  // in this block, by afford_copy
   std::uint32_t generation_ = 0;
   std::vector<std::uint32_t> stmt_proc_;
   std::vector<std::uint32_t> slot_base_;
@@ -934,6 +982,14 @@ class StepDecoder {
 
  private:
   bool get_string(ByteReader& in, std::string& s);
+  // Counts a back-reference's copy against the block's bound (afford_copy);
+  // false past it, which decode_step's error then names.
+  bool copy(std::uint64_t bytes) {
+    if (predictor_.afford_copy(bytes)) [[likely]] return true;
+    over_copy_bound_ = true;
+    return false;
+  }
+  std::string copy_bound_error() const;
   bool get_write(ByteReader& in, StepEvent& event, bool& more);
   bool get_lib(ByteReader& in, const StepEvent& event, LibEvent& lib, bool first);
   // Decodes a step whose head byte was just read from `in`; `learn`: keep
@@ -948,6 +1004,7 @@ class StepDecoder {
   std::uint64_t next_index_ = 0;
   std::uint64_t tick_ = 0;
   std::uint32_t threads_ = kMaxTraceThreads;
+  bool over_copy_bound_ = false;
 };
 
 // Tagged value encoding, for values inside struct/array writes and for

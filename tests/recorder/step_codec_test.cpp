@@ -1,10 +1,14 @@
 // step_codec_test.cpp — step deltas decode to exactly the events that were
 // encoded (every field the recorder keeps), for every example program and
-// several scheduler seeds, with blocks of several sizes; and a simple loop
-// costs well under two bytes a step before compression.
+// several scheduler seeds, with blocks of several sizes; a simple loop
+// costs well under two bytes a step before compression; and what a block's
+// back-references copy stays within the codec's bound, a forged block's
+// (an error) and an honest one's (the encoder writes payloads out).
 #include "../../recorder/src/step_codec.hpp"
 
+#include "../../recorder/src/block_summary.hpp"
 #include "recorder_harness.hpp"
+#include "trace_rewriting.hpp"
 
 using namespace rec_test;
 
@@ -66,10 +70,20 @@ struct Encoded {
   std::vector<std::vector<dust::rec::ThreadChange>> thread_changes;
 };
 
-Encoded encode_run(const std::string& text, const dust::RunConfig& config, std::uint64_t block_steps) {
+// The codec's context for `config`, with `copy_bound` as the bound on what
+// a block's back-references may copy.
+dust::rec::CodecContext codec_context_of(const dust::RunConfig& config,
+                                         std::uint64_t copy_bound = dust::rec::codec::kMaxCopiedBytes) {
+  dust::rec::CodecContext context = dust::rec::CodecContext::of(config);
+  context.max_copied_bytes = copy_bound;
+  return context;
+}
+
+Encoded encode_run(const std::string& text, const dust::RunConfig& config, std::uint64_t block_steps,
+                   std::uint64_t copy_bound = dust::rec::codec::kMaxCopiedBytes) {
   Encoded out;
   dust::Machine machine(load_program(text), &intrinsics(), config);
-  dust::rec::StepEncoder encoder(machine.program(), dust::rec::CodecContext::of(config));
+  dust::rec::StepEncoder encoder(machine.program(), codec_context_of(config, copy_bound));
   dust::StepEvent event;
   while (!machine.done()) {
     if (machine.steps % block_steps == 0) {
@@ -91,10 +105,11 @@ Encoded encode_run(const std::string& text, const dust::RunConfig& config, std::
   return out;
 }
 
-void check_round_trip(const std::string& text, const dust::RunConfig& config, std::uint64_t block_steps) {
-  Encoded enc = encode_run(text, config, block_steps);
+void check_round_trip(const std::string& text, const dust::RunConfig& config, std::uint64_t block_steps,
+                      std::uint64_t copy_bound = dust::rec::codec::kMaxCopiedBytes) {
+  Encoded enc = encode_run(text, config, block_steps, copy_bound);
   std::shared_ptr<const dust::Program> program = load_program(text);
-  dust::rec::StepDecoder decoder(*program, dust::rec::CodecContext::of(config));
+  dust::rec::StepDecoder decoder(*program, codec_context_of(config, copy_bound));
   dust::rec::DecodedStep decoded;
   std::size_t step = 0;
   for (std::size_t b = 0; b + 1 < enc.block_offsets.size(); ++b) {
@@ -316,4 +331,302 @@ TEST(StepCodec, LargeMutexAndThreadIdsRoundTrip) {
       check_round_trip(text, config, 97);
     }
   }
+}
+
+// ---- The bound on what a block's back-references copy ----
+//
+// A string of the block's table, a wait text, a waiter list, the woken
+// waiters and an echo each make the decoder copy bytes the block already
+// holds. A forged block whose every tiny step copies a long payload again
+// must stop at the bound (a few kilobytes of file would otherwise make the
+// reader build gigabytes), and an honest one, however often it repeats a
+// payload, must decode.
+
+namespace {
+
+// main: `prelude` (JSON statements, each followed by a comma), then `body`
+// (one JSON statement) `iterations` times in a While loop.
+std::string copy_bound_loop(const std::string& prelude, int iterations, const std::string& body) {
+  return R"({"forges":[{"name":"t","shapes":[],"binds":[],"procs":[{"regime":"K","name":"main","params":[],)"
+         R"("uses":[],"ret":null,"qualifiers":[],"body":[)" + prelude + R"({"Let":{"name":"i","expr":"0"}},)"
+         R"({"While":{"condition":"i Lt )" + std::to_string(iterations) + R"(","body":[)" + body +
+         R"(,{"Assign":{"target":"i","expr":"i Add 1"}}]}},{"Return":{"expr":"i"}}],"locals":[]}]}]})";
+}
+
+// An Effect statement emitting `payload`, an expression written for JSON.
+std::string copy_bound_effect(const std::string& payload) {
+  return R"({"Effect":{"kind":"emit","payload":")" + payload + R"("}})";
+}
+
+// An Effect statement emitting the string literal `text` (no quotes or backslashes).
+std::string copy_bound_effect_of_literal(const std::string& text) {
+  return copy_bound_effect(R"(\")" + text + R"(\")");
+}
+
+// `bytes` with every payload that holds exactly `marker` (its length byte,
+// then the marker) holding `grown` instead; the steps that echo such a
+// step then copy `grown`. How many were grown goes to `count`.
+std::string grow_written_out_marker(std::string_view bytes, const std::string& marker, const std::string& grown,
+                                    int& count) {
+  std::string written(1, static_cast<char>(marker.size()));
+  written += marker;
+  std::string out;
+  dust::rec::ByteWriter w(out);
+  count = 0;
+  std::size_t from = 0;
+  for (std::size_t at = bytes.find(written); at != std::string_view::npos; at = bytes.find(written, from)) {
+    out.append(bytes.substr(from, at - from));
+    w.bytes(grown);
+    from = at + written.size();
+    ++count;
+  }
+  out.append(bytes.substr(from));
+  return out;
+}
+
+struct CopyBoundDecoding {
+  std::uint64_t steps = 0;
+  std::uint64_t built = 0;  // payload bytes of the decoded steps, as `measure` counts them
+  std::string error;
+};
+
+// Decodes the steps of one block from `bytes` until its end or the first
+// error, adding up what `measure` says each decoded step holds.
+template <class Measure>
+CopyBoundDecoding decode_measuring_payloads(dust::rec::StepDecoder& decoder, std::string_view bytes,
+                                            Measure measure) {
+  CopyBoundDecoding d;
+  dust::rec::ByteReader in(bytes);
+  dust::rec::DecodedStep step;
+  while (!in.at_end() && decoder.decode(in, step, d.error)) {
+    ++d.steps;
+    d.built += measure(step);
+  }
+  return d;
+}
+
+std::uint64_t effect_payload_bytes(const dust::rec::DecodedStep& step) {
+  return step.event.has_effect ? step.event.effect.payload.size() : 0;
+}
+
+// Steps of thread 0 at statement 0, each followed by the thread and mutex
+// changes `changes` writes for it (given the step's number).
+template <class Changes>
+std::string steps_at_statement_zero(int steps, Changes changes) {
+  using namespace dust::rec::codec;
+  std::string bytes;
+  dust::rec::ByteWriter w(bytes);
+  for (int k = 0; k < steps; ++k) {
+    // The first step names statement 0 against no prediction (code 0), the
+    // second against statement 1 (the one after it); from the third the
+    // block has seen 0 follow 0 and predicts it.
+    w.u8(static_cast<std::uint8_t>(static_cast<std::uint8_t>(dust::StepKind::Statement) | kHasExtras |
+                                   (k >= 2 ? kStmtPredicted : 0)));
+    w.varint(0);  // the thread
+    if (k == 0) w.svarint(1);
+    if (k == 1) w.svarint(-1);
+    w.varint(0);  // no tick
+    w.u8(kDepthExplicit | kHasChanges);
+    w.varint(0);  // the depth
+    changes(w, k);
+  }
+  return bytes;
+}
+
+}  // namespace
+
+// Every step after the first two that print a marker is an echo, a byte;
+// grown to a mebibyte, the two printed markers make each echo copy it
+// again: 400 MiB from a block of a few kilobytes once compressed.
+TEST(StepCodec, EchoesOfALongPayloadStopAtTheCopyBound) {
+  const std::string marker = "copy-bound-marker";
+  const std::string text = copy_bound_loop("", 400, copy_bound_effect_of_literal(marker));
+  Encoded enc = encode_run(text, dust::RunConfig{}, std::uint64_t{1} << 40);
+  ASSERT_EQ(enc.block_offsets.size(), 2u);
+  int grown = 0;
+  const std::string forged = grow_written_out_marker(enc.bytes.view(), marker, std::string(1u << 20, 'x'), grown);
+  ASSERT_EQ(grown, 2);
+  dust::rec::Lz4Compressor lz4;
+  EXPECT_LT(lz4.compress(forged).size(), 64u << 10);
+
+  std::shared_ptr<const dust::Program> program = load_program(text);
+  dust::rec::StepDecoder decoder(*program);
+  decoder.begin_block(0, 0, dust::rec::kMaxTraceThreads, enc.block_rngs[0], enc.block_states[0]);
+  CopyBoundDecoding d = decode_measuring_payloads(decoder, forged, effect_payload_bytes);
+  EXPECT_NE(d.error.find("malformed step"), std::string::npos) << d.error;
+  EXPECT_NE(d.error.find("copies more than 67108864 bytes"), std::string::npos) << d.error;
+  EXPECT_LE(d.built, dust::rec::codec::kMaxCopiedBytes + forged.size());
+  // The forgery decodes up to the bound: what stops it is the bound.
+  EXPECT_GT(d.built, dust::rec::codec::kMaxCopiedBytes / 2);
+}
+
+// The other back-references, in steps written by hand: a waiter list as
+// last recorded, a wait text as last recorded, and a string of the block's
+// table, each a mebibyte, copied again by every step of a few bytes.
+TEST(StepCodec, ForgedBackReferencesStopAtTheCopyBound) {
+  using namespace dust::rec::codec;
+  constexpr std::uint64_t kWaiters = 1u << 18;  // a mebibyte of thread ids
+  const std::string text(1u << 20, 'w');
+  auto mutex_waiters = [&](dust::rec::ByteWriter& w, int k) {
+    w.varint(1);   // one mutex change
+    w.svarint(0);  // of mutex 0
+    if (k == 0) {
+      w.u8(kOwnerNone | kWaitersExplicit << kWaitersShift);
+      w.varint(kWaiters);
+      for (std::uint64_t i = 0; i < kWaiters; ++i) w.varint(1);
+    } else {
+      w.u8(kOwnerNone | kWaitersSame << kWaitersShift);
+    }
+    w.varint(0);  // no thread change
+  };
+  const std::uint8_t blocked_self = static_cast<std::uint8_t>(dust::ThreadState::Blocked) | kChangeSelf;
+  auto wait_of_the_first_step = [&](dust::rec::ByteWriter& w) {
+    w.varint(0);  // no mutex change
+    w.varint(2);  // one thread change
+    w.u8(blocked_self);
+    w.u8(static_cast<std::uint8_t>(dust::WaitKind::Mutex));
+    w.svarint(0);
+    w.varint(0);  // a string written out
+    w.bytes(text);
+  };
+  auto same_wait_text = [&](dust::rec::ByteWriter& w, int k) {
+    if (k == 0) return wait_of_the_first_step(w);
+    w.varint(0);
+    w.varint(2);
+    w.u8(blocked_self | kChangeSameWait | kChangeSameText);
+  };
+  auto first_string_of_the_table = [&](dust::rec::ByteWriter& w, int k) {
+    if (k == 0) return wait_of_the_first_step(w);
+    w.varint(0);
+    w.varint(2);
+    w.u8(blocked_self | kChangeSameWait);
+    w.varint(1);  // the table's first string
+  };
+  auto waiter_bytes = [](const dust::rec::DecodedStep& step) {
+    std::uint64_t n = 0;
+    for (const dust::rec::MutexChange& c : step.mutexes) n += c.waiters.size() * sizeof(std::uint32_t);
+    return n;
+  };
+  auto wait_bytes = [](const dust::rec::DecodedStep& step) {
+    std::uint64_t n = 0;
+    for (const dust::rec::ThreadChange& c : step.threads) n += c.wait.size();
+    return n;
+  };
+  std::shared_ptr<const dust::Program> program = load_program(loop_program(3));
+  auto check = [&](const std::string& label, const std::string& forged, auto measure) {
+    SCOPED_TRACE(label);
+    dust::rec::StepDecoder decoder(*program);
+    decoder.begin_block(0, 0);
+    CopyBoundDecoding d = decode_measuring_payloads(decoder, forged, measure);
+    EXPECT_NE(d.error.find("copies more than"), std::string::npos) << d.error;
+    EXPECT_LE(d.built, kMaxCopiedBytes + sizeof(std::uint32_t) * forged.size());
+    EXPECT_GT(d.built, kMaxCopiedBytes / 2);
+  };
+  check("waiters", steps_at_statement_zero(200, mutex_waiters), waiter_bytes);
+  check("wait text", steps_at_statement_zero(200, same_wait_text), wait_bytes);
+  check("string table", steps_at_statement_zero(200, first_string_of_the_table), wait_bytes);
+}
+
+// Under bounds small enough that the examples pass them, the encoder
+// writes out what a back-reference would have copied (strings, wait texts,
+// waiter lists, woken waiters, echoes), and every block still decodes to
+// its events: the decoder counts exactly what the encoder counted.
+TEST(StepCodec, BlocksPastASmallCopyBoundDecodeToTheirEvents) {
+  std::vector<std::pair<std::string, std::string>> programs;
+  for (const std::string& name : example_names()) programs.emplace_back(name, read_text(example(name)));
+  // Long waiter lists, and unlocks that wake many of them.
+  programs.emplace_back("70 workers", many_ids_program(3, 70, 3));
+  for (const auto& [name, text] : programs) {
+    SCOPED_TRACE(name);
+    for (std::uint64_t seed : {0, 7}) {
+      for (std::uint64_t bound : {0, 64, 1000, 4096}) {
+        SCOPED_TRACE("bound " + std::to_string(bound) + ", seed " + std::to_string(seed));
+        for (std::uint64_t block : {7, 4096}) check_round_trip(text, seeded(seed), block, bound);
+      }
+    }
+  }
+  // The bound changes the bytes: without back-references the contended
+  // mutexes of this example take more of them.
+  const std::string contended = read_text(example("mutex_counter.dir.json"));
+  EXPECT_GT(encode_run(contended, seeded(7), 4096, 0).bytes.size(),
+            encode_run(contended, seeded(7), 4096).bytes.size());
+}
+
+// A program that prints one long string hundreds of times: in one block
+// its echoes would copy past the bound, so the recorder's encoder writes
+// the print out again there, and the trace reads back every print.
+TEST(StepCodec, ALongStringPrintedPastTheCopyBoundStillReads) {
+  constexpr int kLength = 128 << 10;
+  constexpr int kPrints = 600;  // 75 MiB of copies, were every print echoed
+  const std::string length = std::to_string(kLength);
+  const std::string prelude = R"json({"Let":{"name":"p","expr":"alloc()json" + length + R"json()"}},)json"
+                              R"json({"Let":{"name":"s","expr":"mem_read_str(p, )json" + length + R"json()"}},)json";
+  const std::string text = copy_bound_loop(prelude, kPrints, copy_bound_effect("s"));
+  TempDir dir;
+  const fs::path trace = dir / "long_string.dtrace";
+  dust::Machine ran = record(text, dust::RunConfig{}, trace, dust::rec::RecorderOptions{});
+  ASSERT_EQ(ran.effects.size(), static_cast<std::size_t>(kPrints));
+  std::string error;
+  std::unique_ptr<dust::rec::TraceReader> reader = dust::rec::TraceReader::open(trace.string(), intrinsics(), error);
+  ASSERT_TRUE(reader) << error;
+  EXPECT_TRUE(reader->verify(error)) << error;
+  const std::vector<dust::rec::EffectMark> marks = reader->effect_marks(0, reader->info().steps);
+  EXPECT_EQ(reader->last_error(), "");
+  ASSERT_EQ(marks.size(), static_cast<std::size_t>(kPrints));
+  const std::string printed(kLength, '\0');
+  for (const dust::rec::EffectMark& mark : marks) {
+    ASSERT_TRUE(mark.effect.payload == printed) << "step " << mark.step;
+  }
+}
+
+// The reader turns a block past the bound into an error naming the file
+// and the block's offset, and the blocks before it still read.
+TEST(StepCodec, ABlockPastTheCopyBoundIsAnErrorNamingItsFileAndOffset) {
+  const std::string marker = "copy-bound-marker";
+  const std::string text = copy_bound_loop("", 2000, copy_bound_effect_of_literal(marker));
+  TempDir dir;
+  const fs::path honest = dir / "honest.dtrace";
+  dust::rec::RecorderOptions options;
+  options.block_steps = 1024;
+  record(text, dust::RunConfig{}, honest, options);
+  TakenApart t = take_apart(honest);
+  ASSERT_GE(t.index.blocks.size(), 3u);
+  // The second block: its two printed markers grow to a mebibyte each.
+  std::size_t chunk = 0;
+  for (int blocks = 0; chunk < t.chunks.size(); ++chunk) {
+    if (t.chunks[chunk].header.type == dust::rec::ChunkType::Block && ++blocks == 2) break;
+  }
+  ASSERT_LT(chunk, t.chunks.size());
+  RawChunk& c = t.chunks[chunk];
+  dust::rec::BlockSummary summary;
+  std::string_view compressed;
+  ASSERT_TRUE(dust::rec::decode_block_payload(c.payload, summary, compressed));
+  std::string deltas;
+  ASSERT_TRUE(dust::rec::lz4_decompress(compressed, c.header.raw_bytes, deltas));
+  int grown = 0;
+  deltas = grow_written_out_marker(deltas, marker, std::string(1u << 20, 'x'), grown);
+  ASSERT_EQ(grown, 2);
+  summary.raw_bytes = deltas.size();
+  c.header.raw_bytes = static_cast<std::uint32_t>(deltas.size());
+  dust::rec::Lz4Compressor lz4;
+  dust::rec::ByteBuffer payload;
+  dust::rec::encode_block_payload(summary, deltas, lz4, payload);
+  c.payload = std::string(payload.view());
+  for (dust::rec::BlockEntry& entry : t.index.blocks) {
+    if (entry.offset == t.offsets[chunk]) entry.summary = summary;
+  }
+  const fs::path forged = dir / "forged.dtrace";
+  put_together(t, forged);
+  EXPECT_LT(fs::file_size(forged), fs::file_size(honest) + (64u << 10));
+
+  std::string error;
+  std::unique_ptr<dust::rec::TraceReader> reader = dust::rec::TraceReader::open(forged.string(), intrinsics(), error);
+  ASSERT_TRUE(reader) << error;
+  // The block before it reads.
+  EXPECT_EQ(reader->events(0, summary.first_step).size(), summary.first_step);
+  EXPECT_EQ(reader->last_error(), "");
+  EXPECT_FALSE(reader->verify(error));
+  EXPECT_EQ(error.rfind(forged.string() + ": malformed step ", 0), 0u) << error;
+  const std::string offset = " at offset " + std::to_string(t.offsets[chunk]);
+  EXPECT_NE(error.find("copies more than 67108864 bytes from earlier steps" + offset), std::string::npos) << error;
 }
