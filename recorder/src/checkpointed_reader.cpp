@@ -97,16 +97,8 @@ bool CheckpointedReader::open(TraceFile file, const FileHeader& header, std::str
 }
 
 bool CheckpointedReader::reopen(const ProgramChunks& known, std::string& error) {
-  std::string what;
-  if (!file_.open(path_, what)) {
-    error = path_ + ": cannot open: " + what;
-    return false;
-  }
   FileHeader header;
-  if (!read_file_header(file_, header, what)) {
-    error = where(what, 0);
-    return false;
-  }
+  if (!open_trace_file(path_, file_, header, error)) return false;
   return open_body(header, &known, error);
 }
 

@@ -265,6 +265,19 @@ bool TraceFile::adopt(int fd, std::string& error) {
   return true;
 }
 
+bool open_trace_file(const std::string& path, TraceFile& file, FileHeader& header, std::string& error) {
+  std::string what;
+  if (!file.open(path, what)) {
+    error = path + ": cannot open: " + what;
+    return false;
+  }
+  if (!read_file_header(file, header, what)) {
+    error = path + ": " + what + " at offset 0";
+    return false;
+  }
+  return true;
+}
+
 bool read_file_header(const TraceFile& file, FileHeader& out, std::string& what) {
   std::string head;
   if (!file.read(0, kFileHeaderSize, head)) {

@@ -61,6 +61,10 @@ class TraceFile;
 // Reads and checks the file header of `file` (its magic and checksum);
 // false with `what` saying what is wrong, the offset being 0.
 bool read_file_header(const TraceFile& file, FileHeader& out, std::string& what);
+// Opens the trace at `path` into `file` and reads its header: false with
+// `error` naming the path (and offset 0 for a bad header), as every reader
+// reports it.
+bool open_trace_file(const std::string& path, TraceFile& file, FileHeader& header, std::string& error);
 
 // Appends chunks to a new file, each with one write(2) as it comes, so a
 // killed writer leaves whole chunks behind.

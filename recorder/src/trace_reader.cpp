@@ -93,16 +93,8 @@ std::unique_ptr<TraceReader> TraceReader::open(const std::string& path, const In
     // The header is read once, here: its version says which reader reads
     // the rest, and that reader goes on with the same open file.
     TraceFile file;
-    std::string what;
-    if (!file.open(path, what)) {
-      error = path + ": cannot open: " + what;
-      return nullptr;
-    }
     FileHeader header;
-    if (!read_file_header(file, header, what)) {
-      error = path + ": " + what + " at offset 0";
-      return nullptr;
-    }
+    if (!open_trace_file(path, file, header, error)) return nullptr;
     if (header.version == kCheckpointFormatVersion) {
       auto reader = std::make_unique<CheckpointedReader>(path, intrinsics);
       if (!reader->open(std::move(file), header, error)) return nullptr;
