@@ -44,6 +44,17 @@ inline void write_scalar(Value& cell, std::int64_t x, bool is_bool) {
   }
 }
 
+// The remainder of x Div m, truncated toward zero (the sign of x). m is not
+// 0, nor -1 when x is the least Int: the callers refuse those first.
+// A 64-bit divide takes several times as long as a 32-bit one, and most
+// operands in real programs fit 32 bits.
+[[gnu::always_inline]] inline std::int64_t truncated_remainder(std::int64_t x, std::int64_t m) {
+  if (((static_cast<std::uint64_t>(x) | static_cast<std::uint64_t>(m)) >> 32) == 0) {
+    return static_cast<std::uint32_t>(x) % static_cast<std::uint32_t>(m);
+  }
+  return x % m;
+}
+
 // Applies binary operator `op` to x and y, leaving the result in x. False
 // for anything that is an error, or not plain Int/Bool arithmetic, under the
 // reference's rules.
@@ -78,14 +89,9 @@ inline void write_scalar(Value& cell, std::int64_t x, bool is_bool) {
       }
       return true;
     case Op::Rem:
-      // The remainder of Div's truncated quotient (the sign of x), failing
-      // where Div fails.
+      // Fails where Div fails.
       if (y == 0 || (x == INT64_MIN && y == -1)) return false;
-      if (((static_cast<std::uint64_t>(x) | static_cast<std::uint64_t>(y)) >> 32) == 0) {
-        x = static_cast<std::uint32_t>(x) % static_cast<std::uint32_t>(y);
-      } else {
-        x %= y;
-      }
+      x = truncated_remainder(x, y);
       return true;
     case Op::BitAnd: x &= y; return true;
     case Op::BitOr: x |= y; return true;
@@ -111,11 +117,7 @@ inline void write_scalar(Value& cell, std::int64_t x, bool is_bool) {
 // evaluator, since x Div -1 overflows for the least x.
 [[gnu::always_inline]] inline bool apply_remainder(std::int64_t& x, bool x_bool, std::int64_t m) {
   if (x_bool || m == 0 || m == -1) return false;
-  if (((static_cast<std::uint64_t>(x) | static_cast<std::uint64_t>(m)) >> 32) == 0) {
-    x = static_cast<std::uint32_t>(x) % static_cast<std::uint32_t>(m);
-  } else {
-    x %= m;
-  }
+  x = truncated_remainder(x, m);
   return true;
 }
 
