@@ -147,22 +147,26 @@ std::string outcome_of(const std::string& expr, const std::string& x_value) {
   return r.begin().key() + " " + r.begin().value().dump();
 }
 
+// Remainders at the edges, and what each is: the idiom `x Sub x Div m Mul m`
+// and the Rem operator give them alike (neither fails for any of them).
+struct RemainderCase {
+  const char* x;
+  const char* m;
+  const char* expected;
+};
+const std::vector<RemainderCase> kRemainderCases = {
+    {"15", "7", "Int 1"}, {"-15", "7", "Int -1"}, {"15", "-7", "Int 1"}, {"-15", "-7", "Int -1"},
+    {"6", "3", "Int 0"}, {"0", "5", "Int 0"}, {"5", "1", "Int 0"}, {"5", "-1", "Int 0"},
+    {"4294967295", "1000003", "Int 954413"}, {"9223372036854775807", "1000003", "Int 675344"},
+    {"-9223372036854775808", "1000003", "Int -675345"}, {"-9223372036854775808", "1", "Int 0"},
+    {"123456789012", "1000000007", "Int 456788151"}, {"-123456789012", "1000000007", "Int -456788151"},
+    {"9223372036854775807", "9223372036854775807", "Int 0"},
+    {"-9223372036854775808", "9223372036854775807", "Int -1"},
+    {"5", "-9223372036854775808", "Int 5"}, {"4294967295", "4294967296", "Int 4294967295"},
+};
+
 TEST(ExpressionFolding, RemainderIdiomTruncatesLikeDivision) {
-  struct Case {
-    const char* x;
-    const char* m;
-    const char* expected;
-  };
-  for (const Case& c : std::vector<Case>{
-           {"15", "7", "Int 1"}, {"-15", "7", "Int -1"}, {"15", "-7", "Int 1"}, {"-15", "-7", "Int -1"},
-           {"6", "3", "Int 0"}, {"0", "5", "Int 0"}, {"5", "1", "Int 0"}, {"5", "-1", "Int 0"},
-           {"4294967295", "1000003", "Int 954413"}, {"9223372036854775807", "1000003", "Int 675344"},
-           {"-9223372036854775808", "1000003", "Int -675345"}, {"-9223372036854775808", "1", "Int 0"},
-           {"123456789012", "1000000007", "Int 456788151"}, {"-123456789012", "1000000007", "Int -456788151"},
-           {"9223372036854775807", "9223372036854775807", "Int 0"},
-           {"-9223372036854775808", "9223372036854775807", "Int -1"},
-           {"5", "-9223372036854775808", "Int 5"},
-       }) {
+  for (const RemainderCase& c : kRemainderCases) {
     const std::string m = c.m;
     EXPECT_EQ(outcome_of("x Sub x Div " + m + " Mul " + m, c.x), c.expected) << c.x << " rem " << m;
     EXPECT_EQ(outcome_of("(x Add 0) Sub (x Add 0) Div " + m + " Mul " + m, c.x), c.expected)
@@ -174,17 +178,7 @@ TEST(ExpressionFolding, RemainderIdiomTruncatesLikeDivision) {
 // of Div's truncated quotient, as the idiom above computes it wherever that
 // does not fail.
 TEST(ExpressionArithmetic, RemIsTheRemainderOfTruncatedDivision) {
-  struct Case {
-    const char* x;
-    const char* m;
-    const char* expected;
-  };
-  for (const Case& c : std::vector<Case>{
-           {"15", "7", "Int 1"}, {"-15", "7", "Int -1"}, {"15", "-7", "Int 1"}, {"-15", "-7", "Int -1"},
-           {"6", "3", "Int 0"}, {"0", "5", "Int 0"}, {"5", "-1", "Int 0"}, {"4294967295", "4294967296", "Int 4294967295"},
-           {"-9223372036854775808", "1000003", "Int -675345"}, {"5", "-9223372036854775808", "Int 5"},
-           {"-9223372036854775808", "9223372036854775807", "Int -1"},
-       }) {
+  for (const RemainderCase& c : kRemainderCases) {
     EXPECT_EQ(outcome_of(std::string("x Rem ") + c.m, c.x), c.expected) << c.x << " Rem " << c.m;
     EXPECT_EQ(outcome_of(std::string("x Rem (") + c.m + " Add 0)", c.x), c.expected) << c.x << " Rem " << c.m;
   }
