@@ -397,7 +397,7 @@ void hash_k(Hasher& h, const KState& k) {
     h.word(tick);
   }
   h.word(k.lock_pending.size());
-  for (const auto& [thread, mutex] : k.lock_pending) {
+  for (const auto& [thread, mutex] : k.lock_pending.entries()) {
     h.word(thread);
     h.word(static_cast<std::uint64_t>(mutex));
   }

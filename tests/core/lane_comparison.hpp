@@ -140,7 +140,7 @@ inline std::string machine_state(const dust::Machine& m) {
     s += "\nmutex " + std::to_string(mx.id) + " owner " + std::to_string(mx.owner) + " waiters";
     for (std::uint32_t w : mx.waiters) s += " " + std::to_string(w);
   }
-  for (const auto& [tid, id] : m.k.lock_pending) s += "\npending " + std::to_string(tid) + " on " + std::to_string(id);
+  for (const auto& [tid, id] : m.k.lock_pending.entries()) s += "\npending " + std::to_string(tid) + " on " + std::to_string(id);
   s += "\nheap next " + std::to_string(m.k.heap.next) + " live " + std::to_string(m.k.heap.live_bytes);
   for (const auto& [address, b] : m.k.heap.blocks) {
     s += "\nblock " + std::to_string(address) + " size " + std::to_string(b.size) + (b.live ? " live" : " freed") +

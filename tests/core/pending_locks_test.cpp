@@ -1,7 +1,8 @@
 // pending_locks_test.cpp — KState::lock_pending (PendingLocks) keeps its
-// entries and its table by thread id in step: mutex_for answers every
-// entry, for thread ids the table covers and for those beyond it, and two
-// sets with the same entries are equal whatever their tables hold.
+// table by thread id and its sorted entries beside it in step: mutex_for
+// answers every entry, for thread ids the table covers and for those
+// beyond it, entries() lists both in thread order, and two sets with the
+// same entries are equal whatever their tables hold.
 #include <gtest/gtest.h>
 
 #include "dust/k_state.hpp"
@@ -13,8 +14,6 @@ using dust::PendingLocks;
 constexpr std::uint32_t kBeyond = PendingLocks::kTabled + 7;
 constexpr std::uint32_t kHuge = 4'000'000'000u;
 
-std::vector<PendingLocks::Entry> entries(const PendingLocks& p) { return {p.begin(), p.end()}; }
-
 TEST(PendingLocks, MutexForAnswersEveryEntryInAndBeyondTheTable) {
   PendingLocks p;
   for (std::uint32_t t : {3u, 0u, kBeyond, kHuge, 9u}) p.set(t, 100 + t % 50);
@@ -23,7 +22,7 @@ TEST(PendingLocks, MutexForAnswersEveryEntryInAndBeyondTheTable) {
     EXPECT_EQ(p.mutex_for(t), 0) << t;
   }
   // Entries stay in thread order, as the archive and the state hash read them.
-  EXPECT_EQ(entries(p), (std::vector<PendingLocks::Entry>{
+  EXPECT_EQ(p.entries(), (std::vector<PendingLocks::Entry>{
                             {0, 100}, {3, 103}, {9, 109}, {kBeyond, 100 + kBeyond % 50}, {kHuge, 100 + kHuge % 50}}));
 
   p.set(3, 7);
@@ -31,12 +30,12 @@ TEST(PendingLocks, MutexForAnswersEveryEntryInAndBeyondTheTable) {
 
   p.erase(3u);
   p.erase(kHuge);
-  p.erase(p.find(kBeyond));
+  p.erase(kBeyond);
   p.erase(12u);  // no entry: nothing changes
   EXPECT_EQ(p.mutex_for(3), 0);
   EXPECT_EQ(p.mutex_for(kHuge), 0);
   EXPECT_EQ(p.mutex_for(kBeyond), 0);
-  EXPECT_EQ(entries(p), (std::vector<PendingLocks::Entry>{{0, 100}, {9, 109}}));
+  EXPECT_EQ(p.entries(), (std::vector<PendingLocks::Entry>{{0, 100}, {9, 109}}));
 
   p.clear();
   EXPECT_TRUE(p.empty());
@@ -63,7 +62,7 @@ TEST(PendingLocks, AssignSortsAndKeepsTheFirstOfEachThread) {
   EXPECT_EQ(p.mutex_for(300'000), 100'000 % 7 + 1);
   EXPECT_EQ(p.mutex_for(kHuge), 5);
   std::uint32_t last = 0;
-  for (const auto& [thread, mutex] : p) {
+  for (const auto& [thread, mutex] : p.entries()) {
     EXPECT_LT(last, thread);
     last = thread;
   }
@@ -71,6 +70,27 @@ TEST(PendingLocks, AssignSortsAndKeepsTheFirstOfEachThread) {
   for (std::uint32_t t = 1; t <= 100'000; ++t) one_by_one.set(t * 3, t % 7 + 1);
   one_by_one.set(kHuge, 5);
   EXPECT_EQ(p, one_by_one);
+}
+
+// An entry naming mutex 0 (only a forged archive has one) is still an
+// entry: archived and hashed in its place, though the table cannot hold
+// it; setting a real mutex for that thread replaces it.
+TEST(PendingLocks, AnEntryForMutexZeroKeepsItsPlace) {
+  PendingLocks p;
+  p.assign({{7, 2}, {5, 0}, {kBeyond, 0}, {1, 4}});
+  EXPECT_EQ(p.size(), 4u);
+  EXPECT_EQ(p.entries(), (std::vector<PendingLocks::Entry>{{1, 4}, {5, 0}, {7, 2}, {kBeyond, 0}}));
+  EXPECT_EQ(p.mutex_for(5), 0);
+  p.set(5, 3);
+  EXPECT_EQ(p.mutex_for(5), 3);
+  EXPECT_EQ(p.entries(), (std::vector<PendingLocks::Entry>{{1, 4}, {5, 3}, {7, 2}, {kBeyond, 0}}));
+  p.set(7, 0);
+  EXPECT_EQ(p.mutex_for(7), 0);
+  EXPECT_EQ(p.entries(), (std::vector<PendingLocks::Entry>{{1, 4}, {5, 3}, {7, 0}, {kBeyond, 0}}));
+  p.erase(7u);
+  p.erase(1u);
+  EXPECT_EQ(p.entries(), (std::vector<PendingLocks::Entry>{{5, 3}, {kBeyond, 0}}));
+  EXPECT_EQ(p.size(), 2u);
 }
 
 TEST(PendingLocks, EqualityIsTheEntriesAlone) {

@@ -14,48 +14,57 @@
 
 namespace dust {
 
-// Which mutex each queued thread waits for (thread -> mutex), in thread
-// order. Every mutex_lock looks here and every contended one adds and later
-// removes an entry, for a handful of threads at most: a sorted vector, where
-// a tree would allocate a node per wait. It reads like the std::map it
-// replaces (and is archived as one). mutex_for answers every mutex_lock's
-// question (is this a retry?) by one look in a table by thread id, beside
-// the entries, where a search's branches would follow the seeded
-// interleaving and miss; the table covers thread ids below kTabled only, so
-// that an archive naming a huge thread id allocates nothing for it.
+// Which mutex each queued thread waits for (thread -> mutex). Every
+// mutex_lock asks it (is this a retry?), and every contended one adds an
+// entry and later removes it: most steps of a contended run. So an entry
+// for a thread id below kTabled lives in a table by thread id, where
+// setting, removing and finding it is one store or load. A sorted vector
+// would move its entries and search them, and under a seeded interleaving
+// both the search's branches and the move's length follow the coin tosses
+// and miss. Entries the table cannot hold (a thread id from kTabled up, so
+// that an archive naming a huge id allocates nothing for it, or a mutex
+// id of 0, which the table reads as no entry) are kept sorted beside it.
+// entries() lists both in thread order, as the archive and the state hash
+// read them; it is archived as the std::map it replaces.
 class PendingLocks {
  public:
   using Entry = std::pair<std::uint32_t, std::int64_t>;
-  using const_iterator = std::vector<Entry>::const_iterator;
   static constexpr std::uint32_t kTabled = 4096;
 
-  const_iterator begin() const { return entries_.begin(); }
-  const_iterator end() const { return entries_.end(); }
-  std::size_t size() const { return entries_.size(); }
-  bool empty() const { return entries_.empty(); }
+  std::size_t size() const { return tabled_count_ + searched_.size(); }
+  bool empty() const { return size() == 0; }
   void clear() {
-    entries_.clear();
     by_thread_.clear();
+    tabled_count_ = 0;
+    searched_.clear();
   }
 
-  const_iterator find(std::uint32_t thread) const {
-    auto it = lower_bound(thread);
-    return it != entries_.end() && it->first == thread ? const_iterator(it) : end();
-  }
-  // The mutex `thread` queued for, or 0 (mutex ids count from 1).
+  // The mutex `thread` queued for, or 0 (mutex ids count from 1; a forged
+  // entry naming mutex 0 answers 0 as well).
   std::int64_t mutex_for(std::uint32_t thread) const {
     if (thread < by_thread_.size()) return by_thread_[thread];
     return thread < kTabled ? 0 : searched_mutex_for(thread);
   }
   // Sets the thread's entry.
   void set(std::uint32_t thread, std::int64_t mutex) {
-    auto it = lower_bound(thread);
-    if (it != entries_.end() && it->first == thread) {
+    if (thread < kTabled && mutex != 0) {
+      if (!searched_.empty()) [[unlikely]] erase_searched(thread);
+      if (by_thread_.size() <= thread) by_thread_.resize(thread + 1, 0);
+      tabled_count_ += by_thread_[thread] == 0 ? 1 : 0;
+      by_thread_[thread] = mutex;
+      return;
+    }
+    erase_tabled(thread);
+    auto it = searched(thread);
+    if (it != searched_.end() && it->first == thread) {
       it->second = mutex;
     } else {
-      entries_.insert(it, Entry{thread, mutex});
+      searched_.insert(it, Entry{thread, mutex});
     }
-    table(thread, mutex);
+  }
+  void erase(std::uint32_t thread) {
+    if (erase_tabled(thread)) return;
+    if (!searched_.empty()) erase_searched(thread);
   }
   // Replaces every entry by `entries`, given in any order; of two for one
   // thread the first stands, as std::map's emplace keeps it. For an
@@ -66,38 +75,58 @@ class PendingLocks {
     entries.erase(std::unique(entries.begin(), entries.end(),
                               [](const Entry& a, const Entry& b) { return a.first == b.first; }),
                   entries.end());
-    entries_ = std::move(entries);
-    by_thread_.clear();
-    for (const Entry& e : entries_) table(e.first, e.second);
+    clear();
+    for (const Entry& e : entries) {
+      if (e.first < kTabled && e.second != 0) {
+        if (by_thread_.size() <= e.first) by_thread_.resize(e.first + 1, 0);
+        by_thread_[e.first] = e.second;
+        ++tabled_count_;
+      } else {
+        searched_.push_back(e);  // in thread order, as `entries` is
+      }
+    }
   }
-  void erase(const_iterator it) {
-    if (it->first < by_thread_.size()) by_thread_[it->first] = 0;
-    entries_.erase(it);
-  }
-  void erase(std::uint32_t thread) {
-    auto it = find(thread);
-    if (it != end()) erase(it);
+  // Every entry, in thread order.
+  std::vector<Entry> entries() const {
+    std::vector<Entry> all;
+    all.reserve(size());
+    auto beyond = searched_.begin();
+    for (std::uint32_t t = 0; t < by_thread_.size(); ++t) {
+      if (by_thread_[t] == 0) continue;
+      for (; beyond != searched_.end() && beyond->first < t; ++beyond) all.push_back(*beyond);
+      all.emplace_back(t, by_thread_[t]);
+    }
+    all.insert(all.end(), beyond, searched_.end());
+    return all;
   }
 
-  friend bool operator==(const PendingLocks& a, const PendingLocks& b) { return a.entries_ == b.entries_; }
+  friend bool operator==(const PendingLocks& a, const PendingLocks& b) {
+    return a.size() == b.size() && a.entries() == b.entries();
+  }
 
  private:
-  std::vector<Entry>::iterator lower_bound(std::uint32_t thread) const {
-    auto& entries = const_cast<std::vector<Entry>&>(entries_);
+  std::vector<Entry>::iterator searched(std::uint32_t thread) const {
+    auto& entries = const_cast<std::vector<Entry>&>(searched_);
     return std::lower_bound(entries.begin(), entries.end(), thread,
                             [](const Entry& e, std::uint32_t t) { return e.first < t; });
   }
-  void table(std::uint32_t thread, std::int64_t mutex) {
-    if (thread >= kTabled) return;
-    if (by_thread_.size() <= thread) by_thread_.resize(thread + 1, 0);
-    by_thread_[thread] = mutex;
+  bool erase_tabled(std::uint32_t thread) {
+    if (thread >= by_thread_.size() || by_thread_[thread] == 0) return false;
+    by_thread_[thread] = 0;
+    --tabled_count_;
+    return true;
+  }
+  void erase_searched(std::uint32_t thread) {
+    auto it = searched(thread);
+    if (it != searched_.end() && it->first == thread) searched_.erase(it);
   }
   [[gnu::noinline]] std::int64_t searched_mutex_for(std::uint32_t thread) const {
-    auto it = find(thread);
-    return it != end() ? it->second : 0;
+    auto it = searched(thread);
+    return it != searched_.end() && it->first == thread ? it->second : 0;
   }
-  std::vector<Entry> entries_;
-  std::vector<std::int64_t> by_thread_;  // thread id -> mutex_for's answer, for ids below kTabled
+  std::vector<std::int64_t> by_thread_;  // thread id below kTabled -> its mutex, 0 for no entry
+  std::size_t tabled_count_ = 0;         // the nonzero entries of by_thread_
+  std::vector<Entry> searched_;          // the other entries, in thread order
 };
 
 struct HeapBlock {
