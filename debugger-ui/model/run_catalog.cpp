@@ -73,7 +73,6 @@ void sort_marks(LifetimeRows& rows) {
 void RunCatalog::load(rec::TraceReader& reader) {
   const rec::TraceInfo& info = reader.info();
   steps = info.steps;
-  // The first query, so that no other query's error is taken for the race check's.
   check_races(reader);
   failure = reader.failure();
   if (failure) failure_text = failure->error.display();
@@ -113,14 +112,14 @@ void RunCatalog::load(rec::TraceReader& reader) {
 }
 
 // The race check can stop before the end of the run; it then returns the
-// races it found and leaves its reason as the reader's last error, which
-// the race marks alone would never show.
+// races it found and why it stopped, which the race marks alone would
+// never show.
 void RunCatalog::check_races(rec::TraceReader& reader) {
   // Races need two threads; a one-thread run is not scanned for them.
   if (reader.info().threads <= 1) return;
-  const std::string error_before = reader.last_error();
-  races = reader.data_races();
-  if (reader.last_error() != error_before) race_check_stopped = reader.last_error();
+  rec::RaceReport report = reader.data_races();
+  races = std::move(report.races);
+  race_check_stopped = std::move(report.stopped);
 }
 
 // The trace's own count of threads is not used: it is a claim (up to 16M

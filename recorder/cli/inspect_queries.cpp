@@ -139,11 +139,10 @@ int print_origin(rec::TraceReader& reader, const InspectOptions& o) {
 
 int print_accesses(rec::TraceReader& reader, const InspectOptions& o) {
   std::uint64_t to = o.to.value_or(reader.info().steps);
-  const std::string error_before = reader.last_error();
   rec::MemoryHistory h = reader.memory_accesses(o.address, o.end, o.from.value_or(0), to);
   // The scan stops early at a block it cannot read or past the threads the
   // race check follows: what it found is printed, and why it stopped.
-  if (reader.last_error() != error_before) std::cerr << "dustrun: warning: " << reader.last_error() << "\n";
+  if (!h.stopped.empty()) std::cerr << "dustrun: warning: " << h.stopped << "\n";
   if (o.json) {
     std::cout << rec::memory_history_json(h) << "\n";
     return kExitOk;

@@ -563,12 +563,18 @@ MemoryHistory CheckpointedReader::memory_accesses(std::int64_t address, std::int
   none.end = end;
   none.from = from;
   none.to = to;
+  none.stopped = no_steps();
   return none;
 }
 
-std::vector<DataRace> CheckpointedReader::data_races() {
+RaceReport CheckpointedReader::data_races() {
   if (TraceReader* s = steps()) return s->data_races();
-  return {};
+  return RaceReport{{}, no_steps()};
+}
+
+// Why a query over the steps has none to read: they could not be derived.
+std::string CheckpointedReader::no_steps() const {
+  return problem_.empty() ? path_ + ": the recorded steps could not be re-derived" : problem_;
 }
 
 }  // namespace dust::rec

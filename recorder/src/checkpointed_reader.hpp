@@ -77,7 +77,7 @@ class CheckpointedReader final : public TraceReader {
   Origin origin(const std::string& name, std::uint64_t at, FrameSelector frame, OriginLimits limits) override;
   MemoryHistory memory_accesses(std::int64_t address, std::int64_t end, std::uint64_t from,
                                 std::uint64_t to) override;
-  std::vector<DataRace> data_races() override;
+  RaceReport data_races() override;
   const std::string& last_error() const override;
   bool verify(std::string& error) override;
   Machine replay(std::optional<Divergence>& divergence, ExecutionObserver* observer) override;
@@ -87,6 +87,7 @@ class CheckpointedReader final : public TraceReader {
   bool prepare(const PrepareProgress& progress) override;
 
  private:
+  std::string no_steps() const;
   std::string where(const std::string& what, std::uint64_t offset) const;
   // Opens path() and reads it whole, as verify() does to read the file
   // again, taking `known`'s program if the file still holds its text.

@@ -227,6 +227,23 @@ class RaceScan {
 
 }  // namespace
 
+// Feeds the race scan every library step before `to`, block by block, and
+// says why it stopped before `to`, if it did: a block that cannot be read
+// (for_each_step left the reason in last_error_) or the scan's own limit,
+// which then becomes the last error too.
+template <class Scan>
+std::string ReaderImpl::scan_blocks(Scan& scan, std::uint64_t to) {
+  for (std::size_t b = 0; b < blocks_.size() && blocks_[b].summary.first_step < to; ++b) {
+    if ((blocks_[b].summary.flags & kBlockLib) == 0) continue;
+    if (!for_each_step(b, to, [&](const StepEvent& e) { scan.step(e); })) return last_error_;
+    if (std::string why = scan.stopped(); !why.empty()) {
+      last_error_ = path_ + ": " + why;
+      return last_error_;
+    }
+  }
+  return {};
+}
+
 MemoryHistory ReaderImpl::memory_accesses(std::int64_t address, std::int64_t end, std::uint64_t from, std::uint64_t to) {
   MemoryHistory out;
   out.address = address;
@@ -235,34 +252,21 @@ MemoryHistory ReaderImpl::memory_accesses(std::int64_t address, std::int64_t end
   out.to = std::min(to, info_.steps);
   // Locks and clocks come from the whole run before the range, so the scan starts at step 0.
   RaceScan scan(*program_, info_.threads, out.address, out.end, out.from, out.to, &out, out.races);
-  for (std::size_t b = 0; b < blocks_.size() && blocks_[b].summary.first_step < out.to; ++b) {
-    if ((blocks_[b].summary.flags & kBlockLib) == 0) continue;
-    if (!for_each_step(b, out.to, [&](const StepEvent& e) { scan.step(e); })) break;  // last_error says why
-    if (std::string why = scan.stopped(); !why.empty()) {
-      last_error_ = path_ + ": " + why;
-      break;
-    }
-  }
+  out.stopped = scan_blocks(scan, out.to);
   return out;
 }
 
-std::vector<DataRace> ReaderImpl::data_races() {
+RaceReport ReaderImpl::data_races() {
   if (data_races_) return *data_races_;
-  std::vector<DataRace> races;
+  RaceReport report;
   RaceScan scan(*program_, info_.threads, std::numeric_limits<std::int64_t>::min(),
-                std::numeric_limits<std::int64_t>::max(), 0, info_.steps, nullptr, races);
-  for (std::size_t b = 0; b < blocks_.size(); ++b) {
-    if ((blocks_[b].summary.flags & kBlockLib) == 0) continue;
-    if (!for_each_step(b, info_.steps, [&](const StepEvent& e) { scan.step(e); })) {
-      return races;  // not cached: last_error says why
-    }
-    if (std::string why = scan.stopped(); !why.empty()) {
-      last_error_ = path_ + ": " + why;
-      return races;  // not cached, as for an unreadable block
-    }
-  }
-  data_races_ = races;
-  return races;
+                std::numeric_limits<std::int64_t>::max(), 0, info_.steps, nullptr, report.races);
+  report.stopped = scan_blocks(scan, info_.steps);
+  // A check that stopped is not kept: the block may read next time (a
+  // file still being written), and the answer would then be whole.
+  if (report.stopped.empty()) data_races_ = report;
+  return report;
 }
+
 
 }  // namespace dust::rec

@@ -71,8 +71,10 @@ std::string memory_history_json(const MemoryHistory& h) {
   for (const DataRace& r : h.races) {
     races.push_back(json{{"address", r.address}, {"first", access_json(r.first)}, {"second", access_json(r.second)}});
   }
-  return dump(json{{"query", "accesses"}, {"address", h.address}, {"end", h.end},           {"from", h.from},
-                   {"to", h.to},          {"accesses", accesses},  {"races", races}});
+  json out{{"query", "accesses"}, {"address", h.address}, {"end", h.end},       {"from", h.from},
+            {"to", h.to},          {"accesses", accesses},  {"races", races}};
+  if (!h.stopped.empty()) out["stopped"] = h.stopped;
+  return dump(out);
 }
 
 }  // namespace dust::rec

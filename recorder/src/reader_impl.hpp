@@ -55,7 +55,7 @@ class ReaderImpl final : public TraceReader {
   Origin origin(const std::string& name, std::uint64_t at, FrameSelector frame, OriginLimits limits) override;
   MemoryHistory memory_accesses(std::int64_t address, std::int64_t end, std::uint64_t from,
                                 std::uint64_t to) override;
-  std::vector<DataRace> data_races() override;
+  RaceReport data_races() override;
   const std::string& last_error() const override { return last_error_; }
   bool verify(std::string& error) override;
   Machine replay(std::optional<Divergence>& divergence, ExecutionObserver* observer) override;
@@ -124,6 +124,10 @@ class ReaderImpl final : public TraceReader {
   // one reused event, never whole, so a search through a block of tens of
   // thousands of steps allocates nothing per step. False if unreadable.
   bool for_each_step(std::size_t b, std::uint64_t before, const std::function<void(const StepEvent&)>& visit);
+  // Runs memory_history.cpp's race scan over the steps before `to`; why it
+  // stopped early, or empty.
+  template <class Scan>
+  std::string scan_blocks(Scan& scan, std::uint64_t to);
   // The newest step before `before`, in the blocks `relevant` admits, that
   // `match` accepts, copied into `found`. False if a block was unreadable.
   template <class Relevant, class Match>
@@ -240,7 +244,7 @@ class ReaderImpl final : public TraceReader {
   std::optional<std::vector<QLifetime>> q_lifetimes_;
   std::optional<std::vector<MemoryLifetime>> memory_lifetimes_;
   std::optional<std::vector<PhiMark>> phi_marks_;
-  std::optional<std::vector<DataRace>> data_races_;
+  std::optional<RaceReport> data_races_;  // a check that ran to the run's end
 
  public:
   const std::string& incomplete_reason() const { return incomplete_reason_; }

@@ -84,7 +84,7 @@ void expect_same_run(rec::TraceReader& checkpoints, rec::TraceReader& steps) {
   }
   EXPECT_EQ(checkpoints.failure().has_value(), steps.failure().has_value());
   EXPECT_EQ(checkpoints.memory_lifetimes().size(), steps.memory_lifetimes().size());
-  EXPECT_EQ(checkpoints.data_races().size(), steps.data_races().size());
+  EXPECT_EQ(checkpoints.data_races().races.size(), steps.data_races().races.size());
   EXPECT_EQ(checkpoints.last_error(), "");
   EXPECT_GT(checkpoints.info().rederived_bytes, 0u);
 }

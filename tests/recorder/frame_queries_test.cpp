@@ -304,7 +304,7 @@ TEST(FrameQueries, LoadComesFromTheStoreThroughAPointer) {
 TEST(FrameQueries, RacyCounterIsFlaggedMutexCounterIsNot) {
   for (std::uint64_t seed : {0u, 3u, 17u}) {
     auto racy = recorded(read_text(example("racy_counter.dir.json")), seed, 16);
-    std::vector<dust::rec::DataRace> races = racy->reader->data_races();
+    std::vector<dust::rec::DataRace> races = racy->reader->data_races().races;
     ASSERT_FALSE(races.empty()) << "seed " << seed;
     for (const dust::rec::DataRace& race : races) {
       EXPECT_NE(race.first.thread, race.second.thread);
@@ -319,7 +319,7 @@ TEST(FrameQueries, RacyCounterIsFlaggedMutexCounterIsNot) {
                             [](const dust::rec::OriginLink& l) { return l.kind == LinkKind::Store && l.thread != 0; }));
 
     auto locked = recorded(read_text(example("mutex_counter.dir.json")), seed, 16);
-    EXPECT_TRUE(locked->reader->data_races().empty()) << "seed " << seed;
+    EXPECT_TRUE(locked->reader->data_races().races.empty()) << "seed " << seed;
   }
 }
 
@@ -336,17 +336,31 @@ TEST(FrameQueries, RaceCheckFollowsAtMostAThousandThreadsAndSaysSo) {
       {"Return":{"expr":"0"}})J");
   auto many = recorded(program_json(worker + "," + main), 3, 64);
   ASSERT_EQ(many->reader->info().threads, 1031u);
-  std::vector<dust::rec::DataRace> races = many->reader->data_races();
-  EXPECT_FALSE(races.empty()) << "the threads the check followed do race";
-  EXPECT_NE(many->reader->last_error().find("the race check follows at most 1024 threads"), std::string::npos)
-      << many->reader->last_error();
+  const std::string limit = "the race check follows at most 1024 threads";
+  dust::rec::RaceReport report = many->reader->data_races();
+  EXPECT_FALSE(report.races.empty()) << "the threads the check followed do race";
+  EXPECT_NE(report.stopped.find(limit), std::string::npos) << report.stopped;
+  EXPECT_EQ(many->reader->last_error(), report.stopped);
   // The memory history of the counter (the first heap block) stops there too, and says so.
   auto fresh = open_trace(many->dir / "run.dtrace");
   dust::rec::MemoryHistory h = fresh->memory_accesses(16777216, 16777224, 0, fresh->info().steps);
   EXPECT_FALSE(h.accesses.empty());
   EXPECT_FALSE(h.races.empty());
-  EXPECT_NE(fresh->last_error().find("the race check follows at most 1024 threads"), std::string::npos)
-      << fresh->last_error();
+  EXPECT_NE(h.stopped.find(limit), std::string::npos) << h.stopped;
+  EXPECT_EQ(fresh->last_error(), h.stopped);
+  // Each answer says so itself, whatever the reader's last error already
+  // held: asked again, with that error left by the first query, both still
+  // tell that they stopped (a caller comparing last_error before and after
+  // would see no change).
+  EXPECT_EQ(fresh->memory_accesses(16777216, 16777224, 0, fresh->info().steps).stopped, h.stopped);
+  EXPECT_NE(fresh->data_races().stopped.find(limit), std::string::npos);
+  EXPECT_NE(fresh->data_races().stopped.find(limit), std::string::npos) << "a stopped check is not kept as whole";
+  // A range the check covers in full did not stop. The JSON answer names
+  // a stop only where there was one.
+  dust::rec::MemoryHistory whole = fresh->memory_accesses(16777216, 16777224, 0, 3);
+  EXPECT_EQ(whole.stopped, "");
+  EXPECT_FALSE(nlohmann::json::parse(dust::rec::memory_history_json(whole)).contains("stopped"));
+  EXPECT_EQ(nlohmann::json::parse(dust::rec::memory_history_json(h))["stopped"], h.stopped);
 }
 
 // tens(n) counts to 6, then returns n Mul 10: fifteen steps a call, so with
@@ -440,7 +454,7 @@ TEST(FrameQueries, VersionOneTracesAnswerToo) {
   ASSERT_TRUE(w.step);
   EXPECT_EQ(w.kind, WriteKind::SpawnBinding);
   EXPECT_EQ(w.writer_thread, 0u);
-  EXPECT_TRUE(reader->data_races().empty());
+  EXPECT_TRUE(reader->data_races().races.empty());
 }
 
 }  // namespace

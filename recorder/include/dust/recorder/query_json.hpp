@@ -13,7 +13,8 @@
 //   accesses:   {"query": "accesses", "address", "end", "from", "to",
 //                "accesses": [{"step", "thread", "frame", "access": "read"|"write",
 //                              "address", "bytes", "value", "statement", "locks"}, ...],
-//                "races": [{"address", "first": access, "second": access}, ...]}
+//                "races": [{"address", "first": access, "second": access}, ...],
+//                "stopped": why the scan ended early (only when it did)}
 // A question that names nothing (no such thread, frame or binding) adds
 // "error" with the reason.
 #pragma once

@@ -137,6 +137,16 @@ struct MemoryHistory {
   std::uint64_t from = 0, to = 0;      // steps [from, to)
   std::vector<MemoryAccess> accesses;
   std::vector<DataRace> races;
+  // Why the scan ended before `to`, empty when it covered the steps: a
+  // block it could not read, or more threads than the race check follows.
+  // `accesses` and `races` then hold what it found up to there.
+  std::string stopped;
+};
+
+// Every data race of a run (TraceReader::data_races).
+struct RaceReport {
+  std::vector<DataRace> races;
+  std::string stopped;  // as MemoryHistory::stopped, for the whole run
 };
 
 }  // namespace dust::rec

@@ -181,11 +181,13 @@ class TraceReader {
   // through reads, calls, memory, joins and Q moves to the end or a limit.
   virtual Origin origin(const std::string& name, std::uint64_t at, FrameSelector frame, OriginLimits limits = {}) = 0;
   // Every read and write of bytes [address, end) in steps [from, to), with
-  // the pairs of them that race.
+  // the pairs of them that race. A scan that stops early says why in its
+  // answer (MemoryHistory::stopped), as well as in last_error.
   virtual MemoryHistory memory_accesses(std::int64_t address, std::int64_t end, std::uint64_t from,
                                         std::uint64_t to) = 0;
-  // Every data race of the run, whatever the address (for the timeline).
-  virtual std::vector<DataRace> data_races() = 0;
+  // Every data race of the run, whatever the address (for the timeline),
+  // and why the check stopped early if it did.
+  virtual RaceReport data_races() = 0;
 
   // ---- additions beyond the first contract ----
 
