@@ -42,9 +42,7 @@ bool same_end(const FinishChunk& a, const FinishChunk& b) {
 
 bool read_program_chunks(const TraceFile& file, std::uint32_t version, const std::string& path, ProgramChunks& out,
                          std::string& error, const ProgramChunks* known) {
-  auto where = [&](const std::string& what, std::uint64_t offset) {
-    return path + ": " + what + " at offset " + std::to_string(offset);
-  };
+  auto where = [&](const std::string& what, std::uint64_t offset) { return in_file_at(path, what, offset); };
   std::uint64_t offset = kFileHeaderSize;
   ChunkHeader h;
   std::string payload, what;
@@ -88,7 +86,7 @@ CheckpointedReader::CheckpointedReader(std::string path, const IntrinsicTable& i
 CheckpointedReader::~CheckpointedReader() = default;
 
 std::string CheckpointedReader::where(const std::string& what, std::uint64_t offset) const {
-  return path_ + ": " + what + " at offset " + std::to_string(offset);
+  return in_file_at(path_, what, offset);
 }
 
 bool CheckpointedReader::open(TraceFile file, const FileHeader& header, std::string& error) {
@@ -154,7 +152,7 @@ bool CheckpointedReader::scan_chunks(std::string& error) {
   while (offset < file_.size()) {
     TraceFile::ChunkStatus status = file_.read_chunk(offset, h, payload, what);
     if (status == TraceFile::ChunkStatus::Truncated) {
-      info_.incomplete_reason = what + " at offset " + std::to_string(offset);
+      info_.incomplete_reason = at_offset(what, offset);
       return true;
     }
     if (status == TraceFile::ChunkStatus::Corrupt) {

@@ -265,6 +265,14 @@ bool TraceFile::adopt(int fd, std::string& error) {
   return true;
 }
 
+std::string at_offset(const std::string& what, std::uint64_t offset) {
+  return what + " at offset " + std::to_string(offset);
+}
+
+std::string in_file_at(const std::string& path, const std::string& what, std::uint64_t offset) {
+  return path + ": " + at_offset(what, offset);
+}
+
 bool open_trace_file(const std::string& path, TraceFile& file, FileHeader& header, std::string& error) {
   std::string what;
   if (!file.open(path, what)) {
@@ -272,7 +280,7 @@ bool open_trace_file(const std::string& path, TraceFile& file, FileHeader& heade
     return false;
   }
   if (!read_file_header(file, header, what)) {
-    error = path + ": " + what + " at offset 0";
+    error = in_file_at(path, what, 0);
     return false;
   }
   return true;

@@ -57,6 +57,11 @@ struct FileHeader {
   std::uint32_t min_readable = 0;
 };
 
+// How every reader names a bad place in a trace: "<what> at offset N",
+// and with the file, "<path>: <what> at offset N".
+std::string at_offset(const std::string& what, std::uint64_t offset);
+std::string in_file_at(const std::string& path, const std::string& what, std::uint64_t offset);
+
 class TraceFile;
 // Reads and checks the file header of `file` (its magic and checksum);
 // false with `what` saying what is wrong, the offset being 0.

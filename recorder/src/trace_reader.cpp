@@ -110,7 +110,7 @@ std::unique_ptr<TraceReader> TraceReader::open(const std::string& path, const In
 }
 
 std::string ReaderImpl::where(const std::string& what, std::uint64_t offset) const {
-  return path_ + ": " + what + " at offset " + std::to_string(offset);
+  return in_file_at(path_, what, offset);
 }
 
 bool ReaderImpl::accept_header(const FileHeader& header, std::string& error) {
@@ -224,7 +224,7 @@ bool ReaderImpl::scan_chunks(std::uint64_t body, std::string& error) {
   while (offset < file_.size()) {
     TraceFile::ChunkStatus status = file_.read_chunk(offset, h, payload, what);
     if (status == TraceFile::ChunkStatus::Truncated) {
-      incomplete_reason_ = what + " at offset " + std::to_string(offset);
+      incomplete_reason_ = at_offset(what, offset);
       break;
     }
     if (status == TraceFile::ChunkStatus::Corrupt) {
@@ -253,7 +253,7 @@ bool ReaderImpl::scan_chunks(std::uint64_t body, std::string& error) {
       finish_ = finish;
     } else if (h.type == ChunkType::Index) {
       offset += kChunkHeaderSize + h.stored_bytes;
-      incomplete_reason_ = "missing or cut footer at offset " + std::to_string(offset);
+      incomplete_reason_ = at_offset("missing or cut footer", offset);
       break;
     } else if (static_cast<std::uint8_t>(h.type) > static_cast<std::uint8_t>(ChunkType::Index) &&
                info_.format_version > kFormatVersion) {
