@@ -397,10 +397,10 @@ void hash_k(Hasher& h, const KState& k) {
     h.word(tick);
   }
   h.word(k.lock_pending.size());
-  for (const auto& [thread, mutex] : k.lock_pending.entries()) {
+  k.lock_pending.for_each([&](std::uint32_t thread, std::int64_t mutex) {
     h.word(thread);
     h.word(static_cast<std::uint64_t>(mutex));
-  }
+  });
 }
 
 }  // namespace

@@ -317,7 +317,7 @@ void serialize(Archive& ar, UnsafeRecord& r, std::uint32_t /*version*/) {
 template <class Archive>
 void save(Archive& ar, const PendingLocks& pending) {
   ar(cereal::make_size_tag(static_cast<cereal::size_type>(pending.size())));
-  for (const auto& [thread, mutex] : pending.entries()) ar(cereal::make_map_item(thread, mutex));
+  pending.for_each([&](std::uint32_t thread, std::int64_t mutex) { ar(cereal::make_map_item(thread, mutex)); });
 }
 
 // No reserve for the stored count: the entries are read one by one, so a

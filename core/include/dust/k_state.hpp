@@ -86,17 +86,23 @@ class PendingLocks {
       }
     }
   }
+  // Calls visit(thread, mutex) for every entry, in thread order, without
+  // allocating (the state hash asks for every state an exploration visits).
+  template <class Visit>
+  void for_each(Visit&& visit) const {
+    auto beyond = searched_.begin();
+    for (std::uint32_t t = 0; t < by_thread_.size(); ++t) {
+      if (by_thread_[t] == 0) continue;
+      for (; beyond != searched_.end() && beyond->first < t; ++beyond) visit(beyond->first, beyond->second);
+      visit(t, by_thread_[t]);
+    }
+    for (; beyond != searched_.end(); ++beyond) visit(beyond->first, beyond->second);
+  }
   // Every entry, in thread order.
   std::vector<Entry> entries() const {
     std::vector<Entry> all;
     all.reserve(size());
-    auto beyond = searched_.begin();
-    for (std::uint32_t t = 0; t < by_thread_.size(); ++t) {
-      if (by_thread_[t] == 0) continue;
-      for (; beyond != searched_.end() && beyond->first < t; ++beyond) all.push_back(*beyond);
-      all.emplace_back(t, by_thread_[t]);
-    }
-    all.insert(all.end(), beyond, searched_.end());
+    for_each([&](std::uint32_t thread, std::int64_t mutex) { all.emplace_back(thread, mutex); });
     return all;
   }
 
