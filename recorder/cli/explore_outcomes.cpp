@@ -200,8 +200,9 @@ bool merge_shards(const std::vector<std::pair<std::string, std::string>>& files,
   std::set<std::uint64_t> seen_shards;
   std::uint64_t shard_count = 0;
   merged = ExploreReport{};
-  for (const auto& [path, text] : files) {
-    Json j = Json::parse(text, nullptr, false);
+  for (const auto& file : files) {
+    const std::string& path = file.first;  // named, not a structured binding: clang 14 lambdas cannot capture those
+    Json j = Json::parse(file.second, nullptr, false);
     auto fail = [&](const std::string& what) {
       error = path + ": " + what;
       return false;
