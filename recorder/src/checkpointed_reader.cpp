@@ -42,19 +42,18 @@ bool same_end(const FinishChunk& a, const FinishChunk& b) {
 
 bool read_program_chunks(const TraceFile& file, std::uint32_t version, const std::string& path, ProgramChunks& out,
                          std::string& error, const ProgramChunks* known) {
-  auto where = [&](const std::string& what, std::uint64_t offset) { return in_file_at(path, what, offset); };
   std::uint64_t offset = kFileHeaderSize;
   ChunkHeader h;
   std::string payload, what;
   if (file.read_chunk(offset, h, payload, what) != TraceFile::ChunkStatus::Ok || h.type != ChunkType::Config ||
       !decode_config(payload, out.config, version)) {
-    error = where(what.empty() ? "invalid config chunk" : what, offset);
+    error = in_file_at(path, what.empty() ? "invalid config chunk" : what, offset);
     return false;
   }
   offset += kChunkHeaderSize + h.stored_bytes;
   if (file.read_chunk(offset, h, payload, what) != TraceFile::ChunkStatus::Ok || h.type != ChunkType::Program ||
       h.codec != Codec::Lz4 || !lz4_decompress(payload, h.raw_bytes, out.text)) {
-    error = where(what.empty() ? "invalid program chunk" : what, offset);
+    error = in_file_at(path, what.empty() ? "invalid program chunk" : what, offset);
     return false;
   }
   if (known != nullptr && known->program && known->text == out.text) {
@@ -63,7 +62,7 @@ bool read_program_chunks(const TraceFile& file, std::uint32_t version, const std
   } else {
     LoadResult loaded = load_dir_text(out.text);
     if (!loaded.ok()) {
-      error = where("the embedded program does not load (" + loaded.error.display() + ")", offset);
+      error = in_file_at(path, "the embedded program does not load (" + loaded.error.display() + ")", offset);
       return false;
     }
     out.program = loaded.program;
@@ -71,7 +70,8 @@ bool read_program_chunks(const TraceFile& file, std::uint32_t version, const std
   if (const std::optional<PhiResolution>& phi = out.config.config.phi_resolution) {
     for (const PhiConstraint& c : phi->constraints) {
       if (c.stmt >= out.program->stmts.size()) {
-        error = where("invalid config chunk (a Φ constraint names no statement of the program)", kFileHeaderSize);
+        error = in_file_at(path, "invalid config chunk (a Φ constraint names no statement of the program)",
+                           kFileHeaderSize);
         return false;
       }
     }

@@ -268,5 +268,4 @@ RaceReport ReaderImpl::data_races() {
   return report;
 }
 
-
 }  // namespace dust::rec
