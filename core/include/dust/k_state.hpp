@@ -76,15 +76,9 @@ class PendingLocks {
                               [](const Entry& a, const Entry& b) { return a.first == b.first; }),
                   entries.end());
     clear();
-    for (const Entry& e : entries) {
-      if (e.first < kTabled && e.second != 0) {
-        if (by_thread_.size() <= e.first) by_thread_.resize(e.first + 1, 0);
-        by_thread_[e.first] = e.second;
-        ++tabled_count_;
-      } else {
-        searched_.push_back(e);  // in thread order, as `entries` is
-      }
-    }
+    // In thread order, each entry set() keeps beside the table goes on its
+    // end, found by one search.
+    for (const Entry& e : entries) set(e.first, e.second);
   }
   // Calls visit(thread, mutex) for every entry, in thread order, without
   // allocating (the state hash asks for every state an exploration visits).
