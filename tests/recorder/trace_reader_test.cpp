@@ -224,7 +224,16 @@ std::vector<dust::rec::MutexSegment> mutex_lane_of_direct_run(const std::string&
                                                               std::size_t& most_waiters) {
   std::vector<dust::rec::MutexSegment> out;
   std::optional<dust::rec::MutexSegment> holder;
-  std::map<std::uint32_t, std::uint64_t> waiting_since;
+  // Each waiting stretch still open: its thread (in `waiting`) and its
+  // first step (`since`, by thread id). Kept by thread id, so that a step
+  // costs the oracle its waiters and no more: a map, or a search of the
+  // waiters for each thread that waited, made it quadratic in the crowd at
+  // every step, which under the sanitizers took most of the suite's time.
+  constexpr std::uint64_t kNotWaiting = ~std::uint64_t{0};
+  std::vector<std::uint64_t> since;
+  std::vector<std::uint32_t> waiting;
+  std::vector<char> is_waiting;  // by thread id, among the waiters of the state being read
+  const std::vector<std::uint32_t> no_waiters;
   auto close_holder = [&](std::uint64_t at) {
     if (!holder) return;
     holder->last = at;
@@ -239,28 +248,34 @@ std::vector<dust::rec::MutexSegment> mutex_lane_of_direct_run(const std::string&
       const auto& mutexes = machine.k.mutexes;
       const dust::MutexState* m = static_cast<std::size_t>(id) <= mutexes.size() ? &mutexes[id - 1] : nullptr;
       std::int64_t owner = m != nullptr ? m->owner : -1;
-      std::vector<std::uint32_t> waiters = m != nullptr ? m->waiters : std::vector<std::uint32_t>{};
+      const std::vector<std::uint32_t>& waiters = m != nullptr ? m->waiters : no_waiters;
       most_waiters = std::max(most_waiters, waiters.size());
+      since.resize(machine.threads.size(), kNotWaiting);
+      is_waiting.resize(machine.threads.size(), 0);
       if (!holder || static_cast<std::int64_t>(holder->thread) != owner) {
         close_holder(k);
         if (owner >= 0) holder = dust::rec::MutexSegment{id, k, k, true, static_cast<std::uint32_t>(owner), false};
       }
       if (holder && !waiters.empty()) holder->contended = true;
-      for (auto it = waiting_since.begin(); it != waiting_since.end();) {
-        if (std::find(waiters.begin(), waiters.end(), it->first) != waiters.end()) {
-          ++it;
-          continue;
-        }
-        out.push_back(dust::rec::MutexSegment{id, it->second, k, false, it->first, false});
-        it = waiting_since.erase(it);
+      for (std::uint32_t w : waiters) is_waiting[w] = 1;
+      std::erase_if(waiting, [&](std::uint32_t thread) {
+        if (is_waiting[thread]) return false;
+        out.push_back(dust::rec::MutexSegment{id, since[thread], k, false, thread, false});
+        since[thread] = kNotWaiting;
+        return true;
+      });
+      for (std::uint32_t w : waiters) {
+        is_waiting[w] = 0;
+        if (since[w] != kNotWaiting) continue;
+        since[w] = k;
+        waiting.push_back(w);
       }
-      for (std::uint32_t w : waiters) waiting_since.emplace(w, k);
     }
     if (machine.done()) break;
     machine.step(event);
   }
   close_holder(last);
-  for (const auto& [thread, since] : waiting_since) out.push_back(dust::rec::MutexSegment{id, since, last, false, thread, false});
+  for (std::uint32_t thread : waiting) out.push_back(dust::rec::MutexSegment{id, since[thread], last, false, thread, false});
   std::sort(out.begin(), out.end(), [](const dust::rec::MutexSegment& a, const dust::rec::MutexSegment& b) {
     if (a.first != b.first) return a.first < b.first;
     if (a.held != b.held) return a.held;
