@@ -3,7 +3,6 @@
 // lanes, lifetimes, marks, the reverse watchpoint and origin chains.
 #include "dust/recorder/machine_archive.hpp"
 
-#include <map>
 
 #include "dust/recorder/state_report.hpp"
 #include "recorder_harness.hpp"
@@ -228,7 +227,7 @@ std::vector<dust::rec::MutexSegment> mutex_lane_of_direct_run(const std::string&
   // first step (`since`, by thread id). Kept by thread id, so that a step
   // costs the oracle its waiters and no more: a map, or a search of the
   // waiters for each thread that waited, made it quadratic in the crowd at
-  // every step, which under the sanitizers took most of the suite's time.
+  // every step, most of this test's time under the sanitizers.
   constexpr std::uint64_t kNotWaiting = ~std::uint64_t{0};
   std::vector<std::uint64_t> since;
   std::vector<std::uint32_t> waiting;
