@@ -344,9 +344,25 @@ class Lane {
   // handler of the lane's next step, planned_step(), which only the lane's
   // own steps change: such a run keeps it beside the lane, a load away
   // from the pick. False: the lane cannot take the step.
-  using StepFn = bool (*)(Lane&);
+  //
+  //
+  // A handler answers in registers what the run needs next, rather than
+  // leaving it in the lane to be read back: whether the step blocked
+  // decides the next pick, and the next step's handler (next_, an index
+  // into kSteps) the jump to it when the same thread is picked again. Each
+  // is a register of its own, so that the pick, which most steps know
+  // early, does not wait for the plan, which comes last.
+  struct StepOutcome {
+    std::uint64_t next;     // the next step's handler, or kNotRun: the lane could not take the step
+    std::uint64_t blocked;  // 1 when the step blocked
+  };
+  static constexpr std::uint64_t kNotRun = ~std::uint64_t{0};
+  using StepFn = StepOutcome (*)(Lane&);
   StepFn planned_step() const { return kSteps[next_]; }
-  bool step_once(StepFn planned) {
+  static bool ran(StepOutcome outcome) { return outcome.next != kNotRun; }
+  static StepFn handler_of(StepOutcome outcome) { return kSteps[outcome.next]; }
+  static bool blocked(StepOutcome outcome) { return outcome.blocked != 0; }
+  StepOutcome step_once(StepFn planned) {
     called_ = false;
     blocked_ = 0;
     return planned(*this);
@@ -354,23 +370,25 @@ class Lane {
 
  private:
   // step_once's handlers and its plan of the next step (lane_switching.cpp).
-  static bool any_step(Lane& l);
-  static bool loop_step(Lane& l);
+  static StepOutcome any_step(Lane& l);
+  static StepOutcome loop_step(Lane& l);
   template <std::uint32_t Entry>
-  static bool call_step(Lane& l);
+  static StepOutcome call_step(Lane& l);
   template <std::uint32_t Entry>
-  static bool resume_step(Lane& l);
+  static StepOutcome resume_step(Lane& l);
   template <std::uint32_t Entry>
-  static bool quick_step(Lane& l);
+  static StepOutcome quick_step(Lane& l);
   template <std::uint32_t Entry>
-  static bool quick_resume_step(Lane& l);
+  static StepOutcome quick_resume_step(Lane& l);
+  StepOutcome outcome() const { return {next_, blocked_ != 0 ? std::uint64_t{1} : 0}; }
+  static constexpr StepOutcome kNotRunStep = {kNotRun, 0};
   [[gnu::always_inline]] inline void plan();
   template <std::uint32_t Entry>
   [[gnu::always_inline]] inline void plan_after_call();
   [[gnu::always_inline]] inline std::uint8_t resume_handler(std::uint32_t entry) const;
   enum class QuickAnswer : std::uint8_t;
   template <std::uint32_t Entry>
-  [[gnu::always_inline]] inline bool after_quick(QuickAnswer answer, StepFn general);
+  [[gnu::always_inline]] inline StepOutcome after_quick(QuickAnswer answer, StepFn general);
 
   // Whether a lone thread's run may go on after the call step it just
   // ran: no budget error to report, not blocked, and no thread spawned

@@ -23,7 +23,7 @@ namespace {
 // handler runs the step exactly as the general path (any_step) does there.
 
 // The general path: what step_once does without a plan.
-bool Lane::any_step(Lane& l) {
+Lane::StepOutcome Lane::any_step(Lane& l) {
   bool ran;
   if (l.f_.evaluating) {
     ran = l.resume_call(l.scratch_);
@@ -37,37 +37,38 @@ bool Lane::any_step(Lane& l) {
   } else {
     ran = false;
   }
-  if (ran) l.plan();
-  return ran;
+  if (!ran) return kNotRunStep;
+  l.plan();
+  return l.outcome();
 }
 
-bool Lane::loop_step(Lane& l) {
-  if (!l.loop_check(l.scratch_)) return false;
+Lane::StepOutcome Lane::loop_step(Lane& l) {
+  if (!l.loop_check(l.scratch_)) return kNotRunStep;
   l.plan();
-  return true;
+  return l.outcome();
 }
 
 // A call statement at the top cursor whose lane_call answer is in entry
 // `Entry` (plan found it there): the step one() takes there.
 template <std::uint32_t Entry>
-bool Lane::call_step(Lane& l) {
+Lane::StepOutcome Lane::call_step(Lane& l) {
   const CallCache& cached = l.call_cache_[Entry];
   const Stmt& s = *cached.stmt;
   l.scratch_.stmt = l.first_index_ + l.c_->index;
-  if (s.kind != StmtKind::Eval && !l.bindable(s)) return false;
+  if (s.kind != StmtKind::Eval && !l.bindable(s)) return kNotRunStep;
   l.call_name_ = cached.name;
   l.last_call_ = &cached;
-  if (!l.call_with<true>(s, cached, l.scratch_, 0)) return false;
+  if (!l.call_with<true>(s, cached, l.scratch_, 0)) return kNotRunStep;
   l.plan_after_call<Entry>();
-  return true;
+  return l.outcome();
 }
 
 // A blocked call whose lane_call answer is in entry `Entry`, resumed.
 template <std::uint32_t Entry>
-bool Lane::resume_step(Lane& l) {
-  if (!l.resume_with<true>(l.call_cache_[Entry], l.scratch_)) return false;
+Lane::StepOutcome Lane::resume_step(Lane& l) {
+  if (!l.resume_with<true>(l.call_cache_[Entry], l.scratch_)) return kNotRunStep;
   l.plan_after_call<Entry>();
-  return true;
+  return l.outcome();
 }
 
 // What the lane's next step is, for step_once. Only the lane's own steps
@@ -109,7 +110,7 @@ void Lane::plan() {
 // take (an argument that is not an Int, a refusal) goes to call_step,
 // which starts the step again, as nothing has changed.
 template <std::uint32_t Entry>
-bool Lane::quick_step(Lane& l) {
+Lane::StepOutcome Lane::quick_step(Lane& l) {
   const CallCache& cached = l.call_cache_[Entry];
   const Stmt& s = *cached.stmt;
   std::int64_t ints[kShortArgs];
@@ -121,7 +122,7 @@ bool Lane::quick_step(Lane& l) {
 
 // A blocked call as resume_step takes it, through the quick entry.
 template <std::uint32_t Entry>
-bool Lane::quick_resume_step(Lane& l) {
+Lane::StepOutcome Lane::quick_resume_step(Lane& l) {
   const CallCache& cached = l.call_cache_[Entry];
   const Stmt& s = l.first_[l.c_->index];
   std::int64_t ints[kShortArgs];
@@ -133,10 +134,10 @@ bool Lane::quick_resume_step(Lane& l) {
 // ran, and taken from the start by the general handler `general` when the
 // quick entry refused it.
 template <std::uint32_t Entry>
-bool Lane::after_quick(QuickAnswer answer, StepFn general) {
+Lane::StepOutcome Lane::after_quick(QuickAnswer answer, StepFn general) {
   switch (answer) {
-    case QuickAnswer::Ran: plan_after_call<Entry>(); return true;
-    case QuickAnswer::Stopped: return false;
+    case QuickAnswer::Ran: plan_after_call<Entry>(); return outcome();
+    case QuickAnswer::Stopped: return kNotRunStep;
     case QuickAnswer::Refused: break;
   }
   return general(*this);
@@ -172,31 +173,60 @@ const std::array<Lane::StepFn, Lane::kStepKinds> Lane::kSteps = step_table(std::
 // about as often as the pick changes thread, then waits on one load after
 // the pick, not on the lane, its plan and the handler table in turn.
 struct Turn {
-  Lane* lane = nullptr;  // owned by switch_lanes' `lanes`
+  Lane* lane = nullptr;  // owned by Switching::lanes
   Lane::StepFn step = nullptr;
+};
+
+// What a switching run keeps from its first step to its last, whichever
+// loop takes the steps: the room, and each thread's lane, found by id. A
+// thread gets its lane on its first turn, once lane_may_run agrees, and
+// since only its own lane steps change its frames, and the lane never ends
+// its last one, that answer stands for as long as the thread is picked.
+struct Switching {
+  explicit Switching(Machine& machine) : m(machine), room(machine) {}
+
+  // Thread `tid`'s turn with its lane made, or null when the lane may not
+  // run it (the run then ends, for step()).
+  Turn* turn_of(std::uint32_t tid) {
+    if (turns.size() <= tid) turns.resize(std::max<std::size_t>(m.threads.size(), tid + 1));
+    Turn& turn = turns[tid];
+    if (turn.lane == nullptr) {
+      if (!lane_may_run(m, tid)) return nullptr;
+      turn.lane = lanes.emplace_back(std::make_unique<Lane>(m.program(), m.threads[tid].frames.back(), false, &room)).get();
+      turn.step = turn.lane->planned_step();
+    }
+    return &turn;
+  }
+
+  // Fails the run as step() fails a call over the memory budget.
+  void fail_over_budget(std::uint32_t tid, Lane& lane) {
+    StepEvent scratch;
+    StepRunner(m, scratch, false).fail_thread(tid, std::move(*lane.over_budget()));
+  }
+
+  Machine& m;
+  CallRoom room;
+  std::vector<Turn> turns;  // by thread id
+  std::vector<std::unique_ptr<Lane>> lanes;
 };
 
 // Many threads (not under a token or policy): every step is one thread's,
 // then the scheduler's pick names the next. Threads are only ever added, so
 // the run stays here to its end: the limit, a step the lane cannot take, or
-// a call over the memory budget. Each thread keeps its lane, found by id;
-// a thread gets one on its first turn, once lane_may_run agrees, and since
-// only its own lane steps change its frames, and the lane never ends its
-// last one, that answer stands for as long as the thread is picked.
-std::uint64_t switch_lanes(Machine& m, std::uint64_t limit, std::uint64_t total, CallRoom& room, Picker& picker) {
+// a call over the memory budget.
+std::uint64_t switch_lanes(Switching& run, std::uint64_t limit, std::uint64_t total) {
+  Machine& m = run.m;
+  CallRoom& room = run.room;
+  Picker picker(m);
   // The thread to step, kept here as well as in m.current: read back from
   // the machine after each pick, it would wait on the store just made.
   std::uint32_t tid = m.current;
-  std::vector<Turn> turns;  // by thread id
-  std::vector<std::unique_ptr<Lane>> lanes;
   while (total < limit) {
-    if (turns.size() <= tid) turns.resize(m.threads.size());
-    const Turn turn = turns[tid];
+    if (run.turns.size() <= tid) run.turns.resize(m.threads.size());
+    const Turn turn = run.turns[tid];
     Lane* lane = turn.lane;
     if (lane == nullptr) [[unlikely]] {
-      if (!lane_may_run(m, tid)) return total;
-      lane = lanes.emplace_back(std::make_unique<Lane>(m.program(), m.threads[tid].frames.back(), false, &room)).get();
-      turns[tid] = {lane, lane->planned_step()};
+      if (run.turn_of(tid) == nullptr) return total;
       continue;
     }
     room.tid = tid;
@@ -204,15 +234,15 @@ std::uint64_t switch_lanes(Machine& m, std::uint64_t limit, std::uint64_t total,
     std::uint64_t rng_state = m.rng_state;
     const std::uint64_t drawn = picker.draw(rng_state);
     const Picker::Prepared prepared = picker.prepare(tid, drawn);
-    if (!lane->step_once(turn.step)) return total;
-    turns[tid].step = lane->planned_step();
+    const Lane::StepOutcome outcome = lane->step_once(turn.step);
+    if (!Lane::ran(outcome)) return total;
+    run.turns[tid].step = Lane::handler_of(outcome);
     ++total;
     ++m.steps;
-    const bool blocked = lane->blocked() != 0;
+    const bool blocked = Lane::blocked(outcome);
     m.tick += blocked ? 0 : 1;
-    if (std::optional<DvmError>& over = lane->over_budget()) [[unlikely]] {
-      StepEvent scratch;
-      StepRunner(m, scratch, false).fail_thread(tid, std::move(*over));
+    if (lane->over_budget()) [[unlikely]] {
+      run.fail_over_budget(tid, *lane);
       return total;
     }
     const bool unchanged = picker.after_step(m, tid, blocked);
@@ -223,6 +253,217 @@ std::uint64_t switch_lanes(Machine& m, std::uint64_t limit, std::uint64_t total,
   return total;
 }
 
+// The threads that can run, at most 64 of them, as a set (bit t: thread
+// t), listed from the machine as step()'s scheduler lists them when none
+// sleeps; false when there are more than 64. The listing starts the
+// record of wakes (woken_threads) for this machine.
+bool list_runnable(const Machine& m, std::uint64_t& set, std::uint64_t& count) {
+  if (m.threads.size() > 64) return false;
+  set = 0;
+  count = 0;
+  for (std::size_t t = 0; t < m.threads.size(); ++t) {
+    const bool runnable = m.threads[t].state == ThreadState::Runnable;
+    set |= std::uint64_t{runnable} << t;
+    count += runnable ? 1 : 0;
+  }
+  woken_threads = {&m, 0, 0};
+  return true;
+}
+
+// The round-robin pick after thread `tid` among the threads in `set`
+// (seed 0): the lowest id above `tid`, else the lowest.
+std::uint32_t round_robin(std::uint64_t set, std::uint32_t tid) {
+  const std::uint64_t above = set & ~((std::uint64_t{2} << tid) - 1);
+  return static_cast<std::uint32_t>(std::countr_zero(above != 0 ? above : set));
+}
+
+// A seeded run of at most 64 threads, the usual threaded program, which
+// switch_lanes' Picker serves too but with the tests every kind of run
+// needs. Here the runnable threads are a set kept in registers, and each
+// step's pick is made before the step both ways the step can leave that
+// set without a wake or a spawn (as it is, or without the stepping thread,
+// which blocked), with both picked threads' turns loaded then too. After a
+// random pick the jump to the next step is mispredicted about as often as
+// the pick changes thread, and it is resolved only once its target is
+// known: this way that waits for nothing but whether the step blocked,
+// not for a division, nor for a load that the step's own stores to the
+// turns could hold back. When the same thread is picked again, its next
+// handler is the one its step just planned. A wake adds the woken threads
+// to the set and a spawn lists the threads again; the pick is then made
+// after the step. The picks are pick_thread's: the runnable ids in
+// increasing order, indexed by the draw modulo their count.
+//
+// Returns the steps run, with `over` set when the run ended (the limit, a
+// step the lane cannot take, a call over the memory budget); otherwise
+// switch_lanes takes over, with the next pick made.
+std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t total, bool& over) {
+  Machine& m = run.m;
+  CallRoom& room = run.room;
+  over = true;
+  std::uint64_t set = 0;
+  std::uint64_t count = 0;
+  if (!list_runnable(m, set, count) || count == 0) {
+    over = false;
+    return total;
+  }
+  const Thread* threads_end = std::to_address(m.threads.cend());
+  run.turns.resize(std::max<std::size_t>(run.turns.size(), 64));
+  std::array<ExactRemainder, 65> remainder;  // by divisor: the pick after a wake, made after the step
+  for (std::uint64_t d = 1; d <= 64; ++d) remainder[d] = ExactRemainder(d);
+  std::uint32_t tid = m.current;
+  std::uint64_t rng = m.rng_state;  // the PRNG's state before the next pick's draw
+  Turn current = run.turns[tid];
+  while (total < limit) {
+    if (current.lane == nullptr) [[unlikely]] {
+      const Turn* made = run.turn_of(tid);
+      if (made == nullptr) break;
+      current = *made;
+    }
+    Lane& lane = *current.lane;
+    room.tid = tid;
+    room.runnable = count;
+    // Both picks; with one runnable thread the lane never blocks it (a
+    // deadlock, step()'s to report), so the second is never taken.
+    std::uint64_t next_rng = rng;
+    const std::uint64_t drawn = splitmix64(next_rng);
+    const std::uint32_t as_is = select_bit(set, drawn % count);
+    const std::uint32_t if_blocked = select_bit(set & ~(std::uint64_t{1} << tid), drawn % (count > 1 ? count - 1 : 1));
+    const Turn turn_as_is = run.turns[as_is];
+    const Turn turn_if_blocked = run.turns[if_blocked];
+    const Lane::StepOutcome outcome = lane.step_once(current.step);
+    if (!Lane::ran(outcome)) break;
+    current.step = Lane::handler_of(outcome);
+    run.turns[tid].step = current.step;
+    ++total;
+    ++m.steps;
+    const bool blocked = Lane::blocked(outcome);
+    m.tick += blocked ? 0 : 1;
+    if (lane.over_budget()) [[unlikely]] {
+      m.rng_state = rng;
+      m.current = tid;
+      run.fail_over_budget(tid, lane);
+      return total;
+    }
+    rng = next_rng;
+    set &= ~(std::uint64_t{blocked} << tid);
+    count -= blocked ? 1 : 0;
+    WokenThreads& woken = woken_threads;
+    const Thread* end = std::to_address(m.threads.cend());
+    if ((woken.count == 0) & (woken.machine == &m) & (end == threads_end) & (count != 0)) [[likely]] {
+      const std::uint32_t choose = 0u - static_cast<std::uint32_t>(blocked);  // all ones when it blocked
+      const std::uint32_t next = as_is ^ ((as_is ^ if_blocked) & choose);
+      if (next != tid) current = blocked ? turn_if_blocked : turn_as_is;
+      tid = next;
+      continue;
+    }
+    if ((woken.machine == &m) & (end == threads_end)) {
+      set |= woken.bits;
+      count += woken.count;
+      woken.bits = 0;
+      woken.count = 0;
+    } else {
+      threads_end = end;
+      if (!list_runnable(m, set, count)) {
+        // More threads than the set holds: the pick is switch_lanes'
+        // Picker's, made here as it would make it after the step.
+        m.rng_state = rng;
+        m.current = tid;
+        Picker picker(m);
+        m.current = picker.pick_drawn(m, drawn);
+        over = false;
+        return total;
+      }
+    }
+    if (count == 0) [[unlikely]] {
+      // No thread can run: unreachable from the lane, which never blocks
+      // the last runnable thread (a deadlock, step()'s to report), and
+      // left to switch_lanes, with the pick its Picker makes then.
+      m.rng_state = rng;
+      m.current = 0;
+      over = false;
+      return total;
+    }
+    tid = select_bit(set, remainder[count].of(drawn));
+    current = run.turns[tid];
+  }
+  m.rng_state = rng;
+  m.current = tid;
+  return total;
+}
+
+// The same at seed 0, whose picks take no draw: round-robin, the lowest
+// runnable id above the current one, else the lowest, which is the same
+// pick whether or not the current one blocks (it is never above itself),
+// but when it was the only one.
+std::uint64_t switch_round_robin(Switching& run, std::uint64_t limit, std::uint64_t total, bool& over) {
+  Machine& m = run.m;
+  CallRoom& room = run.room;
+  over = true;
+  std::uint64_t set = 0;
+  std::uint64_t count = 0;
+  if (!list_runnable(m, set, count) || count == 0) {
+    over = false;
+    return total;
+  }
+  const Thread* threads_end = std::to_address(m.threads.cend());
+  run.turns.resize(std::max<std::size_t>(run.turns.size(), 64));
+  std::uint32_t tid = m.current;
+  while (total < limit) {
+    Turn* turn = &run.turns[tid];
+    if (turn->lane == nullptr) [[unlikely]] {
+      turn = run.turn_of(tid);
+      if (turn == nullptr) break;
+    }
+    Lane& lane = *turn->lane;
+    room.tid = tid;
+    room.runnable = count;
+    const std::uint32_t next = round_robin(set, tid);
+    const Lane::StepOutcome outcome = lane.step_once(turn->step);
+    if (!Lane::ran(outcome)) break;
+    turn->step = Lane::handler_of(outcome);
+    ++total;
+    ++m.steps;
+    const bool blocked = Lane::blocked(outcome);
+    m.tick += blocked ? 0 : 1;
+    if (lane.over_budget()) [[unlikely]] {
+      m.current = tid;
+      run.fail_over_budget(tid, lane);
+      return total;
+    }
+    set &= ~(std::uint64_t{blocked} << tid);
+    count -= blocked ? 1 : 0;
+    WokenThreads& woken = woken_threads;
+    const Thread* end = std::to_address(m.threads.cend());
+    if ((woken.count == 0) & (woken.machine == &m) & (end == threads_end) & (count != 0)) [[likely]] {
+      tid = next;
+      continue;
+    }
+    if ((woken.machine == &m) & (end == threads_end)) {
+      set |= woken.bits;
+      count += woken.count;
+      woken.bits = 0;
+      woken.count = 0;
+    } else {
+      threads_end = end;
+      if (!list_runnable(m, set, count)) {
+        m.current = tid;
+        Picker picker(m);
+        m.current = picker.pick_drawn(m, 0);
+        over = false;
+        return total;
+      }
+    }
+    if (count == 0) [[unlikely]] {
+      m.current = 0;
+      over = false;
+      return total;
+    }
+    tid = round_robin(set, tid);
+  }
+  m.current = tid;
+  return total;
+}
+
 }  // namespace
 
 // The lanes, the room and the picks are this run's own: a lone thread's
@@ -230,9 +471,11 @@ std::uint64_t switch_lanes(Machine& m, std::uint64_t limit, std::uint64_t total,
 // frames hold everything a lane knows, and a fresh Picker lists the
 // runnable threads on its first pick as the scheduler would.
 std::uint64_t run_switching(Machine& m, std::uint64_t limit, std::uint64_t total) {
-  CallRoom room(m);
-  Picker picker(m);
-  return switch_lanes(m, limit, total, room, picker);
+  Switching run(m);
+  bool over = false;
+  total = m.config.seed != 0 ? switch_seeded(run, limit, total, over) : switch_round_robin(run, limit, total, over);
+  if (over) return total;
+  return switch_lanes(run, limit, total);
 }
 
 }  // namespace dust
