@@ -269,6 +269,10 @@ class Lane {
     bool quick = false;                   // short arguments, and the intrinsic has a quick entry
     std::uint8_t lengths[kShortArgs] = {};
     std::uint32_t loads[kShortArgs] = {};
+    // An argument `name Add k` (the value a loop stores back, one more than
+    // it loaded): its slot here, and k, for the quick call's Ints.
+    std::uint32_t plus_slots[kShortArgs] = {};
+    std::int64_t plus[kShortArgs] = {};
   };
   static constexpr std::size_t kCallCache = 8;
 
@@ -589,6 +593,7 @@ class Lane {
       cached.def = find_lane_call(s.expr, cached.argc, cached.name);
       cached.short_args = cached.def != nullptr && split_short(s.expr, cached.argc, cached.lengths, cached.loads);
       cached.quick = cached.short_args && cached.def->quick != nullptr;
+      if (cached.short_args) find_slot_plus_imm(s.expr, cached);
     }
     argc = cached.argc;
     call_name_ = cached.name;
@@ -619,6 +624,20 @@ class Lane {
       pc += n;
     }
     return args == argc;
+  }
+
+  // Which short arguments are a name plus an immediate Int (Load, then
+  // AddImm), for int_arguments to add without the evaluator.
+  void find_slot_plus_imm(const CodeRef& code, CallCache& cached) const {
+    const Instr* ins = code_ + code.offset;
+    for (std::uint32_t i = 0; i < cached.argc; ++i) {
+      cached.plus_slots[i] = kNoSlot;
+      if (cached.lengths[i] == 2 && ins[0].op() == Op::Load && ins[1].op() == fused_op(Op::Add, FusedForm::Imm)) {
+        cached.plus_slots[i] = ins[0].a();
+        cached.plus[i] = ins[1].imm();
+      }
+      ins += cached.lengths[i];
+    }
   }
 
   // The arguments split_short found short, evaluated as the general loop
@@ -661,6 +680,14 @@ class Lane {
         if (!v.is_int()) return false;
         ints[i] = v.as_int();
         part.offset += 1;
+        continue;
+      }
+      if (cached.plus_slots[i] != kNoSlot) {
+        // As the evaluator adds: an Int, and no overflow (else the full
+        // call's evaluation reports it).
+        const Value& v = slots_[cached.plus_slots[i]];
+        if (!v.is_int() || __builtin_add_overflow(v.as_int(), cached.plus[i], &ints[i])) return false;
+        part.offset += 2;
         continue;
       }
       part.length = cached.lengths[i];

@@ -204,7 +204,8 @@ TEST(LaneThreads, HeapCacheAnswersOnlyForTheBlockItHolds) {
 // Call arguments of every short form the lane evaluates without its
 // general loop (a name, a number, a constant, one operator on a slot,
 // immediate or constant), with values it must copy and values it must
-// leave to step(): Ints, Bools, strings, and an operator that overflows.
+// leave to step(): Ints, Bools, strings, and operators that overflow (on
+// a constant, and on an immediate, which the quick call adds itself).
 // Each runs in threads that switch after every step.
 TEST(LaneThreads, ShortCallArgumentsOfEveryForm) {
   // Whether the rounds complete (the others fail in the first one).
@@ -219,6 +220,11 @@ TEST(LaneThreads, ShortCallArgumentsOfEveryForm) {
       {"a comparison", k_test::store("p", "v Lt 3"), false},
       {"a string constant", k_test::store("p", "\"x\""), false},
       {"an overflowing operator", k_test::store("p", "v Add 9223372036854775807"), false},
+      {"a name plus an immediate", k_test::store("p", "v Add 1"), true},
+      {"a Bool name plus an immediate", Json::array({k_test::let("ok", "v Lt 3"), k_test::store("p", "ok Add 1")}),
+       false},
+      {"the largest Int plus an immediate",
+       Json::array({k_test::let("big", "9223372036854775807"), k_test::store("p", "big Add 1")}), false},
       {"a Bool mutex", Json::array({k_test::let("ok", "v Lt 3"), call("mutex_lock", {"ok"})}), false},
   };
   for (const auto& [what, extra, completes] : cases) {
