@@ -934,6 +934,8 @@ class Lane {
         for (std::uint32_t i = 0; i < cached.argc; ++i) f_.stack.push_back(Value::integer(ints[i]));
       }
       Thread& th = settle_blocked(s, r.wait);
+      if (ints != kept_quick_) std::copy(ints, ints + cached.argc, kept_quick_);  // else a retry's own
+      kept_quick_argc_ = cached.argc;
       if (!th.wait.description.empty()) th.wait.description.clear();  // a quick wait has no text
       out.kind = StepKind::Blocked;
       return QuickAnswer::Ran;
@@ -979,6 +981,7 @@ class Lane {
     th.wait.id = wait.id;
     th.wait.holder = wait.holder;
     ++blocked_;
+    kept_quick_argc_ = kNoneKept;  // quick_call keeps its Ints after this
     return th;
   }
 
@@ -1204,6 +1207,16 @@ class Lane {
   // The lane lives for one run, and its machine keeps its blocks in place
   // for all of it.
   const HeapBlock* last_block_ = nullptr;
+  // The Int arguments of the call the lane's last block was in, when it
+  // blocked through the quick entry (else kNoneKept): the frame keeps
+  // them too, as Values, but a retry of a contended lock (a third of such
+  // a run's steps) reads them here without checking the frame again. Only
+  // the lane's own steps change its frame, and a resumed call's handler is
+  // planned only by the step that blocked (plan, plan_after_call), so when
+  // that handler runs these are the frame's kept arguments.
+  static constexpr std::uint32_t kNoneKept = ~0u;
+  std::uint32_t kept_quick_argc_ = kNoneKept;
+  std::int64_t kept_quick_[kShortArgs] = {};
   // step_once's handlers (next_): the general path, a loop check, then a
   // call and a resumed call through each call_cache_ entry, first as any
   // call and then through the intrinsic's quick entry.

@@ -120,10 +120,16 @@ Lane::StepOutcome Lane::quick_step(Lane& l) {
   return l.after_quick<Entry>(l.quick_call(s, cached, ints, l.scratch_), &call_step<Entry>);
 }
 
-// A blocked call as resume_step takes it, through the quick entry.
+// A blocked call as resume_step takes it, through the quick entry. When
+// the lane blocked it through the quick entry (as a contended lock's
+// waiters do, retry after retry), the frame is as that step left it, which
+// resumable would only confirm, and the arguments are the lane's Ints.
 template <std::uint32_t Entry>
 Lane::StepOutcome Lane::quick_resume_step(Lane& l) {
   const CallCache& cached = l.call_cache_[Entry];
+  if (l.kept_quick_argc_ == cached.argc) [[likely]] {
+    return l.after_quick<Entry>(l.quick_call(*cached.stmt, cached, l.kept_quick_, l.scratch_), &resume_step<Entry>);
+  }
   const Stmt& s = l.first_[l.c_->index];
   std::int64_t ints[kShortArgs];
   if (!l.resumable(s, cached) || !l.kept_ints(cached.argc, ints)) return resume_step<Entry>(l);
