@@ -142,7 +142,15 @@ Lane::StepOutcome Lane::quick_resume_step(Lane& l) {
 template <std::uint32_t Entry>
 Lane::StepOutcome Lane::after_quick(QuickAnswer answer, StepFn general) {
   switch (answer) {
-    case QuickAnswer::Ran: plan_after_call<Entry>(); return outcome();
+    case QuickAnswer::Ran:
+      // A quick call that blocked is retried through the quick entry: it
+      // took it now, and a switching run's calls are never observed.
+      if (blocked_ != 0) {
+        next_ = static_cast<std::uint8_t>(kQuickResumeSteps + Entry);
+        return {next_, 1};
+      }
+      plan();
+      return {next_, 0};
     case QuickAnswer::Stopped: return kNotRunStep;
     case QuickAnswer::Refused: break;
   }
