@@ -267,6 +267,7 @@ class Lane {
     std::string_view name;
     bool short_args = false;              // split_short's answer, with the arguments' lengths
     bool quick = false;                   // short arguments, and the intrinsic has a quick entry
+    std::uint8_t step = 0;                // the step_once handler of the statement's call (kAnyStep: none)
     std::uint8_t lengths[kShortArgs] = {};
     std::uint32_t loads[kShortArgs] = {};
     // An argument `name Add k` (the value a loop stores back, one more than
@@ -594,11 +595,26 @@ class Lane {
       cached.short_args = cached.def != nullptr && split_short(s.expr, cached.argc, cached.lengths, cached.loads);
       cached.quick = cached.short_args && cached.def->quick != nullptr;
       if (cached.short_args) find_slot_plus_imm(s.expr, cached);
+      cached.step = call_handler(cached, index % kCallCache);
     }
     argc = cached.argc;
     call_name_ = cached.name;
     last_call_ = &cached;
     return cached.def;
+  }
+
+  // The step_once handler of call statement `cached.stmt` (through
+  // call_cache_ entry `entry`), answered once, when lane_call fills the
+  // entry: the statement and whether calls are observed do not change while
+  // the entry holds it. A call in a Let or Assign whose expression is pure
+  // is left to the general path.
+  std::uint8_t call_handler(const CallCache& cached, std::uint32_t entry) const {
+    if (cached.def == nullptr) return kAnyStep;
+    const StmtKind kind = cached.stmt->kind;
+    const bool binding = kind == StmtKind::Let || kind == StmtKind::Assign;
+    if (kind != StmtKind::Eval && !(binding && !cached.stmt->expr.pure)) return kAnyStep;
+    const std::uint8_t calls = takes_quick(cached) ? kQuickSteps : kCallSteps;
+    return static_cast<std::uint8_t>(calls + entry);
   }
 
   // Whether each argument of a call's code is one or two instructions: a

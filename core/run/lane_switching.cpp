@@ -92,15 +92,7 @@ void Lane::plan() {
     next_ = kAnyStep;
     return;
   }
-  if (f_.evaluating) {
-    next_ = resume_handler(entry);
-    return;
-  }
-  const StmtKind kind = cached.stmt->kind;
-  const bool binding = kind == StmtKind::Let || kind == StmtKind::Assign;
-  const std::uint8_t calls = takes_quick(cached) ? kQuickSteps : kCallSteps;
-  next_ = kind == StmtKind::Eval || (binding && !cached.stmt->expr.pure) ? static_cast<std::uint8_t>(calls + entry)
-                                                                          : kAnyStep;
+  next_ = f_.evaluating ? resume_handler(entry) : cached.step;
 }
 
 // A call statement as call_step takes it, through the intrinsic's quick
