@@ -328,14 +328,22 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
     Lane& lane = *current.lane;
     room.tid = tid;
     room.runnable = count;
-    // Both picks; with one runnable thread the lane never blocks it (a
-    // deadlock, step()'s to report), so the second is never taken.
-    std::uint64_t next_rng = rng;
-    const std::uint64_t drawn = splitmix64(next_rng);
-    const std::uint32_t as_is = select_bit(set, drawn % count);
-    const std::uint32_t if_blocked = select_bit(set & ~(std::uint64_t{1} << tid), drawn % (count > 1 ? count - 1 : 1));
-    const Turn turn_as_is = run.turns[as_is];
-    const Turn turn_if_blocked = run.turns[if_blocked];
+    // Both picks. A lone runnable thread is picked again whatever the
+    // draw (a quarter of a contended run's steps, while the holder runs
+    // alone), and the lane never blocks it (a deadlock, step()'s to
+    // report): its draw is made only if a wake needs it after the step.
+    std::uint32_t as_is = tid;
+    std::uint32_t if_blocked = tid;
+    Turn turn_as_is;
+    Turn turn_if_blocked;
+    if (count > 1) {
+      std::uint64_t state = rng;
+      const std::uint64_t drawn = splitmix64(state);
+      as_is = select_bit(set, drawn % count);
+      if_blocked = select_bit(set & ~(std::uint64_t{1} << tid), drawn % (count - 1));
+      turn_as_is = run.turns[as_is];
+      turn_if_blocked = run.turns[if_blocked];
+    }
     const Lane::StepOutcome outcome = lane.step_once(current.step);
     if (!Lane::ran(outcome)) break;
     current.step = Lane::handler_of(outcome);
@@ -350,18 +358,19 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
       run.fail_over_budget(tid, lane);
       return total;
     }
-    rng = next_rng;
     set &= ~(std::uint64_t{blocked} << tid);
     count -= blocked ? 1 : 0;
     WokenThreads& woken = woken_threads;
     const Thread* end = std::to_address(m.threads.cend());
     if ((woken.count == 0) & (woken.machine == &m) & (end == threads_end) & (count != 0)) [[likely]] {
+      rng = splitmix64_advanced(rng);
       const std::uint32_t choose = 0u - static_cast<std::uint32_t>(blocked);  // all ones when it blocked
       const std::uint32_t next = as_is ^ ((as_is ^ if_blocked) & choose);
       if (next != tid) current = blocked ? turn_if_blocked : turn_as_is;
       tid = next;
       continue;
     }
+    const std::uint64_t drawn = splitmix64(rng);
     if ((woken.machine == &m) & (end == threads_end)) {
       set |= woken.bits;
       count += woken.count;

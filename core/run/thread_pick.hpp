@@ -29,6 +29,10 @@ struct WokenThreads {
 };
 inline thread_local WokenThreads woken_threads;
 
+// The state splitmix64 leaves, without its output: a draw whose value
+// nobody needs (a pick among one thread) still moves the PRNG on.
+inline std::uint64_t splitmix64_advanced(std::uint64_t state) { return state + 0x9e3779b97f4a7c15ull; }
+
 inline std::uint64_t splitmix64(std::uint64_t& state) {
   std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
