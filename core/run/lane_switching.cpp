@@ -334,8 +334,8 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
     // report): its draw is made only if a wake needs it after the step.
     std::uint32_t as_is = tid;
     std::uint32_t if_blocked = tid;
-    Turn turn_as_is;
-    Turn turn_if_blocked;
+    Turn turn_as_is = current;  // read only when the pick changes thread, which needs two
+    Turn turn_if_blocked = current;
     if (count > 1) {
       std::uint64_t state = rng;
       const std::uint64_t drawn = splitmix64(state);
