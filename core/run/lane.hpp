@@ -17,6 +17,7 @@
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <span>
 #include <utility>
@@ -348,8 +349,7 @@ class Lane {
   // (lane_switching.cpp, which defines its handlers). `planned` is the
   // handler of the lane's next step, planned_step(), which only the lane's
   // own steps change: such a run keeps it beside the lane, a load away
-  // from the pick. False: the lane cannot take the step.
-  //
+  // from the pick.
   //
   // A handler answers in registers what the run needs next, rather than
   // leaving it in the lane to be read back: whether the step blocked
@@ -358,7 +358,7 @@ class Lane {
   // is a register of its own, so that the pick, which most steps know
   // early, does not wait for the plan, which comes last.
   struct StepOutcome {
-    std::uint64_t next;     // the next step's handler, or kNotRun: the lane could not take the step
+    std::uint64_t next;     // the next step's handler, or kNotRun: the lane cannot take the step
     std::uint64_t blocked;  // 1 when the step blocked
   };
   static constexpr std::uint64_t kNotRun = ~std::uint64_t{0};
@@ -594,6 +594,7 @@ class Lane {
       cached.def = find_lane_call(s.expr, cached.argc, cached.name);
       cached.short_args = cached.def != nullptr && split_short(s.expr, cached.argc, cached.lengths, cached.loads);
       cached.quick = cached.short_args && cached.def->quick != nullptr;
+      std::fill(std::begin(cached.plus_slots), std::end(cached.plus_slots), kNoSlot);
       if (cached.short_args) find_slot_plus_imm(s.expr, cached);
       cached.step = call_handler(cached, index % kCallCache);
     }
@@ -647,7 +648,6 @@ class Lane {
   void find_slot_plus_imm(const CodeRef& code, CallCache& cached) const {
     const Instr* ins = code_ + code.offset;
     for (std::uint32_t i = 0; i < cached.argc; ++i) {
-      cached.plus_slots[i] = kNoSlot;
       if (cached.lengths[i] == 2 && ins[0].op() == Op::Load && ins[1].op() == fused_op(Op::Add, FusedForm::Imm)) {
         cached.plus_slots[i] = ins[0].a();
         cached.plus[i] = ins[1].imm();
