@@ -259,20 +259,64 @@ std::uint64_t switch_lanes(Switching& run, std::uint64_t limit, std::uint64_t to
   return total;
 }
 
-// The threads that can run, at most 64 of them, as a set (bit t: thread
-// t), listed from the machine as step()'s scheduler lists them when none
-// sleeps; false when there are more than 64. The listing starts the
-// record of wakes (woken_threads) for this machine.
-bool list_runnable(const Machine& m, std::uint64_t& set, std::uint64_t& count) {
-  if (m.threads.size() > 64) return false;
-  set = 0;
-  count = 0;
-  for (std::size_t t = 0; t < m.threads.size(); ++t) {
-    const bool runnable = m.threads[t].state == ThreadState::Runnable;
-    set |= std::uint64_t{runnable} << t;
-    count += runnable ? 1 : 0;
+// The threads that can run in a switching run of at most 64 threads, as
+// a set (bit t: thread t), listed from the machine as step()'s scheduler
+// lists them when none sleeps, and kept from step to step as the steps
+// change it: a step blocks its own thread, wakes others (woken_threads,
+// whose record the listing starts for this machine) or spawns one.
+struct RunnableSet {
+  std::uint64_t set = 0;
+  std::uint64_t count = 0;
+  const Thread* threads_end = nullptr;  // where m.threads ended: a spawn moves it
+
+  // False when there are more than 64 threads.
+  bool list(const Machine& m) {
+    if (m.threads.size() > 64) return false;
+    set = 0;
+    count = 0;
+    for (std::size_t t = 0; t < m.threads.size(); ++t) {
+      const bool runnable = m.threads[t].state == ThreadState::Runnable;
+      set |= std::uint64_t{runnable} << t;
+      count += runnable ? 1 : 0;
+    }
+    threads_end = std::to_address(m.threads.cend());
+    woken_threads = {&m, 0, 0};
+    return true;
   }
-  woken_threads = {&m, 0, 0};
+
+  // After thread `tid`'s step: takes it out if it blocked, and answers
+  // whether that was all (no wake, no spawn, someone left to run), when
+  // the pick made before the step stands.
+  bool only_blocked(const Machine& m, std::uint32_t tid, bool blocked) {
+    set &= ~(std::uint64_t{blocked} << tid);
+    count -= blocked ? 1 : 0;
+    const WokenThreads& woken = woken_threads;
+    return (woken.count == 0) & (woken.machine == &m) & (std::to_address(m.threads.cend()) == threads_end) &
+           (count != 0);
+  }
+
+  // Otherwise: adds the threads the step woke, or lists them all again
+  // after a spawn (or when the wake record went to another machine).
+  // False when there are then more than 64 threads.
+  bool take_changes(const Machine& m) {
+    WokenThreads& woken = woken_threads;
+    if ((woken.machine == &m) & (std::to_address(m.threads.cend()) == threads_end)) {
+      set |= woken.bits;
+      count += woken.count;
+      woken.bits = 0;
+      woken.count = 0;
+      return true;
+    }
+    return list(m);
+  }
+};
+
+// Starts a loop over at most 64 threads: lists them in `runnable` and
+// makes room for their turns by id. False when there are more, or none
+// can run: switch_lanes then takes the run.
+bool start_in_set(Switching& run, RunnableSet& runnable) {
+  if (!runnable.list(run.m) || runnable.count == 0) return false;
+  run.turns.resize(std::max<std::size_t>(run.turns.size(), 64));
   return true;
 }
 
@@ -305,15 +349,9 @@ std::uint32_t round_robin(std::uint64_t set, std::uint32_t tid) {
 std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t total, bool& over) {
   Machine& m = run.m;
   CallRoom& room = run.room;
-  over = true;
-  std::uint64_t set = 0;
-  std::uint64_t count = 0;
-  if (!list_runnable(m, set, count) || count == 0) {
-    over = false;
-    return total;
-  }
-  const Thread* threads_end = std::to_address(m.threads.cend());
-  run.turns.resize(std::max<std::size_t>(run.turns.size(), 64));
+  RunnableSet runnable;
+  over = start_in_set(run, runnable);
+  if (!over) return total;
   std::array<ExactRemainder, 65> remainder;  // by divisor: the pick after a wake, made after the step
   for (std::uint64_t d = 1; d <= 64; ++d) remainder[d] = ExactRemainder(d);
   std::uint32_t tid = m.current;
@@ -326,6 +364,7 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
       current = *made;
     }
     Lane& lane = *current.lane;
+    const std::uint64_t count = runnable.count;
     room.tid = tid;
     room.runnable = count;
     // Both picks. A lone runnable thread is picked again whatever the
@@ -339,8 +378,8 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
     if (count > 1) {
       std::uint64_t state = rng;
       const std::uint64_t drawn = splitmix64(state);
-      as_is = select_bit(set, drawn % count);
-      if_blocked = select_bit(set & ~(std::uint64_t{1} << tid), drawn % (count - 1));
+      as_is = select_bit(runnable.set, drawn % count);
+      if_blocked = select_bit(runnable.set & ~(std::uint64_t{1} << tid), drawn % (count - 1));
       turn_as_is = run.turns[as_is];
       turn_if_blocked = run.turns[if_blocked];
     }
@@ -358,11 +397,7 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
       run.fail_over_budget(tid, lane);
       return total;
     }
-    set &= ~(std::uint64_t{blocked} << tid);
-    count -= blocked ? 1 : 0;
-    WokenThreads& woken = woken_threads;
-    const Thread* end = std::to_address(m.threads.cend());
-    if ((woken.count == 0) & (woken.machine == &m) & (end == threads_end) & (count != 0)) [[likely]] {
+    if (runnable.only_blocked(m, tid, blocked)) [[likely]] {
       rng = splitmix64_advanced(rng);
       const std::uint32_t choose = 0u - static_cast<std::uint32_t>(blocked);  // all ones when it blocked
       const std::uint32_t next = as_is ^ ((as_is ^ if_blocked) & choose);
@@ -371,25 +406,17 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
       continue;
     }
     const std::uint64_t drawn = splitmix64(rng);
-    if ((woken.machine == &m) & (end == threads_end)) {
-      set |= woken.bits;
-      count += woken.count;
-      woken.bits = 0;
-      woken.count = 0;
-    } else {
-      threads_end = end;
-      if (!list_runnable(m, set, count)) {
-        // More threads than the set holds: the pick is switch_lanes'
-        // Picker's, made here as it would make it after the step.
-        m.rng_state = rng;
-        m.current = tid;
-        Picker picker(m);
-        m.current = picker.pick_drawn(m, drawn);
-        over = false;
-        return total;
-      }
+    if (!runnable.take_changes(m)) {
+      // More threads than the set holds: the pick is switch_lanes'
+      // Picker's, made here as it would make it after the step.
+      m.rng_state = rng;
+      m.current = tid;
+      Picker picker(m);
+      m.current = picker.pick_drawn(m, drawn);
+      over = false;
+      return total;
     }
-    if (count == 0) [[unlikely]] {
+    if (runnable.count == 0) [[unlikely]] {
       // No thread can run: unreachable from the lane, which never blocks
       // the last runnable thread (a deadlock, step()'s to report), and
       // left to switch_lanes, with the pick its Picker makes then.
@@ -398,7 +425,7 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
       over = false;
       return total;
     }
-    tid = select_bit(set, remainder[count].of(drawn));
+    tid = select_bit(runnable.set, remainder[runnable.count].of(drawn));
     current = run.turns[tid];
   }
   m.rng_state = rng;
@@ -413,15 +440,9 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
 std::uint64_t switch_round_robin(Switching& run, std::uint64_t limit, std::uint64_t total, bool& over) {
   Machine& m = run.m;
   CallRoom& room = run.room;
-  over = true;
-  std::uint64_t set = 0;
-  std::uint64_t count = 0;
-  if (!list_runnable(m, set, count) || count == 0) {
-    over = false;
-    return total;
-  }
-  const Thread* threads_end = std::to_address(m.threads.cend());
-  run.turns.resize(std::max<std::size_t>(run.turns.size(), 64));
+  RunnableSet runnable;
+  over = start_in_set(run, runnable);
+  if (!over) return total;
   std::uint32_t tid = m.current;
   while (total < limit) {
     Turn* turn = &run.turns[tid];
@@ -431,8 +452,8 @@ std::uint64_t switch_round_robin(Switching& run, std::uint64_t limit, std::uint6
     }
     Lane& lane = *turn->lane;
     room.tid = tid;
-    room.runnable = count;
-    const std::uint32_t next = round_robin(set, tid);
+    room.runnable = runnable.count;
+    const std::uint32_t next = round_robin(runnable.set, tid);
     const Lane::StepOutcome outcome = lane.step_once(turn->step);
     if (!Lane::ran(outcome)) break;
     turn->step = Lane::handler_of(outcome);
@@ -445,35 +466,23 @@ std::uint64_t switch_round_robin(Switching& run, std::uint64_t limit, std::uint6
       run.fail_over_budget(tid, lane);
       return total;
     }
-    set &= ~(std::uint64_t{blocked} << tid);
-    count -= blocked ? 1 : 0;
-    WokenThreads& woken = woken_threads;
-    const Thread* end = std::to_address(m.threads.cend());
-    if ((woken.count == 0) & (woken.machine == &m) & (end == threads_end) & (count != 0)) [[likely]] {
+    if (runnable.only_blocked(m, tid, blocked)) [[likely]] {
       tid = next;
       continue;
     }
-    if ((woken.machine == &m) & (end == threads_end)) {
-      set |= woken.bits;
-      count += woken.count;
-      woken.bits = 0;
-      woken.count = 0;
-    } else {
-      threads_end = end;
-      if (!list_runnable(m, set, count)) {
-        m.current = tid;
-        Picker picker(m);
-        m.current = picker.pick_drawn(m, 0);
-        over = false;
-        return total;
-      }
+    if (!runnable.take_changes(m)) {
+      m.current = tid;
+      Picker picker(m);
+      m.current = picker.pick_drawn(m, 0);
+      over = false;
+      return total;
     }
-    if (count == 0) [[unlikely]] {
+    if (runnable.count == 0) [[unlikely]] {
       m.current = 0;
       over = false;
       return total;
     }
-    tid = round_robin(set, tid);
+    tid = round_robin(runnable.set, tid);
   }
   m.current = tid;
   return total;
