@@ -251,7 +251,7 @@ struct CallRoom {
   // the last check found it.
   std::size_t records = records_of(m);
   // How many threads can run as the step begins, when the run knows it
-  // (a switching run's picker, fresh after every pick), or 0: then
+  // (a switching run's picks, fresh after every pick), or 0: then
   // another_runnable counts them.
   std::size_t runnable = 0;
   StepEvent event;                  // what an intrinsic reports; nobody reads it in a plain run
