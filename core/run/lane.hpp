@@ -1285,6 +1285,22 @@ inline bool lane_may_run(const Machine& m, std::uint32_t tid) {
   return !f.cursors.empty() && !leaves_to_step(m, m.program(), f);
 }
 
+// The runnable threads of a run of at most 64 as a set (bit t: thread
+// t) and their count, as step()'s scheduler lists them when none sleeps.
+// Written without a branch per thread: a seeded run's block and wake
+// pattern is a coin toss.
+inline void list_runnable_set(const Machine& m, std::uint64_t& set, std::size_t& count) {
+  std::uint64_t bits = 0;
+  std::size_t n = 0;
+  for (std::size_t t = 0; t < m.threads.size(); ++t) {
+    const bool runnable = m.threads[t].state == ThreadState::Runnable;
+    bits |= std::uint64_t{runnable} << t;
+    n += runnable ? 1 : 0;
+  }
+  set = bits;
+  count = n;
+}
+
 // The scheduler's pick after a step, as step() makes it (see
 // Machine::run_simple): the lane's threads keep the runnable ones listed
 // between steps, which change them only as after_step says.
@@ -1382,10 +1398,7 @@ class Picker {
   std::uint32_t pick_drawn(const Machine& m, std::uint64_t drawn) {
     if (!listed_) list(m);
     if (in_set_) {
-      if (seed_ == 0) {
-        const std::uint64_t above = set_ & ~((std::uint64_t{2} << m.current) - 1);
-        return static_cast<std::uint32_t>(std::countr_zero(above != 0 ? above : set_));
-      }
+      if (seed_ == 0) return round_robin(set_, m.current);
       return select_bit(set_, remainders_[count_].of(drawn));
     }
     if (seed_ == 0) return next_[m.current];
@@ -1400,15 +1413,7 @@ class Picker {
     const std::size_t threads = m.threads.size();
     in_set_ = threads <= 64;
     if (in_set_) {
-      std::uint64_t set = 0;
-      std::size_t n = 0;
-      for (std::size_t t = 0; t < threads; ++t) {
-        const bool runnable = m.threads[t].state == ThreadState::Runnable;
-        set |= std::uint64_t{runnable} << t;
-        n += runnable ? 1 : 0;
-      }
-      set_ = set;
-      count_ = n;
+      list_runnable_set(m, set_, count_);
     } else {
       list_in_order(m);
     }

@@ -266,19 +266,13 @@ std::uint64_t switch_lanes(Switching& run, std::uint64_t limit, std::uint64_t to
 // whose record the listing starts for this machine) or spawns one.
 struct RunnableSet {
   std::uint64_t set = 0;
-  std::uint64_t count = 0;
+  std::size_t count = 0;
   const Thread* threads_end = nullptr;  // where m.threads ended: a spawn moves it
 
   // False when there are more than 64 threads.
   bool list(const Machine& m) {
     if (m.threads.size() > 64) return false;
-    set = 0;
-    count = 0;
-    for (std::size_t t = 0; t < m.threads.size(); ++t) {
-      const bool runnable = m.threads[t].state == ThreadState::Runnable;
-      set |= std::uint64_t{runnable} << t;
-      count += runnable ? 1 : 0;
-    }
+    list_runnable_set(m, set, count);
     threads_end = std::to_address(m.threads.cend());
     woken_threads = {&m, 0, 0};
     return true;
@@ -320,13 +314,6 @@ bool start_in_set(Switching& run, RunnableSet& runnable) {
   return true;
 }
 
-// The round-robin pick after thread `tid` among the threads in `set`
-// (seed 0): the lowest id above `tid`, else the lowest.
-std::uint32_t round_robin(std::uint64_t set, std::uint32_t tid) {
-  const std::uint64_t above = set & ~((std::uint64_t{2} << tid) - 1);
-  return static_cast<std::uint32_t>(std::countr_zero(above != 0 ? above : set));
-}
-
 // A seeded run of at most 64 threads, the usual threaded program, which
 // switch_lanes' Picker serves too but with the tests every kind of run
 // needs. Here the runnable threads are a set kept in registers, and each
@@ -364,7 +351,7 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
       current = *made;
     }
     Lane& lane = *current.lane;
-    const std::uint64_t count = runnable.count;
+    const std::size_t count = runnable.count;
     room.tid = tid;
     room.runnable = count;
     // Both picks. A lone runnable thread is picked again whatever the

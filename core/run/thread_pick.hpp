@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 
@@ -99,6 +100,14 @@ inline std::uint32_t select_bit(std::uint64_t mask, std::uint64_t k) {
     mask >>= 8;
   }
   return 0;  // k past the set: never asked, since a pick always has a runnable thread
+}
+
+// The round-robin pick (seed 0) after thread `tid` among the threads in
+// `set` (at most 64, as select_bit's): the lowest id above `tid`, else the
+// lowest.
+inline std::uint32_t round_robin(std::uint64_t set, std::uint32_t tid) {
+  const std::uint64_t above = set & ~((std::uint64_t{2} << tid) - 1);
+  return static_cast<std::uint32_t>(std::countr_zero(above != 0 ? above : set));
 }
 
 // Picks among `count` (at least one) runnable thread ids, in increasing
