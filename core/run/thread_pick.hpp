@@ -35,7 +35,7 @@ inline thread_local WokenThreads woken_threads;
 inline std::uint64_t splitmix64_advanced(std::uint64_t state) { return state + 0x9e3779b97f4a7c15ull; }
 
 inline std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  std::uint64_t z = (state = splitmix64_advanced(state));
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);
