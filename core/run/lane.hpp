@@ -17,6 +17,7 @@
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <memory>
 #include <span>
@@ -388,6 +389,7 @@ class Lane {
   StepOutcome outcome() const { return {next_, blocked_ != 0 ? std::uint64_t{1} : 0}; }
   static constexpr StepOutcome kNotRunStep = {kNotRun, 0};
   [[gnu::always_inline]] inline void plan();
+  [[gnu::always_inline]] inline void plan_after_statement();
   template <std::uint32_t Entry>
   [[gnu::always_inline]] inline void plan_after_call();
   [[gnu::always_inline]] inline std::uint8_t resume_handler(std::uint32_t entry) const;
@@ -689,13 +691,11 @@ class Lane {
   // of short_arguments on purpose: one loop for both, handing each argument
   // to a callback, cost a lone thread's run 6% more instructions.
   [[gnu::always_inline]] bool int_arguments(const CodeRef& code, const CallCache& cached, std::int64_t* ints) const {
-    CodeRef part{code.offset, 0, 0, true};
     for (std::uint32_t i = 0; i < cached.argc; ++i) {
       if (cached.loads[i] != kNoSlot) {
         const Value& v = slots_[cached.loads[i]];
         if (!v.is_int()) return false;
         ints[i] = v.as_int();
-        part.offset += 1;
         continue;
       }
       if (cached.plus_slots[i] != kNoSlot) {
@@ -703,15 +703,22 @@ class Lane {
         // call's evaluation reports it).
         const Value& v = slots_[cached.plus_slots[i]];
         if (!v.is_int() || __builtin_add_overflow(v.as_int(), cached.plus[i], &ints[i])) return false;
-        part.offset += 2;
         continue;
       }
-      part.length = cached.lengths[i];
-      Scalar r;
-      if (!evaluate(part, r) || r.is_bool) return false;
-      ints[i] = r.v;
-      part.offset += part.length;
+      if (!int_argument(code, cached, i, ints[i])) return false;
     }
+    return true;
+  }
+
+  // Short argument `i` of a call's code, evaluated: an Int, or false. The
+  // arguments before it are found from their lengths here, not counted up
+  // in int_arguments' loop, which mostly meets names and `name Add k`.
+  bool int_argument(const CodeRef& code, const CallCache& cached, std::uint32_t i, std::int64_t& x) const {
+    CodeRef part{code.offset, cached.lengths[i], 0, true};
+    for (std::uint32_t j = 0; j < i; ++j) part.offset += cached.lengths[j];
+    Scalar r;
+    if (!evaluate(part, r) || r.is_bool) return false;
+    x = r.v;
     return true;
   }
 
@@ -842,7 +849,7 @@ class Lane {
     std::int64_t ints[kShortArgs];
     if (takes_quick(cached) && int_arguments(s.expr, cached, ints)) {
       const QuickAnswer answer = quick_call(s, cached, ints, out);
-      if (answer != QuickAnswer::Refused) return answer == QuickAnswer::Ran;
+      if (answer != QuickAnswer::Refused) return answer != QuickAnswer::Stopped;
     }
     if (!(cached.short_args && short_arguments(s.expr, cached.argc, cached.lengths, cached.loads)) &&
         !call_arguments(s.expr, cached.argc)) {
@@ -899,7 +906,7 @@ class Lane {
     std::int64_t ints[kShortArgs];
     if (takes_quick(cached) && kept_ints(argc, ints)) {
       const QuickAnswer answer = quick_call(s, cached, ints, out);
-      if (answer != QuickAnswer::Refused) return answer == QuickAnswer::Ran;
+      if (answer != QuickAnswer::Refused) return answer != QuickAnswer::Stopped;
     }
     for (std::uint32_t i = 0; i < argc; ++i) {
       // Mostly Ints (a mutex, a thread id): copied without the general copy.
@@ -929,7 +936,9 @@ class Lane {
   // arguments, completing the step as call_inline does: Ran, or Stopped
   // (the lane cannot take the step), or Refused: nothing changed, and the
   // full entry must answer. Only a plain run calls it, so no event is made.
-  enum class QuickAnswer : std::uint8_t { Ran, Stopped, Refused };  // declared above, for after_quick
+  // Ran: the step completed its statement; Blocked: the step ran, and its
+  // thread waits.
+  enum class QuickAnswer : std::uint8_t { Ran, Blocked, Stopped, Refused };  // declared above, for after_quick
   [[gnu::always_inline]] QuickAnswer quick_call(const Stmt& s, const CallCache& cached, const std::int64_t* ints,
                                                 SimpleStep& out) {
     Machine& m = calls_->m;
@@ -946,15 +955,21 @@ class Lane {
     wrote_nothing(out, StepKind::Statement);
     if (r.status == QuickResult::Status::Block) {
       if (!f_.evaluating) {
-        f_.stack.clear();
+        // A frame between calls keeps no stack (the completed call cleared
+        // it): the test spares the out-of-line clear.
+        if (!f_.stack.empty()) f_.stack.clear();
         for (std::uint32_t i = 0; i < cached.argc; ++i) f_.stack.push_back(Value::integer(ints[i]));
+        evaluate_call(s);
       }
-      Thread& th = settle_blocked(s, r.wait);
-      if (ints != kept_quick_) std::copy(ints, ints + cached.argc, kept_quick_);  // else a retry's own
+      // A retry leaves the frame evaluating the call, as it found it.
+      Thread& th = wait_on(r.wait);
+      // Every word, read only up to argc: a copy of a length the compiler
+      // cannot bound would be a call to memcpy. A retry's own are kept.
+      if (ints != kept_quick_) std::memcpy(kept_quick_, ints, sizeof kept_quick_);
       kept_quick_argc_ = cached.argc;
       if (!th.wait.description.empty()) th.wait.description.clear();  // a quick wait has no text
       out.kind = StepKind::Blocked;
-      return QuickAnswer::Ran;
+      return QuickAnswer::Blocked;
     }
     if (f_.evaluating) {
       f_.evaluating = false;
@@ -989,15 +1004,25 @@ class Lane {
   // The lane's thread waits, as step() leaves it after a blocked call:
   // the frame keeps the call (its arguments are on f_.stack) for the retry.
   [[gnu::always_inline]] Thread& settle_blocked(const Stmt& s, const IntrinsicResult::Wait& wait) {
+    evaluate_call(s);
+    kept_quick_argc_ = kNoneKept;
+    return wait_on(wait);
+  }
+
+  // The frame evaluating statement `s`'s call, at the call.
+  [[gnu::always_inline]] void evaluate_call(const Stmt& s) {
     f_.evaluating = true;
     f_.pc = s.expr.length - 1;
+  }
+
+  // The lane's thread waiting on `wait`, its step blocked.
+  [[gnu::always_inline]] Thread& wait_on(const IntrinsicResult::Wait& wait) {
     Thread& th = calls_->m.threads[calls_->tid];
     th.state = wait.kind == WaitKind::Sleep ? ThreadState::Sleeping : ThreadState::Blocked;
     th.wait.kind = wait.kind;
     th.wait.id = wait.id;
     th.wait.holder = wait.holder;
     ++blocked_;
-    kept_quick_argc_ = kNoneKept;  // quick_call keeps its Ints after this
     return th;
   }
 

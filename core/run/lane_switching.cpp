@@ -44,8 +44,8 @@ Lane::StepOutcome Lane::any_step(Lane& l) {
 
 Lane::StepOutcome Lane::loop_step(Lane& l) {
   if (!l.loop_check(l.scratch_)) return kNotRunStep;
-  l.plan();
-  return l.outcome();
+  l.plan_after_statement();
+  return {l.next_, 0};
 }
 
 // A call statement at the top cursor whose lane_call answer is in entry
@@ -95,6 +95,20 @@ void Lane::plan() {
   next_ = f_.evaluating ? resume_handler(entry) : cached.step;
 }
 
+// plan() after a step that completed its statement without the general
+// path's call (a loop check, a quick call that did not block): the frame is
+// not evaluating, and the memory budget's count did not move (a quick entry
+// adds no record). The entry's handler is kAnyStep when it names no call.
+void Lane::plan_after_statement() {
+  if (c_->for_checking) {
+    next_ = kLoopCheckStep;
+    return;
+  }
+  const std::uint32_t index = first_index_ + c_->index;
+  const CallCache& cached = call_cache_[index % kCallCache];
+  next_ = cached.stmt == first_ + c_->index ? cached.step : kAnyStep;
+}
+
 // A call statement as call_step takes it, through the intrinsic's quick
 // entry (lane_call found one, and short arguments). Its own handler, apart
 // from call_step's general call, so that the usual step pays neither the
@@ -135,14 +149,13 @@ template <std::uint32_t Entry>
 Lane::StepOutcome Lane::after_quick(QuickAnswer answer, StepFn general) {
   switch (answer) {
     case QuickAnswer::Ran:
+      plan_after_statement();
+      return {next_, 0};
+    case QuickAnswer::Blocked:
       // A quick call that blocked is retried through the quick entry: it
       // took it now, and a switching run's calls are never observed.
-      if (blocked_ != 0) {
-        next_ = static_cast<std::uint8_t>(kQuickResumeSteps + Entry);
-        return {next_, 1};
-      }
-      plan();
-      return {next_, 0};
+      next_ = static_cast<std::uint8_t>(kQuickResumeSteps + Entry);
+      return {next_, 1};
     case QuickAnswer::Stopped: return kNotRunStep;
     case QuickAnswer::Refused: break;
   }
