@@ -386,6 +386,10 @@ class Lane {
   static StepOutcome quick_step(Lane& l);
   template <std::uint32_t Entry>
   static StepOutcome quick_resume_step(Lane& l);
+  template <std::uint32_t Entry>
+  [[gnu::noinline]] static StepOutcome unkept_resume_step(Lane& l);
+  template <std::uint32_t Entry>
+  [[gnu::noinline]] StepOutcome retry_completed(QuickResult::Status status, std::int64_t value);
   StepOutcome outcome() const { return {next_, blocked_ != 0 ? std::uint64_t{1} : 0}; }
   static constexpr StepOutcome kNotRunStep = {kNotRun, 0};
   [[gnu::always_inline]] inline void plan();
@@ -826,9 +830,14 @@ class Lane {
   // the random picks of a seeded run would make unpredictable.
   [[gnu::always_inline]] bool another_runnable() const {
     if (calls_->runnable != 0) return calls_->runnable > 1;
+    return runnable_threads() > 1;
+  }
+
+  // Out of line: the room mostly knows the count (CallRoom::runnable).
+  [[gnu::noinline]] std::size_t runnable_threads() const {
     std::size_t runnable = 0;
     for (const Thread& t : calls_->m.threads) runnable += t.state == ThreadState::Runnable ? 1 : 0;
-    return runnable > 1;
+    return runnable;
   }
 
   // A call statement: Let, Assign or Eval of an expression that ends in a
@@ -941,15 +950,8 @@ class Lane {
   enum class QuickAnswer : std::uint8_t { Ran, Blocked, Stopped, Refused };  // declared above, for after_quick
   [[gnu::always_inline]] QuickAnswer quick_call(const Stmt& s, const CallCache& cached, const std::int64_t* ints,
                                                 SimpleStep& out) {
-    Machine& m = calls_->m;
-    if (c_->index + 1 >= count_ && finishes_after_next()) return QuickAnswer::Stopped;
-    // Blocking the last runnable thread is a deadlock, step()'s to report:
-    // asked as call_inline asks it, the cheap way round.
-    if (cached.def->lane == LaneUse::MayBlock && !another_runnable() && may_block(cached, ints)) {
-      return QuickAnswer::Stopped;
-    }
-    QuickCall call{m, calls_->tid, &last_block_};
-    const QuickResult r = cached.def->quick(call, ints);
+    if (quick_stops(cached, ints)) return QuickAnswer::Stopped;
+    const QuickResult r = quick_result(cached, ints);
     if (r.status == QuickResult::Status::Refused) return QuickAnswer::Refused;
     called_ = true;
     wrote_nothing(out, StepKind::Statement);
@@ -971,26 +973,46 @@ class Lane {
       out.kind = StepKind::Blocked;
       return QuickAnswer::Blocked;
     }
+    complete_quick(s, r.status, r.value);
+    return QuickAnswer::Ran;
+  }
+
+  // Whether quick_call must stop before the call: a statement that would
+  // end the frame, or a call that could block the last runnable thread (a
+  // deadlock, step()'s to report), asked as call_inline asks it, the cheap
+  // way round.
+  [[gnu::always_inline]] bool quick_stops(const CallCache& cached, const std::int64_t* ints) {
+    if (c_->index + 1 >= count_ && finishes_after_next()) return true;
+    return cached.def->lane == LaneUse::MayBlock && !another_runnable() && may_block(cached, ints);
+  }
+
+  [[gnu::always_inline]] QuickResult quick_result(const CallCache& cached, const std::int64_t* ints) {
+    QuickCall call{calls_->m, calls_->tid, &last_block_};
+    return cached.def->quick(call, ints);
+  }
+
+  // The step once the quick entry answered an Int or Unit (`status`):
+  // the frame done with the call, the statement's binding, the cursor past it.
+  [[gnu::always_inline]] void complete_quick(const Stmt& s, QuickResult::Status status, std::int64_t value) {
     if (f_.evaluating) {
       f_.evaluating = false;
       f_.stack.clear();
     }
     if (s.kind != StmtKind::Eval || s.slot != kNoSlot) {
       Value& slot = slots_[s.slot];
-      if (r.status == QuickResult::Status::Int) {
+      if (status == QuickResult::Status::Int) {
         // A loop's binding mostly holds the Int it got last time round:
         // then nothing is released.
         if (slot.is_int()) {
-          slot.replace_int(r.value);
+          slot.replace_int(value);
         } else {
-          slot.set_int(r.value);
+          slot.set_int(value);
         }
       } else {
         slot = Value::unit();
       }
     }
     advance();
-    return QuickAnswer::Ran;
   }
 
   // The intrinsic's may_block on Int arguments (out of line: it is asked
