@@ -360,14 +360,20 @@ class Lane {
   // early, does not wait for the plan, which comes last.
   struct StepOutcome {
     std::uint64_t next;     // the next step's handler, or kNotRun: the lane cannot take the step
-    std::uint64_t blocked;  // 1 when the step blocked
+    std::uint64_t blocked;  // kBlocked when the step blocked, with kGeneral (blocked, general)
   };
+  static constexpr std::uint64_t kBlocked = 1;
+  static constexpr std::uint64_t kGeneral = 2;
   static constexpr std::uint64_t kNotRun = ~std::uint64_t{0};
   using StepFn = StepOutcome (*)(Lane&);
   StepFn planned_step() const { return kSteps[next_]; }
   static bool ran(StepOutcome outcome) { return outcome.next != kNotRun; }
   static StepFn handler_of(StepOutcome outcome) { return kSteps[outcome.next]; }
-  static bool blocked(StepOutcome outcome) { return outcome.blocked != 0; }
+  static bool blocked(StepOutcome outcome) { return (outcome.blocked & kBlocked) != 0; }
+  // Whether the lane's general path took the step (any_step, call_step,
+  // resume_step), which alone may spawn, allocate or call an intrinsic
+  // without a quick entry.
+  static bool general(StepOutcome outcome) { return (outcome.blocked & kGeneral) != 0; }
   StepOutcome step_once(StepFn planned) {
     called_ = false;
     blocked_ = 0;
@@ -390,7 +396,7 @@ class Lane {
   [[gnu::noinline]] static StepOutcome unkept_resume_step(Lane& l);
   template <std::uint32_t Entry>
   [[gnu::noinline]] StepOutcome retry_completed(QuickResult::Status status, std::int64_t value);
-  StepOutcome outcome() const { return {next_, blocked_ != 0 ? std::uint64_t{1} : 0}; }
+  StepOutcome general_outcome() const { return {next_, (blocked_ != 0 ? kBlocked : 0) | kGeneral}; }
   static constexpr StepOutcome kNotRunStep = {kNotRun, 0};
   [[gnu::always_inline]] inline void plan();
   [[gnu::always_inline]] inline void plan_after_statement();

@@ -39,7 +39,7 @@ Lane::StepOutcome Lane::any_step(Lane& l) {
   }
   if (!ran) return kNotRunStep;
   l.plan();
-  return l.outcome();
+  return l.general_outcome();
 }
 
 Lane::StepOutcome Lane::loop_step(Lane& l) {
@@ -60,7 +60,7 @@ Lane::StepOutcome Lane::call_step(Lane& l) {
   l.last_call_ = &cached;
   if (!l.call_with<true>(s, cached, l.scratch_, 0)) return kNotRunStep;
   l.plan_after_call<Entry>();
-  return l.outcome();
+  return l.general_outcome();
 }
 
 // A blocked call whose lane_call answer is in entry `Entry`, resumed.
@@ -68,7 +68,7 @@ template <std::uint32_t Entry>
 Lane::StepOutcome Lane::resume_step(Lane& l) {
   if (!l.resume_with<true>(l.call_cache_[Entry], l.scratch_)) return kNotRunStep;
   l.plan_after_call<Entry>();
-  return l.outcome();
+  return l.general_outcome();
 }
 
 // What the lane's next step is, for step_once. Only the lane's own steps
@@ -223,8 +223,8 @@ const std::array<Lane::StepFn, Lane::kStepKinds> Lane::kSteps = step_table(std::
 // about as often as the pick changes thread, then waits on one load after
 // the pick, not on the lane, its plan and the handler table in turn.
 struct Turn {
-  Lane* lane = nullptr;  // owned by Switching::lanes
-  Lane::StepFn step = nullptr;
+  Lane* lane;  // owned by Switching::lanes; null before the thread's first turn (a vector of turns is zeroed)
+  Lane::StepFn step;
 };
 
 // What a switching run keeps from its first step to its last, whichever
@@ -324,13 +324,15 @@ struct RunnableSet {
 
   // After thread `tid`'s step: takes it out if it blocked, and answers
   // whether that was all (no wake, no spawn, someone left to run), when
-  // the pick made before the step stands.
-  bool only_blocked(const Machine& m, std::uint32_t tid, bool blocked) {
+  // the pick made before the step stands. Only a general step (one the
+  // lane's general path took, Lane::general) can spawn a thread or let
+  // another machine's lane take the wake record: a loop check and a quick
+  // call can only wake threads of this machine. So after those the record
+  // alone answers, and after a general step take_changes does.
+  bool only_blocked(std::uint32_t tid, bool blocked, bool general) {
     set &= ~(std::uint64_t{blocked} << tid);
     count -= blocked ? 1 : 0;
-    const WokenThreads& woken = woken_threads;
-    return (woken.count == 0) & (woken.machine == &m) & (std::to_address(m.threads.cend()) == threads_end) &
-           (count != 0);
+    return !general & (woken_threads.count == 0) & (count != 0);
   }
 
   // Otherwise: adds the threads the step woke, or lists them all again
@@ -404,8 +406,8 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
     // report): its draw is made only if a wake needs it after the step.
     std::uint32_t as_is = tid;
     std::uint32_t if_blocked = tid;
-    Turn turn_as_is = current;  // read only when the pick changes thread, which needs two
-    Turn turn_if_blocked = current;
+    Turn turn_as_is;  // read only when the pick changes thread, which needs two
+    Turn turn_if_blocked;
     if (count > 1) {
       std::uint64_t state = rng;
       const std::uint64_t drawn = splitmix64(state);
@@ -428,7 +430,7 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
       run.fail_over_budget(tid, lane);
       return total;
     }
-    if (runnable.only_blocked(m, tid, blocked)) [[likely]] {
+    if (runnable.only_blocked(tid, blocked, Lane::general(outcome))) [[likely]] {
       rng = splitmix64_advanced(rng);
       const std::uint32_t choose = 0u - static_cast<std::uint32_t>(blocked);  // all ones when it blocked
       const std::uint32_t next = as_is ^ ((as_is ^ if_blocked) & choose);
@@ -497,7 +499,7 @@ std::uint64_t switch_round_robin(Switching& run, std::uint64_t limit, std::uint6
       run.fail_over_budget(tid, lane);
       return total;
     }
-    if (runnable.only_blocked(m, tid, blocked)) [[likely]] {
+    if (runnable.only_blocked(tid, blocked, Lane::general(outcome))) [[likely]] {
       tid = next;
       continue;
     }
