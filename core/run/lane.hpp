@@ -988,7 +988,9 @@ class Lane {
   // deadlock, step()'s to report), asked as call_inline asks it, the cheap
   // way round.
   [[gnu::always_inline]] bool quick_stops(const CallCache& cached, const std::int64_t* ints) {
-    if (c_->index + 1 >= count_ && finishes_after_next()) return true;
+    // The last statement of a loop's body (an iteration's unlock, say)
+    // answers no from its cursor, without the call.
+    if (c_->index + 1 >= count_ && c_->loop_stmt == kNoStmt && finishes_after_next()) return true;
     return cached.def->lane == LaneUse::MayBlock && !another_runnable() && may_block(cached, ints);
   }
 

@@ -9,7 +9,9 @@
 // forever and a stale pointer is always caught.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,14 +39,25 @@ std::optional<DvmError> heap_read_cstring(const Heap& heap, std::int64_t addr, s
 
 // The little-endian Int of the 8 bytes at `bytes`, and the reverse: the
 // heap's byte order for load, store and the unsafe word accesses.
+// A heap word's bytes are little-endian on every host. On a little-endian
+// one that is the word's own layout, copied whole: GCC does not see a
+// 64-bit load in the byte loop, and builds it a byte at a time.
 inline std::int64_t load_le64(const std::uint8_t* bytes) {
   std::uint64_t v = 0;
-  for (std::size_t i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(bytes[i]) << (8 * i);
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(&v, bytes, sizeof v);
+  } else {
+    for (std::size_t i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(bytes[i]) << (8 * i);
+  }
   return static_cast<std::int64_t>(v);
 }
 inline void store_le64(std::uint8_t* out, std::int64_t value) {
   const auto v = static_cast<std::uint64_t>(value);
-  for (std::size_t i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>((v >> (8 * i)) & 0xff);
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(out, &v, sizeof v);
+  } else {
+    for (std::size_t i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>((v >> (8 * i)) & 0xff);
+  }
 }
 std::int64_t decode_le64(std::string_view bytes);
 std::string encode_le64(std::int64_t value);
