@@ -374,11 +374,10 @@ class Lane {
   // resume_step), which alone may spawn, allocate or call an intrinsic
   // without a quick entry.
   static bool general(StepOutcome outcome) { return (outcome.blocked & kGeneral) != 0; }
-  StepOutcome step_once(StepFn planned) {
-    called_ = false;
-    blocked_ = 0;
-    return planned(*this);
-  }
+  // One step, by the handler the lane planned for it. Only the general
+  // path's handlers read called_ and blocked_ back, so they, not every
+  // step, start them afresh (begin_general).
+  StepOutcome step_once(StepFn planned) { return planned(*this); }
 
  private:
   // step_once's handlers and its plan of the next step (lane_switching.cpp).
@@ -396,6 +395,10 @@ class Lane {
   [[gnu::noinline]] static StepOutcome unkept_resume_step(Lane& l);
   template <std::uint32_t Entry>
   [[gnu::noinline]] StepOutcome retry_completed(QuickResult::Status status, std::int64_t value);
+  void begin_general() {
+    called_ = false;
+    blocked_ = 0;
+  }
   StepOutcome general_outcome() const { return {next_, (blocked_ != 0 ? kBlocked : 0) | kGeneral}; }
   static constexpr StepOutcome kNotRunStep = {kNotRun, 0};
   [[gnu::always_inline]] inline void plan();

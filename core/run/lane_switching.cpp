@@ -24,6 +24,7 @@ namespace {
 
 // The general path: what step_once does without a plan.
 Lane::StepOutcome Lane::any_step(Lane& l) {
+  l.begin_general();
   bool ran;
   if (l.f_.evaluating) {
     ran = l.resume_call(l.scratch_);
@@ -52,6 +53,7 @@ Lane::StepOutcome Lane::loop_step(Lane& l) {
 // `Entry` (plan found it there): the step one() takes there.
 template <std::uint32_t Entry>
 Lane::StepOutcome Lane::call_step(Lane& l) {
+  l.begin_general();
   const CallCache& cached = l.call_cache_[Entry];
   const Stmt& s = *cached.stmt;
   l.scratch_.stmt = l.first_index_ + l.c_->index;
@@ -66,6 +68,7 @@ Lane::StepOutcome Lane::call_step(Lane& l) {
 // A blocked call whose lane_call answer is in entry `Entry`, resumed.
 template <std::uint32_t Entry>
 Lane::StepOutcome Lane::resume_step(Lane& l) {
+  l.begin_general();
   if (!l.resume_with<true>(l.call_cache_[Entry], l.scratch_)) return kNotRunStep;
   l.plan_after_call<Entry>();
   return l.general_outcome();
