@@ -8,6 +8,8 @@
 // every trace, is exactly the seeded rule's.
 // The pick itself is thread_pick.hpp's, shared with the simple-step lane.
 #include <algorithm>
+#include <bit>
+#include <memory>
 
 #include "step_runner.hpp"
 #include "thread_pick.hpp"
@@ -97,30 +99,35 @@ void StepRunner::report_deadlock() {
 }
 
 // Runs after most unlocks of a contended mutex, where which threads wait
-// is up to the seeded picks: each thread's fields are computed with a mask,
-// not branched on (GCC turned the plain `wakes ? a : b` of the state into
-// a branch, which missed on a third of the wakes), and a woken wait is
-// cleared in place to the empty WaitInfo (a mutex wait's text is made only
-// when read, so there is rarely one to clear). Runnable and WaitKind::None
-// are 0, so masking a field to 0 is setting it to them.
+// is up to the seeded picks: so each thread is tested without a branch,
+// 64 threads at a time into a mask, and then only the threads the mask
+// names are woken, each woken wait cleared in place to the empty WaitInfo
+// (a mutex wait's text is made only when read, so there is rarely one to
+// clear). Tested and woken in one loop, without a branch, every thread
+// would be written, woken or not.
 void Machine::wake_waiters(WaitKind kind, std::int64_t id) {
-  static_assert(static_cast<int>(ThreadState::Runnable) == 0 && static_cast<int>(WaitKind::None) == 0);
-  // Counted here and added to woken_threads once: stores to the threads
-  // inside the loop would otherwise make the compiler keep the record in
-  // memory, a load and a store a thread.
-  std::uint64_t woken_bits = 0;
+  std::uint64_t woken_bits = 0;  // bit t % 64: thread t woke (the record's bits name only ids below 64)
   std::uint64_t woken_count = 0;
-  std::size_t index = 0;
-  for (Thread& t : threads) {
-    const bool wakes = (t.state == ThreadState::Blocked) & (t.wait.kind == kind) & (t.wait.id == id);
-    woken_bits |= std::uint64_t{wakes} << (index++ & 63);
-    woken_count += wakes ? 1 : 0;
-    const std::uint64_t keep = static_cast<std::uint64_t>(wakes) - 1;  // all ones unless it wakes
-    t.state = static_cast<ThreadState>(static_cast<std::uint8_t>(t.state) & static_cast<std::uint8_t>(keep));
-    t.wait.kind = static_cast<WaitKind>(static_cast<std::uint8_t>(t.wait.kind) & static_cast<std::uint8_t>(keep));
-    t.wait.id = static_cast<std::int64_t>(static_cast<std::uint64_t>(t.wait.id) & keep);
-    t.wait.holder = static_cast<std::int64_t>(static_cast<std::uint64_t>(t.wait.holder) | ~keep);  // -1 when it wakes
-    if (wakes & !t.wait.description.empty()) [[unlikely]] t.wait.description.clear();
+  Thread* const end = std::to_address(threads.end());
+  for (Thread* chunk = threads.data(); chunk != end;) {
+    Thread* const stop = end - chunk > 64 ? chunk + 64 : end;
+    std::uint64_t mask = 0;  // bit i: chunk[i] wakes; filled from the last thread down, a shift each
+    for (const Thread* t = stop; t != chunk;) {
+      --t;
+      const bool wakes = (t->state == ThreadState::Blocked) & (t->wait.kind == kind) & (t->wait.id == id);
+      mask = mask << 1 | std::uint64_t{wakes};
+      woken_count += wakes ? 1 : 0;
+    }
+    woken_bits |= mask;
+    for (; mask != 0; mask &= mask - 1) {
+      Thread& t = chunk[std::countr_zero(mask)];
+      t.state = ThreadState::Runnable;
+      t.wait.kind = WaitKind::None;
+      t.wait.id = 0;
+      t.wait.holder = -1;
+      if (!t.wait.description.empty()) [[unlikely]] t.wait.description.clear();
+    }
+    chunk = stop;
   }
   WokenThreads& woken = woken_threads;
   if (woken.machine == this) {
