@@ -270,6 +270,13 @@ class Lane {
     bool short_args = false;              // split_short's answer, with the arguments' lengths
     bool quick = false;                   // short arguments, and the intrinsic has a quick entry
     std::uint8_t step = 0;                // the step_once handler of the statement's call (kAnyStep: none)
+    // The handler planned after the statement last completed without the
+    // general path (then_step), while no entry has been filled since
+    // (then_fills: the lane's fills_ then). Which statement follows a
+    // completed one, and so its handler, depends only on where the
+    // statement is and on what the entries hold.
+    std::uint8_t then_step = 0;
+    std::uint64_t then_fills = 0;
     std::uint8_t lengths[kShortArgs] = {};
     std::uint32_t loads[kShortArgs] = {};
     // An argument `name Add k` (the value a loop stores back, one more than
@@ -403,6 +410,8 @@ class Lane {
   static constexpr StepOutcome kNotRunStep = {kNotRun, 0};
   [[gnu::always_inline]] inline void plan();
   [[gnu::always_inline]] inline void plan_after_statement();
+  template <std::uint32_t Entry>
+  [[gnu::always_inline]] inline void plan_after_entry();
   template <std::uint32_t Entry>
   [[gnu::always_inline]] inline void plan_after_call();
   [[gnu::always_inline]] inline std::uint8_t resume_handler(std::uint32_t entry) const;
@@ -605,6 +614,7 @@ class Lane {
     if (calls_ == nullptr) return nullptr;
     CallCache& cached = call_cache_[index % kCallCache];
     if (cached.stmt != &s) {
+      ++fills_;
       cached.stmt = &s;
       cached.def = find_lane_call(s.expr, cached.argc, cached.name);
       cached.short_args = cached.def != nullptr && split_short(s.expr, cached.argc, cached.lengths, cached.loads);
@@ -1308,6 +1318,7 @@ class Lane {
   }
   static const std::array<StepFn, kStepKinds> kSteps;
   std::uint8_t next_ = kAnyStep;  // the handler of the lane's next step_once (plan)
+  std::uint64_t fills_ = 1;       // entries lane_call has filled, from 1 (CallCache::then_fills)
   SimpleStep scratch_;           // step_once's steps, which nobody records
   bool called_ = false;          // the last step was a call
   bool stopped_for_call_ = false; // the last run stopped before a call (holds_steps)

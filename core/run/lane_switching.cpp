@@ -98,6 +98,20 @@ void Lane::plan() {
   next_ = f_.evaluating ? resume_handler(entry) : cached.step;
 }
 
+// plan_after_statement() after a step that completed the statement of
+// entry `Entry`, as the entry remembers it (CallCache::then_step).
+template <std::uint32_t Entry>
+void Lane::plan_after_entry() {
+  CallCache& cached = call_cache_[Entry];
+  if (cached.then_fills == fills_) [[likely]] {
+    next_ = cached.then_step;
+    return;
+  }
+  plan_after_statement();
+  cached.then_step = next_;
+  cached.then_fills = fills_;
+}
+
 // plan() after a step that completed its statement without the general
 // path's call (a loop check, a quick call that did not block): the frame is
 // not evaluating, and the memory budget's count did not move (a quick entry
@@ -161,7 +175,7 @@ Lane::StepOutcome Lane::retry_completed(QuickResult::Status status, std::int64_t
   called_ = true;
   wrote_nothing(scratch_, StepKind::Statement);
   complete_quick(*call_cache_[Entry].stmt, status, value);
-  plan_after_statement();
+  plan_after_entry<Entry>();
   return {next_, 0};
 }
 
@@ -183,7 +197,7 @@ template <std::uint32_t Entry>
 Lane::StepOutcome Lane::after_quick(QuickAnswer answer, StepFn general) {
   switch (answer) {
     case QuickAnswer::Ran:
-      plan_after_statement();
+      plan_after_entry<Entry>();
       return {next_, 0};
     case QuickAnswer::Blocked:
       // A quick call that blocked is retried through the quick entry: it
