@@ -1319,6 +1319,11 @@ class Lane {
   static const std::array<StepFn, kStepKinds> kSteps;
   std::uint8_t next_ = kAnyStep;  // the handler of the lane's next step_once (plan)
   std::uint64_t fills_ = 1;       // entries lane_call has filled, from 1 (CallCache::then_fills)
+  // The loop whose body loop_step last entered, and the handler planned
+  // for the body's first statement then, with fills_ at the time.
+  std::uint32_t entered_loop_ = kNoStmt;
+  std::uint8_t entered_step_ = kAnyStep;
+  std::uint64_t entered_fills_ = 0;
   SimpleStep scratch_;           // step_once's steps, which nobody records
   bool called_ = false;          // the last step was a call
   bool stopped_for_call_ = false; // the last run stopped before a call (holds_steps)

@@ -43,9 +43,24 @@ Lane::StepOutcome Lane::any_step(Lane& l) {
   return l.general_outcome();
 }
 
+// A loop check that enters the body plans its first statement, as the
+// lane remembers it for the last loop it entered (while no call entry has
+// been filled since: see CallCache::then_step); one that leaves the loop
+// plans what follows it.
 Lane::StepOutcome Lane::loop_step(Lane& l) {
+  const std::uint32_t loop = l.c_->loop_stmt;
   if (!l.loop_check(l.scratch_)) return kNotRunStep;
-  l.plan_after_statement();
+  if (l.c_->loop_stmt != loop) [[unlikely]] {  // left: the body's cursor is gone
+    l.plan_after_statement();
+    return {l.next_, 0};
+  }
+  if (l.entered_loop_ != loop || l.entered_fills_ != l.fills_) [[unlikely]] {
+    l.plan_after_statement();
+    l.entered_loop_ = loop;
+    l.entered_step_ = l.next_;
+    l.entered_fills_ = l.fills_;
+  }
+  l.next_ = l.entered_step_;
   return {l.next_, 0};
 }
 
