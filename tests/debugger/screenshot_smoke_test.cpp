@@ -71,8 +71,15 @@ class Screenshot : public ::testing::Test {
     if (xvfb_.empty()) GTEST_SKIP() << "xvfb-run is not installed";
   }
 
+  // xvfb-run -a takes the first display number whose lock file is free,
+  // from -n on: two test processes started together (ctest's shards) can
+  // take the same one, and the second Xvfb then fails to start. Each
+  // process starts its search at a number of its own.
+  static std::string first_display() { return std::to_string(100 + (getpid() % 4000) * 4); }
+
   dust_test::ProcessResult dustdbg(std::vector<std::string> args) {
-    std::vector<std::string> all = {"-a", "-s", "-screen 0 1280x800x24", dustdbg_path().string()};
+    std::vector<std::string> all = {"-a", "-n", first_display(), "-s", "-screen 0 1280x800x24",
+                                    dustdbg_path().string()};
     all.insert(all.end(), args.begin(), args.end());
     return dust_test::run_process(xvfb_, all);
   }
