@@ -383,6 +383,30 @@ struct RunnableSet {
   }
 };
 
+// The steps of a lone runnable thread (the holder while every other thread
+// waits, a quarter of a contended run's steps) in a seeded run: it is
+// picked again after each whatever the draw, so they run here without the
+// picks, each moving the PRNG on one draw, for as long as nothing changes
+// which threads can run. Returns the step that changed that (it blocked,
+// woke a thread, or the general path took it), for switch_seeded to settle
+// as it settles any step, or a step not run: the lane could not take it, or
+// the run reached its limit.
+[[gnu::always_inline]] inline Lane::StepOutcome run_alone(Lane& lane, Turn& current, Machine& m, std::uint64_t& rng,
+                                                          std::uint64_t& total, std::uint64_t limit) {
+  for (;;) {
+    const Lane::StepOutcome outcome = lane.step_once(current.step);
+    if (!Lane::ran(outcome) || Lane::blocked(outcome) || Lane::general(outcome) || woken_threads.count != 0) {
+      return outcome;
+    }
+    current.step = Lane::handler_of(outcome);
+    ++total;
+    ++m.steps;
+    ++m.tick;
+    rng = splitmix64_advanced(rng);
+    if (total >= limit) return {Lane::kNotRun, 0};
+  }
+}
+
 // Starts a loop over at most 64 threads: lists them in `runnable` and
 // makes room for their turns by id. False when there are more, or none
 // can run: switch_lanes then takes the run.
@@ -440,6 +464,7 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
     std::uint32_t if_blocked = tid;
     Turn turn_as_is;  // read only when the pick changes thread, which needs two
     Turn turn_if_blocked;
+    Lane::StepOutcome outcome;
     if (count > 1) {
       std::uint64_t state = rng;
       const std::uint64_t drawn = splitmix64(state);
@@ -447,8 +472,10 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
       if_blocked = select_bit(runnable.set & ~(std::uint64_t{1} << tid), drawn % (count - 1));
       turn_as_is = run.turns[as_is];
       turn_if_blocked = run.turns[if_blocked];
+      outcome = lane.step_once(current.step);
+    } else {
+      outcome = run_alone(lane, current, m, rng, total, limit);
     }
-    const Lane::StepOutcome outcome = lane.step_once(current.step);
     if (!Lane::ran(outcome)) break;
     current.step = Lane::handler_of(outcome);
     run.turns[tid].step = current.step;
