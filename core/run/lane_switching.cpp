@@ -459,7 +459,8 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
     // Both picks. A lone runnable thread is picked again whatever the
     // draw (a quarter of a contended run's steps, while the holder runs
     // alone), and the lane never blocks it (a deadlock, step()'s to
-    // report): its draw is made only if a wake needs it after the step.
+    // report): its steps run in run_alone, and a draw is made only if a
+    // wake needs it after the last.
     std::uint32_t as_is = tid;
     std::uint32_t if_blocked = tid;
     Turn turn_as_is;  // read only when the pick changes thread, which needs two
