@@ -173,8 +173,9 @@ Lane::StepOutcome Lane::quick_resume_step(Lane& l) {
   if (l.quick_stops(cached, l.kept_quick_)) return kNotRunStep;
   const QuickResult r = l.quick_result(cached, l.kept_quick_);
   if (r.status == QuickResult::Status::Block) {
-    l.called_ = true;
-    wrote_nothing(l.scratch_, StepKind::Blocked);
+    // Neither scratch_ nor called_ is written here or in retry_completed:
+    // nobody reads a step_once step, and only the general path's handlers
+    // read called_, after starting it afresh.
     Thread& th = l.wait_on(r.wait);
     if (!th.wait.description.empty()) th.wait.description.clear();  // a quick wait has no text
     l.next_ = static_cast<std::uint8_t>(kQuickResumeSteps + Entry);
@@ -187,8 +188,6 @@ Lane::StepOutcome Lane::quick_resume_step(Lane& l) {
 // A quick retry that completed its statement.
 template <std::uint32_t Entry>
 Lane::StepOutcome Lane::retry_completed(QuickResult::Status status, std::int64_t value) {
-  called_ = true;
-  wrote_nothing(scratch_, StepKind::Statement);
   complete_quick(*call_cache_[Entry].stmt, status, value);
   plan_after_entry<Entry>();
   return {next_, 0};
