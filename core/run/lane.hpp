@@ -269,6 +269,7 @@ class Lane {
     std::string_view name;
     bool short_args = false;              // split_short's answer, with the arguments' lengths
     bool quick = false;                   // short arguments, and the intrinsic has a quick entry
+    bool may_block = false;               // the intrinsic is LaneUse::MayBlock
     std::uint8_t step = 0;                // the step_once handler of the statement's call (kAnyStep: none)
     // The handler planned after the statement last completed without the
     // general path (then_step), while no entry has been filled since
@@ -619,6 +620,7 @@ class Lane {
       cached.def = find_lane_call(s.expr, cached.argc, cached.name);
       cached.short_args = cached.def != nullptr && split_short(s.expr, cached.argc, cached.lengths, cached.loads);
       cached.quick = cached.short_args && cached.def->quick != nullptr;
+      cached.may_block = cached.def != nullptr && cached.def->lane == LaneUse::MayBlock;
       std::fill(std::begin(cached.plus_slots), std::end(cached.plus_slots), kNoSlot);
       if (cached.short_args) find_slot_plus_imm(s.expr, cached);
       cached.step = call_handler(cached, index % kCallCache);
@@ -1004,7 +1006,7 @@ class Lane {
     // The last statement of a loop's body (an iteration's unlock, say)
     // answers no from its cursor, without the call.
     if (c_->index + 1 >= count_ && c_->loop_stmt == kNoStmt && finishes_after_next()) return true;
-    return cached.def->lane == LaneUse::MayBlock && !another_runnable() && may_block(cached, ints);
+    return cached.may_block && !another_runnable() && may_block(cached, ints);
   }
 
   [[gnu::always_inline]] QuickResult quick_result(const CallCache& cached, const std::int64_t* ints) {
