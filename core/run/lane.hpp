@@ -985,12 +985,11 @@ class Lane {
         evaluate_call(s);
       }
       // A retry leaves the frame evaluating the call, as it found it.
-      Thread& th = wait_on(r.wait);
+      quick_wait(r.wait);
       // Every word, read only up to argc: a copy of a length the compiler
       // cannot bound would be a call to memcpy. A retry's own are kept.
       if (ints != kept_quick_) std::memcpy(kept_quick_, ints, sizeof kept_quick_);
       kept_quick_argc_ = cached.argc;
-      if (!th.wait.description.empty()) th.wait.description.clear();  // a quick wait has no text
       out.kind = StepKind::Blocked;
       return QuickAnswer::Blocked;
     }
@@ -1052,6 +1051,13 @@ class Lane {
     evaluate_call(s);
     kept_quick_argc_ = kNoneKept;
     return wait_on(wait);
+  }
+
+  // The lane's thread waiting on a quick entry's `wait`, which has no text
+  // (the woken wait it replaces mostly has none either).
+  [[gnu::always_inline]] void quick_wait(const IntrinsicResult::Wait& wait) {
+    Thread& th = wait_on(wait);
+    if (!th.wait.description.empty()) th.wait.description.clear();
   }
 
   // The frame evaluating statement `s`'s call, at the call.

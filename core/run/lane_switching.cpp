@@ -99,18 +99,14 @@ void Lane::plan() {
     next_ = kAnyStep;  // the run ends here, with the cursor past the statement
     return;
   }
-  if (!f_.evaluating && c_->for_checking) {
-    next_ = kLoopCheckStep;
+  if (!f_.evaluating) {
+    plan_after_statement();
     return;
   }
   const std::uint32_t index = first_index_ + c_->index;
   const std::uint32_t entry = index % kCallCache;
   const CallCache& cached = call_cache_[entry];
-  if (cached.def == nullptr || cached.stmt != first_ + c_->index) {
-    next_ = kAnyStep;
-    return;
-  }
-  next_ = f_.evaluating ? resume_handler(entry) : cached.step;
+  next_ = cached.def != nullptr && cached.stmt == first_ + c_->index ? resume_handler(entry) : kAnyStep;
 }
 
 // plan_after_statement() after a step that completed the statement of
@@ -127,10 +123,11 @@ void Lane::plan_after_entry() {
   cached.then_fills = fills_;
 }
 
-// plan() after a step that completed its statement without the general
-// path's call (a loop check, a quick call that did not block): the frame is
-// not evaluating, and the memory budget's count did not move (a quick entry
-// adds no record). The entry's handler is kAnyStep when it names no call.
+// plan() for a frame between statements, within the memory budget: what a
+// step that completed its statement without the general path's call (a
+// loop check, a quick call that did not block) plans straight away, as a
+// quick entry adds no record to the budget's count. The entry's handler is
+// kAnyStep when it names no call.
 void Lane::plan_after_statement() {
   if (c_->for_checking) {
     next_ = kLoopCheckStep;
@@ -176,8 +173,7 @@ Lane::StepOutcome Lane::quick_resume_step(Lane& l) {
     // Neither scratch_ nor called_ is written here or in retry_completed:
     // nobody reads a step_once step, and only the general path's handlers
     // read called_, after starting it afresh.
-    Thread& th = l.wait_on(r.wait);
-    if (!th.wait.description.empty()) th.wait.description.clear();  // a quick wait has no text
+    l.quick_wait(r.wait);
     l.next_ = static_cast<std::uint8_t>(kQuickResumeSteps + Entry);
     return {l.next_, 1};
   }
@@ -363,8 +359,11 @@ struct RunnableSet {
   bool only_blocked(std::uint32_t tid, bool blocked, bool general) {
     set &= ~(std::uint64_t{blocked} << tid);
     count -= blocked ? 1 : 0;
-    return !general & (woken_threads.count == 0) & (count != 0);
+    return woke_or_spawned_none(general) & (count != 0);
   }
+
+  // Whether a step, general or not, left the other threads as they were.
+  static bool woke_or_spawned_none(bool general) { return !general & (woken_threads.count == 0); }
 
   // Otherwise: adds the threads the step woke, or lists them all again
   // after a spawn (or when the wake record went to another machine).
@@ -394,7 +393,7 @@ struct RunnableSet {
                                                           std::uint64_t& total, std::uint64_t limit) {
   for (;;) {
     const Lane::StepOutcome outcome = lane.step_once(current.step);
-    if (!Lane::ran(outcome) || Lane::blocked(outcome) || Lane::general(outcome) || woken_threads.count != 0) {
+    if (!Lane::ran(outcome) || Lane::blocked(outcome) || !RunnableSet::woke_or_spawned_none(Lane::general(outcome))) {
       return outcome;
     }
     current.step = Lane::handler_of(outcome);
