@@ -38,10 +38,10 @@ std::optional<DvmError> heap_write(Heap& heap, std::int64_t addr, std::string_vi
 std::optional<DvmError> heap_read_cstring(const Heap& heap, std::int64_t addr, std::string& out);
 
 // The little-endian Int of the 8 bytes at `bytes`, and the reverse: the
-// heap's byte order for load, store and the unsafe word accesses.
-// A heap word's bytes are little-endian on every host. On a little-endian
-// one that is the word's own layout, copied whole: GCC does not see a
-// 64-bit load in the byte loop, and builds it a byte at a time.
+// heap's byte order for load, store and the unsafe word accesses, on every
+// host. On a little-endian one that is the word's own layout, copied whole:
+// GCC does not see a 64-bit load in the byte loop, and builds it a byte at
+// a time.
 inline std::int64_t load_le64(const std::uint8_t* bytes) {
   std::uint64_t v = 0;
   if constexpr (std::endian::native == std::endian::little) {

@@ -148,14 +148,6 @@ QuickResult quick_mutex_lock(QuickCall& call, const std::int64_t* args) {
   }
 }
 
-// Removes a queue's first waiter. A queue is as long as the threads that
-// wait, a few at most: shifted a word at a time (each swap moves the
-// front one place back), where erase() would call memmove for them.
-void take_front(std::vector<std::uint32_t>& queue) {
-  for (std::size_t i = 1; i < queue.size(); ++i) std::swap(queue[i - 1], queue[i]);
-  queue.pop_back();
-}
-
 // Releases m when the caller holds it (else false, and nothing changed):
 // the first waiter gets it, and every waiter wakes to retry.
 bool unlock(Machine& machine, std::uint32_t thread, MutexState& mutex) {
@@ -165,7 +157,7 @@ bool unlock(Machine& machine, std::uint32_t thread, MutexState& mutex) {
     return true;
   }
   mutex.owner = mutex.waiters.front();
-  take_front(mutex.waiters);
+  mutex.waiters.erase(mutex.waiters.begin());
   machine.wake_waiters(WaitKind::Mutex, mutex.id);
   return true;
 }
