@@ -20,6 +20,7 @@
 #include <cstring>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -291,8 +292,12 @@ class Lane {
   Lane(const Program& p, Frame& f, bool ints_only, CallRoom* calls = nullptr)
       : p_(p), f_(f), regime_(p.procs[f.proc].regime), eval_(p, f.slots.data()), slots_(f.slots.data()),
         code_(p.code.data()), constants_(p.constants.data()), ints_only_(ints_only), calls_(calls) {
+    if (calls_ != nullptr) quick_.emplace(QuickCall{calls_->m, calls_->tid, &last_block_});
     refresh();
   }
+  // quick_ points into the lane.
+  Lane(const Lane&) = delete;
+  Lane& operator=(const Lane&) = delete;
 
   // Whether the last step run was a call (it may have changed which
   // threads can run), and how many steps of the last run() blocked (they
@@ -972,7 +977,8 @@ class Lane {
   [[gnu::always_inline]] QuickAnswer quick_call(const Stmt& s, const CallCache& cached, const std::int64_t* ints,
                                                 SimpleStep& out) {
     if (quick_stops(cached, ints)) return QuickAnswer::Stopped;
-    const QuickResult r = quick_result(cached, ints);
+    QuickCall& call = quick_call_here();
+    const QuickResult r = cached.def->quick(call, ints);
     if (r.status == QuickResult::Status::Refused) return QuickAnswer::Refused;
     called_ = true;
     wrote_nothing(out, StepKind::Statement);
@@ -985,7 +991,7 @@ class Lane {
         evaluate_call(s);
       }
       // A retry leaves the frame evaluating the call, as it found it.
-      quick_wait(r.wait);
+      quick_wait(call.wait);
       // Every word, read only up to argc: a copy of a length the compiler
       // cannot bound would be a call to memcpy. A retry's own are kept.
       if (ints != kept_quick_) std::memcpy(kept_quick_, ints, sizeof kept_quick_);
@@ -1008,9 +1014,11 @@ class Lane {
     return cached.may_block && !another_runnable() && may_block(cached, ints);
   }
 
-  [[gnu::always_inline]] QuickResult quick_result(const CallCache& cached, const std::int64_t* ints) {
-    QuickCall call{calls_->m, calls_->tid, &last_block_};
-    return cached.def->quick(call, ints);
+  // The quick entry's call from the thread stepping.
+  [[gnu::always_inline]] QuickCall& quick_call_here() {
+    QuickCall& call = *quick_;
+    call.thread = calls_->tid;
+    return call;
   }
 
   // The step once the quick entry answered an Int or Unit (`status`):
@@ -1342,6 +1350,11 @@ class Lane {
   const Stmt* first_ = nullptr; // its block's first statement
   std::uint32_t first_index_ = 0;
   std::uint32_t count_ = 0;     // and length
+  // The quick entries' call from this lane, made once, so that a call (a
+  // third of a threaded run's steps make one) only names the thread that
+  // steps; its wait is the last blocked call's. Made with a room; last,
+  // so that the single-threaded loop's fields keep their places.
+  std::optional<QuickCall> quick_;
 };
 
 

@@ -168,12 +168,13 @@ Lane::StepOutcome Lane::quick_resume_step(Lane& l) {
   const CallCache& cached = l.call_cache_[Entry];
   if (l.kept_quick_argc_ != cached.argc) [[unlikely]] return unkept_resume_step<Entry>(l);
   if (l.quick_stops(cached, l.kept_quick_)) return kNotRunStep;
-  const QuickResult r = l.quick_result(cached, l.kept_quick_);
+  QuickCall& call = l.quick_call_here();
+  const QuickResult r = cached.def->quick(call, l.kept_quick_);
   if (r.status == QuickResult::Status::Block) {
     // Neither scratch_ nor called_ is written here or in retry_completed:
     // nobody reads a step_once step, and only the general path's handlers
     // read called_, after starting it afresh.
-    l.quick_wait(r.wait);
+    l.quick_wait(call.wait);
     l.next_ = static_cast<std::uint8_t>(kQuickResumeSteps + Entry);
     return {l.next_, 1};
   }

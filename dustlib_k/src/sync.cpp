@@ -63,10 +63,10 @@ IntrinsicResult::Wait mutex_wait(const MutexState& mutex) { return {WaitKind::Mu
 // The full entry's block result, filled in place, not moved from a
 // WaitInfo: a waiting thread's retries make this most calls of a
 // contended lock.
-IntrinsicResult waiting_for(const MutexState& mutex) {
+IntrinsicResult waiting_for(const IntrinsicResult::Wait& wait) {
   IntrinsicResult r;
   r.status = IntrinsicResult::Status::Block;
-  r.wait = mutex_wait(mutex);
+  r.wait = wait;
   return r;
 }
 
@@ -79,73 +79,83 @@ IntrinsicResult mutex_new(IntrinsicContext& ctx, std::span<const Value>) {
   return IntrinsicResult::of(Value::integer(mutex.id));
 }
 
-// What mutex_lock(m) did: the rule both of its entries follow (the full
-// one and the quick one), each then answering in its own way.
-enum class LockOutcome : std::uint8_t {
-  Took,          // m was free, or unlock handed it to this retry: the caller holds it
-  StillWaiting,  // a retry after a wake-up, but m went to a thread ahead in the queue
-  Queued,        // m is held by another thread: the caller waits in its queue
-  AlreadyHeld,   // the caller holds m already (an error; nothing changed)
-};
+// mutex_lock(m), the rule both of its entries follow (the full one and
+// the quick one), answered as the quick entry answers: Unit when the
+// caller took m (it was free, or unlock handed it to this retry), Block
+// when the caller waits for m (on the wait lock() fills: it joined m's
+// queue, or this retry found m went to a thread ahead of it), and Refused
+// when the caller holds m already (an error; nothing changed). The full
+// entry tells a retry from a fresh call itself (is_retry).
+bool is_retry(const Machine& machine, std::uint32_t thread, const MutexState& mutex) {
+  return machine.k.lock_pending.mutex_for(thread) == mutex.id;
+}
 
 // The ends of a wait: the caller joins m's queue, and later takes m on
-// the retry unlock handed it to. Out of line, so that lock() itself needs
-// no stack frame: most calls of a contended lock are retries that find m
-// went to another thread, and they run only its few tests.
-[[gnu::noinline]] LockOutcome queue(Machine& machine, std::uint32_t thread, MutexState& mutex) {
+// the retry unlock handed it to. Out of line, and answering for lock(),
+// which calls them last: so lock() jumps to them and needs no stack frame,
+// and most calls of a contended lock, retries that find m went to another
+// thread, run only its few tests.
+[[gnu::noinline]] QuickResult queue(Machine& machine, std::uint32_t thread, MutexState& mutex,
+                                    IntrinsicResult::Wait& wait) {
   mutex.waiters.push_back(thread);
   machine.k.lock_pending.set(thread, mutex.id);
-  return LockOutcome::Queued;
+  wait = mutex_wait(mutex);
+  return QuickResult::block();
 }
 
-[[gnu::noinline]] LockOutcome take_after_wait(Machine& machine, std::uint32_t thread) {
+[[gnu::noinline]] QuickResult take_after_wait(Machine& machine, std::uint32_t thread) {
   machine.k.lock_pending.erase(thread);
-  return LockOutcome::Took;
+  return QuickResult::unit();
 }
 
-LockOutcome lock(Machine& machine, std::uint32_t thread, MutexState& mutex) {
+[[gnu::always_inline]] inline QuickResult lock(Machine& machine, std::uint32_t thread, MutexState& mutex,
+                                              IntrinsicResult::Wait& wait) {
   const std::int64_t self = thread;
-  if (machine.k.lock_pending.mutex_for(thread) == mutex.id) {
+  if (is_retry(machine, thread, mutex)) {
     // A retry after a wake-up: either unlock handed us the mutex, or it went
     // to a thread ahead of us in the queue.
-    if (mutex.owner != self) return LockOutcome::StillWaiting;
+    if (mutex.owner != self) {
+      wait = mutex_wait(mutex);
+      return QuickResult::block();
+    }
     return take_after_wait(machine, thread);
   }
-  if (mutex.owner == self) return LockOutcome::AlreadyHeld;
+  if (mutex.owner == self) return QuickResult::refused();
   if (mutex.owner < 0) {
     mutex.owner = self;
-    return LockOutcome::Took;
+    return QuickResult::unit();
   }
-  return queue(machine, thread, mutex);
+  return queue(machine, thread, mutex, wait);
 }
 
 IntrinsicResult mutex_lock(IntrinsicContext& ctx, std::span<const Value> args) {
   MutexState* mutex = mutex_arg(ctx, args);
   if (mutex == nullptr) [[unlikely]] return bad_mutex_arg(ctx, args);
-  switch (lock(ctx.machine, ctx.thread, *mutex)) {
-    case LockOutcome::Took:
+  const bool retry = is_retry(ctx.machine, ctx.thread, *mutex);
+  IntrinsicResult::Wait wait;
+  switch (lock(ctx.machine, ctx.thread, *mutex, wait).status) {
+    case QuickResult::Status::Unit:
       emit(ctx, LibEventKind::MutexLock, mutex->id);
       return IntrinsicResult::unit();
-    case LockOutcome::StillWaiting:
-      return waiting_for(*mutex);
-    case LockOutcome::Queued:
-      emit(ctx, LibEventKind::MutexWait, mutex->id, mutex->owner);
-      return waiting_for(*mutex);
-    case LockOutcome::AlreadyHeld:
+    case QuickResult::Status::Block:
+      // Only the first wait is an event: a retry waits on quietly.
+      if (!retry) emit(ctx, LibEventKind::MutexWait, mutex->id, mutex->owner);
+      return waiting_for(wait);
+    default:
       break;
   }
   return IntrinsicResult::fail(ErrorKind::ConstraintFailure, "mutex " + std::to_string(mutex->id) +
                                                                  " already held by thread " + std::to_string(ctx.thread));
 }
 
+// A thread whose pending lock the table does not hold (an id from
+// PendingLocks::kTabled up) is left to the full entry: with only the
+// table to ask, this entry calls nothing but lock()'s ends, which answer
+// for it, so it needs no stack frame.
 QuickResult quick_mutex_lock(QuickCall& call, const std::int64_t* args) {
   MutexState* mutex = mutex_of(call.machine, args[0]);
-  if (mutex == nullptr) return QuickResult::refused();
-  switch (lock(call.machine, call.thread, *mutex)) {
-    case LockOutcome::Took: return QuickResult::unit();
-    case LockOutcome::AlreadyHeld: return QuickResult::refused();
-    default: return QuickResult::block(mutex_wait(*mutex));
-  }
+  if (mutex == nullptr || call.thread >= PendingLocks::kTabled) return QuickResult::refused();
+  return lock(call.machine, call.thread, *mutex, call.wait);
 }
 
 // Releases m when the caller holds it (else false, and nothing changed):

@@ -58,11 +58,11 @@ std::string value_text(const dust::IntrinsicResult& r) {
   }
 }
 
-std::string value_text(const dust::QuickResult& r) {
+std::string value_text(const dust::QuickResult& r, const dust::QuickCall& call) {
   switch (r.status) {
     case dust::QuickResult::Status::Int: return dust::value_to_tagged_json(dust::Value::integer(r.value));
     case dust::QuickResult::Status::Unit: return dust::value_to_tagged_json(dust::Value::unit());
-    case dust::QuickResult::Status::Block: return wait_text(r.wait);
+    case dust::QuickResult::Status::Block: return wait_text(call.wait);
     default: return "refused";
   }
 }
@@ -110,8 +110,8 @@ TEST(QuickEntries, AnswerAsTheFullEntryOrRefuseHavingChangedNothing) {
       EXPECT_EQ(dust_test::machine_state(quick), before) << what << ": a refusal changed the machine";
       continue;
     }
-    EXPECT_FALSE(c.refused) << what << ": answered " << value_text(answer) << " where the full entry fails";
-    EXPECT_EQ(value_text(answer), value_text(expected)) << what;
+    EXPECT_FALSE(c.refused) << what << ": answered " << value_text(answer, call) << " where the full entry fails";
+    EXPECT_EQ(value_text(answer, call), value_text(expected)) << what;
     EXPECT_EQ(dust_test::machine_state(quick), dust_test::machine_state(full)) << what;
   }
 }

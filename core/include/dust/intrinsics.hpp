@@ -150,21 +150,25 @@ using IntrinsicFn = IntrinsicResult (*)(IntrinsicContext&, std::span<const Value
 //
 // The lane calls it hundreds of thousands of times in a threaded run, so
 // it takes and gives plain numbers: no argument Values, no IntrinsicResult
-// to build and drop, no StepEvent.
+// to build and drop, no StepEvent. The answer is two words, which come back
+// in two registers; a block's wait, which only a blocked call has, is
+// written into the QuickCall, which the caller reads only then.
 struct QuickCall {
   Machine& machine;
   std::uint32_t thread;
   const HeapBlock** last_block;  // as IntrinsicContext::last_block; never null here
+  IntrinsicResult::Wait wait{};  // a Block answer's, filled by the entry
 };
 struct QuickResult {
-  enum class Status : std::uint8_t { Int, Unit, Block, Refused };
+  // A whole word, as the value: a narrower status leaves padding in its
+  // register, which GCC fills from whatever register it built it in.
+  enum class Status : std::uint64_t { Int, Unit, Block, Refused };
   Status status = Status::Refused;
-  std::int64_t value = 0;        // an Int result
-  IntrinsicResult::Wait wait;    // a Block result's
+  std::int64_t value = 0;  // an Int result
 
-  static QuickResult integer(std::int64_t v) { return {Status::Int, v, {}}; }
-  static QuickResult unit() { return {Status::Unit, 0, {}}; }
-  static QuickResult block(IntrinsicResult::Wait wait) { return {Status::Block, 0, wait}; }
+  static QuickResult integer(std::int64_t v) { return {Status::Int, v}; }
+  static QuickResult unit() { return {Status::Unit, 0}; }
+  static QuickResult block() { return {Status::Block, 0}; }  // with QuickCall::wait filled
   static QuickResult refused() { return {}; }
 };
 using IntrinsicQuickFn = QuickResult (*)(QuickCall&, const std::int64_t* args);
