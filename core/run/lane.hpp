@@ -317,7 +317,11 @@ class Lane {
   // itself): the run then goes on past a call that left the thread alone,
   // runnable and within the memory budget, and called() tells only of a
   // call that ended the run.
-  std::uint64_t run(std::uint64_t limit, SimpleStep* out, bool through_calls = false) {
+  // Placed 16 bytes into a 64-byte line by that much padding before its
+  // entry (the loop's placement: see core/CMakeLists.txt; GCC takes only
+  // a literal here).
+  [[gnu::patchable_function_entry(16, 16)]] std::uint64_t run(std::uint64_t limit, SimpleStep* out,
+                                                               bool through_calls = false) {
     // Each step is written where it is recorded, or over the same scratch
     // step when nobody records: no copy, no test per step.
     SimpleStep scratch;
@@ -518,7 +522,8 @@ class Lane {
 
   // The one- and two-instruction expressions (`i`, `i Add 1`, `n Lt 10`)
   // without the threaded loop's set-up; longer ones go to it.
-  bool evaluate(const CodeRef& code, Scalar& r) const {
+  // Placed as run() is, which calls it twice an iteration.
+  [[gnu::patchable_function_entry(16, 16)]] bool evaluate(const CodeRef& code, Scalar& r) const {
     if (code.length > 2 || !code.pure) return eval_.run(code, r);
     const Instr* ins = code_ + code.offset;
     const Instr first = ins[0];
