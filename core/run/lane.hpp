@@ -237,13 +237,12 @@ class ScalarEvaluator {
 // The loop keeps what every step needs at hand: the top cursor, its block's
 // first statement and length. They are refreshed only when the cursors
 // change shape (a block entered or left, a loop check).
-// What the lane's call steps need beyond the frame: the machine, the
-// thread, and scratch space that outlives one thread's turn. Without it
+// What the lane's call steps need beyond the frame and its thread: the
+// machine, and scratch space that outlives one thread's turn. Without it
 // (batches for an observer) the lane takes no calls.
 struct CallRoom {
   explicit CallRoom(Machine& machine) : m(machine) {}
   Machine& m;
-  std::uint32_t tid = 0;
   // An observed run (SimpleStepBatch::observer): each call step gets the
   // event step() would give it, and runs only once the simple steps before
   // it (`held` of them wait in the batch) are handed over.
@@ -289,10 +288,12 @@ class Lane {
   static constexpr std::size_t kCallCache = 8;
 
  public:
-  Lane(const Program& p, Frame& f, bool ints_only, CallRoom* calls = nullptr)
+  // A lane steps frame `f` of thread `thread` (whose calls, with a room,
+  // it makes as that thread's), and no other.
+  Lane(const Program& p, Frame& f, bool ints_only, CallRoom* calls = nullptr, std::uint32_t thread = 0)
       : p_(p), f_(f), regime_(p.procs[f.proc].regime), eval_(p, f.slots.data()), slots_(f.slots.data()),
-        code_(p.code.data()), constants_(p.constants.data()), ints_only_(ints_only), calls_(calls) {
-    if (calls_ != nullptr) quick_.emplace(QuickCall{calls_->m, calls_->tid, &last_block_});
+        code_(p.code.data()), constants_(p.constants.data()), ints_only_(ints_only), calls_(calls), tid_(thread) {
+    if (calls_ != nullptr) quick_.emplace(QuickCall{calls_->m, tid_, &last_block_});
     refresh();
   }
   // quick_ points into the lane.
@@ -303,6 +304,7 @@ class Lane {
   // threads can run), and how many steps of the last run() blocked (they
   // do not tick).
   bool called() const { return called_; }
+  std::uint32_t thread() const { return tid_; }
   std::uint64_t blocked() const { return blocked_; }
   // Whether the last run stopped before a call step because simple steps
   // must be handed over first (an observed run).
@@ -888,7 +890,7 @@ class Lane {
     if (holds_steps(n)) return false;
     std::int64_t ints[kShortArgs];
     if (takes_quick(cached) && int_arguments(s.expr, cached, ints)) {
-      const QuickAnswer answer = quick_call(s, cached, ints, out);
+      const QuickAnswer answer = quick_call<true>(s, cached, ints, out);
       if (answer != QuickAnswer::Refused) return answer != QuickAnswer::Stopped;
     }
     if (!(cached.short_args && short_arguments(s.expr, cached.argc, cached.lengths, cached.loads)) &&
@@ -945,7 +947,7 @@ class Lane {
     out.stmt = first_index_ + c_->index;
     std::int64_t ints[kShortArgs];
     if (takes_quick(cached) && kept_ints(argc, ints)) {
-      const QuickAnswer answer = quick_call(s, cached, ints, out);
+      const QuickAnswer answer = quick_call<true>(s, cached, ints, out);
       if (answer != QuickAnswer::Refused) return answer != QuickAnswer::Stopped;
     }
     for (std::uint32_t i = 0; i < argc; ++i) {
@@ -977,16 +979,22 @@ class Lane {
   // (the lane cannot take the step), or Refused: nothing changed, and the
   // full entry must answer. Only a plain run calls it, so no event is made.
   // Ran: the step completed its statement; Blocked: the step ran, and its
-  // thread waits.
+  // thread waits. `Told`: the step is written to `out` and called() tells
+  // of it; step_once's handlers leave both, as nobody reads a step_once
+  // step, and only the general path's handlers read called_, after
+  // starting it afresh.
   enum class QuickAnswer : std::uint8_t { Ran, Blocked, Stopped, Refused };  // declared above, for after_quick
+  template <bool Told>
   [[gnu::always_inline]] QuickAnswer quick_call(const Stmt& s, const CallCache& cached, const std::int64_t* ints,
                                                 SimpleStep& out) {
     if (quick_stops(cached, ints)) return QuickAnswer::Stopped;
     QuickCall& call = quick_call_here();
     const QuickResult r = cached.def->quick(call, ints);
     if (r.status == QuickResult::Status::Refused) return QuickAnswer::Refused;
-    called_ = true;
-    wrote_nothing(out, StepKind::Statement);
+    if constexpr (Told) {
+      called_ = true;
+      wrote_nothing(out, StepKind::Statement);
+    }
     if (r.status == QuickResult::Status::Block) {
       if (!f_.evaluating) {
         // A frame between calls keeps no stack (the completed call cleared
@@ -1001,7 +1009,7 @@ class Lane {
       // cannot bound would be a call to memcpy. A retry's own are kept.
       if (ints != kept_quick_) std::memcpy(kept_quick_, ints, sizeof kept_quick_);
       kept_quick_argc_ = cached.argc;
-      out.kind = StepKind::Blocked;
+      if constexpr (Told) out.kind = StepKind::Blocked;
       return QuickAnswer::Blocked;
     }
     complete_quick(s, r.status, r.value);
@@ -1019,12 +1027,8 @@ class Lane {
     return cached.may_block && !another_runnable() && may_block(cached, ints);
   }
 
-  // The quick entry's call from the thread stepping.
-  [[gnu::always_inline]] QuickCall& quick_call_here() {
-    QuickCall& call = *quick_;
-    call.thread = calls_->tid;
-    return call;
-  }
+  // The quick entry's call from the lane's thread.
+  [[gnu::always_inline]] QuickCall& quick_call_here() { return *quick_; }
 
   // The step once the quick entry answered an Int or Unit (`status`):
   // the frame done with the call, the statement's binding, the cursor past it.
@@ -1055,7 +1059,7 @@ class Lane {
   [[gnu::noinline]] bool may_block(const CallCache& cached, const std::int64_t* ints) const {
     Value args[kShortArgs];
     for (std::uint32_t i = 0; i < cached.argc; ++i) args[i].set_int(ints[i]);
-    return cached.def->may_block(calls_->m, calls_->tid, std::span<const Value>(args, cached.argc));
+    return cached.def->may_block(calls_->m, tid_, std::span<const Value>(args, cached.argc));
   }
 
   // The lane's thread waits, as step() leaves it after a blocked call:
@@ -1081,7 +1085,7 @@ class Lane {
 
   // The lane's thread waiting on `wait`, its step blocked.
   [[gnu::always_inline]] Thread& wait_on(const IntrinsicResult::Wait& wait) {
-    Thread& th = calls_->m.threads[calls_->tid];
+    Thread& th = calls_->m.threads[tid_];
     th.state = wait.kind == WaitKind::Sleep ? ThreadState::Sleeping : ThreadState::Blocked;
     th.wait.kind = wait.kind;
     th.wait.id = wait.id;
@@ -1109,7 +1113,7 @@ class Lane {
     if (c_->index + 1 >= count_ && finishes_after_next()) return false;
     // Asked the cheap way round: with another thread runnable, a block
     // is always the lane's to take.
-    if (def.lane == LaneUse::MayBlock && !another_runnable() && def.may_block(m, calls_->tid, args)) return false;
+    if (def.lane == LaneUse::MayBlock && !another_runnable() && def.may_block(m, tid_, args)) return false;
     // Unobserved, the lane's intrinsics leave out library events (quiet);
     // anything else an intrinsic leaves in the event is dropped here.
     // Observed, the event is step()'s: everything it reports, and the
@@ -1122,7 +1126,7 @@ class Lane {
       event.reset();
     }
     event.index = m.steps + n;
-    IntrinsicContext ctx{m, calls_->tid, regime_, event, call_name_, !observed, &last_block_};
+    IntrinsicContext ctx{m, tid_, regime_, event, call_name_, !observed, &last_block_};
     IntrinsicResult r = def.fn(ctx, args);
     if (r.status == IntrinsicResult::Status::Error) return false;  // nothing changed (LaneUse)
     called_ = true;
@@ -1177,9 +1181,9 @@ class Lane {
   // An observed call step's event, before the call: what step() sets
   // before it executes a statement.
   void begin_event(StepEvent& event, std::uint32_t stmt) const {
-    const Thread& th = calls_->m.threads[calls_->tid];
+    const Thread& th = calls_->m.threads[tid_];
     event.reset();
-    event.thread = calls_->tid;
+    event.thread = tid_;
     event.proc = f_.proc;
     event.stmt = stmt;
     event.depth = static_cast<std::uint32_t>(th.frames.size() - 1);
@@ -1302,6 +1306,7 @@ class Lane {
   const Value* const constants_;
   const bool ints_only_;
   CallRoom* const calls_;        // null: no call steps
+  const std::uint32_t tid_;      // the thread whose frame this is
   std::string_view call_name_;   // the intrinsic of the call lane_call last found, as the program names it
   CallCache call_cache_[kCallCache];
   const CallCache* last_call_ = nullptr;  // the entry lane_call last answered from
@@ -1355,9 +1360,9 @@ class Lane {
   const Stmt* first_ = nullptr; // its block's first statement
   std::uint32_t first_index_ = 0;
   std::uint32_t count_ = 0;     // and length
-  // The quick entries' call from this lane, made once, so that a call (a
-  // third of a threaded run's steps make one) only names the thread that
-  // steps; its wait is the last blocked call's. Made with a room; last,
+  // The quick entries' call from this lane, made once (a third of a
+  // threaded run's steps make one); its wait is the last blocked call's.
+  // Made with a room; last,
   // so that the single-threaded loop's fields keep their places.
   std::optional<QuickCall> quick_;
 };

@@ -152,7 +152,7 @@ Lane::StepOutcome Lane::quick_step(Lane& l) {
   if ((s.kind != StmtKind::Eval && !l.bindable(s)) || !l.int_arguments(s.expr, cached, ints)) {
     return call_step<Entry>(l);
   }
-  return l.after_quick<Entry>(l.quick_call(s, cached, ints, l.scratch_), &call_step<Entry>);
+  return l.after_quick<Entry>(l.quick_call<false>(s, cached, ints, l.scratch_), &call_step<Entry>);
 }
 
 // A blocked call as resume_step takes it, through the quick entry. When
@@ -171,9 +171,8 @@ Lane::StepOutcome Lane::quick_resume_step(Lane& l) {
   QuickCall& call = l.quick_call_here();
   const QuickResult r = cached.def->quick(call, l.kept_quick_);
   if (r.status == QuickResult::Status::Block) {
-    // Neither scratch_ nor called_ is written here or in retry_completed:
-    // nobody reads a step_once step, and only the general path's handlers
-    // read called_, after starting it afresh.
+    // Neither scratch_ nor called_ is written here or in retry_completed,
+    // as quick_call<false> leaves them.
     l.quick_wait(call.wait);
     l.next_ = static_cast<std::uint8_t>(kQuickResumeSteps + Entry);
     return {l.next_, 1};
@@ -198,7 +197,7 @@ Lane::StepOutcome Lane::unkept_resume_step(Lane& l) {
   const Stmt& s = l.first_[l.c_->index];
   std::int64_t ints[kShortArgs];
   if (!l.resumable(s, cached) || !l.kept_ints(cached.argc, ints)) return resume_step<Entry>(l);
-  return l.after_quick<Entry>(l.quick_call(s, cached, ints, l.scratch_), &resume_step<Entry>);
+  return l.after_quick<Entry>(l.quick_call<false>(s, cached, ints, l.scratch_), &resume_step<Entry>);
 }
 
 // A quick handler's step once quick_call has answered: planned when it
@@ -270,7 +269,8 @@ struct Switching {
     Turn& turn = turns[tid];
     if (turn.lane == nullptr) {
       if (!lane_may_run(m, tid)) return nullptr;
-      turn.lane = lanes.emplace_back(std::make_unique<Lane>(m.program(), m.threads[tid].frames.back(), false, &room)).get();
+      Frame& frame = m.threads[tid].frames.back();
+      turn.lane = lanes.emplace_back(std::make_unique<Lane>(m.program(), frame, false, &room, tid)).get();
       turn.step = turn.lane->planned_step();
     }
     return &turn;
@@ -307,7 +307,6 @@ std::uint64_t switch_lanes(Switching& run, std::uint64_t limit, std::uint64_t to
       if (run.turn_of(tid) == nullptr) return total;
       continue;
     }
-    room.tid = tid;
     room.runnable = picker.runnable_count();
     std::uint64_t rng_state = m.rng_state;
     const std::uint64_t drawn = picker.draw(rng_state);
@@ -453,7 +452,6 @@ std::uint64_t switch_seeded(Switching& run, std::uint64_t limit, std::uint64_t t
     }
     Lane& lane = *current.lane;
     const std::size_t count = runnable.count;
-    room.tid = tid;
     room.runnable = count;
     // Both picks. A lone runnable thread is picked again whatever the
     // draw (a quarter of a contended run's steps, while the holder runs
@@ -543,7 +541,6 @@ std::uint64_t switch_round_robin(Switching& run, std::uint64_t limit, std::uint6
       if (turn == nullptr) break;
     }
     Lane& lane = *turn->lane;
-    room.tid = tid;
     room.runnable = runnable.count;
     const std::uint32_t next = round_robin(runnable.set, tid);
     const Lane::StepOutcome outcome = lane.step_once(turn->step);

@@ -112,7 +112,7 @@ class ObservedLanes {
     if (lanes_.size() <= tid) lanes_.resize(m_.threads.size());
     if (!lanes_[tid]) {
       Frame& f = m_.threads[tid].frames.back();
-      lanes_[tid] = std::make_unique<Lane>(m_.program(), f, true, scheduled_ ? nullptr : &room_);
+      lanes_[tid] = std::make_unique<Lane>(m_.program(), f, true, scheduled_ ? nullptr : &room_, tid);
     }
     return *lanes_[tid];
   }
@@ -136,7 +136,6 @@ class ObservedLanes {
   // lane stops (false).
   bool turn(std::uint64_t limit) {
     const std::uint32_t tid = m_.current;
-    room_.tid = tid;
     Lane& lane = lane_of(tid);
     for (;;) {
       if (batch_.size != 0 && batch_.size >= batch_.capacity) hand_over();
@@ -187,11 +186,11 @@ class ObservedLanes {
     m_.tick += 1 - lane.blocked();
     event.tick = m_.tick;
     if (std::optional<DvmError>& over = lane.over_budget()) {
-      StepRunner(m_, event, true).fail_thread(room_.tid, std::move(*over));
+      StepRunner(m_, event, true).fail_thread(lane.thread(), std::move(*over));
       observer_.on_step(m_, event);
       return false;
     }
-    picker_.after_step(m_, room_.tid, lane.blocked() != 0);
+    picker_.after_step(m_, lane.thread(), lane.blocked() != 0);
     if (picker_.thread_count() != 1) m_.current = picker_.pick(m_);
     observer_.on_step(m_, event);
     return true;
@@ -254,10 +253,9 @@ std::uint64_t Machine::run_lanes(std::uint64_t limit, bool scheduled) {
   if (scheduled && threads.size() != 1) return 0;
   CallRoom room(*this);
   Picker picker(*this);
-  room.tid = current;
   // Under a token or policy a call, which may spawn, would be followed by
   // a pick that is step()'s: the lone thread then takes no call steps.
-  Lane lane(*program_, threads[current].frames.back(), false, scheduled ? nullptr : &room);
+  Lane lane(*program_, threads[current].frames.back(), false, scheduled ? nullptr : &room, current);
   std::uint64_t total = 0;
   for (;;) {
     const std::uint64_t n = lane.run(limit - total, nullptr, true);
