@@ -260,6 +260,11 @@ struct CallRoom {
 };
 
 class Lane {
+ public:
+  struct StepOutcome;  // step_once's answer (below)
+  using StepFn = StepOutcome (*)(Lane&);
+
+ private:
   // lane_call's answers, by statement index modulo kCallCache.
   static constexpr std::uint32_t kShortArgs = 6;
   struct CallCache {
@@ -276,7 +281,7 @@ class Lane {
     // (then_fills: the lane's fills_ then). Which statement follows a
     // completed one, and so its handler, depends only on where the
     // statement is and on what the entries hold.
-    std::uint8_t then_step = 0;
+    StepFn then_step = nullptr;
     std::uint64_t then_fills = 0;
     std::uint8_t lengths[kShortArgs] = {};
     std::uint32_t loads[kShortArgs] = {};
@@ -373,21 +378,22 @@ class Lane {
   //
   // A handler answers in registers what the run needs next, rather than
   // leaving it in the lane to be read back: whether the step blocked
-  // decides the next pick, and the next step's handler (next_, an index
-  // into kSteps) the jump to it when the same thread is picked again. Each
-  // is a register of its own, so that the pick, which most steps know
-  // early, does not wait for the plan, which comes last.
+  // decides the next pick, and the next step's handler the jump to it
+  // when the same thread is picked again. Each is a register of its own,
+  // so that the pick, which most steps know early, does not wait for the
+  // plan, which comes last. The handler is an address, not next_'s index
+  // into kSteps: the handlers that answer most steps know it without a
+  // look in the table (a constant, or an address an entry keeps).
   struct StepOutcome {
-    std::uint64_t next;     // the next step's handler, or kNotRun: the lane cannot take the step
+    StepFn next;            // the next step's handler, or null: the lane cannot take the step
     std::uint64_t blocked;  // kBlocked when the step blocked, with kGeneral (blocked, general)
   };
   static constexpr std::uint64_t kBlocked = 1;
   static constexpr std::uint64_t kGeneral = 2;
-  static constexpr std::uint64_t kNotRun = ~std::uint64_t{0};
-  using StepFn = StepOutcome (*)(Lane&);
+  static constexpr StepOutcome kNotRunStep = {nullptr, 0};
   StepFn planned_step() const { return kSteps[next_]; }
-  static bool ran(StepOutcome outcome) { return outcome.next != kNotRun; }
-  static StepFn handler_of(StepOutcome outcome) { return kSteps[outcome.next]; }
+  static bool ran(StepOutcome outcome) { return outcome.next != nullptr; }
+  static StepFn handler_of(StepOutcome outcome) { return outcome.next; }
   static bool blocked(StepOutcome outcome) { return (outcome.blocked & kBlocked) != 0; }
   // Whether the lane's general path took the step (any_step, call_step,
   // resume_step), which alone may spawn, allocate or call an intrinsic
@@ -418,12 +424,14 @@ class Lane {
     called_ = false;
     blocked_ = 0;
   }
-  StepOutcome general_outcome() const { return {next_, (blocked_ != 0 ? kBlocked : 0) | kGeneral}; }
-  static constexpr StepOutcome kNotRunStep = {kNotRun, 0};
+  StepOutcome general_outcome() const { return {kSteps[next_], (blocked_ != 0 ? kBlocked : 0) | kGeneral}; }
+  StepOutcome planned_outcome() const { return {kSteps[next_], 0}; }
+  template <std::uint32_t Entry>
+  static constexpr StepOutcome kBlockedQuickly = {&quick_resume_step<Entry>, kBlocked};
   [[gnu::always_inline]] inline void plan();
   [[gnu::always_inline]] inline void plan_after_statement();
   template <std::uint32_t Entry>
-  [[gnu::always_inline]] inline void plan_after_entry();
+  [[gnu::always_inline]] inline StepFn plan_after_entry();
   template <std::uint32_t Entry>
   [[gnu::always_inline]] inline void plan_after_call();
   [[gnu::always_inline]] inline std::uint8_t resume_handler(std::uint32_t entry) const;
@@ -1348,7 +1356,7 @@ class Lane {
   // The loop whose body loop_step last entered, and the handler planned
   // for the body's first statement then, with fills_ at the time.
   std::uint32_t entered_loop_ = kNoStmt;
-  std::uint8_t entered_step_ = kAnyStep;
+  StepFn entered_step_ = nullptr;
   std::uint64_t entered_fills_ = 0;
   SimpleStep scratch_;           // step_once's steps, which nobody records
   bool called_ = false;          // the last step was a call

@@ -52,16 +52,15 @@ Lane::StepOutcome Lane::loop_step(Lane& l) {
   if (!l.loop_check(l.scratch_)) return kNotRunStep;
   if (l.c_->loop_stmt != loop) [[unlikely]] {  // left: the body's cursor is gone
     l.plan_after_statement();
-    return {l.next_, 0};
+    return l.planned_outcome();
   }
   if (l.entered_loop_ != loop || l.entered_fills_ != l.fills_) [[unlikely]] {
     l.plan_after_statement();
     l.entered_loop_ = loop;
-    l.entered_step_ = l.next_;
+    l.entered_step_ = kSteps[l.next_];
     l.entered_fills_ = l.fills_;
   }
-  l.next_ = l.entered_step_;
-  return {l.next_, 0};
+  return {l.entered_step_, 0};
 }
 
 // A call statement at the top cursor whose lane_call answer is in entry
@@ -109,18 +108,18 @@ void Lane::plan() {
   next_ = cached.def != nullptr && cached.stmt == first_ + c_->index ? resume_handler(entry) : kAnyStep;
 }
 
-// plan_after_statement() after a step that completed the statement of
-// entry `Entry`, as the entry remembers it (CallCache::then_step).
+// The handler plan_after_statement() plans after a step that completed
+// the statement of entry `Entry`, as the entry remembers it
+// (CallCache::then_step). next_ is left as it was: a handler reads it
+// only after planning it.
 template <std::uint32_t Entry>
-void Lane::plan_after_entry() {
+Lane::StepFn Lane::plan_after_entry() {
   CallCache& cached = call_cache_[Entry];
-  if (cached.then_fills == fills_) [[likely]] {
-    next_ = cached.then_step;
-    return;
-  }
+  if (cached.then_fills == fills_) [[likely]] return cached.then_step;
   plan_after_statement();
-  cached.then_step = next_;
+  cached.then_step = kSteps[next_];
   cached.then_fills = fills_;
+  return cached.then_step;
 }
 
 // plan() for a frame between statements, within the memory budget: what a
@@ -174,8 +173,7 @@ Lane::StepOutcome Lane::quick_resume_step(Lane& l) {
     // Neither scratch_ nor called_ is written here or in retry_completed,
     // as quick_call<false> leaves them.
     l.quick_wait(call.wait);
-    l.next_ = static_cast<std::uint8_t>(kQuickResumeSteps + Entry);
-    return {l.next_, 1};
+    return kBlockedQuickly<Entry>;
   }
   if (r.status == QuickResult::Status::Refused) return resume_step<Entry>(l);
   return l.retry_completed<Entry>(r.status, r.value);
@@ -185,8 +183,7 @@ Lane::StepOutcome Lane::quick_resume_step(Lane& l) {
 template <std::uint32_t Entry>
 Lane::StepOutcome Lane::retry_completed(QuickResult::Status status, std::int64_t value) {
   complete_quick(*call_cache_[Entry].stmt, status, value);
-  plan_after_entry<Entry>();
-  return {next_, 0};
+  return {plan_after_entry<Entry>(), 0};
 }
 
 // A blocked call whose Ints the lane did not keep (the general path, or an
@@ -206,14 +203,11 @@ Lane::StepOutcome Lane::unkept_resume_step(Lane& l) {
 template <std::uint32_t Entry>
 Lane::StepOutcome Lane::after_quick(QuickAnswer answer, StepFn general) {
   switch (answer) {
-    case QuickAnswer::Ran:
-      plan_after_entry<Entry>();
-      return {next_, 0};
+    case QuickAnswer::Ran: return {plan_after_entry<Entry>(), 0};
     case QuickAnswer::Blocked:
       // A quick call that blocked is retried through the quick entry: it
       // took it now, and a switching run's calls are never observed.
-      next_ = static_cast<std::uint8_t>(kQuickResumeSteps + Entry);
-      return {next_, 1};
+      return kBlockedQuickly<Entry>;
     case QuickAnswer::Stopped: return kNotRunStep;
     case QuickAnswer::Refused: break;
   }
@@ -401,7 +395,7 @@ struct RunnableSet {
     ++m.steps;
     ++m.tick;
     rng = splitmix64_advanced(rng);
-    if (total >= limit) return {Lane::kNotRun, 0};
+    if (total >= limit) return Lane::kNotRunStep;
   }
 }
 
