@@ -415,6 +415,12 @@ class Lane {
   template <std::uint32_t Entry>
   static StepOutcome quick_step(Lane& l);
   template <std::uint32_t Entry>
+  [[gnu::noinline]] static StepOutcome full_quick_step(Lane& l);
+  template <std::uint32_t Entry>
+  [[gnu::noinline]] StepOutcome fresh_blocked();
+  template <std::uint32_t Entry>
+  [[gnu::always_inline]] inline StepOutcome quick_completed(QuickResult::Status status, std::int64_t value);
+  template <std::uint32_t Entry>
   static StepOutcome quick_resume_step(Lane& l);
   template <std::uint32_t Entry>
   [[gnu::noinline]] static StepOutcome unkept_resume_step(Lane& l);
@@ -735,6 +741,9 @@ class Lane {
   // read, when one is not an Int (the full call then takes them). A twin
   // of short_arguments on purpose: one loop for both, handing each argument
   // to a callback, cost a lone thread's run 6% more instructions.
+  // `AllForms` false: only names and `name Add k` (the rest answer false),
+  // so that nothing is called.
+  template <bool AllForms = true>
   [[gnu::always_inline]] bool int_arguments(const CodeRef& code, const CallCache& cached, std::int64_t* ints) const {
     for (std::uint32_t i = 0; i < cached.argc; ++i) {
       if (cached.loads[i] != kNoSlot) {
@@ -750,7 +759,7 @@ class Lane {
         if (!v.is_int() || __builtin_add_overflow(v.as_int(), cached.plus[i], &ints[i])) return false;
         continue;
       }
-      if (!int_argument(code, cached, i, ints[i])) return false;
+      if (!AllForms || !int_argument(code, cached, i, ints[i])) return false;
     }
     return true;
   }
@@ -1004,24 +1013,30 @@ class Lane {
       wrote_nothing(out, StepKind::Statement);
     }
     if (r.status == QuickResult::Status::Block) {
-      if (!f_.evaluating) {
-        // A frame between calls keeps no stack (the completed call cleared
-        // it): the test spares the out-of-line clear.
-        if (!f_.stack.empty()) f_.stack.clear();
-        for (std::uint32_t i = 0; i < cached.argc; ++i) f_.stack.push_back(Value::integer(ints[i]));
-        evaluate_call(s);
-      }
-      // A retry leaves the frame evaluating the call, as it found it.
-      quick_wait(call.wait);
-      // Every word, read only up to argc: a copy of a length the compiler
-      // cannot bound would be a call to memcpy. A retry's own are kept.
-      if (ints != kept_quick_) std::memcpy(kept_quick_, ints, sizeof kept_quick_);
-      kept_quick_argc_ = cached.argc;
+      settle_quick_block(s, cached, ints);
       if constexpr (Told) out.kind = StepKind::Blocked;
       return QuickAnswer::Blocked;
     }
     complete_quick(s, r.status, r.value);
     return QuickAnswer::Ran;
+  }
+
+  // The frame and thread as a quick call on `ints` that blocked leaves
+  // them: waiting, with the call kept (in the frame, and its Ints here).
+  [[gnu::always_inline]] void settle_quick_block(const Stmt& s, const CallCache& cached, const std::int64_t* ints) {
+    if (!f_.evaluating) {
+      // A frame between calls keeps no stack (the completed call cleared
+      // it): the test spares the out-of-line clear.
+      if (!f_.stack.empty()) f_.stack.clear();
+      for (std::uint32_t i = 0; i < cached.argc; ++i) f_.stack.push_back(Value::integer(ints[i]));
+      evaluate_call(s);
+    }
+    // A retry leaves the frame evaluating the call, as it found it.
+    quick_wait(quick_->wait);
+    // Every word, read only up to argc: a copy of a length the compiler
+    // cannot bound would be a call to memcpy. A retry's own are kept.
+    if (ints != kept_quick_) std::memcpy(kept_quick_, ints, sizeof kept_quick_);
+    kept_quick_argc_ = cached.argc;
   }
 
   // Whether quick_call must stop before the call: a statement that would

@@ -143,8 +143,37 @@ void Lane::plan_after_statement() {
 // general call's stack frame nor its tests: what the quick call cannot
 // take (an argument that is not an Int, a refusal) goes to call_step,
 // which starts the step again, as nothing has changed.
+//
+// The usual step (arguments that are names or `name Add k`, a call that
+// cannot stop the lane, a completion that moves only the cursor and
+// perhaps an Int binding) runs here with nothing but the lane kept across
+// the intrinsic's call, and the Ints gathered where a block keeps them:
+// GCC saves every register a function uses anywhere, so this handler
+// calls nothing else but through a jump, and needs almost no stack frame.
+// Anything else goes, before any change, to full_quick_step, which takes
+// every case; after the call, a block and a longer completion go to
+// handlers of their own.
 template <std::uint32_t Entry>
 Lane::StepOutcome Lane::quick_step(Lane& l) {
+  const CallCache& cached = l.call_cache_[Entry];
+  const Stmt& s = *cached.stmt;
+  const bool may_stop = (l.c_->index + 1 >= l.count_ && l.c_->loop_stmt == kNoStmt) ||
+                        (cached.may_block && l.calls_->runnable <= 1);  // quick_stops' cases that call out
+  if ((s.kind != StmtKind::Eval && !l.bindable(s)) || may_stop ||
+      !l.int_arguments<false>(s.expr, cached, l.kept_quick_)) {
+    return full_quick_step<Entry>(l);
+  }
+  const QuickResult r = cached.def->quick(l.quick_call_here(), l.kept_quick_);
+  switch (r.status) {
+    case QuickResult::Status::Block: return l.fresh_blocked<Entry>();
+    case QuickResult::Status::Refused: return call_step<Entry>(l);
+    default: return l.quick_completed<Entry>(r.status, r.value);
+  }
+}
+
+// quick_step's every case.
+template <std::uint32_t Entry>
+Lane::StepOutcome Lane::full_quick_step(Lane& l) {
   const CallCache& cached = l.call_cache_[Entry];
   const Stmt& s = *cached.stmt;
   std::int64_t ints[kShortArgs];
@@ -152,6 +181,33 @@ Lane::StepOutcome Lane::quick_step(Lane& l) {
     return call_step<Entry>(l);
   }
   return l.after_quick<Entry>(l.quick_call<false>(s, cached, ints, l.scratch_), &call_step<Entry>);
+}
+
+// quick_step's call that blocked, on the Ints it gathered in kept_quick_.
+template <std::uint32_t Entry>
+Lane::StepOutcome Lane::fresh_blocked() {
+  const CallCache& cached = call_cache_[Entry];
+  settle_quick_block(*cached.stmt, cached, kept_quick_);
+  return kBlockedQuickly<Entry>;
+}
+
+// A quick call that completed its statement: here when that moves only
+// the cursor (within its block, or from a loop body's last statement to
+// the loop's check), with the next handler as the entry remembers it,
+// and perhaps writes an Int over an Int; else by retry_completed. Either
+// way, complete_quick and plan_after_entry's step.
+template <std::uint32_t Entry>
+Lane::StepOutcome Lane::quick_completed(QuickResult::Status status, std::int64_t value) {
+  const CallCache& cached = call_cache_[Entry];
+  const Stmt& s = *cached.stmt;
+  const bool binds = s.kind != StmtKind::Eval || s.slot != kNoSlot;
+  if (f_.evaluating || (c_->index + 1 >= count_ && c_->loop_stmt == kNoStmt) || cached.then_fills != fills_ ||
+      (binds && (status != QuickResult::Status::Int || !slots_[s.slot].is_int()))) {
+    return retry_completed<Entry>(status, value);
+  }
+  if (binds) slots_[s.slot].replace_int(value);
+  if (++c_->index >= count_) turn_to_loop_check(p_, *c_);  // advance()'s step in a loop body
+  return {cached.then_step, 0};
 }
 
 // A blocked call as resume_step takes it, through the quick entry. When
@@ -179,7 +235,8 @@ Lane::StepOutcome Lane::quick_resume_step(Lane& l) {
   return l.retry_completed<Entry>(r.status, r.value);
 }
 
-// A quick retry that completed its statement.
+// A quick call that completed its statement: a retry's, or one that
+// quick_completed leaves.
 template <std::uint32_t Entry>
 Lane::StepOutcome Lane::retry_completed(QuickResult::Status status, std::int64_t value) {
   complete_quick(*call_cache_[Entry].stmt, status, value);
