@@ -1346,7 +1346,9 @@ class Lane {
   // a run's steps) reads them here without checking the frame again. Only
   // the lane's own steps change its frame, and a resumed call's handler is
   // planned only by the step that blocked (plan, plan_after_call), so when
-  // that handler runs these are the frame's kept arguments.
+  // that handler runs these are the frame's kept arguments. quick_step
+  // gathers a fresh call's Ints here too, where its block keeps them: no
+  // resumed call's handler can be planned while a fresh call runs.
   static constexpr std::uint32_t kNoneKept = ~0u;
   std::uint32_t kept_quick_argc_ = kNoneKept;
   std::int64_t kept_quick_[kShortArgs] = {};
