@@ -274,6 +274,23 @@ std::uint64_t step_word(const SimpleStep& step) {
   return word;
 }
 
+// Whether any step of steps[from, to) differs from the step `back` earlier
+// in its bytes (see repeat_periods). The recorder's hottest loop in a
+// loop's recording: built twice, and the AVX2 build, four steps a pass
+// where SSE2 takes two, is the one a processor that has it runs.
+[[gnu::target_clones("avx2", "default")]] bool periods_differ(const SimpleStep* steps, std::uint32_t from,
+                                                                std::uint32_t to, std::ptrdiff_t back) {
+  std::uint64_t bits = 0;
+  for (const SimpleStep* s = steps + from; s < steps + to; ++s) {
+    const auto x0 = static_cast<std::uint64_t>(s->value);
+    const auto x1 = static_cast<std::uint64_t>(s[-back].value);
+    const auto x2 = static_cast<std::uint64_t>(s[-2 * back].value);
+    const auto x3 = static_cast<std::uint64_t>(s[-3 * back].value);
+    bits |= (step_word(*s) ^ step_word(s[-back])) | (x0 - x3 + 3 * (x2 - x1));
+  }
+  return bits != 0;
+}
+
 }  // namespace
 
 std::uint32_t StepEncoder::repeating_period(const SimpleStepBatch& batch, std::uint32_t from, std::uint32_t to) const {
@@ -312,17 +329,7 @@ StepEncoder::Repeats StepEncoder::repeat_periods(const SimpleStepBatch& batch, s
   // encoder's wrapping arithmetic. A step that writes nothing has value 0,
   // so one test without branches covers every step of a period.
   const auto back = static_cast<std::ptrdiff_t>(period);
-  auto differs = [&](std::uint32_t from, std::uint32_t to_step) {
-    std::uint64_t bits = 0;
-    for (const SimpleStep* s = steps + from; s < steps + to_step; ++s) {
-      const auto x0 = static_cast<std::uint64_t>(s->value);
-      const auto x1 = static_cast<std::uint64_t>(s[-back].value);
-      const auto x2 = static_cast<std::uint64_t>(s[-2 * back].value);
-      const auto x3 = static_cast<std::uint64_t>(s[-3 * back].value);
-      bits |= (step_word(*s) ^ step_word(s[-back])) | (x0 - x3 + 3 * (x2 - x1));
-    }
-    return bits != 0;
-  };
+  auto differs = [&](std::uint32_t from, std::uint32_t to_step) { return periods_differ(steps, from, to_step, back); };
   // Usually every whole period left repeats, and one pass over them all
   // says so; otherwise the first that does not is looked for.
   std::uint32_t end = i + (to - i) / period * period;
