@@ -79,22 +79,17 @@ IntrinsicResult mutex_new(IntrinsicContext& ctx, std::span<const Value>) {
   return IntrinsicResult::of(Value::integer(mutex.id));
 }
 
-// mutex_lock(m), the rule both of its entries follow (the full one and
-// the quick one), answered as the quick entry answers: Unit when the
-// caller took m (it was free, or unlock handed it to this retry), Block
-// when the caller waits for m (on the wait lock() fills: it joined m's
-// queue, or this retry found m went to a thread ahead of it), and Refused
-// when the caller holds m already (an error; nothing changed). The full
-// entry tells a retry from a fresh call itself (is_retry).
+// Whether `thread`'s mutex_lock(m) is a retry: it queued for m and has
+// not taken it yet.
 bool is_retry(const Machine& machine, std::uint32_t thread, const MutexState& mutex) {
   return machine.k.lock_pending.mutex_for(thread) == mutex.id;
 }
 
 // The ends of a wait: the caller joins m's queue, and later takes m on
 // the retry unlock handed it to. Out of line, and answering for lock(),
-// which calls them last: so lock() jumps to them and needs no stack frame,
-// and most calls of a contended lock, retries that find m went to another
-// thread, run only its few tests.
+// which calls them last and needs nothing of its own after them: so
+// lock() saves no register, and most calls of a contended lock, retries
+// that find m went to another thread, run only its few tests.
 [[gnu::noinline]] QuickResult queue(Machine& machine, std::uint32_t thread, MutexState& mutex,
                                     IntrinsicResult::Wait& wait) {
   mutex.waiters.push_back(thread);
@@ -108,6 +103,13 @@ bool is_retry(const Machine& machine, std::uint32_t thread, const MutexState& mu
   return QuickResult::unit();
 }
 
+// mutex_lock(m), the rule both of its entries follow (the full one and
+// the quick one), answered as the quick entry answers: Unit when the
+// caller took m (it was free, or unlock handed it to this retry), Block
+// when the caller waits for m (on the wait lock() fills: it joined m's
+// queue, or this retry found m went to a thread ahead of it), and Refused
+// when the caller holds m already (an error; nothing changed). The full
+// entry tells a retry from a fresh call itself (is_retry).
 [[gnu::always_inline]] inline QuickResult lock(Machine& machine, std::uint32_t thread, MutexState& mutex,
                                               IntrinsicResult::Wait& wait) {
   const std::int64_t self = thread;
