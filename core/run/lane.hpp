@@ -578,10 +578,14 @@ class Lane {
     }
   }
 
+  // Whether the top cursor's statement is the last of a block that is no
+  // loop's body: moving past it leaves the block (advance settles the
+  // cursors), and may end the frame (finishes_after_next).
+  bool last_outside_loop() const { return c_->index + 1 >= count_ && c_->loop_stmt == kNoStmt; }
+
   // Whether the frame would end once the top cursor moves past its statement.
   bool finishes_after_next() const {
-    return c_->index + 1 >= count_ && c_->loop_stmt == kNoStmt &&
-           would_finish_frame(p_, f_, f_.cursors.size() - 1, c_->index + 1);
+    return last_outside_loop() && would_finish_frame(p_, f_, f_.cursors.size() - 1, c_->index + 1);
   }
 
   // Moves past the statement the top cursor is at. The end of a loop body,
@@ -1046,7 +1050,7 @@ class Lane {
   [[gnu::always_inline]] bool quick_stops(const CallCache& cached, const std::int64_t* ints) {
     // The last statement of a loop's body (an iteration's unlock, say)
     // answers no from its cursor, without the call.
-    if (c_->index + 1 >= count_ && c_->loop_stmt == kNoStmt && finishes_after_next()) return true;
+    if (last_outside_loop() && finishes_after_next()) return true;
     return cached.may_block && !another_runnable() && may_block(cached, ints);
   }
 
@@ -1387,8 +1391,7 @@ class Lane {
   std::uint32_t count_ = 0;     // and length
   // The quick entries' call from this lane, made once (a third of a
   // threaded run's steps make one); its wait is the last blocked call's.
-  // Made with a room; last,
-  // so that the single-threaded loop's fields keep their places.
+  // Made with a room.
   std::optional<QuickCall> quick_;
 };
 

@@ -157,8 +157,8 @@ template <std::uint32_t Entry>
 Lane::StepOutcome Lane::quick_step(Lane& l) {
   const CallCache& cached = l.call_cache_[Entry];
   const Stmt& s = *cached.stmt;
-  const bool may_stop = (l.c_->index + 1 >= l.count_ && l.c_->loop_stmt == kNoStmt) ||
-                        (cached.may_block && l.calls_->runnable <= 1);  // quick_stops' cases that call out
+  // quick_stops' cases that would call out.
+  const bool may_stop = l.last_outside_loop() || (cached.may_block && l.calls_->runnable <= 1);
   if ((s.kind != StmtKind::Eval && !l.bindable(s)) || may_stop ||
       !l.int_arguments<false>(s.expr, cached, l.kept_quick_)) {
     return full_quick_step<Entry>(l);
@@ -201,7 +201,7 @@ Lane::StepOutcome Lane::quick_completed(QuickResult::Status status, std::int64_t
   const CallCache& cached = call_cache_[Entry];
   const Stmt& s = *cached.stmt;
   const bool binds = s.kind != StmtKind::Eval || s.slot != kNoSlot;
-  if (f_.evaluating || (c_->index + 1 >= count_ && c_->loop_stmt == kNoStmt) || cached.then_fills != fills_ ||
+  if (f_.evaluating || last_outside_loop() || cached.then_fills != fills_ ||
       (binds && (status != QuickResult::Status::Int || !slots_[s.slot].is_int()))) {
     return retry_completed<Entry>(status, value);
   }
