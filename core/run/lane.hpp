@@ -600,6 +600,10 @@ class Lane {
     refresh();
   }
 
+  // Whether call statement `s` writes its call's result to a slot: a Let
+  // or an Assign, or an Eval that keeps it.
+  static bool binds_result(const Stmt& s) { return s.kind != StmtKind::Eval || s.slot != kNoSlot; }
+
   // Whether the lane may run Let or Assign `s`: an Assign needs its target
   // bound, and Q forms and Φ witnesses have rules of their own.
   bool bindable(const Stmt& s) const {
@@ -1064,7 +1068,7 @@ class Lane {
       f_.evaluating = false;
       f_.stack.clear();
     }
-    if (s.kind != StmtKind::Eval || s.slot != kNoSlot) {
+    if (binds_result(s)) {
       Value& slot = slots_[s.slot];
       if (status == QuickResult::Status::Int) {
         // A loop's binding mostly holds the Int it got last time round:
@@ -1178,7 +1182,7 @@ class Lane {
       f_.evaluating = false;
       f_.stack.clear();
     }
-    if (s.kind != StmtKind::Eval || s.slot != kNoSlot) {
+    if (binds_result(s)) {
       if (s.kind == StmtKind::Eval && !r.value.is_bound()) r.value = Value::unit();
       if (observed) record_write(event, slots_[s.slot], r.value, s.slot);
       slots_[s.slot] = std::move(r.value);

@@ -200,7 +200,7 @@ template <std::uint32_t Entry>
 Lane::StepOutcome Lane::quick_completed(QuickResult::Status status, std::int64_t value) {
   const CallCache& cached = call_cache_[Entry];
   const Stmt& s = *cached.stmt;
-  const bool binds = s.kind != StmtKind::Eval || s.slot != kNoSlot;
+  const bool binds = binds_result(s);
   if (f_.evaluating || last_outside_loop() || cached.then_fills != fills_ ||
       (binds && (status != QuickResult::Status::Int || !slots_[s.slot].is_int()))) {
     return retry_completed<Entry>(status, value);
